@@ -1,25 +1,17 @@
 //! The DRM / i915 / sync_file / dma-buf user-space ABI.
-//!
-//! PLACEHOLDER: the full ABI replaces this file; names are the C names, exactly.
-#![allow(non_camel_case_types)]
+#![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 
-use bytemuck::{Pod, Zeroable};
+pub mod dma_buf;
+pub mod drm;
+pub mod drm_mode;
+pub mod i915;
+pub mod ioc;
+pub mod layout;
+pub mod sync_file;
 
-/// `struct drm_version` (drm.h).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
-pub struct drm_version {
-    pub version_major: i32,
-    pub version_minor: i32,
-    pub version_patchlevel: i32,
-    pub _pad0: u32,
-    pub name_len: u64,
-    pub name: u64,
-    pub date_len: u64,
-    pub date: u64,
-    pub desc_len: u64,
-    pub desc: u64,
-}
-
-/// `DRM_IOCTL_VERSION`.
-pub const DRM_IOCTL_VERSION: u32 = 0xc040_6400;
+pub use dma_buf::*;
+pub use drm::*;
+pub use drm_mode::*;
+pub use i915::*;
+pub use ioc::*;
+pub use sync_file::*;

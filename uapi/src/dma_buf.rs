@@ -1,0 +1,43 @@
+use crate::ioc::*;
+use bytemuck::{Pod, Zeroable};
+use core::mem::size_of;
+
+/// `struct dma_buf_sync` (dma-buf.h).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct dma_buf_sync {
+    pub flags: u64,
+}
+
+/// `struct dma_buf_export_sync_file` (dma-buf.h).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct dma_buf_export_sync_file {
+    pub flags: u32,
+    pub fd: i32,
+}
+
+/// `struct dma_buf_import_sync_file` (dma-buf.h).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct dma_buf_import_sync_file {
+    pub flags: u32,
+    pub fd: i32,
+}
+
+pub const DMA_BUF_SYNC_READ: u32 = 1 << 0;
+pub const DMA_BUF_SYNC_WRITE: u32 = 2 << 0;
+pub const DMA_BUF_SYNC_RW: u32 = DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE;
+pub const DMA_BUF_SYNC_START: u32 = 0 << 2;
+pub const DMA_BUF_SYNC_END: u32 = 1 << 2;
+pub const DMA_BUF_SYNC_VALID_FLAGS_MASK: u32 = DMA_BUF_SYNC_RW | DMA_BUF_SYNC_END;
+pub const DMA_BUF_NAME_LEN: u32 = 32;
+pub const DMA_BUF_BASE: u32 = b'b' as u32;
+pub const DMA_BUF_IOCTL_SYNC: u32 = _IOW(DMA_BUF_BASE, 0, size_of::<dma_buf_sync>());
+pub const DMA_BUF_SET_NAME: u32 = _IOW(DMA_BUF_BASE, 1, size_of::<u64>());
+pub const DMA_BUF_SET_NAME_A: u32 = _IOW(DMA_BUF_BASE, 1, size_of::<u32>());
+pub const DMA_BUF_SET_NAME_B: u32 = _IOW(DMA_BUF_BASE, 1, size_of::<u64>());
+pub const DMA_BUF_IOCTL_EXPORT_SYNC_FILE: u32 =
+    _IOWR(DMA_BUF_BASE, 2, size_of::<dma_buf_export_sync_file>());
+pub const DMA_BUF_IOCTL_IMPORT_SYNC_FILE: u32 =
+    _IOW(DMA_BUF_BASE, 3, size_of::<dma_buf_import_sync_file>());
