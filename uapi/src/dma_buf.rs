@@ -1,15 +1,19 @@
+//! `<linux/dma-buf.h>`: dma-buf fds (CPU access sync, name, fence export/import).
+
 use crate::ioc::*;
 use bytemuck::{Pod, Zeroable};
 use core::mem::size_of;
 
-/// `struct dma_buf_sync` (dma-buf.h).
+/// `struct dma_buf_sync` (dma-buf.h): DMA_BUF_IOCTL_SYNC: bracket CPU access to a dma-buf
+/// mapping.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct dma_buf_sync {
     pub flags: u64,
 }
 
-/// `struct dma_buf_export_sync_file` (dma-buf.h).
+/// `struct dma_buf_export_sync_file` (dma-buf.h): DMA_BUF_IOCTL_EXPORT_SYNC_FILE: the
+/// dma-buf's current fences as a sync_file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct dma_buf_export_sync_file {
@@ -17,7 +21,8 @@ pub struct dma_buf_export_sync_file {
     pub fd: i32,
 }
 
-/// `struct dma_buf_import_sync_file` (dma-buf.h).
+/// `struct dma_buf_import_sync_file` (dma-buf.h): DMA_BUF_IOCTL_IMPORT_SYNC_FILE: add a
+/// sync_file's fence to a dma-buf.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct dma_buf_import_sync_file {
@@ -26,7 +31,7 @@ pub struct dma_buf_import_sync_file {
 }
 
 pub const DMA_BUF_SYNC_READ: u32 = 1 << 0;
-pub const DMA_BUF_SYNC_WRITE: u32 = 2 << 0;
+pub const DMA_BUF_SYNC_WRITE: u32 = 2;
 pub const DMA_BUF_SYNC_RW: u32 = DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE;
 pub const DMA_BUF_SYNC_START: u32 = 0 << 2;
 pub const DMA_BUF_SYNC_END: u32 = 1 << 2;

@@ -1,9 +1,14 @@
+//! `<drm/drm.h>`: the DRM core ABI shared by every driver — version, auth, GEM
+//! handles and names, capabilities, PRIME, sync objects, events — plus the legacy DRI1
+//! structs and ioctl numbers, and the numbers of the mode-setting ioctls (whose
+//! argument structs live in [`crate::drm_mode`]).
+
 use crate::drm_mode::*;
 use crate::ioc::*;
 use bytemuck::{Pod, Zeroable};
 use core::mem::size_of;
 
-/// `struct drm_clip_rect` (drm.h).
+/// `struct drm_clip_rect` (drm.h): a clip rectangle in screen coordinates (legacy DRI1).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_clip_rect {
@@ -13,7 +18,7 @@ pub struct drm_clip_rect {
     pub y2: u16,
 }
 
-/// `struct drm_drawable_info` (drm.h).
+/// `struct drm_drawable_info` (drm.h): the clip rectangles of a drawable (legacy DRI1).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_drawable_info {
@@ -22,7 +27,7 @@ pub struct drm_drawable_info {
     pub rects: u64,
 }
 
-/// `struct drm_tex_region` (drm.h).
+/// `struct drm_tex_region` (drm.h): one texture region in the legacy shared area.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_tex_region {
@@ -33,7 +38,7 @@ pub struct drm_tex_region {
     pub age: u32,
 }
 
-/// `struct drm_hw_lock` (drm.h).
+/// `struct drm_hw_lock` (drm.h): the legacy hardware lock word, cache-line sized.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct drm_hw_lock {
@@ -41,7 +46,8 @@ pub struct drm_hw_lock {
     pub padding: [u8; 60],
 }
 
-/// `struct drm_version` (drm.h).
+/// `struct drm_version` (drm.h): DRM_IOCTL_VERSION: driver name, date, description and
+/// version; the caller gives the buffers and their lengths.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_version {
@@ -57,7 +63,8 @@ pub struct drm_version {
     pub desc: u64,
 }
 
-/// `struct drm_unique` (drm.h).
+/// `struct drm_unique` (drm.h): DRM_IOCTL_GET_UNIQUE / SET_UNIQUE: the bus id string of the
+/// device.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_unique {
@@ -65,7 +72,7 @@ pub struct drm_unique {
     pub unique: u64,
 }
 
-/// `struct drm_list` (drm.h).
+/// `struct drm_list` (drm.h): a legacy version-list entry (unused by DRM_IOCTL_*).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_list {
@@ -74,14 +81,14 @@ pub struct drm_list {
     pub version: u64,
 }
 
-/// `struct drm_block` (drm.h).
+/// `struct drm_block` (drm.h): DRM_IOCTL_BLOCK / UNBLOCK argument (legacy, unused).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_block {
     pub unused: i32,
 }
 
-/// `struct drm_control` (drm.h).
+/// `struct drm_control` (drm.h): DRM_IOCTL_CONTROL: install or remove a legacy IRQ handler.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_control {
@@ -89,7 +96,8 @@ pub struct drm_control {
     pub irq: i32,
 }
 
-/// `struct drm_ctx_priv_map` (drm.h).
+/// `struct drm_ctx_priv_map` (drm.h): DRM_IOCTL_SET/GET_SAREA_CTX: a legacy context-private
+/// shared area.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_ctx_priv_map {
@@ -98,7 +106,7 @@ pub struct drm_ctx_priv_map {
     pub handle: u64,
 }
 
-/// `struct drm_map` (drm.h).
+/// `struct drm_map` (drm.h): DRM_IOCTL_GET_MAP / ADD_MAP / RM_MAP: a legacy memory map.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_map {
@@ -111,7 +119,8 @@ pub struct drm_map {
     pub _pad0: u32,
 }
 
-/// `struct drm_client` (drm.h).
+/// `struct drm_client` (drm.h): DRM_IOCTL_GET_CLIENT: information on one open file of the
+/// device.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_client {
@@ -123,7 +132,7 @@ pub struct drm_client {
     pub iocs: u64,
 }
 
-/// `struct drm_stats` (drm.h).
+/// `struct drm_stats` (drm.h): DRM_IOCTL_GET_STATS: legacy driver counters.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_stats {
@@ -141,7 +150,7 @@ pub struct drm_stats_data {
     pub _pad0: u32,
 }
 
-/// `struct drm_lock` (drm.h).
+/// `struct drm_lock` (drm.h): DRM_IOCTL_LOCK / UNLOCK / FINISH: the legacy hardware lock.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_lock {
@@ -149,7 +158,8 @@ pub struct drm_lock {
     pub flags: u32,
 }
 
-/// `struct drm_buf_desc` (drm.h).
+/// `struct drm_buf_desc` (drm.h): DRM_IOCTL_ADD_BUFS / MARK_BUFS: a legacy DMA buffer pool
+/// request.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_buf_desc {
@@ -162,7 +172,7 @@ pub struct drm_buf_desc {
     pub agp_start: u64,
 }
 
-/// `struct drm_buf_info` (drm.h).
+/// `struct drm_buf_info` (drm.h): DRM_IOCTL_INFO_BUFS: the legacy DMA buffer pools.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_buf_info {
@@ -171,7 +181,7 @@ pub struct drm_buf_info {
     pub list: u64,
 }
 
-/// `struct drm_buf_free` (drm.h).
+/// `struct drm_buf_free` (drm.h): DRM_IOCTL_FREE_BUFS: legacy DMA buffers to release.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_buf_free {
@@ -180,7 +190,7 @@ pub struct drm_buf_free {
     pub list: u64,
 }
 
-/// `struct drm_buf_pub` (drm.h).
+/// `struct drm_buf_pub` (drm.h): one legacy DMA buffer as mapped by DRM_IOCTL_MAP_BUFS.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_buf_pub {
@@ -191,7 +201,7 @@ pub struct drm_buf_pub {
     pub address: u64,
 }
 
-/// `struct drm_buf_map` (drm.h).
+/// `struct drm_buf_map` (drm.h): DRM_IOCTL_MAP_BUFS: map all legacy DMA buffers.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_buf_map {
@@ -202,7 +212,7 @@ pub struct drm_buf_map {
     pub list: u64,
 }
 
-/// `struct drm_dma` (drm.h).
+/// `struct drm_dma` (drm.h): DRM_IOCTL_DMA: send and request legacy DMA buffers.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_dma {
@@ -220,7 +230,7 @@ pub struct drm_dma {
     pub _pad1: u32,
 }
 
-/// `struct drm_ctx` (drm.h).
+/// `struct drm_ctx` (drm.h): DRM_IOCTL_*_CTX: a legacy hardware context.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_ctx {
@@ -228,7 +238,7 @@ pub struct drm_ctx {
     pub flags: u32,
 }
 
-/// `struct drm_ctx_res` (drm.h).
+/// `struct drm_ctx_res` (drm.h): DRM_IOCTL_RES_CTX: reserve legacy contexts.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_ctx_res {
@@ -237,14 +247,14 @@ pub struct drm_ctx_res {
     pub contexts: u64,
 }
 
-/// `struct drm_draw` (drm.h).
+/// `struct drm_draw` (drm.h): DRM_IOCTL_ADD_DRAW / RM_DRAW: a legacy drawable handle.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_draw {
     pub handle: u32,
 }
 
-/// `struct drm_update_draw` (drm.h).
+/// `struct drm_update_draw` (drm.h): DRM_IOCTL_UPDATE_DRAW: update a legacy drawable.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_update_draw {
@@ -255,14 +265,15 @@ pub struct drm_update_draw {
     pub data: u64,
 }
 
-/// `struct drm_auth` (drm.h).
+/// `struct drm_auth` (drm.h): DRM_IOCTL_GET_MAGIC / AUTH_MAGIC: the authentication token of
+/// a primary-node client.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_auth {
     pub magic: u32,
 }
 
-/// `struct drm_irq_busid` (drm.h).
+/// `struct drm_irq_busid` (drm.h): DRM_IOCTL_IRQ_BUSID: the IRQ of a PCI device (legacy).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_irq_busid {
@@ -272,7 +283,7 @@ pub struct drm_irq_busid {
     pub funcnum: i32,
 }
 
-/// `struct drm_wait_vblank_request` (drm.h).
+/// `struct drm_wait_vblank_request` (drm.h): the request half of `union drm_wait_vblank`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_wait_vblank_request {
@@ -281,7 +292,7 @@ pub struct drm_wait_vblank_request {
     pub signal: u64,
 }
 
-/// `struct drm_wait_vblank_reply` (drm.h).
+/// `struct drm_wait_vblank_reply` (drm.h): the reply half of `union drm_wait_vblank`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_wait_vblank_reply {
@@ -316,7 +327,8 @@ impl drm_wait_vblank {
     }
 }
 
-/// `struct drm_modeset_ctl` (drm.h).
+/// `struct drm_modeset_ctl` (drm.h): DRM_IOCTL_MODESET_CTL: legacy vblank bookkeeping
+/// around a mode set.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_modeset_ctl {
@@ -324,14 +336,14 @@ pub struct drm_modeset_ctl {
     pub cmd: u32,
 }
 
-/// `struct drm_agp_mode` (drm.h).
+/// `struct drm_agp_mode` (drm.h): DRM_IOCTL_AGP_ENABLE: the AGP mode to enable.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_agp_mode {
     pub mode: u64,
 }
 
-/// `struct drm_agp_buffer` (drm.h).
+/// `struct drm_agp_buffer` (drm.h): DRM_IOCTL_AGP_ALLOC / FREE: an AGP memory allocation.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_agp_buffer {
@@ -341,7 +353,8 @@ pub struct drm_agp_buffer {
     pub physical: u64,
 }
 
-/// `struct drm_agp_binding` (drm.h).
+/// `struct drm_agp_binding` (drm.h): DRM_IOCTL_AGP_BIND / UNBIND: bind AGP memory at an
+/// aperture offset.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_agp_binding {
@@ -349,7 +362,7 @@ pub struct drm_agp_binding {
     pub offset: u64,
 }
 
-/// `struct drm_agp_info` (drm.h).
+/// `struct drm_agp_info` (drm.h): DRM_IOCTL_AGP_INFO: the AGP bridge.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_agp_info {
@@ -365,7 +378,8 @@ pub struct drm_agp_info {
     pub _pad0: u32,
 }
 
-/// `struct drm_scatter_gather` (drm.h).
+/// `struct drm_scatter_gather` (drm.h): DRM_IOCTL_SG_ALLOC / SG_FREE: legacy scatter/gather
+/// memory.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_scatter_gather {
@@ -373,7 +387,8 @@ pub struct drm_scatter_gather {
     pub handle: u64,
 }
 
-/// `struct drm_set_version` (drm.h).
+/// `struct drm_set_version` (drm.h): DRM_IOCTL_SET_VERSION: ask for an interface version
+/// (-1 fields only query).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_set_version {
@@ -383,7 +398,7 @@ pub struct drm_set_version {
     pub drm_dd_minor: i32,
 }
 
-/// `struct drm_gem_close` (drm.h).
+/// `struct drm_gem_close` (drm.h): DRM_IOCTL_GEM_CLOSE: drop a GEM handle of this file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_gem_close {
@@ -391,7 +406,7 @@ pub struct drm_gem_close {
     pub pad: u32,
 }
 
-/// `struct drm_gem_flink` (drm.h).
+/// `struct drm_gem_flink` (drm.h): DRM_IOCTL_GEM_FLINK: give a GEM object a global name.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_gem_flink {
@@ -399,7 +414,7 @@ pub struct drm_gem_flink {
     pub name: u32,
 }
 
-/// `struct drm_gem_open` (drm.h).
+/// `struct drm_gem_open` (drm.h): DRM_IOCTL_GEM_OPEN: open a GEM object by its global name.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_gem_open {
@@ -408,7 +423,8 @@ pub struct drm_gem_open {
     pub size: u64,
 }
 
-/// `struct drm_get_cap` (drm.h).
+/// `struct drm_get_cap` (drm.h): DRM_IOCTL_GET_CAP: query one DRM_CAP_* capability of the
+/// device.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_get_cap {
@@ -416,7 +432,8 @@ pub struct drm_get_cap {
     pub value: u64,
 }
 
-/// `struct drm_set_client_cap` (drm.h).
+/// `struct drm_set_client_cap` (drm.h): DRM_IOCTL_SET_CLIENT_CAP: opt in to one
+/// DRM_CLIENT_CAP_* behaviour.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_set_client_cap {
@@ -424,7 +441,8 @@ pub struct drm_set_client_cap {
     pub value: u64,
 }
 
-/// `struct drm_prime_handle` (drm.h).
+/// `struct drm_prime_handle` (drm.h): DRM_IOCTL_PRIME_HANDLE_TO_FD / FD_TO_HANDLE: export
+/// or import a GEM object as a dma-buf fd.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_prime_handle {
@@ -433,7 +451,8 @@ pub struct drm_prime_handle {
     pub fd: i32,
 }
 
-/// `struct drm_syncobj_create` (drm.h).
+/// `struct drm_syncobj_create` (drm.h): DRM_IOCTL_SYNCOBJ_CREATE: make a sync object,
+/// optionally already signalled.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_create {
@@ -441,7 +460,8 @@ pub struct drm_syncobj_create {
     pub flags: u32,
 }
 
-/// `struct drm_syncobj_destroy` (drm.h).
+/// `struct drm_syncobj_destroy` (drm.h): DRM_IOCTL_SYNCOBJ_DESTROY: drop a sync object
+/// handle.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_destroy {
@@ -449,7 +469,8 @@ pub struct drm_syncobj_destroy {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_handle` (drm.h).
+/// `struct drm_syncobj_handle` (drm.h): DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD / FD_TO_HANDLE: a
+/// sync object as an fd, or its fence as a sync_file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_handle {
@@ -459,7 +480,8 @@ pub struct drm_syncobj_handle {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_transfer` (drm.h).
+/// `struct drm_syncobj_transfer` (drm.h): DRM_IOCTL_SYNCOBJ_TRANSFER: copy a fence from one
+/// sync object point to another.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_transfer {
@@ -471,7 +493,8 @@ pub struct drm_syncobj_transfer {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_wait` (drm.h).
+/// `struct drm_syncobj_wait` (drm.h): DRM_IOCTL_SYNCOBJ_WAIT: wait for all or any of binary
+/// sync objects.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_wait {
@@ -483,7 +506,8 @@ pub struct drm_syncobj_wait {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_timeline_wait` (drm.h).
+/// `struct drm_syncobj_timeline_wait` (drm.h): DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT: wait for
+/// points of timeline sync objects.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_timeline_wait {
@@ -496,7 +520,8 @@ pub struct drm_syncobj_timeline_wait {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_array` (drm.h).
+/// `struct drm_syncobj_array` (drm.h): DRM_IOCTL_SYNCOBJ_RESET / SIGNAL: an array of sync
+/// object handles.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_array {
@@ -505,7 +530,8 @@ pub struct drm_syncobj_array {
     pub pad: u32,
 }
 
-/// `struct drm_syncobj_timeline_array` (drm.h).
+/// `struct drm_syncobj_timeline_array` (drm.h): DRM_IOCTL_SYNCOBJ_QUERY / TIMELINE_SIGNAL:
+/// sync object handles with timeline points.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_syncobj_timeline_array {
@@ -515,7 +541,21 @@ pub struct drm_syncobj_timeline_array {
     pub flags: u32,
 }
 
-/// `struct drm_crtc_get_sequence` (drm.h).
+/// `struct drm_syncobj_eventfd` (drm.h, Linux 6.6; newer than libdrm 2.4.114):
+/// DRM_IOCTL_SYNCOBJ_EVENTFD: signal an eventfd when a sync object point gets (or
+/// could get) a fence.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct drm_syncobj_eventfd {
+    pub handle: u32,
+    pub flags: u32,
+    pub point: u64,
+    pub fd: i32,
+    pub pad: u32,
+}
+
+/// `struct drm_crtc_get_sequence` (drm.h): DRM_IOCTL_CRTC_GET_SEQUENCE: the current vblank
+/// count and time of a CRTC.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_crtc_get_sequence {
@@ -525,7 +565,8 @@ pub struct drm_crtc_get_sequence {
     pub sequence_ns: i64,
 }
 
-/// `struct drm_crtc_queue_sequence` (drm.h).
+/// `struct drm_crtc_queue_sequence` (drm.h): DRM_IOCTL_CRTC_QUEUE_SEQUENCE: ask for an
+/// event at a vblank count.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_crtc_queue_sequence {
@@ -535,7 +576,7 @@ pub struct drm_crtc_queue_sequence {
     pub user_data: u64,
 }
 
-/// `struct drm_event` (drm.h).
+/// `struct drm_event` (drm.h): the header of every event read() from a DRM file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_event {
@@ -543,7 +584,7 @@ pub struct drm_event {
     pub length: u32,
 }
 
-/// `struct drm_event_vblank` (drm.h).
+/// `struct drm_event_vblank` (drm.h): a vblank or page-flip-complete event.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_event_vblank {
@@ -555,7 +596,8 @@ pub struct drm_event_vblank {
     pub crtc_id: u32,
 }
 
-/// `struct drm_event_crtc_sequence` (drm.h).
+/// `struct drm_event_crtc_sequence` (drm.h): the event asked for with
+/// DRM_IOCTL_CRTC_QUEUE_SEQUENCE.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_event_crtc_sequence {
@@ -626,7 +668,7 @@ pub const _DRM_VBLANK_FLIP: u32 = 0x8000000;
 pub const _DRM_VBLANK_NEXTONMISS: u32 = 0x10000000;
 pub const _DRM_VBLANK_SECONDARY: u32 = 0x20000000;
 pub const _DRM_VBLANK_SIGNAL: u32 = 0x40000000;
-// STRING DRM_NAME = "drm"
+pub const DRM_NAME: &str = "drm";
 pub const DRM_MIN_ORDER: u32 = 5;
 pub const DRM_MAX_ORDER: u32 = 22;
 pub const DRM_RAM_PERCENT: u32 = 10;
@@ -667,6 +709,9 @@ pub const DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE: u32 = 1 << 0;
 pub const DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL: u32 = 1 << 0;
 pub const DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT: u32 = 1 << 1;
 pub const DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE: u32 = 1 << 2;
+/// Linux 6.5; newer than libdrm 2.4.114. Needs the `deadline_nsec` field that newer
+/// headers append to `drm_syncobj_wait` / `drm_syncobj_timeline_wait` (see the crate docs).
+pub const DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE: u32 = 1 << 3;
 pub const DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED: u32 = 1 << 0;
 pub const DRM_CRTC_SEQUENCE_RELATIVE: u32 = 0x00000001;
 pub const DRM_CRTC_SEQUENCE_NEXT_ON_MISS: u32 = 0x00000002;
@@ -803,6 +848,8 @@ pub const DRM_IOCTL_SYNCOBJ_TRANSFER: u32 = DRM_IOWR(0xCC, size_of::<drm_syncobj
 pub const DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL: u32 =
     DRM_IOWR(0xCD, size_of::<drm_syncobj_timeline_array>());
 pub const DRM_IOCTL_MODE_GETFB2: u32 = DRM_IOWR(0xCE, size_of::<drm_mode_fb_cmd2>());
+/// Linux 6.6; newer than libdrm 2.4.114.
+pub const DRM_IOCTL_SYNCOBJ_EVENTFD: u32 = DRM_IOWR(0xCF, size_of::<drm_syncobj_eventfd>());
 pub const DRM_COMMAND_BASE: u32 = 0x40;
 pub const DRM_COMMAND_END: u32 = 0xA0;
 pub const DRM_EVENT_VBLANK: u32 = 0x01;

@@ -1,6 +1,10 @@
+//! `<drm/drm_mode.h>`: the kernel mode-setting ABI: resources, CRTCs, planes,
+//! connectors, properties, framebuffers, dumb buffers, atomic commits and leases.
+//! The ioctl numbers are in [`crate::drm`], where C defines them.
+
 use bytemuck::{Pod, Zeroable};
 
-/// `struct drm_mode_modeinfo` (drm_mode.h).
+/// `struct drm_mode_modeinfo` (drm_mode.h): one display mode (timings, flags, name).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_modeinfo {
@@ -21,7 +25,8 @@ pub struct drm_mode_modeinfo {
     pub name: [u8; 32],
 }
 
-/// `struct drm_mode_card_res` (drm_mode.h).
+/// `struct drm_mode_card_res` (drm_mode.h): DRM_IOCTL_MODE_GETRESOURCES: the framebuffers,
+/// CRTCs, connectors and encoders of the device.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_card_res {
@@ -39,7 +44,8 @@ pub struct drm_mode_card_res {
     pub max_height: u32,
 }
 
-/// `struct drm_mode_crtc` (drm_mode.h).
+/// `struct drm_mode_crtc` (drm_mode.h): DRM_IOCTL_MODE_GETCRTC / SETCRTC: a CRTC and its
+/// mode.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_crtc {
@@ -54,7 +60,8 @@ pub struct drm_mode_crtc {
     pub mode: drm_mode_modeinfo,
 }
 
-/// `struct drm_mode_set_plane` (drm_mode.h).
+/// `struct drm_mode_set_plane` (drm_mode.h): DRM_IOCTL_MODE_SETPLANE: show a framebuffer on
+/// a plane.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_set_plane {
@@ -72,7 +79,8 @@ pub struct drm_mode_set_plane {
     pub src_w: u32,
 }
 
-/// `struct drm_mode_get_plane` (drm_mode.h).
+/// `struct drm_mode_get_plane` (drm_mode.h): DRM_IOCTL_MODE_GETPLANE: one plane and its
+/// formats.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_plane {
@@ -85,7 +93,8 @@ pub struct drm_mode_get_plane {
     pub format_type_ptr: u64,
 }
 
-/// `struct drm_mode_get_plane_res` (drm_mode.h).
+/// `struct drm_mode_get_plane_res` (drm_mode.h): DRM_IOCTL_MODE_GETPLANERESOURCES: the
+/// plane ids.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_plane_res {
@@ -94,7 +103,7 @@ pub struct drm_mode_get_plane_res {
     pub _pad0: u32,
 }
 
-/// `struct drm_mode_get_encoder` (drm_mode.h).
+/// `struct drm_mode_get_encoder` (drm_mode.h): DRM_IOCTL_MODE_GETENCODER: one encoder.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_encoder {
@@ -105,7 +114,8 @@ pub struct drm_mode_get_encoder {
     pub possible_clones: u32,
 }
 
-/// `struct drm_mode_get_connector` (drm_mode.h).
+/// `struct drm_mode_get_connector` (drm_mode.h): DRM_IOCTL_MODE_GETCONNECTOR: one
+/// connector, its modes and properties.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_connector {
@@ -127,7 +137,8 @@ pub struct drm_mode_get_connector {
     pub pad: u32,
 }
 
-/// `struct drm_mode_property_enum` (drm_mode.h).
+/// `struct drm_mode_property_enum` (drm_mode.h): one named value of an enum or bitmask
+/// property.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_property_enum {
@@ -135,7 +146,8 @@ pub struct drm_mode_property_enum {
     pub name: [u8; 32],
 }
 
-/// `struct drm_mode_get_property` (drm_mode.h).
+/// `struct drm_mode_get_property` (drm_mode.h): DRM_IOCTL_MODE_GETPROPERTY: a property and
+/// its values.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_property {
@@ -148,7 +160,8 @@ pub struct drm_mode_get_property {
     pub count_enum_blobs: u32,
 }
 
-/// `struct drm_mode_connector_set_property` (drm_mode.h).
+/// `struct drm_mode_connector_set_property` (drm_mode.h): DRM_IOCTL_MODE_SETPROPERTY: set a
+/// connector property.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_connector_set_property {
@@ -157,7 +170,8 @@ pub struct drm_mode_connector_set_property {
     pub connector_id: u32,
 }
 
-/// `struct drm_mode_obj_get_properties` (drm_mode.h).
+/// `struct drm_mode_obj_get_properties` (drm_mode.h): DRM_IOCTL_MODE_OBJ_GETPROPERTIES: the
+/// properties of a mode object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_obj_get_properties {
@@ -169,7 +183,8 @@ pub struct drm_mode_obj_get_properties {
     pub _pad0: u32,
 }
 
-/// `struct drm_mode_obj_set_property` (drm_mode.h).
+/// `struct drm_mode_obj_set_property` (drm_mode.h): DRM_IOCTL_MODE_OBJ_SETPROPERTY: set a
+/// property of a mode object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_obj_set_property {
@@ -180,7 +195,8 @@ pub struct drm_mode_obj_set_property {
     pub _pad0: u32,
 }
 
-/// `struct drm_mode_get_blob` (drm_mode.h).
+/// `struct drm_mode_get_blob` (drm_mode.h): DRM_IOCTL_MODE_GETPROPBLOB: read a property
+/// blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_blob {
@@ -189,7 +205,8 @@ pub struct drm_mode_get_blob {
     pub data: u64,
 }
 
-/// `struct drm_mode_fb_cmd` (drm_mode.h).
+/// `struct drm_mode_fb_cmd` (drm_mode.h): DRM_IOCTL_MODE_ADDFB / GETFB: a single-plane
+/// framebuffer.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_fb_cmd {
@@ -202,7 +219,8 @@ pub struct drm_mode_fb_cmd {
     pub handle: u32,
 }
 
-/// `struct drm_mode_fb_cmd2` (drm_mode.h).
+/// `struct drm_mode_fb_cmd2` (drm_mode.h): DRM_IOCTL_MODE_ADDFB2 / GETFB2: a framebuffer
+/// with a fourcc format, up to four planes and modifiers.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_fb_cmd2 {
@@ -218,7 +236,8 @@ pub struct drm_mode_fb_cmd2 {
     pub modifier: [u64; 4],
 }
 
-/// `struct drm_mode_fb_dirty_cmd` (drm_mode.h).
+/// `struct drm_mode_fb_dirty_cmd` (drm_mode.h): DRM_IOCTL_MODE_DIRTYFB: flush damaged
+/// rectangles of a framebuffer.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_fb_dirty_cmd {
@@ -229,7 +248,8 @@ pub struct drm_mode_fb_dirty_cmd {
     pub clips_ptr: u64,
 }
 
-/// `struct drm_mode_mode_cmd` (drm_mode.h).
+/// `struct drm_mode_mode_cmd` (drm_mode.h): DRM_IOCTL_MODE_ATTACHMODE / DETACHMODE (never
+/// worked).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_mode_cmd {
@@ -237,7 +257,8 @@ pub struct drm_mode_mode_cmd {
     pub mode: drm_mode_modeinfo,
 }
 
-/// `struct drm_mode_cursor` (drm_mode.h).
+/// `struct drm_mode_cursor` (drm_mode.h): DRM_IOCTL_MODE_CURSOR: set or move the cursor of
+/// a CRTC.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_cursor {
@@ -250,7 +271,8 @@ pub struct drm_mode_cursor {
     pub handle: u32,
 }
 
-/// `struct drm_mode_cursor2` (drm_mode.h).
+/// `struct drm_mode_cursor2` (drm_mode.h): DRM_IOCTL_MODE_CURSOR2: the cursor with a
+/// hotspot.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_cursor2 {
@@ -265,7 +287,8 @@ pub struct drm_mode_cursor2 {
     pub hot_y: i32,
 }
 
-/// `struct drm_mode_crtc_lut` (drm_mode.h).
+/// `struct drm_mode_crtc_lut` (drm_mode.h): DRM_IOCTL_MODE_GETGAMMA / SETGAMMA: a CRTC
+/// gamma table.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_crtc_lut {
@@ -276,14 +299,15 @@ pub struct drm_mode_crtc_lut {
     pub blue: u64,
 }
 
-/// `struct drm_color_ctm` (drm_mode.h).
+/// `struct drm_color_ctm` (drm_mode.h): a 3x3 colour transformation matrix (S31.32
+/// sign-magnitude).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_color_ctm {
     pub matrix: [u64; 9],
 }
 
-/// `struct drm_color_lut` (drm_mode.h).
+/// `struct drm_color_lut` (drm_mode.h): one entry of a colour lookup table.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_color_lut {
@@ -293,7 +317,8 @@ pub struct drm_color_lut {
     pub reserved: u16,
 }
 
-/// `struct hdr_metadata_infoframe` (drm_mode.h).
+/// `struct hdr_metadata_infoframe` (drm_mode.h): HDR static metadata as sent in the HDMI
+/// infoframe.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct hdr_metadata_infoframe {
@@ -316,7 +341,8 @@ pub struct hdr_metadata_xy {
     pub y: u16,
 }
 
-/// `struct hdr_output_metadata` (drm_mode.h).
+/// `struct hdr_output_metadata` (drm_mode.h): the HDR_OUTPUT_METADATA connector property
+/// blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct hdr_output_metadata {
@@ -326,7 +352,8 @@ pub struct hdr_output_metadata {
     pub _pad0: [u8; 2],
 }
 
-/// `struct drm_mode_crtc_page_flip` (drm_mode.h).
+/// `struct drm_mode_crtc_page_flip` (drm_mode.h): DRM_IOCTL_MODE_PAGE_FLIP: flip a CRTC to
+/// another framebuffer.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_crtc_page_flip {
@@ -337,7 +364,8 @@ pub struct drm_mode_crtc_page_flip {
     pub user_data: u64,
 }
 
-/// `struct drm_mode_crtc_page_flip_target` (drm_mode.h).
+/// `struct drm_mode_crtc_page_flip_target` (drm_mode.h): DRM_IOCTL_MODE_PAGE_FLIP with a
+/// target vblank.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_crtc_page_flip_target {
@@ -348,7 +376,8 @@ pub struct drm_mode_crtc_page_flip_target {
     pub user_data: u64,
 }
 
-/// `struct drm_mode_create_dumb` (drm_mode.h).
+/// `struct drm_mode_create_dumb` (drm_mode.h): DRM_IOCTL_MODE_CREATE_DUMB: make a linear
+/// scan-out buffer object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_create_dumb {
@@ -361,7 +390,8 @@ pub struct drm_mode_create_dumb {
     pub size: u64,
 }
 
-/// `struct drm_mode_map_dumb` (drm_mode.h).
+/// `struct drm_mode_map_dumb` (drm_mode.h): DRM_IOCTL_MODE_MAP_DUMB: the fake mmap offset
+/// of a dumb buffer.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_map_dumb {
@@ -370,14 +400,16 @@ pub struct drm_mode_map_dumb {
     pub offset: u64,
 }
 
-/// `struct drm_mode_destroy_dumb` (drm_mode.h).
+/// `struct drm_mode_destroy_dumb` (drm_mode.h): DRM_IOCTL_MODE_DESTROY_DUMB: drop a dumb
+/// buffer handle.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_destroy_dumb {
     pub handle: u32,
 }
 
-/// `struct drm_mode_atomic` (drm_mode.h).
+/// `struct drm_mode_atomic` (drm_mode.h): DRM_IOCTL_MODE_ATOMIC: an atomic mode-setting
+/// commit.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_atomic {
@@ -391,7 +423,8 @@ pub struct drm_mode_atomic {
     pub user_data: u64,
 }
 
-/// `struct drm_format_modifier_blob` (drm_mode.h).
+/// `struct drm_format_modifier_blob` (drm_mode.h): the header of the IN_FORMATS plane
+/// property blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_format_modifier_blob {
@@ -403,7 +436,8 @@ pub struct drm_format_modifier_blob {
     pub modifiers_offset: u32,
 }
 
-/// `struct drm_format_modifier` (drm_mode.h).
+/// `struct drm_format_modifier` (drm_mode.h): one modifier and the formats it applies to,
+/// in an IN_FORMATS blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_format_modifier {
@@ -413,7 +447,8 @@ pub struct drm_format_modifier {
     pub modifier: u64,
 }
 
-/// `struct drm_mode_create_blob` (drm_mode.h).
+/// `struct drm_mode_create_blob` (drm_mode.h): DRM_IOCTL_MODE_CREATEPROPBLOB: make a
+/// property blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_create_blob {
@@ -422,14 +457,16 @@ pub struct drm_mode_create_blob {
     pub blob_id: u32,
 }
 
-/// `struct drm_mode_destroy_blob` (drm_mode.h).
+/// `struct drm_mode_destroy_blob` (drm_mode.h): DRM_IOCTL_MODE_DESTROYPROPBLOB: drop a
+/// property blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_destroy_blob {
     pub blob_id: u32,
 }
 
-/// `struct drm_mode_create_lease` (drm_mode.h).
+/// `struct drm_mode_create_lease` (drm_mode.h): DRM_IOCTL_MODE_CREATE_LEASE: lease mode
+/// objects to a new file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_create_lease {
@@ -440,7 +477,8 @@ pub struct drm_mode_create_lease {
     pub fd: u32,
 }
 
-/// `struct drm_mode_list_lessees` (drm_mode.h).
+/// `struct drm_mode_list_lessees` (drm_mode.h): DRM_IOCTL_MODE_LIST_LESSEES: the lessees of
+/// a master.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_list_lessees {
@@ -449,7 +487,8 @@ pub struct drm_mode_list_lessees {
     pub lessees_ptr: u64,
 }
 
-/// `struct drm_mode_get_lease` (drm_mode.h).
+/// `struct drm_mode_get_lease` (drm_mode.h): DRM_IOCTL_MODE_GET_LEASE: the objects leased
+/// to this file.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_get_lease {
@@ -458,14 +497,15 @@ pub struct drm_mode_get_lease {
     pub objects_ptr: u64,
 }
 
-/// `struct drm_mode_revoke_lease` (drm_mode.h).
+/// `struct drm_mode_revoke_lease` (drm_mode.h): DRM_IOCTL_MODE_REVOKE_LEASE: end a lease.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_revoke_lease {
     pub lessee_id: u32,
 }
 
-/// `struct drm_mode_rect` (drm_mode.h).
+/// `struct drm_mode_rect` (drm_mode.h): a rectangle, as in the FB_DAMAGE_CLIPS property
+/// blob.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_mode_rect {
@@ -622,8 +662,12 @@ pub const DRM_MODE_PROP_BITMASK: u32 = 1 << 5;
 pub const DRM_MODE_PROP_LEGACY_TYPE: u32 =
     DRM_MODE_PROP_RANGE | DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BLOB | DRM_MODE_PROP_BITMASK;
 pub const DRM_MODE_PROP_EXTENDED_TYPE: u32 = 0x0000ffc0;
-// FNMACRO DRM_MODE_PROP_OBJECT DRM_MODE_PROP_TYPE(1)
-// FNMACRO DRM_MODE_PROP_SIGNED_RANGE DRM_MODE_PROP_TYPE(2)
+/// `DRM_MODE_PROP_TYPE(n)`: an extended property type.
+pub const fn DRM_MODE_PROP_TYPE(n: u32) -> u32 {
+    n << 6
+}
+pub const DRM_MODE_PROP_OBJECT: u32 = DRM_MODE_PROP_TYPE(1);
+pub const DRM_MODE_PROP_SIGNED_RANGE: u32 = DRM_MODE_PROP_TYPE(2);
 pub const DRM_MODE_PROP_ATOMIC: u32 = 0x80000000;
 pub const DRM_MODE_OBJECT_CRTC: u32 = 0xcccccccc;
 pub const DRM_MODE_OBJECT_CONNECTOR: u32 = 0xc0c0c0c0;

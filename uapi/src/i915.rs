@@ -1,9 +1,14 @@
+//! `<drm/i915_drm.h>`: the i915 driver ABI: GETPARAM, GEM objects and their
+//! mmaps/domains/caching/tiling, execbuffer2, contexts and engines, VMs, userptr,
+//! queries, memory regions, perf/OA, and the legacy DRI1 interface.
+
 use crate::drm::*;
 use crate::ioc::*;
 use bytemuck::{Pod, Zeroable};
 use core::mem::size_of;
 
-/// `struct i915_user_extension` (i915_drm.h).
+/// `struct i915_user_extension` (i915_drm.h): the header of each link of an extension chain
+/// (`name` says which extension, `next_extension` points to the next).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_user_extension {
@@ -13,7 +18,8 @@ pub struct i915_user_extension {
     pub rsvd: [u32; 4],
 }
 
-/// `struct i915_engine_class_instance` (i915_drm.h).
+/// `struct i915_engine_class_instance` (i915_drm.h): names one engine by class
+/// (I915_ENGINE_CLASS_*) and instance.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_engine_class_instance {
@@ -21,7 +27,8 @@ pub struct i915_engine_class_instance {
     pub engine_instance: u16,
 }
 
-/// `struct drm_i915_init_t` (i915_drm.h).
+/// `drm_i915_init_t`, a typedef of the `struct _drm_i915_init` (i915_drm.h):
+/// DRM_IOCTL_I915_INIT: legacy DRI1 ring set-up.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_init_t {
@@ -44,7 +51,8 @@ pub struct drm_i915_init_t {
     pub chipset: u32,
 }
 
-/// `struct drm_i915_sarea_t` (i915_drm.h).
+/// `drm_i915_sarea_t`, a typedef of `struct _drm_i915_sarea` (i915_drm.h): the legacy DRI1
+/// shared area.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct drm_i915_sarea_t {
@@ -103,7 +111,8 @@ pub struct drm_i915_sarea_t {
     pub depth_bo_handle: u32,
 }
 
-/// `struct drm_i915_batchbuffer` (i915_drm.h).
+/// `struct drm_i915_batchbuffer` (i915_drm.h): DRM_IOCTL_I915_BATCHBUFFER: a legacy DRI1
+/// batch.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_batchbuffer {
@@ -116,7 +125,8 @@ pub struct drm_i915_batchbuffer {
     pub cliprects: u64,
 }
 
-/// `struct drm_i915_cmdbuffer_t` (i915_drm.h).
+/// `drm_i915_cmdbuffer_t`, a typedef of `struct _drm_i915_cmdbuffer` (i915_drm.h):
+/// DRM_IOCTL_I915_CMDBUFFER: legacy DRI1 commands.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_cmdbuffer_t {
@@ -128,21 +138,24 @@ pub struct drm_i915_cmdbuffer_t {
     pub cliprects: u64,
 }
 
-/// `struct drm_i915_irq_emit` (i915_drm.h).
+/// `struct drm_i915_irq_emit` (i915_drm.h): DRM_IOCTL_I915_IRQ_EMIT: legacy DRI1
+/// breadcrumb.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_irq_emit {
     pub irq_seq: u64,
 }
 
-/// `struct drm_i915_irq_wait` (i915_drm.h).
+/// `struct drm_i915_irq_wait` (i915_drm.h): DRM_IOCTL_I915_IRQ_WAIT: wait for a legacy
+/// breadcrumb.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_irq_wait {
     pub irq_seq: i32,
 }
 
-/// `struct drm_i915_getparam` (i915_drm.h).
+/// `struct drm_i915_getparam` (i915_drm.h): DRM_IOCTL_I915_GETPARAM: read one I915_PARAM_*
+/// value into `*value`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_getparam {
@@ -151,7 +164,7 @@ pub struct drm_i915_getparam {
     pub value: u64,
 }
 
-/// `struct drm_i915_setparam` (i915_drm.h).
+/// `struct drm_i915_setparam` (i915_drm.h): DRM_IOCTL_I915_SETPARAM: legacy DRI1 settings.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_setparam {
@@ -159,7 +172,8 @@ pub struct drm_i915_setparam {
     pub value: i32,
 }
 
-/// `struct drm_i915_mem_alloc` (i915_drm.h).
+/// `struct drm_i915_mem_alloc` (i915_drm.h): DRM_IOCTL_I915_ALLOC: legacy DRI1 heap
+/// allocation.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_mem_alloc {
@@ -170,7 +184,7 @@ pub struct drm_i915_mem_alloc {
     pub region_offset: u64,
 }
 
-/// `struct drm_i915_mem_free` (i915_drm.h).
+/// `struct drm_i915_mem_free` (i915_drm.h): DRM_IOCTL_I915_FREE: legacy DRI1 heap free.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_mem_free {
@@ -178,7 +192,8 @@ pub struct drm_i915_mem_free {
     pub region_offset: i32,
 }
 
-/// `struct drm_i915_mem_init_heap` (i915_drm.h).
+/// `struct drm_i915_mem_init_heap` (i915_drm.h): DRM_IOCTL_I915_INIT_HEAP: legacy DRI1 heap
+/// set-up.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_mem_init_heap {
@@ -187,21 +202,22 @@ pub struct drm_i915_mem_init_heap {
     pub start: i32,
 }
 
-/// `struct drm_i915_mem_destroy_heap` (i915_drm.h).
+/// `struct drm_i915_mem_destroy_heap` (i915_drm.h): DRM_IOCTL_I915_DESTROY_HEAP: legacy
+/// DRI1 heap tear-down.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_mem_destroy_heap {
     pub region: i32,
 }
 
-/// `struct drm_i915_vblank_pipe` (i915_drm.h).
+/// `struct drm_i915_vblank_pipe` (i915_drm.h): DRM_IOCTL_I915_SET/GET_VBLANK_PIPE (legacy).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_vblank_pipe {
     pub pipe: i32,
 }
 
-/// `struct drm_i915_vblank_swap` (i915_drm.h).
+/// `struct drm_i915_vblank_swap` (i915_drm.h): DRM_IOCTL_I915_VBLANK_SWAP (legacy).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_vblank_swap {
@@ -210,14 +226,16 @@ pub struct drm_i915_vblank_swap {
     pub sequence: u32,
 }
 
-/// `struct drm_i915_hws_addr` (i915_drm.h).
+/// `struct drm_i915_hws_addr` (i915_drm.h): DRM_IOCTL_I915_HWS_ADDR: legacy status page
+/// address.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_hws_addr {
     pub addr: u64,
 }
 
-/// `struct drm_i915_gem_init` (i915_drm.h).
+/// `struct drm_i915_gem_init` (i915_drm.h): DRM_IOCTL_I915_GEM_INIT: legacy GTT range
+/// set-up.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_init {
@@ -225,7 +243,8 @@ pub struct drm_i915_gem_init {
     pub gtt_end: u64,
 }
 
-/// `struct drm_i915_gem_create` (i915_drm.h).
+/// `struct drm_i915_gem_create` (i915_drm.h): DRM_IOCTL_I915_GEM_CREATE: make a GEM object
+/// of `size` bytes (rounded up), returns `handle`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_create {
@@ -234,7 +253,8 @@ pub struct drm_i915_gem_create {
     pub pad: u32,
 }
 
-/// `struct drm_i915_gem_pread` (i915_drm.h).
+/// `struct drm_i915_gem_pread` (i915_drm.h): DRM_IOCTL_I915_GEM_PREAD: copy bytes out of an
+/// object into user memory.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_pread {
@@ -245,7 +265,8 @@ pub struct drm_i915_gem_pread {
     pub data_ptr: u64,
 }
 
-/// `struct drm_i915_gem_pwrite` (i915_drm.h).
+/// `struct drm_i915_gem_pwrite` (i915_drm.h): DRM_IOCTL_I915_GEM_PWRITE: copy bytes from
+/// user memory into an object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_pwrite {
@@ -256,7 +277,8 @@ pub struct drm_i915_gem_pwrite {
     pub data_ptr: u64,
 }
 
-/// `struct drm_i915_gem_mmap` (i915_drm.h).
+/// `struct drm_i915_gem_mmap` (i915_drm.h): DRM_IOCTL_I915_GEM_MMAP: legacy CPU mapping of
+/// an object (returns an address).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_mmap {
@@ -268,7 +290,8 @@ pub struct drm_i915_gem_mmap {
     pub flags: u64,
 }
 
-/// `struct drm_i915_gem_mmap_gtt` (i915_drm.h).
+/// `struct drm_i915_gem_mmap_gtt` (i915_drm.h): DRM_IOCTL_I915_GEM_MMAP_GTT: fake offset
+/// for a mapping through the GTT aperture.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_mmap_gtt {
@@ -277,7 +300,8 @@ pub struct drm_i915_gem_mmap_gtt {
     pub offset: u64,
 }
 
-/// `struct drm_i915_gem_mmap_offset` (i915_drm.h).
+/// `struct drm_i915_gem_mmap_offset` (i915_drm.h): DRM_IOCTL_I915_GEM_MMAP_OFFSET: fake
+/// offset to mmap an object with an I915_MMAP_OFFSET_* caching mode.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_mmap_offset {
@@ -288,7 +312,8 @@ pub struct drm_i915_gem_mmap_offset {
     pub extensions: u64,
 }
 
-/// `struct drm_i915_gem_set_domain` (i915_drm.h).
+/// `struct drm_i915_gem_set_domain` (i915_drm.h): DRM_IOCTL_I915_GEM_SET_DOMAIN: move an
+/// object to the CPU/GTT read and write domains.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_set_domain {
@@ -297,14 +322,16 @@ pub struct drm_i915_gem_set_domain {
     pub write_domain: u32,
 }
 
-/// `struct drm_i915_gem_sw_finish` (i915_drm.h).
+/// `struct drm_i915_gem_sw_finish` (i915_drm.h): DRM_IOCTL_I915_GEM_SW_FINISH: tell the
+/// kernel CPU writes to a mapping are done.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_sw_finish {
     pub handle: u32,
 }
 
-/// `struct drm_i915_gem_relocation_entry` (i915_drm.h).
+/// `struct drm_i915_gem_relocation_entry` (i915_drm.h): one relocation: patch `offset` in
+/// an object with the address of `target_handle` plus `delta`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_relocation_entry {
@@ -316,7 +343,8 @@ pub struct drm_i915_gem_relocation_entry {
     pub write_domain: u32,
 }
 
-/// `struct drm_i915_gem_exec_object` (i915_drm.h).
+/// `struct drm_i915_gem_exec_object` (i915_drm.h): one object of the legacy
+/// DRM_IOCTL_I915_GEM_EXECBUFFER.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_exec_object {
@@ -327,7 +355,8 @@ pub struct drm_i915_gem_exec_object {
     pub offset: u64,
 }
 
-/// `struct drm_i915_gem_execbuffer` (i915_drm.h).
+/// `struct drm_i915_gem_execbuffer` (i915_drm.h): DRM_IOCTL_I915_GEM_EXECBUFFER: the legacy
+/// submission ioctl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_execbuffer {
@@ -341,7 +370,8 @@ pub struct drm_i915_gem_execbuffer {
     pub cliprects_ptr: u64,
 }
 
-/// `struct drm_i915_gem_exec_object2` (i915_drm.h).
+/// `struct drm_i915_gem_exec_object2` (i915_drm.h): one object of an execbuffer2
+/// submission: handle, relocations, placement and EXEC_OBJECT_* flags.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_exec_object2 {
@@ -357,7 +387,8 @@ pub struct drm_i915_gem_exec_object2 {
     pub rsvd2: u64,
 }
 
-/// `struct drm_i915_gem_exec_fence` (i915_drm.h).
+/// `struct drm_i915_gem_exec_fence` (i915_drm.h): one sync object to wait on or signal, for
+/// I915_EXEC_FENCE_ARRAY.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_exec_fence {
@@ -365,7 +396,9 @@ pub struct drm_i915_gem_exec_fence {
     pub flags: u32,
 }
 
-/// `struct drm_i915_gem_execbuffer_ext_timeline_fences` (i915_drm.h).
+/// `struct drm_i915_gem_execbuffer_ext_timeline_fences` (i915_drm.h): the
+/// DRM_I915_GEM_EXECBUFFER_EXT_TIMELINE_FENCES extension: sync objects with timeline
+/// points.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_execbuffer_ext_timeline_fences {
@@ -375,7 +408,8 @@ pub struct drm_i915_gem_execbuffer_ext_timeline_fences {
     pub values_ptr: u64,
 }
 
-/// `struct drm_i915_gem_execbuffer2` (i915_drm.h).
+/// `struct drm_i915_gem_execbuffer2` (i915_drm.h): DRM_IOCTL_I915_GEM_EXECBUFFER2(_WR):
+/// submit a batch with its objects to an engine of a context.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_execbuffer2 {
@@ -392,7 +426,20 @@ pub struct drm_i915_gem_execbuffer2 {
     pub rsvd2: u64,
 }
 
-/// `struct drm_i915_gem_pin` (i915_drm.h).
+impl drm_i915_gem_execbuffer2 {
+    /// `i915_execbuffer2_get_context_id()`: the context id, kept in `rsvd1`.
+    pub fn context_id(&self) -> u32 {
+        (self.rsvd1 & I915_EXEC_CONTEXT_ID_MASK) as u32
+    }
+
+    /// `i915_execbuffer2_set_context_id()`.
+    pub fn set_context_id(&mut self, ctx_id: u32) {
+        self.rsvd1 = u64::from(ctx_id) & I915_EXEC_CONTEXT_ID_MASK;
+    }
+}
+
+/// `struct drm_i915_gem_pin` (i915_drm.h): DRM_IOCTL_I915_GEM_PIN (legacy, unsupported on
+/// modern kernels).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_pin {
@@ -402,7 +449,8 @@ pub struct drm_i915_gem_pin {
     pub offset: u64,
 }
 
-/// `struct drm_i915_gem_unpin` (i915_drm.h).
+/// `struct drm_i915_gem_unpin` (i915_drm.h): DRM_IOCTL_I915_GEM_UNPIN (legacy, unsupported
+/// on modern kernels).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_unpin {
@@ -410,7 +458,8 @@ pub struct drm_i915_gem_unpin {
     pub pad: u32,
 }
 
-/// `struct drm_i915_gem_busy` (i915_drm.h).
+/// `struct drm_i915_gem_busy` (i915_drm.h): DRM_IOCTL_I915_GEM_BUSY: which engines still
+/// read or write an object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_busy {
@@ -418,7 +467,8 @@ pub struct drm_i915_gem_busy {
     pub busy: u32,
 }
 
-/// `struct drm_i915_gem_caching` (i915_drm.h).
+/// `struct drm_i915_gem_caching` (i915_drm.h): DRM_IOCTL_I915_GEM_SET_CACHING /
+/// GET_CACHING: the I915_CACHING_* level of an object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_caching {
@@ -426,7 +476,8 @@ pub struct drm_i915_gem_caching {
     pub caching: u32,
 }
 
-/// `struct drm_i915_gem_set_tiling` (i915_drm.h).
+/// `struct drm_i915_gem_set_tiling` (i915_drm.h): DRM_IOCTL_I915_GEM_SET_TILING: the fence
+/// tiling mode and stride of an object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_set_tiling {
@@ -436,7 +487,8 @@ pub struct drm_i915_gem_set_tiling {
     pub swizzle_mode: u32,
 }
 
-/// `struct drm_i915_gem_get_tiling` (i915_drm.h).
+/// `struct drm_i915_gem_get_tiling` (i915_drm.h): DRM_IOCTL_I915_GEM_GET_TILING: tiling
+/// mode and bit-6 swizzling of an object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_get_tiling {
@@ -446,7 +498,8 @@ pub struct drm_i915_gem_get_tiling {
     pub phys_swizzle_mode: u32,
 }
 
-/// `struct drm_i915_gem_get_aperture` (i915_drm.h).
+/// `struct drm_i915_gem_get_aperture` (i915_drm.h): DRM_IOCTL_I915_GEM_GET_APERTURE: total
+/// and available GTT space.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_get_aperture {
@@ -454,7 +507,8 @@ pub struct drm_i915_gem_get_aperture {
     pub aper_available_size: u64,
 }
 
-/// `struct drm_i915_get_pipe_from_crtc_id` (i915_drm.h).
+/// `struct drm_i915_get_pipe_from_crtc_id` (i915_drm.h):
+/// DRM_IOCTL_I915_GET_PIPE_FROM_CRTC_ID: the pipe behind a CRTC id.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_get_pipe_from_crtc_id {
@@ -462,7 +516,8 @@ pub struct drm_i915_get_pipe_from_crtc_id {
     pub pipe: u32,
 }
 
-/// `struct drm_i915_gem_madvise` (i915_drm.h).
+/// `struct drm_i915_gem_madvise` (i915_drm.h): DRM_IOCTL_I915_GEM_MADVISE: mark an object's
+/// pages needed or purgeable.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_madvise {
@@ -471,7 +526,8 @@ pub struct drm_i915_gem_madvise {
     pub retained: u32,
 }
 
-/// `struct drm_intel_overlay_put_image` (i915_drm.h).
+/// `struct drm_intel_overlay_put_image` (i915_drm.h): DRM_IOCTL_I915_OVERLAY_PUT_IMAGE:
+/// show an image on the video overlay.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_intel_overlay_put_image {
@@ -493,7 +549,8 @@ pub struct drm_intel_overlay_put_image {
     pub dst_height: u16,
 }
 
-/// `struct drm_intel_overlay_attrs` (i915_drm.h).
+/// `struct drm_intel_overlay_attrs` (i915_drm.h): DRM_IOCTL_I915_OVERLAY_ATTRS: video
+/// overlay colour attributes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_intel_overlay_attrs {
@@ -510,7 +567,8 @@ pub struct drm_intel_overlay_attrs {
     pub gamma5: u32,
 }
 
-/// `struct drm_intel_sprite_colorkey` (i915_drm.h).
+/// `struct drm_intel_sprite_colorkey` (i915_drm.h): DRM_IOCTL_I915_SET/GET_SPRITE_COLORKEY:
+/// sprite plane colour keying.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_intel_sprite_colorkey {
@@ -521,7 +579,8 @@ pub struct drm_intel_sprite_colorkey {
     pub flags: u32,
 }
 
-/// `struct drm_i915_gem_wait` (i915_drm.h).
+/// `struct drm_i915_gem_wait` (i915_drm.h): DRM_IOCTL_I915_GEM_WAIT: wait up to
+/// `timeout_ns` for an object to become idle.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_wait {
@@ -530,7 +589,8 @@ pub struct drm_i915_gem_wait {
     pub timeout_ns: i64,
 }
 
-/// `struct drm_i915_gem_context_create` (i915_drm.h).
+/// `struct drm_i915_gem_context_create` (i915_drm.h): DRM_IOCTL_I915_GEM_CONTEXT_CREATE:
+/// make a context, returns its id.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_create {
@@ -538,7 +598,8 @@ pub struct drm_i915_gem_context_create {
     pub pad: u32,
 }
 
-/// `struct drm_i915_gem_context_create_ext` (i915_drm.h).
+/// `struct drm_i915_gem_context_create_ext` (i915_drm.h): DRM_IOCTL_I915_GEM_CONTEXT_CREATE
+/// (extended): a context with flags and an extension chain.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_create_ext {
@@ -547,7 +608,8 @@ pub struct drm_i915_gem_context_create_ext {
     pub extensions: u64,
 }
 
-/// `struct drm_i915_gem_context_param` (i915_drm.h).
+/// `struct drm_i915_gem_context_param` (i915_drm.h): DRM_IOCTL_I915_GEM_CONTEXT_GETPARAM /
+/// SETPARAM: one I915_CONTEXT_PARAM_* of a context.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_param {
@@ -557,7 +619,8 @@ pub struct drm_i915_gem_context_param {
     pub value: u64,
 }
 
-/// `struct drm_i915_gem_context_param_sseu` (i915_drm.h).
+/// `struct drm_i915_gem_context_param_sseu` (i915_drm.h): the I915_CONTEXT_PARAM_SSEU
+/// value: slice/subslice/EU configuration of an engine.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_param_sseu {
@@ -570,7 +633,9 @@ pub struct drm_i915_gem_context_param_sseu {
     pub rsvd: u32,
 }
 
-/// `struct i915_context_engines_load_balance` (i915_drm.h).
+/// `struct i915_context_engines_load_balance` (i915_drm.h):
+/// I915_CONTEXT_ENGINES_EXT_LOAD_BALANCE: a virtual engine over sibling engines (followed
+/// by `num_siblings` engines).
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_context_engines_load_balance {
@@ -582,7 +647,8 @@ pub struct i915_context_engines_load_balance {
     // flexible array member `engines` omitted
 }
 
-/// `struct i915_context_engines_bond` (i915_drm.h).
+/// `struct i915_context_engines_bond` (i915_drm.h): I915_CONTEXT_ENGINES_EXT_BOND: bonded
+/// execution of a virtual engine (followed by `num_bonds` engines).
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_context_engines_bond {
@@ -595,7 +661,9 @@ pub struct i915_context_engines_bond {
     // flexible array member `engines` omitted
 }
 
-/// `struct i915_context_engines_parallel_submit` (i915_drm.h).
+/// `struct i915_context_engines_parallel_submit` (i915_drm.h):
+/// I915_CONTEXT_ENGINES_EXT_PARALLEL_SUBMIT: a slot that submits several batches at once
+/// (followed by `width * num_siblings` engines).
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_context_engines_parallel_submit {
@@ -609,7 +677,8 @@ pub struct i915_context_engines_parallel_submit {
     // flexible array member `engines` omitted
 }
 
-/// `struct i915_context_param_engines` (i915_drm.h).
+/// `struct i915_context_param_engines` (i915_drm.h): the I915_CONTEXT_PARAM_ENGINES value:
+/// the engine map of a context (followed by the engines).
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct i915_context_param_engines {
@@ -617,7 +686,8 @@ pub struct i915_context_param_engines {
     // zero-length array member `engines[0]` omitted
 }
 
-/// `struct drm_i915_gem_context_create_ext_setparam` (i915_drm.h).
+/// `struct drm_i915_gem_context_create_ext_setparam` (i915_drm.h):
+/// I915_CONTEXT_CREATE_EXT_SETPARAM: set a context parameter at creation.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_create_ext_setparam {
@@ -625,7 +695,8 @@ pub struct drm_i915_gem_context_create_ext_setparam {
     pub param: drm_i915_gem_context_param,
 }
 
-/// `struct drm_i915_gem_context_destroy` (i915_drm.h).
+/// `struct drm_i915_gem_context_destroy` (i915_drm.h): DRM_IOCTL_I915_GEM_CONTEXT_DESTROY:
+/// drop a context.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_context_destroy {
@@ -633,7 +704,8 @@ pub struct drm_i915_gem_context_destroy {
     pub pad: u32,
 }
 
-/// `struct drm_i915_gem_vm_control` (i915_drm.h).
+/// `struct drm_i915_gem_vm_control` (i915_drm.h): DRM_IOCTL_I915_GEM_VM_CREATE /
+/// VM_DESTROY: a ppGTT address space.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_vm_control {
@@ -642,7 +714,8 @@ pub struct drm_i915_gem_vm_control {
     pub vm_id: u32,
 }
 
-/// `struct drm_i915_reg_read` (i915_drm.h).
+/// `struct drm_i915_reg_read` (i915_drm.h): DRM_IOCTL_I915_REG_READ: read one whitelisted
+/// register (e.g. the render timestamp).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_reg_read {
@@ -650,7 +723,8 @@ pub struct drm_i915_reg_read {
     pub val: u64,
 }
 
-/// `struct drm_i915_reset_stats` (i915_drm.h).
+/// `struct drm_i915_reset_stats` (i915_drm.h): DRM_IOCTL_I915_GET_RESET_STATS: GPU resets
+/// seen by a context.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_reset_stats {
@@ -662,7 +736,8 @@ pub struct drm_i915_reset_stats {
     pub pad: u32,
 }
 
-/// `struct drm_i915_gem_userptr` (i915_drm.h).
+/// `struct drm_i915_gem_userptr` (i915_drm.h): DRM_IOCTL_I915_GEM_USERPTR: wrap user memory
+/// as a GEM object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_userptr {
@@ -672,7 +747,8 @@ pub struct drm_i915_gem_userptr {
     pub handle: u32,
 }
 
-/// `struct drm_i915_perf_open_param` (i915_drm.h).
+/// `struct drm_i915_perf_open_param` (i915_drm.h): DRM_IOCTL_I915_PERF_OPEN: open an i915
+/// perf (OA) stream.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_perf_open_param {
@@ -681,7 +757,8 @@ pub struct drm_i915_perf_open_param {
     pub properties_ptr: u64,
 }
 
-/// `struct drm_i915_perf_record_header` (i915_drm.h).
+/// `struct drm_i915_perf_record_header` (i915_drm.h): the header of each record read() from
+/// an i915 perf stream.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_perf_record_header {
@@ -690,7 +767,8 @@ pub struct drm_i915_perf_record_header {
     pub size: u16,
 }
 
-/// `struct drm_i915_perf_oa_config` (i915_drm.h).
+/// `struct drm_i915_perf_oa_config` (i915_drm.h): DRM_IOCTL_I915_PERF_ADD_CONFIG: an OA
+/// register configuration.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct drm_i915_perf_oa_config {
@@ -703,7 +781,8 @@ pub struct drm_i915_perf_oa_config {
     pub flex_regs_ptr: u64,
 }
 
-/// `struct drm_i915_query_item` (i915_drm.h).
+/// `struct drm_i915_query_item` (i915_drm.h): one item of DRM_IOCTL_I915_QUERY: which
+/// DRM_I915_QUERY_* and the buffer for its answer.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query_item {
@@ -713,7 +792,7 @@ pub struct drm_i915_query_item {
     pub data_ptr: u64,
 }
 
-/// `struct drm_i915_query` (i915_drm.h).
+/// `struct drm_i915_query` (i915_drm.h): DRM_IOCTL_I915_QUERY: an array of query items.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query {
@@ -722,7 +801,8 @@ pub struct drm_i915_query {
     pub items_ptr: u64,
 }
 
-/// `struct drm_i915_query_topology_info` (i915_drm.h).
+/// `struct drm_i915_query_topology_info` (i915_drm.h): the answer to
+/// DRM_I915_QUERY_TOPOLOGY_INFO: slice/subslice/EU masks (followed by `data`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query_topology_info {
@@ -737,7 +817,8 @@ pub struct drm_i915_query_topology_info {
     // flexible array member `data` omitted
 }
 
-/// `struct drm_i915_engine_info` (i915_drm.h).
+/// `struct drm_i915_engine_info` (i915_drm.h): one engine in the answer to
+/// DRM_I915_QUERY_ENGINE_INFO.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_engine_info {
@@ -750,7 +831,8 @@ pub struct drm_i915_engine_info {
     pub rsvd2: [u64; 3],
 }
 
-/// `struct drm_i915_query_engine_info` (i915_drm.h).
+/// `struct drm_i915_query_engine_info` (i915_drm.h): the answer to
+/// DRM_I915_QUERY_ENGINE_INFO (followed by `num_engines` drm_i915_engine_info).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query_engine_info {
@@ -759,7 +841,8 @@ pub struct drm_i915_query_engine_info {
     // flexible array member `engines` omitted
 }
 
-/// `struct drm_i915_query_perf_config` (i915_drm.h).
+/// `struct drm_i915_query_perf_config` (i915_drm.h): the answer to
+/// DRM_I915_QUERY_PERF_CONFIG (followed by `data`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query_perf_config {
@@ -782,7 +865,8 @@ impl drm_i915_query_perf_config {
     }
 }
 
-/// `struct drm_i915_gem_memory_class_instance` (i915_drm.h).
+/// `struct drm_i915_gem_memory_class_instance` (i915_drm.h): names one memory region by
+/// class (I915_MEMORY_CLASS_*) and instance.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_memory_class_instance {
@@ -790,7 +874,8 @@ pub struct drm_i915_gem_memory_class_instance {
     pub memory_instance: u16,
 }
 
-/// `struct drm_i915_memory_region_info` (i915_drm.h).
+/// `struct drm_i915_memory_region_info` (i915_drm.h): one region in the answer to
+/// DRM_I915_QUERY_MEMORY_REGIONS.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_memory_region_info {
@@ -806,7 +891,8 @@ pub struct drm_i915_memory_region_info {
     pub _pad0: [u64; 6],
 }
 
-/// `struct drm_i915_query_memory_regions` (i915_drm.h).
+/// `struct drm_i915_query_memory_regions` (i915_drm.h): the answer to
+/// DRM_I915_QUERY_MEMORY_REGIONS (followed by `num_regions` drm_i915_memory_region_info).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_query_memory_regions {
@@ -815,7 +901,19 @@ pub struct drm_i915_query_memory_regions {
     // flexible array member `regions` omitted
 }
 
-/// `struct drm_i915_gem_create_ext` (i915_drm.h).
+/// `struct drm_i915_query_guc_submission_version` (i915_drm.h, Linux 6.8; newer than
+/// libdrm 2.4.114): the answer to DRM_I915_QUERY_GUC_SUBMISSION_VERSION.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct drm_i915_query_guc_submission_version {
+    pub branch: u32,
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+/// `struct drm_i915_gem_create_ext` (i915_drm.h): DRM_IOCTL_I915_GEM_CREATE_EXT: GEM_CREATE
+/// with flags and an extension chain.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_create_ext {
@@ -825,7 +923,9 @@ pub struct drm_i915_gem_create_ext {
     pub extensions: u64,
 }
 
-/// `struct drm_i915_gem_create_ext_memory_regions` (i915_drm.h).
+/// `struct drm_i915_gem_create_ext_memory_regions` (i915_drm.h):
+/// I915_GEM_CREATE_EXT_MEMORY_REGIONS: the regions an object may be placed in, by
+/// preference.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_create_ext_memory_regions {
@@ -835,13 +935,25 @@ pub struct drm_i915_gem_create_ext_memory_regions {
     pub regions: u64,
 }
 
-/// `struct drm_i915_gem_create_ext_protected_content` (i915_drm.h).
+/// `struct drm_i915_gem_create_ext_protected_content` (i915_drm.h):
+/// I915_GEM_CREATE_EXT_PROTECTED_CONTENT: make a PXP-protected object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct drm_i915_gem_create_ext_protected_content {
     pub base: i915_user_extension,
     pub flags: u32,
     pub _pad0: u32,
+}
+
+/// `struct drm_i915_gem_create_ext_set_pat` (i915_drm.h, Linux 6.5; newer than libdrm
+/// 2.4.114): I915_GEM_CREATE_EXT_SET_PAT: create an object with a given PAT index
+/// (caching policy).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct drm_i915_gem_create_ext_set_pat {
+    pub base: i915_user_extension,
+    pub pat_index: u32,
+    pub rsvd: u32,
 }
 
 pub const I915_MOCS_UNCACHED: u32 = 0;
@@ -885,15 +997,30 @@ pub const DRM_I915_PERF_RECORD_OA_BUFFER_LOST: u32 = 3;
 pub const DRM_I915_PERF_RECORD_MAX: u32 = 4;
 pub const I915_MEMORY_CLASS_SYSTEM: u16 = 0;
 pub const I915_MEMORY_CLASS_DEVICE: u16 = 1;
-// STRING I915_L3_PARITY_UEVENT = "L3_PARITY_ERROR"
-// STRING I915_ERROR_UEVENT = "ERROR"
-// STRING I915_RESET_UEVENT = "RESET"
+pub const I915_L3_PARITY_UEVENT: &str = "L3_PARITY_ERROR";
+pub const I915_ERROR_UEVENT: &str = "ERROR";
+pub const I915_RESET_UEVENT: &str = "RESET";
 pub const I915_ENGINE_CLASS_INVALID_NONE: u16 = u16::MAX;
 pub const I915_ENGINE_CLASS_INVALID_VIRTUAL: u16 = u16::MAX - 1;
 pub const I915_PMU_SAMPLE_BITS: u64 = 4;
 pub const I915_PMU_SAMPLE_MASK: u64 = 0xf;
 pub const I915_PMU_SAMPLE_INSTANCE_BITS: u64 = 8;
 pub const I915_PMU_CLASS_SHIFT: u64 = I915_PMU_SAMPLE_BITS + I915_PMU_SAMPLE_INSTANCE_BITS;
+/// `I915_PMU_ENGINE_BUSY(class, instance)`: PMU config of an engine's busy time.
+pub const fn I915_PMU_ENGINE_BUSY(class: u64, instance: u64) -> u64 {
+    __I915_PMU_ENGINE(class, instance, I915_SAMPLE_BUSY as u64)
+}
+
+/// `I915_PMU_ENGINE_WAIT(class, instance)`: PMU config of an engine's wait time.
+pub const fn I915_PMU_ENGINE_WAIT(class: u64, instance: u64) -> u64 {
+    __I915_PMU_ENGINE(class, instance, I915_SAMPLE_WAIT as u64)
+}
+
+/// `I915_PMU_ENGINE_SEMA(class, instance)`: PMU config of an engine's semaphore time.
+pub const fn I915_PMU_ENGINE_SEMA(class: u64, instance: u64) -> u64 {
+    __I915_PMU_ENGINE(class, instance, I915_SAMPLE_SEMA as u64)
+}
+
 /// `__I915_PMU_OTHER(x)`: config of a non-engine PMU counter.
 pub const fn __I915_PMU_OTHER(x: u64) -> u64 {
     __I915_PMU_ENGINE(0xff, 0xff, 0xf) + 1 + x
@@ -1275,6 +1402,10 @@ pub const I915_PARAM_HAS_EXEC_SUBMIT_FENCE: i32 = 53;
 pub const I915_PARAM_PERF_REVISION: i32 = 54;
 pub const I915_PARAM_HAS_EXEC_TIMELINE_FENCES: i32 = 55;
 pub const I915_PARAM_HAS_USERPTR_PROBE: i32 = 56;
+/// Newer than libdrm 2.4.114.
+pub const I915_PARAM_OA_TIMESTAMP_FREQUENCY: i32 = 57;
+/// Newer than libdrm 2.4.114.
+pub const I915_PARAM_PXP_STATUS: i32 = 58;
 pub const I915_SETPARAM_USE_MI_BATCHBUFFER_START: i32 = 1;
 pub const I915_SETPARAM_TEX_LRU_LOG_GRANULARITY: i32 = 2;
 pub const I915_SETPARAM_ALLOW_BATCHBUFFER: i32 = 3;
@@ -1310,11 +1441,11 @@ pub const I915_EXEC_FENCE_SIGNAL: u32 = 1 << 1;
 pub const __I915_EXEC_FENCE_UNKNOWN_FLAGS: u32 = (I915_EXEC_FENCE_SIGNAL << 1).wrapping_neg();
 pub const DRM_I915_GEM_EXECBUFFER_EXT_TIMELINE_FENCES: u32 = 0;
 pub const I915_EXEC_RING_MASK: u64 = 0x3f;
-pub const I915_EXEC_DEFAULT: u64 = 0 << 0;
+pub const I915_EXEC_DEFAULT: u64 = 0;
 pub const I915_EXEC_RENDER: u64 = 1 << 0;
-pub const I915_EXEC_BSD: u64 = 2 << 0;
-pub const I915_EXEC_BLT: u64 = 3 << 0;
-pub const I915_EXEC_VEBOX: u64 = 4 << 0;
+pub const I915_EXEC_BSD: u64 = 2;
+pub const I915_EXEC_BLT: u64 = 3;
+pub const I915_EXEC_VEBOX: u64 = 4;
 pub const I915_EXEC_CONSTANTS_MASK: u64 = 3 << 6;
 pub const I915_EXEC_CONSTANTS_REL_GENERAL: u64 = 0 << 6;
 pub const I915_EXEC_CONSTANTS_ABSOLUTE: u64 = 1 << 6;
@@ -1403,6 +1534,8 @@ pub const I915_CONTEXT_PARAM_ENGINES: u64 = 0xa;
 pub const I915_CONTEXT_PARAM_PERSISTENCE: u64 = 0xb;
 pub const I915_CONTEXT_PARAM_RINGSIZE: u64 = 0xc;
 pub const I915_CONTEXT_PARAM_PROTECTED_CONTENT: u64 = 0xd;
+/// Newer than libdrm 2.4.114.
+pub const I915_CONTEXT_PARAM_LOW_LATENCY: u64 = 0xe;
 pub const I915_CONTEXT_SSEU_FLAG_ENGINE_INDEX: u32 = 1 << 0;
 pub const I915_CONTEXT_ENGINES_EXT_LOAD_BALANCE: u32 = 0;
 pub const I915_CONTEXT_ENGINES_EXT_BOND: u32 = 1;
@@ -1421,6 +1554,8 @@ pub const DRM_I915_QUERY_TOPOLOGY_INFO: u64 = 1;
 pub const DRM_I915_QUERY_ENGINE_INFO: u64 = 2;
 pub const DRM_I915_QUERY_PERF_CONFIG: u64 = 3;
 pub const DRM_I915_QUERY_MEMORY_REGIONS: u64 = 4;
+/// Newer than libdrm 2.4.114.
+pub const DRM_I915_QUERY_GUC_SUBMISSION_VERSION: u64 = 5;
 pub const DRM_I915_QUERY_HWCONFIG_BLOB: u64 = 5;
 pub const DRM_I915_QUERY_GEOMETRY_SUBSLICES: u64 = 6;
 pub const DRM_I915_QUERY_PERF_CONFIG_LIST: u32 = 1;
@@ -1432,4 +1567,6 @@ pub const I915_VIDEO_AND_ENHANCE_CLASS_CAPABILITY_SFC: u32 = 1 << 1;
 pub const I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS: u32 = 1 << 0;
 pub const I915_GEM_CREATE_EXT_MEMORY_REGIONS: u32 = 0;
 pub const I915_GEM_CREATE_EXT_PROTECTED_CONTENT: u32 = 1;
+/// Newer than libdrm 2.4.114.
+pub const I915_GEM_CREATE_EXT_SET_PAT: u32 = 2;
 pub const I915_PROTECTED_CONTENT_DEFAULT_SESSION: u32 = 0xf;

@@ -51,7 +51,18 @@ pub const C_UNIONS: &[&str] = &["drm_wait_vblank"];
 
 /// Items newer than the headers of libdrm 2.4.114 (Debian 12): listed so that their
 /// values are written down, left out of the comparison with the system headers.
-pub const NOT_IN_SYSTEM_HEADERS: &[&str] = &[];
+pub const NOT_IN_SYSTEM_HEADERS: &[&str] = &[
+    "drm_syncobj_eventfd",
+    "DRM_IOCTL_SYNCOBJ_EVENTFD",
+    "DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE",
+    "I915_PARAM_OA_TIMESTAMP_FREQUENCY",
+    "I915_PARAM_PXP_STATUS",
+    "I915_CONTEXT_PARAM_LOW_LATENCY",
+    "DRM_I915_QUERY_GUC_SUBMISSION_VERSION",
+    "drm_i915_query_guc_submission_version",
+    "I915_GEM_CREATE_EXT_SET_PAT",
+    "drm_i915_gem_create_ext_set_pat",
+];
 
 /// Structs whose C definition ends in a flexible array member, which Rust omits: the
 /// size is the same as C's, the alignment may be smaller (the array's element type
@@ -134,7 +145,10 @@ layout_table! {
         drm_drawable_info { num_rects, rects }
         drm_tex_region { next, prev, in_use, padding, age }
         drm_hw_lock { lock, padding }
-        drm_version { version_major, version_minor, version_patchlevel, name_len, name, date_len, date, desc_len, desc }
+        drm_version {
+            version_major, version_minor, version_patchlevel, name_len, name, date_len, date,
+            desc_len, desc
+        }
         drm_unique { unique_len, unique }
         drm_list { count, version }
         drm_block { unused }
@@ -149,7 +163,10 @@ layout_table! {
         drm_buf_free { count, list }
         drm_buf_pub { idx, total, used, address }
         drm_buf_map { count, r#virtual, list }
-        drm_dma { context, send_count, send_indices, send_sizes, flags, request_count, request_size, request_indices, request_sizes, granted_count }
+        drm_dma {
+            context, send_count, send_indices, send_sizes, flags, request_count, request_size,
+            request_indices, request_sizes, granted_count
+        }
         drm_ctx { handle, flags }
         drm_ctx_res { count, contexts }
         drm_draw { handle }
@@ -163,7 +180,10 @@ layout_table! {
         drm_agp_mode { mode }
         drm_agp_buffer { size, handle, r#type, physical }
         drm_agp_binding { handle, offset }
-        drm_agp_info { agp_version_major, agp_version_minor, mode, aperture_base, aperture_size, memory_allowed, memory_used, id_vendor, id_device }
+        drm_agp_info {
+            agp_version_major, agp_version_minor, mode, aperture_base, aperture_size,
+            memory_allowed, memory_used, id_vendor, id_device
+        }
         drm_scatter_gather { size, handle }
         drm_set_version { drm_di_major, drm_di_minor, drm_dd_major, drm_dd_minor }
         drm_gem_close { handle, pad }
@@ -177,31 +197,57 @@ layout_table! {
         drm_syncobj_handle { handle, flags, fd, pad }
         drm_syncobj_transfer { src_handle, dst_handle, src_point, dst_point, flags, pad }
         drm_syncobj_wait { handles, timeout_nsec, count_handles, flags, first_signaled, pad }
-        drm_syncobj_timeline_wait { handles, points, timeout_nsec, count_handles, flags, first_signaled, pad }
+        drm_syncobj_timeline_wait {
+            handles, points, timeout_nsec, count_handles, flags, first_signaled, pad
+        }
         drm_syncobj_array { handles, count_handles, pad }
         drm_syncobj_timeline_array { handles, points, count_handles, flags }
+        drm_syncobj_eventfd { handle, flags, point, fd, pad }
         drm_crtc_get_sequence { crtc_id, active, sequence, sequence_ns }
         drm_crtc_queue_sequence { crtc_id, flags, sequence, user_data }
         drm_event { r#type, length }
         drm_event_vblank { base, user_data, tv_sec, tv_usec, sequence, crtc_id }
         drm_event_crtc_sequence { base, user_data, time_ns, sequence }
         // drm_mode
-        drm_mode_modeinfo { clock, hdisplay, hsync_start, hsync_end, htotal, hskew, vdisplay, vsync_start, vsync_end, vtotal, vscan, vrefresh, flags, r#type, name }
-        drm_mode_card_res { fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr, count_fbs, count_crtcs, count_connectors, count_encoders, min_width, max_width, min_height, max_height }
-        drm_mode_crtc { set_connectors_ptr, count_connectors, crtc_id, fb_id, x, y, gamma_size, mode_valid, mode }
-        drm_mode_set_plane { plane_id, crtc_id, fb_id, flags, crtc_x, crtc_y, crtc_w, crtc_h, src_x, src_y, src_h, src_w }
-        drm_mode_get_plane { plane_id, crtc_id, fb_id, possible_crtcs, gamma_size, count_format_types, format_type_ptr }
+        drm_mode_modeinfo {
+            clock, hdisplay, hsync_start, hsync_end, htotal, hskew, vdisplay, vsync_start,
+            vsync_end, vtotal, vscan, vrefresh, flags, r#type, name
+        }
+        drm_mode_card_res {
+            fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr, count_fbs, count_crtcs,
+            count_connectors, count_encoders, min_width, max_width, min_height, max_height
+        }
+        drm_mode_crtc {
+            set_connectors_ptr, count_connectors, crtc_id, fb_id, x, y, gamma_size, mode_valid,
+            mode
+        }
+        drm_mode_set_plane {
+            plane_id, crtc_id, fb_id, flags, crtc_x, crtc_y, crtc_w, crtc_h, src_x, src_y,
+            src_h, src_w
+        }
+        drm_mode_get_plane {
+            plane_id, crtc_id, fb_id, possible_crtcs, gamma_size, count_format_types,
+            format_type_ptr
+        }
         drm_mode_get_plane_res { plane_id_ptr, count_planes }
         drm_mode_get_encoder { encoder_id, encoder_type, crtc_id, possible_crtcs, possible_clones }
-        drm_mode_get_connector { encoders_ptr, modes_ptr, props_ptr, prop_values_ptr, count_modes, count_props, count_encoders, encoder_id, connector_id, connector_type, connector_type_id, connection, mm_width, mm_height, subpixel, pad }
+        drm_mode_get_connector {
+            encoders_ptr, modes_ptr, props_ptr, prop_values_ptr, count_modes, count_props,
+            count_encoders, encoder_id, connector_id, connector_type, connector_type_id,
+            connection, mm_width, mm_height, subpixel, pad
+        }
         drm_mode_property_enum { value, name }
-        drm_mode_get_property { values_ptr, enum_blob_ptr, prop_id, flags, name, count_values, count_enum_blobs }
+        drm_mode_get_property {
+            values_ptr, enum_blob_ptr, prop_id, flags, name, count_values, count_enum_blobs
+        }
         drm_mode_connector_set_property { value, prop_id, connector_id }
         drm_mode_obj_get_properties { props_ptr, prop_values_ptr, count_props, obj_id, obj_type }
         drm_mode_obj_set_property { value, prop_id, obj_id, obj_type }
         drm_mode_get_blob { blob_id, length, data }
         drm_mode_fb_cmd { fb_id, width, height, pitch, bpp, depth, handle }
-        drm_mode_fb_cmd2 { fb_id, width, height, pixel_format, flags, handles, pitches, offsets, modifier }
+        drm_mode_fb_cmd2 {
+            fb_id, width, height, pixel_format, flags, handles, pitches, offsets, modifier
+        }
         drm_mode_fb_dirty_cmd { fb_id, flags, color, num_clips, clips_ptr }
         drm_mode_mode_cmd { connector_id, mode }
         drm_mode_cursor { flags, crtc_id, x, y, width, height, handle }
@@ -209,15 +255,23 @@ layout_table! {
         drm_mode_crtc_lut { crtc_id, gamma_size, red, green, blue }
         drm_color_ctm { matrix }
         drm_color_lut { red, green, blue, reserved }
-        hdr_metadata_infoframe { eotf, metadata_type, display_primaries, white_point, max_display_mastering_luminance, min_display_mastering_luminance, max_cll, max_fall }
+        hdr_metadata_infoframe {
+            eotf, metadata_type, display_primaries, white_point,
+            max_display_mastering_luminance, min_display_mastering_luminance, max_cll, max_fall
+        }
         hdr_output_metadata { metadata_type, hdmi_metadata_type1 }
         drm_mode_crtc_page_flip { crtc_id, fb_id, flags, reserved, user_data }
         drm_mode_crtc_page_flip_target { crtc_id, fb_id, flags, sequence, user_data }
         drm_mode_create_dumb { height, width, bpp, flags, handle, pitch, size }
         drm_mode_map_dumb { handle, pad, offset }
         drm_mode_destroy_dumb { handle }
-        drm_mode_atomic { flags, count_objs, objs_ptr, count_props_ptr, props_ptr, prop_values_ptr, reserved, user_data }
-        drm_format_modifier_blob { version, flags, count_formats, formats_offset, count_modifiers, modifiers_offset }
+        drm_mode_atomic {
+            flags, count_objs, objs_ptr, count_props_ptr, props_ptr, prop_values_ptr, reserved,
+            user_data
+        }
+        drm_format_modifier_blob {
+            version, flags, count_formats, formats_offset, count_modifiers, modifiers_offset
+        }
         drm_format_modifier { formats, offset, pad, modifier }
         drm_mode_create_blob { data, length, blob_id }
         drm_mode_destroy_blob { blob_id }
@@ -229,8 +283,21 @@ layout_table! {
         // i915
         i915_user_extension { next_extension, name, flags, rsvd }
         i915_engine_class_instance { engine_class, engine_instance }
-        drm_i915_init_t { func, mmio_offset, sarea_priv_offset, ring_start, ring_end, ring_size, front_offset, back_offset, depth_offset, w, h, pitch, pitch_bits, back_pitch, depth_pitch, cpp, chipset }
-        drm_i915_sarea_t { texList, last_upload, last_enqueue, last_dispatch, ctxOwner, texAge, pf_enabled, pf_active, pf_current_page, perf_boxes, width, height, front_handle, front_offset, front_size, back_handle, back_offset, back_size, depth_handle, depth_offset, depth_size, tex_handle, tex_offset, tex_size, log_tex_granularity, pitch, rotation, rotated_offset, rotated_size, rotated_pitch, virtualX, virtualY, front_tiled, back_tiled, depth_tiled, rotated_tiled, rotated2_tiled, pipeA_x, pipeA_y, pipeA_w, pipeA_h, pipeB_x, pipeB_y, pipeB_w, pipeB_h, unused_handle, unused1, unused2, unused3, front_bo_handle, back_bo_handle, unused_bo_handle, depth_bo_handle }
+        drm_i915_init_t {
+            func, mmio_offset, sarea_priv_offset, ring_start, ring_end, ring_size, front_offset,
+            back_offset, depth_offset, w, h, pitch, pitch_bits, back_pitch, depth_pitch, cpp,
+            chipset
+        }
+        drm_i915_sarea_t {
+            texList, last_upload, last_enqueue, last_dispatch, ctxOwner, texAge, pf_enabled,
+            pf_active, pf_current_page, perf_boxes, width, height, front_handle, front_offset,
+            front_size, back_handle, back_offset, back_size, depth_handle, depth_offset,
+            depth_size, tex_handle, tex_offset, tex_size, log_tex_granularity, pitch, rotation,
+            rotated_offset, rotated_size, rotated_pitch, virtualX, virtualY, front_tiled,
+            back_tiled, depth_tiled, rotated_tiled, rotated2_tiled, pipeA_x, pipeA_y, pipeA_w,
+            pipeA_h, pipeB_x, pipeB_y, pipeB_w, pipeB_h, unused_handle, unused1, unused2,
+            unused3, front_bo_handle, back_bo_handle, unused_bo_handle, depth_bo_handle
+        }
         drm_i915_batchbuffer { start, used, DR1, DR4, num_cliprects, cliprects }
         drm_i915_cmdbuffer_t { buf, sz, DR1, DR4, num_cliprects, cliprects }
         drm_i915_irq_emit { irq_seq }
@@ -253,13 +320,24 @@ layout_table! {
         drm_i915_gem_mmap_offset { handle, pad, offset, flags, extensions }
         drm_i915_gem_set_domain { handle, read_domains, write_domain }
         drm_i915_gem_sw_finish { handle }
-        drm_i915_gem_relocation_entry { target_handle, delta, offset, presumed_offset, read_domains, write_domain }
+        drm_i915_gem_relocation_entry {
+            target_handle, delta, offset, presumed_offset, read_domains, write_domain
+        }
         drm_i915_gem_exec_object { handle, relocation_count, relocs_ptr, alignment, offset }
-        drm_i915_gem_execbuffer { buffers_ptr, buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects, cliprects_ptr }
-        drm_i915_gem_exec_object2 { handle, relocation_count, relocs_ptr, alignment, offset, flags, pad_to_size, rsvd1 = pad_to_size, rsvd2 }
+        drm_i915_gem_execbuffer {
+            buffers_ptr, buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects,
+            cliprects_ptr
+        }
+        drm_i915_gem_exec_object2 {
+            handle, relocation_count, relocs_ptr, alignment, offset, flags, pad_to_size, rsvd1 =
+            pad_to_size, rsvd2
+        }
         drm_i915_gem_exec_fence { handle, flags }
         drm_i915_gem_execbuffer_ext_timeline_fences { base, fence_count, handles_ptr, values_ptr }
-        drm_i915_gem_execbuffer2 { buffers_ptr, buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects, cliprects_ptr, flags, rsvd1, rsvd2 }
+        drm_i915_gem_execbuffer2 {
+            buffers_ptr, buffer_count, batch_start_offset, batch_len, DR1, DR4, num_cliprects,
+            cliprects_ptr, flags, rsvd1, rsvd2
+        }
         drm_i915_gem_pin { handle, pad, alignment, offset }
         drm_i915_gem_unpin { handle, pad }
         drm_i915_gem_busy { handle, busy }
@@ -269,17 +347,29 @@ layout_table! {
         drm_i915_gem_get_aperture { aper_size, aper_available_size }
         drm_i915_get_pipe_from_crtc_id { crtc_id, pipe }
         drm_i915_gem_madvise { handle, madv, retained }
-        drm_intel_overlay_put_image { flags, bo_handle, stride_Y, stride_UV, offset_Y, offset_U, offset_V, src_width, src_height, src_scan_width, src_scan_height, crtc_id, dst_x, dst_y, dst_width, dst_height }
-        drm_intel_overlay_attrs { flags, color_key, brightness, contrast, saturation, gamma0, gamma1, gamma2, gamma3, gamma4, gamma5 }
+        drm_intel_overlay_put_image {
+            flags, bo_handle, stride_Y, stride_UV, offset_Y, offset_U, offset_V, src_width,
+            src_height, src_scan_width, src_scan_height, crtc_id, dst_x, dst_y, dst_width,
+            dst_height
+        }
+        drm_intel_overlay_attrs {
+            flags, color_key, brightness, contrast, saturation, gamma0, gamma1, gamma2, gamma3,
+            gamma4, gamma5
+        }
         drm_intel_sprite_colorkey { plane_id, min_value, channel_mask, max_value, flags }
         drm_i915_gem_wait { bo_handle, flags, timeout_ns }
         drm_i915_gem_context_create { ctx_id, pad }
         drm_i915_gem_context_create_ext { ctx_id, flags, extensions }
         drm_i915_gem_context_param { ctx_id, size, param, value }
-        drm_i915_gem_context_param_sseu { engine, flags, slice_mask, subslice_mask, min_eus_per_subslice, max_eus_per_subslice, rsvd }
+        drm_i915_gem_context_param_sseu {
+            engine, flags, slice_mask, subslice_mask, min_eus_per_subslice,
+            max_eus_per_subslice, rsvd
+        }
         i915_context_engines_load_balance { base, engine_index, num_siblings, flags, mbz64 }
         i915_context_engines_bond { base, master, virtual_index, num_bonds, flags, mbz64 }
-        i915_context_engines_parallel_submit { base, engine_index, width, num_siblings, mbz16, flags, mbz64 }
+        i915_context_engines_parallel_submit {
+            base, engine_index, width, num_siblings, mbz16, flags, mbz64
+        }
         i915_context_param_engines { extensions }
         drm_i915_gem_context_create_ext_setparam { base, param }
         drm_i915_gem_context_destroy { ctx_id, pad }
@@ -289,19 +379,30 @@ layout_table! {
         drm_i915_gem_userptr { user_ptr, user_size, flags, handle }
         drm_i915_perf_open_param { flags, num_properties, properties_ptr }
         drm_i915_perf_record_header { r#type, pad, size }
-        drm_i915_perf_oa_config { uuid, n_mux_regs, n_boolean_regs, n_flex_regs, mux_regs_ptr, boolean_regs_ptr, flex_regs_ptr }
+        drm_i915_perf_oa_config {
+            uuid, n_mux_regs, n_boolean_regs, n_flex_regs, mux_regs_ptr, boolean_regs_ptr,
+            flex_regs_ptr
+        }
         drm_i915_query_item { query_id, length, flags, data_ptr }
         drm_i915_query { num_items, flags, items_ptr }
-        drm_i915_query_topology_info { flags, max_slices, max_subslices, max_eus_per_subslice, subslice_offset, subslice_stride, eu_offset, eu_stride }
+        drm_i915_query_topology_info {
+            flags, max_slices, max_subslices, max_eus_per_subslice, subslice_offset,
+            subslice_stride, eu_offset, eu_stride
+        }
         drm_i915_engine_info { engine, rsvd0, flags, capabilities, logical_instance, rsvd1, rsvd2 }
         drm_i915_query_engine_info { num_engines, rsvd }
         drm_i915_query_perf_config { n_configs, config = n_configs, uuid = n_configs, flags }
         drm_i915_gem_memory_class_instance { memory_class, memory_instance }
-        drm_i915_memory_region_info { region, rsvd0, probed_size, unallocated_size, probed_cpu_visible_size, unallocated_cpu_visible_size, rsvd1 = probed_cpu_visible_size }
+        drm_i915_memory_region_info {
+            region, rsvd0, probed_size, unallocated_size, probed_cpu_visible_size,
+            unallocated_cpu_visible_size, rsvd1 = probed_cpu_visible_size
+        }
         drm_i915_query_memory_regions { num_regions, rsvd }
+        drm_i915_query_guc_submission_version { branch, major, minor, patch }
         drm_i915_gem_create_ext { size, handle, flags, extensions }
         drm_i915_gem_create_ext_memory_regions { base, pad, num_regions, regions }
         drm_i915_gem_create_ext_protected_content { base, flags }
+        drm_i915_gem_create_ext_set_pat { base, pat_index, rsvd }
         // sync_file
         sync_merge_data { name, fd2, fence, flags, pad }
         sync_fence_info { obj_name, driver_name, status, flags, timestamp_ns }
@@ -413,6 +514,7 @@ layout_table! {
         DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
         DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
         DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE,
         DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED,
         DRM_CRTC_SEQUENCE_RELATIVE,
         DRM_CRTC_SEQUENCE_NEXT_ON_MISS,
@@ -523,6 +625,7 @@ layout_table! {
         DRM_IOCTL_SYNCOBJ_TRANSFER,
         DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
         DRM_IOCTL_MODE_GETFB2,
+        DRM_IOCTL_SYNCOBJ_EVENTFD,
         DRM_COMMAND_BASE,
         DRM_COMMAND_END,
         DRM_EVENT_VBLANK,
@@ -661,6 +764,8 @@ layout_table! {
         DRM_MODE_PROP_BITMASK,
         DRM_MODE_PROP_LEGACY_TYPE,
         DRM_MODE_PROP_EXTENDED_TYPE,
+        DRM_MODE_PROP_OBJECT,
+        DRM_MODE_PROP_SIGNED_RANGE,
         DRM_MODE_PROP_ATOMIC,
         DRM_MODE_OBJECT_CRTC,
         DRM_MODE_OBJECT_CONNECTOR,
@@ -939,6 +1044,8 @@ layout_table! {
         I915_PARAM_PERF_REVISION,
         I915_PARAM_HAS_EXEC_TIMELINE_FENCES,
         I915_PARAM_HAS_USERPTR_PROBE,
+        I915_PARAM_OA_TIMESTAMP_FREQUENCY,
+        I915_PARAM_PXP_STATUS,
         I915_SETPARAM_USE_MI_BATCHBUFFER_START,
         I915_SETPARAM_TEX_LRU_LOG_GRANULARITY,
         I915_SETPARAM_ALLOW_BATCHBUFFER,
@@ -1066,6 +1173,7 @@ layout_table! {
         I915_CONTEXT_PARAM_PERSISTENCE,
         I915_CONTEXT_PARAM_RINGSIZE,
         I915_CONTEXT_PARAM_PROTECTED_CONTENT,
+        I915_CONTEXT_PARAM_LOW_LATENCY,
         I915_CONTEXT_SSEU_FLAG_ENGINE_INDEX,
         I915_CONTEXT_ENGINES_EXT_LOAD_BALANCE,
         I915_CONTEXT_ENGINES_EXT_BOND,
@@ -1084,6 +1192,7 @@ layout_table! {
         DRM_I915_QUERY_ENGINE_INFO,
         DRM_I915_QUERY_PERF_CONFIG,
         DRM_I915_QUERY_MEMORY_REGIONS,
+        DRM_I915_QUERY_GUC_SUBMISSION_VERSION,
         DRM_I915_QUERY_HWCONFIG_BLOB,
         DRM_I915_QUERY_GEOMETRY_SUBSLICES,
         DRM_I915_QUERY_PERF_CONFIG_LIST,
@@ -1095,6 +1204,7 @@ layout_table! {
         I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS,
         I915_GEM_CREATE_EXT_MEMORY_REGIONS,
         I915_GEM_CREATE_EXT_PROTECTED_CONTENT,
+        I915_GEM_CREATE_EXT_SET_PAT,
         I915_PROTECTED_CONTENT_DEFAULT_SESSION,
         // sync_file
         SYNC_IOC_MAGIC,
@@ -1115,5 +1225,78 @@ layout_table! {
         DMA_BUF_SET_NAME_B,
         DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
         DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCES: &[&str] = &[
+        include_str!("drm.rs"),
+        include_str!("drm_mode.rs"),
+        include_str!("i915.rs"),
+        include_str!("sync_file.rs"),
+        include_str!("dma_buf.rs"),
+    ];
+
+    /// Names declared at the start of a line as `pub <keyword> NAME` in the sources.
+    fn declared(keyword: &str) -> Vec<(String, String)> {
+        let prefix = format!("pub {keyword} ");
+        let mut out = Vec::new();
+        for src in SOURCES {
+            for line in src.lines() {
+                if let Some(rest) = line.strip_prefix(&prefix) {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    out.push((name, rest.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_struct_is_in_the_table() {
+        let listed: Vec<&str> = structs().iter().map(|s| s.name).collect();
+        for (name, _) in declared("struct") {
+            assert!(
+                listed.contains(&name.as_str()) || RUST_ONLY_STRUCTS.contains(&name.as_str()),
+                "struct {name} is not in layout_table!"
+            );
+        }
+    }
+
+    #[test]
+    fn every_integer_constant_is_in_the_table() {
+        let listed: Vec<&str> = consts().iter().map(|c| c.name).collect();
+        for (name, decl) in declared("const") {
+            if name == "fn" || decl.contains(": &str") {
+                continue;
+            }
+            assert!(
+                listed.contains(&name.as_str()),
+                "const {name} is not in layout_table!"
+            );
+        }
+    }
+
+    #[test]
+    fn newer_items_exist_and_match_the_kernel() {
+        let structs = structs();
+        let consts = consts();
+        for name in NOT_IN_SYSTEM_HEADERS {
+            assert!(
+                structs.iter().any(|s| s.name == *name) || consts.iter().any(|c| c.name == *name),
+                "{name} is marked newer but not listed"
+            );
+        }
+        // Sizes and numbers as in the kernel's current headers.
+        assert_eq!(size_of::<drm_syncobj_eventfd>(), 24);
+        assert_eq!(DRM_IOCTL_SYNCOBJ_EVENTFD, 0xc018_64cf);
+        assert_eq!(size_of::<drm_i915_gem_create_ext_set_pat>(), 40);
+        assert_eq!(size_of::<drm_i915_query_guc_submission_version>(), 16);
     }
 }

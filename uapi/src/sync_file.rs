@@ -1,8 +1,11 @@
+//! `<linux/sync_file.h>`: sync_file fds (merge, fence info).
+
 use crate::ioc::*;
 use bytemuck::{Pod, Zeroable};
 use core::mem::size_of;
 
-/// `struct sync_merge_data` (sync_file.h).
+/// `struct sync_merge_data` (sync_file.h): SYNC_IOC_MERGE: a new sync_file signalled when
+/// two others are.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct sync_merge_data {
@@ -13,7 +16,8 @@ pub struct sync_merge_data {
     pub pad: u32,
 }
 
-/// `struct sync_fence_info` (sync_file.h).
+/// `struct sync_fence_info` (sync_file.h): one fence of a sync_file, as in
+/// SYNC_IOC_FILE_INFO.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct sync_fence_info {
@@ -24,7 +28,8 @@ pub struct sync_fence_info {
     pub timestamp_ns: u64,
 }
 
-/// `struct sync_file_info` (sync_file.h).
+/// `struct sync_file_info` (sync_file.h): SYNC_IOC_FILE_INFO: a sync_file's name, status
+/// and fences.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct sync_file_info {
