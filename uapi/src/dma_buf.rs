@@ -30,12 +30,15 @@ pub struct dma_buf_import_sync_file {
     pub fd: i32,
 }
 
-pub const DMA_BUF_SYNC_READ: u32 = 1 << 0;
-pub const DMA_BUF_SYNC_WRITE: u32 = 2;
-pub const DMA_BUF_SYNC_RW: u32 = DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE;
-pub const DMA_BUF_SYNC_START: u32 = 0 << 2;
-pub const DMA_BUF_SYNC_END: u32 = 1 << 2;
-pub const DMA_BUF_SYNC_VALID_FLAGS_MASK: u32 = DMA_BUF_SYNC_RW | DMA_BUF_SYNC_END;
+/// `DMA_BUF_SYNC_*` are `u64`, the type of `dma_buf_sync.flags`; the `flags` of
+/// `dma_buf_export_sync_file` / `dma_buf_import_sync_file` take the READ/WRITE bits as
+/// `u32`.
+pub const DMA_BUF_SYNC_READ: u64 = 1 << 0;
+pub const DMA_BUF_SYNC_WRITE: u64 = 2;
+pub const DMA_BUF_SYNC_RW: u64 = DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE;
+pub const DMA_BUF_SYNC_START: u64 = 0 << 2;
+pub const DMA_BUF_SYNC_END: u64 = 1 << 2;
+pub const DMA_BUF_SYNC_VALID_FLAGS_MASK: u64 = DMA_BUF_SYNC_RW | DMA_BUF_SYNC_END;
 pub const DMA_BUF_NAME_LEN: u32 = 32;
 pub const DMA_BUF_BASE: u32 = b'b' as u32;
 pub const DMA_BUF_IOCTL_SYNC: u32 = _IOW(DMA_BUF_BASE, 0, size_of::<dma_buf_sync>());

@@ -419,10 +419,17 @@ pub struct drm_i915_gem_execbuffer2 {
     pub batch_len: u32,
     pub DR1: u32,
     pub DR4: u32,
+    /// With [`I915_EXEC_FENCE_ARRAY`]: the number of `drm_i915_gem_exec_fence`s.
     pub num_cliprects: u32,
+    /// With [`I915_EXEC_FENCE_ARRAY`]: pointer to `drm_i915_gem_exec_fence[num_cliprects]`;
+    /// with [`I915_EXEC_USE_EXTENSIONS`]: pointer to the first `i915_user_extension`.
     pub cliprects_ptr: u64,
     pub flags: u64,
+    /// The context id (low 32 bits): [`Self::context_id`].
     pub rsvd1: u64,
+    /// With [`I915_EXEC_FENCE_IN`] / [`I915_EXEC_FENCE_SUBMIT`]: the in-fence fd (low 32
+    /// bits); with [`I915_EXEC_FENCE_OUT`] the kernel returns the out-fence fd in the high
+    /// 32 bits (on the `_WR` ioctl).
     pub rsvd2: u64,
 }
 
@@ -1561,9 +1568,9 @@ pub const DRM_I915_QUERY_GEOMETRY_SUBSLICES: u64 = 6;
 pub const DRM_I915_QUERY_PERF_CONFIG_LIST: u32 = 1;
 pub const DRM_I915_QUERY_PERF_CONFIG_DATA_FOR_UUID: u32 = 2;
 pub const DRM_I915_QUERY_PERF_CONFIG_DATA_FOR_ID: u32 = 3;
-pub const I915_ENGINE_INFO_HAS_LOGICAL_INSTANCE: u32 = 1 << 0;
-pub const I915_VIDEO_CLASS_CAPABILITY_HEVC: u32 = 1 << 0;
-pub const I915_VIDEO_AND_ENHANCE_CLASS_CAPABILITY_SFC: u32 = 1 << 1;
+pub const I915_ENGINE_INFO_HAS_LOGICAL_INSTANCE: u64 = 1 << 0;
+pub const I915_VIDEO_CLASS_CAPABILITY_HEVC: u64 = 1 << 0;
+pub const I915_VIDEO_AND_ENHANCE_CLASS_CAPABILITY_SFC: u64 = 1 << 1;
 pub const I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS: u32 = 1 << 0;
 pub const I915_GEM_CREATE_EXT_MEMORY_REGIONS: u32 = 0;
 pub const I915_GEM_CREATE_EXT_PROTECTED_CONTENT: u32 = 1;
