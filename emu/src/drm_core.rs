@@ -118,7 +118,11 @@ impl File {
     }
 
     /// IOCTL: set_client_cap: every client cap is a KMS one.
-    pub(crate) fn set_client_cap(&self, _: &mut drm_set_client_cap, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn set_client_cap(
+        &self,
+        _: &mut drm_set_client_cap,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         Err(Errno::EOPNOTSUPP)
     }
 

@@ -43,7 +43,11 @@ impl File {
     }
 
     /// IOCTL: gem_create: Create a new GEM object in system memory.
-    pub(crate) fn gem_create(&self, a: &mut drm_i915_gem_create, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_create(
+        &self,
+        a: &mut drm_i915_gem_create,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         let (handle, size) = self.create_object(a.size)?;
         a.handle = handle;
         a.size = size;
@@ -62,16 +66,20 @@ impl File {
         let mut n_placements = 0u32;
         user_ext::walk(caller, a.extensions, |name, addr| {
             Some(match name {
-                I915_GEM_CREATE_EXT_MEMORY_REGIONS => self.ext_placements(caller, addr, &mut n_placements),
+                I915_GEM_CREATE_EXT_MEMORY_REGIONS => {
+                    self.ext_placements(caller, addr, &mut n_placements)
+                }
                 I915_GEM_CREATE_EXT_PROTECTED_CONTENT => {
-                    read_struct::<drm_i915_gem_create_ext_protected_content>(caller, addr).and_then(|e| {
-                        if e.flags != 0 {
-                            Err(Errno::EINVAL)
-                        } else {
-                            // No PXP on this model.
-                            Err(Errno::ENODEV)
-                        }
-                    })
+                    read_struct::<drm_i915_gem_create_ext_protected_content>(caller, addr).and_then(
+                        |e| {
+                            if e.flags != 0 {
+                                Err(Errno::EINVAL)
+                            } else {
+                                // No PXP on this model.
+                                Err(Errno::ENODEV)
+                            }
+                        },
+                    )
                 }
                 // Only Xe_LPG (12.70) and later take a PAT index.
                 I915_GEM_CREATE_EXT_SET_PAT => Err(Errno::ENODEV),
@@ -90,10 +98,19 @@ impl File {
     }
 
     /// `I915_GEM_CREATE_EXT_MEMORY_REGIONS` (`set_placements`).
-    fn ext_placements(&self, caller: &dyn ClientMemory, addr: u64, n_placements: &mut u32) -> Result<()> {
+    fn ext_placements(
+        &self,
+        caller: &dyn ClientMemory,
+        addr: u64,
+        n_placements: &mut u32,
+    ) -> Result<()> {
         let ext: drm_i915_gem_create_ext_memory_regions = read_struct(caller, addr)?;
         if ext.pad != 0 || ext.num_regions == 0 || ext.num_regions > REGION_SLOTS {
-            log::debug!("memory regions: pad {} num_regions {}", ext.pad, ext.num_regions);
+            log::debug!(
+                "memory regions: pad {} num_regions {}",
+                ext.pad,
+                ext.num_regions
+            );
             return Err(Errno::EINVAL);
         }
         let mut mask = 0u32;
@@ -101,7 +118,11 @@ impl File {
             let r: drm_i915_gem_memory_class_instance = read_struct(caller, ext.regions + 4 * i)?;
             // Only { SYSTEM, 0 } exists and is public here; it is region id 0.
             if r.memory_class != I915_MEMORY_CLASS_SYSTEM || r.memory_instance != 0 {
-                log::debug!("no memory region {{ class {}, inst {} }}", r.memory_class, r.memory_instance);
+                log::debug!(
+                    "no memory region {{ class {}, inst {} }}",
+                    r.memory_class,
+                    r.memory_instance
+                );
                 return Err(Errno::EINVAL);
             }
             if mask & 1 != 0 {

@@ -16,7 +16,11 @@ const GPU_DOMAINS: u32 = I915_GEM_DOMAIN_RENDER
 
 impl File {
     /// IOCTL: gem_set_domain: Move an object to a CPU domain, waiting for the GPU.
-    pub(crate) fn gem_set_domain(&self, a: &mut drm_i915_gem_set_domain, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_set_domain(
+        &self,
+        a: &mut drm_i915_gem_set_domain,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         let (read, write) = (a.read_domains, a.write_domain);
         if (read | write) & GPU_DOMAINS != 0 {
             return Err(Errno::EINVAL);
@@ -48,12 +52,20 @@ impl File {
     }
 
     /// IOCTL: gem_sw_finish: CPU access finished; nothing to flush without scanout.
-    pub(crate) fn gem_sw_finish(&self, a: &mut drm_i915_gem_sw_finish, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_sw_finish(
+        &self,
+        a: &mut drm_i915_gem_sw_finish,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         self.lookup(a.handle).map(drop)
     }
 
     /// IOCTL: gem_get_caching: the object's caching mode.
-    pub(crate) fn gem_get_caching(&self, a: &mut drm_i915_gem_caching, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_get_caching(
+        &self,
+        a: &mut drm_i915_gem_caching,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         let obj = self.lookup(a.handle)?;
         a.caching = match obj.lock().cache_level {
             CacheLevel::Llc => I915_CACHING_CACHED,
@@ -64,7 +76,11 @@ impl File {
 
     /// IOCTL: gem_set_caching: change the caching mode (DISPLAY means uncached on a
     /// part without write-through).
-    pub(crate) fn gem_set_caching(&self, a: &mut drm_i915_gem_caching, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_set_caching(
+        &self,
+        a: &mut drm_i915_gem_caching,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         let level = match a.caching {
             I915_CACHING_NONE | I915_CACHING_DISPLAY => CacheLevel::None,
             I915_CACHING_CACHED => CacheLevel::Llc,

@@ -9,7 +9,11 @@ use uapi::*;
 impl File {
     /// IOCTL: gem_madvise: mark an object needed or purgeable. A purgeable object that
     /// has no pages is purged at once; `retained` says whether the contents survive.
-    pub(crate) fn gem_madvise(&self, a: &mut drm_i915_gem_madvise, _: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_madvise(
+        &self,
+        a: &mut drm_i915_gem_madvise,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
         let madv = match a.madv {
             I915_MADV_WILLNEED => Madvise::WillNeed,
             I915_MADV_DONTNEED => Madvise::DontNeed,

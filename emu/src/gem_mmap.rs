@@ -24,7 +24,10 @@ impl File {
                 log::debug!("mmap_offset: no mappable aperture");
                 return Err(Errno::ENODEV);
             }
-            I915_MMAP_OFFSET_WC | I915_MMAP_OFFSET_WB | I915_MMAP_OFFSET_UC | I915_MMAP_OFFSET_FIXED => {}
+            I915_MMAP_OFFSET_WC
+            | I915_MMAP_OFFSET_WB
+            | I915_MMAP_OFFSET_UC
+            | I915_MMAP_OFFSET_FIXED => {}
             _ => return Err(Errno::EINVAL),
         }
         let obj = self.lookup(a.handle)?;

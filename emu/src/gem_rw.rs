@@ -9,7 +9,13 @@ use uapi::*;
 impl File {
     /// Common checks of pread/pwrite, in i915's order; `None` for a zero-size call,
     /// which succeeds before the handle is even looked up.
-    fn rw_target(&self, handle: u32, offset: u64, size: u64, ptr: u64) -> Result<Option<std::sync::Arc<GemObject>>> {
+    fn rw_target(
+        &self,
+        handle: u32,
+        offset: u64,
+        size: u64,
+        ptr: u64,
+    ) -> Result<Option<std::sync::Arc<GemObject>>> {
         if size == 0 {
             return Ok(None);
         }
@@ -18,7 +24,10 @@ impl File {
         }
         let obj = self.lookup(handle)?;
         if offset.checked_add(size).is_none_or(|end| end > obj.size) {
-            log::debug!("rw: {offset:#x}+{size:#x} outside object of {:#x}", obj.size);
+            log::debug!(
+                "rw: {offset:#x}+{size:#x} outside object of {:#x}",
+                obj.size
+            );
             return Err(Errno::EINVAL);
         }
         // Wait for the GPU, then make sure the pages exist; the lock is not held
@@ -29,7 +38,11 @@ impl File {
     }
 
     /// IOCTL: gem_pread: Copy object contents into the caller's memory.
-    pub(crate) fn gem_pread(&self, a: &mut drm_i915_gem_pread, caller: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_pread(
+        &self,
+        a: &mut drm_i915_gem_pread,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
             return Ok(());
         };
@@ -39,7 +52,11 @@ impl File {
     }
 
     /// IOCTL: gem_pwrite: Copy the caller's memory into an object.
-    pub(crate) fn gem_pwrite(&self, a: &mut drm_i915_gem_pwrite, caller: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn gem_pwrite(
+        &self,
+        a: &mut drm_i915_gem_pwrite,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
             return Ok(());
         };

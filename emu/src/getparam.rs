@@ -7,7 +7,11 @@ use uapi::*;
 
 impl File {
     /// IOCTL: getparam: one value of the platform table, written to `*value`.
-    pub(crate) fn getparam(&self, a: &mut drm_i915_getparam, caller: &dyn ClientMemory) -> Result<()> {
+    pub(crate) fn getparam(
+        &self,
+        a: &mut drm_i915_getparam,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
         let v = self.device.platform().param(a.param).inspect_err(|e| {
             log::debug!("getparam {}: {e}", a.param);
         })?;

@@ -149,8 +149,21 @@ fn core_ioctl(nr: u32) -> Option<Desc> {
         0x3a..=0x3c => no_modeset!(nr, 0),
         // Mode setting (drm_mode_*): every call is refused without DRIVER_MODESET, after
         // the permission check of its entry.
-        0xA0 | 0xA1 | 0xA4 | 0xA6 | 0xA7 | 0xAA | 0xAC..=0xAF | 0xB5 | 0xB6 | 0xB8
-        | 0xB9 | 0xBD | 0xBE | 0xCE | 0xD0 => no_modeset!(nr, 0),
+        0xA0
+        | 0xA1
+        | 0xA4
+        | 0xA6
+        | 0xA7
+        | 0xAA
+        | 0xAC..=0xAF
+        | 0xB5
+        | 0xB6
+        | 0xB8
+        | 0xB9
+        | 0xBD
+        | 0xBE
+        | 0xCE
+        | 0xD0 => no_modeset!(nr, 0),
         0xA2 | 0xA3 | 0xA5 | 0xAB | 0xB0 | 0xB1 | 0xB7 | 0xBA..=0xBC | 0xC6..=0xC9 => {
             no_modeset!(nr, MASTER)
         }
@@ -185,12 +198,36 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         0x1e => op!(RW, nr, drm_i915_gem_mmap, RENDER_ALLOW, gem_mmap),
         0x1f => op!(W, nr, drm_i915_gem_set_domain, RENDER_ALLOW, gem_set_domain),
         0x20 => op!(W, nr, drm_i915_gem_sw_finish, RENDER_ALLOW, gem_sw_finish),
-        0x21 => op!(RW, nr, drm_i915_gem_set_tiling, RENDER_ALLOW, gem_set_tiling),
-        0x22 => op!(RW, nr, drm_i915_gem_get_tiling, RENDER_ALLOW, gem_get_tiling),
-        0x23 => op!(R, nr, drm_i915_gem_get_aperture, RENDER_ALLOW, gem_get_aperture),
+        0x21 => op!(
+            RW,
+            nr,
+            drm_i915_gem_set_tiling,
+            RENDER_ALLOW,
+            gem_set_tiling
+        ),
+        0x22 => op!(
+            RW,
+            nr,
+            drm_i915_gem_get_tiling,
+            RENDER_ALLOW,
+            gem_get_tiling
+        ),
+        0x23 => op!(
+            R,
+            nr,
+            drm_i915_gem_get_aperture,
+            RENDER_ALLOW,
+            gem_get_aperture
+        ),
         // MMAP_GTT and MMAP_OFFSET share a number; the old, shorter struct arrives
         // zero-extended, i.e. as an MMAP_OFFSET of type GTT.
-        0x24 => op!(RW, nr, drm_i915_gem_mmap_offset, RENDER_ALLOW, gem_mmap_offset),
+        0x24 => op!(
+            RW,
+            nr,
+            drm_i915_gem_mmap_offset,
+            RENDER_ALLOW,
+            gem_mmap_offset
+        ),
         0x25 => fixed!(nr, 0, "get_pipe_from_crtc_id", Err(Errno::ENOENT)),
         0x26 => op!(RW, nr, drm_i915_gem_madvise, RENDER_ALLOW, gem_madvise),
         // No overlay on this platform (intel_overlay_*_ioctl).
@@ -213,7 +250,13 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         0x39 => op!(RW, nr, drm_i915_query, RENDER_ALLOW, query),
         0x3a => later!(nr, RENDER_ALLOW, "gem_vm_create"),
         0x3b => later!(nr, RENDER_ALLOW, "gem_vm_destroy"),
-        0x3c => op!(RW, nr, drm_i915_gem_create_ext, RENDER_ALLOW, gem_create_ext),
+        0x3c => op!(
+            RW,
+            nr,
+            drm_i915_gem_create_ext,
+            RENDER_ALLOW,
+            gem_create_ext
+        ),
         _ => return None,
     })
 }
@@ -267,8 +310,16 @@ pub(crate) fn dispatch(
         return Err(Errno::EINVAL);
     };
     let user_size = ioc_size(cmd).min(arg.len());
-    let in_size = if cmd & desc.cmd & IOC_IN != 0 { user_size } else { 0 };
-    let out_size = if cmd & desc.cmd & IOC_OUT != 0 { user_size } else { 0 };
+    let in_size = if cmd & desc.cmd & IOC_IN != 0 {
+        user_size
+    } else {
+        0
+    };
+    let out_size = if cmd & desc.cmd & IOC_OUT != 0 {
+        user_size
+    } else {
+        0
+    };
     let ksize = in_size.max(out_size).max(ioc_size(desc.cmd));
     // Most structs fit on the stack, as in the kernel.
     let mut stack = [0u8; 128];
@@ -280,8 +331,7 @@ pub(crate) fn dispatch(
         &mut heap
     };
     kdata[..in_size].copy_from_slice(&arg[..in_size]);
-    permit(desc.flags, file)
-        .inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
+    permit(desc.flags, file).inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
     let r = (desc.func)(file, kdata, caller);
     if let Err(e) = r {
         log::debug!("file {}: {} -> {e}", file.id, desc.name);

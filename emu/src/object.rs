@@ -62,7 +62,12 @@ pub struct GemObject {
 }
 
 impl GemObject {
-    pub(crate) fn new(device: Arc<Device>, size: u64, offset: u64, cache_level: CacheLevel) -> Self {
+    pub(crate) fn new(
+        device: Arc<Device>,
+        size: u64,
+        offset: u64,
+        cache_level: CacheLevel,
+    ) -> Self {
         GemObject {
             device,
             size,

@@ -240,12 +240,18 @@ mod tests {
             Ok(t.subslice_total() as i32)
         );
         assert_eq!(p.param(I915_PARAM_SLICE_MASK), Ok(t.slice_mask as i32));
-        assert_eq!(p.param(I915_PARAM_SUBSLICE_MASK), Ok(t.subslice_mask as i32));
+        assert_eq!(
+            p.param(I915_PARAM_SUBSLICE_MASK),
+            Ok(t.subslice_mask as i32)
+        );
         assert_eq!(p.param(I915_PARAM_CHIPSET_ID), Ok(p.device_id as i32));
         assert_eq!(p.param(I915_PARAM_REVISION), Ok(p.revision as i32));
         let has = |c| p.has_engine(c, 0) as i32;
         assert_eq!(p.param(I915_PARAM_HAS_BLT), Ok(has(I915_ENGINE_CLASS_COPY)));
-        assert_eq!(p.param(I915_PARAM_HAS_BSD), Ok(has(I915_ENGINE_CLASS_VIDEO)));
+        assert_eq!(
+            p.param(I915_PARAM_HAS_BSD),
+            Ok(has(I915_ENGINE_CLASS_VIDEO))
+        );
         assert_eq!(
             p.param(I915_PARAM_HAS_VEBOX),
             Ok(has(I915_ENGINE_CLASS_VIDEO_ENHANCE))

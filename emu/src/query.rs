@@ -124,7 +124,11 @@ impl File {
         o.0[at] = t.slice_mask;
         at += slice_len;
         for s in 0..t.max_slices as usize {
-            let mask = if t.slice_mask & (1 << s) != 0 { t.subslice_mask } else { 0 };
+            let mask = if t.slice_mask & (1 << s) != 0 {
+                t.subslice_mask
+            } else {
+                0
+            };
             o.0[at..at + t.ss_stride()].copy_from_slice(&mask.to_le_bytes()[..t.ss_stride()]);
             at += t.ss_stride();
         }

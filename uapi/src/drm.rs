@@ -554,6 +554,15 @@ pub struct drm_syncobj_eventfd {
     pub pad: u32,
 }
 
+/// `struct drm_set_client_name` (drm.h, Linux 6.13; newer than libdrm 2.4.114):
+/// DRM_IOCTL_SET_CLIENT_NAME: a printable name for the client, shown in debugfs.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct drm_set_client_name {
+    pub name_len: u64,
+    pub name: u64,
+}
+
 /// `struct drm_crtc_get_sequence` (drm.h): DRM_IOCTL_CRTC_GET_SEQUENCE: the current vblank
 /// count and time of a CRTC.
 #[repr(C)]
@@ -850,6 +859,7 @@ pub const DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL: u32 =
 pub const DRM_IOCTL_MODE_GETFB2: u32 = DRM_IOWR(0xCE, size_of::<drm_mode_fb_cmd2>());
 /// Linux 6.6; newer than libdrm 2.4.114.
 pub const DRM_IOCTL_SYNCOBJ_EVENTFD: u32 = DRM_IOWR(0xCF, size_of::<drm_syncobj_eventfd>());
+pub const DRM_IOCTL_SET_CLIENT_NAME: u32 = DRM_IOWR(0xD1, size_of::<drm_set_client_name>());
 pub const DRM_COMMAND_BASE: u32 = 0x40;
 pub const DRM_COMMAND_END: u32 = 0xA0;
 pub const DRM_EVENT_VBLANK: u32 = 0x01;

@@ -53,6 +53,8 @@ pub const C_UNIONS: &[&str] = &["drm_wait_vblank"];
 /// values are written down, left out of the comparison with the system headers.
 pub const NOT_IN_SYSTEM_HEADERS: &[&str] = &[
     "drm_syncobj_eventfd",
+    "drm_set_client_name",
+    "DRM_IOCTL_SET_CLIENT_NAME",
     "DRM_IOCTL_SYNCOBJ_EVENTFD",
     "DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE",
     "I915_PARAM_OA_TIMESTAMP_FREQUENCY",
@@ -203,6 +205,7 @@ layout_table! {
         drm_syncobj_array { handles, count_handles, pad }
         drm_syncobj_timeline_array { handles, points, count_handles, flags }
         drm_syncobj_eventfd { handle, flags, point, fd, pad }
+        drm_set_client_name { name_len, name }
         drm_crtc_get_sequence { crtc_id, active, sequence, sequence_ns }
         drm_crtc_queue_sequence { crtc_id, flags, sequence, user_data }
         drm_event { r#type, length }
@@ -626,6 +629,7 @@ layout_table! {
         DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
         DRM_IOCTL_MODE_GETFB2,
         DRM_IOCTL_SYNCOBJ_EVENTFD,
+        DRM_IOCTL_SET_CLIENT_NAME,
         DRM_COMMAND_BASE,
         DRM_COMMAND_END,
         DRM_EVENT_VBLANK,
@@ -1296,6 +1300,8 @@ mod tests {
         // Sizes and numbers as in the kernel's current headers.
         assert_eq!(size_of::<drm_syncobj_eventfd>(), 24);
         assert_eq!(DRM_IOCTL_SYNCOBJ_EVENTFD, 0xc018_64cf);
+        assert_eq!(DRM_IOCTL_SET_CLIENT_NAME, 0xc010_64d1);
+        assert_eq!(DRM_I915_QUERY_GUC_SUBMISSION_VERSION, 7);
         assert_eq!(size_of::<drm_i915_gem_create_ext_set_pat>(), 40);
         assert_eq!(size_of::<drm_i915_query_guc_submission_version>(), 16);
     }
