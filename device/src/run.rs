@@ -1,0 +1,3 @@
+pub fn run(_: emu::DeviceConfig, _: Vec<std::ffi::OsString>) -> crate::Fallible<u8> {
+    todo!()
+}
