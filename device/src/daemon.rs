@@ -60,11 +60,6 @@ impl Daemon {
         })
     }
 
-    /// Where the nodes are mounted.
-    pub fn mount_point(&self) -> &Path {
-        self.mount.path()
-    }
-
     /// Unmount and stop serving. Clients that still hold a node open (the unmount then
     /// detaches it) are not waited for: the process exit closes the connection and their
     /// next call gets ENOTCONN.

@@ -60,10 +60,6 @@ pub fn mount_at(dir: &Path) -> io::Result<(OwnedFd, FuseMount)> {
 }
 
 impl FuseMount {
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Unmount. When clients still hold a node open the kernel refuses (EBUSY); the
     /// mount is then detached: it leaves the tree now and its open files fail with
     /// ENOTCONN once the daemon exits.
