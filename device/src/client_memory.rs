@@ -150,4 +150,27 @@ mod tests {
         assert_eq!(me.write(8, b"x"), Err(Errno::EFAULT));
         assert!(!me.signal_pending());
     }
+
+    #[test]
+    fn a_pending_unblocked_signal_is_seen() {
+        use nix::sys::signal::{kill, Signal};
+        use std::process::Command;
+        // A stopped process keeps what it is sent pending (and unblocked): as a caller
+        // that waits in an ioctl does.
+        let mut child = Command::new("sleep").arg("10").spawn().unwrap();
+        let pid = Pid::from_raw(child.id() as i32);
+        let caller = CallerMemory::new(child.id());
+        kill(pid, Signal::SIGSTOP).unwrap();
+        while !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap()
+            .contains(") T ")
+        {
+            std::thread::yield_now();
+        }
+        assert!(!caller.signal_pending());
+        kill(pid, Signal::SIGUSR1).unwrap();
+        assert!(caller.signal_pending());
+        kill(pid, Signal::SIGKILL).unwrap();
+        child.wait().unwrap();
+    }
 }
