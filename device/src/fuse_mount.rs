@@ -69,6 +69,11 @@ impl FuseMount {
         }
         match umount2(&self.path, MntFlags::empty()) {
             Ok(()) => Ok(()),
+            // Not a mount point any more: someone unmounted it already.
+            Err(Errno::EINVAL) => {
+                log::debug!("{} was already unmounted", self.path.display());
+                Ok(())
+            }
             Err(Errno::EBUSY) => {
                 log::warn!(
                     "{} is still in use: detaching it (open nodes fail from now on)",

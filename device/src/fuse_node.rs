@@ -261,8 +261,9 @@ impl fuser::Filesystem for DeviceNodes {
         _out_size: u32,
         reply: ReplyIoctl,
     ) {
+        // Only the nodes' opens are files; the root directory has no ioctls.
         let Some(file) = self.file(fh) else {
-            return reply.error(Errno::EBADF);
+            return reply.error(Errno::ENOTTY);
         };
         let tid = req.pid();
         if !emu::ioctl_may_block(cmd) {

@@ -6,6 +6,7 @@ use std::io::ErrorKind;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus};
 
+use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::unistd::Pid;
 
@@ -56,12 +57,15 @@ pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
         Ok(mut child) => {
             let pid = Pid::from_raw(child.id() as i32);
             loop {
-                let signal = signals.wait().map_err(|e| format!("sigwait: {e}"))?;
+                let (signal, from_process) =
+                    wait_signal(&signals).map_err(|e| format!("sigwaitinfo: {e}"))?;
                 if signal == SESSION_ENDED {
                     // The program's next call on a node fails with ENOTCONN; let it
                     // decide what to do about that.
                     log::error!("the device stopped serving while the program runs");
-                } else if signal != Signal::SIGCHLD {
+                } else if signal != Signal::SIGCHLD && from_process {
+                    // Only what was sent to gemu alone: a terminal's ^C reaches the
+                    // whole foreground process group, the program included, already.
                     log::info!("passing {signal} on to the program");
                     let _ = kill(pid, signal);
                 }
@@ -89,6 +93,23 @@ pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
         log::warn!("{e}");
     }
     Ok(code)
+}
+
+/// Wait for one of `signals`; also tells whether a process sent it (kill, sigqueue)
+/// rather than the kernel (a terminal, a child's exit).
+fn wait_signal(signals: &SigSet) -> nix::Result<(Signal, bool)> {
+    // SAFETY: siginfo_t is plain data, and all-zero is a valid value of it.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: both pointers are valid for the call; the signals are blocked in every
+        // thread, as sigwaitinfo requires.
+        let r = unsafe { libc::sigwaitinfo(signals.as_ref(), &mut info) };
+        match Errno::result(r) {
+            Ok(signo) => return Ok((Signal::try_from(signo)?, info.si_code <= 0)),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn exit_code(status: ExitStatus) -> u8 {

@@ -49,9 +49,11 @@ pub fn serve(dir: &Path, config: emu::DeviceConfig) -> Fallible<()> {
     let signal = signals.wait().map_err(|e| format!("sigwait: {e}"))?;
     if signal == SESSION_ENDED {
         // Someone else unmounted DIR (or the connection broke): nothing left to serve.
+        eprintln!("gemu: {} is no longer served", dir.display());
         return daemon
             .session_result()
-            .map_err(|e| format!("the FUSE session failed: {e}"));
+            .map_err(|e| format!("the FUSE session failed: {e}"))
+            .and_then(|()| daemon.stop().map_err(|e| e.to_string()));
     }
     log::info!("{signal}: unmounting {}", dir.display());
     daemon.stop().map_err(|e| e.to_string())

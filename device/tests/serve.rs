@@ -168,3 +168,11 @@ fn a_dead_daemon_gives_enotconn_not_a_hang() {
     assert_eq!(reopen.err(), Some(Some(libc::ENOTCONN)));
     // TempDir's drop unmounts the dead mount.
 }
+
+#[test]
+fn an_unmount_from_outside_ends_serve() {
+    let mut served = Served::start("external");
+    nix::mount::umount2(&served.dir.0, nix::mount::MntFlags::empty()).unwrap();
+    let status = wait_child(&mut served.child);
+    assert!(status.success(), "{status}");
+}
