@@ -176,3 +176,19 @@ fn an_unmount_from_outside_ends_serve() {
     let status = wait_child(&mut served.child);
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn many_clients_in_parallel() {
+    let served = Served::start("parallel");
+    std::thread::scope(|s| {
+        for t in 0..6 {
+            let served = &served;
+            s.spawn(move || {
+                let file = served.open(if t % 2 == 0 { "card0" } else { "renderD128" });
+                for _ in 0..300 {
+                    assert_eq!(drm_version_name(&file, None).as_deref(), Ok("i915"));
+                }
+            });
+        }
+    });
+}
