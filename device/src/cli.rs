@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// gemu: an Intel i915 GPU emulated in user space, served as DRM device nodes.
 #[derive(Parser, Debug)]
-#[command(name = "gemu", version, about)]
+#[command(name = "gemu", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -15,7 +15,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve `card0` and `renderD128` under DIR (a FUSE mount) until SIGINT/SIGTERM.
+    /// Serve `card0` and `renderD128` under DIR until SIGINT or SIGTERM.
+    ///
+    /// DIR becomes a FUSE mount (type fuse.gemu) open to every user; it is unmounted on
+    /// exit.
     Serve {
         /// The directory to mount the nodes in (created if missing).
         #[arg(long, value_name = "DIR")]
@@ -23,9 +26,11 @@ pub enum Command {
         #[command(flatten)]
         device: DeviceArgs,
     },
-    /// Run PROGRAM with gemu's nodes at /dev/dri/card0 and /dev/dri/renderD128, in a
-    /// private mount namespace (the host's /dev is not touched). Without PROGRAM, run
-    /// the built-in probe. Exits with PROGRAM's status (128+N when killed by signal N).
+    /// Run PROGRAM with gemu's nodes as /dev/dri/card0 and /dev/dri/renderD128.
+    ///
+    /// PROGRAM runs in a private mount namespace: the host's /dev and mount table are not
+    /// touched. Without PROGRAM, the built-in probe runs. Exits with PROGRAM's status
+    /// (128+N when signal N killed it). Needs root (CAP_SYS_ADMIN).
     Run {
         #[command(flatten)]
         device: DeviceArgs,
@@ -37,8 +42,9 @@ pub enum Command {
         )]
         program: Vec<OsString>,
     },
-    /// Open a DRM node, ask it what it is and print a short report (what `gemu run`
-    /// runs when given no program).
+    /// Open a DRM node, ask it what it is and print a short report.
+    ///
+    /// This is what `gemu run` runs when it is given no program.
     Probe {
         /// The node to probe.
         #[arg(long, default_value = "/dev/dri/card0")]

@@ -198,6 +198,11 @@ impl fuser::Filesystem for DeviceNodes {
                 return reply.error(Errno::EIO);
             }
         };
+        if req.pid() == 0 {
+            // FUSE sends pid 0 for a caller outside the daemon's pid namespace: its
+            // memory cannot be reached, so every nested pointer will fault.
+            log::warn!("open {name} by a process gemu cannot see (another pid namespace)");
+        }
         let cred = Credentials {
             pid: req.pid(),
             uid: req.uid(),
