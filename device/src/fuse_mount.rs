@@ -32,7 +32,8 @@ pub fn mount_at(dir: &Path) -> io::Result<(OwnedFd, FuseMount)> {
     let dev_fuse: File = OpenOptions::new()
         .read(true)
         .write(true)
-        .open("/dev/fuse")?;
+        .open("/dev/fuse")
+        .map_err(|e| io::Error::other(format!("opening /dev/fuse: {e}")))?;
     let options = format!(
         "fd={},rootmode={:o},user_id={},group_id={},allow_other,default_permissions",
         dev_fuse.as_raw_fd(),
@@ -49,7 +50,14 @@ pub fn mount_at(dir: &Path) -> io::Result<(OwnedFd, FuseMount)> {
         MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
         Some(options.as_str()),
     )
-    .map_err(|e| io::Error::other(format!("mounting FUSE at {}: {e}", dir.display())))?;
+    .map_err(|e| {
+        let hint = if e == Errno::EPERM {
+            " (gemu mounts FUSE itself and needs root: CAP_SYS_ADMIN)"
+        } else {
+            ""
+        };
+        io::Error::other(format!("mounting FUSE at {}: {e}{hint}", dir.display()))
+    })?;
     Ok((
         dev_fuse.into(),
         FuseMount {
