@@ -39,13 +39,14 @@ impl Daemon {
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let mut cfg = Config::default();
-        cfg.acl = SessionACL::All;
         cfg.n_threads = Some(WORKERS);
-        // One /dev/fuse descriptor per worker: the kernel then queues requests per
-        // descriptor instead of waking every worker for each one.
+        // One cloned /dev/fuse descriptor per worker: each gets its own list of requests
+        // in flight in the kernel, so replies from different workers do not contend on
+        // one lock.
         cfg.clone_fd = true;
         // The handshake (FUSE_INIT, where passthrough is negotiated) happens here; on
-        // failure `mount` drops and unmounts.
+        // failure `mount` drops and unmounts. SessionACL::All: the mount has allow_other,
+        // and fuser must not refuse requests from other users either.
         let session = Session::from_fd(nodes, dev_fuse, SessionACL::All, cfg)?;
         let session = std::thread::Builder::new()
             .name("fuse-session".into())
