@@ -65,6 +65,7 @@ impl DeviceArgs {
     pub fn config(&self) -> emu::DeviceConfig {
         emu::DeviceConfig {
             memory: self.memory,
+            ..Default::default()
         }
     }
 }
