@@ -137,7 +137,7 @@ fn query(file: &File, id: u64) -> Fallible<Vec<u8>> {
     unsafe { drm_ioctl(file, uapi::DRM_IOCTL_I915_QUERY, &mut q) }
         .map_err(|e| format!("QUERY {id} (length): {e}"))?;
     if item.length <= 0 {
-        return Err(format!("QUERY {id}: length {}", item.length).into());
+        return Err(format!("QUERY {id}: length {}", item.length));
     }
     let mut data = vec![0u8; item.length as usize];
     item.data_ptr = data.as_mut_ptr() as u64;
@@ -145,7 +145,7 @@ fn query(file: &File, id: u64) -> Fallible<Vec<u8>> {
     unsafe { drm_ioctl(file, uapi::DRM_IOCTL_I915_QUERY, &mut q) }
         .map_err(|e| format!("QUERY {id}: {e}"))?;
     if item.length < 0 {
-        return Err(format!("QUERY {id}: item error {}", item.length).into());
+        return Err(format!("QUERY {id}: item error {}", item.length));
     }
     Ok(data)
 }
@@ -213,7 +213,7 @@ fn gem_round_trip(file: &File) -> Fallible<String> {
     let handle = create.handle;
     let result = (|| -> Fallible<String> {
         if create.size != SIZE as u64 {
-            return Err(format!("GEM_CREATE rounded to {} bytes", create.size).into());
+            return Err(format!("GEM_CREATE rounded to {} bytes", create.size));
         }
         let pattern: Vec<u8> = (0..SIZE).map(|i| (i * 7 + 3) as u8).collect();
         let mut pw = uapi::drm_i915_gem_pwrite {
