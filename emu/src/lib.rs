@@ -13,6 +13,7 @@ pub mod client;
 pub mod device;
 pub mod file;
 pub mod ioctl;
+pub mod sync;
 
 pub use aperture::Aperture;
 pub use client::ClientMemory;

@@ -1,0 +1,88 @@
+//! [`TrackedMutex`]: an ordinary mutex whose acquisitions the lock-order
+//! validator sees.
+
+use super::lockdep::{self, LockClass};
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+
+/// A `std::sync::Mutex` that belongs to a [`LockClass`]; in debug builds every
+/// acquisition is checked against the recorded lock order before it blocks.
+#[derive(Debug)]
+pub struct TrackedMutex<T> {
+    class: &'static LockClass,
+    inner: Mutex<T>,
+}
+
+/// Holds a [`TrackedMutex`]; unlocks on drop.
+#[derive(Debug)]
+pub struct TrackedGuard<'a, T> {
+    class: &'static LockClass,
+    guard: MutexGuard<'a, T>,
+}
+
+impl<T> TrackedMutex<T> {
+    /// A mutex of `class` around `value`.
+    pub const fn new(class: &'static LockClass, value: T) -> Self {
+        Self {
+            class,
+            inner: Mutex::new(value),
+        }
+    }
+
+    /// The lock's class.
+    pub fn class(&self) -> &'static LockClass {
+        self.class
+    }
+
+    /// Takes the lock (a poisoned lock is taken anyway: the model's state stays
+    /// usable after a test's panic).
+    #[track_caller]
+    pub fn lock(&self) -> TrackedGuard<'_, T> {
+        lockdep::acquire(self.class, Location::caller(), false);
+        let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        TrackedGuard {
+            class: self.class,
+            guard,
+        }
+    }
+
+    /// Takes the lock if it is free.
+    #[track_caller]
+    pub fn try_lock(&self) -> Option<TrackedGuard<'_, T>> {
+        let guard = match self.inner.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        lockdep::acquire(self.class, Location::caller(), false);
+        Some(TrackedGuard {
+            class: self.class,
+            guard,
+        })
+    }
+
+    /// The value, through exclusive access (no locking).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<T> Deref for TrackedGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> DerefMut for TrackedGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for TrackedGuard<'_, T> {
+    fn drop(&mut self) {
+        lockdep::release(self.class);
+    }
+}
