@@ -476,6 +476,7 @@ impl<T, S: Sys> WwMutex<T, S> {
         });
         if took {
             self.acquired(ctx);
+            self.lockdep_acquire(ctx.is_some());
         }
         took
     }
@@ -518,9 +519,25 @@ impl<T, S: Sys> WwMutex<T, S> {
             c.acquired.set(c.acquired.get() + 1);
             c.contending.set(None);
         }
+    }
+
+    /// Tells the lock-order validator, before blocking, that this lock is taken.
+    #[track_caller]
+    fn lockdep_acquire(&self, ctx: bool) {
         if S::OS_THREADS {
-            lockdep::acquire(&self.class.lock_class, Location::caller(), ctx.is_some());
+            lockdep::acquire(&self.class.lock_class, Location::caller(), ctx);
         }
+    }
+
+    fn lockdep_release(&self) {
+        if S::OS_THREADS {
+            lockdep::release(&self.class.lock_class);
+        }
+    }
+
+    /// How many lockers wait for this lock (for tests and statistics).
+    pub fn waiter_count(&self) -> usize {
+        S::with(&self.state, |st| st.waiters.len())
     }
 
     /// `lock_slow` without a guard (for [`Transaction`](super::Transaction)).
@@ -548,8 +565,8 @@ impl<T, S: Sys> WwMutex<T, S> {
         intr: Option<&Interrupt>,
     ) -> Result<(), Errno> {
         let Some(c) = ctx else {
+            self.lockdep_acquire(false);
             self.wait_for(None, None, 0)?;
-            self.acquired(None);
             return Ok(());
         };
         self.check_may_lock(c, false);
@@ -561,12 +578,14 @@ impl<T, S: Sys> WwMutex<T, S> {
         if acquired == 0 {
             c.shared.wounded.store(false, Ordering::SeqCst);
         }
+        self.lockdep_acquire(true);
         match self.wait_for(Some(c), intr, acquired) {
             Ok(()) => {
                 self.acquired(ctx);
                 Ok(())
             }
             Err(e) => {
+                self.lockdep_release();
                 if e == Errno::EDEADLK {
                     c.contending.set(Some(self.id()));
                 }
@@ -713,9 +732,7 @@ impl<T, S: Sys> WwMutex<T, S> {
         if let Some(c) = ctx {
             c.acquired.set(c.acquired.get() - 1);
         }
-        if S::OS_THREADS {
-            lockdep::release(&self.class.lock_class);
-        }
+        self.lockdep_release();
     }
 
     /// The data, for a caller that holds the lock under `ctx`.
@@ -756,5 +773,203 @@ impl<T, S: Sys> DerefMut for WwGuard<'_, T, S> {
 impl<T, S: Sys> Drop for WwGuard<'_, T, S> {
     fn drop(&mut self) {
         self.mutex.unlock_raw(self.ctx);
+    }
+}
+
+/// Model checking of the ww algorithms with shuttle: every schedule shuttle
+/// tries must end with each transaction done (no deadlock, no lost wake-up: a
+/// lost wake-up leaves a thread blocked forever, which shuttle reports), every
+/// lock free, and the oldest context never told to back off.
+#[cfg(test)]
+mod model {
+    use super::*;
+    use crate::sync::transaction::Transaction;
+    use shuttle::sync::{Condvar as SCondvar, Mutex as SMutex};
+
+    struct ShuttleSys;
+    struct ShuttleMonitor<S> {
+        state: SMutex<S>,
+        cond: SCondvar,
+    }
+
+    impl Sys for ShuttleSys {
+        type Monitor<S: Send + 'static> = ShuttleMonitor<S>;
+        const OS_THREADS: bool = false;
+        fn monitor<S: Send + 'static>(state: S) -> ShuttleMonitor<S> {
+            ShuttleMonitor {
+                state: SMutex::new(state),
+                cond: SCondvar::new(),
+            }
+        }
+        fn with<S: Send + 'static, R>(m: &ShuttleMonitor<S>, f: impl FnOnce(&mut S) -> R) -> R {
+            f(&mut m.state.lock().unwrap())
+        }
+        fn with_notify<S: Send + 'static, R>(
+            m: &ShuttleMonitor<S>,
+            f: impl FnOnce(&mut S) -> R,
+        ) -> R {
+            let mut g = m.state.lock().unwrap();
+            let r = f(&mut g);
+            m.cond.notify_all();
+            r
+        }
+        fn wait_until<S: Send + 'static, R>(
+            m: &ShuttleMonitor<S>,
+            mut f: impl FnMut(&mut S) -> Option<R>,
+        ) -> R {
+            let mut g = m.state.lock().unwrap();
+            loop {
+                if let Some(r) = f(&mut g) {
+                    return r;
+                }
+                g = m.cond.wait(g).unwrap();
+            }
+        }
+    }
+
+    type M = WwMutex<u32, ShuttleSys>;
+
+    /// `threads` transactions; thread `t` locks every lock, starting at lock
+    /// `t` (so each pair of threads disagrees on the order), by hand: lock,
+    /// on EDEADLK release all, lock_slow the contended one, retry.
+    fn by_hand(class: &'static WwClass, threads: usize, locks: usize) {
+        let locks: Arc<Vec<M>> = Arc::new((0..locks).map(|_| WwMutex::new(class, 0)).collect());
+        let oldest = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let locks = locks.clone();
+                let oldest = oldest.clone();
+                shuttle::thread::spawn(move || {
+                    let ctx = WwAcquireCtx::<ShuttleSys>::new(class);
+                    oldest.fetch_min(ctx.stamp(), Ordering::SeqCst);
+                    let n = locks.len();
+                    let order: Vec<usize> = (0..n).map(|i| (t + i) % n).collect();
+                    let mut held: Vec<usize> = Vec::new();
+                    let mut backoffs = 0;
+                    let mut i = 0;
+                    while i < order.len() {
+                        let l = order[i];
+                        if held.contains(&l) {
+                            i += 1;
+                            continue;
+                        }
+                        match locks[l].lock_raw(Some(&ctx), None) {
+                            Ok(()) => {
+                                held.push(l);
+                                i += 1;
+                            }
+                            Err(e) => {
+                                assert_eq!(e, Errno::EDEADLK);
+                                assert!(!held.is_empty(), "EDEADLK with nothing held");
+                                backoffs += 1;
+                                for h in held.drain(..).rev() {
+                                    locks[h].unlock_raw(Some(&ctx));
+                                }
+                                locks[l].lock_slow_raw(&ctx, None).unwrap();
+                                held.push(l);
+                                i = 0;
+                            }
+                        }
+                    }
+                    ctx.done();
+                    for &h in &held {
+                        // SAFETY-free access: count through the raw pointer's owner check.
+                        let p = locks[h].data_locked(&ctx);
+                        // SAFETY: `ctx` holds lock `h` (checked by `data_locked`).
+                        unsafe { *p += 1 };
+                    }
+                    for h in held.drain(..).rev() {
+                        locks[h].unlock_raw(Some(&ctx));
+                    }
+                    (ctx.stamp(), backoffs)
+                })
+            })
+            .collect();
+        let results: Vec<(u64, u32)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let oldest = oldest.load(Ordering::SeqCst);
+        for (stamp, backoffs) in results {
+            if stamp == oldest {
+                assert_eq!(backoffs, 0, "the oldest context was made to back off");
+            }
+        }
+        for l in locks.iter() {
+            assert!(!l.is_locked());
+            assert_eq!(l.waiter_count(), 0);
+            assert_eq!(S_with(l), threads as u32);
+        }
+    }
+
+    #[allow(non_snake_case)]
+    fn S_with(l: &M) -> u32 {
+        let ctx = WwAcquireCtx::<ShuttleSys>::new(l.class());
+        let g = l.lock(&ctx).unwrap();
+        let v = *g;
+        drop(g);
+        v
+    }
+
+    /// The same workload through `Transaction`.
+    fn transactions(class: &'static WwClass, threads: usize, locks: usize) {
+        let locks: Arc<Vec<Arc<M>>> = Arc::new(
+            (0..locks)
+                .map(|_| Arc::new(WwMutex::new(class, 0)))
+                .collect(),
+        );
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let locks = locks.clone();
+                shuttle::thread::spawn(move || {
+                    let mut txn = Transaction::<M, ShuttleSys>::new(class);
+                    let n = locks.len();
+                    txn.run(|x| {
+                        for i in 0..n {
+                            x.lock(&locks[(n - 1 - i + t) % n])?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                    for l in locks.iter() {
+                        *txn.get_mut(l) += 1;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        for l in locks.iter() {
+            assert!(!l.is_locked());
+            assert_eq!(S_with(l), threads as u32);
+        }
+    }
+
+    const ITER: usize = 1500;
+
+    #[test]
+    fn wait_die_random() {
+        let c = WwClass::leak("model_wd_random", WwAlgorithm::WaitDie);
+        shuttle::check_random(move || by_hand(c, 3, 3), ITER);
+        shuttle::check_random(move || by_hand(c, 2, 2), ITER);
+    }
+
+    #[test]
+    fn wait_die_pct() {
+        let c = WwClass::leak("model_wd_pct", WwAlgorithm::WaitDie);
+        shuttle::check_pct(move || by_hand(c, 3, 3), ITER, 3);
+        shuttle::check_pct(move || transactions(c, 3, 2), ITER, 3);
+    }
+
+    #[test]
+    fn wound_wait_random() {
+        let c = WwClass::leak("model_ww_random", WwAlgorithm::WoundWait);
+        shuttle::check_random(move || by_hand(c, 3, 3), ITER);
+        shuttle::check_random(move || by_hand(c, 2, 2), ITER);
+    }
+
+    #[test]
+    fn wound_wait_pct() {
+        let c = WwClass::leak("model_ww_pct", WwAlgorithm::WoundWait);
+        shuttle::check_pct(move || by_hand(c, 3, 3), ITER, 3);
+        shuttle::check_pct(move || transactions(c, 3, 2), ITER, 3);
     }
 }
