@@ -88,11 +88,18 @@ pub struct Transaction<O: WwObject<S>, S: Sys = StdSys> {
     backoffs: u64,
 }
 
-impl<O: WwObject<S>, S: Sys> Transaction<O, S> {
+impl<O: WwObject> Transaction<O> {
     /// A transaction on `class` (`drm_exec_init`); takes the stamp now.
     pub fn new(class: &'static WwClass) -> Self {
+        Self::new_in(class)
+    }
+}
+
+impl<O: WwObject<S>, S: Sys> Transaction<O, S> {
+    /// [`new`](Transaction::new) on another [`Sys`] (model checking).
+    pub fn new_in(class: &'static WwClass) -> Self {
         Self {
-            ctx: WwAcquireCtx::new(class),
+            ctx: WwAcquireCtx::new_in(class),
             locked: Vec::new(),
             contended: None,
             prelocked: None,

@@ -172,12 +172,19 @@ impl<S: Sys> std::fmt::Debug for WwAcquireCtx<S> {
     }
 }
 
-impl<S: Sys> WwAcquireCtx<S> {
+impl WwAcquireCtx {
     /// Starts a transaction on `class` (`ww_acquire_init`): takes the stamp.
     ///
     /// Panics in debug builds if this thread already has a live context of
     /// `class`.
     pub fn new(class: &'static WwClass) -> Self {
+        Self::new_in(class)
+    }
+}
+
+impl<S: Sys> WwAcquireCtx<S> {
+    /// [`new`](WwAcquireCtx::new) on another [`Sys`] (model checking).
+    pub fn new_in(class: &'static WwClass) -> Self {
         if cfg!(debug_assertions) && S::OS_THREADS {
             let key = class as *const WwClass as usize;
             LIVE_CTX.with(|l| {
@@ -342,9 +349,16 @@ pub struct WwGuard<'a, T, S: Sys = StdSys> {
     ctx: Option<&'a WwAcquireCtx<S>>,
 }
 
-impl<T, S: Sys> WwMutex<T, S> {
+impl<T> WwMutex<T> {
     /// A new, unlocked mutex of `class` around `data` (`ww_mutex_init`).
     pub fn new(class: &'static WwClass, data: T) -> Self {
+        Self::new_in(class, data)
+    }
+}
+
+impl<T, S: Sys> WwMutex<T, S> {
+    /// [`new`](WwMutex::new) on another [`Sys`] (model checking).
+    pub fn new_in(class: &'static WwClass, data: T) -> Self {
         Self {
             class,
             state: Arc::new(S::monitor(LockState::default())),
@@ -454,8 +468,7 @@ impl<T, S: Sys> WwMutex<T, S> {
     /// Takes the lock if it is free and nobody waits (`ww_mutex_trylock`).
     #[track_caller]
     pub fn try_lock<'a>(&'a self, ctx: Option<&'a WwAcquireCtx<S>>) -> Option<WwGuard<'a, T, S>> {
-        self.try_lock_raw(ctx)
-            .then_some(WwGuard { mutex: self, ctx })
+        self.try_lock_raw(ctx).then(|| WwGuard { mutex: self, ctx })
     }
 
     /// [`try_lock`](Self::try_lock) without a guard: the caller unlocks with
@@ -547,12 +560,12 @@ impl<T, S: Sys> WwMutex<T, S> {
         ctx: &WwAcquireCtx<S>,
         intr: Option<&Interrupt>,
     ) -> Result<(), Errno> {
-        self.check_may_lock(ctx, true);
         assert!(
             ctx.acquired.get() == 0,
             "ww_mutex: lock_slow while the context still holds {} lock(s)",
             ctx.acquired.get()
         );
+        self.check_may_lock(ctx, true);
         self.lock_raw(Some(ctx), intr)
     }
 
@@ -718,14 +731,22 @@ impl<T, S: Sys> WwMutex<T, S> {
                 (Some(Holder::Plain), None) => true,
                 _ => false,
             };
+            if !ok {
+                return None;
+            }
+            st.holder = None;
+            Some(!st.waiters.is_empty())
+        });
+        let Some(wake) = wake else {
+            // Already unwinding (a guard dropped after a failed check): do not
+            // turn one panic into an abort.
             assert!(
-                ok,
+                std::thread::panicking(),
                 "ww_mutex: unlock of a \"{}\" lock by a non-owner",
                 self.class.name()
             );
-            st.holder = None;
-            !st.waiters.is_empty()
-        });
+            return;
+        };
         if wake {
             S::with_notify(&self.state, |_| ());
         }
@@ -833,14 +854,14 @@ mod model {
     /// `t` (so each pair of threads disagrees on the order), by hand: lock,
     /// on EDEADLK release all, lock_slow the contended one, retry.
     fn by_hand(class: &'static WwClass, threads: usize, locks: usize) {
-        let locks: Arc<Vec<M>> = Arc::new((0..locks).map(|_| WwMutex::new(class, 0)).collect());
+        let locks: Arc<Vec<M>> = Arc::new((0..locks).map(|_| WwMutex::new_in(class, 0)).collect());
         let oldest = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let locks = locks.clone();
                 let oldest = oldest.clone();
                 shuttle::thread::spawn(move || {
-                    let ctx = WwAcquireCtx::<ShuttleSys>::new(class);
+                    let ctx = WwAcquireCtx::<ShuttleSys>::new_in(class);
                     oldest.fetch_min(ctx.stamp(), Ordering::SeqCst);
                     let n = locks.len();
                     let order: Vec<usize> = (0..n).map(|i| (t + i) % n).collect();
@@ -901,7 +922,7 @@ mod model {
 
     #[allow(non_snake_case)]
     fn S_with(l: &M) -> u32 {
-        let ctx = WwAcquireCtx::<ShuttleSys>::new(l.class());
+        let ctx = WwAcquireCtx::<ShuttleSys>::new_in(l.class());
         let g = l.lock(&ctx).unwrap();
         let v = *g;
         drop(g);
@@ -912,14 +933,14 @@ mod model {
     fn transactions(class: &'static WwClass, threads: usize, locks: usize) {
         let locks: Arc<Vec<Arc<M>>> = Arc::new(
             (0..locks)
-                .map(|_| Arc::new(WwMutex::new(class, 0)))
+                .map(|_| Arc::new(WwMutex::new_in(class, 0)))
                 .collect(),
         );
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let locks = locks.clone();
                 shuttle::thread::spawn(move || {
-                    let mut txn = Transaction::<M, ShuttleSys>::new(class);
+                    let mut txn = Transaction::<M, ShuttleSys>::new_in(class);
                     let n = locks.len();
                     txn.run(|x| {
                         for i in 0..n {
