@@ -41,6 +41,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
 
+/// Makes a context `!Send` (it belongs to one thread) and ties it to its `Sys`.
+type NotSend<S> = PhantomData<(*const (), fn() -> S)>;
+
 /// How a [`WwClass`] resolves contention between contexts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WwAlgorithm {
@@ -159,7 +162,7 @@ pub struct WwAcquireCtx<S: Sys = StdSys> {
     done: Cell<bool>,
     /// The lock that returned `EDEADLK`, until it is taken again.
     contending: Cell<Option<usize>>,
-    _not_send: PhantomData<(*const (), fn() -> S)>,
+    _not_send: NotSend<S>,
 }
 
 impl<S: Sys> std::fmt::Debug for WwAcquireCtx<S> {
