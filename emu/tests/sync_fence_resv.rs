@@ -176,8 +176,20 @@ fn chain_signals_in_timeline_order() {
 #[test]
 fn chains_do_not_nest() {
     let f = DmaFence::new(context_alloc(1), 1);
-    let c = DmaFence::chain(None, f, 1).unwrap();
-    assert_eq!(DmaFence::chain(None, c, 2).err(), Some(Errno::EINVAL));
+    let c = DmaFence::chain(None, f.clone(), 1).unwrap();
+    assert_eq!(
+        DmaFence::chain(None, c.clone(), 2).err(),
+        Some(Errno::EINVAL)
+    );
+    // Flatten instead: the plain fences behind the chain.
+    let g = DmaFence::new(context_alloc(1), 1);
+    let c2 = DmaFence::chain(Some(c), g.clone(), 2).unwrap();
+    let flat = dma_fence::unwrap_fences(&c2);
+    assert_eq!(flat.len(), 2);
+    assert!(Arc::ptr_eq(&flat[0], &g) && Arc::ptr_eq(&flat[1], &f));
+    assert!(flat.iter().all(|x| !x.is_chain()));
+    f.signal().unwrap();
+    assert_eq!(dma_fence::unwrap_fences(&c2).len(), 1);
 }
 
 #[test]

@@ -200,7 +200,7 @@ impl Xorshift {
 
 const THREADS: usize = 4;
 const LOCKS: usize = 16;
-const ITERS: usize = 150;
+const ITERS: usize = 400;
 const TIME_BUDGET: Duration = Duration::from_millis(1500);
 
 /// What every stress run shares: the objects, an "engine" thread that signals

@@ -411,6 +411,33 @@ impl FenceTimeline {
     }
 }
 
+/// The plain fences behind `fence` (`dma_fence_unwrap`): for a chain, the
+/// unsignalled point fences of every unsignalled node, latest first; for a plain
+/// fence, itself. What a container built from other fences must hold instead of
+/// the containers themselves, so containers never nest.
+pub fn unwrap_fences(fence: &Arc<DmaFence>) -> Vec<Arc<DmaFence>> {
+    if !fence.is_chain() {
+        return vec![fence.clone()];
+    }
+    let mut out = Vec::new();
+    let mut cur = Some(fence.clone());
+    while let Some(node) = cur {
+        if node.is_signaled() {
+            break;
+        }
+        match node.chain_fence() {
+            Some(f) if !f.is_signaled() => out.push(f.clone()),
+            Some(_) => {}
+            None => {
+                out.push(node.clone());
+                break;
+            }
+        }
+        cur = node.chain_prev();
+    }
+    out
+}
+
 /// A sleeping waiter, woken by fence callbacks and interrupts.
 #[derive(Default)]
 struct Parker {

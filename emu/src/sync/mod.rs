@@ -7,6 +7,34 @@
 //!   the state the lock guards.
 //! - [`dma_fence`]: fences, callbacks, waits, timeline chains.
 //! - [`lockdep`] and [`lock_order`]: the validator and the declared order.
+//!
+//! # Using it from GEM
+//!
+//! - **An object embeds its reservation.** A GEM object is (or holds) an
+//!   `Arc<DmaResv<ObjectState>>`: `ObjectState` — backing store, domains,
+//!   madvise, bindings — lives *inside* the reservation, so the reservation lock
+//!   is the object's one lock (DESIGN §7 rule 1) and the type system refuses
+//!   access without it. Immutable facts (size, handle-independent id) may live
+//!   outside, next to the `Arc`.
+//! - **Several objects: a [`Transaction`].** Build the full list first (user
+//!   objects and every auxiliary one), then
+//!   `txn.run(|t| { for o in &list { t.lock(o)?; t.get_mut(o).reserve_fences(1)?; } Ok(()) })`;
+//!   the closure may run several times and must only lock and prepare (it must
+//!   not publish anything). After `run` succeeds, do the work through
+//!   `txn.get_mut(o)`, publish fences with `add_fence` (cannot fail), then drop or
+//!   [`Transaction::fini`]. Eviction victims: `t.lock_for_eviction(v)?` or
+//!   `t.try_lock_for_eviction(v)` inside the same closure.
+//! - **One object: [`DmaResv::lock_single`].** pread, pwrite, set_domain,
+//!   fault-in, madvise. Never call it while a transaction on this thread holds
+//!   a reservation (the validator reports that as recursive locking).
+//! - **Waiting for an object = waiting for its fences**, without its lock:
+//!   [`DmaResv::wait`] with `DmaResvUsage::for_access(write)`.
+//! - **Ordinary locks are [`TrackedMutex`]es** of a class declared in
+//!   [`lock_order`] (add yours to `ORDER` at its place). Never hold one while
+//!   taking a reservation lock: reservation is the outermost class.
+//! - **Blocking ioctls** pass an [`Interrupt`] (raised by the front-end on a
+//!   signal) to [`Transaction::interruptible`], `wait_interruptible` and
+//!   [`dma_fence::wait_any`] to end with `EINTR`.
 #![deny(missing_docs)]
 
 pub mod dma_fence;

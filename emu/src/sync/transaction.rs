@@ -145,6 +145,9 @@ impl<O: WwObject<S>, S: Sys> Transaction<O, S> {
             }
             match body(self) {
                 Err(Errno::EDEADLK) if self.contended.is_some() => self.backoffs += 1,
+                Ok(_) if self.contended.is_some() => {
+                    panic!("transaction: the run body swallowed -EDEADLK (pass errors on with `?`)")
+                }
                 other => {
                     self.prelocked = None;
                     return other;
