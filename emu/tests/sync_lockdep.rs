@@ -136,3 +136,20 @@ fn ww_nesting_is_legal_and_ww_after_inner_locks_is_not() {
     assert_eq!(reports.len(), 1, "{reports:#?}");
     assert_eq!(reports[0].acquiring, "reservation_ww_class");
 }
+
+/// A trylock never blocks, so taking it against the order is not a deadlock.
+#[test]
+fn trylock_against_the_order_is_silent() {
+    static OUTER: LockClass = LockClass::new("test.try.outer");
+    static INNER: LockClass = LockClass::new("test.try.inner");
+    let (o, i) = (TrackedMutex::new(&OUTER, ()), TrackedMutex::new(&INNER, ()));
+    {
+        let _o = o.lock();
+        let _i = i.lock();
+    }
+    let ((), reports) = collect_reports(|| {
+        let _i = i.lock();
+        let _o = o.try_lock().expect("free");
+    });
+    assert!(reports.is_empty(), "{reports:#?}");
+}

@@ -165,6 +165,14 @@ impl DmaFence {
             let mut c = c.borrow_mut();
             c.is_none().then(|| *c = Some(Vec::new())).is_some()
         });
+        /// Ends the cascade even if a callback panics.
+        struct EndCascade;
+        impl Drop for EndCascade {
+            fn drop(&mut self) {
+                CASCADE.with(|c| *c.borrow_mut() = None);
+            }
+        }
+        let _end = top.then(|| EndCascade);
         for (_, cb) in callbacks {
             cb(self);
         }
@@ -172,7 +180,6 @@ impl DmaFence {
             while let Some(node) = CASCADE.with(|c| c.borrow_mut().as_mut().and_then(Vec::pop)) {
                 node.finish_chain();
             }
-            CASCADE.with(|c| *c.borrow_mut() = None);
         }
         Ok(())
     }

@@ -240,6 +240,22 @@ pub fn acquire(class: &'static LockClass, at: &'static Location<'static>, ww_nes
     }
 }
 
+/// Records a successful trylock of `class` at `at`: the lock is held from now
+/// on, but a trylock never blocks, so it creates no dependency and cannot close a
+/// cycle (as in the kernel).
+pub fn acquire_try(class: &'static LockClass, at: &'static Location<'static>) {
+    if !enabled() {
+        return;
+    }
+    let me = Held {
+        class: class.id(),
+        name: class.name,
+        at,
+        ww_nested: true,
+    };
+    HELD.with(|h| h.borrow_mut().push(me));
+}
+
 /// Records that this thread released a lock of `class` (the most recent one).
 pub fn release(class: &'static LockClass) {
     if !enabled() {

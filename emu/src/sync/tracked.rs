@@ -55,7 +55,7 @@ impl<T> TrackedMutex<T> {
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
             Err(TryLockError::WouldBlock) => return None,
         };
-        lockdep::acquire(self.class, Location::caller(), false);
+        lockdep::acquire_try(self.class, Location::caller());
         Some(TrackedGuard {
             class: self.class,
             guard,
