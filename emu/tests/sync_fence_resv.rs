@@ -319,3 +319,11 @@ fn many_waiters_many_signallers() {
     waiters.into_iter().for_each(|w| w.join().unwrap());
     assert_eq!(*woke.lock().unwrap(), 8);
 }
+
+#[test]
+fn reserved_slots_last_only_while_locked() {
+    let resv = DmaResv::new(());
+    resv.lock_single().reserve_fences(2).unwrap();
+    let l = resv.lock_single();
+    assert_eq!(l.reserved_slots(), 0, "unlocking drops the reservation");
+}

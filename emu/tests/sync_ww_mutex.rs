@@ -306,18 +306,22 @@ fn injector_rate_is_roughly_right_and_deterministic() {
         let mut hits = Vec::new();
         for i in 0..2000 {
             match b.lock_raw(Some(&ctx), None) {
-                Ok(()) => b.unlock_raw(Some(&ctx)),
+                // SAFETY: no guard exists for `b`.
+                Ok(()) => unsafe { b.unlock_raw(Some(&ctx)) },
                 Err(_) => {
                     hits.push(i);
                     // Satisfy the protocol: take the contended lock again.
-                    a.unlock_raw(Some(&ctx));
+                    // SAFETY: `a` and `b` are locked raw, without guards.
+                    unsafe { a.unlock_raw(Some(&ctx)) };
                     b.lock_slow_raw(&ctx, None).unwrap();
-                    b.unlock_raw(Some(&ctx));
+                    // SAFETY: as above.
+                    unsafe { b.unlock_raw(Some(&ctx)) };
                     a.lock_raw(Some(&ctx), None).unwrap();
                 }
             }
         }
-        a.unlock_raw(Some(&ctx));
+        // SAFETY: the guard `_ga` is forgotten right after, never used.
+        unsafe { a.unlock_raw(Some(&ctx)) };
         std::mem::forget(_ga);
         hits
     };
@@ -400,7 +404,8 @@ fn unlock_by_non_owner_panics() {
     .join()
     .unwrap();
     let ctx = WwAcquireCtx::new(c);
-    m.unlock_raw(Some(&ctx));
+    // SAFETY: nobody borrows the data (and the call panics anyway).
+    unsafe { m.unlock_raw(Some(&ctx)) };
 }
 
 #[test]

@@ -94,7 +94,7 @@ impl<T> DmaResv<T> {
             data,
         };
         Self {
-            lock: WwMutex::new(class, locked),
+            lock: WwMutex::new(class, locked).with_unlock_hook(|l| l.reserved = 0),
             published,
         }
     }
@@ -157,7 +157,8 @@ impl<T> DmaResv<T> {
 
 impl<T> ResvLocked<T> {
     /// Reserves room for `n` more fences (`dma_resv_reserve_fences`); the only
-    /// step that may fail (`ENOMEM`).
+    /// step that may fail (`ENOMEM`). Reserved slots last until the lock is
+    /// released, as in the kernel's debug builds.
     pub fn reserve_fences(&mut self, n: usize) -> Result<(), Errno> {
         self.fences
             .try_reserve(self.reserved + n)

@@ -231,13 +231,16 @@ impl<O: WwObject<S>, S: Sys> Transaction<O, S> {
             return false;
         };
         let e = self.locked.remove(i);
-        e.obj.ww_mutex().unlock_raw(Some(&self.ctx));
+        // SAFETY: data borrows come from `get`/`get_mut`, which borrow `self`;
+        // `&mut self` here means none is alive.
+        unsafe { e.obj.ww_mutex().unlock_raw(Some(&self.ctx)) };
         true
     }
 
     fn unlock_all(&mut self) {
         while let Some(e) = self.locked.pop() {
-            e.obj.ww_mutex().unlock_raw(Some(&self.ctx));
+            // SAFETY: as in `unlock`: `&mut self` excludes live data borrows.
+            unsafe { e.obj.ww_mutex().unlock_raw(Some(&self.ctx)) };
         }
         self.prelocked = None;
     }

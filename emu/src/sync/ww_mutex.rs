@@ -329,6 +329,9 @@ impl LockState {
 pub struct WwMutex<T, S: Sys = StdSys> {
     class: &'static WwClass,
     state: Arc<S::Monitor<LockState>>,
+    /// Run on the data just before each unlock (e.g. dma_resv drops its
+    /// reserved fence slots: a reservation is only valid while locked).
+    on_unlock: Option<fn(&mut T)>,
     data: UnsafeCell<T>,
 }
 
@@ -365,8 +368,15 @@ impl<T, S: Sys> WwMutex<T, S> {
         Self {
             class,
             state: Arc::new(S::monitor(LockState::default())),
+            on_unlock: None,
             data: UnsafeCell::new(data),
         }
+    }
+
+    /// Sets a function run on the data just before every unlock.
+    pub(crate) fn with_unlock_hook(mut self, hook: fn(&mut T)) -> Self {
+        self.on_unlock = Some(hook);
+        self
     }
 
     /// The mutex's class.
@@ -728,8 +738,14 @@ impl<T, S: Sys> WwMutex<T, S> {
     }
 
     /// Unlocks (`ww_mutex_unlock`). `ctx` must be the context that locked it
-    /// (`None` for [`lock_single`](Self::lock_single)); anything else panics.
-    pub fn unlock_raw(&self, ctx: Option<&WwAcquireCtx<S>>) {
+    /// (`None` for a lock taken without a context); anything else panics.
+    ///
+    /// # Safety
+    ///
+    /// No guard of this lock and no borrow of its data obtained under this
+    /// lock may be used after the call: the lock is for the caller to release
+    /// only when it no longer reaches the data (guards and transactions do this).
+    pub unsafe fn unlock_raw(&self, ctx: Option<&WwAcquireCtx<S>>) {
         let wake = S::with(&self.state, |st| {
             let ok = match (&st.holder, ctx) {
                 (Some(Holder::Ctx(h)), Some(c)) => h.stamp == c.shared.stamp,
@@ -738,6 +754,11 @@ impl<T, S: Sys> WwMutex<T, S> {
             };
             if !ok {
                 return None;
+            }
+            if let Some(hook) = self.on_unlock {
+                // SAFETY: the caller owns the lock (checked above) and, by this
+                // function's contract, holds no other borrow of the data.
+                hook(unsafe { &mut *self.data.get() });
             }
             st.holder = None;
             Some(!st.waiters.is_empty())
@@ -798,7 +819,8 @@ impl<T, S: Sys> DerefMut for WwGuard<'_, T, S> {
 
 impl<T, S: Sys> Drop for WwGuard<'_, T, S> {
     fn drop(&mut self) {
-        self.mutex.unlock_raw(self.ctx);
+        // SAFETY: the guard is the only way to the data and it is going away.
+        unsafe { self.mutex.unlock_raw(self.ctx) };
     }
 }
 
@@ -889,7 +911,8 @@ mod model {
                                 assert!(!held.is_empty(), "EDEADLK with nothing held");
                                 backoffs += 1;
                                 for h in held.drain(..).rev() {
-                                    locks[h].unlock_raw(Some(&ctx));
+                                    // SAFETY: no borrow of the data is held.
+                                    unsafe { locks[h].unlock_raw(Some(&ctx)) };
                                 }
                                 locks[l].lock_slow_raw(&ctx, None).unwrap();
                                 held.push(l);
@@ -899,13 +922,13 @@ mod model {
                     }
                     ctx.done();
                     for &h in &held {
-                        // SAFETY-free access: count through the raw pointer's owner check.
                         let p = locks[h].data_locked(&ctx);
                         // SAFETY: `ctx` holds lock `h` (checked by `data_locked`).
                         unsafe { *p += 1 };
                     }
                     for h in held.drain(..).rev() {
-                        locks[h].unlock_raw(Some(&ctx));
+                        // SAFETY: the increments above are done.
+                        unsafe { locks[h].unlock_raw(Some(&ctx)) };
                     }
                     (ctx.stamp(), backoffs)
                 })
@@ -980,7 +1003,8 @@ mod model {
                 let ctx = WwAcquireCtx::<ShuttleSys>::new_in(class);
                 lock.lock_raw(Some(&ctx), None).unwrap();
                 shuttle::thread::yield_now();
-                lock.unlock_raw(Some(&ctx));
+                // SAFETY: the data was never borrowed.
+                unsafe { lock.unlock_raw(Some(&ctx)) };
             })
         };
         let waiter = {
@@ -988,7 +1012,8 @@ mod model {
             shuttle::thread::spawn(move || {
                 let ctx = WwAcquireCtx::<ShuttleSys>::new_in(class);
                 match lock.lock_raw(Some(&ctx), Some(&intr)) {
-                    Ok(()) => lock.unlock_raw(Some(&ctx)),
+                    // SAFETY: the data was never borrowed.
+                    Ok(()) => unsafe { lock.unlock_raw(Some(&ctx)) },
                     Err(e) => assert_eq!(e, Errno::EINTR),
                 }
             })
