@@ -153,3 +153,61 @@ fn trylock_against_the_order_is_silent() {
     });
     assert!(reports.is_empty(), "{reports:#?}");
 }
+
+/// The fence-signalling annotation: an engine that takes a lock while it
+/// signals, and a thread that waits for a fence while holding that lock, are an
+/// inversion — the engine could block on the waiter, which waits for the engine.
+#[test]
+fn lock_shared_by_signaller_and_waiter_is_reported() {
+    use emu::sync::dma_fence::FenceTimeline;
+    static ENGINE_STATE: LockClass = LockClass::new("test.engine_state");
+    static STATE: TrackedMutex<()> = TrackedMutex::new(&ENGINE_STATE, ());
+    let fence = FenceTimeline::new().next_fence();
+    let f = fence.clone();
+    thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || {
+            let _section = lockdep::begin_signalling();
+            let _s = STATE.lock(); // the completion path takes the engine's lock
+            f.signal().unwrap();
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let (_, reports) = collect_reports(|| {
+        let _s = STATE.lock();
+        let _ = fence.wait_timeout(Some(std::time::Duration::ZERO));
+    });
+    assert_eq!(reports.len(), 1, "{reports:#?}");
+    assert_eq!(
+        (reports[0].held, reports[0].acquiring),
+        ("test.engine_state", "dma_fence_map")
+    );
+    assert_eq!(reports[0].existing_chain[0].thread, "engine");
+}
+
+/// A fence callback runs on the signalling path: waiting there is reported.
+#[test]
+fn waiting_in_a_fence_callback_is_reported() {
+    use emu::sync::dma_fence::FenceTimeline;
+    let (a, b) = (
+        FenceTimeline::new().next_fence(),
+        FenceTimeline::new().next_fence(),
+    );
+    let b2 = b.clone();
+    a.add_callback(Box::new(move |_| {
+        let _ = b2.wait_timeout(Some(std::time::Duration::ZERO));
+    }))
+    .unwrap();
+    let (_, reports) = collect_reports(|| a.signal().unwrap());
+    assert_eq!(reports.len(), 1, "{reports:#?}");
+    assert_eq!(reports[0].kind, ReportKind::Recursive);
+    assert_eq!(reports[0].acquiring, "dma_fence_map");
+    // Waiting while holding a reservation is fine (it comes first in the order).
+    let resv = emu::sync::DmaResv::new(());
+    let (_, reports) = collect_reports(|| {
+        let _r = resv.lock_single();
+        let _ = b.wait_timeout(Some(std::time::Duration::ZERO));
+    });
+    assert!(reports.is_empty(), "{reports:#?}");
+}

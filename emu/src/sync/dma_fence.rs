@@ -16,6 +16,8 @@
 //! nest: a chain node's fence is never itself a chain (`EINVAL`).
 
 use super::interrupt::Interrupt;
+use super::lock_order;
+use super::lockdep;
 use crate::Errno;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -151,7 +153,13 @@ impl DmaFence {
 
     /// Signals the fence: records the time, wakes waiters, runs the callbacks
     /// (without the fence's lock). `EINVAL` if it had already signalled.
+    ///
+    /// The callbacks run in a fence-signalling section (see
+    /// [`lockdep::begin_signalling`]); an engine should open its own section
+    /// around the whole completion path.
+    #[track_caller]
     pub fn signal(&self) -> Result<(), Errno> {
+        let _section = lockdep::begin_signalling();
         let callbacks = {
             let mut st = self.state();
             if st.signaled {
@@ -206,18 +214,21 @@ impl DmaFence {
     }
 
     /// Waits until the fence signals, without a timeout.
+    #[track_caller]
     pub fn wait(&self) {
         let _ = wait_fences(&[self], None, None);
     }
 
     /// Waits at most `timeout` (`None`: forever). Returns the time left, or
     /// `ETIME`. A zero timeout only tests the fence.
+    #[track_caller]
     pub fn wait_timeout(&self, timeout: Option<Duration>) -> Result<Duration, Errno> {
         wait_fences(&[self], timeout, None).map(|(_, left)| left)
     }
 
     /// [`wait_timeout`](Self::wait_timeout) that ends with `EINTR` when `intr` is
     /// raised.
+    #[track_caller]
     pub fn wait_interruptible(
         &self,
         timeout: Option<Duration>,
@@ -463,6 +474,7 @@ impl Parker {
 /// Returns the index of the first signalled fence (lowest index among those
 /// signalled when the waiter looks) and the time left; `ETIME` on timeout,
 /// `EINTR` if `intr` is raised, `EINVAL` for an empty slice.
+#[track_caller]
 pub fn wait_any(
     fences: &[Arc<DmaFence>],
     timeout: Option<Duration>,
@@ -474,6 +486,7 @@ pub fn wait_any(
 
 /// Waits until every fence of `fences` has signalled, within one overall
 /// `timeout`. Returns the time left.
+#[track_caller]
 pub fn wait_all(
     fences: &[Arc<DmaFence>],
     timeout: Option<Duration>,
@@ -489,11 +502,16 @@ pub fn wait_all(
     }))
 }
 
+#[track_caller]
 fn wait_fences(
     fences: &[&DmaFence],
     timeout: Option<Duration>,
     intr: Option<&Interrupt>,
 ) -> Result<(usize, Duration), Errno> {
+    lockdep::might_wait(
+        &lock_order::FENCE_SIGNALLING,
+        std::panic::Location::caller(),
+    );
     if fences.is_empty() {
         return Err(Errno::EINVAL);
     }

@@ -145,6 +145,7 @@ impl<T> DmaResv<T> {
     /// Waits for every fence of usage ≤ `usage` (`dma_resv_wait_timeout`), within
     /// `timeout` overall (`None`: forever). Returns the time left, `ETIME`, or
     /// `EINTR` when `intr` is raised. Never call it with the reservation held.
+    #[track_caller]
     pub fn wait(
         &self,
         usage: DmaResvUsage,

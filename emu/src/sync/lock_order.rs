@@ -28,6 +28,15 @@ pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock
 /// briefly and drop it before any reservation lock is taken.
 pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
 
+/// `dma_fence_map`: not a lock but the fence-signalling annotation, as in the
+/// kernel. A *signalling section* (an engine completing work and signalling
+/// its fences, every fence callback) holds it; every fence *wait* takes and drops
+/// it. So a lock taken on a signalling path, then held by someone who waits for
+/// a fence, is reported as an inversion — the deadlock where the signaller needs
+/// a lock the waiter holds. Waiting with a reservation held is allowed (it is
+/// before this in the order); signalling paths may take the locks after it.
+pub static FENCE_SIGNALLING: LockClass = LockClass::new("dma_fence_map");
+
 /// `drm_syncobj.lock`: a syncobj's fence pointer (and its wait list).
 pub static SYNCOBJ: LockClass = LockClass::new("drm_syncobj.lock");
 
@@ -45,6 +54,7 @@ pub static ORDER: &[&LockClass] = &[
     &RESERVATION.lock_class,
     &DEVICE_NAMES,
     &FILE_HANDLES,
+    &FENCE_SIGNALLING,
     &SYNCOBJ,
     &RESV_FENCES,
     &FENCE,

@@ -270,6 +270,54 @@ pub fn release(class: &'static LockClass) {
     });
 }
 
+/// Annotates a wait that may block on something the lock `class` stands for
+/// (`lock_map_acquire` + `lock_map_release`): checked and recorded like taking
+/// and at once dropping a lock of `class`.
+pub fn might_wait(class: &'static LockClass, at: &'static Location<'static>) {
+    if !enabled() {
+        return;
+    }
+    acquire(class, at, false);
+    release(class);
+}
+
+thread_local! {
+    static SIGNALLING_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A fence-signalling section on this thread (see
+/// [`lock_order::FENCE_SIGNALLING`](super::lock_order::FENCE_SIGNALLING)); ends
+/// on drop. Sections nest.
+#[derive(Debug)]
+pub struct SignallingSection {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+/// Begins a fence-signalling section (`dma_fence_begin_signalling`): locks taken
+/// until the section ends are recorded as taken on a signalling path, and a fence
+/// wait inside it is reported (it may wait for itself).
+#[track_caller]
+pub fn begin_signalling() -> SignallingSection {
+    if enabled() && SIGNALLING_DEPTH.with(|d| d.replace(d.get() + 1)) == 0 {
+        acquire(
+            &super::lock_order::FENCE_SIGNALLING,
+            Location::caller(),
+            false,
+        );
+    }
+    SignallingSection {
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+impl Drop for SignallingSection {
+    fn drop(&mut self) {
+        if enabled() && SIGNALLING_DEPTH.with(|d| d.replace(d.get() - 1)) == 1 {
+            release(&super::lock_order::FENCE_SIGNALLING);
+        }
+    }
+}
+
 /// The classes this thread holds, outermost first (for assertions in tests).
 pub fn held_classes() -> Vec<&'static str> {
     HELD.with(|h| h.borrow().iter().map(|x| x.name).collect())
