@@ -211,3 +211,22 @@ fn waiting_in_a_fence_callback_is_reported() {
     });
     assert!(reports.is_empty(), "{reports:#?}");
 }
+
+#[test]
+fn rwlock_reads_count_as_acquisitions() {
+    use emu::sync::TrackedRwLock;
+    static TABLE: LockClass = LockClass::new("test.rw.table");
+    static ENTRY: LockClass = LockClass::new("test.rw.entry");
+    let (t, e) = (TrackedRwLock::new(&TABLE, 1), TrackedMutex::new(&ENTRY, ()));
+    {
+        let r = t.read();
+        let _e = e.lock();
+        assert_eq!(*r, 1);
+    }
+    *t.write() += 1;
+    let ((), reports) = collect_reports(|| {
+        let _e = e.lock();
+        let _r = t.read();
+    });
+    assert_eq!(reports.len(), 1);
+}

@@ -51,6 +51,6 @@ pub use dma_fence::{DmaFence, FenceTimeline};
 pub use dma_resv::{DmaResv, DmaResvUsage, ResvLocked};
 pub use interrupt::Interrupt;
 pub use lockdep::LockClass;
-pub use tracked::TrackedMutex;
+pub use tracked::{TrackedMutex, TrackedRwLock};
 pub use transaction::Transaction;
 pub use ww_mutex::{WwAcquireCtx, WwAlgorithm, WwClass, WwGuard, WwMutex};

@@ -1,10 +1,12 @@
-//! [`TrackedMutex`]: an ordinary mutex whose acquisitions the lock-order
-//! validator sees.
+//! [`TrackedMutex`] and [`TrackedRwLock`]: ordinary locks whose acquisitions
+//! the lock-order validator sees.
 
 use super::lockdep::{self, LockClass};
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{
+    Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+};
 
 /// A `std::sync::Mutex` that belongs to a [`LockClass`]; in debug builds every
 /// acquisition is checked against the recorded lock order before it blocks.
@@ -82,6 +84,97 @@ impl<T> DerefMut for TrackedGuard<'_, T> {
 }
 
 impl<T> Drop for TrackedGuard<'_, T> {
+    fn drop(&mut self) {
+        lockdep::release(self.class);
+    }
+}
+
+/// A `std::sync::RwLock` that belongs to a [`LockClass`]. The validator treats
+/// a read like a write (a reader queued behind a writer blocks just the same).
+#[derive(Debug)]
+pub struct TrackedRwLock<T> {
+    class: &'static LockClass,
+    inner: RwLock<T>,
+}
+
+/// Shared access to a [`TrackedRwLock`]; unlocks on drop.
+#[derive(Debug)]
+pub struct TrackedReadGuard<'a, T> {
+    class: &'static LockClass,
+    guard: RwLockReadGuard<'a, T>,
+}
+
+/// Exclusive access to a [`TrackedRwLock`]; unlocks on drop.
+#[derive(Debug)]
+pub struct TrackedWriteGuard<'a, T> {
+    class: &'static LockClass,
+    guard: RwLockWriteGuard<'a, T>,
+}
+
+impl<T> TrackedRwLock<T> {
+    /// A lock of `class` around `value`.
+    pub const fn new(class: &'static LockClass, value: T) -> Self {
+        Self {
+            class,
+            inner: RwLock::new(value),
+        }
+    }
+
+    /// Takes the lock shared.
+    #[track_caller]
+    pub fn read(&self) -> TrackedReadGuard<'_, T> {
+        lockdep::acquire(self.class, Location::caller(), false);
+        let guard = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        TrackedReadGuard {
+            class: self.class,
+            guard,
+        }
+    }
+
+    /// Takes the lock exclusive.
+    #[track_caller]
+    pub fn write(&self) -> TrackedWriteGuard<'_, T> {
+        lockdep::acquire(self.class, Location::caller(), false);
+        let guard = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        TrackedWriteGuard {
+            class: self.class,
+            guard,
+        }
+    }
+
+    /// The value, through exclusive access (no locking).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<T> Deref for TrackedReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> Drop for TrackedReadGuard<'_, T> {
+    fn drop(&mut self) {
+        lockdep::release(self.class);
+    }
+}
+
+impl<T> Deref for TrackedWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> DerefMut for TrackedWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for TrackedWriteGuard<'_, T> {
     fn drop(&mut self) {
         lockdep::release(self.class);
     }
