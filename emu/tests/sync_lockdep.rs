@@ -47,6 +47,7 @@ fn userptr_inversion_is_reported_with_both_chains() {
     });
     assert_eq!(reports.len(), 1, "{reports:#?}");
     let r = &reports[0];
+    println!("{}", r.text); // shown with --nocapture
     assert_eq!(r.kind, ReportKind::Inversion);
     assert_eq!(
         (r.held, r.acquiring),
