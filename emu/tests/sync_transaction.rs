@@ -195,3 +195,41 @@ fn data_of_an_unlocked_object_panics() {
     let txn: Transaction<DmaResv<u32>> = Transaction::new(c);
     let _ = txn.get(&o[0]);
 }
+
+/// The shape GEM uses: an object struct embedding its reservation next to
+/// immutable facts, locked through `WwObject`.
+#[test]
+fn an_object_embedding_its_resv() {
+    use emu::sync::{ResvLocked, WwObject};
+    struct Backing {
+        pages: Vec<u8>,
+    }
+    struct GemObject {
+        size: usize,
+        resv: DmaResv<Backing>,
+    }
+    impl WwObject for GemObject {
+        type Data = ResvLocked<Backing>;
+        fn ww_mutex(&self) -> &WwMutex<ResvLocked<Backing>> {
+            self.resv.ww_mutex()
+        }
+    }
+    let c = class(WwAlgorithm::WaitDie);
+    let objs: Vec<Arc<GemObject>> = (1..=3)
+        .map(|i| {
+            Arc::new(GemObject {
+                size: i * 4096,
+                resv: DmaResv::with_class(c, Backing { pages: Vec::new() }),
+            })
+        })
+        .collect();
+    let mut txn = Transaction::new(c);
+    txn.run(|t| objs.iter().try_for_each(|o| t.lock(o)))
+        .unwrap();
+    for o in &objs {
+        let size = o.size;
+        txn.get_mut(o).pages.resize(size, 0);
+    }
+    drop(txn);
+    assert_eq!(objs[2].resv.lock_single().pages.len(), 3 * 4096);
+}

@@ -6,16 +6,21 @@
 //! - [`dma_resv`]: an object's reservation: its ww lock, fences by usage, and
 //!   the state the lock guards.
 //! - [`dma_fence`]: fences, callbacks, waits, timeline chains.
-//! - [`lockdep`] and [`lock_order`]: the validator and the declared order.
+//! - [`lockdep`] and [`lock_order`]: the validator and the declared order;
+//!   [`tracked`]: mutexes and rwlocks the validator sees.
+//! - [`interrupt`]: what ends an interruptible wait with `EINTR`; [`sys`]: the
+//!   blocking primitives under the ww_mutex, swappable for a model checker.
 //!
 //! # Using it from GEM
 //!
-//! - **An object embeds its reservation.** A GEM object is (or holds) an
-//!   `Arc<DmaResv<ObjectState>>`: `ObjectState` — backing store, domains,
-//!   madvise, bindings — lives *inside* the reservation, so the reservation lock
-//!   is the object's one lock (DESIGN §7 rule 1) and the type system refuses
-//!   access without it. Immutable facts (size, handle-independent id) may live
-//!   outside, next to the `Arc`.
+//! - **An object embeds its reservation.** A GEM object is a struct with a
+//!   `resv: DmaResv<ObjectState>` field, held as `Arc<GemObject>`, and implements
+//!   [`WwObject`] (`type Data = ResvLocked<ObjectState>`, `fn ww_mutex(&self)`
+//!   returns `self.resv.ww_mutex()`) so transactions can lock it. `ObjectState` —
+//!   backing store, domains, madvise, bindings — lives *inside* the reservation,
+//!   so the reservation lock is the object's one lock (DESIGN §7 rule 1) and the
+//!   type system refuses access without it. Only immutable facts (size, id) sit
+//!   next to `resv`. (`Arc<DmaResv<T>>` itself is also a [`WwObject`].)
 //! - **Several objects: a [`Transaction`].** Build the full list first (user
 //!   objects and every auxiliary one), then
 //!   `txn.run(|t| { for o in &list { t.lock(o)?; t.get_mut(o).reserve_fences(1)?; } Ok(()) })`;
@@ -52,5 +57,5 @@ pub use dma_resv::{DmaResv, DmaResvUsage, ResvLocked};
 pub use interrupt::Interrupt;
 pub use lockdep::LockClass;
 pub use tracked::{TrackedMutex, TrackedRwLock};
-pub use transaction::Transaction;
+pub use transaction::{Transaction, WwObject};
 pub use ww_mutex::{WwAcquireCtx, WwAlgorithm, WwClass, WwGuard, WwMutex};
