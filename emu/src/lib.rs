@@ -28,6 +28,7 @@ pub mod ioctl;
 pub mod object;
 pub mod platform;
 mod query;
+pub mod sync;
 pub mod testing;
 pub mod user_ext;
 

@@ -1,0 +1,61 @@
+//! The project's lock order, written down once.
+//!
+//! [`ORDER`] lists gemu's lock classes from outermost to innermost: a thread that
+//! holds a lock of one class may take a lock of any class *after* it in the list,
+//! never one before it. The lock-order validator ([`super::lockdep`]) is seeded
+//! with this list, so a reverse acquisition is reported the first time it is
+//! attempted, in any test.
+//!
+//! To add a lock: declare its class here (a `static` [`LockClass`], or a
+//! [`WwClass`] for per-object ww locks) with a comment saying what it guards,
+//! insert it in [`ORDER`] at its place, and build the lock with it
+//! (`TrackedMutex::new(&lock_order::X, …)`).
+
+use super::lockdep::LockClass;
+use super::ww_mutex::{WwAlgorithm, WwClass};
+
+/// `reservation_ww_class`: every GEM object's dma_resv lock. One lock per object;
+/// it guards the object's fences *and* its backing store (DESIGN §7 rule 1).
+/// Wait-die, as in the kernel. Taken only in a [`Transaction`](super::Transaction)
+/// (several objects) or one at a time (single-object ioctls). Outermost: no other
+/// lock of this list is held while a reservation lock is taken.
+pub static RESERVATION: WwClass = WwClass::new("reservation_ww_class", WwAlgorithm::WaitDie);
+
+/// `drm_device.object_name_lock`: the device's flink name table.
+pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock");
+
+/// `drm_file.table_lock`: one client's handle → object table. Lookups take it
+/// briefly and drop it before any reservation lock is taken.
+pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
+
+/// `dma_fence_map`: not a lock but the fence-signalling annotation, as in the
+/// kernel. A *signalling section* (an engine completing work and signalling
+/// its fences, every fence callback) holds it; every fence *wait* takes and drops
+/// it. So a lock taken on a signalling path, then held by someone who waits for
+/// a fence, is reported as an inversion — the deadlock where the signaller needs
+/// a lock the waiter holds. Waiting with a reservation held is allowed (it is
+/// before this in the order); signalling paths may take the locks after it.
+pub static FENCE_SIGNALLING: LockClass = LockClass::new("dma_fence_map");
+
+/// `drm_syncobj.lock`: a syncobj's fence pointer (and its wait list).
+pub static SYNCOBJ: LockClass = LockClass::new("drm_syncobj.lock");
+
+/// `dma_resv.fences`: the published snapshot of an object's fence list that
+/// lock-free readers (waits, busy queries) load — the model's stand-in for RCU.
+/// A leaf: written only with the object's reservation lock held.
+pub static RESV_FENCES: LockClass = LockClass::new("dma_resv.fences(rcu)");
+
+/// `dma_fence.lock`: one fence's state and callback list. Innermost: callbacks
+/// run after it is dropped, so nothing is ever taken under it.
+pub static FENCE: LockClass = LockClass::new("dma_fence.lock");
+
+/// The lock order, outermost first.
+pub static ORDER: &[&LockClass] = &[
+    &RESERVATION.lock_class,
+    &DEVICE_NAMES,
+    &FILE_HANDLES,
+    &FENCE_SIGNALLING,
+    &SYNCOBJ,
+    &RESV_FENCES,
+    &FENCE,
+];
