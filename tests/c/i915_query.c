@@ -240,6 +240,9 @@ TEST(memory_regions)
 		CHECK(r->unallocated_size <= r->probed_size);
 		/* system memory: cpu-visible size is mr->total */
 		CHECK_EQ(r->probed_cpu_visible_size, r->probed_size);
+		/* i915_gem_shmem_setup: the region is totalram_pages() */
+		CHECK_EQ(r->probed_size, (uint64_t)sysconf(_SC_PHYS_PAGES) *
+			 (uint64_t)sysconf(_SC_PAGESIZE));
 	}
 
 	memset(&item, 0, sizeof(item));
