@@ -1,1 +1,51 @@
-fn main() {}
+//! `gemu`: an Intel i915 GPU emulated in user space, served as DRM nodes through FUSE.
+
+mod aperture_memfd;
+mod cli;
+mod client_memory;
+mod daemon;
+mod fuse_mount;
+mod fuse_node;
+mod mountinfo;
+mod namespace;
+mod probe;
+mod run;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+/// A command's failure, worded for the user.
+type Fallible<T> = Result<T, String>;
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    abort_on_panic();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { mount, device } => serve::serve(&mount, device.config()).map(|()| 0),
+        Command::Run { device, program } => run::run(device.config(), program),
+        Command::Probe { device } => probe::probe(&device),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("gemu: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A panic in any thread ends the process. A FUSE worker that died alone would leave its
+/// requests and every later one waiting forever; with the process gone the kernel fails
+/// them all with ENOTCONN, so clients never hang on a broken daemon.
+fn abort_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        std::process::abort();
+    }));
+}

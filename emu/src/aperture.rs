@@ -67,7 +67,7 @@ impl Aperture {
     /// Reserve a page-aligned range of `len` bytes (a multiple of the page size).
     /// `ENOMEM` when no free range is large enough.
     pub fn alloc(&self, len: u64) -> Result<u64> {
-        debug_assert!(len > 0 && len % PAGE_SIZE == 0);
+        debug_assert!(len > 0 && len.is_multiple_of(PAGE_SIZE));
         let mut free = self.free.lock().unwrap();
         let (&start, &flen) = free.iter().find(|(_, &l)| l >= len).ok_or(Errno::ENOMEM)?;
         free.remove(&start);

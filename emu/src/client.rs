@@ -19,3 +19,24 @@ pub trait ClientMemory {
         false
     }
 }
+
+/// Highest user address plus one on x86-64 with 4-level paging (`TASK_SIZE_MAX`).
+pub const TASK_SIZE_MAX: u64 = (1 << 47) - 4096;
+
+/// `access_ok`: the range lies below the top of user space. It says nothing about
+/// whether it is mapped; a copy still gives `EFAULT` for that.
+pub fn access_ok(addr: u64, size: u64) -> bool {
+    size <= TASK_SIZE_MAX && addr <= TASK_SIZE_MAX - size
+}
+
+/// Read a plain struct from client memory.
+pub fn read_struct<T: bytemuck::Pod>(caller: &dyn ClientMemory, addr: u64) -> Result<T> {
+    let mut v = T::zeroed();
+    caller.read(addr, bytemuck::bytes_of_mut(&mut v))?;
+    Ok(v)
+}
+
+/// Write a plain struct to client memory.
+pub fn write_struct<T: bytemuck::Pod>(caller: &dyn ClientMemory, addr: u64, v: &T) -> Result<()> {
+    caller.write(addr, bytemuck::bytes_of(v))
+}

@@ -1,11 +1,14 @@
 //! The device: state shared by every open file (global names, the DRM master, the
 //! aperture, the platform).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::aperture::Aperture;
 use crate::file::File;
+use crate::object::GemObject;
+use crate::platform::{Platform, TIGERLAKE_GT2};
 
 /// Which node a file was opened through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,14 +43,35 @@ pub struct Credentials {
 /// Settings of one emulated device.
 #[derive(Clone, Debug)]
 pub struct DeviceConfig {
-    /// Bytes of system memory the device may use for objects (the memory region's size).
+    /// Bytes of system memory the device reports and may use for objects.
     pub memory: u64,
+    /// The platform to emulate.
+    pub platform: &'static Platform,
 }
 
 impl Default for DeviceConfig {
     fn default() -> Self {
-        DeviceConfig { memory: 8 << 30 }
+        DeviceConfig {
+            memory: 8 << 30,
+            platform: &TIGERLAKE_GT2,
+        }
     }
+}
+
+/// A DRM master (`struct drm_master`): the authentication domain that files opened
+/// while it was current belong to.
+pub(crate) struct Master {
+    /// Bus id set by SET_VERSION 1.1 (`master->unique`).
+    pub unique: Option<String>,
+    /// Magic → file id; `None` once the magic was used (the number stays taken until
+    /// its file closes, as an idr slot replaced by NULL does).
+    pub magics: BTreeMap<u32, Option<u64>>,
+}
+
+/// Master state of the device and its files (`dev->master_mutex`).
+pub(crate) struct MasterState {
+    /// `dev->master`: the current master, if any.
+    pub current: Option<Arc<Mutex<Master>>>,
 }
 
 /// One emulated i915 device.
@@ -55,7 +79,14 @@ pub struct Device {
     pub(crate) config: DeviceConfig,
     pub(crate) aperture: Aperture,
     next_file_id: AtomicU64,
-    pub(crate) files: Mutex<Vec<std::sync::Weak<File>>>,
+    /// Open files, for authentication by magic and for reports.
+    files: Mutex<Vec<Weak<File>>>,
+    /// Lock order: `master` before any file's state.
+    pub(crate) master: Mutex<MasterState>,
+    /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
+    pub(crate) names: Mutex<BTreeMap<u32, Arc<GemObject>>>,
+    /// Bytes of object memory allocated.
+    allocated: AtomicU64,
 }
 
 impl Device {
@@ -66,6 +97,9 @@ impl Device {
             aperture,
             next_file_id: AtomicU64::new(1),
             files: Mutex::new(Vec::new()),
+            master: Mutex::new(MasterState { current: None }),
+            names: Mutex::new(BTreeMap::new()),
+            allocated: AtomicU64::new(0),
         })
     }
 
@@ -74,13 +108,58 @@ impl Device {
         &self.config
     }
 
+    /// The emulated platform.
+    pub fn platform(&self) -> &'static Platform {
+        self.config.platform
+    }
+
+    /// Bytes of object memory currently allocated.
+    pub fn allocated(&self) -> u64 {
+        self.allocated.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn note_object_created(&self, size: u64) {
+        self.allocated.fetch_add(size, Ordering::Relaxed);
+    }
+
+    pub(crate) fn note_object_freed(&self, size: u64) {
+        self.allocated.fetch_sub(size, Ordering::Relaxed);
+    }
+
     /// Open the device through `node`: a new DRM file (`drm_open`).
     pub fn open(self: &Arc<Self>, node: NodeKind, cred: Credentials) -> Arc<File> {
         let id = self.next_file_id.fetch_add(1, Ordering::Relaxed);
         let file = Arc::new(File::new(self.clone(), id, node, cred));
+        if node == NodeKind::Primary {
+            file.master_open();
+        }
         let mut files = self.files.lock().unwrap();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(&file));
         file
+    }
+
+    /// The open file with id `id`, if it is still open.
+    pub(crate) fn file_by_id(&self, id: u64) -> Option<Arc<File>> {
+        self.files
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .find(|f| f.id == id)
+    }
+
+    /// Files currently open, oldest first.
+    pub fn files(&self) -> Vec<Arc<File>> {
+        self.files
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
+    pub(crate) fn master_lock(&self) -> MutexGuard<'_, MasterState> {
+        self.master.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -1,10 +1,72 @@
 //! One DRM client: the state behind one open of a node.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::client::ClientMemory;
-use crate::device::{Credentials, Device, NodeKind};
-use crate::Result;
+use crate::device::{Credentials, Device, Master, NodeKind};
+use crate::object::GemObject;
+use crate::{Errno, Result};
+
+/// A file's GEM handles (`drm_file.object_idr`): the lowest free id ≥ 1 is handed
+/// out next, as `idr_alloc(…, 1, 0, …)` does.
+#[derive(Default)]
+pub(crate) struct HandleTable {
+    map: BTreeMap<u32, Arc<GemObject>>,
+    /// Ids below `next` that are free again.
+    free: BTreeSet<u32>,
+    next: u32,
+}
+
+impl HandleTable {
+    pub fn insert(&mut self, obj: Arc<GemObject>) -> u32 {
+        let id = match self.free.pop_first() {
+            Some(id) => id,
+            None => {
+                self.next = self.next.max(1);
+                let id = self.next;
+                self.next += 1;
+                id
+            }
+        };
+        self.map.insert(id, obj);
+        id
+    }
+
+    pub fn get(&self, handle: u32) -> Option<&Arc<GemObject>> {
+        self.map.get(&handle)
+    }
+
+    pub fn remove(&mut self, handle: u32) -> Option<Arc<GemObject>> {
+        let obj = self.map.remove(&handle)?;
+        self.free.insert(handle);
+        Some(obj)
+    }
+
+    pub fn drain(&mut self) -> Vec<Arc<GemObject>> {
+        self.free.clear();
+        self.next = 1;
+        std::mem::take(&mut self.map).into_values().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+/// Master-related state of a file, guarded by the device's master lock.
+#[derive(Default)]
+pub(crate) struct FileMaster {
+    /// `file_priv->master`: the master this file authenticates against.
+    pub master: Option<Arc<Mutex<Master>>>,
+    /// `file_priv->is_master`.
+    pub is_master: bool,
+    /// `file_priv->was_master`: may re-take master without CAP_SYS_ADMIN.
+    pub was_master: bool,
+    /// `file_priv->magic`, 0 for none.
+    pub magic: u32,
+}
 
 /// A DRM file (`struct drm_file`): what one `open()` of a node holds.
 pub struct File {
@@ -12,6 +74,16 @@ pub struct File {
     pub(crate) id: u64,
     pub(crate) node: NodeKind,
     pub(crate) cred: Credentials,
+    /// `file_priv->authenticated`.
+    pub(crate) authenticated: AtomicBool,
+    /// Guarded by `device.master` (taken first).
+    pub(crate) master: Mutex<FileMaster>,
+    handles: Mutex<HandleTable>,
+    closed: AtomicBool,
+    /// Objects created by this file (for reports).
+    pub(crate) created: AtomicU32,
+    /// Name set with SET_CLIENT_NAME.
+    pub(crate) client_name: Mutex<Option<String>>,
 }
 
 impl File {
@@ -21,6 +93,13 @@ impl File {
             id,
             node,
             cred,
+            // drm_file_alloc: a CAP_SYS_ADMIN opener is authenticated from the start.
+            authenticated: AtomicBool::new(cred.privileged),
+            master: Mutex::new(FileMaster::default()),
+            handles: Mutex::new(HandleTable::default()),
+            closed: AtomicBool::new(false),
+            created: AtomicU32::new(0),
+            client_name: Mutex::new(None),
         }
     }
 
@@ -39,6 +118,66 @@ impl File {
         self.id
     }
 
+    /// Who opened the file.
+    pub fn credentials(&self) -> Credentials {
+        self.cred
+    }
+
+    /// Whether this is a render-node client.
+    pub fn is_render_client(&self) -> bool {
+        self.node == NodeKind::Render
+    }
+
+    /// Whether the file is authenticated.
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated.load(Ordering::Acquire)
+    }
+
+    /// Number of GEM handles the file holds.
+    pub fn handle_count(&self) -> usize {
+        self.handles().len()
+    }
+
+    pub(crate) fn handles(&self) -> MutexGuard<'_, HandleTable> {
+        self.handles.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn master_state(&self) -> MutexGuard<'_, FileMaster> {
+        self.master.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Look a handle up (`i915_gem_object_lookup`): `ENOENT` when it names nothing.
+    pub fn lookup(&self, handle: u32) -> Result<Arc<GemObject>> {
+        self.handles().get(handle).cloned().ok_or_else(|| {
+            log::debug!("file {}: no object with handle {handle}", self.id);
+            Errno::ENOENT
+        })
+    }
+
+    /// Give `obj` a new handle in this file (`drm_gem_handle_create_tail`).
+    pub(crate) fn handle_create(&self, obj: Arc<GemObject>) -> u32 {
+        obj.handle_count.fetch_add(1, Ordering::AcqRel);
+        self.handles().insert(obj)
+    }
+
+    /// Drop a handle (`drm_gem_handle_delete`): `EINVAL` when it names nothing.
+    pub(crate) fn handle_delete(&self, handle: u32) -> Result<()> {
+        let obj = self.handles().remove(handle).ok_or(Errno::EINVAL)?;
+        self.release_handle(obj);
+        Ok(())
+    }
+
+    /// The object lost one handle; the last handle takes its flink name with it.
+    fn release_handle(&self, obj: Arc<GemObject>) {
+        let mut names = self.device.names.lock().unwrap_or_else(|p| p.into_inner());
+        if obj.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let name = obj.name.swap(0, Ordering::AcqRel);
+            if name != 0 {
+                names.remove(&name);
+            }
+        }
+    }
+
     /// Answer one ioctl as the DRM core's `drm_ioctl` does.
     ///
     /// `arg` holds `_IOC_SIZE(cmd)` bytes: the caller's struct when the command copies
@@ -48,7 +187,46 @@ impl File {
         crate::ioctl::dispatch(self, cmd, arg, caller)
     }
 
-    /// The last close of this file (`drm_release`): handles, contexts and the master
-    /// role it held are dropped.
-    pub fn close(&self) {}
+    /// The last close of this file (`drm_release`): its handles and the master role it
+    /// held are dropped. Calling it twice is harmless.
+    pub fn close(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let objs = self.handles().drain();
+        for obj in objs {
+            self.release_handle(obj);
+        }
+        if self.node == NodeKind::Primary {
+            self.master_release();
+        }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handle_table_hands_out_the_lowest_free_id() {
+        let dev = crate::testing::device();
+        let f = crate::testing::open(&dev, NodeKind::Render);
+        let mut t = HandleTable::default();
+        let o = || Arc::new(crate::testing::object(&f, 4096));
+        assert_eq!(t.insert(o()), 1);
+        assert_eq!(t.insert(o()), 2);
+        assert_eq!(t.insert(o()), 3);
+        t.remove(2).unwrap();
+        t.remove(1).unwrap();
+        assert_eq!(t.insert(o()), 1);
+        assert_eq!(t.insert(o()), 2);
+        assert_eq!(t.insert(o()), 4);
+        assert!(t.remove(7).is_none());
+    }
 }

@@ -7,12 +7,29 @@
 //!
 //! Entry points: [`Device::new`], [`Device::open`] (one [`File`] per open of a node),
 //! [`File::ioctl`] (the DRM core's `drm_ioctl`), [`File::close`].
+#![warn(missing_docs)]
 
 pub mod aperture;
+mod auth;
 pub mod client;
 pub mod device;
+mod drm_core;
 pub mod file;
+mod gem_create;
+mod gem_domain;
+mod gem_handle;
+mod gem_madvise;
+mod gem_mmap;
+mod gem_rw;
+mod gem_tiling;
+mod gem_wait;
+mod getparam;
 pub mod ioctl;
+pub mod object;
+pub mod platform;
+mod query;
+pub mod testing;
+pub mod user_ext;
 
 pub use aperture::Aperture;
 pub use client::ClientMemory;

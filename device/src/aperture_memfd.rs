@@ -1,0 +1,43 @@
+//! The aperture memfd: the one file behind every object's pages.
+//!
+//! The daemon maps it once (shared) and hands that mapping to the model as its
+//! [`emu::Aperture`]; every open of a node passes `mmap` through to the same file (FUSE
+//! passthrough), so a client's `mmap(fd, offset)` sees exactly the pages the model
+//! reads and writes, with no copies and no msync (DESIGN §3).
+
+use std::fs::File;
+use std::io;
+
+use memmap2::MmapOptions;
+use nix::sys::memfd::{memfd_create, MFdFlags};
+
+/// Length of the aperture: 1 TiB of sparse address space. Pages cost memory only once
+/// written; the device's `--memory` bounds how much of it objects may use.
+pub const APERTURE_LEN: u64 = 1 << 40;
+
+/// Create the memfd of `len` bytes (sparse) and the model's aperture over it.
+///
+/// The returned file is what FUSE opens pass through to; it must outlive every open.
+pub fn create(len: u64) -> io::Result<(File, emu::Aperture)> {
+    // CLOEXEC: a program started by `gemu run` must reach the memory only through the
+    // node, never through an inherited descriptor.
+    let file = File::from(memfd_create(c"gemu-aperture", MFdFlags::MFD_CLOEXEC)?);
+    file.set_len(len)?;
+    let map = MmapOptions::new().len(len as usize).map_raw(&file)?;
+    Ok((file, emu::Aperture::from_shared_mapping(map)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_writes_are_visible_in_a_second_mapping() {
+        let (file, aperture) = create(emu::aperture::FIRST_OFFSET + (1 << 20)).unwrap();
+        let start = aperture.alloc(emu::aperture::PAGE_SIZE).unwrap();
+        aperture.write(start, b"coherent");
+        // SAFETY: the memfd is this test's own; nothing truncates it while it is mapped.
+        let other = unsafe { MmapOptions::new().offset(start).len(8).map(&file) }.unwrap();
+        assert_eq!(&other[..], b"coherent");
+    }
+}

@@ -1,0 +1,176 @@
+//! The calling thread of a FUSE request, seen from the daemon: its memory (through
+//! `process_vm_readv`/`writev`) and what `/proc/<tid>/status` says about it.
+//!
+//! FUSE hands the daemon only the struct that the ioctl number's size covers; every
+//! pointer nested in it (a name buffer, an array of exec objects) is read or written
+//! here, in the caller's address space, as the kernel's `copy_{from,to}_user` would.
+
+use std::io::{IoSlice, IoSliceMut};
+
+use nix::sys::uio::{process_vm_readv, process_vm_writev, RemoteIoVec};
+use nix::unistd::Pid;
+
+use emu::{ClientMemory, Errno};
+
+/// The memory of the thread that sent a request (`Request::pid()` is its thread id in
+/// the daemon's pid namespace).
+pub struct CallerMemory {
+    tid: Pid,
+}
+
+impl CallerMemory {
+    pub fn new(tid: u32) -> Self {
+        CallerMemory {
+            tid: Pid::from_raw(tid as i32),
+        }
+    }
+}
+
+impl ClientMemory for CallerMemory {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let len = buf.len();
+        // One call, straight into the destination: the kernel walks the caller's pages
+        // itself, so a large transfer needs no bounce buffer here.
+        let remote = [RemoteIoVec {
+            base: addr as usize,
+            len,
+        }];
+        let r = process_vm_readv(self.tid, &mut [IoSliceMut::new(buf)], &remote);
+        self.check("read", addr, len, r)
+    }
+
+    fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let remote = [RemoteIoVec {
+            base: addr as usize,
+            len: data.len(),
+        }];
+        let r = process_vm_writev(self.tid, &[IoSlice::new(data)], &remote);
+        self.check("write", addr, data.len(), r)
+    }
+
+    fn signal_pending(&self) -> bool {
+        // fuser answers FUSE_INTERRUPT with ENOSYS, after which the kernel never sends
+        // one again: the only way to learn that the caller got a signal while it waits
+        // in the ioctl is to look at its pending set.
+        match status_fields(self.tid, &["SigPnd", "ShdPnd", "SigBlk"]) {
+            Some([pending, shared, blocked]) => (pending | shared) & !blocked != 0,
+            None => false,
+        }
+    }
+}
+
+impl CallerMemory {
+    /// A short count (the range runs into an unmapped page) is a fault like any other:
+    /// the kernel's copy_{from,to}_user gives EFAULT for a partial copy too.
+    fn check(&self, what: &str, addr: u64, len: usize, r: nix::Result<usize>) -> emu::Result<()> {
+        match r {
+            Ok(n) if n == len => Ok(()),
+            Ok(n) => {
+                log::debug!(
+                    "{what} {addr:#x}+{len:#x} of tid {}: only {n} bytes",
+                    self.tid
+                );
+                Err(Errno::EFAULT)
+            }
+            Err(e) => {
+                log::debug!("{what} {addr:#x}+{len:#x} of tid {}: {e}", self.tid);
+                Err(Errno::EFAULT)
+            }
+        }
+    }
+}
+
+/// CAP_SYS_ADMIN, bit 21 of the capability sets.
+const CAP_SYS_ADMIN: u64 = 1 << 21;
+
+/// Does thread `tid` hold CAP_SYS_ADMIN in its effective set? That is what the DRM core
+/// asks (`capable(CAP_SYS_ADMIN)`) to authenticate an opener and allow ROOT_ONLY ioctls.
+pub fn has_cap_sys_admin(tid: u32) -> bool {
+    status_fields(Pid::from_raw(tid as i32), &["CapEff"])
+        .is_some_and(|[eff]| eff & CAP_SYS_ADMIN != 0)
+}
+
+/// The hexadecimal fields `names` of `/proc/<tid>/status`, in that order; `None` when
+/// the thread is gone or a field is missing.
+fn status_fields<const N: usize>(tid: Pid, names: &[&str; N]) -> Option<[u64; N]> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    parse_status_fields(&status, names)
+}
+
+fn parse_status_fields<const N: usize>(status: &str, names: &[&str; N]) -> Option<[u64; N]> {
+    let mut out = [None; N];
+    for line in status.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if let Some(i) = names.iter().position(|n| *n == key) {
+            out[i] = u64::from_str_radix(value.trim(), 16).ok();
+        }
+    }
+    let mut values = [0; N];
+    for (v, o) in values.iter_mut().zip(out) {
+        *v = o?;
+    }
+    Some(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parsing() {
+        let s = "Name:\tx\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000004000\n\
+                 SigBlk:\t0000000000000000\nCapEff:\t000001ffffffffff\n";
+        assert_eq!(
+            parse_status_fields(s, &["SigPnd", "ShdPnd", "SigBlk"]),
+            Some([0, 0x4000, 0])
+        );
+        assert_eq!(parse_status_fields(s, &["CapEff"]), Some([0x1ff_ffff_ffff]));
+        assert_eq!(parse_status_fields(s, &["Nope"]), None);
+    }
+
+    #[test]
+    fn own_memory_round_trip_and_faults() {
+        let me = CallerMemory::new(nix::unistd::gettid().as_raw() as u32);
+        let src = *b"through process_vm";
+        let mut dst = [0u8; 18];
+        me.read(src.as_ptr() as u64, &mut dst).unwrap();
+        assert_eq!(dst, src);
+        let mut target = [0u8; 4];
+        me.write(target.as_mut_ptr() as u64, b"i915").unwrap();
+        assert_eq!(&target, b"i915");
+        assert_eq!(me.read(8, &mut dst), Err(Errno::EFAULT));
+        assert_eq!(me.write(8, b"x"), Err(Errno::EFAULT));
+        assert!(!me.signal_pending());
+    }
+
+    #[test]
+    fn a_pending_unblocked_signal_is_seen() {
+        use nix::sys::signal::{kill, Signal};
+        use std::process::Command;
+        // A stopped process keeps what it is sent pending (and unblocked): as a caller
+        // that waits in an ioctl does.
+        let mut child = Command::new("sleep").arg("10").spawn().unwrap();
+        let pid = Pid::from_raw(child.id() as i32);
+        let caller = CallerMemory::new(child.id());
+        kill(pid, Signal::SIGSTOP).unwrap();
+        while !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap()
+            .contains(") T ")
+        {
+            std::thread::yield_now();
+        }
+        assert!(!caller.signal_pending());
+        kill(pid, Signal::SIGUSR1).unwrap();
+        assert!(caller.signal_pending());
+        kill(pid, Signal::SIGKILL).unwrap();
+        child.wait().unwrap();
+    }
+}

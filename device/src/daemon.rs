@@ -1,0 +1,79 @@
+//! One emulated device served at a mount point: the model, its aperture memfd, the
+//! FUSE mount and the worker threads that answer it.
+
+use std::io;
+use std::path::Path;
+use std::thread::JoinHandle;
+
+use fuser::{Config, Session, SessionACL};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::getpid;
+
+use crate::aperture_memfd::{self, APERTURE_LEN};
+use crate::fuse_mount::{self, FuseMount};
+use crate::fuse_node::DeviceNodes;
+
+/// FUSE worker threads. Several, so that one client's slow request (a big pwrite, a
+/// fault on its memory) does not stall every other client; blocking waits leave the
+/// workers entirely (see `DeviceNodes::ioctl`).
+const WORKERS: usize = 4;
+
+/// Raised on the daemon's process when the FUSE session ends by itself (the mount was
+/// unmounted from outside, or the connection failed). Callers block it and wait for it
+/// next to their exit signals.
+pub const SESSION_ENDED: Signal = Signal::SIGUSR1;
+
+/// A running device.
+pub struct Daemon {
+    mount: FuseMount,
+    session: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Daemon {
+    /// Create the device and serve `card0` and `renderD128` in directory `dir`.
+    pub fn start(dir: &Path, config: emu::DeviceConfig) -> io::Result<Daemon> {
+        let len = APERTURE_LEN.max(emu::aperture::FIRST_OFFSET + config.memory);
+        let (memfd, aperture) = aperture_memfd::create(len)
+            .map_err(|e| io::Error::other(format!("creating the {len:#x}-byte aperture: {e}")))?;
+        let nodes = DeviceNodes::new(emu::Device::new(config, aperture), memfd);
+
+        let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
+        let mut cfg = Config::default();
+        cfg.n_threads = Some(WORKERS);
+        // One cloned /dev/fuse descriptor per worker: each gets its own list of requests
+        // in flight in the kernel, so replies from different workers do not contend on
+        // one lock.
+        cfg.clone_fd = true;
+        // The handshake (FUSE_INIT, where passthrough is negotiated) happens here; on
+        // failure `mount` drops and unmounts. SessionACL::All: the mount has allow_other,
+        // and fuser must not refuse requests from other users either.
+        let session = Session::from_fd(nodes, dev_fuse, SessionACL::All, cfg)?;
+        let session = std::thread::Builder::new()
+            .name("fuse-session".into())
+            .spawn(move || {
+                let r = session.run();
+                let _ = kill(getpid(), SESSION_ENDED);
+                r
+            })?;
+        Ok(Daemon {
+            mount,
+            session: Some(session),
+        })
+    }
+
+    /// Unmount and stop serving. Clients that still hold a node open (the unmount then
+    /// detaches it) are not waited for: the process exit closes the connection and their
+    /// next call gets ENOTCONN.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.mount.unmount()
+    }
+
+    /// The result of a session that ended by itself (after [`SESSION_ENDED`]).
+    pub fn session_result(&mut self) -> io::Result<()> {
+        match self.session.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(io::Error::other("the FUSE session panicked")),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The private mount namespace of `gemu run`: gemu's nodes appear at
+//! `/dev/dri/card0` and `/dev/dri/renderD128` there, and nowhere else.
+//!
+//! Two steps around the daemon's start:
+//! 1. [`DriView::prepare`] makes a staging tmpfs with an empty directory for the FUSE
+//!    mount ([`DriView::fuse_dir`]) and covers it with the view the program sees, so the
+//!    staging area is hidden;
+//! 2. [`DriView::publish`] bind-mounts the two FUSE files into the view.
+//!
+//! If the host has a `/dev/dri`, a tmpfs replaces it. If not, gemu must not create it in
+//! the host's `/dev`: an overlay goes over `/dev` instead, with the original `/dev` as
+//! its lower layer (so every device node stays) and the submounts (`/dev/pts`,
+//! `/dev/shm`, `/dev/mqueue`…) bound back in, and `dri/` is created in its upper layer.
+//!
+//! The staging tmpfs is reached through an `O_PATH` descriptor (`/proc/self/fd/N/…`)
+//! once it is covered; paths through it keep working for the daemon's own unmount.
+
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sched::{unshare, CloneFlags};
+
+use crate::{fuse_mount, mountinfo, Fallible};
+
+const DEV: &str = "/dev";
+const DRI: &str = "/dev/dri";
+/// The nodes, by their name in the FUSE mount and in `/dev/dri`.
+const NODES: [&str; 2] = ["card0", "renderD128"];
+
+/// Give this process its own mount namespace whose mounts never propagate back to the
+/// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies
+/// CLONE_FS, which a multi-threaded process cannot unshare).
+pub fn enter_private() -> Fallible<()> {
+    unshare(CloneFlags::CLONE_NEWNS).map_err(|e| match e {
+        Errno::EPERM => "gemu run needs CAP_SYS_ADMIN to make a private mount namespace \
+                         (run it as root)"
+            .to_string(),
+        e => format!("unshare(CLONE_NEWNS): {e}"),
+    })?;
+    // The new namespace starts with the host's propagation: a shared / would carry every
+    // mount below back to the host.
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(|e| format!("making / private: {e}"))
+}
+
+/// How the program's `/dev/dri` is made.
+enum Layout {
+    /// The host has /dev/dri: a tmpfs replaces it.
+    TmpfsOnDri,
+    /// The host has none: an overlay over /dev, with `old_dev` (the host's /dev, held
+    /// open) as the lower layer and `submounts` (mount points below /dev) bound back.
+    OverlayOnDev {
+        old_dev: File,
+        submounts: Vec<PathBuf>,
+    },
+}
+
+/// The program's `/dev/dri`, while it is being built and while it is in use.
+pub struct DriView {
+    layout: Layout,
+    /// Root of the staging tmpfs (covered once published).
+    staging: File,
+    /// Bind mounts of the nodes, for teardown.
+    published: Vec<PathBuf>,
+}
+
+impl DriView {
+    /// Mount the staging tmpfs (over /dev/dri or /dev) with an empty `nodes/` directory,
+    /// and cover it with the program's view, still without the nodes.
+    pub fn prepare() -> Fallible<DriView> {
+        let (layout, target) = match fs::metadata(DRI) {
+            Ok(m) if m.is_dir() => (Layout::TmpfsOnDri, DRI),
+            Ok(_) => return Err(format!("{DRI} exists and is not a directory")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let old_dev = open_path(Path::new(DEV))?;
+                let submounts = submounts_of(Path::new(DEV))?;
+                (Layout::OverlayOnDev { old_dev, submounts }, DEV)
+            }
+            Err(e) => return Err(format!("{DRI}: {e}")),
+        };
+        mount_tmpfs(Path::new(target))?;
+        let mut dirs = vec!["nodes"];
+        if matches!(layout, Layout::OverlayOnDev { .. }) {
+            dirs.extend(["upper", "work"]);
+        }
+        for d in dirs {
+            make_dir(&Path::new(target).join(d))?;
+        }
+        let view = DriView {
+            layout,
+            staging: open_path(Path::new(target))?,
+            published: Vec::new(),
+        };
+        view.cover()?;
+        Ok(view)
+    }
+
+    /// Where the daemon mounts the FUSE file system.
+    pub fn fuse_dir(&self) -> PathBuf {
+        fd_path(&self.staging).join("nodes")
+    }
+
+    /// Cover the staging tmpfs with the program's view of /dev/dri (empty).
+    fn cover(&self) -> Fallible<()> {
+        match &self.layout {
+            Layout::TmpfsOnDri => mount_tmpfs(Path::new(DRI)),
+            Layout::OverlayOnDev { old_dev, submounts } => {
+                let staging = fd_path(&self.staging);
+                let options = format!(
+                    "lowerdir={},upperdir={},workdir={}",
+                    fd_path(old_dev).display(),
+                    staging.join("upper").display(),
+                    staging.join("work").display(),
+                );
+                mount(
+                    Some(fuse_mount::SOURCE),
+                    DEV,
+                    Some("overlay"),
+                    MsFlags::empty(),
+                    Some(options.as_str()),
+                )
+                .map_err(|e| format!("mounting an overlay on {DEV} ({options}): {e}"))?;
+                // The overlay shows the host /dev's own files only; put each submount
+                // tree back where it was. The source path goes through the old /dev
+                // (not through the overlay, which now answers for /dev).
+                for point in submounts {
+                    let rel = point.strip_prefix(DEV).expect("below /dev");
+                    let source = fd_path(old_dev).join(rel);
+                    mount(
+                        Some(&source),
+                        point,
+                        None::<&str>,
+                        MsFlags::MS_BIND | MsFlags::MS_REC,
+                        None::<&str>,
+                    )
+                    .map_err(|e| format!("binding {} back: {e}", point.display()))?;
+                }
+                make_dir(Path::new(DRI))
+            }
+        }
+    }
+
+    /// Bind the daemon's nodes into the view.
+    pub fn publish(&mut self) -> Fallible<()> {
+        let fuse_dir = self.fuse_dir();
+        for node in NODES {
+            let target = Path::new(DRI).join(node);
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o666)
+                .open(&target)
+                .map_err(|e| format!("creating {}: {e}", target.display()))?;
+            mount(
+                Some(&fuse_dir.join(node)),
+                &target,
+                None::<&str>,
+                MsFlags::MS_BIND,
+                None::<&str>,
+            )
+            .map_err(|e| format!("binding the node onto {}: {e}", target.display()))?;
+            self.published.push(target);
+        }
+        Ok(())
+    }
+
+    /// Unmount the nodes from the view. The tmpfs and overlay scaffolding stay: they are
+    /// private to the namespace, which goes away with its last process, and a leftover
+    /// background process of the program keeps a working /dev meanwhile.
+    pub fn unpublish(&mut self) {
+        for target in self.published.drain(..) {
+            if let Err(e) = umount2(&target, MntFlags::MNT_DETACH) {
+                log::warn!("unmounting {}: {e}", target.display());
+            }
+        }
+    }
+}
+
+/// `/proc/self/fd/N`: a path that reaches what `file` refers to even when it is covered
+/// by another mount.
+fn fd_path(file: &File) -> PathBuf {
+    use std::os::fd::AsRawFd;
+    PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()))
+}
+
+fn open_path(path: &Path) -> Fallible<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+        .open(path)
+        .map_err(|e| format!("opening {}: {e}", path.display()))
+}
+
+fn make_dir(path: &Path) -> Fallible<()> {
+    fs::DirBuilder::new()
+        .mode(0o755)
+        .create(path)
+        .map_err(|e| format!("creating {}: {e}", path.display()))
+}
+
+fn mount_tmpfs(target: &Path) -> Fallible<()> {
+    mount(
+        Some(fuse_mount::SOURCE),
+        target,
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID,
+        Some("mode=755"),
+    )
+    .map_err(|e| format!("mounting a tmpfs on {}: {e}", target.display()))
+}
+
+/// The outermost mount points strictly below `dir` (a deeper one comes back with its
+/// ancestor's recursive bind).
+fn submounts_of(dir: &Path) -> Fallible<Vec<PathBuf>> {
+    let mounts = mountinfo::read().map_err(|e| format!("reading mountinfo: {e}"))?;
+    let mut points: Vec<PathBuf> = mounts
+        .into_iter()
+        .map(|m| m.mount_point)
+        .filter(|p| p.starts_with(dir) && p != dir)
+        .collect();
+    points.sort();
+    points.dedup();
+    let mut outermost: Vec<PathBuf> = Vec::new();
+    for p in points {
+        if !outermost.iter().any(|o| p.starts_with(o)) {
+            outermost.push(p);
+        }
+    }
+    Ok(outermost)
+}

@@ -1,0 +1,121 @@
+//! `gemu run [--] PROGRAM ARGS...`: run a program that sees gemu's nodes as
+//! `/dev/dri/card0` and `/dev/dri/renderD128`, in a mount namespace of its own.
+
+use std::ffi::OsString;
+use std::io::ErrorKind;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitStatus};
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::unistd::Pid;
+
+use crate::daemon::{Daemon, SESSION_ENDED};
+use crate::namespace::{self, DriView};
+use crate::Fallible;
+
+/// Signals gemu passes on to the program (it exits when the program does).
+const FORWARDED: [Signal; 4] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+];
+
+/// Returns the program's exit code (128+N when signal N killed it).
+pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
+    // Before any thread exists: unshare(CLONE_NEWNS) needs a single-threaded process,
+    // and every thread must inherit the blocked mask so that these signals wait for the
+    // loop below. (The child's mask is reset by `Command`.)
+    let mut signals = SigSet::empty();
+    for s in FORWARDED
+        .into_iter()
+        .chain([Signal::SIGCHLD, SESSION_ENDED])
+    {
+        signals.add(s);
+    }
+    signals
+        .thread_block()
+        .map_err(|e| format!("blocking signals: {e}"))?;
+    namespace::enter_private()?;
+
+    let mut view = DriView::prepare()?;
+    let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
+    view.publish()?;
+
+    let mut command = if program.is_empty() {
+        // The built-in probe is gemu itself, as a separate client process of the device.
+        let mut c = Command::new("/proc/self/exe");
+        c.arg0("gemu").arg("probe");
+        c
+    } else {
+        let mut c = Command::new(&program[0]);
+        c.args(&program[1..]);
+        c
+    };
+    let code = match command.spawn() {
+        Ok(mut child) => {
+            let pid = Pid::from_raw(child.id() as i32);
+            loop {
+                let (signal, from_process) =
+                    wait_signal(&signals).map_err(|e| format!("sigwaitinfo: {e}"))?;
+                if signal == SESSION_ENDED {
+                    // The program's next call on a node fails with ENOTCONN; let it
+                    // decide what to do about that.
+                    log::error!("the device stopped serving while the program runs");
+                } else if signal != Signal::SIGCHLD && from_process {
+                    // Only what was sent to gemu alone: a terminal's ^C reaches the
+                    // whole foreground process group, the program included, already.
+                    log::info!("passing {signal} on to the program");
+                    let _ = kill(pid, signal);
+                }
+                match child.try_wait() {
+                    Ok(Some(status)) => break exit_code(status),
+                    Ok(None) => {}
+                    Err(e) => return Err(format!("waiting for the program: {e}")),
+                }
+            }
+        }
+        // As a shell does: 127 for a program that is not there, 126 for one that cannot
+        // be executed.
+        Err(e) => {
+            eprintln!("gemu: {}: {e}", program[0].to_string_lossy());
+            if e.kind() == ErrorKind::NotFound {
+                127
+            } else {
+                126
+            }
+        }
+    };
+
+    view.unpublish();
+    if let Err(e) = daemon.stop() {
+        log::warn!("{e}");
+    }
+    Ok(code)
+}
+
+/// Wait for one of `signals`; also tells whether a process sent it (kill, sigqueue)
+/// rather than the kernel (a terminal, a child's exit).
+fn wait_signal(signals: &SigSet) -> nix::Result<(Signal, bool)> {
+    // SAFETY: siginfo_t is plain data, and all-zero is a valid value of it.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: both pointers are valid for the call; the signals are blocked in every
+        // thread, as sigwaitinfo requires.
+        let r = unsafe { libc::sigwaitinfo(signals.as_ref(), &mut info) };
+        match Errno::result(r) {
+            Ok(signo) => return Ok((Signal::try_from(signo)?, info.si_code <= 0)),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn exit_code(status: ExitStatus) -> u8 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        (None, None) => 255,
+    }
+}

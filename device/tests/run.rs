@@ -1,0 +1,138 @@
+//! `gemu run`: a program in a private mount namespace sees the nodes in /dev/dri; the
+//! host does not.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn gemu_run(args: &[&str]) -> Output {
+    Command::new(GEMU).arg("run").args(args).output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// What a `gemu run` must leave as it found: the host's /dev/dri and every mount
+/// outside the test directories (which concurrent serve tests use).
+fn host_snapshot() -> (Option<Vec<String>>, Vec<(PathBuf, String)>) {
+    let dri = std::fs::read_dir("/dev/dri").ok().map(|d| {
+        let mut names: Vec<String> = d
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    });
+    let mut mounts: Vec<_> = mounts()
+        .into_iter()
+        .filter(|(p, _)| !p.to_string_lossy().starts_with(TEST_DIR_PREFIX))
+        .collect();
+    mounts.sort();
+    (dri, mounts)
+}
+
+#[test]
+fn exit_status_is_the_programs() {
+    assert_eq!(gemu_run(&["--", "true"]).status.code(), Some(0));
+    assert_eq!(
+        gemu_run(&["--", "sh", "-c", "exit 3"]).status.code(),
+        Some(3)
+    );
+    assert_eq!(
+        gemu_run(&["sh", "-c", "kill -9 $$"]).status.code(),
+        Some(128 + 9)
+    );
+    let missing = gemu_run(&["--", "/nonexistent/program"]);
+    assert_eq!(missing.status.code(), Some(127), "{}", text(&missing));
+}
+
+#[test]
+fn the_program_sees_both_nodes_and_the_host_does_not_change() {
+    let before = host_snapshot();
+    let out = gemu_run(&["--", "ls", "-l", "/dev/dri"]);
+    let listing = text(&out);
+    assert!(out.status.success(), "{listing}");
+    for node in ["card0", "renderD128"] {
+        let line = listing
+            .lines()
+            .find(|l| l.ends_with(node))
+            .unwrap_or_else(|| panic!("no {node} in:\n{listing}"));
+        assert!(line.starts_with("-rw-rw-rw-"), "{line}");
+    }
+    assert_eq!(
+        host_snapshot(),
+        before,
+        "the host's /dev/dri or mounts changed"
+    );
+    assert!(
+        !mounts()
+            .iter()
+            .any(|(p, t)| t == "fuse.gemu" && p.starts_with("/dev")),
+        "a gemu mount leaked to the host"
+    );
+}
+
+#[test]
+fn without_a_program_the_probe_runs() {
+    let out = gemu_run(&[]);
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("/dev/dri/card0"), "{report}");
+    assert!(report.contains("i915"), "{report}");
+}
+
+#[test]
+fn the_rest_of_dev_still_works() {
+    let script = "set -e; echo x > /dev/null; test -c /dev/null; test -c /dev/ptmx; \
+                  ls /dev/pts > /dev/null; f=/dev/shm/gemu-run-test-$$; \
+                  echo y > $f; test \"$(cat $f)\" = y; rm $f";
+    let out = gemu_run(&["--", "sh", "-c", script]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_nested_run_replaces_an_existing_dev_dri() {
+    // The outer run makes a /dev/dri; the inner one finds it and puts a tmpfs over it,
+    // with its own device's nodes and nothing else visible.
+    let out = gemu_run(&["--", GEMU, "run", "--", "sh", "-c", "ls -A /dev/dri"]);
+    let listing = text(&out);
+    assert!(out.status.success(), "{listing}");
+    assert_eq!(
+        listing.split_whitespace().collect::<Vec<_>>(),
+        ["card0", "renderD128"]
+    );
+    let probe = gemu_run(&["--", GEMU, "run"]);
+    assert!(
+        probe.status.success() && text(&probe).contains("i915"),
+        "{}",
+        text(&probe)
+    );
+}
+
+#[test]
+fn the_program_does_not_hang_when_the_daemon_dies() {
+    let dir = TempDir::new("orphan");
+    let result = dir.0.join("result");
+    // The program kills gemu (its parent), then probes: the open must fail, not hang.
+    let script = format!(
+        "kill -9 $PPID; sleep 0.2; {GEMU} probe > {0}.tmp 2>&1; echo \"exit $?\" >> {0}.tmp; \
+         mv {0}.tmp {0}",
+        result.display()
+    );
+    let out = gemu_run(&["--", "sh", "-c", &script]);
+    assert_eq!(out.status.code(), None, "gemu was killed");
+    wait_until("the orphaned program finishes", || result.exists());
+    let report = std::fs::read_to_string(&result).unwrap();
+    assert!(
+        report.contains("Transport endpoint is not connected"),
+        "{report}"
+    );
+    assert!(report.contains("exit 1"), "{report}");
+}

@@ -1,0 +1,169 @@
+//! GEM buffer objects.
+//!
+//! An object is a page-aligned range of the [`Aperture`](crate::Aperture). Its mutable
+//! state sits behind one lock, the object's reservation lock (DESIGN §7 rule 1): there
+//! is no second per-object mutex that could invert against it, and single-object ioctls
+//! take it through [`GemObject::lock`] only (rule 3).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::device::Device;
+
+/// `I915_MADV_*` state of an object's backing store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Madvise {
+    /// The client needs the contents (`I915_MADV_WILLNEED`).
+    WillNeed,
+    /// The contents may be dropped under pressure (`I915_MADV_DONTNEED`).
+    DontNeed,
+    /// The contents were dropped; the object can never get them back (`__I915_MADV_PURGED`).
+    Purged,
+}
+
+/// Cache level of an object, as `GET_CACHING` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheLevel {
+    /// Uncached (`I915_CACHING_NONE`).
+    None,
+    /// Snooped / LLC-cached (`I915_CACHING_CACHED`).
+    Llc,
+}
+
+/// The state guarded by the object's reservation lock.
+#[derive(Debug)]
+pub struct ObjectState {
+    /// Backing-store advice.
+    pub madv: Madvise,
+    /// Whether the object has pages (they were touched through an ioctl or could have
+    /// been through a mapping): `MADVISE(DONTNEED)` purges an object without pages at once.
+    pub has_pages: bool,
+    /// Cache level.
+    pub cache_level: CacheLevel,
+    /// CPU read domains (`I915_GEM_DOMAIN_*`).
+    pub read_domains: u32,
+    /// CPU write domain.
+    pub write_domain: u32,
+}
+
+/// A GEM buffer object.
+pub struct GemObject {
+    device: Arc<Device>,
+    /// Size in bytes, a multiple of the page size.
+    pub size: u64,
+    /// Start of the object's pages in the aperture; also its mmap offset.
+    pub offset: u64,
+    /// How many handles (in any file) name this object (`drm_gem_object.handle_count`);
+    /// the flink name lives while this is non-zero.
+    pub(crate) handle_count: AtomicU32,
+    /// Global flink name, 0 for none. Guarded by the device's name table lock.
+    pub(crate) name: AtomicU32,
+    state: Mutex<ObjectState>,
+}
+
+impl GemObject {
+    pub(crate) fn new(
+        device: Arc<Device>,
+        size: u64,
+        offset: u64,
+        cache_level: CacheLevel,
+    ) -> Self {
+        GemObject {
+            device,
+            size,
+            offset,
+            handle_count: AtomicU32::new(0),
+            name: AtomicU32::new(0),
+            state: Mutex::new(ObjectState {
+                madv: Madvise::WillNeed,
+                has_pages: false,
+                cache_level,
+                read_domains: uapi::I915_GEM_DOMAIN_CPU,
+                write_domain: uapi::I915_GEM_DOMAIN_CPU,
+            }),
+        }
+    }
+
+    /// Take the object's reservation lock: the one lock of a single-object operation.
+    pub fn lock(&self) -> MutexGuard<'_, ObjectState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The object's flink name, 0 when it has none.
+    pub fn name(&self) -> u32 {
+        self.name.load(Ordering::Acquire)
+    }
+
+    /// Number of handles naming the object.
+    pub fn handle_count(&self) -> u32 {
+        self.handle_count.load(Ordering::Acquire)
+    }
+
+    /// Make sure the object has pages for a CPU access: `EFAULT` for a purged or
+    /// purgeable object without pages (i915's `__i915_gem_object_get_pages`).
+    pub fn pin_pages(state: &mut ObjectState) -> crate::Result<()> {
+        if !state.has_pages && state.madv != Madvise::WillNeed {
+            log::debug!("attempting to obtain a purgeable object");
+            return Err(crate::Errno::EFAULT);
+        }
+        state.has_pages = true;
+        Ok(())
+    }
+
+    /// Whether the GPU still uses the object. No request ever runs before execbuf is
+    /// modelled, so objects carry no fences and are always idle.
+    pub fn is_busy(&self) -> bool {
+        false
+    }
+
+    /// Wait until the GPU is done with the object (see [`GemObject::is_busy`]).
+    pub fn wait_idle(&self) {}
+
+    /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
+    pub fn truncate(&self, state: &mut ObjectState) {
+        self.device.aperture.discard(self.offset, self.size);
+        state.madv = Madvise::Purged;
+        state.has_pages = false;
+    }
+
+    /// Copy out of the object.
+    pub fn read(&self, offset: u64, buf: &mut [u8]) {
+        debug_assert!(offset + buf.len() as u64 <= self.size);
+        self.device.aperture.read(self.offset + offset, buf)
+    }
+
+    /// Copy into the object.
+    pub fn write(&self, offset: u64, data: &[u8]) {
+        debug_assert!(offset + data.len() as u64 <= self.size);
+        self.device.aperture.write(self.offset + offset, data)
+    }
+
+    /// A mutable view of part of the object's pages, for filling it straight from (or
+    /// copying it straight to) client memory with one copy.
+    ///
+    /// # Safety
+    /// No other view of the same bytes may be alive; clients may still write the pages
+    /// through their mmap at any time, as they may on real hardware.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn pages_mut(&self, offset: u64, len: usize) -> &mut [u8] {
+        debug_assert!(offset + len as u64 <= self.size);
+        self.device.aperture.slice_mut(self.offset + offset, len)
+    }
+}
+
+impl Drop for GemObject {
+    fn drop(&mut self) {
+        // Freeing an object gives its pages back to the system (punches the hole).
+        self.device.aperture.release(self.offset, self.size);
+        self.device.note_object_freed(self.size);
+    }
+}
+
+impl std::fmt::Debug for GemObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GemObject")
+            .field("size", &self.size)
+            .field("offset", &format_args!("{:#x}", self.offset))
+            .finish()
+    }
+}
