@@ -55,18 +55,33 @@ pub enum Command {
 /// Settings of the emulated device.
 #[derive(Args, Debug, Clone)]
 pub struct DeviceArgs {
-    /// System memory the GPU may use for objects, e.g. 512M, 8G (suffixes K, M, G, T:
-    /// powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "8G", value_parser = parse_size)]
-    pub memory: u64,
+    /// System memory the GPU reports and may use for objects, e.g. 512M, 8G (suffixes
+    /// K, M, G, T: powers of 1024). Default: the host's total RAM, as i915 reports it.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<u64>,
 }
 
 impl DeviceArgs {
     pub fn config(&self) -> emu::DeviceConfig {
         emu::DeviceConfig {
-            memory: self.memory,
+            memory: self.memory.unwrap_or_else(host_memory),
+            ..Default::default()
         }
     }
+}
+
+/// The host's total RAM (`MemTotal` of /proc/meminfo): what i915 reports as the size of
+/// the system memory region.
+fn host_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024)
+        .unwrap_or(8 << 30)
 }
 
 /// A byte count with an optional binary suffix: `4096`, `64K`, `512M`, `8G`, `1T`.

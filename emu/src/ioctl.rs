@@ -173,7 +173,7 @@ fn core_ioctl(nr: u32) -> Option<Desc> {
         0xB4 => later!(nr, 0, "mode_destroy_dumb"),
         // Syncobjs: refused while the model lacks DRIVER_SYNCOBJ (GET_CAP says 0).
         0xBF..=0xC5 | 0xCA..=0xCD | 0xCF => later!(nr, RENDER_ALLOW, "syncobj"),
-        0xD1 => op!(W, 0xD1, drm_set_client_name, RENDER_ALLOW, set_client_name),
+        0xD1 => op!(RW, 0xD1, drm_set_client_name, RENDER_ALLOW, set_client_name),
         _ => return None,
     })
 }
@@ -343,6 +343,57 @@ pub(crate) fn dispatch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table's own commands (size and direction included) are the ABI's.
+    #[test]
+    fn typed_entries_match_the_abi() {
+        let abi = [
+            DRM_IOCTL_VERSION,
+            DRM_IOCTL_GET_UNIQUE,
+            DRM_IOCTL_GET_MAGIC,
+            DRM_IOCTL_GET_CLIENT,
+            DRM_IOCTL_GET_STATS,
+            DRM_IOCTL_SET_VERSION,
+            DRM_IOCTL_GEM_CLOSE,
+            DRM_IOCTL_GEM_FLINK,
+            DRM_IOCTL_GEM_OPEN,
+            DRM_IOCTL_GET_CAP,
+            DRM_IOCTL_SET_CLIENT_CAP,
+            DRM_IOCTL_AUTH_MAGIC,
+            DRM_IOCTL_SET_MASTER,
+            DRM_IOCTL_DROP_MASTER,
+            DRM_IOCTL_SET_CLIENT_NAME,
+            DRM_IOCTL_I915_GETPARAM,
+            DRM_IOCTL_I915_GEM_BUSY,
+            DRM_IOCTL_I915_GEM_THROTTLE,
+            DRM_IOCTL_I915_GEM_CREATE,
+            DRM_IOCTL_I915_GEM_PREAD,
+            DRM_IOCTL_I915_GEM_PWRITE,
+            DRM_IOCTL_I915_GEM_MMAP,
+            DRM_IOCTL_I915_GEM_SET_DOMAIN,
+            DRM_IOCTL_I915_GEM_SW_FINISH,
+            DRM_IOCTL_I915_GEM_SET_TILING,
+            DRM_IOCTL_I915_GEM_GET_TILING,
+            DRM_IOCTL_I915_GEM_GET_APERTURE,
+            DRM_IOCTL_I915_GEM_MMAP_OFFSET,
+            DRM_IOCTL_I915_GEM_MADVISE,
+            DRM_IOCTL_I915_GEM_WAIT,
+            DRM_IOCTL_I915_GEM_SET_CACHING,
+            DRM_IOCTL_I915_GEM_GET_CACHING,
+            DRM_IOCTL_I915_QUERY,
+            DRM_IOCTL_I915_GEM_CREATE_EXT,
+        ];
+        for cmd in abi {
+            let nr = ioc_nr(cmd);
+            let d = if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
+                i915_ioctl(nr - DRM_COMMAND_BASE)
+            } else {
+                core_ioctl(nr)
+            }
+            .unwrap();
+            assert_eq!(d.cmd, cmd, "{}", d.name);
+        }
+    }
 
     #[test]
     fn entries_carry_their_own_number() {

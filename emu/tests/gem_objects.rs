@@ -1,0 +1,639 @@
+//! GEM object calls through the ioctl entry, success and error paths, in i915's order.
+
+use emu::testing::{self, ioctl, MockMemory};
+use emu::{Errno, File, NodeKind};
+use std::sync::Arc;
+use uapi::*;
+
+fn setup() -> (Arc<emu::Device>, Arc<File>, MockMemory) {
+    let dev = testing::device();
+    let f = testing::open(&dev, NodeKind::Render);
+    (dev, f, MockMemory::new())
+}
+
+fn create(f: &File, mem: &MockMemory, size: u64) -> u32 {
+    let mut c = drm_i915_gem_create {
+        size,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_CREATE, &mut c, mem).unwrap();
+    c.handle
+}
+
+fn pwrite(f: &File, mem: &MockMemory, handle: u32, offset: u64, data: &[u8]) -> Result<(), Errno> {
+    let ptr = mem.put_bytes(data);
+    let mut a = drm_i915_gem_pwrite {
+        handle,
+        offset,
+        size: data.len() as u64,
+        data_ptr: ptr,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_PWRITE, &mut a, mem)
+}
+
+fn pread(
+    f: &File,
+    mem: &MockMemory,
+    handle: u32,
+    offset: u64,
+    len: usize,
+) -> Result<Vec<u8>, Errno> {
+    let ptr = mem.alloc(len.max(1));
+    let mut a = drm_i915_gem_pread {
+        handle,
+        offset,
+        size: len as u64,
+        data_ptr: ptr,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_PREAD, &mut a, mem)?;
+    Ok(mem.get_bytes(ptr, len))
+}
+
+#[test]
+fn create_rounds_up_and_refuses_bad_sizes() {
+    let (dev, f, mem) = setup();
+    let mut c = drm_i915_gem_create {
+        size: 1,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_CREATE, &mut c, &mem).unwrap();
+    assert_eq!((c.size, c.handle), (4096, 1));
+    assert_eq!(dev.allocated(), 4096);
+    for (size, err) in [
+        (0, Errno::EINVAL),
+        (u64::MAX, Errno::EINVAL),
+        (u64::MAX - 4095, Errno::E2BIG),
+        (1 << 43, Errno::E2BIG),
+    ] {
+        let mut c = drm_i915_gem_create {
+            size,
+            ..Default::default()
+        };
+        assert_eq!(
+            ioctl(&f, DRM_IOCTL_I915_GEM_CREATE, &mut c, &mem),
+            Err(err),
+            "size {size:#x}"
+        );
+    }
+    // The largest object i915 allows passes the size checks; the 1 TiB test aperture
+    // cannot hold it (the daemon's is sized so it fits), which is ENOMEM.
+    let mut c = drm_i915_gem_create {
+        size: (1 << 43) - 4096,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_CREATE, &mut c, &mem),
+        Err(Errno::ENOMEM)
+    );
+}
+
+#[test]
+fn handles_are_reused_lowest_first_and_close_checks_them() {
+    let (_dev, f, mem) = setup();
+    let h: Vec<u32> = (0..3).map(|_| create(&f, &mem, 4096)).collect();
+    assert_eq!(h, [1, 2, 3]);
+    let mut cl = drm_gem_close { handle: 2, pad: 0 };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem),
+        Err(Errno::EINVAL)
+    );
+    cl.handle = 0;
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(create(&f, &mem, 4096), 2);
+}
+
+#[test]
+fn freeing_returns_memory() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 1 << 20);
+    pwrite(&f, &mem, h, 0, &[1; 4096]).unwrap();
+    assert_eq!(dev.allocated(), 1 << 20);
+    let mut cl = drm_gem_close { handle: h, pad: 0 };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
+    assert_eq!(dev.allocated(), 0);
+    // The same range comes back zeroed.
+    let h = create(&f, &mem, 1 << 20);
+    assert_eq!(pread(&f, &mem, h, 0, 16).unwrap(), vec![0; 16]);
+    // Closing the file frees everything it held.
+    create(&f, &mem, 8192);
+    f.close();
+    assert_eq!(dev.allocated(), 0);
+}
+
+#[test]
+fn create_ext_regions_and_extension_chain() {
+    let (_dev, f, mem) = setup();
+    let call = |flags: u32, ext: u64| {
+        let mut c = drm_i915_gem_create_ext {
+            size: 4096,
+            flags,
+            extensions: ext,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_CREATE_EXT, &mut c, &mem).map(|_| c)
+    };
+    assert_eq!(call(0, 0).unwrap().size, 4096);
+    assert_eq!(call(2, 0).unwrap_err(), Errno::EINVAL, "unknown flag");
+    assert_eq!(
+        call(I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS, 0).unwrap_err(),
+        Errno::EINVAL
+    );
+    let regions = |list: &[(u16, u16)], pad: u32| {
+        let arr: Vec<u8> = list
+            .iter()
+            .flat_map(|&(c, i)| {
+                bytemuck::bytes_of(&drm_i915_gem_memory_class_instance {
+                    memory_class: c,
+                    memory_instance: i,
+                })
+                .to_vec()
+            })
+            .collect();
+        let arr = if arr.is_empty() {
+            0
+        } else {
+            mem.put_bytes(&arr)
+        };
+        drm_i915_gem_create_ext_memory_regions {
+            base: i915_user_extension {
+                name: I915_GEM_CREATE_EXT_MEMORY_REGIONS,
+                ..Default::default()
+            },
+            pad,
+            num_regions: list.len() as u32,
+            regions: arr,
+        }
+    };
+    let sys = regions(&[(0, 0)], 0);
+    call(0, mem.put(&sys)).unwrap();
+    for (ext, err) in [
+        (regions(&[(1, 0)], 0), Errno::EINVAL), // no device memory
+        (regions(&[(0, 1)], 0), Errno::EINVAL), // no second system region
+        (regions(&[(0, 0), (0, 0)], 0), Errno::EINVAL), // duplicate
+        (regions(&[], 0), Errno::EINVAL),       // none
+        (regions(&[(0, 0)], 1), Errno::EINVAL), // pad
+    ] {
+        assert_eq!(call(0, mem.put(&ext)).unwrap_err(), err);
+    }
+    let mut many = regions(&[(0, 0)], 0);
+    many.num_regions = 8;
+    assert_eq!(call(0, mem.put(&many)).unwrap_err(), Errno::EINVAL);
+    let mut unmapped = sys;
+    unmapped.regions = 0x40;
+    assert_eq!(call(0, mem.put(&unmapped)).unwrap_err(), Errno::EFAULT);
+    // The same extension twice in a chain.
+    let second = mem.put(&sys);
+    let mut first = sys;
+    first.base.next_extension = second;
+    assert_eq!(call(0, mem.put(&first)).unwrap_err(), Errno::EINVAL);
+    // PAT indices are Xe_LPG-only and there is no PXP: both refused.
+    let pat = i915_user_extension {
+        name: I915_GEM_CREATE_EXT_SET_PAT,
+        ..Default::default()
+    };
+    assert_eq!(
+        call(
+            0,
+            mem.put(&drm_i915_gem_create_ext_set_pat {
+                base: pat,
+                ..Default::default()
+            })
+        )
+        .unwrap_err(),
+        Errno::ENODEV
+    );
+    let mut pxp = drm_i915_gem_create_ext_protected_content::default();
+    pxp.base.name = I915_GEM_CREATE_EXT_PROTECTED_CONTENT;
+    assert_eq!(call(0, mem.put(&pxp)).unwrap_err(), Errno::ENODEV);
+    pxp.flags = 1;
+    assert_eq!(call(0, mem.put(&pxp)).unwrap_err(), Errno::EINVAL);
+    // Header checks: unknown name, non-zero flags or reserved words, bad pointer.
+    let unknown = i915_user_extension {
+        name: 99,
+        ..Default::default()
+    };
+    assert_eq!(call(0, mem.put(&unknown)).unwrap_err(), Errno::EINVAL);
+    let mut flagged = sys;
+    flagged.base.flags = 1;
+    assert_eq!(call(0, mem.put(&flagged)).unwrap_err(), Errno::EINVAL);
+    let mut rsvd = sys;
+    rsvd.base.rsvd[3] = 1;
+    assert_eq!(call(0, mem.put(&rsvd)).unwrap_err(), Errno::EINVAL);
+    assert_eq!(call(0, 0x30).unwrap_err(), Errno::EFAULT);
+    // Only the two good calls made objects.
+    assert_eq!(f.handle_count(), 2);
+}
+
+#[test]
+fn extension_depth_limit() {
+    let mem = MockMemory::new();
+    // A chain of 600 headers, every one accepted by the callback.
+    let mut next = 0;
+    for _ in 0..600 {
+        next = mem.put(&i915_user_extension {
+            next_extension: next,
+            ..Default::default()
+        });
+    }
+    let mut seen = 0;
+    let r = emu::user_ext::walk(&mem, next, |_, _| {
+        seen += 1;
+        Some(Ok(()))
+    });
+    assert_eq!(r, Err(Errno::E2BIG));
+    assert_eq!(seen, 512);
+}
+
+#[test]
+fn pread_pwrite_checks_in_order() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 8192);
+    pwrite(&f, &mem, h, 4090, b"across a page").unwrap();
+    assert_eq!(pread(&f, &mem, h, 4090, 13).unwrap(), b"across a page");
+    // Zero size succeeds before anything is looked at, even a bad handle.
+    let mut z = drm_i915_gem_pwrite {
+        handle: 999,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut z, &mem).unwrap();
+    // A pointer beyond user space faults before the handle is checked.
+    let mut k = drm_i915_gem_pread {
+        handle: 999,
+        size: 8,
+        data_ptr: 0xffff_8000_0000_0000,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut k, &mem),
+        Err(Errno::EFAULT)
+    );
+    assert_eq!(pread(&f, &mem, 999, 0, 8), Err(Errno::ENOENT));
+    assert_eq!(pwrite(&f, &mem, 999, 0, b"x"), Err(Errno::ENOENT));
+    // Out of range, including offset+size overflow.
+    assert_eq!(pread(&f, &mem, h, 8192, 1), Err(Errno::EINVAL));
+    assert_eq!(pwrite(&f, &mem, h, 8190, b"abc"), Err(Errno::EINVAL));
+    let mut o = drm_i915_gem_pwrite {
+        handle: h,
+        offset: u64::MAX,
+        size: 2,
+        data_ptr: mem.alloc(2),
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut o, &mem),
+        Err(Errno::EINVAL)
+    );
+    // Unmapped or read-only user memory.
+    let mut u = drm_i915_gem_pwrite {
+        handle: h,
+        size: 8,
+        data_ptr: 0x1000,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut u, &mem),
+        Err(Errno::EFAULT)
+    );
+    let ro = mem.alloc_readonly(8);
+    let mut r = drm_i915_gem_pread {
+        handle: h,
+        size: 8,
+        data_ptr: ro,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem),
+        Err(Errno::EFAULT)
+    );
+}
+
+#[test]
+fn mmap_offset_types() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let call = |handle: u32, flags: u64, ext: u64| {
+        let mut m = drm_i915_gem_mmap_offset {
+            handle,
+            flags,
+            extensions: ext,
+            pad: 0xdead, // never checked
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).map(|_| m.offset)
+    };
+    let wb = call(h, I915_MMAP_OFFSET_WB, 0).unwrap();
+    assert_eq!(wb % 4096, 0);
+    assert_eq!(call(h, I915_MMAP_OFFSET_WC, 0).unwrap(), wb);
+    assert_eq!(call(h, I915_MMAP_OFFSET_UC, 0).unwrap(), wb);
+    assert_eq!(call(h, I915_MMAP_OFFSET_GTT, 0), Err(Errno::ENODEV));
+    assert_eq!(call(h, I915_MMAP_OFFSET_FIXED, 0), Err(Errno::ENODEV));
+    assert_eq!(call(h, 5, 0), Err(Errno::EINVAL));
+    // Type checks come before the handle lookup; the lookup before FIXED's refusal.
+    assert_eq!(call(99, 5, 0), Err(Errno::EINVAL));
+    assert_eq!(call(99, I915_MMAP_OFFSET_GTT, 0), Err(Errno::ENODEV));
+    assert_eq!(call(99, I915_MMAP_OFFSET_WB, 0), Err(Errno::ENOENT));
+    assert_eq!(call(99, I915_MMAP_OFFSET_FIXED, 0), Err(Errno::ENOENT));
+    // No extension is known.
+    let ext = mem.put(&i915_user_extension::default());
+    assert_eq!(call(h, I915_MMAP_OFFSET_WB, ext), Err(Errno::EINVAL));
+    assert_eq!(call(h, I915_MMAP_OFFSET_WB, 8), Err(Errno::EFAULT));
+    // The old MMAP_GTT number, 16-byte struct: GTT mapping, no aperture.
+    let mut g = drm_i915_gem_mmap_gtt {
+        handle: h,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_GTT, &mut g, &mem),
+        Err(Errno::ENODEV)
+    );
+    // The legacy CPU mmap call cannot be done by a daemon.
+    let mut l = drm_i915_gem_mmap {
+        handle: h,
+        size: 4096,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_MMAP, &mut l, &mem),
+        Err(Errno::EOPNOTSUPP)
+    );
+}
+
+#[test]
+fn set_domain_rules() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let call = |handle: u32, read: u32, write: u32| {
+        let mut a = drm_i915_gem_set_domain {
+            handle,
+            read_domains: read,
+            write_domain: write,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut a, &mem)
+    };
+    call(h, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_CPU).unwrap();
+    call(h, I915_GEM_DOMAIN_GTT, 0).unwrap();
+    call(h, I915_GEM_DOMAIN_WC, I915_GEM_DOMAIN_WC).unwrap();
+    assert_eq!(call(h, I915_GEM_DOMAIN_RENDER, 0), Err(Errno::EINVAL));
+    assert_eq!(
+        call(h, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_RENDER),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(
+            h,
+            I915_GEM_DOMAIN_CPU | I915_GEM_DOMAIN_GTT,
+            I915_GEM_DOMAIN_CPU
+        ),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(h, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_GTT),
+        Err(Errno::EINVAL)
+    );
+    // No read domain: nothing to do, not even a lookup.
+    call(999, 0, 0).unwrap();
+    assert_eq!(call(999, I915_GEM_DOMAIN_CPU, 0), Err(Errno::ENOENT));
+}
+
+#[test]
+fn caching_and_tiling() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let get = |handle| {
+        let mut a = drm_i915_gem_caching {
+            handle,
+            caching: 77,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_GET_CACHING, &mut a, &mem).map(|_| a.caching)
+    };
+    let set = |handle, caching| {
+        let mut a = drm_i915_gem_caching { handle, caching };
+        ioctl(&f, DRM_IOCTL_I915_GEM_SET_CACHING, &mut a, &mem)
+    };
+    assert_eq!(get(h), Ok(I915_CACHING_CACHED), "LLC: objects start cached");
+    set(h, I915_CACHING_NONE).unwrap();
+    assert_eq!(get(h), Ok(I915_CACHING_NONE));
+    set(h, I915_CACHING_DISPLAY).unwrap();
+    assert_eq!(
+        get(h),
+        Ok(I915_CACHING_NONE),
+        "no write-through: display is uncached"
+    );
+    set(h, I915_CACHING_CACHED).unwrap();
+    assert_eq!(get(h), Ok(I915_CACHING_CACHED));
+    assert_eq!(set(h, 3), Err(Errno::EINVAL));
+    assert_eq!(
+        set(999, 3),
+        Err(Errno::EINVAL),
+        "mode checked before the handle"
+    );
+    assert_eq!(set(999, 0), Err(Errno::ENOENT));
+    assert_eq!(get(999), Err(Errno::ENOENT));
+    let mut st = drm_i915_gem_set_tiling {
+        handle: h,
+        tiling_mode: I915_TILING_X,
+        stride: 512,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_SET_TILING, &mut st, &mem),
+        Err(Errno::EOPNOTSUPP)
+    );
+    let mut gt = drm_i915_gem_get_tiling {
+        handle: h,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_GET_TILING, &mut gt, &mem),
+        Err(Errno::EOPNOTSUPP)
+    );
+}
+
+#[test]
+fn madvise_purges_objects_without_pages() {
+    let (_dev, f, mem) = setup();
+    let call = |handle, madv| {
+        let mut a = drm_i915_gem_madvise {
+            handle,
+            madv,
+            retained: 9,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_MADVISE, &mut a, &mem).map(|_| a.retained)
+    };
+    // Never touched: DONTNEED drops it at once, for good.
+    let fresh = create(&f, &mem, 4096);
+    assert_eq!(call(fresh, I915_MADV_DONTNEED), Ok(0));
+    assert_eq!(call(fresh, I915_MADV_WILLNEED), Ok(0));
+    assert_eq!(pwrite(&f, &mem, fresh, 0, b"x"), Err(Errno::EFAULT));
+    assert_eq!(pread(&f, &mem, fresh, 0, 1), Err(Errno::EFAULT));
+    // With pages: kept, and usable again after WILLNEED.
+    let used = create(&f, &mem, 4096);
+    pwrite(&f, &mem, used, 0, b"keep").unwrap();
+    assert_eq!(call(used, I915_MADV_DONTNEED), Ok(1));
+    assert_eq!(pread(&f, &mem, used, 0, 4).unwrap(), b"keep");
+    assert_eq!(call(used, I915_MADV_WILLNEED), Ok(1));
+    assert_eq!(call(used, 2), Err(Errno::EINVAL));
+    assert_eq!(
+        call(999, 2),
+        Err(Errno::EINVAL),
+        "madv checked before the handle"
+    );
+    assert_eq!(call(999, 0), Err(Errno::ENOENT));
+    // A DONTNEED object without pages refuses to get them.
+    let lazy = create(&f, &mem, 4096);
+    let mut m = drm_i915_gem_mmap_offset {
+        handle: lazy,
+        flags: I915_MMAP_OFFSET_WB,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    // Mapped: its pages may exist, so DONTNEED keeps them.
+    assert_eq!(call(lazy, I915_MADV_DONTNEED), Ok(1));
+}
+
+#[test]
+fn busy_wait_throttle_finish_aperture() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let mut b = drm_i915_gem_busy { handle: h, busy: 7 };
+    ioctl(&f, DRM_IOCTL_I915_GEM_BUSY, &mut b, &mem).unwrap();
+    assert_eq!(b.busy, 0);
+    b.handle = 99;
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_BUSY, &mut b, &mem),
+        Err(Errno::ENOENT)
+    );
+    let mut w = drm_i915_gem_wait {
+        bo_handle: h,
+        flags: 0,
+        timeout_ns: 1_000_000_000,
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, &mem).unwrap();
+    assert!(w.timeout_ns > 0 && w.timeout_ns <= 1_000_000_000);
+    w.timeout_ns = -1;
+    ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, &mem).unwrap();
+    assert_eq!(w.timeout_ns, -1, "an infinite wait stays infinite");
+    w.flags = 1;
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, &mem),
+        Err(Errno::EINVAL)
+    );
+    w.flags = 0;
+    w.bo_handle = 99;
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, &mem),
+        Err(Errno::ENOENT)
+    );
+    let mut b = [0u8; 0];
+    f.ioctl(DRM_IOCTL_I915_GEM_THROTTLE, &mut b, &mem).unwrap();
+    let mut s = drm_i915_gem_sw_finish { handle: h };
+    ioctl(&f, DRM_IOCTL_I915_GEM_SW_FINISH, &mut s, &mem).unwrap();
+    s.handle = 99;
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_SW_FINISH, &mut s, &mem),
+        Err(Errno::ENOENT)
+    );
+    let mut ap = drm_i915_gem_get_aperture::default();
+    ioctl(&f, DRM_IOCTL_I915_GEM_GET_APERTURE, &mut ap, &mem).unwrap();
+    assert_eq!(ap.aper_size, 4 << 30);
+    assert!(ap.aper_available_size <= ap.aper_size);
+}
+
+#[test]
+fn getparam_values_and_errors() {
+    let (_dev, f, mem) = setup();
+    let gp = |param: i32| {
+        let ptr = mem.alloc(4);
+        let mut a = drm_i915_getparam {
+            param,
+            value: ptr,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut a, &mem).map(|_| mem.get::<i32>(ptr))
+    };
+    assert_eq!(gp(I915_PARAM_CHIPSET_ID), Ok(0x9A49));
+    assert_eq!(gp(I915_PARAM_MMAP_GTT_VERSION), Ok(4));
+    assert_eq!(gp(I915_PARAM_MMAP_VERSION), Ok(4));
+    assert_eq!(gp(I915_PARAM_CS_TIMESTAMP_FREQUENCY), Ok(19_200_000));
+    assert_eq!(gp(I915_PARAM_HAS_ALIASING_PPGTT), Ok(3));
+    assert_eq!(gp(I915_PARAM_NUM_FENCES_AVAIL), Ok(0));
+    assert_eq!(
+        gp(I915_PARAM_HAS_EXECBUF2),
+        Ok(0),
+        "execbuf is not modelled yet"
+    );
+    assert_eq!(gp(-1), Err(Errno::EINVAL));
+    assert_eq!(gp(10_000), Err(Errno::EINVAL));
+    assert_eq!(gp(I915_PARAM_LAST_DISPATCH), Err(Errno::ENODEV));
+    let mut a = drm_i915_getparam {
+        param: I915_PARAM_CHIPSET_ID,
+        value: 0x8,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut a, &mem),
+        Err(Errno::EFAULT)
+    );
+}
+
+#[test]
+fn flink_and_open_across_files() {
+    let dev = testing::device();
+    let mem = MockMemory::new();
+    let a = testing::open(&dev, NodeKind::Primary);
+    let b = testing::open(&dev, NodeKind::Primary);
+    let h = create(&a, &mem, 8192);
+    pwrite(&a, &mem, h, 0, b"shared").unwrap();
+    let mut fl = drm_gem_flink { handle: h, name: 0 };
+    ioctl(&a, DRM_IOCTL_GEM_FLINK, &mut fl, &mem).unwrap();
+    let name = fl.name;
+    assert_ne!(name, 0);
+    ioctl(&a, DRM_IOCTL_GEM_FLINK, &mut fl, &mem).unwrap();
+    assert_eq!(fl.name, name, "one name per object");
+    fl.handle = 77;
+    assert_eq!(
+        ioctl(&a, DRM_IOCTL_GEM_FLINK, &mut fl, &mem),
+        Err(Errno::ENOENT)
+    );
+    let mut op = drm_gem_open {
+        name,
+        ..Default::default()
+    };
+    ioctl(&b, DRM_IOCTL_GEM_OPEN, &mut op, &mem).unwrap();
+    assert_eq!(op.size, 8192);
+    assert_eq!(pread(&b, &mem, op.handle, 0, 6).unwrap(), b"shared");
+    // Opening twice gives two handles to one object.
+    let mut op2 = drm_gem_open {
+        name,
+        ..Default::default()
+    };
+    ioctl(&b, DRM_IOCTL_GEM_OPEN, &mut op2, &mem).unwrap();
+    assert_ne!(op2.handle, op.handle);
+    // The name lives while any handle does.
+    a.close();
+    let mut op3 = drm_gem_open {
+        name,
+        ..Default::default()
+    };
+    ioctl(&b, DRM_IOCTL_GEM_OPEN, &mut op3, &mem).unwrap();
+    for hh in [op.handle, op2.handle, op3.handle] {
+        let mut cl = drm_gem_close { handle: hh, pad: 0 };
+        ioctl(&b, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
+    }
+    assert_eq!(
+        ioctl(&b, DRM_IOCTL_GEM_OPEN, &mut op3, &mem),
+        Err(Errno::ENOENT)
+    );
+    let mut none = drm_gem_open::default();
+    assert_eq!(
+        ioctl(&b, DRM_IOCTL_GEM_OPEN, &mut none, &mem),
+        Err(Errno::ENOENT)
+    );
+    assert_eq!(dev.allocated(), 0);
+}
