@@ -61,7 +61,16 @@ TEST(offsets)
 	/* WC and UC need x86 PAT (pat_enabled()), which a host has */
 	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WC, &wc));
 	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_UC, &uc));
-	CHECK(wc != wb && uc != wb && uc != wc);
+	/*
+	 * mmap_offset_attach: i915 gives each (object, type) its own node, so
+	 * the three offsets differ. gemu maps objects straight from one memfd
+	 * (DESIGN §3, passthrough), where a page has a single offset: it may
+	 * answer one offset for all types. Mixed answers are wrong either way.
+	 */
+	if (wc == wb && uc == wb)
+		INFO("one offset for WB, WC and UC (i915: three)");
+	else
+		CHECK(wc != wb && uc != wb && uc != wc);
 	CHECK_EQ(wc & 4095, 0);
 	CHECK_EQ(uc & 4095, 0);
 	/* different objects never share an offset */
