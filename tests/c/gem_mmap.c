@@ -258,6 +258,18 @@ TEST(mapping_outlives_handle_and_fd)
 	CHECK(memcmp(p + 100, "before", 6) == 0);
 	memcpy(p + 6000, "after", 5);
 	CHECK(memcmp(p + 6000, "after", 5) == 0);
+	/* the old object's pages are not handed to a new object */
+	{
+		uint32_t h2 = gem_create(f, size);
+		uint8_t b[8] = { 1 };
+
+		memcpy(p + 200, "stale", 5);
+		CHECK_OK(gem_pread(f, h2, 200, b, 5));
+		CHECK(memcmp(b, "\0\0\0\0\0", 5) == 0);
+		CHECK_OK(gem_pwrite(f, h2, 300, "fresh", 5));
+		CHECK(memcmp(p + 300, "fresh", 5) != 0);
+		gem_close(f, h2);
+	}
 	/* ... and the close of the fd */
 	close(f);
 	memcpy(p + 7000, "closed", 6);
