@@ -63,6 +63,14 @@ impl ClientMemory for CallerMemory {
             None => false,
         }
     }
+
+    fn has_cap_sys_admin(&self) -> bool {
+        has_cap_sys_admin(self.tid.as_raw() as u32)
+    }
+
+    fn tgid(&self) -> u32 {
+        tgid_of(self.tid.as_raw() as u32)
+    }
 }
 
 impl CallerMemory {
@@ -94,6 +102,18 @@ const CAP_SYS_ADMIN: u64 = 1 << 21;
 pub fn has_cap_sys_admin(tid: u32) -> bool {
     status_fields(Pid::from_raw(tid as i32), &["CapEff"])
         .is_some_and(|[eff]| eff & CAP_SYS_ADMIN != 0)
+}
+
+/// The process (thread group) that thread `tid` belongs to, 0 when it is gone.
+pub fn tgid_of(tid: u32) -> u32 {
+    std::fs::read_to_string(format!("/proc/{tid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Tgid:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// The hexadecimal fields `names` of `/proc/<tid>/status`, in that order; `None` when

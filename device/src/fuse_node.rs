@@ -22,7 +22,7 @@ use fuser::{
 
 use emu::{Credentials, Device, NodeKind};
 
-use crate::client_memory::{has_cap_sys_admin, CallerMemory};
+use crate::client_memory::{has_cap_sys_admin, tgid_of, CallerMemory};
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
@@ -204,7 +204,7 @@ impl fuser::Filesystem for DeviceNodes {
             log::warn!("open {name} by a process gemu cannot see (another pid namespace)");
         }
         let cred = Credentials {
-            pid: req.pid(),
+            pid: tgid_of(req.pid()),
             uid: req.uid(),
             privileged: has_cap_sys_admin(req.pid()),
         };

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
+use crate::client::ClientMemory;
 use crate::device::{Master, MasterState};
 use crate::file::{File, FileMaster};
 use crate::{Errno, Result};
@@ -71,8 +72,8 @@ impl File {
 
     /// `drm_master_check_perm`: a file that was master may take it back from the
     /// process that opened it; anyone else needs CAP_SYS_ADMIN.
-    fn master_check_perm(&self, fm: &FileMaster) -> Result<()> {
-        if fm.was_master || self.cred.privileged {
+    fn master_check_perm(&self, fm: &FileMaster, caller: &dyn ClientMemory) -> Result<()> {
+        if (fm.was_master && caller.tgid() == self.cred.pid) || caller.has_cap_sys_admin() {
             Ok(())
         } else {
             log::debug!("file {}: master change needs CAP_SYS_ADMIN", self.id);
@@ -81,10 +82,10 @@ impl File {
     }
 
     /// IOCTL: set_master: become the current master (EBUSY while another file is).
-    pub(crate) fn set_master(&self) -> Result<()> {
+    pub(crate) fn set_master(&self, caller: &dyn ClientMemory) -> Result<()> {
         let mut dev = self.device.master_lock();
         let mut fm = self.master_state();
-        self.master_check_perm(&fm)?;
+        self.master_check_perm(&fm, caller)?;
         if is_current(&dev, &fm) {
             return Ok(());
         }
@@ -104,10 +105,10 @@ impl File {
     }
 
     /// IOCTL: drop_master: stop being the current master (EINVAL when not master).
-    pub(crate) fn drop_master(&self) -> Result<()> {
+    pub(crate) fn drop_master(&self, caller: &dyn ClientMemory) -> Result<()> {
         let mut dev = self.device.master_lock();
         let fm = self.master_state();
-        self.master_check_perm(&fm)?;
+        self.master_check_perm(&fm, caller)?;
         if !is_current(&dev, &fm) {
             return Err(Errno::EINVAL);
         }

@@ -18,6 +18,15 @@ pub trait ClientMemory {
     fn signal_pending(&self) -> bool {
         false
     }
+    /// Whether the calling thread holds CAP_SYS_ADMIN right now (the kernel's
+    /// `capable()`, checked per call, not at open).
+    fn has_cap_sys_admin(&self) -> bool {
+        false
+    }
+    /// The calling thread's process id (thread group id), 0 when unknown.
+    fn tgid(&self) -> u32 {
+        0
+    }
 }
 
 /// Highest user address plus one on x86-64 with 4-level paging (`TASK_SIZE_MAX`).

@@ -245,8 +245,10 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         0x33 => later!(nr, RENDER_ALLOW, "gem_userptr"),
         0x34 => later!(nr, RENDER_ALLOW, "gem_context_getparam"),
         0x35 => later!(nr, RENDER_ALLOW, "gem_context_setparam"),
-        // i915_perf_*_ioctl without perf support: -ENOTSUPP (524), as the kernel leaks it.
-        0x36..=0x38 => fixed!(nr, RENDER_ALLOW, "perf", Err(Errno::from_raw(524))),
+        // i915_perf_*_ioctl without perf leak the kernel-internal ENOTSUPP (524), which
+        // no front-end can carry to user space (FUSE turns it into EIO): EOPNOTSUPP is
+        // its user-space spelling.
+        0x36..=0x38 => fixed!(nr, RENDER_ALLOW, "perf", Err(Errno::EOPNOTSUPP)),
         0x39 => op!(RW, nr, drm_i915_query, RENDER_ALLOW, query),
         0x3a => later!(nr, RENDER_ALLOW, "gem_vm_create"),
         0x3b => later!(nr, RENDER_ALLOW, "gem_vm_destroy"),
@@ -273,9 +275,9 @@ pub fn ioctl_may_block(cmd: u32) -> bool {
 }
 
 /// `drm_ioctl_permit`.
-fn permit(flags: u32, file: &File) -> Result<()> {
+fn permit(flags: u32, file: &File, caller: &dyn ClientMemory) -> Result<()> {
     let render = file.is_render_client();
-    if flags & ROOT_ONLY != 0 && !file.cred.privileged {
+    if flags & ROOT_ONLY != 0 && !caller.has_cap_sys_admin() {
         return Err(Errno::EACCES);
     }
     if flags & AUTH != 0 && !render && !file.is_authenticated() {
@@ -331,7 +333,8 @@ pub(crate) fn dispatch(
         &mut heap
     };
     kdata[..in_size].copy_from_slice(&arg[..in_size]);
-    permit(desc.flags, file).inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
+    permit(desc.flags, file, caller)
+        .inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
     let r = (desc.func)(file, kdata, caller);
     if let Err(e) = r {
         log::debug!("file {}: {} -> {e}", file.id, desc.name);

@@ -192,7 +192,8 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_HUC_STATUS, Fails(Errno::EOPNOTSUPP)),
         (I915_PARAM_MMAP_GTT_VERSION, Value(4)),
         (I915_PARAM_HAS_SCHEDULER, Needs(Execbuf, 1)),
-        (I915_PARAM_MMAP_VERSION, Value(4)),
+        // Falls into the kernel's "always 1" list.
+        (I915_PARAM_MMAP_VERSION, Value(1)),
         (I915_PARAM_HAS_GEM, Value(1)),
         (I915_PARAM_HAS_PAGEFLIPPING, Value(1)),
         (I915_PARAM_HAS_EXECBUF2, Needs(Execbuf, 1)),

@@ -20,6 +20,10 @@ pub struct MockMemory {
     next: Mutex<u64>,
     /// Set to make waits see a pending signal.
     pub signal: AtomicBool,
+    /// Clear to make the caller lack CAP_SYS_ADMIN.
+    pub privileged: AtomicBool,
+    /// The caller's process id (matches [`ROOT`]'s by default).
+    pub tgid: std::sync::atomic::AtomicU32,
 }
 
 impl MockMemory {
@@ -27,6 +31,8 @@ impl MockMemory {
     pub fn new() -> Self {
         MockMemory {
             next: Mutex::new(0x10_0000),
+            privileged: AtomicBool::new(true),
+            tgid: std::sync::atomic::AtomicU32::new(ROOT.pid),
             ..Default::default()
         }
     }
@@ -117,6 +123,12 @@ impl ClientMemory for MockMemory {
     }
     fn signal_pending(&self) -> bool {
         self.signal.load(Ordering::Relaxed)
+    }
+    fn has_cap_sys_admin(&self) -> bool {
+        self.privileged.load(Ordering::Relaxed)
+    }
+    fn tgid(&self) -> u32 {
+        self.tgid.load(Ordering::Relaxed)
     }
 }
 
