@@ -11,7 +11,8 @@ use nix::unistd::getpid;
 
 use crate::aperture_memfd::{self, APERTURE_LEN};
 use crate::fuse_mount::{self, FuseMount};
-use crate::fuse_node::DeviceNodes;
+use crate::fuse_node::{DeviceNodes, NODE_INODES};
+use crate::mapping_probe::ProcMaps;
 
 /// FUSE worker threads. Several, so that one client's slow request (a big pwrite, a
 /// fault on its memory) does not stall every other client; blocking waits leave the
@@ -35,7 +36,8 @@ impl Daemon {
         let len = APERTURE_LEN.max(emu::aperture::FIRST_OFFSET + config.memory);
         let (memfd, aperture) = aperture_memfd::create(len)
             .map_err(|e| io::Error::other(format!("creating the {len:#x}-byte aperture: {e}")))?;
-        let nodes = DeviceNodes::new(emu::Device::new(config, aperture), memfd);
+        let device = emu::Device::new(config, aperture);
+        let nodes = DeviceNodes::new(device.clone(), memfd);
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let mut cfg = Config::default();
@@ -55,6 +57,19 @@ impl Daemon {
                 let _ = kill(getpid(), SESSION_ENDED);
                 r
             })?;
+        // Clients' mappings keep freed objects' pages alive; they are found under this
+        // mount's device number (asked now that the session answers).
+        match std::fs::metadata(dir) {
+            Ok(md) => {
+                use std::os::unix::fs::MetadataExt;
+                let dev = (libc::major(md.dev()), libc::minor(md.dev()));
+                device.set_mapping_probe(Box::new(ProcMaps::new(dev, &NODE_INODES)));
+            }
+            Err(e) => log::warn!(
+                "stat {}: {e}; freed objects are released at once even when mapped",
+                dir.display()
+            ),
+        }
         Ok(Daemon {
             mount,
             session: Some(session),

@@ -6,6 +6,7 @@ mod client_memory;
 mod daemon;
 mod fuse_mount;
 mod fuse_node;
+mod mapping_probe;
 mod mountinfo;
 mod namespace;
 mod probe;

@@ -19,6 +19,17 @@ pub const PAGE_SIZE: u64 = 4096;
 /// (`DRM_FILE_PAGE_OFFSET_START`), and a non-zero start keeps 0 from ever being an offset.
 pub const FIRST_OFFSET: u64 = 1 << 32;
 
+/// Tells which aperture ranges some process still maps.
+///
+/// A client's mmap of an object keeps the object's pages alive after its last handle
+/// is closed (i915 holds a reference from the VMA). Passthrough mmaps never reach the
+/// daemon, so the front-end answers this question by looking at the processes' mappings;
+/// the model asks only about objects that were given an mmap offset.
+pub trait MappingProbe: Send + Sync {
+    /// The `(start, len)` ranges of the aperture mapped by any client right now.
+    fn mapped_ranges(&self) -> Vec<(u64, u64)>;
+}
+
 /// The memory behind all objects, and the allocator of its ranges.
 pub struct Aperture {
     map: MmapRaw,

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
-use crate::aperture::Aperture;
+use crate::aperture::{Aperture, MappingProbe};
 use crate::file::File;
 use crate::object::GemObject;
 use crate::platform::{Platform, TIGERLAKE_GT2};
@@ -87,7 +87,15 @@ pub struct Device {
     pub(crate) names: Mutex<BTreeMap<u32, Arc<GemObject>>>,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
+    /// Who tells which freed ranges clients still map (set by the front-end).
+    probe: OnceLock<Box<dyn MappingProbe>>,
+    /// Ranges of freed objects that a client may still map: kept intact and out of
+    /// the allocator until no mapping covers them.
+    parked: Mutex<Vec<(u64, u64)>>,
 }
+
+/// Park this many freed ranges before looking for mappings again.
+const PARK_BATCH: usize = 32;
 
 impl Device {
     /// A device whose objects live in `aperture`.
@@ -100,6 +108,8 @@ impl Device {
             master: Mutex::new(MasterState { current: None }),
             names: Mutex::new(BTreeMap::new()),
             allocated: AtomicU64::new(0),
+            probe: OnceLock::new(),
+            parked: Mutex::new(Vec::new()),
         })
     }
 
@@ -157,6 +167,70 @@ impl Device {
             .iter()
             .filter_map(Weak::upgrade)
             .collect()
+    }
+
+    /// Install the front-end's view of client mappings. Without one, freed objects'
+    /// pages are released at once (as when no client can map).
+    pub fn set_mapping_probe(&self, probe: Box<dyn MappingProbe>) {
+        if self.probe.set(probe).is_err() {
+            log::warn!("mapping probe set twice; keeping the first");
+        }
+    }
+
+    /// Give a freed object's range back, or park it while a client may map it.
+    pub(crate) fn free_range(&self, offset: u64, len: u64, maybe_mapped: bool) {
+        if !maybe_mapped || self.probe.get().is_none() {
+            return self.aperture.release(offset, len);
+        }
+        let n = {
+            let mut parked = self.parked.lock().unwrap_or_else(|p| p.into_inner());
+            parked.push((offset, len));
+            parked.len()
+        };
+        if n >= PARK_BATCH {
+            self.reap_unmapped();
+        }
+    }
+
+    /// Release every parked range that no client maps any more; returns the bytes
+    /// released. Called in batches, when the aperture is short, and by drop-caches.
+    pub fn reap_unmapped(&self) -> u64 {
+        let Some(probe) = self.probe.get() else {
+            return 0;
+        };
+        let candidates =
+            std::mem::take(&mut *self.parked.lock().unwrap_or_else(|p| p.into_inner()));
+        if candidates.is_empty() {
+            return 0;
+        }
+        let mapped = probe.mapped_ranges();
+        let overlaps =
+            |(o, l): (u64, u64)| mapped.iter().any(|&(mo, ml)| o < mo + ml && mo < o + l);
+        let mut still = Vec::new();
+        let mut released = 0;
+        for r in candidates {
+            if overlaps(r) {
+                still.push(r);
+            } else {
+                self.aperture.release(r.0, r.1);
+                released += r.1;
+            }
+        }
+        self.parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(still);
+        released
+    }
+
+    /// Bytes of freed objects kept because a client may still map them.
+    pub fn parked_bytes(&self) -> u64 {
+        self.parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|r| r.1)
+            .sum()
     }
 
     pub(crate) fn master_lock(&self) -> MutexGuard<'_, MasterState> {

@@ -34,10 +34,18 @@ impl File {
         // i915 makes any smaller object lazily; gemu needs aperture space for it up
         // front, so one larger than the aperture (tens of TiB) is refused here, where
         // i915 would fail at first use.
-        let offset = dev.aperture.alloc(size).map_err(|_| {
-            log::debug!("gem_create: no aperture space for {size:#x} bytes");
-            Errno::ENOMEM
-        })?;
+        let offset = dev
+            .aperture
+            .alloc(size)
+            .or_else(|_| {
+                // Freed ranges that were mapped may be free by now.
+                dev.reap_unmapped();
+                dev.aperture.alloc(size)
+            })
+            .map_err(|_| {
+                log::debug!("gem_create: no aperture space for {size:#x} bytes");
+                Errno::ENOMEM
+            })?;
         dev.note_object_created(size);
         // LLC platforms create objects cached (I915_CACHE_LLC).
         let obj = Arc::new(GemObject::new(dev.clone(), size, offset, CacheLevel::Llc));

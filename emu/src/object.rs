@@ -58,6 +58,9 @@ pub struct GemObject {
     pub(crate) handle_count: AtomicU32,
     /// Global flink name, 0 for none. Guarded by the device's name table lock.
     pub(crate) name: AtomicU32,
+    /// The object was given an mmap offset: a client may map its pages, and the
+    /// mapping outlives the object's handles.
+    pub(crate) mmapped: std::sync::atomic::AtomicBool,
     state: Mutex<ObjectState>,
 }
 
@@ -74,6 +77,7 @@ impl GemObject {
             offset,
             handle_count: AtomicU32::new(0),
             name: AtomicU32::new(0),
+            mmapped: std::sync::atomic::AtomicBool::new(false),
             state: Mutex::new(ObjectState {
                 madv: Madvise::WillNeed,
                 has_pages: false,
@@ -153,8 +157,10 @@ impl GemObject {
 
 impl Drop for GemObject {
     fn drop(&mut self) {
-        // Freeing an object gives its pages back to the system (punches the hole).
-        self.device.aperture.release(self.offset, self.size);
+        // Freeing an object gives its pages back to the system (punches the hole) —
+        // unless a client may still map them.
+        let mapped = self.mmapped.load(Ordering::Acquire);
+        self.device.free_range(self.offset, self.size, mapped);
         self.device.note_object_freed(self.size);
     }
 }

@@ -638,3 +638,49 @@ fn flink_and_open_across_files() {
     );
     assert_eq!(dev.allocated(), 0);
 }
+
+/// A probe whose answer the test sets.
+struct Mapped(std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>);
+impl emu::aperture::MappingProbe for Mapped {
+    fn mapped_ranges(&self) -> Vec<(u64, u64)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn a_mapping_keeps_freed_pages_until_unmapped() {
+    let (dev, f, mem) = setup();
+    let maps = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    dev.set_mapping_probe(Box::new(Mapped(maps.clone())));
+    let h = create(&f, &mem, 8192);
+    pwrite(&f, &mem, h, 0, b"still here").unwrap();
+    let mut m = drm_i915_gem_mmap_offset {
+        handle: h,
+        flags: I915_MMAP_OFFSET_WB,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    maps.lock().unwrap().push((m.offset, 8192));
+    let mut cl = drm_gem_close { handle: h, pad: 0 };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
+    assert_eq!(dev.parked_bytes(), 8192);
+    // The next object does not get the mapped pages.
+    let h2 = create(&f, &mem, 8192);
+    let mut m2 = drm_i915_gem_mmap_offset {
+        handle: h2,
+        flags: I915_MMAP_OFFSET_WB,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m2, &mem).unwrap();
+    assert_ne!(m2.offset, m.offset);
+    // Still mapped: nothing to reap; unmapped: released.
+    assert_eq!(dev.reap_unmapped(), 0);
+    maps.lock().unwrap().clear();
+    assert_eq!(dev.reap_unmapped(), 8192);
+    assert_eq!(dev.parked_bytes(), 0);
+    // An object never given an mmap offset is released at once.
+    let h3 = create(&f, &mem, 4096);
+    let mut cl = drm_gem_close { handle: h3, pad: 0 };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
+    assert_eq!(dev.parked_bytes(), 0);
+}
