@@ -6,10 +6,10 @@
 //! model's own view. Freeing an object gives its pages back to the system.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use memmap2::{MmapOptions, MmapRaw, UncheckedAdvice};
 
+use crate::sync::{lock_order, TrackedMutex};
 use crate::{Errno, Result};
 
 /// Page size of the emulated GPU and of the host.
@@ -37,7 +37,7 @@ pub struct Aperture {
     /// `MADV_DONTNEED`.
     shared: bool,
     /// Free ranges, start → length, coalesced.
-    free: Mutex<BTreeMap<u64, u64>>,
+    free: TrackedMutex<BTreeMap<u64, u64>>,
 }
 
 impl Aperture {
@@ -66,7 +66,7 @@ impl Aperture {
         Aperture {
             map,
             shared,
-            free: Mutex::new(free),
+            free: TrackedMutex::new(&lock_order::APERTURE, free),
         }
     }
 
@@ -79,7 +79,7 @@ impl Aperture {
     /// `ENOMEM` when no free range is large enough.
     pub fn alloc(&self, len: u64) -> Result<u64> {
         debug_assert!(len > 0 && len.is_multiple_of(PAGE_SIZE));
-        let mut free = self.free.lock().unwrap();
+        let mut free = self.free.lock();
         let (&start, &flen) = free.iter().find(|(_, &l)| l >= len).ok_or(Errno::ENOMEM)?;
         free.remove(&start);
         if flen > len {
@@ -91,7 +91,7 @@ impl Aperture {
     /// Give a range back: its pages return to the system and read as zero next time.
     pub fn release(&self, start: u64, len: u64) {
         self.discard(start, len);
-        let mut free = self.free.lock().unwrap();
+        let mut free = self.free.lock();
         let (mut start, mut len) = (start, len);
         if let Some((&prev, &plen)) = free.range(..start).next_back() {
             if prev + plen == start {
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(buf, [7; 16]);
         ap.release(a, PAGE_SIZE);
         ap.release(b, 2 * PAGE_SIZE);
-        assert_eq!(ap.free.lock().unwrap().len(), 1);
+        assert_eq!(ap.free.lock().len(), 1);
         let c = ap.alloc(PAGE_SIZE).unwrap();
         assert_eq!(c, a);
         ap.read(c, &mut buf);

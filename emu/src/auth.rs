@@ -3,18 +3,22 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::client::ClientMemory;
 use crate::device::{Master, MasterState};
 use crate::file::{File, FileMaster};
+use crate::sync::{lock_order, TrackedMutex};
 use crate::{Errno, Result};
 
-fn new_master() -> Arc<Mutex<Master>> {
-    Arc::new(Mutex::new(Master {
-        unique: None,
-        magics: BTreeMap::new(),
-    }))
+fn new_master() -> Arc<TrackedMutex<Master>> {
+    Arc::new(TrackedMutex::new(
+        &lock_order::MASTER_MAGIC,
+        Master {
+            unique: None,
+            magics: BTreeMap::new(),
+        },
+    ))
 }
 
 fn is_current(dev: &MasterState, fm: &FileMaster) -> bool {
@@ -53,7 +57,7 @@ impl File {
         let mut fm = self.master_state();
         if fm.magic != 0 {
             if let Some(m) = &fm.master {
-                m.lock().unwrap().magics.remove(&fm.magic);
+                m.lock().magics.remove(&fm.magic);
             }
             fm.magic = 0;
         }
@@ -122,7 +126,7 @@ impl File {
         let mut fm = self.master_state();
         if fm.magic == 0 {
             let m = fm.master.clone().ok_or(Errno::EINVAL)?;
-            let mut m = m.lock().unwrap();
+            let mut m = m.lock();
             // Lowest free number ≥ 1, as idr_alloc gives.
             let mut magic = 1;
             for &k in m.magics.keys() {
@@ -143,12 +147,7 @@ impl File {
         let _dev = self.device.master_lock();
         let fm = self.master_state();
         let m = fm.master.clone().ok_or(Errno::EINVAL)?;
-        let target = m
-            .lock()
-            .unwrap()
-            .magics
-            .get_mut(&auth.magic)
-            .and_then(Option::take);
+        let target = m.lock().magics.get_mut(&auth.magic).and_then(Option::take);
         let Some(id) = target else {
             log::debug!("auth_magic: unknown magic {}", auth.magic);
             return Err(Errno::EINVAL);
@@ -164,7 +163,7 @@ impl File {
         let _dev = self.device.master_lock();
         let fm = self.master_state();
         if let Some(m) = &fm.master {
-            m.lock().unwrap().unique = Some(format!("pci:{}", self.device.platform().pci_slot));
+            m.lock().unique = Some(format!("pci:{}", self.device.platform().pci_slot));
         }
     }
 
@@ -174,7 +173,7 @@ impl File {
         let fm = self.master_state();
         fm.master
             .as_ref()
-            .and_then(|m| m.lock().unwrap().unique.clone())
+            .and_then(|m| m.lock().unique.clone())
             .unwrap_or_default()
     }
 }

@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 use crate::aperture::{Aperture, MappingProbe};
 use crate::file::File;
 use crate::object::GemObject;
 use crate::platform::{Platform, TIGERLAKE_GT2};
+use crate::sync::tracked::TrackedGuard;
+use crate::sync::{lock_order, TrackedMutex};
 
 /// Which node a file was opened through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +73,7 @@ pub(crate) struct Master {
 /// Master state of the device and its files (`dev->master_mutex`).
 pub(crate) struct MasterState {
     /// `dev->master`: the current master, if any.
-    pub current: Option<Arc<Mutex<Master>>>,
+    pub current: Option<Arc<TrackedMutex<Master>>>,
 }
 
 /// One emulated i915 device.
@@ -80,18 +82,18 @@ pub struct Device {
     pub(crate) aperture: Aperture,
     next_file_id: AtomicU64,
     /// Open files, for authentication by magic and for reports.
-    files: Mutex<Vec<Weak<File>>>,
+    files: TrackedMutex<Vec<Weak<File>>>,
     /// Lock order: `master` before any file's state.
-    pub(crate) master: Mutex<MasterState>,
+    pub(crate) master: TrackedMutex<MasterState>,
     /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
-    pub(crate) names: Mutex<BTreeMap<u32, Arc<GemObject>>>,
+    pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
     /// Who tells which freed ranges clients still map (set by the front-end).
     probe: OnceLock<Box<dyn MappingProbe>>,
     /// Ranges of freed objects that a client may still map: kept intact and out of
     /// the allocator until no mapping covers them.
-    parked: Mutex<Vec<(u64, u64)>>,
+    parked: TrackedMutex<Vec<(u64, u64)>>,
 }
 
 /// Park this many freed ranges before looking for mappings again.
@@ -104,12 +106,12 @@ impl Device {
             config,
             aperture,
             next_file_id: AtomicU64::new(1),
-            files: Mutex::new(Vec::new()),
-            master: Mutex::new(MasterState { current: None }),
-            names: Mutex::new(BTreeMap::new()),
+            files: TrackedMutex::new(&lock_order::DEVICE_FILES, Vec::new()),
+            master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
+            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
             allocated: AtomicU64::new(0),
             probe: OnceLock::new(),
-            parked: Mutex::new(Vec::new()),
+            parked: TrackedMutex::new(&lock_order::PARKED_RANGES, Vec::new()),
         })
     }
 
@@ -143,7 +145,7 @@ impl Device {
         if node == NodeKind::Primary {
             file.master_open();
         }
-        let mut files = self.files.lock().unwrap();
+        let mut files = self.files.lock();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(&file));
         file
@@ -153,7 +155,6 @@ impl Device {
     pub(crate) fn file_by_id(&self, id: u64) -> Option<Arc<File>> {
         self.files
             .lock()
-            .unwrap()
             .iter()
             .filter_map(Weak::upgrade)
             .find(|f| f.id == id)
@@ -161,12 +162,7 @@ impl Device {
 
     /// Files currently open, oldest first.
     pub fn files(&self) -> Vec<Arc<File>> {
-        self.files
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect()
+        self.files.lock().iter().filter_map(Weak::upgrade).collect()
     }
 
     /// Install the front-end's view of client mappings. Without one, freed objects'
@@ -183,7 +179,7 @@ impl Device {
             return self.aperture.release(offset, len);
         }
         let n = {
-            let mut parked = self.parked.lock().unwrap_or_else(|p| p.into_inner());
+            let mut parked = self.parked.lock();
             parked.push((offset, len));
             parked.len()
         };
@@ -198,8 +194,7 @@ impl Device {
         let Some(probe) = self.probe.get() else {
             return 0;
         };
-        let candidates =
-            std::mem::take(&mut *self.parked.lock().unwrap_or_else(|p| p.into_inner()));
+        let candidates = std::mem::take(&mut *self.parked.lock());
         if candidates.is_empty() {
             return 0;
         }
@@ -216,24 +211,16 @@ impl Device {
                 released += r.1;
             }
         }
-        self.parked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(still);
+        self.parked.lock().extend(still);
         released
     }
 
     /// Bytes of freed objects kept because a client may still map them.
     pub fn parked_bytes(&self) -> u64 {
-        self.parked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|r| r.1)
-            .sum()
+        self.parked.lock().iter().map(|r| r.1).sum()
     }
 
-    pub(crate) fn master_lock(&self) -> MutexGuard<'_, MasterState> {
-        self.master.lock().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn master_lock(&self) -> TrackedGuard<'_, MasterState> {
+        self.master.lock()
     }
 }

@@ -145,7 +145,7 @@ impl File {
             }
             Some(String::from_utf8(buf).map_err(|_| Errno::EINVAL)?)
         };
-        *self.client_name.lock().unwrap() = name;
+        *self.client_name.lock().unwrap_or_else(|p| p.into_inner()) = name;
         Ok(())
     }
 

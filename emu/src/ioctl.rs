@@ -171,8 +171,55 @@ fn core_ioctl(nr: u32) -> Option<Desc> {
         0xB2 => later!(nr, 0, "mode_create_dumb"),
         0xB3 => later!(nr, 0, "mode_map_dumb"),
         0xB4 => later!(nr, 0, "mode_destroy_dumb"),
-        // Syncobjs: refused while the model lacks DRIVER_SYNCOBJ (GET_CAP says 0).
-        0xBF..=0xC5 | 0xCA..=0xCD | 0xCF => later!(nr, RENDER_ALLOW, "syncobj"),
+        0xBF => op!(RW, 0xBF, drm_syncobj_create, RENDER_ALLOW, syncobj_create),
+        0xC0 => op!(RW, 0xC0, drm_syncobj_destroy, RENDER_ALLOW, syncobj_destroy),
+        0xC1 => op!(
+            RW,
+            0xC1,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            syncobj_handle_to_fd
+        ),
+        0xC2 => op!(
+            RW,
+            0xC2,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            syncobj_fd_to_handle
+        ),
+        0xC3 => op!(RW, 0xC3, drm_syncobj_wait, RENDER_ALLOW, syncobj_wait),
+        0xC4 => op!(RW, 0xC4, drm_syncobj_array, RENDER_ALLOW, syncobj_reset),
+        0xC5 => op!(RW, 0xC5, drm_syncobj_array, RENDER_ALLOW, syncobj_signal),
+        0xCA => op!(
+            RW,
+            0xCA,
+            drm_syncobj_timeline_wait,
+            RENDER_ALLOW,
+            syncobj_timeline_wait
+        ),
+        0xCB => op!(
+            RW,
+            0xCB,
+            drm_syncobj_timeline_array,
+            RENDER_ALLOW,
+            syncobj_query
+        ),
+        0xCC => op!(
+            RW,
+            0xCC,
+            drm_syncobj_transfer,
+            RENDER_ALLOW,
+            syncobj_transfer
+        ),
+        0xCD => op!(
+            RW,
+            0xCD,
+            drm_syncobj_timeline_array,
+            RENDER_ALLOW,
+            syncobj_timeline_signal
+        ),
+        // The eventfd would have to be taken from the caller's process.
+        0xCF => later!(nr, RENDER_ALLOW, "syncobj_eventfd"),
         0xD1 => op!(RW, 0xD1, drm_set_client_name, RENDER_ALLOW, set_client_name),
         _ => return None,
     })
@@ -385,6 +432,17 @@ mod tests {
             DRM_IOCTL_I915_GEM_GET_CACHING,
             DRM_IOCTL_I915_QUERY,
             DRM_IOCTL_I915_GEM_CREATE_EXT,
+            DRM_IOCTL_SYNCOBJ_CREATE,
+            DRM_IOCTL_SYNCOBJ_DESTROY,
+            DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+            DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+            DRM_IOCTL_SYNCOBJ_WAIT,
+            DRM_IOCTL_SYNCOBJ_RESET,
+            DRM_IOCTL_SYNCOBJ_SIGNAL,
+            DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+            DRM_IOCTL_SYNCOBJ_QUERY,
+            DRM_IOCTL_SYNCOBJ_TRANSFER,
+            DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
         ];
         for cmd in abi {
             let nr = ioc_nr(cmd);

@@ -29,8 +29,10 @@ pub mod object;
 pub mod platform;
 mod query;
 pub mod sync;
+pub mod syncobj;
 pub mod testing;
 pub mod user_ext;
+mod wait;
 
 pub use aperture::Aperture;
 pub use client::ClientMemory;

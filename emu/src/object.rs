@@ -6,9 +6,10 @@
 //! take it through [`GemObject::lock`] only (rule 3).
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use crate::device::Device;
+use crate::sync::{lock_order, DmaResv, DmaResvUsage, ResvLocked, WwGuard, WwMutex, WwObject};
 
 /// `I915_MADV_*` state of an object's backing store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +62,15 @@ pub struct GemObject {
     /// The object was given an mmap offset: a client may map its pages, and the
     /// mapping outlives the object's handles.
     pub(crate) mmapped: std::sync::atomic::AtomicBool,
-    state: Mutex<ObjectState>,
+    /// The object's reservation: its one lock, its fences, and the state it guards.
+    pub resv: DmaResv<ObjectState>,
+}
+
+impl WwObject for GemObject {
+    type Data = ResvLocked<ObjectState>;
+    fn ww_mutex(&self) -> &WwMutex<ResvLocked<ObjectState>> {
+        self.resv.ww_mutex()
+    }
 }
 
 impl GemObject {
@@ -78,19 +87,23 @@ impl GemObject {
             handle_count: AtomicU32::new(0),
             name: AtomicU32::new(0),
             mmapped: std::sync::atomic::AtomicBool::new(false),
-            state: Mutex::new(ObjectState {
-                madv: Madvise::WillNeed,
-                has_pages: false,
-                cache_level,
-                read_domains: uapi::I915_GEM_DOMAIN_CPU,
-                write_domain: uapi::I915_GEM_DOMAIN_CPU,
-            }),
+            resv: DmaResv::with_class(
+                &lock_order::RESERVATION,
+                ObjectState {
+                    madv: Madvise::WillNeed,
+                    has_pages: false,
+                    cache_level,
+                    read_domains: uapi::I915_GEM_DOMAIN_CPU,
+                    write_domain: uapi::I915_GEM_DOMAIN_CPU,
+                },
+            ),
         }
     }
 
     /// Take the object's reservation lock: the one lock of a single-object operation.
-    pub fn lock(&self) -> MutexGuard<'_, ObjectState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    #[track_caller]
+    pub fn lock(&self) -> WwGuard<'_, ResvLocked<ObjectState>> {
+        self.resv.lock_single()
     }
 
     /// The object's flink name, 0 when it has none.
@@ -114,14 +127,15 @@ impl GemObject {
         Ok(())
     }
 
-    /// Whether the GPU still uses the object. No request ever runs before execbuf is
-    /// modelled, so objects carry no fences and are always idle.
+    /// Whether the GPU still reads or writes the object: any unsignalled fence.
     pub fn is_busy(&self) -> bool {
-        false
+        !self.resv.test_signaled(DmaResvUsage::Bookkeep)
     }
 
-    /// Wait until the GPU is done with the object (see [`GemObject::is_busy`]).
-    pub fn wait_idle(&self) {}
+    /// Wait, without the object's lock, until every fence on it has signalled.
+    pub fn wait_idle(&self) {
+        let _ = self.resv.wait(DmaResvUsage::Bookkeep, None, None);
+    }
 
     /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
     pub fn truncate(&self, state: &mut ObjectState) {

@@ -684,3 +684,50 @@ fn a_mapping_keeps_freed_pages_until_unmapped() {
     ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut cl, &mem).unwrap();
     assert_eq!(dev.parked_bytes(), 0);
 }
+
+#[test]
+fn wait_and_busy_follow_the_objects_fences() {
+    use emu::sync::{DmaResvUsage, FenceTimeline};
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let obj = f.lookup(h).unwrap();
+    let fence = FenceTimeline::new().next_fence();
+    {
+        let mut st = obj.lock();
+        st.reserve_fences(1).unwrap();
+        st.add_fence(fence.clone(), DmaResvUsage::Write);
+    }
+    let busy = || {
+        let mut b = drm_i915_gem_busy { handle: h, busy: 0 };
+        ioctl(&f, DRM_IOCTL_I915_GEM_BUSY, &mut b, &mem).map(|_| b.busy)
+    };
+    assert_ne!(busy(), Ok(0));
+    let wait = |timeout_ns: i64, mem: &MockMemory| {
+        let mut w = drm_i915_gem_wait {
+            bo_handle: h,
+            flags: 0,
+            timeout_ns,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, mem)
+            .map(|_| w.timeout_ns)
+            .map_err(|e| (e, w.timeout_ns))
+    };
+    assert_eq!(wait(0, &mem), Err((Errno::ETIME, 0)));
+    assert_eq!(wait(10_000_000, &mem), Err((Errno::ETIME, 0)));
+    let sig = MockMemory::new();
+    sig.signal.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (e, left) = wait(5_000_000_000, &sig).unwrap_err();
+    assert_eq!(e, Errno::EINTR);
+    assert!(
+        left > 4_000_000_000,
+        "an interrupted wait reports the time left"
+    );
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fence.signal().unwrap();
+    });
+    let left = wait(5_000_000_000, &mem).unwrap();
+    assert!(left > 0 && left < 5_000_000_000);
+    t.join().unwrap();
+    assert_eq!(busy(), Ok(0));
+}

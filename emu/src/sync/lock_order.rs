@@ -21,6 +21,19 @@ use super::ww_mutex::{WwAlgorithm, WwClass};
 /// lock of this list is held while a reservation lock is taken.
 pub static RESERVATION: WwClass = WwClass::new("reservation_ww_class", WwAlgorithm::WaitDie);
 
+/// `drm_device.master_mutex`: which master is current.
+pub static DEVICE_MASTER: LockClass = LockClass::new("drm_device.master_mutex");
+
+/// A file's master state (`drm_file.master`, `is_master`, `was_master`, `magic`),
+/// taken under the device's master mutex.
+pub static FILE_MASTER: LockClass = LockClass::new("drm_file.master_lookup_lock");
+
+/// `drm_master`: a master's bus id and magic table.
+pub static MASTER_MAGIC: LockClass = LockClass::new("drm_master.magic_map");
+
+/// `drm_device.filelist_mutex`: the list of open files.
+pub static DEVICE_FILES: LockClass = LockClass::new("drm_device.filelist_mutex");
+
 /// `drm_device.object_name_lock`: the device's flink name table.
 pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock");
 
@@ -37,8 +50,22 @@ pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
 /// before this in the order); signalling paths may take the locks after it.
 pub static FENCE_SIGNALLING: LockClass = LockClass::new("dma_fence_map");
 
+/// `drm_file.syncobj_table_lock`: one client's syncobj handle table.
+pub static FILE_SYNCOBJS: LockClass = LockClass::new("drm_file.syncobj_table_lock");
+
 /// `drm_syncobj.lock`: a syncobj's fence pointer (and its wait list).
 pub static SYNCOBJ: LockClass = LockClass::new("drm_syncobj.lock");
+
+/// A sleeping waiter's wake-up flag (the task a `wake_up` reaches): woken from
+/// fence callbacks and syncobj updates, so it comes after both.
+pub static WAIT_QUEUE: LockClass = LockClass::new("gemu.wait_queue");
+
+/// The device's list of freed ranges that clients may still map. Freeing an object
+/// can happen on any path that drops the last reference, a signalling one included.
+pub static PARKED_RANGES: LockClass = LockClass::new("gemu.parked_ranges");
+
+/// The aperture's free-range allocator. A leaf but for fences.
+pub static APERTURE: LockClass = LockClass::new("gemu.aperture_free");
 
 /// `dma_resv.fences`: the published snapshot of an object's fence list that
 /// lock-free readers (waits, busy queries) load — the model's stand-in for RCU.
@@ -52,10 +79,18 @@ pub static FENCE: LockClass = LockClass::new("dma_fence.lock");
 /// The lock order, outermost first.
 pub static ORDER: &[&LockClass] = &[
     &RESERVATION.lock_class,
+    &DEVICE_MASTER,
+    &FILE_MASTER,
+    &MASTER_MAGIC,
+    &DEVICE_FILES,
     &DEVICE_NAMES,
     &FILE_HANDLES,
+    &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,
     &SYNCOBJ,
+    &WAIT_QUEUE,
+    &PARKED_RANGES,
+    &APERTURE,
     &RESV_FENCES,
     &FENCE,
 ];
