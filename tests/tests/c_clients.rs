@@ -35,6 +35,7 @@ c_clients!(
     gem_state,
     signals,
     fuzz,
+    syncobj,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
