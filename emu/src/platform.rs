@@ -220,7 +220,8 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_SLICE_MASK, Value(0x1)),
         (I915_PARAM_SUBSLICE_MASK, Value(0x3f)),
         (I915_PARAM_CS_TIMESTAMP_FREQUENCY, Value(19_200_000)),
-        (I915_PARAM_MMAP_GTT_COHERENT, Value(1)),
+        // GEN11_FEATURES: has_coherent_ggtt = false.
+        (I915_PARAM_MMAP_GTT_COHERENT, Value(0)),
         (I915_PARAM_PERF_REVISION, Needs(Perf, 7)),
         (I915_PARAM_OA_TIMESTAMP_FREQUENCY, Needs(Perf, 19_200_000)),
         (I915_PARAM_PXP_STATUS, Fails(Errno::ENODEV)),
