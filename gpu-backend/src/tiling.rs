@@ -108,8 +108,8 @@ impl<'a> View<'a> {
     /// Pointer to `n` bytes at byte `x` of row `y`; panics if outside the view (a bug in
     /// the extent computation, never a batch error).
     fn span(&self, x: u64, y: u64, n: u64) -> *mut u8 {
-        let off = self.tiling.offset(self.pitch, x, y) - self.origin;
-        assert!(off + n <= self.len as u64, "blit span outside its surface view");
+        let off = self.tiling.offset(self.pitch, x, y).checked_sub(self.origin);
+        let off = off.filter(|o| o + n <= self.len as u64).expect("blit span outside its surface view");
         // SAFETY: off + n <= len: inside the memory promised by `new`.
         unsafe { self.ptr.add(off as usize) }
     }
@@ -191,7 +191,8 @@ pub(crate) fn rop3(rop: u8, p: u8, s: u8, d: u8) -> u8 {
     r
 }
 
-/// The per-pixel path: `dst = rop(pattern, src, dst)` on `w`×`h` pixels of `cpp` bytes,
+/// The per-pixel path: `dst = rop(pattern, src, dst)` on `w`×`h` pixels of `cpp` bytes
+/// (positions in pixels),
 /// writing only the bytes whose bit is set in `byte_mask` (bit i = byte i of a pixel).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rop_rect(
@@ -207,13 +208,13 @@ pub(crate) fn rop_rect(
     let n = cpp as usize;
     for row in 0..h {
         for px in 0..w {
-            let d = dst.span(dx + px * cpp, dy + row, cpp);
+            let d = dst.span((dx + px) * cpp, dy + row, cpp);
             let mut dv = [0u8; 16];
             let mut sv = [0u8; 16];
             // SAFETY: `d` is bounds-checked for cpp (<= 16) bytes.
             unsafe { std::ptr::copy_nonoverlapping(d, dv.as_mut_ptr(), n) };
             if let Some((s, sx, sy)) = src {
-                let sp = s.span(sx + px * cpp, sy + row, cpp);
+                let sp = s.span((sx + px) * cpp, sy + row, cpp);
                 // SAFETY: bounds-checked for cpp (<= 16) bytes.
                 unsafe { std::ptr::copy_nonoverlapping(sp, sv.as_mut_ptr(), n) };
             }
