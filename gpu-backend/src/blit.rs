@@ -200,13 +200,11 @@ enum Mem {
 }
 
 impl Mem {
-    fn acquire(space: &dyn AddressSpace, addr: u64, len: u64) -> Result<Mem, Fault> {
+    fn acquire(space: &dyn AddressSpace, header: u32, addr: u64, len: u64) -> Result<Mem, HangReason> {
         if let Some(d) = space.direct(addr, len).filter(|d| d.covers(addr, len)) {
             return Ok(Mem::Direct(d));
         }
-        let mut buf = vec![0u8; len as usize];
-        space.read(addr, &mut buf)?;
-        Ok(Mem::Bounce(buf))
+        Ok(Mem::Bounce(bounce(space, header, addr, len)?))
     }
 
     fn view(&mut self, origin: u64, s: &Surface) -> View<'_> {
@@ -217,6 +215,24 @@ impl Mem {
             Mem::Bounce(b) => View::of_vec(b, origin, s.tiling, s.pitch),
         }
     }
+}
+
+/// Largest surface extent copied through a bounce buffer (surfaces without a direct range).
+const MAX_BOUNCE: u64 = 256 << 20;
+
+/// Reads `[addr, addr + len)` into a host buffer. Probes both ends first so a bogus
+/// rectangle faults before anything large is allocated.
+fn bounce(space: &dyn AddressSpace, header: u32, addr: u64, len: u64) -> Result<Vec<u8>, HangReason> {
+    let fault = |f: Fault| HangReason::Fault { addr: f.addr };
+    let mut probe = [0u8];
+    space.read(addr, &mut probe).map_err(fault)?;
+    space.read(addr + len - 1, &mut probe).map_err(fault)?;
+    if len > MAX_BOUNCE {
+        return Err(HangReason::Unsupported { header, what: "blit extent too large for a bounce buffer" });
+    }
+    let mut buf = vec![0u8; len as usize];
+    space.read(addr, &mut buf).map_err(fault)?;
+    Ok(buf)
 }
 
 /// Executes one blit command against `space`.
@@ -265,7 +281,7 @@ pub(crate) fn execute(
     let fault = |f: Fault| HangReason::Fault { addr: f.addr };
     let d_addr = (b.dst.base + d_ext.0) & GPU_ADDR_MASK;
     let d_len = d_ext.1 - d_ext.0;
-    let mut dmem = Mem::acquire(space, d_addr, d_len).map_err(fault)?;
+    let mut dmem = Mem::acquire(space, h, d_addr, d_len)?;
 
     let mut smem = None;
     let mut src_at = (0, 0);
@@ -280,11 +296,9 @@ pub(crate) fn execute(
         let s_len = s_ext.1 - s_ext.0;
         let overlap = s_addr < d_addr + d_len && d_addr < s_addr + s_len;
         let mem = if overlap && matches!(dmem, Mem::Direct(_)) {
-            let mut buf = vec![0u8; s_len as usize];
-            space.read(s_addr, &mut buf).map_err(fault)?;
-            Mem::Bounce(buf)
+            Mem::Bounce(bounce(space, h, s_addr, s_len)?)
         } else {
-            Mem::acquire(space, s_addr, s_len).map_err(fault)?
+            Mem::acquire(space, h, s_addr, s_len)?
         };
         smem = Some((mem, s_ext.0, s));
     }
