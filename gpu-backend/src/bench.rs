@@ -209,6 +209,8 @@ pub struct BenchResult {
     pub iterations: u32,
     /// Total time of the measured iterations (submit to completion callback).
     pub total: Duration,
+    /// The fastest iteration (robust against other load on the machine).
+    pub best: Duration,
     /// Bytes written per iteration (0 when not a bandwidth benchmark).
     pub bytes_per_iteration: u64,
 }
@@ -219,10 +221,15 @@ impl BenchResult {
         self.total / self.iterations.max(1)
     }
 
-    /// Bandwidth in GB/s (10^9 bytes written per second), for blits and memcpy.
+    /// Mean bandwidth in GB/s (10^9 bytes written per second), for blits and memcpy.
     pub fn gb_per_s(&self) -> Option<f64> {
         (self.bytes_per_iteration > 0)
             .then(|| self.bytes_per_iteration as f64 * self.iterations as f64 / self.total.as_secs_f64() / 1e9)
+    }
+
+    /// Bandwidth of the fastest iteration in GB/s.
+    pub fn best_gb_per_s(&self) -> Option<f64> {
+        (self.bytes_per_iteration > 0).then(|| self.bytes_per_iteration as f64 / self.best.as_secs_f64() / 1e9)
     }
 }
 
@@ -265,14 +272,17 @@ pub fn run(space: Arc<dyn AddressSpace>, base: u64, scenario: &Scenario, iterati
         }
     };
     once()?;
-    let mut total = Duration::ZERO;
+    let (mut total, mut best) = (Duration::ZERO, Duration::MAX);
     for _ in 0..iterations {
-        total += once()?;
+        let t = once()?;
+        total += t;
+        best = best.min(t);
     }
     Ok(BenchResult {
         name: scenario.name(),
         iterations,
         total,
+        best,
         bytes_per_iteration: scenario.bytes_per_iteration(),
     })
 }
@@ -282,15 +292,20 @@ pub fn memcpy_baseline(bytes: usize, iterations: u32) -> BenchResult {
     let src: Vec<u8> = (0..bytes).map(|i| i as u8).collect();
     let mut dst = vec![1u8; bytes];
     dst.copy_from_slice(&src);
-    let t = Instant::now();
+    let (mut total, mut best) = (Duration::ZERO, Duration::MAX);
     for _ in 0..iterations {
+        let t = Instant::now();
         dst.copy_from_slice(std::hint::black_box(&src));
         std::hint::black_box(&mut dst);
+        let t = t.elapsed();
+        total += t;
+        best = best.min(t);
     }
     BenchResult {
         name: format!("memcpy {} MiB", bytes >> 20),
         iterations,
-        total: t.elapsed(),
+        total,
+        best,
         bytes_per_iteration: bytes as u64,
     }
 }

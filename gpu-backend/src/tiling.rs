@@ -132,6 +132,23 @@ pub(crate) fn spans(tiling: Tiling, pitch: u64, x: u64, y: u64, w: u64, h: u64, 
 /// Copies bytes `sx..sx + w` of rows `sy..sy + h` of `src` to `(dx, dy)` of `dst`.
 /// The two views must not overlap.
 pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u64, w: u64, h: u64) {
+    // Both rectangles are whole, identical surfaces rows (full pitch, whole tile rows):
+    // one contiguous copy, which lets memcpy use streaming stores.
+    let full = |v: &View, x: u64, y: u64| {
+        let th = v.tiling.tile().map_or(1, |t| t.1);
+        v.tiling == dst.tiling && x == 0 && w == v.pitch && y % th == 0 && h % th == 0
+    };
+    if full(dst, dx, dy) && full(src, sx, sy) && h > 0 {
+        let bytes = w * h;
+        let th = dst.tiling.tile().map_or(1, |t| t.1);
+        let (d, s) = (dst.span(0, dy, w * th), src.span(0, sy, w * th));
+        dst.span(0, dy + h - th, w * th);
+        src.span(0, sy + h - th, w * th);
+        // SAFETY: the first and last (tile) rows are bounds-checked whole; with a full pitch
+        // the rows in between are the contiguous bytes between them; no overlap (caller).
+        unsafe { std::ptr::copy_nonoverlapping(s, d, bytes as usize) };
+        return;
+    }
     // Whole tile rows: identical tiling, both rectangles tile-aligned.
     if let Some((tw, th)) = dst.tiling.tile() {
         let aligned = |v: &View, x: u64, y: u64| v.tiling == dst.tiling && x % tw == 0 && y % th == 0;
@@ -147,6 +164,16 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
             return;
         }
     }
+    // Linear to or from whole Y/Tile4 tiles: walk each tile in memory order, 16 bytes at
+    // a time, so the tiled side is written (or read) sequentially.
+    let oword = |t: Tiling| matches!(t, Tiling::Y | Tiling::Tile4);
+    let whole = |v: &View, x: u64, y: u64| x % 128 == 0 && y % 32 == 0 && w % 128 == 0 && h % 32 == 0 && oword(v.tiling);
+    if whole(dst, dx, dy) && src.tiling == Tiling::Linear {
+        return copy_tiles(dst, (dx, dy), src, (sx, sy), (w, h), true);
+    }
+    if whole(src, sx, sy) && dst.tiling == Tiling::Linear {
+        return copy_tiles(src, (sx, sy), dst, (dx, dy), (w, h), false);
+    }
     for row in 0..h {
         let mut i = 0;
         while i < w {
@@ -160,12 +187,60 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
     }
 }
 
+/// Copies whole 128 B x 32 row tiles between a tiled view (Y or Tile4) and a linear one;
+/// `to_tiled` gives the direction. Positions and sizes are in bytes and rows.
+fn copy_tiles(tiled: &View, (tx, ty): (u64, u64), linear: &View, (lx, ly): (u64, u64), (w, h): (u64, u64), to_tiled: bool) {
+    // Offset in the linear view (relative to the tile's top-left byte) of each 16-byte
+    // chunk of the tile, in the tile's memory order.
+    let mut order = [0usize; 256];
+    for y in 0..32 {
+        for x in (0..128).step_by(16) {
+            order[(tiled.tiling.offset(128, x, y) / 16) as usize] = (y * linear.pitch + x) as usize;
+        }
+    }
+    for band in (0..h).step_by(32) {
+        for col in (0..w).step_by(128) {
+            let tile = tiled.span(tx + col, ty + band, 4096);
+            let lin = linear.span(lx + col, ly + band, 128);
+            linear.span(lx + col, ly + band + 31, 128);
+            for (j, &off) in order.iter().enumerate() {
+                // SAFETY: `tile` spans the whole 4 KiB tile; the linear rows first..first+31
+                // (128 bytes each) were bounds-checked above and `off` addresses 16 bytes
+                // inside them; the views do not overlap.
+                unsafe {
+                    let (t, l) = (tile.add(16 * j), lin.add(off));
+                    if to_tiled {
+                        std::ptr::copy_nonoverlapping(l as *const [u8; 16], t as *mut [u8; 16], 1);
+                    } else {
+                        std::ptr::copy_nonoverlapping(t as *const [u8; 16], l as *mut [u8; 16], 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Fills bytes `x..x + w` of rows `y..y + h` with `pixel` repeated (`x` and `w` are whole
 /// pixels; `pixel.len()` is 1, 2, 4, 8 or 16).
 pub(crate) fn fill_rect(dst: &View, x: u64, y: u64, w: u64, h: u64, pixel: &[u8]) {
     let mut pattern = [0u8; 512];
     for (i, b) in pattern.iter_mut().enumerate() {
         *b = pixel[i % pixel.len()];
+    }
+    // Whole tiles: every 16-byte chunk holds whole pixels, so a band of tiles is one
+    // contiguous run of the pattern.
+    if let Some((tw, th)) = dst.tiling.tile() {
+        if x % tw == 0 && y % th == 0 && w % tw == 0 && h % th == 0 {
+            for band in (0..h).step_by(th as usize) {
+                let d = dst.span(x, y + band, w * th);
+                for off in (0..w * th).step_by(512) {
+                    let n = (w * th - off).min(512) as usize;
+                    // SAFETY: `d` spans w * th bytes (checked by `span`) and off + n stays inside.
+                    unsafe { std::ptr::copy_nonoverlapping(pattern.as_ptr(), d.add(off as usize), n) };
+                }
+            }
+            return;
+        }
     }
     for row in 0..h {
         let mut i = 0;

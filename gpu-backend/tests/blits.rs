@@ -197,6 +197,20 @@ fn tile_aligned_copies_take_whole_tile_rows() {
         let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (tw / 4, th, 2 * tw / 4, 3 * th), src_xy: (0, 0) };
         run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("aligned {t:?}"));
     }
+    // Whole surfaces (full pitch): one contiguous copy.
+    for t in ALL {
+        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (0, 0, PITCH / 4, ROWS), src_xy: (0, 0) };
+        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("full surface {t:?}"));
+        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (0, 32, PITCH / 4, 64), src_xy: (0, 0) };
+        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("full-pitch band {t:?}"));
+    }
+    // Linear to and from whole Y / Tile4 tiles (the per-tile path), linear side unaligned.
+    for t in [Tiling::Y, Tiling::Tile4] {
+        let c = Case { src_t: Tiling::Linear, dst_t: t, cpp: 4, dst_rect: (32, 32, 96, 96), src_xy: (3, 5) };
+        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("linear -> whole {t:?} tiles"));
+        let c = Case { src_t: t, dst_t: Tiling::Linear, cpp: 4, dst_rect: (1, 2, 65, 66), src_xy: (32, 0) };
+        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("whole {t:?} tiles -> linear"));
+    }
 }
 
 #[test]
