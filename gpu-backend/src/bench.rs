@@ -63,13 +63,25 @@ impl Scenario {
         match self {
             Scenario::Empty => "empty batch".into(),
             Scenario::StoreDwords { count } => format!("{count} x MI_STORE_DWORD_IMM"),
-            Scenario::SrcCopy { src, dst, width, height } => {
+            Scenario::SrcCopy {
+                src,
+                dst,
+                width,
+                height,
+            } => {
                 format!("XY_SRC_COPY {src:?}->{dst:?} {}", mib(*width, *height))
             }
-            Scenario::FastCopy { src, dst, width, height } => {
+            Scenario::FastCopy {
+                src,
+                dst,
+                width,
+                height,
+            } => {
                 format!("XY_FAST_COPY {src:?}->{dst:?} {}", mib(*width, *height))
             }
-            Scenario::ColorFill { dst, width, height } => format!("XY_COLOR_BLT {dst:?} {}", mib(*width, *height)),
+            Scenario::ColorFill { dst, width, height } => {
+                format!("XY_COLOR_BLT {dst:?} {}", mib(*width, *height))
+            }
         }
     }
 
@@ -140,11 +152,24 @@ impl Scenario {
                 | if d == Tiling::Y { BCS_DST_Y } else { 0 }
         };
         match *self {
-            Scenario::SrcCopy { src: st, dst: dt, width, height } => {
-                let ((s_tiled, s_pitch), (d_tiled, d_pitch)) = (legacy(st, width)?, legacy(dt, width)?);
-                b.extend([mi::instr(mi::LOAD_REGISTER_IMM, 1), BCS_SWCTRL, swctrl(st, dt)]);
+            Scenario::SrcCopy {
+                src: st,
+                dst: dt,
+                width,
+                height,
+            } => {
+                let ((s_tiled, s_pitch), (d_tiled, d_pitch)) =
+                    (legacy(st, width)?, legacy(dt, width)?);
                 b.extend([
-                    blt::instr(blt::XY_SRC_COPY, 3 << 20 | s_tiled << 15 | d_tiled << 11 | 8),
+                    mi::instr(mi::LOAD_REGISTER_IMM, 1),
+                    BCS_SWCTRL,
+                    swctrl(st, dt),
+                ]);
+                b.extend([
+                    blt::instr(
+                        blt::XY_SRC_COPY,
+                        3 << 20 | s_tiled << 15 | d_tiled << 11 | 8,
+                    ),
                     3 << 24 | 0xcc << 16 | d_pitch,
                     0,
                     height << 16 | width,
@@ -156,9 +181,17 @@ impl Scenario {
                     hi(src),
                 ]);
             }
-            Scenario::ColorFill { dst: dt, width, height } => {
+            Scenario::ColorFill {
+                dst: dt,
+                width,
+                height,
+            } => {
                 let (d_tiled, d_pitch) = legacy(dt, width)?;
-                b.extend([mi::instr(mi::LOAD_REGISTER_IMM, 1), BCS_SWCTRL, swctrl(Tiling::Linear, dt)]);
+                b.extend([
+                    mi::instr(mi::LOAD_REGISTER_IMM, 1),
+                    BCS_SWCTRL,
+                    swctrl(Tiling::Linear, dt),
+                ]);
                 b.extend([
                     blt::instr(blt::XY_COLOR, 3 << 20 | d_tiled << 11 | 5),
                     3 << 24 | 0xf0 << 16 | d_pitch,
@@ -169,16 +202,30 @@ impl Scenario {
                     0x00c0_ffee,
                 ]);
             }
-            Scenario::FastCopy { src: st, dst: dt, width, height } => {
+            Scenario::FastCopy {
+                src: st,
+                dst: dt,
+                width,
+                height,
+            } => {
                 let mode = |t: Tiling| match t {
                     Tiling::Linear => 0,
                     Tiling::X => 1,
                     Tiling::Y | Tiling::Tile4 => 2,
                 };
-                let pitch = |t: Tiling| if t == Tiling::Linear { pitch_bytes(width) } else { pitch_bytes(width) / 4 };
+                let pitch = |t: Tiling| {
+                    if t == Tiling::Linear {
+                        pitch_bytes(width)
+                    } else {
+                        pitch_bytes(width) / 4
+                    }
+                };
                 b.extend([
                     blt::instr(blt::XY_FAST_COPY, mode(st) << 20 | mode(dt) << 13 | 8),
-                    ((st == Tiling::Tile4) as u32) << 31 | ((dt == Tiling::Tile4) as u32) << 30 | 3 << 24 | pitch(dt),
+                    ((st == Tiling::Tile4) as u32) << 31
+                        | ((dt == Tiling::Tile4) as u32) << 30
+                        | 3 << 24
+                        | pitch(dt),
                     0,
                     height << 16 | width,
                     lo(dst),
@@ -223,13 +270,17 @@ impl BenchResult {
 
     /// Mean bandwidth in GB/s (10^9 bytes written per second), for blits and memcpy.
     pub fn gb_per_s(&self) -> Option<f64> {
-        (self.bytes_per_iteration > 0)
-            .then(|| self.bytes_per_iteration as f64 * self.iterations as f64 / self.total.as_secs_f64() / 1e9)
+        (self.bytes_per_iteration > 0).then(|| {
+            self.bytes_per_iteration as f64 * self.iterations as f64
+                / self.total.as_secs_f64()
+                / 1e9
+        })
     }
 
     /// Bandwidth of the fastest iteration in GB/s.
     pub fn best_gb_per_s(&self) -> Option<f64> {
-        (self.bytes_per_iteration > 0).then(|| self.bytes_per_iteration as f64 / self.best.as_secs_f64() / 1e9)
+        (self.bytes_per_iteration > 0)
+            .then(|| self.bytes_per_iteration as f64 / self.best.as_secs_f64() / 1e9)
     }
 }
 
@@ -237,7 +288,12 @@ impl BenchResult {
 /// at a time. The caller binds [`Scenario::memory_needed`] bytes of memory at `base`
 /// (directly accessible for meaningful blit numbers); the batch and surfaces are written
 /// there. Fails if the scenario cannot be encoded or a request does not complete.
-pub fn run(space: Arc<dyn AddressSpace>, base: u64, scenario: &Scenario, iterations: u32) -> Result<BenchResult, String> {
+pub fn run(
+    space: Arc<dyn AddressSpace>,
+    base: u64,
+    scenario: &Scenario,
+    iterations: u32,
+) -> Result<BenchResult, String> {
     let batch = scenario.batch(base)?;
     let bytes: Vec<u8> = batch.iter().flat_map(|d| d.to_le_bytes()).collect();
     space.write(base, &bytes).map_err(|f| f.to_string())?;
@@ -248,7 +304,9 @@ pub fn run(space: Arc<dyn AddressSpace>, base: u64, scenario: &Scenario, iterati
         let mut off = 0;
         while off < surface {
             let n = chunk.len().min((surface - off) as usize);
-            space.write(src + off, &chunk[..n]).map_err(|f| f.to_string())?;
+            space
+                .write(src + off, &chunk[..n])
+                .map_err(|f| f.to_string())?;
             off += n as u64;
         }
     }

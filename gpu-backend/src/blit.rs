@@ -79,7 +79,11 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
         if p < 0 {
             return Err(bad("negative blit pitch"));
         }
-        Ok(if tiling == Tiling::Linear { p as u64 } else { p as u64 * 4 })
+        Ok(if tiling == Tiling::Linear {
+            p as u64
+        } else {
+            p as u64 * 4
+        })
     };
     let legacy_depth = |br13: u32| [1, 2, 2, 4][(br13 >> 24 & 3) as usize];
     let legacy_mask = |cpp: u64| match (cpp, h >> 20 & 3) {
@@ -107,14 +111,26 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
             let (x2, y2) = xy(dw[3]);
             let byte_mask = legacy_mask(cpp);
             Ok(Blit {
-                op: if rop == 0xcc && full(cpp, byte_mask) { Op::Copy } else { Op::Rop(rop) },
+                op: if rop == 0xcc && full(cpp, byte_mask) {
+                    Op::Copy
+                } else {
+                    Op::Rop(rop)
+                },
                 cpp,
                 byte_mask,
-                dst: Surface { base: addr(dw[4], dw[5]), pitch: legacy_pitch(br13, dst_tiling)?, tiling: dst_tiling },
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: legacy_pitch(br13, dst_tiling)?,
+                    tiling: dst_tiling,
+                },
                 rect: (x1, y1, x2, y2),
                 clip: br13 & 1 << 30 != 0,
                 src: Some((
-                    Surface { base: addr(dw[8], dw[9]), pitch: legacy_pitch(dw[7], src_tiling)?, tiling: src_tiling },
+                    Surface {
+                        base: addr(dw[8], dw[9]),
+                        pitch: legacy_pitch(dw[7], src_tiling)?,
+                        tiling: src_tiling,
+                    },
                     sx,
                     sy,
                 )),
@@ -136,10 +152,18 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
             let (x2, y2) = xy(dw[3]);
             let byte_mask = legacy_mask(cpp);
             Ok(Blit {
-                op: if rop == 0xf0 && full(cpp, byte_mask) { Op::Fill } else { Op::Rop(rop) },
+                op: if rop == 0xf0 && full(cpp, byte_mask) {
+                    Op::Fill
+                } else {
+                    Op::Rop(rop)
+                },
                 cpp,
                 byte_mask,
-                dst: Surface { base: addr(dw[4], dw[5]), pitch: legacy_pitch(br13, tiling)?, tiling },
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: legacy_pitch(br13, tiling)?,
+                    tiling,
+                },
                 rect: (x1, y1, x2, y2),
                 clip: br13 & 1 << 30 != 0,
                 src: None,
@@ -182,10 +206,22 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
                 op: Op::Copy,
                 cpp,
                 byte_mask: 0xffff,
-                dst: Surface { base: addr(dw[4], dw[5]), pitch: pitch(dw[1], dst_tiling), tiling: dst_tiling },
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: pitch(dw[1], dst_tiling),
+                    tiling: dst_tiling,
+                },
                 rect: (x1, y1, x2, y2),
                 clip: false,
-                src: Some((Surface { base: addr(dw[8], dw[9]), pitch: pitch(dw[7], src_tiling), tiling: src_tiling }, sx, sy)),
+                src: Some((
+                    Surface {
+                        base: addr(dw[8], dw[9]),
+                        pitch: pitch(dw[7], src_tiling),
+                        tiling: src_tiling,
+                    },
+                    sx,
+                    sy,
+                )),
                 color: 0,
             })
         }
@@ -200,7 +236,12 @@ enum Mem {
 }
 
 impl Mem {
-    fn acquire(space: &dyn AddressSpace, header: u32, addr: u64, len: u64) -> Result<Mem, HangReason> {
+    fn acquire(
+        space: &dyn AddressSpace,
+        header: u32,
+        addr: u64,
+        len: u64,
+    ) -> Result<Mem, HangReason> {
         if let Some(d) = space.direct(addr, len).filter(|d| d.covers(addr, len)) {
             return Ok(Mem::Direct(d));
         }
@@ -222,13 +263,21 @@ const MAX_BOUNCE: u64 = 256 << 20;
 
 /// Reads `[addr, addr + len)` into a host buffer. Probes both ends first so a bogus
 /// rectangle faults before anything large is allocated.
-fn bounce(space: &dyn AddressSpace, header: u32, addr: u64, len: u64) -> Result<Vec<u8>, HangReason> {
+fn bounce(
+    space: &dyn AddressSpace,
+    header: u32,
+    addr: u64,
+    len: u64,
+) -> Result<Vec<u8>, HangReason> {
     let fault = |f: Fault| HangReason::Fault { addr: f.addr };
     let mut probe = [0u8];
     space.read(addr, &mut probe).map_err(fault)?;
     space.read(addr + len - 1, &mut probe).map_err(fault)?;
     if len > MAX_BOUNCE {
-        return Err(HangReason::Unsupported { header, what: "blit extent too large for a bounce buffer" });
+        return Err(HangReason::Unsupported {
+            header,
+            what: "blit extent too large for a bounce buffer",
+        });
     }
     let mut buf = vec![0u8; len as usize];
     space.read(addr, &mut buf).map_err(fault)?;
@@ -317,19 +366,36 @@ pub(crate) fn execute(
                 Op::Fill => 0xf0,
                 Op::Rop(r) => r,
             };
-            rop_rect(&dst, (dx, dy), src.as_ref().map(|v| (v, sx, sy)), (w, hgt), cpp, rop, pixel, b.byte_mask);
+            rop_rect(
+                &dst,
+                (dx, dy),
+                src.as_ref().map(|v| (v, sx, sy)),
+                (w, hgt),
+                cpp,
+                rop,
+                pixel,
+                b.byte_mask,
+            );
         }
     }
     drop(src);
     drop(dst);
     if let Mem::Bounce(buf) = &dmem {
         let mut result = Ok(());
-        spans(b.dst.tiling, b.dst.pitch, dx * cpp, dy, wb, hgt, |off, n| {
-            let rel = (off - d_ext.0) as usize;
-            if result.is_ok() {
-                result = space.write(d_addr + rel as u64, &buf[rel..rel + n as usize]);
-            }
-        });
+        spans(
+            b.dst.tiling,
+            b.dst.pitch,
+            dx * cpp,
+            dy,
+            wb,
+            hgt,
+            |off, n| {
+                let rel = (off - d_ext.0) as usize;
+                if result.is_ok() {
+                    result = space.write(d_addr + rel as u64, &buf[rel..rel + n as usize]);
+                }
+            },
+        );
         result.map_err(fault)?;
     }
     Ok(())

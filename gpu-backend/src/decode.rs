@@ -108,7 +108,9 @@ impl CompareOp {
 pub(crate) enum PostSync {
     None,
     /// Write the immediate data (a dword or a qword, by command length).
-    Immediate { qword: bool },
+    Immediate {
+        qword: bool,
+    },
     /// Write PS_DEPTH_COUNT (always 0: nothing is ever rendered).
     DepthCount,
     /// Write the 64-bit CS timestamp.
@@ -124,22 +126,73 @@ pub(crate) enum Command<'a> {
     ArbCheck,
     UserInterrupt,
     BatchEnd,
-    BatchStart { addr: u64, second_level: bool },
-    CondBatchEnd { data: u32, addr: u64, mask_mode: bool, compare: bool },
-    StoreImm { addr: u64, data: &'a [u32] },
-    StoreIndex { offset: u32, data: &'a [u32] },
-    LoadRegImm { cs_mmio: bool, byte_disable: u32, pairs: &'a [u32] },
-    LoadRegMem { reg: u32, cs_mmio: bool, addr: u64 },
-    LoadRegReg { src: u32, src_cs_mmio: bool, dst: u32, dst_cs_mmio: bool },
-    StoreRegMem { reg: u32, cs_mmio: bool, addr: u64 },
-    CopyMemMem { dst: u64, src: u64 },
-    Math { alu: &'a [u32] },
-    SemaphoreWait { op: CompareOp, data: u32, addr: u64 },
+    BatchStart {
+        addr: u64,
+        second_level: bool,
+    },
+    CondBatchEnd {
+        data: u32,
+        addr: u64,
+        mask_mode: bool,
+        compare: bool,
+    },
+    StoreImm {
+        addr: u64,
+        data: &'a [u32],
+    },
+    StoreIndex {
+        offset: u32,
+        data: &'a [u32],
+    },
+    LoadRegImm {
+        cs_mmio: bool,
+        byte_disable: u32,
+        pairs: &'a [u32],
+    },
+    LoadRegMem {
+        reg: u32,
+        cs_mmio: bool,
+        addr: u64,
+    },
+    LoadRegReg {
+        src: u32,
+        src_cs_mmio: bool,
+        dst: u32,
+        dst_cs_mmio: bool,
+    },
+    StoreRegMem {
+        reg: u32,
+        cs_mmio: bool,
+        addr: u64,
+    },
+    CopyMemMem {
+        dst: u64,
+        src: u64,
+    },
+    Math {
+        alu: &'a [u32],
+    },
+    SemaphoreWait {
+        op: CompareOp,
+        data: u32,
+        addr: u64,
+    },
     /// MI_FLUSH_DW or PIPE_CONTROL: only the post-sync write has an effect here.
-    PostSyncWrite { op: PostSync, addr: u64, store_index: bool, data: u64 },
-    SetupClip { top_left: u32, bottom_right: u32 },
+    PostSyncWrite {
+        op: PostSync,
+        addr: u64,
+        store_index: bool,
+        data: u64,
+    },
+    SetupClip {
+        top_left: u32,
+        bottom_right: u32,
+    },
     /// XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT: the whole command, decoded by `blit`.
-    Blit { op: u32, dw: &'a [u32] },
+    Blit {
+        op: u32,
+        dw: &'a [u32],
+    },
 }
 
 fn unsupported(header: u32, what: &'static str) -> HangReason {
@@ -158,7 +211,11 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
             let op = (header >> 23) & 0x3f;
             let len8 = (header & 0xff) as usize + 2;
             let len = match op {
-                mi::NOOP | mi::USER_INTERRUPT | mi::ARB_CHECK | mi::ARB_ON_OFF | mi::BATCH_BUFFER_END => 1,
+                mi::NOOP
+                | mi::USER_INTERRUPT
+                | mi::ARB_CHECK
+                | mi::ARB_ON_OFF
+                | mi::BATCH_BUFFER_END => 1,
                 mi::STORE_DATA_IMM => (header & 0x3ff) as usize + 2,
                 mi::FLUSH_DW => {
                     if class.is_render() {
@@ -182,7 +239,10 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
         }
         2 => {
             if !class.runs_blits() {
-                return Err(unsupported(header, "2D blitter command on an engine without a blitter"));
+                return Err(unsupported(
+                    header,
+                    "2D blitter command on an engine without a blitter",
+                ));
             }
             let op = (header >> 22) & 0x7f;
             match op {
@@ -194,7 +254,10 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
         }
         3 if header & 0xffff_0000 == PIPE_CONTROL => {
             if !class.is_render() {
-                return Err(unsupported(header, "PIPE_CONTROL outside the render engine"));
+                return Err(unsupported(
+                    header,
+                    "PIPE_CONTROL outside the render engine",
+                ));
             }
             Ok((Kind::PipeControl, (header & 0xff) as usize + 2))
         }
@@ -207,7 +270,13 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
 pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
     let h = dw[0];
     let n = dw.len();
-    let need = |ok: bool, what| if ok { Ok(()) } else { Err(unsupported(h, what)) };
+    let need = |ok: bool, what| {
+        if ok {
+            Ok(())
+        } else {
+            Err(unsupported(h, what))
+        }
+    };
     let bit = |b: u32| h & (1 << b) != 0;
     match kind {
         Kind::Mi(op) => match op {
@@ -218,7 +287,10 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
             mi::BATCH_BUFFER_START => {
                 need(n == 3, "MI_BATCH_BUFFER_START length")?;
                 need(!bit(15), "predicated MI_BATCH_BUFFER_START")?;
-                Ok(Command::BatchStart { addr: addr64(dw[1], dw[2], 3), second_level: bit(22) })
+                Ok(Command::BatchStart {
+                    addr: addr64(dw[1], dw[2], 3),
+                    second_level: bit(22),
+                })
             }
             mi::COND_BATCH_BUFFER_END => {
                 need(n == 4, "MI_CONDITIONAL_BATCH_BUFFER_END length")?;
@@ -231,33 +303,59 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
             }
             mi::STORE_DATA_IMM => {
                 need(n >= 4, "MI_STORE_DATA_IMM without data")?;
-                Ok(Command::StoreImm { addr: addr64(dw[1], dw[2], 3), data: &dw[3..] })
+                Ok(Command::StoreImm {
+                    addr: addr64(dw[1], dw[2], 3),
+                    data: &dw[3..],
+                })
             }
             mi::STORE_DATA_INDEX => {
                 need(n == 3 || n == 4, "MI_STORE_DATA_INDEX length")?;
-                Ok(Command::StoreIndex { offset: dw[1] & 0xffc, data: &dw[2..] })
+                Ok(Command::StoreIndex {
+                    offset: dw[1] & 0xffc,
+                    data: &dw[2..],
+                })
             }
             mi::LOAD_REGISTER_IMM => {
                 need(n >= 3 && n % 2 == 1, "MI_LOAD_REGISTER_IMM length")?;
-                Ok(Command::LoadRegImm { cs_mmio: bit(19), byte_disable: (h >> 8) & 0xf, pairs: &dw[1..] })
+                Ok(Command::LoadRegImm {
+                    cs_mmio: bit(19),
+                    byte_disable: (h >> 8) & 0xf,
+                    pairs: &dw[1..],
+                })
             }
             mi::LOAD_REGISTER_MEM => {
                 need(n == 4, "MI_LOAD_REGISTER_MEM length")?;
                 need(!bit(20), "MI_LOAD_REGISTER_MEM add-loop-variable")?;
-                Ok(Command::LoadRegMem { reg: dw[1], cs_mmio: bit(19), addr: addr64(dw[2], dw[3], 3) })
+                Ok(Command::LoadRegMem {
+                    reg: dw[1],
+                    cs_mmio: bit(19),
+                    addr: addr64(dw[2], dw[3], 3),
+                })
             }
             mi::LOAD_REGISTER_REG => {
                 need(n == 3, "MI_LOAD_REGISTER_REG length")?;
-                Ok(Command::LoadRegReg { src: dw[1], src_cs_mmio: bit(18), dst: dw[2], dst_cs_mmio: bit(19) })
+                Ok(Command::LoadRegReg {
+                    src: dw[1],
+                    src_cs_mmio: bit(18),
+                    dst: dw[2],
+                    dst_cs_mmio: bit(19),
+                })
             }
             mi::STORE_REGISTER_MEM => {
                 need(n == 4, "MI_STORE_REGISTER_MEM length")?;
                 need(!bit(21), "predicated MI_STORE_REGISTER_MEM")?;
-                Ok(Command::StoreRegMem { reg: dw[1], cs_mmio: bit(19), addr: addr64(dw[2], dw[3], 3) })
+                Ok(Command::StoreRegMem {
+                    reg: dw[1],
+                    cs_mmio: bit(19),
+                    addr: addr64(dw[2], dw[3], 3),
+                })
             }
             mi::COPY_MEM_MEM => {
                 need(n == 5, "MI_COPY_MEM_MEM length")?;
-                Ok(Command::CopyMemMem { dst: addr64(dw[1], dw[2], 3), src: addr64(dw[3], dw[4], 3) })
+                Ok(Command::CopyMemMem {
+                    dst: addr64(dw[1], dw[2], 3),
+                    src: addr64(dw[3], dw[4], 3),
+                })
             }
             mi::MATH => Ok(Command::Math { alu: &dw[1..] }),
             mi::SEMAPHORE_WAIT => {
@@ -272,7 +370,11 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
                     5 => CompareOp::Ne,
                     _ => return Err(unsupported(h, "MI_SEMAPHORE_WAIT compare operation")),
                 };
-                Ok(Command::SemaphoreWait { op, data: dw[1], addr: addr64(dw[2], dw[3], 3) })
+                Ok(Command::SemaphoreWait {
+                    op,
+                    data: dw[1],
+                    addr: addr64(dw[2], dw[3], 3),
+                })
             }
             mi::FLUSH_DW => {
                 need(n == 4 || n == 5, "MI_FLUSH_DW length")?;
@@ -283,7 +385,12 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
                     _ => return Err(unsupported(h, "MI_FLUSH_DW post-sync operation 2")),
                 };
                 let data = dw[3] as u64 | dw.get(4).map_or(0, |&d| (d as u64) << 32);
-                Ok(Command::PostSyncWrite { op, addr: addr64(dw[1], dw[2], 7), store_index: bit(21), data })
+                Ok(Command::PostSyncWrite {
+                    op,
+                    addr: addr64(dw[1], dw[2], 7),
+                    store_index: bit(21),
+                    data,
+                })
             }
             _ => unreachable!("length() accepted an MI opcode parse() does not know"),
         },
@@ -301,11 +408,19 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
                 }
             };
             let data = dw[4] as u64 | dw.get(5).map_or(0, |&d| (d as u64) << 32);
-            Ok(Command::PostSyncWrite { op, addr: addr64(dw[2], dw[3], 3), store_index: f & (1 << 21) != 0, data })
+            Ok(Command::PostSyncWrite {
+                op,
+                addr: addr64(dw[2], dw[3], 3),
+                store_index: f & (1 << 21) != 0,
+                data,
+            })
         }
         Kind::Blt(blt::XY_SETUP_CLIP) => {
             need(n == 3, "XY_SETUP_CLIP_BLT length")?;
-            Ok(Command::SetupClip { top_left: dw[1], bottom_right: dw[2] })
+            Ok(Command::SetupClip {
+                top_left: dw[1],
+                bottom_right: dw[2],
+            })
         }
         Kind::Blt(op) => Ok(Command::Blit { op, dw }),
     }
@@ -330,53 +445,114 @@ mod tests {
         // IGT's spinner jump: MI_BATCH_BUFFER_START | 1 << 8 | 1.
         assert_eq!(
             decode(&[0x1880_0101, 0x1000_0040, 0xffff], Render),
-            Ok(Command::BatchStart { addr: 0xffff_1000_0040, second_level: false })
+            Ok(Command::BatchStart {
+                addr: 0xffff_1000_0040,
+                second_level: false
+            })
         );
         // The spinner's MI_COND_BATCH_BUFFER_END | MI_DO_COMPARE | 2.
         assert_eq!(
             decode(&[0x1b20_0002, 0x0500_0000, 0x1ff8, 0], Render),
-            Ok(Command::CondBatchEnd { data: 0x0500_0000, addr: 0x1ff8, mask_mode: false, compare: true })
+            Ok(Command::CondBatchEnd {
+                data: 0x0500_0000,
+                addr: 0x1ff8,
+                mask_mode: false,
+                compare: true
+            })
         );
         // MI_STORE_DWORD_IMM (gen8+: length 2) and the qword form (length 3, bit 21).
         assert_eq!(
             decode(&[0x1000_0002, 0x1004, 0, 7], Render),
-            Ok(Command::StoreImm { addr: 0x1004, data: &[7] })
+            Ok(Command::StoreImm {
+                addr: 0x1004,
+                data: &[7]
+            })
         );
         assert_eq!(
             decode(&[0x1020_0003, 0x1008, 0, 7, 8], Copy),
-            Ok(Command::StoreImm { addr: 0x1008, data: &[7, 8] })
+            Ok(Command::StoreImm {
+                addr: 0x1008,
+                data: &[7, 8]
+            })
         );
-        assert!(matches!(decode(&[0x1080_0001, 0x44, 9], Render), Ok(Command::StoreIndex { offset: 0x44, .. })));
+        assert!(matches!(
+            decode(&[0x1080_0001, 0x44, 9], Render),
+            Ok(Command::StoreIndex { offset: 0x44, .. })
+        ));
         assert!(matches!(
             decode(&[0x1100_0003, 0x2600, 1, 0x2604, 2], Render),
-            Ok(Command::LoadRegImm { pairs: &[0x2600, 1, 0x2604, 2], .. })
+            Ok(Command::LoadRegImm {
+                pairs: &[0x2600, 1, 0x2604, 2],
+                ..
+            })
         ));
-        assert!(matches!(decode(&[0x0e00_8002, 5, 0x100, 0], Render), Ok(Command::SemaphoreWait { op: CompareOp::Gt, .. })));
+        assert!(matches!(
+            decode(&[0x0e00_8002, 5, 0x100, 0], Render),
+            Ok(Command::SemaphoreWait {
+                op: CompareOp::Gt,
+                ..
+            })
+        ));
         assert!(matches!(
             decode(&[0x0e00_9003, 5, 0x100, 0, 0], Render),
-            Ok(Command::SemaphoreWait { op: CompareOp::Ge, .. })
+            Ok(Command::SemaphoreWait {
+                op: CompareOp::Ge,
+                ..
+            })
         ));
         assert!(matches!(
             decode(&[0x1300_4002, 0x100, 0, 5], Copy),
-            Ok(Command::PostSyncWrite { op: PostSync::Immediate { qword: false }, addr: 0x100, .. })
+            Ok(Command::PostSyncWrite {
+                op: PostSync::Immediate { qword: false },
+                addr: 0x100,
+                ..
+            })
         ));
         assert!(matches!(
             decode(&[0x7a00_0004, 3 << 14, 0x100, 0, 0, 0], Render),
-            Ok(Command::PostSyncWrite { op: PostSync::Timestamp, .. })
+            Ok(Command::PostSyncWrite {
+                op: PostSync::Timestamp,
+                ..
+            })
         ));
     }
 
     #[test]
     fn invalid_commands_hang() {
         // Unknown MI opcode, unknown type, 3D state, blitter on render, PIPE_CONTROL on bcs.
-        for h in [0x0080_0000u32, 0x2000_0000, 0x6101_0000, 0x7800_0000, 0xe000_0000] {
-            assert_eq!(length(h, Render), Err(HangReason::UnknownCommand { header: h }), "{h:#x}");
+        for h in [
+            0x0080_0000u32,
+            0x2000_0000,
+            0x6101_0000,
+            0x7800_0000,
+            0xe000_0000,
+        ] {
+            assert_eq!(
+                length(h, Render),
+                Err(HangReason::UnknownCommand { header: h }),
+                "{h:#x}"
+            );
         }
-        assert!(matches!(length(0x54f0_0008, Render), Err(HangReason::Unsupported { .. })));
-        assert!(matches!(length(0x7a00_0004, Copy), Err(HangReason::Unsupported { .. })));
-        assert!(matches!(length(0x1300_4002, Render), Err(HangReason::Unsupported { .. })));
+        assert!(matches!(
+            length(0x54f0_0008, Render),
+            Err(HangReason::Unsupported { .. })
+        ));
+        assert!(matches!(
+            length(0x7a00_0004, Copy),
+            Err(HangReason::Unsupported { .. })
+        ));
+        assert!(matches!(
+            length(0x1300_4002, Render),
+            Err(HangReason::Unsupported { .. })
+        ));
         // Wrong lengths of known commands.
-        assert!(matches!(decode(&[0x1880_0100, 0], Render), Err(HangReason::Unsupported { .. })));
-        assert!(matches!(decode(&[0x1100_0002, 0, 0, 0], Render), Err(HangReason::Unsupported { .. })));
+        assert!(matches!(
+            decode(&[0x1880_0100, 0], Render),
+            Err(HangReason::Unsupported { .. })
+        ));
+        assert!(matches!(
+            decode(&[0x1100_0002, 0, 0, 0], Render),
+            Err(HangReason::Unsupported { .. })
+        ));
     }
 }

@@ -70,7 +70,13 @@ pub struct EngineConfig {
 impl EngineConfig {
     /// An engine description with the default hang timeout.
     pub fn new(name: &str, class: EngineClass, instance: u16, mmio_base: u32) -> EngineConfig {
-        EngineConfig { name: name.to_owned(), class, instance, mmio_base, hang_timeout: DEFAULT_HANG_TIMEOUT }
+        EngineConfig {
+            name: name.to_owned(),
+            class,
+            instance,
+            mmio_base,
+            hang_timeout: DEFAULT_HANG_TIMEOUT,
+        }
     }
 
     /// Tiger Lake's render engine.
@@ -136,7 +142,10 @@ impl Ticket {
             CANCEL => Some(Outcome::Cancelled),
             _ => {
                 let why = self.reset_reason.lock().unwrap().clone();
-                Some(Outcome::Hung(Hang { reason: HangReason::Reset(why), addr: 0 }))
+                Some(Outcome::Hung(Hang {
+                    reason: HangReason::Reset(why),
+                    addr: 0,
+                }))
             }
         }
     }
@@ -158,7 +167,10 @@ impl RequestHandle {
     /// [`Outcome::Cancelled`] without running; a running one stops at its next command
     /// boundary (or poll) with the same outcome. No effect once it completed.
     pub fn cancel(&self) {
-        let _ = self.ticket.stop.compare_exchange(RUN, CANCEL, Ordering::AcqRel, Ordering::Acquire);
+        let _ = self
+            .ticket
+            .stop
+            .compare_exchange(RUN, CANCEL, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// Resets the request as a hang (heartbeat failure, non-persistent context closed):
@@ -166,7 +178,10 @@ impl RequestHandle {
     /// queued or running. No effect once it completed or was cancelled.
     pub fn reset(&self, reason: &str) {
         *self.ticket.reset_reason.lock().unwrap() = reason.to_owned();
-        let _ = self.ticket.stop.compare_exchange(RUN, RESET, Ordering::AcqRel, Ordering::Acquire);
+        let _ = self
+            .ticket
+            .stop
+            .compare_exchange(RUN, RESET, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// Whether the completion callback has run.
@@ -222,9 +237,16 @@ impl Engine {
         let (tx, rx) = unbounded();
         let worker = {
             let (config, shared) = (config.clone(), shared.clone());
-            std::thread::Builder::new().name(format!("gemu-{}", config.name)).spawn(move || worker(config, shared, rx))?
+            std::thread::Builder::new()
+                .name(format!("gemu-{}", config.name))
+                .spawn(move || worker(config, shared, rx))?
         };
-        Ok(Engine { config, shared, tx: Some(tx), thread: Some(worker) })
+        Ok(Engine {
+            config,
+            shared,
+            tx: Some(tx),
+            thread: Some(worker),
+        })
     }
 
     /// The engine's description.
@@ -241,7 +263,9 @@ impl Engine {
             reset_reason: Mutex::new(String::new()),
             done: AtomicBool::new(false),
         });
-        let handle = RequestHandle { ticket: ticket.clone() };
+        let handle = RequestHandle {
+            ticket: ticket.clone(),
+        };
         let tx = self.tx.as_ref().expect("engine is running until dropped");
         if let Err(e) = tx.send(Queued { req, ticket }) {
             // The worker is gone (it cannot exit before drop, but never lose a callback).
@@ -290,7 +314,10 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
             ticket.stop_outcome()
         };
         let outcome = match stop() {
-            Some(Outcome::Hung(h)) => Outcome::Hung(Hang { addr: req.batch, ..h }),
+            Some(Outcome::Hung(h)) => Outcome::Hung(Hang {
+                addr: req.batch,
+                ..h
+            }),
             Some(o) => o,
             None => {
                 shared.running.store(ticket.seqno, Ordering::Release);
@@ -306,12 +333,28 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
     }
 }
 
-fn run_one(config: &EngineConfig, shared: &Shared, req: &Request, stop: &dyn Fn() -> Option<Outcome>) -> Outcome {
+fn run_one(
+    config: &EngineConfig,
+    shared: &Shared,
+    req: &Request,
+    stop: &dyn Fn() -> Option<Outcome>,
+) -> Outcome {
     // Context restore: work on a copy so emu can lock the context while this runs.
     let mut regs = req.context.lock().unwrap().clone();
-    let ctl = Control { stop, polls: &shared.polls, hang_timeout: config.hang_timeout };
+    let ctl = Control {
+        stop,
+        polls: &shared.polls,
+        hang_timeout: config.hang_timeout,
+    };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        exec::run(&*req.space, config.class, config.mmio_base, &mut regs, req.batch, ctl)
+        exec::run(
+            &*req.space,
+            config.class,
+            config.mmio_base,
+            &mut regs,
+            req.batch,
+            ctl,
+        )
     }));
     // Context save.
     *req.context.lock().unwrap() = regs;
@@ -322,6 +365,9 @@ fn run_one(config: &EngineConfig, shared: &Shared, req: &Request, stop: &dyn Fn(
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
         log::error!("{}: command streamer panicked: {msg}", config.name);
-        Outcome::Hung(Hang { reason: HangReason::Internal(msg), addr: req.batch })
+        Outcome::Hung(Hang {
+            reason: HangReason::Internal(msg),
+            addr: req.batch,
+        })
     })
 }

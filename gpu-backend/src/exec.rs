@@ -66,7 +66,11 @@ pub(crate) fn run(
     let mut ex = Executor {
         space,
         class,
-        regs: RegFile { regs, mmio_base, started: cs_timestamp() },
+        regs: RegFile {
+            regs,
+            mmio_base,
+            started: cs_timestamp(),
+        },
         status: &status,
         watchdog: Watchdog::new(ctl.hang_timeout),
         ctl,
@@ -151,7 +155,10 @@ impl Executor<'_> {
     fn read_dwords(&mut self, addr: u64, out: &mut [u32]) -> Result<(), Fault> {
         let bytes = out.len() as u64 * 4;
         if !self.fetch.is_some_and(|d| d.covers(addr, bytes)) {
-            self.fetch = self.space.direct(addr, bytes).filter(|d| d.covers(addr, bytes));
+            self.fetch = self
+                .space
+                .direct(addr, bytes)
+                .filter(|d| d.covers(addr, bytes));
         }
         if let Some(d) = self.fetch {
             let off = (addr - d.gpu_addr()) as usize;
@@ -178,10 +185,12 @@ impl Executor<'_> {
         buf.resize(len, 0);
         buf[0] = header[0];
         let r = match self.read_dwords(at + 4, &mut buf[1..]) {
-            Ok(()) => decode::parse(kind, &buf).map_err(Halt::from).and_then(|cmd| {
-                self.ip = (at + 4 * len as u64) & GPU_ADDR_MASK;
-                self.exec(cmd, at)
-            }),
+            Ok(()) => decode::parse(kind, &buf)
+                .map_err(Halt::from)
+                .and_then(|cmd| {
+                    self.ip = (at + 4 * len as u64) & GPU_ADDR_MASK;
+                    self.exec(cmd, at)
+                }),
             Err(f) => Err(f.into()),
         };
         self.buf = buf;
@@ -236,7 +245,12 @@ impl Executor<'_> {
                 self.ip = addr;
                 self.fetch = None;
             }
-            Command::CondBatchEnd { data, addr, mask_mode, compare } => {
+            Command::CondBatchEnd {
+                data,
+                addr,
+                mask_mode,
+                compare,
+            } => {
                 if compare {
                     let value = if mask_mode {
                         self.read_u32(addr)? & self.read_u32(addr + 4)?
@@ -253,8 +267,14 @@ impl Executor<'_> {
                 self.write(addr, &bytes)?;
             }
             Command::StoreIndex { offset, data } => self.write_status(offset as u64, data),
-            Command::LoadRegImm { cs_mmio, byte_disable, pairs } => {
-                let keep = (0..4).filter(|b| byte_disable >> b & 1 != 0).fold(0u32, |m, b| m | 0xff << (8 * b));
+            Command::LoadRegImm {
+                cs_mmio,
+                byte_disable,
+                pairs,
+            } => {
+                let keep = (0..4)
+                    .filter(|b| byte_disable >> b & 1 != 0)
+                    .fold(0u32, |m, b| m | 0xff << (8 * b));
                 for p in pairs.chunks_exact(2) {
                     let reg = self.regs.resolve(p[0], cs_mmio);
                     let v = (self.regs.read(reg) & keep) | (p[1] & !keep);
@@ -266,7 +286,12 @@ impl Executor<'_> {
                 let reg = self.regs.resolve(reg, cs_mmio);
                 self.write_reg(reg, v);
             }
-            Command::LoadRegReg { src, src_cs_mmio, dst, dst_cs_mmio } => {
+            Command::LoadRegReg {
+                src,
+                src_cs_mmio,
+                dst,
+                dst_cs_mmio,
+            } => {
                 let v = self.regs.read(self.regs.resolve(src, src_cs_mmio));
                 let reg = self.regs.resolve(dst, dst_cs_mmio);
                 self.write_reg(reg, v);
@@ -288,7 +313,12 @@ impl Executor<'_> {
                 self.watchdog.progress();
                 self.poll()?;
             },
-            Command::PostSyncWrite { op, addr, store_index, data } => {
+            Command::PostSyncWrite {
+                op,
+                addr,
+                store_index,
+                data,
+            } => {
                 let value: Vec<u8> = match op {
                     PostSync::None => return Ok(Flow::Next),
                     PostSync::LoadRegister => {
@@ -301,21 +331,32 @@ impl Executor<'_> {
                     PostSync::Timestamp => cs_timestamp().to_le_bytes().to_vec(),
                 };
                 if store_index {
-                    let dwords: Vec<u32> =
-                        value.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+                    let dwords: Vec<u32> = value
+                        .chunks_exact(4)
+                        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                        .collect();
                     self.write_status(addr & 0xffc, &dwords);
                 } else {
                     self.write(addr, &value)?;
                 }
             }
-            Command::SetupClip { top_left, bottom_right } => {
+            Command::SetupClip {
+                top_left,
+                bottom_right,
+            } => {
                 let xy = |v: u32| (v as u16 as i16 as i32, (v >> 16) as u16 as i16 as i32);
                 let ((x1, y1), (x2, y2)) = (xy(top_left), xy(bottom_right));
                 self.regs.regs.clip = ClipRect { x1, y1, x2, y2 };
             }
             Command::Blit { op, dw } => {
                 self.writes += 1;
-                blit::execute(self.space, op, dw, self.regs.regs.bcs_swctrl, self.regs.regs.clip)?;
+                blit::execute(
+                    self.space,
+                    op,
+                    dw,
+                    self.regs.regs.bcs_swctrl,
+                    self.regs.regs.clip,
+                )?;
             }
         }
         Ok(Flow::Next)

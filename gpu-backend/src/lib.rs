@@ -47,7 +47,9 @@ pub mod testing;
 pub mod tiling;
 pub mod watchdog;
 
-pub use engine::{Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle};
+pub use engine::{
+    Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle,
+};
 pub use mem::{AddressSpace, DirectRange, Fault};
 pub use outcome::{Hang, HangReason, Outcome};
 pub use regs::{ClipRect, ContextRegs, StatusPage};

@@ -124,7 +124,10 @@ impl DirectRange {
     }
 
     fn at(&self, off: usize, n: usize) -> *mut u8 {
-        assert!(off.checked_add(n).is_some_and(|e| e <= self.len), "DirectRange access out of bounds");
+        assert!(
+            off.checked_add(n).is_some_and(|e| e <= self.len),
+            "DirectRange access out of bounds"
+        );
         // SAFETY: off + n <= len, so the result stays inside the allocation given to `new`.
         unsafe { self.ptr.as_ptr().add(off) }
     }

@@ -65,7 +65,9 @@ impl fmt::Display for HangReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HangReason::UnknownCommand { header } => write!(f, "unknown command {header:#010x}"),
-            HangReason::Unsupported { header, what } => write!(f, "unsupported: {what} ({header:#010x})"),
+            HangReason::Unsupported { header, what } => {
+                write!(f, "unsupported: {what} ({header:#010x})")
+            }
             HangReason::Fault { addr } => write!(f, "GPU page fault at {addr:#x}"),
             HangReason::NoProgress { elapsed } => write!(f, "no progress for {elapsed:?}"),
             HangReason::Reset(why) => write!(f, "reset: {why}"),

@@ -176,7 +176,11 @@ mod tests {
     #[test]
     fn gprs_timestamps_and_masked_swctrl() {
         let mut regs = ContextRegs::default();
-        let mut f = RegFile { regs: &mut regs, mmio_base: 0x2000, started: cs_timestamp() };
+        let mut f = RegFile {
+            regs: &mut regs,
+            mmio_base: 0x2000,
+            started: cs_timestamp(),
+        };
         assert!(f.write(0x2608, 0xdead_beef));
         assert!(f.write(0x260c, 0x1234));
         assert_eq!(f.regs.gpr[1], 0x1234_dead_beef);
@@ -186,7 +190,10 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let t1 = f.read(0x2358);
         let d = t1.wrapping_sub(t0) as u64;
-        assert!((30_000..2_000_000).contains(&d), "19.2 MHz ticks over 2 ms: {d}");
+        assert!(
+            (30_000..2_000_000).contains(&d),
+            "19.2 MHz ticks over 2 ms: {d}"
+        );
         assert!(!f.write(0x2358, 5), "timestamp is read-only");
         f.write(BCS_SWCTRL, (BCS_SRC_Y | BCS_DST_Y) << 16 | BCS_DST_Y);
         assert_eq!(f.read(BCS_SWCTRL), BCS_DST_Y);

@@ -99,7 +99,14 @@ impl SparseSpace {
         if let Some((s, b)) = map.range(..gpu_addr + len).next_back() {
             assert!(s + b.len <= gpu_addr, "binding overlaps {s:#x}");
         }
-        map.insert(gpu_addr, Binding { len, mem: HostBuf::new(len as usize), direct });
+        map.insert(
+            gpu_addr,
+            Binding {
+                len,
+                mem: HostBuf::new(len as usize),
+                direct,
+            },
+        );
     }
 
     /// The binding containing `addr`: (start, range, directly accessible).
@@ -110,7 +117,12 @@ impl SparseSpace {
     }
 
     /// Walks `[addr, addr + len)` binding by binding.
-    fn each(&self, addr: u64, len: usize, mut f: impl FnMut(&DirectRange, usize, usize)) -> Result<(), Fault> {
+    fn each(
+        &self,
+        addr: u64,
+        len: usize,
+        mut f: impl FnMut(&DirectRange, usize, usize),
+    ) -> Result<(), Fault> {
         let mut done = 0usize;
         while done < len {
             let a = addr + done as u64;

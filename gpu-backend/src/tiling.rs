@@ -74,7 +74,10 @@ impl Tiling {
             None => (y0 * pitch + x0, (y1 - 1) * pitch + x1),
             Some((tw, th)) => {
                 let row = |y: u64| (y / th) * pitch * th;
-                (row(y0) + (x0 / tw) * 4096, row(y1 - 1) + (x1 - 1) / tw * 4096 + 4096)
+                (
+                    row(y0) + (x0 / tw) * 4096,
+                    row(y1 - 1) + (x1 - 1) / tw * 4096 + 4096,
+                )
             }
         }
     }
@@ -95,8 +98,21 @@ impl<'a> View<'a> {
     /// # Safety
     /// `ptr..ptr + len` must be valid host memory (readable, writable, no Rust references
     /// to it) for the lifetime `'a`.
-    pub unsafe fn new(ptr: *mut u8, len: usize, origin: u64, tiling: Tiling, pitch: u64) -> View<'a> {
-        View { ptr, len, origin, tiling, pitch, _mem: PhantomData }
+    pub unsafe fn new(
+        ptr: *mut u8,
+        len: usize,
+        origin: u64,
+        tiling: Tiling,
+        pitch: u64,
+    ) -> View<'a> {
+        View {
+            ptr,
+            len,
+            origin,
+            tiling,
+            pitch,
+            _mem: PhantomData,
+        }
     }
 
     /// A view of a host buffer.
@@ -108,17 +124,29 @@ impl<'a> View<'a> {
     /// Pointer to `n` bytes at byte `x` of row `y`; panics if outside the view (a bug in
     /// the extent computation, never a batch error).
     fn span(&self, x: u64, y: u64, n: u64) -> *mut u8 {
-        let off = self.tiling.offset(self.pitch, x, y).checked_sub(self.origin);
-        let off = off.filter(|o| o + n <= self.len as u64).expect("blit span outside its surface view");
+        let off = self
+            .tiling
+            .offset(self.pitch, x, y)
+            .checked_sub(self.origin);
+        let off = off
+            .filter(|o| o + n <= self.len as u64)
+            .expect("blit span outside its surface view");
         // SAFETY: off + n <= len: inside the memory promised by `new`.
         unsafe { self.ptr.add(off as usize) }
     }
-
 }
 
 /// Calls `f(offset_from_surface_base, len)` for each contiguous span of bytes `x..x + w`
 /// of rows `y..y + h` of a surface.
-pub(crate) fn spans(tiling: Tiling, pitch: u64, x: u64, y: u64, w: u64, h: u64, mut f: impl FnMut(u64, u64)) {
+pub(crate) fn spans(
+    tiling: Tiling,
+    pitch: u64,
+    x: u64,
+    y: u64,
+    w: u64,
+    h: u64,
+    mut f: impl FnMut(u64, u64),
+) {
     for row in y..y + h {
         let mut i = 0;
         while i < w {
@@ -131,7 +159,16 @@ pub(crate) fn spans(tiling: Tiling, pitch: u64, x: u64, y: u64, w: u64, h: u64, 
 
 /// Copies bytes `sx..sx + w` of rows `sy..sy + h` of `src` to `(dx, dy)` of `dst`.
 /// The two views must not overlap.
-pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u64, w: u64, h: u64) {
+pub(crate) fn copy_rect(
+    dst: &View,
+    dx: u64,
+    dy: u64,
+    src: &View,
+    sx: u64,
+    sy: u64,
+    w: u64,
+    h: u64,
+) {
     // Both rectangles are whole, identical surfaces rows (full pitch, whole tile rows):
     // one contiguous copy, which lets memcpy use streaming stores.
     let full = |v: &View, x: u64, y: u64| {
@@ -151,7 +188,8 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
     }
     // Whole tile rows: identical tiling, both rectangles tile-aligned.
     if let Some((tw, th)) = dst.tiling.tile() {
-        let aligned = |v: &View, x: u64, y: u64| v.tiling == dst.tiling && x % tw == 0 && y % th == 0;
+        let aligned =
+            |v: &View, x: u64, y: u64| v.tiling == dst.tiling && x % tw == 0 && y % th == 0;
         if aligned(dst, dx, dy) && aligned(src, sx, sy) && w % tw == 0 && h % th == 0 {
             let bytes = w * th;
             for r in (0..h).step_by(th as usize) {
@@ -167,7 +205,9 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
     // Linear to or from whole Y/Tile4 tiles: walk each tile in memory order, 16 bytes at
     // a time, so the tiled side is written (or read) sequentially.
     let oword = |t: Tiling| matches!(t, Tiling::Y | Tiling::Tile4);
-    let whole = |v: &View, x: u64, y: u64| x % 128 == 0 && y % 32 == 0 && w % 128 == 0 && h % 32 == 0 && oword(v.tiling);
+    let whole = |v: &View, x: u64, y: u64| {
+        x % 128 == 0 && y % 32 == 0 && w % 128 == 0 && h % 32 == 0 && oword(v.tiling)
+    };
     if whole(dst, dx, dy) && src.tiling == Tiling::Linear {
         return copy_tiles(dst, (dx, dy), src, (sx, sy), (w, h), true);
     }
@@ -177,7 +217,11 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
     for row in 0..h {
         let mut i = 0;
         while i < w {
-            let n = dst.tiling.run(dx + i).min(src.tiling.run(sx + i)).min(w - i);
+            let n = dst
+                .tiling
+                .run(dx + i)
+                .min(src.tiling.run(sx + i))
+                .min(w - i);
             let d = dst.span(dx + i, dy + row, n);
             let s = src.span(sx + i, sy + row, n);
             // SAFETY: bounds-checked by `span`; the views do not overlap.
@@ -189,7 +233,14 @@ pub(crate) fn copy_rect(dst: &View, dx: u64, dy: u64, src: &View, sx: u64, sy: u
 
 /// Copies whole 128 B x 32 row tiles between a tiled view (Y or Tile4) and a linear one;
 /// `to_tiled` gives the direction. Positions and sizes are in bytes and rows.
-fn copy_tiles(tiled: &View, (tx, ty): (u64, u64), linear: &View, (lx, ly): (u64, u64), (w, h): (u64, u64), to_tiled: bool) {
+fn copy_tiles(
+    tiled: &View,
+    (tx, ty): (u64, u64),
+    linear: &View,
+    (lx, ly): (u64, u64),
+    (w, h): (u64, u64),
+    to_tiled: bool,
+) {
     // Offset in the linear view (relative to the tile's top-left byte) of each 16-byte
     // chunk of the tile, in the tile's memory order.
     let mut order = [0usize; 256];
@@ -236,7 +287,9 @@ pub(crate) fn fill_rect(dst: &View, x: u64, y: u64, w: u64, h: u64, pixel: &[u8]
                 for off in (0..w * th).step_by(512) {
                     let n = (w * th - off).min(512) as usize;
                     // SAFETY: `d` spans w * th bytes (checked by `span`) and off + n stays inside.
-                    unsafe { std::ptr::copy_nonoverlapping(pattern.as_ptr(), d.add(off as usize), n) };
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(pattern.as_ptr(), d.add(off as usize), n)
+                    };
                 }
             }
             return;
@@ -313,7 +366,9 @@ mod tests {
     fn layouts_are_bijections_within_a_tile() {
         for t in [Tiling::X, Tiling::Y, Tiling::Tile4] {
             let (tw, th) = t.tile().unwrap();
-            let offs: HashSet<u64> = (0..th).flat_map(|y| (0..tw).map(move |x| t.offset(tw, x, y))).collect();
+            let offs: HashSet<u64> = (0..th)
+                .flat_map(|y| (0..tw).map(move |x| t.offset(tw, x, y)))
+                .collect();
             assert_eq!(offs.len(), 4096, "{t:?}");
             assert!(offs.iter().all(|&o| o < 4096));
             // Runs are really contiguous.

@@ -42,7 +42,10 @@ pub(crate) struct Watchdog {
 
 impl Watchdog {
     pub fn new(timeout: Duration) -> Watchdog {
-        Watchdog { timeout, last: Instant::now() }
+        Watchdog {
+            timeout,
+            last: Instant::now(),
+        }
     }
 
     /// The batch reached an arbitration point.

@@ -19,15 +19,37 @@ fn bench_entry_point_smoke() {
     for s in [
         Scenario::Empty,
         Scenario::StoreDwords { count: 10 },
-        Scenario::SrcCopy { src: Tiling::Linear, dst: Tiling::Y, width: 64, height: 40 },
-        Scenario::FastCopy { src: Tiling::Tile4, dst: Tiling::X, width: 64, height: 40 },
-        Scenario::ColorFill { dst: Tiling::X, width: 64, height: 40 },
+        Scenario::SrcCopy {
+            src: Tiling::Linear,
+            dst: Tiling::Y,
+            width: 64,
+            height: 40,
+        },
+        Scenario::FastCopy {
+            src: Tiling::Tile4,
+            dst: Tiling::X,
+            width: 64,
+            height: 40,
+        },
+        Scenario::ColorFill {
+            dst: Tiling::X,
+            width: 64,
+            height: 40,
+        },
     ] {
         let r = run(space_for(&s), BASE, &s, 2).unwrap();
         assert_eq!(r.iterations, 2, "{}", r.name);
     }
-    let s = Scenario::SrcCopy { src: Tiling::Tile4, dst: Tiling::Linear, width: 8, height: 8 };
-    assert!(run(space_for(&s), BASE, &s, 1).is_err(), "XY_SRC_COPY cannot express Tile4");
+    let s = Scenario::SrcCopy {
+        src: Tiling::Tile4,
+        dst: Tiling::Linear,
+        width: 8,
+        height: 8,
+    };
+    assert!(
+        run(space_for(&s), BASE, &s, 1).is_err(),
+        "XY_SRC_COPY cannot express Tile4"
+    );
 }
 
 #[test]
@@ -43,7 +65,12 @@ fn bench() {
         (Tiling::Linear, Tiling::Y),
         (Tiling::Y, Tiling::Linear),
     ] {
-        scenarios.push(Scenario::SrcCopy { src, dst, width: w, height: h });
+        scenarios.push(Scenario::SrcCopy {
+            src,
+            dst,
+            width: w,
+            height: h,
+        });
     }
     for (src, dst) in [
         (Tiling::Linear, Tiling::Linear),
@@ -52,11 +79,27 @@ fn bench() {
         (Tiling::Linear, Tiling::Tile4),
         (Tiling::Tile4, Tiling::Linear),
     ] {
-        scenarios.push(Scenario::FastCopy { src, dst, width: w, height: h });
+        scenarios.push(Scenario::FastCopy {
+            src,
+            dst,
+            width: w,
+            height: h,
+        });
     }
-    scenarios.push(Scenario::ColorFill { dst: Tiling::Linear, width: w, height: h });
-    scenarios.push(Scenario::ColorFill { dst: Tiling::Y, width: w, height: h });
-    println!("{:<36} {:>6} {:>11} {:>11} {:>9} {:>9} {:>13}", "scenario", "iters", "mean", "best", "GB/s mean", "GB/s best", "best/memcpy");
+    scenarios.push(Scenario::ColorFill {
+        dst: Tiling::Linear,
+        width: w,
+        height: h,
+    });
+    scenarios.push(Scenario::ColorFill {
+        dst: Tiling::Y,
+        width: w,
+        height: h,
+    });
+    println!(
+        "{:<36} {:>6} {:>11} {:>11} {:>9} {:>9} {:>13}",
+        "scenario", "iters", "mean", "best", "GB/s mean", "GB/s best", "best/memcpy"
+    );
     for s in &scenarios {
         let iters = match s {
             Scenario::Empty => 10_000,
@@ -70,12 +113,20 @@ fn bench() {
         for r in base.iter().chain([&r]) {
             let f = |g: Option<f64>| g.map_or("-".to_string(), |g| format!("{g:.2}"));
             let ratio = match (&base, r.best_gb_per_s()) {
-                (Some(b), Some(g)) if !r.name.starts_with("memcpy") => format!("{:.0}%", 100.0 * g / b.best_gb_per_s().unwrap()),
+                (Some(b), Some(g)) if !r.name.starts_with("memcpy") => {
+                    format!("{:.0}%", 100.0 * g / b.best_gb_per_s().unwrap())
+                }
                 _ => "-".into(),
             };
             println!(
                 "{:<36} {:>6} {:>11.3?} {:>11.3?} {:>9} {:>9} {:>13}",
-                r.name, r.iterations, r.per_iteration(), r.best, f(r.gb_per_s()), f(r.best_gb_per_s()), ratio
+                r.name,
+                r.iterations,
+                r.per_iteration(),
+                r.best,
+                f(r.gb_per_s()),
+                f(r.best_gb_per_s()),
+                ratio
             );
         }
     }

@@ -14,9 +14,9 @@ const SIZE: u64 = PITCH * ROWS;
 
 /// Tile4 subtile order (16 B x 4 row blocks inside a 4 KiB tile), from the hardware docs.
 const TILE4_MAP: [u64; 64] = [
-    0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27, 20, 21, 22, 23, 28, 29, 30,
-    31, 32, 33, 34, 35, 40, 41, 42, 43, 36, 37, 38, 39, 44, 45, 46, 47, 48, 49, 50, 51, 56, 57, 58, 59, 52, 53, 54,
-    55, 60, 61, 62, 63,
+    0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27, 20, 21,
+    22, 23, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 36, 37, 38, 39, 44, 45, 46, 47, 48, 49,
+    50, 51, 56, 57, 58, 59, 52, 53, 54, 55, 60, 61, 62, 63,
 ];
 
 /// The reference address of byte `x` of row `y`, written independently of the crate.
@@ -24,10 +24,18 @@ fn ref_offset(t: Tiling, pitch: u64, x: u64, y: u64) -> u64 {
     match t {
         Tiling::Linear => y * pitch + x,
         Tiling::X => ((y / 8) * (pitch / 512) + x / 512) * 4096 + (y % 8) * 512 + x % 512,
-        Tiling::Y => ((y / 32) * (pitch / 128) + x / 128) * 4096 + (x % 128 / 16) * 512 + (y % 32) * 16 + x % 16,
+        Tiling::Y => {
+            ((y / 32) * (pitch / 128) + x / 128) * 4096
+                + (x % 128 / 16) * 512
+                + (y % 32) * 16
+                + x % 16
+        }
         Tiling::Tile4 => {
             let (tx, ty) = (x % 128, y % 32);
-            ((y / 32) * (pitch / 128) + x / 128) * 4096 + TILE4_MAP[(ty / 4 * 8 + tx / 16) as usize] * 64 + (ty % 4) * 16 + tx % 16
+            ((y / 32) * (pitch / 128) + x / 128) * 4096
+                + TILE4_MAP[(ty / 4 * 8 + tx / 16) as usize] * 64
+                + (ty % 4) * 16
+                + tx % 16
         }
     }
 }
@@ -92,7 +100,11 @@ fn fast_depth(cpp: u64) -> u32 {
 }
 
 fn legacy_pitch(t: Tiling) -> u32 {
-    if t == Tiling::Linear { PITCH as u32 } else { PITCH as u32 / 4 }
+    if t == Tiling::Linear {
+        PITCH as u32
+    } else {
+        PITCH as u32 / 4
+    }
 }
 
 fn src_copy_batch(c: &Case, rop: u32) -> Vec<u32> {
@@ -122,10 +134,19 @@ fn fast_copy_batch(c: &Case) -> Vec<u32> {
         Tiling::X => 1,
         _ => 2,
     };
-    let pitch = |t: Tiling| if t == Tiling::Linear { PITCH as u32 } else { PITCH as u32 / 4 };
+    let pitch = |t: Tiling| {
+        if t == Tiling::Linear {
+            PITCH as u32
+        } else {
+            PITCH as u32 / 4
+        }
+    };
     let (x1, y1, x2, y2) = c.dst_rect;
     vec![
-        blt::instr(blt::XY_FAST_COPY, mode(c.src_t) << 20 | mode(c.dst_t) << 13 | 8),
+        blt::instr(
+            blt::XY_FAST_COPY,
+            mode(c.src_t) << 20 | mode(c.dst_t) << 13 | 8,
+        ),
         ((c.src_t == Tiling::Tile4) as u32) << 31
             | ((c.dst_t == Tiling::Tile4) as u32) << 30
             | fast_depth(c.cpp) << 24
@@ -151,7 +172,10 @@ fn run_case(g: &Gpu, rng: &mut Rng, c: &Case, batch: &[u32], name: &str) {
     let want = reference_copy(c, &src, &dst);
     let got = read(g, DST, SIZE);
     if let Some(i) = (0..want.len()).find(|&i| want[i] != got[i]) {
-        panic!("{name}: first difference at byte {i:#x}: want {:#x} got {:#x}", want[i], got[i]);
+        panic!(
+            "{name}: first difference at byte {i:#x}: want {:#x} got {:#x}",
+            want[i], got[i]
+        );
     }
 }
 
@@ -166,8 +190,20 @@ fn xy_src_copy_every_layout_and_depth() {
         for dst_t in LEGACY {
             for cpp in [1, 2, 4] {
                 let w = 200 / cpp + 3; // odd, crosses tile columns
-                let c = Case { src_t, dst_t, cpp, dst_rect: (13, 5, 13 + w, 5 + 37), src_xy: (7, 11) };
-                run_case(&g, &mut rng, &c, &src_copy_batch(&c, 0xcc), &format!("src copy {src_t:?}->{dst_t:?} {cpp}B"));
+                let c = Case {
+                    src_t,
+                    dst_t,
+                    cpp,
+                    dst_rect: (13, 5, 13 + w, 5 + 37),
+                    src_xy: (7, 11),
+                };
+                run_case(
+                    &g,
+                    &mut rng,
+                    &c,
+                    &src_copy_batch(&c, 0xcc),
+                    &format!("src copy {src_t:?}->{dst_t:?} {cpp}B"),
+                );
             }
         }
     }
@@ -181,8 +217,20 @@ fn xy_fast_copy_every_layout_and_depth() {
         for dst_t in ALL {
             for cpp in [1, 2, 4, 8, 16] {
                 let w = 160 / cpp + 1;
-                let c = Case { src_t, dst_t, cpp, dst_rect: (3, 9, 3 + w, 9 + 41), src_xy: (1, 2) };
-                run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("fast copy {src_t:?}->{dst_t:?} {cpp}B"));
+                let c = Case {
+                    src_t,
+                    dst_t,
+                    cpp,
+                    dst_rect: (3, 9, 3 + w, 9 + 41),
+                    src_xy: (1, 2),
+                };
+                run_case(
+                    &g,
+                    &mut rng,
+                    &c,
+                    &fast_copy_batch(&c),
+                    &format!("fast copy {src_t:?}->{dst_t:?} {cpp}B"),
+                );
             }
         }
     }
@@ -194,22 +242,82 @@ fn tile_aligned_copies_take_whole_tile_rows() {
     let mut rng = Rng(77);
     for t in ALL {
         let (tw, th) = t.tile().unwrap_or((4, 1));
-        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (tw / 4, th, 2 * tw / 4, 3 * th), src_xy: (0, 0) };
-        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("aligned {t:?}"));
+        let c = Case {
+            src_t: t,
+            dst_t: t,
+            cpp: 4,
+            dst_rect: (tw / 4, th, 2 * tw / 4, 3 * th),
+            src_xy: (0, 0),
+        };
+        run_case(
+            &g,
+            &mut rng,
+            &c,
+            &fast_copy_batch(&c),
+            &format!("aligned {t:?}"),
+        );
     }
     // Whole surfaces (full pitch): one contiguous copy.
     for t in ALL {
-        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (0, 0, PITCH / 4, ROWS), src_xy: (0, 0) };
-        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("full surface {t:?}"));
-        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (0, 32, PITCH / 4, 64), src_xy: (0, 0) };
-        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("full-pitch band {t:?}"));
+        let c = Case {
+            src_t: t,
+            dst_t: t,
+            cpp: 4,
+            dst_rect: (0, 0, PITCH / 4, ROWS),
+            src_xy: (0, 0),
+        };
+        run_case(
+            &g,
+            &mut rng,
+            &c,
+            &fast_copy_batch(&c),
+            &format!("full surface {t:?}"),
+        );
+        let c = Case {
+            src_t: t,
+            dst_t: t,
+            cpp: 4,
+            dst_rect: (0, 32, PITCH / 4, 64),
+            src_xy: (0, 0),
+        };
+        run_case(
+            &g,
+            &mut rng,
+            &c,
+            &fast_copy_batch(&c),
+            &format!("full-pitch band {t:?}"),
+        );
     }
     // Linear to and from whole Y / Tile4 tiles (the per-tile path), linear side unaligned.
     for t in [Tiling::Y, Tiling::Tile4] {
-        let c = Case { src_t: Tiling::Linear, dst_t: t, cpp: 4, dst_rect: (32, 32, 96, 96), src_xy: (3, 5) };
-        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("linear -> whole {t:?} tiles"));
-        let c = Case { src_t: t, dst_t: Tiling::Linear, cpp: 4, dst_rect: (1, 2, 65, 66), src_xy: (32, 0) };
-        run_case(&g, &mut rng, &c, &fast_copy_batch(&c), &format!("whole {t:?} tiles -> linear"));
+        let c = Case {
+            src_t: Tiling::Linear,
+            dst_t: t,
+            cpp: 4,
+            dst_rect: (32, 32, 96, 96),
+            src_xy: (3, 5),
+        };
+        run_case(
+            &g,
+            &mut rng,
+            &c,
+            &fast_copy_batch(&c),
+            &format!("linear -> whole {t:?} tiles"),
+        );
+        let c = Case {
+            src_t: t,
+            dst_t: Tiling::Linear,
+            cpp: 4,
+            dst_rect: (1, 2, 65, 66),
+            src_xy: (32, 0),
+        };
+        run_case(
+            &g,
+            &mut rng,
+            &c,
+            &fast_copy_batch(&c),
+            &format!("whole {t:?} tiles -> linear"),
+        );
     }
 }
 
@@ -226,7 +334,10 @@ fn color_fill_every_layout_and_depth() {
             let swctrl = BCS_DST_Y << 16 | if t == Tiling::Y { BCS_DST_Y } else { 0 };
             let mut b = lri(&[(BCS_SWCTRL, swctrl)]);
             b.extend([
-                blt::instr(blt::XY_COLOR, 3 << 20 | ((t != Tiling::Linear) as u32) << 11 | 5),
+                blt::instr(
+                    blt::XY_COLOR,
+                    3 << 20 | ((t != Tiling::Linear) as u32) << 11 | 5,
+                ),
                 legacy_depth(cpp) << 24 | 0xf0 << 16 | legacy_pitch(t),
                 (y1 << 16 | x1) as u32,
                 (y2 << 16 | x2) as u32,
@@ -239,7 +350,8 @@ fn color_fill_every_layout_and_depth() {
             let mut want = dst.clone();
             for y in y1..y2 {
                 for x in x1 * cpp..x2 * cpp {
-                    want[ref_offset(t, PITCH, x, y) as usize] = color.to_le_bytes()[(x % cpp) as usize];
+                    want[ref_offset(t, PITCH, x, y) as usize] =
+                        color.to_le_bytes()[(x % cpp) as usize];
                 }
             }
             assert!(read(&g, DST, SIZE) == want, "fill {t:?} {cpp}B");
@@ -251,7 +363,13 @@ fn color_fill_every_layout_and_depth() {
 fn rops_and_write_masks() {
     let g = Gpu::bcs();
     let mut rng = Rng(5);
-    let c = Case { src_t: Tiling::Linear, dst_t: Tiling::Y, cpp: 4, dst_rect: (1, 1, 20, 9), src_xy: (2, 3) };
+    let c = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::Y,
+        cpp: 4,
+        dst_rect: (1, 1, 20, 9),
+        src_xy: (2, 3),
+    };
     for rop in [0x66u32, 0x88, 0xee, 0x33, 0x00, 0xff] {
         let src = rng.bytes(SIZE as usize);
         let dst = rng.bytes(SIZE as usize);
@@ -262,7 +380,8 @@ fn rops_and_write_masks() {
         let (x1, y1, x2, y2) = c.dst_rect;
         for y in 0..y2 - y1 {
             for x in 0..(x2 - x1) * 4 {
-                let s = src[ref_offset(c.src_t, PITCH, c.src_xy.0 * 4 + x, c.src_xy.1 + y) as usize];
+                let s =
+                    src[ref_offset(c.src_t, PITCH, c.src_xy.0 * 4 + x, c.src_xy.1 + y) as usize];
                 let d = ref_offset(c.dst_t, PITCH, x1 * 4 + x, y1 + y) as usize;
                 // ROP3 index is P<<2 | S<<1 | D; these ROPs do not depend on P.
                 let mut r = 0u8;
@@ -293,7 +412,9 @@ fn rops_and_write_masks() {
     }
     assert!(read(&g, DST, SIZE) == want, "RGB-only mask");
     // A ROP that reads the pattern is refused by XY_SRC_COPY.
-    assert!(matches!(g.run(&src_copy_batch(&c, 0xf0)), Outcome::Hung(h) if matches!(h.reason, HangReason::Unsupported { .. })));
+    assert!(
+        matches!(g.run(&src_copy_batch(&c, 0xf0)), Outcome::Hung(h) if matches!(h.reason, HangReason::Unsupported { .. }))
+    );
 }
 
 #[test]
@@ -303,7 +424,13 @@ fn overlapping_copy_reads_the_source_first() {
     for t in [Tiling::Linear, Tiling::Y] {
         let data = rng.bytes(SIZE as usize);
         g.space.write(SRC, &data).unwrap();
-        let c = Case { src_t: t, dst_t: t, cpp: 4, dst_rect: (3, 4, 60, 50), src_xy: (1, 1) };
+        let c = Case {
+            src_t: t,
+            dst_t: t,
+            cpp: 4,
+            dst_rect: (3, 4, 60, 50),
+            src_xy: (1, 1),
+        };
         let mut b = src_copy_batch(&c, 0xcc);
         // Same surface for source and destination.
         b[7] = lo(SRC);
@@ -321,8 +448,18 @@ fn indirect_surfaces_use_the_bounce_path() {
     g.space.bind_indirect(src, SIZE);
     g.space.bind_indirect(dst, SIZE);
     let mut rng = Rng(3);
-    for (st, dt) in [(Tiling::Y, Tiling::Linear), (Tiling::Linear, Tiling::Tile4), (Tiling::X, Tiling::X)] {
-        let c = Case { src_t: st, dst_t: dt, cpp: 2, dst_rect: (7, 3, 99, 40), src_xy: (5, 6) };
+    for (st, dt) in [
+        (Tiling::Y, Tiling::Linear),
+        (Tiling::Linear, Tiling::Tile4),
+        (Tiling::X, Tiling::X),
+    ] {
+        let c = Case {
+            src_t: st,
+            dst_t: dt,
+            cpp: 2,
+            dst_rect: (7, 3, 99, 40),
+            src_xy: (5, 6),
+        };
         let s = rng.bytes(SIZE as usize);
         let d = rng.bytes(SIZE as usize);
         g.space.write(src, &s).unwrap();
@@ -333,14 +470,23 @@ fn indirect_surfaces_use_the_bounce_path() {
         b[8] = lo(src);
         b[9] = hi(src);
         assert_eq!(g.run(&b), Outcome::Completed);
-        assert!(read(&g, dst, SIZE) == reference_copy(&c, &s, &d), "bounce {st:?}->{dt:?}");
+        assert!(
+            read(&g, dst, SIZE) == reference_copy(&c, &s, &d),
+            "bounce {st:?}->{dt:?}"
+        );
     }
 }
 
 #[test]
 fn invalid_blits_hang() {
     let g = Gpu::bcs();
-    let c = Case { src_t: Tiling::Linear, dst_t: Tiling::X, cpp: 4, dst_rect: (0, 0, 4, 4), src_xy: (0, 0) };
+    let c = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::X,
+        cpp: 4,
+        dst_rect: (0, 0, 4, 4),
+        src_xy: (0, 0),
+    };
     // Tiled pitch that is not a whole number of X tiles.
     let mut b = src_copy_batch(&c, 0xcc);
     b[4] = (b[4] & !0xffff) | 100;
@@ -354,6 +500,12 @@ fn invalid_blits_hang() {
     b[0] |= 3 << 13;
     assert!(matches!(g.run(&b), Outcome::Hung(_)));
     // Empty rectangles are no-ops.
-    let c = Case { src_t: Tiling::Linear, dst_t: Tiling::Linear, cpp: 4, dst_rect: (5, 5, 5, 9), src_xy: (0, 0) };
+    let c = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::Linear,
+        cpp: 4,
+        dst_rect: (5, 5, 5, 9),
+        src_xy: (0, 0),
+    };
     assert_eq!(g.run(&fast_copy_batch(&c)), Outcome::Completed);
 }

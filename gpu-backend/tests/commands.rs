@@ -15,7 +15,16 @@ fn batch(parts: &[&[u32]]) -> Vec<u32> {
 fn empty_batch_completes() {
     let g = Gpu::rcs();
     assert_eq!(g.run(&[BB_END]), Outcome::Completed);
-    assert_eq!(g.run(&[0, ARB_CHECK, mi::instr(mi::USER_INTERRUPT, 0), mi::instr(mi::ARB_ON_OFF, 1), BB_END]), Outcome::Completed);
+    assert_eq!(
+        g.run(&[
+            0,
+            ARB_CHECK,
+            mi::instr(mi::USER_INTERRUPT, 0),
+            mi::instr(mi::ARB_ON_OFF, 1),
+            BB_END
+        ]),
+        Outcome::Completed
+    );
     assert!(!g.engine.busy());
     assert_eq!(g.engine.stats().retired, 2);
 }
@@ -23,16 +32,33 @@ fn empty_batch_completes() {
 #[test]
 fn store_dword_qword_and_multi() {
     let g = Gpu::bcs();
-    let multi = [mi::instr(mi::STORE_DATA_IMM, 4), lo(DATA + 0x40), 0, 1, 2, 3];
+    let multi = [
+        mi::instr(mi::STORE_DATA_IMM, 4),
+        lo(DATA + 0x40),
+        0,
+        1,
+        2,
+        3,
+    ];
     assert_eq!(
-        g.run(&batch(&[&store(DATA, 0xdead_beef), &store64(DATA + 8, 0x1122_3344_5566_7788), &multi])),
+        g.run(&batch(&[
+            &store(DATA, 0xdead_beef),
+            &store64(DATA + 8, 0x1122_3344_5566_7788),
+            &multi
+        ])),
         Outcome::Completed
     );
     assert_eq!(g.get(DATA), 0xdead_beef);
     assert_eq!(g.get64(DATA + 8), 0x1122_3344_5566_7788);
-    assert_eq!((g.get(DATA + 0x40), g.get(DATA + 0x44), g.get(DATA + 0x48)), (1, 2, 3));
+    assert_eq!(
+        (g.get(DATA + 0x40), g.get(DATA + 0x44), g.get(DATA + 0x48)),
+        (1, 2, 3)
+    );
     // Canonical (sign-extended) addresses are accepted: bits 63:48 are ignored.
-    assert_eq!(g.run(&batch(&[&store(0xffff_0000_0000_0000 | (DATA + 0x80), 5)])), Outcome::Completed);
+    assert_eq!(
+        g.run(&batch(&[&store(0xffff_0000_0000_0000 | (DATA + 0x80), 5)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 0x80), 5);
 }
 
@@ -43,7 +69,10 @@ fn store_data_index_goes_to_the_status_page() {
     let sdi64 = [mi::instr(mi::STORE_DATA_INDEX, 2), 0x80, 1, 2];
     assert_eq!(g.run(&batch(&[&sdi, &sdi64])), Outcome::Completed);
     let page = g.ctx.lock().unwrap().status_page.clone();
-    assert_eq!((page.read(0x10), page.read(0x20), page.read(0x21)), (77, 1, 2));
+    assert_eq!(
+        (page.read(0x10), page.read(0x20), page.read(0x21)),
+        (77, 1, 2)
+    );
 }
 
 #[test]
@@ -62,11 +91,23 @@ fn registers_lri_lrm_lrr_srm() {
         &srm(0x7000, DATA + 12),
         &srm(0x2618, DATA + 16),
         // Byte write disable of byte 0.
-        &[mi::instr(mi::LOAD_REGISTER_IMM, 1 << 8 | 1), 0x2600, 0xaabb_ccdd],
+        &[
+            mi::instr(mi::LOAD_REGISTER_IMM, 1 << 8 | 1),
+            0x2600,
+            0xaabb_ccdd,
+        ],
         &srm(0x2600, DATA + 20),
     ]);
     assert_eq!(g.run(&b), Outcome::Completed);
-    assert_eq!((g.get(DATA), g.get(DATA + 4), g.get(DATA + 8), g.get(DATA + 12)), (0x2222, 0x5555, 0x1111, 9));
+    assert_eq!(
+        (
+            g.get(DATA),
+            g.get(DATA + 4),
+            g.get(DATA + 8),
+            g.get(DATA + 12)
+        ),
+        (0x2222, 0x5555, 0x1111, 9)
+    );
     assert_eq!(g.get(DATA + 16), 0x77);
     assert_eq!(g.get(DATA + 20), 0xaabb_cc11);
     let ctx = g.ctx.lock().unwrap();
@@ -74,21 +115,34 @@ fn registers_lri_lrm_lrr_srm() {
     assert_eq!(ctx.gpr[3], 0x77);
     drop(ctx);
     // Register state persists across requests of the context.
-    assert_eq!(g.run(&batch(&[&srm(0x2608, DATA + 24)])), Outcome::Completed);
+    assert_eq!(
+        g.run(&batch(&[&srm(0x2608, DATA + 24)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 24), 0x5555);
 }
 
 #[test]
 fn timestamp_register_ticks_at_19_2_mhz() {
     let g = Gpu::rcs();
-    let b = batch(&[&srm(0x2358, DATA), &lrr(0x2358, 0x2600), &srm(0x2600, DATA + 4)]);
+    let b = batch(&[
+        &srm(0x2358, DATA),
+        &lrr(0x2358, 0x2600),
+        &srm(0x2600, DATA + 4),
+    ]);
     assert_eq!(g.run(&b), Outcome::Completed);
     let t0 = g.get(DATA);
     std::thread::sleep(std::time::Duration::from_millis(20));
     assert_eq!(g.run(&b), Outcome::Completed);
     let d = g.get(DATA).wrapping_sub(t0) as u64;
-    assert!((384_000 / 2..384_000 * 20).contains(&d), "{d} ticks in 20 ms");
-    assert!(g.get(DATA + 4).wrapping_sub(g.get(DATA)) < 19_200, "LRR copies the live value");
+    assert!(
+        (384_000 / 2..384_000 * 20).contains(&d),
+        "{d} ticks in 20 ms"
+    );
+    assert!(
+        g.get(DATA + 4).wrapping_sub(g.get(DATA)) < 19_200,
+        "LRR copies the live value"
+    );
 }
 
 #[test]
@@ -126,13 +180,37 @@ fn mi_math_alu() {
         c.gpr[2] = u64::MAX;
     }
     let prog = [
-        alu(LOAD, A, 0), alu(LOAD, B, 1), alu(ADD, 0, 0), alu(STORE, 3, ACC), // r3 = 12
-        alu(LOAD, A, 0), alu(LOAD, B, 1), alu(SUB, 0, 0), alu(STORE, 4, ACC), alu(STORE, 5, CF), // 5-7, borrow
-        alu(LOAD, A, 2), alu(LOAD1, B, 0), alu(ADD, 0, 0), alu(STORE, 6, CF), alu(STORE, 7, ZF), // ~0 + ~0
-        alu(LOAD, A, 0), alu(LOAD, B, 0), alu(SUB, 0, 0), alu(STORE, 8, ZF), alu(STOREINV, 9, ZF), // 5 == 5
-        alu(LOAD, A, 0), alu(LOAD, B, 1), alu(AND, 0, 0), alu(STORE, 10, ACC),
-        alu(OR, 0, 0), alu(STORE, 11, ACC), alu(XOR, 0, 0), alu(STORE, 12, ACC),
-        alu(LOADINV, A, 0), alu(LOAD0, B, 0), alu(OR, 0, 0), alu(STORE, 13, ACC),
+        alu(LOAD, A, 0),
+        alu(LOAD, B, 1),
+        alu(ADD, 0, 0),
+        alu(STORE, 3, ACC), // r3 = 12
+        alu(LOAD, A, 0),
+        alu(LOAD, B, 1),
+        alu(SUB, 0, 0),
+        alu(STORE, 4, ACC),
+        alu(STORE, 5, CF), // 5-7, borrow
+        alu(LOAD, A, 2),
+        alu(LOAD1, B, 0),
+        alu(ADD, 0, 0),
+        alu(STORE, 6, CF),
+        alu(STORE, 7, ZF), // ~0 + ~0
+        alu(LOAD, A, 0),
+        alu(LOAD, B, 0),
+        alu(SUB, 0, 0),
+        alu(STORE, 8, ZF),
+        alu(STOREINV, 9, ZF), // 5 == 5
+        alu(LOAD, A, 0),
+        alu(LOAD, B, 1),
+        alu(AND, 0, 0),
+        alu(STORE, 10, ACC),
+        alu(OR, 0, 0),
+        alu(STORE, 11, ACC),
+        alu(XOR, 0, 0),
+        alu(STORE, 12, ACC),
+        alu(LOADINV, A, 0),
+        alu(LOAD0, B, 0),
+        alu(OR, 0, 0),
+        alu(STORE, 13, ACC),
         0, // NOOP
     ];
     assert_eq!(g.run(&batch(&[&math(&prog)])), Outcome::Completed);
@@ -147,7 +225,9 @@ fn mi_math_alu() {
     assert_eq!(c.gpr[13], !5);
     drop(c);
     // An ALU opcode Gen12 lacks (SHL) hangs.
-    assert!(matches!(g.run(&batch(&[&math(&[alu(0x105, 0, 0)])])), Outcome::Hung(h) if matches!(h.reason, HangReason::Unsupported { .. })));
+    assert!(
+        matches!(g.run(&batch(&[&math(&[alu(0x105, 0, 0)])])), Outcome::Hung(h) if matches!(h.reason, HangReason::Unsupported { .. }))
+    );
 }
 
 #[test]
@@ -155,25 +235,53 @@ fn semaphore_wait_all_compare_ops() {
     let g = Gpu::rcs();
     // (op, memory, data, satisfied)
     for (op, mem, data, ok) in [
-        (0, 5, 4, true), (0, 4, 4, false),
-        (1, 4, 4, true), (1, 3, 4, false),
-        (2, 3, 4, true), (2, 4, 4, false),
-        (3, 4, 4, true), (3, 5, 4, false),
-        (4, 4, 4, true), (4, 5, 4, false),
-        (5, 5, 4, true), (5, 4, 4, false),
+        (0, 5, 4, true),
+        (0, 4, 4, false),
+        (1, 4, 4, true),
+        (1, 3, 4, false),
+        (2, 3, 4, true),
+        (2, 4, 4, false),
+        (3, 4, 4, true),
+        (3, 5, 4, false),
+        (4, 4, 4, true),
+        (4, 5, 4, false),
+        (5, 5, 4, true),
+        (5, 4, 4, false),
     ] {
         g.put(DATA, &[mem]);
-        g.put(BATCH, &batch(&[&sem_wait(op, data, DATA), &store(DATA + 4, op + 100)]));
+        g.put(
+            BATCH,
+            &batch(&[&sem_wait(op, data, DATA), &store(DATA + 4, op + 100)]),
+        );
         let (h, rx) = g.submit_at(BATCH);
         if ok {
-            assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap(), Outcome::Completed, "op {op}");
+            assert_eq!(
+                rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap(),
+                Outcome::Completed,
+                "op {op}"
+            );
             assert_eq!(g.get(DATA + 4), op + 100);
         } else {
-            assert!(rx.recv_timeout(std::time::Duration::from_millis(20)).is_err(), "op {op} must wait");
+            assert!(
+                rx.recv_timeout(std::time::Duration::from_millis(20))
+                    .is_err(),
+                "op {op} must wait"
+            );
             // Satisfy it from the CPU: the wait re-reads memory.
-            let fix = match op { 0 => 5, 1 => 4, 2 => 3, 3 => 4, 4 => 4, _ => 5 };
+            let fix = match op {
+                0 => 5,
+                1 => 4,
+                2 => 3,
+                3 => 4,
+                4 => 4,
+                _ => 5,
+            };
             g.put(DATA, &[fix]);
-            assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap(), Outcome::Completed, "op {op}");
+            assert_eq!(
+                rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap(),
+                Outcome::Completed,
+                "op {op}"
+            );
             assert!(h.is_complete());
         }
     }
@@ -184,25 +292,61 @@ fn conditional_batch_end() {
     let g = Gpu::rcs();
     // memory (0x10) > data (5): continue; memory <= data: end.
     g.put(DATA, &[0x10, 0]);
-    assert_eq!(g.run(&batch(&[&cond_end(5, DATA), &store(DATA + 8, 1)])), Outcome::Completed);
+    assert_eq!(
+        g.run(&batch(&[&cond_end(5, DATA), &store(DATA + 8, 1)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 1);
-    assert_eq!(g.run(&batch(&[&cond_end(0x10, DATA), &store(DATA + 8, 2)])), Outcome::Completed);
+    assert_eq!(
+        g.run(&batch(&[&cond_end(0x10, DATA), &store(DATA + 8, 2)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 1, "ended before the store");
     // Without "compare semaphore" it never ends the batch.
-    let no_cmp = [mi::instr(mi::COND_BATCH_BUFFER_END, 2), 0xffff_ffff, lo(DATA), 0];
-    assert_eq!(g.run(&batch(&[&no_cmp, &store(DATA + 8, 3)])), Outcome::Completed);
+    let no_cmp = [
+        mi::instr(mi::COND_BATCH_BUFFER_END, 2),
+        0xffff_ffff,
+        lo(DATA),
+        0,
+    ];
+    assert_eq!(
+        g.run(&batch(&[&no_cmp, &store(DATA + 8, 3)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 3);
     // Mask mode: qword at the address is (mask, value); (0xf0 & 0x1f) = 0x10 > 0x0f.
     g.put(DATA + 0x10, &[0xf0, 0x1f]);
-    let masked = [mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 1 << 19 | 2), 0x0f, lo(DATA + 0x10), 0];
-    assert_eq!(g.run(&batch(&[&masked, &store(DATA + 8, 4)])), Outcome::Completed);
+    let masked = [
+        mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 1 << 19 | 2),
+        0x0f,
+        lo(DATA + 0x10),
+        0,
+    ];
+    assert_eq!(
+        g.run(&batch(&[&masked, &store(DATA + 8, 4)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 4);
-    let masked = [mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 1 << 19 | 2), 0x10, lo(DATA + 0x10), 0];
-    assert_eq!(g.run(&batch(&[&masked, &store(DATA + 8, 5)])), Outcome::Completed);
+    let masked = [
+        mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 1 << 19 | 2),
+        0x10,
+        lo(DATA + 0x10),
+        0,
+    ];
+    assert_eq!(
+        g.run(&batch(&[&masked, &store(DATA + 8, 5)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 4);
     // From a second-level batch it ends the whole batch.
-    g.put(BATCH + 0x800, &[cond_end(0x10, DATA)[0], 0x10, lo(DATA), 0, BB_END]);
-    assert_eq!(g.run(&batch(&[&bb_call(BATCH + 0x800), &store(DATA + 8, 6)])), Outcome::Completed);
+    g.put(
+        BATCH + 0x800,
+        &[cond_end(0x10, DATA)[0], 0x10, lo(DATA), 0, BB_END],
+    );
+    assert_eq!(
+        g.run(&batch(&[&bb_call(BATCH + 0x800), &store(DATA + 8, 6)])),
+        Outcome::Completed
+    );
     assert_eq!(g.get(DATA + 8), 4);
 }
 
@@ -213,9 +357,22 @@ fn batch_buffer_start_chained_and_second_level() {
     g.put(BATCH + 0x800, &batch(&[&store(DATA, 1)]));
     // Chained: never returns.
     g.put(BATCH + 0x900, &batch(&[&store(DATA + 4, 2)]));
-    let b = batch(&[&bb_call(BATCH + 0x800), &store(DATA + 8, 3), &bb_start(BATCH + 0x900), &store(DATA + 12, 4)]);
+    let b = batch(&[
+        &bb_call(BATCH + 0x800),
+        &store(DATA + 8, 3),
+        &bb_start(BATCH + 0x900),
+        &store(DATA + 12, 4),
+    ]);
     assert_eq!(g.run(&b), Outcome::Completed);
-    assert_eq!((g.get(DATA), g.get(DATA + 4), g.get(DATA + 8), g.get(DATA + 12)), (1, 2, 3, 0));
+    assert_eq!(
+        (
+            g.get(DATA),
+            g.get(DATA + 4),
+            g.get(DATA + 8),
+            g.get(DATA + 12)
+        ),
+        (1, 2, 3, 0)
+    );
     // A batch chained into an indirect (userptr-like) binding runs through read().
     g.space.bind_indirect(0x40_0000, 4096);
     g.put(0x40_0000, &batch(&[&store(DATA + 16, 5)]));
@@ -230,7 +387,12 @@ fn flush_dw_and_pipe_control_post_sync() {
         &flush_dw(1, DATA, 0x77),
         &flush_dw(3, DATA + 8, 0),
         &flush_dw(0, DATA + 0x20, 0x99),
-        &[mi::instr(mi::FLUSH_DW, 1 << 21 | 1 << 14 | 2), 0x10, 0, 0x55],
+        &[
+            mi::instr(mi::FLUSH_DW, 1 << 21 | 1 << 14 | 2),
+            0x10,
+            0,
+            0x55,
+        ],
     ]);
     assert_eq!(g.run(&b), Outcome::Completed);
     assert_eq!(g.get(DATA), 0x77);
@@ -243,7 +405,7 @@ fn flush_dw_and_pipe_control_post_sync() {
         &pipe_control(1 << 14, DATA, 0x1_0000_0002),
         &pipe_control(3 << 14 | 1 << 20, DATA + 8, 0),
         &pipe_control(1 << 12 | 1 << 0, DATA + 0x20, 7), // flushes only: no write
-        &pipe_control(1 << 23, 0x2600, 0x42),             // LRI post-sync
+        &pipe_control(1 << 23, 0x2600, 0x42),            // LRI post-sync
     ]);
     assert_eq!(r.run(&b), Outcome::Completed);
     assert_eq!(r.get64(DATA), 0x1_0000_0002);
@@ -255,18 +417,38 @@ fn flush_dw_and_pipe_control_post_sync() {
 #[test]
 fn engine_class_limits_commands() {
     let r = Gpu::rcs();
-    assert!(matches!(r.run(&batch(&[&flush_dw(1, DATA, 1)])), Outcome::Hung(_)));
-    let copy = xy_src_copy(3 << 20, 3 << 24 | 0xcc << 16 | 64, (0, 0, 1, 1), DATA, (0, 0), 64, DATA + 64);
+    assert!(matches!(
+        r.run(&batch(&[&flush_dw(1, DATA, 1)])),
+        Outcome::Hung(_)
+    ));
+    let copy = xy_src_copy(
+        3 << 20,
+        3 << 24 | 0xcc << 16 | 64,
+        (0, 0, 1, 1),
+        DATA,
+        (0, 0),
+        64,
+        DATA + 64,
+    );
     assert!(matches!(r.run(&batch(&[&copy])), Outcome::Hung(_)));
     let b = Gpu::bcs();
-    assert!(matches!(b.run(&batch(&[&pipe_control(1 << 14, DATA, 1)])), Outcome::Hung(_)));
+    assert!(matches!(
+        b.run(&batch(&[&pipe_control(1 << 14, DATA, 1)])),
+        Outcome::Hung(_)
+    ));
     assert_eq!(b.run(&batch(&[&copy])), Outcome::Completed);
 }
 
 #[test]
 fn unknown_and_invalid_commands_hang_with_address() {
     let g = Gpu::rcs();
-    for bad in [0x0080_0000u32, 0x2000_0000, 0x7800_0000, 0xffff_ffff, 0x6904_0000] {
+    for bad in [
+        0x0080_0000u32,
+        0x2000_0000,
+        0x7800_0000,
+        0xffff_ffff,
+        0x6904_0000,
+    ] {
         match g.run(&[0, 0, bad, BB_END]) {
             Outcome::Hung(h) => {
                 assert_eq!(h.reason, HangReason::UnknownCommand { header: bad });
@@ -288,7 +470,9 @@ fn unknown_and_invalid_commands_hang_with_address() {
         o => panic!("{o:?}"),
     }
     // Jump into nowhere.
-    assert!(matches!(g.run(&bb_start(0x9000_0000)), Outcome::Hung(h) if h.reason == HangReason::Fault { addr: 0x9000_0000 }));
+    assert!(
+        matches!(g.run(&bb_start(0x9000_0000)), Outcome::Hung(h) if h.reason == HangReason::Fault { addr: 0x9000_0000 })
+    );
 }
 
 #[test]
@@ -306,11 +490,23 @@ fn setup_clip_and_clipped_color_fill() {
         0xabcd_ef01,
     ];
     assert_eq!(g.run(&batch(&[&clip, &fill])), Outcome::Completed);
-    assert_eq!(g.ctx.lock().unwrap().clip, gpu_backend::ClipRect { x1: 2, y1: 1, x2: 5, y2: 3 });
+    assert_eq!(
+        g.ctx.lock().unwrap().clip,
+        gpu_backend::ClipRect {
+            x1: 2,
+            y1: 1,
+            x2: 5,
+            y2: 3
+        }
+    );
     for y in 0..8u64 {
         for x in 0..8u64 {
             let inside = (2..5).contains(&x) && (1..3).contains(&y);
-            assert_eq!(g.get(DATA + y * pitch as u64 + 4 * x), if inside { 0xabcd_ef01 } else { 0 }, "({x},{y})");
+            assert_eq!(
+                g.get(DATA + y * pitch as u64 + 4 * x),
+                if inside { 0xabcd_ef01 } else { 0 },
+                "({x},{y})"
+            );
         }
     }
     let _ = (regs::BCS_SWCTRL, Tiling::Linear);

@@ -55,15 +55,28 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
         7 => out.extend(lrm(r.reg(), a)),
         8 => out.extend(lrr(r.reg(), r.reg())),
         9 => {
-            let ops = [0x000, 0x080, 0x480, 0x081, 0x481, 0x100, 0x101, 0x102, 0x103, 0x104, 0x180, 0x580, 0x105];
+            let ops = [
+                0x000, 0x080, 0x480, 0x081, 0x481, 0x100, 0x101, 0x102, 0x103, 0x104, 0x180, 0x580,
+                0x105,
+            ];
             let alus: Vec<u32> = (0..1 + r.below(6))
-                .map(|_| alu(ops[r.below(ops.len() as u32) as usize], [0, 3, 15, 0x20, 0x21, 0x31][r.below(6) as usize], [0, 7, 0x31, 0x32, 0x33, 0x40][r.below(6) as usize]))
+                .map(|_| {
+                    alu(
+                        ops[r.below(ops.len() as u32) as usize],
+                        [0, 3, 15, 0x20, 0x21, 0x31][r.below(6) as usize],
+                        [0, 7, 0x31, 0x32, 0x33, 0x40][r.below(6) as usize],
+                    )
+                })
                 .collect();
             out.extend(math(&alus));
         }
         10 => {
             let target = FB + 4 * r.below(64) as u64;
-            out.extend(if r.below(2) == 0 { bb_start(target) } else { bb_call(target) });
+            out.extend(if r.below(2) == 0 {
+                bb_start(target)
+            } else {
+                bb_call(target)
+            });
         }
         11 => out.extend(cond_end(r.next(), a & !7)),
         12 => out.extend(sem_wait(r.below(7), r.next() % 4, a)),
@@ -71,7 +84,12 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
         14 => out.extend(pipe_control(r.next() & 0x00ff_ffff, a, r.next() as u64)),
         15 => out.extend([mi::instr(mi::STORE_DATA_INDEX, 1), r.next(), r.next()]),
         16 | 17 => {
-            let op = [blt::XY_SRC_COPY, blt::XY_FAST_COPY, blt::XY_COLOR, blt::XY_SETUP_CLIP][r.below(4) as usize];
+            let op = [
+                blt::XY_SRC_COPY,
+                blt::XY_FAST_COPY,
+                blt::XY_COLOR,
+                blt::XY_SETUP_CLIP,
+            ][r.below(4) as usize];
             let len = match op {
                 blt::XY_COLOR => 7,
                 blt::XY_SETUP_CLIP => 3,
@@ -107,7 +125,8 @@ fn random_batches_end_cleanly() {
         Engine::start(EngineConfig::bcs0().with_hang_timeout(Duration::from_millis(40))).unwrap(),
     ];
     for seed in 0..cases {
-        let mut r = Rng(0x9e37_79b9_7f4a_7c15 ^ (seed as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut r =
+            Rng(0x9e37_79b9_7f4a_7c15 ^ (seed as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
         let space = Arc::new(SparseSpace::new());
         space.bind(FB, 4096);
         space.bind(FD, 0x1_0000);
@@ -131,14 +150,17 @@ fn random_batches_end_cleanly() {
             Ok(o) => o,
             Err(_) => {
                 h.reset("fuzz heartbeat");
-                rx.recv_timeout(Duration::from_millis(500)).unwrap_or_else(|_| panic!("seed {seed}: did not stop after reset"))
+                rx.recv_timeout(Duration::from_millis(500))
+                    .unwrap_or_else(|_| panic!("seed {seed}: did not stop after reset"))
             }
         };
         let key = match &outcome {
             Outcome::Completed => "completed".to_string(),
             Outcome::Cancelled => "cancelled".to_string(),
             Outcome::Hung(h) => match &h.reason {
-                HangReason::Internal(msg) => panic!("seed {seed}: command streamer panicked: {msg}"),
+                HangReason::Internal(msg) => {
+                    panic!("seed {seed}: command streamer panicked: {msg}")
+                }
                 HangReason::UnknownCommand { .. } => "hung: unknown command".into(),
                 HangReason::Unsupported { what, .. } => format!("hung: unsupported {what}"),
                 HangReason::Fault { .. } => "hung: fault".into(),

@@ -6,7 +6,8 @@ use gpu_backend::{EngineConfig, HangReason, Outcome};
 use std::time::{Duration, Instant};
 
 fn wait(rx: &crossbeam_channel::Receiver<Outcome>) -> Outcome {
-    rx.recv_timeout(Duration::from_secs(10)).expect("no outcome")
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("no outcome")
 }
 
 #[test]
@@ -31,7 +32,10 @@ fn spinner_polls_cheaply_and_ends_on_condition_write() {
     g.put(BATCH + 4088, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
     let latency = t.elapsed();
-    eprintln!("spinner end latency {latency:?}, {} polls in 200 ms", p1 - p0);
+    eprintln!(
+        "spinner end latency {latency:?}, {} polls in 200 ms",
+        p1 - p0
+    );
     assert!(latency < Duration::from_millis(50), "{latency:?}");
     assert!(h.is_complete());
     assert!(!g.engine.busy());
@@ -54,7 +58,10 @@ fn preemptible_spinner_is_not_a_hang_but_a_non_preemptible_one_is() {
     let g = Gpu::new(EngineConfig::rcs0().with_hang_timeout(Duration::from_millis(100)));
     g.put(BATCH, &spinner(BATCH));
     let (_h, rx) = g.submit_at(BATCH);
-    assert!(rx.recv_timeout(Duration::from_millis(400)).is_err(), "4x the hang timeout and still running");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(400)).is_err(),
+        "4x the hang timeout and still running"
+    );
     g.put(BATCH + 4088, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
 
@@ -82,8 +89,14 @@ fn storing_loop_without_arbitration_hangs_after_the_timeout() {
     b.extend(bb_start(BATCH));
     g.put(BATCH, &b);
     let (_h, rx) = g.submit_at(BATCH);
-    assert!(matches!(wait(&rx), Outcome::Hung(h) if matches!(h.reason, HangReason::NoProgress { .. })));
-    assert_eq!(g.engine.stats().polls, 0, "a loop that stores never backs off");
+    assert!(
+        matches!(wait(&rx), Outcome::Hung(h) if matches!(h.reason, HangReason::NoProgress { .. }))
+    );
+    assert_eq!(
+        g.engine.stats().polls,
+        0,
+        "a loop that stores never backs off"
+    );
 }
 
 #[test]
@@ -97,7 +110,12 @@ fn counting_loop_runs_at_full_speed() {
         c.gpr[2] = n;
     }
     let mut b = vec![ARB_CHECK];
-    b.extend(math(&[alu(0x080, 0x20, 2), alu(0x080, 0x21, 1), alu(0x101, 0, 0), alu(0x180, 2, 0x31)]));
+    b.extend(math(&[
+        alu(0x080, 0x20, 2),
+        alu(0x080, 0x21, 1),
+        alu(0x101, 0, 0),
+        alu(0x180, 2, 0x31),
+    ]));
     b.extend(srm(0x2610, DATA));
     b.extend(cond_end(0, DATA));
     b.extend(bb_start(BATCH));
@@ -141,8 +159,15 @@ fn reset_stops_a_spinner_as_a_hang() {
     h.reset("heartbeat: non-persistent context closed");
     match wait(&rx) {
         Outcome::Hung(hang) => {
-            assert_eq!(hang.reason, HangReason::Reset("heartbeat: non-persistent context closed".into()));
-            assert!((BATCH + 64..BATCH + 4096).contains(&hang.addr), "{:#x}", hang.addr);
+            assert_eq!(
+                hang.reason,
+                HangReason::Reset("heartbeat: non-persistent context closed".into())
+            );
+            assert!(
+                (BATCH + 64..BATCH + 4096).contains(&hang.addr),
+                "{:#x}",
+                hang.addr
+            );
         }
         o => panic!("{o:?}"),
     }
@@ -154,7 +179,9 @@ fn reset_stops_a_spinner_as_a_hang() {
     b.reset("banned");
     a.cancel();
     assert_eq!(wait(&rxa), Outcome::Cancelled);
-    assert!(matches!(wait(&rxb), Outcome::Hung(h) if h.addr == BATCH && h.reason == HangReason::Reset("banned".into())));
+    assert!(
+        matches!(wait(&rxb), Outcome::Hung(h) if h.addr == BATCH && h.reason == HangReason::Reset("banned".into()))
+    );
 }
 
 #[test]
@@ -191,7 +218,10 @@ fn two_engines_run_concurrently() {
     r.put(BATCH, &spinner(BATCH));
     let (_h, rx) = r.submit_at(BATCH);
     let b = Gpu::bcs();
-    assert_eq!(b.run(&[store(DATA, 3)[0], lo(DATA), 0, 3, BB_END]), Outcome::Completed);
+    assert_eq!(
+        b.run(&[store(DATA, 3)[0], lo(DATA), 0, 3, BB_END]),
+        Outcome::Completed
+    );
     r.put(BATCH + 4088, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
 }

@@ -4,7 +4,9 @@
 use crossbeam_channel::{bounded, Receiver};
 use gpu_backend::decode::{blt, mi, PIPE_CONTROL};
 use gpu_backend::testing::SparseSpace;
-use gpu_backend::{AddressSpace, ContextRegs, Engine, EngineConfig, Outcome, Request, RequestHandle};
+use gpu_backend::{
+    AddressSpace, ContextRegs, Engine, EngineConfig, Outcome, Request, RequestHandle,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,7 +29,11 @@ impl Gpu {
         let space = Arc::new(SparseSpace::new());
         space.bind(BATCH, DATA - BATCH);
         space.bind(DATA, AREA - DATA);
-        Gpu { space, engine: Engine::start(cfg).unwrap(), ctx: Arc::new(Mutex::new(ContextRegs::default())) }
+        Gpu {
+            space,
+            engine: Engine::start(cfg).unwrap(),
+            ctx: Arc::new(Mutex::new(ContextRegs::default())),
+        }
     }
 
     pub fn rcs() -> Gpu {
@@ -68,7 +74,8 @@ impl Gpu {
     pub fn run(&self, batch: &[u32]) -> Outcome {
         self.put(BATCH, batch);
         let (_h, rx) = self.submit_at(BATCH);
-        rx.recv_timeout(Duration::from_secs(20)).expect("request never completed")
+        rx.recv_timeout(Duration::from_secs(20))
+            .expect("request never completed")
     }
 }
 
@@ -85,15 +92,29 @@ pub fn store(addr: u64, v: u32) -> [u32; 4] {
 }
 
 pub fn store64(addr: u64, v: u64) -> [u32; 5] {
-    [mi::instr(mi::STORE_DATA_IMM, 1 << 21 | 3), lo(addr), hi(addr), v as u32, (v >> 32) as u32]
+    [
+        mi::instr(mi::STORE_DATA_IMM, 1 << 21 | 3),
+        lo(addr),
+        hi(addr),
+        v as u32,
+        (v >> 32) as u32,
+    ]
 }
 
 pub fn bb_start(addr: u64) -> [u32; 3] {
-    [mi::instr(mi::BATCH_BUFFER_START, 1 << 8 | 1), lo(addr), hi(addr)]
+    [
+        mi::instr(mi::BATCH_BUFFER_START, 1 << 8 | 1),
+        lo(addr),
+        hi(addr),
+    ]
 }
 
 pub fn bb_call(addr: u64) -> [u32; 3] {
-    [mi::instr(mi::BATCH_BUFFER_START, 1 << 22 | 1 << 8 | 1), lo(addr), hi(addr)]
+    [
+        mi::instr(mi::BATCH_BUFFER_START, 1 << 22 | 1 << 8 | 1),
+        lo(addr),
+        hi(addr),
+    ]
 }
 
 pub fn lri(pairs: &[(u32, u32)]) -> Vec<u32> {
@@ -105,7 +126,12 @@ pub fn lri(pairs: &[(u32, u32)]) -> Vec<u32> {
 }
 
 pub fn srm(reg: u32, addr: u64) -> [u32; 4] {
-    [mi::instr(mi::STORE_REGISTER_MEM, 2), reg, lo(addr), hi(addr)]
+    [
+        mi::instr(mi::STORE_REGISTER_MEM, 2),
+        reg,
+        lo(addr),
+        hi(addr),
+    ]
 }
 
 pub fn lrm(reg: u32, addr: u64) -> [u32; 4] {
@@ -117,12 +143,22 @@ pub fn lrr(src: u32, dst: u32) -> [u32; 3] {
 }
 
 pub fn cond_end(data: u32, addr: u64) -> [u32; 4] {
-    [mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 2), data, lo(addr), hi(addr)]
+    [
+        mi::instr(mi::COND_BATCH_BUFFER_END, 1 << 21 | 2),
+        data,
+        lo(addr),
+        hi(addr),
+    ]
 }
 
 /// MI_SEMAPHORE_WAIT, polling mode, compare op 0..5.
 pub fn sem_wait(op: u32, data: u32, addr: u64) -> [u32; 4] {
-    [mi::instr(mi::SEMAPHORE_WAIT, 1 << 15 | op << 12 | 2), data, lo(addr), hi(addr)]
+    [
+        mi::instr(mi::SEMAPHORE_WAIT, 1 << 15 | op << 12 | 2),
+        data,
+        lo(addr),
+        hi(addr),
+    ]
 }
 
 pub fn math(alu: &[u32]) -> Vec<u32> {
@@ -136,11 +172,23 @@ pub fn alu(op: u32, a: u32, b: u32) -> u32 {
 }
 
 pub fn pipe_control(flags: u32, addr: u64, data: u64) -> [u32; 6] {
-    [PIPE_CONTROL | 4, flags, lo(addr), hi(addr), data as u32, (data >> 32) as u32]
+    [
+        PIPE_CONTROL | 4,
+        flags,
+        lo(addr),
+        hi(addr),
+        data as u32,
+        (data >> 32) as u32,
+    ]
 }
 
 pub fn flush_dw(op: u32, addr: u64, data: u32) -> [u32; 4] {
-    [mi::instr(mi::FLUSH_DW, op << 14 | 2), lo(addr), hi(addr), data]
+    [
+        mi::instr(mi::FLUSH_DW, op << 14 | 2),
+        lo(addr),
+        hi(addr),
+        data,
+    ]
 }
 
 /// The IGT spinner (DESIGN §4) at `base`: 64 bytes of NOOPs, then a loop of MI_ARB_CHECK,
@@ -159,7 +207,15 @@ pub fn spinner(base: u64) -> Vec<u32> {
     b
 }
 
-pub fn xy_src_copy(flags: u32, br13: u32, dst: (u32, u32, u32, u32), dst_addr: u64, src_xy: (u32, u32), src_pitch: u32, src_addr: u64) -> [u32; 10] {
+pub fn xy_src_copy(
+    flags: u32,
+    br13: u32,
+    dst: (u32, u32, u32, u32),
+    dst_addr: u64,
+    src_xy: (u32, u32),
+    src_pitch: u32,
+    src_addr: u64,
+) -> [u32; 10] {
     [
         blt::instr(blt::XY_SRC_COPY, flags | 8),
         br13,
