@@ -316,7 +316,7 @@ pub(crate) fn execute(
     let (w, hgt) = ((x2 - x1) as u64, (y2 - y1) as u64);
     let check = |s: &Surface, x: u64, y: u64| -> Result<(u64, u64), HangReason> {
         if let Some((tw, _)) = s.tiling.tile() {
-            if s.pitch == 0 || s.pitch % tw != 0 {
+            if s.pitch == 0 || !s.pitch.is_multiple_of(tw) {
                 return Err(bad("tiled pitch is not a whole number of tiles"));
             }
             if (x + w) * cpp > s.pitch {
@@ -378,8 +378,6 @@ pub(crate) fn execute(
             );
         }
     }
-    drop(src);
-    drop(dst);
     if let Mem::Bounce(buf) = &dmem {
         let mut result = Ok(());
         spans(

@@ -131,7 +131,7 @@ impl Executor<'_> {
             return Err(Halt::Stop(o));
         }
         self.count += 1;
-        if self.count % WATCHDOG_EVERY == 0 {
+        if self.count.is_multiple_of(WATCHDOG_EVERY) {
             if let Some(elapsed) = self.watchdog.expired() {
                 return Err(HangReason::NoProgress { elapsed }.into());
             }

@@ -135,7 +135,7 @@ impl DirectRange {
     /// Loads the little-endian dword at byte offset `off` (relaxed atomic when aligned).
     pub fn load_u32(&self, off: usize) -> u32 {
         let p = self.at(off, 4);
-        if p as usize % 4 == 0 {
+        if (p as usize).is_multiple_of(4) {
             // SAFETY: aligned, in bounds and valid memory per `new`; all concurrent accesses
             // from this crate are atomic, CPU clients are outside this process's model.
             unsafe { AtomicU32::from_ptr(p as *mut u32) }.load(Ordering::Relaxed)
@@ -149,7 +149,7 @@ impl DirectRange {
     /// Stores a little-endian dword at byte offset `off`.
     pub fn store_u32(&self, off: usize, v: u32) {
         let p = self.at(off, 4);
-        if p as usize % 4 == 0 {
+        if (p as usize).is_multiple_of(4) {
             // SAFETY: as in `load_u32`.
             unsafe { AtomicU32::from_ptr(p as *mut u32) }.store(v.to_le(), Ordering::Relaxed)
         } else {
@@ -165,7 +165,7 @@ impl DirectRange {
         while i < buf.len() {
             // SAFETY: base + i is in bounds (checked by `at` for the whole span).
             let p = unsafe { base.add(i) };
-            if p as usize % 8 == 0 && buf.len() - i >= 8 {
+            if (p as usize).is_multiple_of(8) && buf.len() - i >= 8 {
                 // SAFETY: aligned and in bounds, valid per `new`.
                 let v = unsafe { AtomicU64::from_ptr(p as *mut u64) }.load(Ordering::Relaxed);
                 buf[i..i + 8].copy_from_slice(&v.to_ne_bytes());
@@ -185,7 +185,7 @@ impl DirectRange {
         while i < data.len() {
             // SAFETY: base + i is in bounds (checked by `at` for the whole span).
             let p = unsafe { base.add(i) };
-            if p as usize % 8 == 0 && data.len() - i >= 8 {
+            if (p as usize).is_multiple_of(8) && data.len() - i >= 8 {
                 let v = u64::from_ne_bytes(data[i..i + 8].try_into().unwrap());
                 // SAFETY: aligned and in bounds, valid per `new`.
                 unsafe { AtomicU64::from_ptr(p as *mut u64) }.store(v, Ordering::Relaxed);

@@ -159,6 +159,7 @@ pub(crate) fn spans(
 
 /// Copies bytes `sx..sx + w` of rows `sy..sy + h` of `src` to `(dx, dy)` of `dst`.
 /// The two views must not overlap.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn copy_rect(
     dst: &View,
     dx: u64,
@@ -173,7 +174,11 @@ pub(crate) fn copy_rect(
     // one contiguous copy, which lets memcpy use streaming stores.
     let full = |v: &View, x: u64, y: u64| {
         let th = v.tiling.tile().map_or(1, |t| t.1);
-        v.tiling == dst.tiling && x == 0 && w == v.pitch && y % th == 0 && h % th == 0
+        v.tiling == dst.tiling
+            && x == 0
+            && w == v.pitch
+            && y.is_multiple_of(th)
+            && h.is_multiple_of(th)
     };
     if full(dst, dx, dy) && full(src, sx, sy) && h > 0 {
         let bytes = w * h;
@@ -188,9 +193,14 @@ pub(crate) fn copy_rect(
     }
     // Whole tile rows: identical tiling, both rectangles tile-aligned.
     if let Some((tw, th)) = dst.tiling.tile() {
-        let aligned =
-            |v: &View, x: u64, y: u64| v.tiling == dst.tiling && x % tw == 0 && y % th == 0;
-        if aligned(dst, dx, dy) && aligned(src, sx, sy) && w % tw == 0 && h % th == 0 {
+        let aligned = |v: &View, x: u64, y: u64| {
+            v.tiling == dst.tiling && x.is_multiple_of(tw) && y.is_multiple_of(th)
+        };
+        if aligned(dst, dx, dy)
+            && aligned(src, sx, sy)
+            && w.is_multiple_of(tw)
+            && h.is_multiple_of(th)
+        {
             let bytes = w * th;
             for r in (0..h).step_by(th as usize) {
                 let d = dst.span(dx, dy + r, bytes);
@@ -206,7 +216,11 @@ pub(crate) fn copy_rect(
     // a time, so the tiled side is written (or read) sequentially.
     let oword = |t: Tiling| matches!(t, Tiling::Y | Tiling::Tile4);
     let whole = |v: &View, x: u64, y: u64| {
-        x % 128 == 0 && y % 32 == 0 && w % 128 == 0 && h % 32 == 0 && oword(v.tiling)
+        x.is_multiple_of(128)
+            && y.is_multiple_of(32)
+            && w.is_multiple_of(128)
+            && h.is_multiple_of(32)
+            && oword(v.tiling)
     };
     if whole(dst, dx, dy) && src.tiling == Tiling::Linear {
         return copy_tiles(dst, (dx, dy), src, (sx, sy), (w, h), true);
@@ -281,7 +295,11 @@ pub(crate) fn fill_rect(dst: &View, x: u64, y: u64, w: u64, h: u64, pixel: &[u8]
     // Whole tiles: every 16-byte chunk holds whole pixels, so a band of tiles is one
     // contiguous run of the pattern.
     if let Some((tw, th)) = dst.tiling.tile() {
-        if x % tw == 0 && y % th == 0 && w % tw == 0 && h % th == 0 {
+        if x.is_multiple_of(tw)
+            && y.is_multiple_of(th)
+            && w.is_multiple_of(tw)
+            && h.is_multiple_of(th)
+        {
             for band in (0..h).step_by(th as usize) {
                 let d = dst.span(x, y + band, w * th);
                 for off in (0..w * th).step_by(512) {
