@@ -117,7 +117,9 @@ pub struct Request {
     pub space: Arc<dyn AddressSpace>,
     /// GPU address of the first command (canonical or not; bits 63:48 are ignored).
     pub batch: u64,
-    /// The (context, engine) register state, shared by all requests of that pair.
+    /// The (context, engine) register state, shared by all requests of that pair. It is
+    /// copied when the request starts and written back when it ends (context restore and
+    /// save): changes `emu` makes in between are overwritten.
     pub context: Arc<Mutex<ContextRegs>>,
     /// Called once with the outcome.
     pub on_complete: Completion,
@@ -295,7 +297,8 @@ impl Engine {
 
 impl Drop for Engine {
     /// Stops the engine: the running request stops at its next command boundary and it
-    /// and every queued request complete as [`Outcome::Cancelled`]; then the thread exits.
+    /// and every queued request complete as [`Outcome::Cancelled`]; then the thread exits
+    /// and is joined (so a completion callback that blocks forever blocks the drop).
     fn drop(&mut self) {
         self.shared.shutdown.store(true, Ordering::Release);
         drop(self.tx.take());
@@ -307,6 +310,17 @@ impl Drop for Engine {
 
 fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
     for Queued { req, ticket } in rx.iter() {
+        let Request {
+            space,
+            batch,
+            context,
+            on_complete,
+        } = req;
+        let req = Running {
+            space,
+            batch,
+            context,
+        };
         let stop = || {
             if shared.shutdown.load(Ordering::Acquire) {
                 return Some(Outcome::Cancelled);
@@ -328,15 +342,29 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
         };
         log::debug!("{}: request {} {:?}", config.name, ticket.seqno, outcome);
         ticket.done.store(true, Ordering::Release);
-        (req.on_complete)(outcome);
+        let callback = on_complete;
+        if catch_unwind(AssertUnwindSafe(move || callback(outcome))).is_err() {
+            log::error!(
+                "{}: completion callback of request {} panicked",
+                config.name,
+                ticket.seqno
+            );
+        }
         shared.retired.fetch_add(1, Ordering::AcqRel);
     }
+}
+
+/// A request without its callback, while it runs.
+struct Running {
+    space: Arc<dyn AddressSpace>,
+    batch: u64,
+    context: Arc<Mutex<ContextRegs>>,
 }
 
 fn run_one(
     config: &EngineConfig,
     shared: &Shared,
-    req: &Request,
+    req: &Running,
     stop: &dyn Fn() -> Option<Outcome>,
 ) -> Outcome {
     // Context restore: work on a copy so emu can lock the context while this runs.

@@ -35,6 +35,8 @@
 //! requests), [`bench`] (benchmarks for `gemu bench`), [`testing`] (an in-memory address
 //! space).
 
+#![warn(missing_docs)]
+
 pub mod bench;
 mod blit;
 pub mod decode;

@@ -116,12 +116,13 @@ impl SparseSpace {
         (addr < s + b.len).then(|| (b.range(*s), b.direct))
     }
 
-    /// Walks `[addr, addr + len)` binding by binding.
+    /// Walks `[addr, addr + len)` binding by binding: `f(range, offset in range, bytes
+    /// done so far, bytes in this range)`.
     fn each(
         &self,
         addr: u64,
         len: usize,
-        mut f: impl FnMut(&DirectRange, usize, usize),
+        mut f: impl FnMut(&DirectRange, usize, usize, usize),
     ) -> Result<(), Fault> {
         let mut done = 0usize;
         while done < len {
@@ -129,8 +130,7 @@ impl SparseSpace {
             let (r, _) = self.lookup(a).ok_or(Fault { addr: a })?;
             let off = (a - r.gpu_addr()) as usize;
             let n = (r.len() - off).min(len - done);
-            f(&r, off, done);
-            let _ = n;
+            f(&r, off, done, n);
             done += n;
         }
         Ok(())
@@ -139,17 +139,14 @@ impl SparseSpace {
 
 impl AddressSpace for SparseSpace {
     fn read(&self, gpu_addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-        let len = buf.len();
-        self.each(gpu_addr, len, |r, off, done| {
-            let n = (r.len() - off).min(len - done);
-            r.read(off, &mut buf[done..done + n]);
+        self.each(gpu_addr, buf.len(), |r, off, done, n| {
+            r.read(off, &mut buf[done..done + n])
         })
     }
 
     fn write(&self, gpu_addr: u64, data: &[u8]) -> Result<(), Fault> {
-        self.each(gpu_addr, data.len(), |r, off, done| {
-            let n = (r.len() - off).min(data.len() - done);
-            r.write(off, &data[done..done + n]);
+        self.each(gpu_addr, data.len(), |r, off, done, n| {
+            r.write(off, &data[done..done + n])
         })
     }
 

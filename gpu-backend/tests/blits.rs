@@ -509,3 +509,39 @@ fn invalid_blits_hang() {
     };
     assert_eq!(g.run(&fast_copy_batch(&c)), Outcome::Completed);
 }
+
+#[test]
+fn clipped_src_copy_shifts_the_source() {
+    let g = Gpu::bcs();
+    let mut rng = Rng(21);
+    let src = rng.bytes(SIZE as usize);
+    let dst = rng.bytes(SIZE as usize);
+    g.space.write(SRC, &src).unwrap();
+    g.space.write(DST, &dst).unwrap();
+    // Clip (10,4)-(30,20); blit (5,2)-(40,30) from source (1,1): the visible part is
+    // (10,4)-(30,20) taken from source (6,3).
+    let c = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::X,
+        cpp: 4,
+        dst_rect: (5, 2, 40, 30),
+        src_xy: (1, 1),
+    };
+    let mut b = vec![
+        blt::instr(blt::XY_SETUP_CLIP, 1),
+        4 << 16 | 10,
+        20 << 16 | 30,
+    ];
+    let mut copy = src_copy_batch(&c, 0xcc);
+    copy[4] |= 1 << 30; // BR13 clipping enable (after the 3-dword LRI)
+    b.extend(copy);
+    assert_eq!(g.run(&b), Outcome::Completed);
+    let clipped = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::X,
+        cpp: 4,
+        dst_rect: (10, 4, 30, 20),
+        src_xy: (6, 3),
+    };
+    assert!(read(&g, DST, SIZE) == reference_copy(&clipped, &src, &dst));
+}

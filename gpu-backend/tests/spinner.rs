@@ -225,3 +225,17 @@ fn two_engines_run_concurrently() {
     r.put(BATCH + 4088, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
 }
+
+#[test]
+fn a_panicking_callback_does_not_stop_the_engine() {
+    let g = Gpu::rcs();
+    g.put(BATCH, &[BB_END]);
+    g.engine.submit(gpu_backend::Request {
+        space: g.space.clone(),
+        batch: BATCH,
+        context: g.ctx.clone(),
+        on_complete: Box::new(|_| panic!("callback bug")),
+    });
+    assert_eq!(g.run(&[BB_END]), Outcome::Completed);
+    assert_eq!(g.engine.stats().retired, 2);
+}
