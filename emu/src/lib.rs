@@ -12,8 +12,11 @@
 pub mod aperture;
 mod auth;
 pub mod client;
+pub mod context;
 pub mod device;
 mod drm_core;
+pub mod engines;
+mod execbuf;
 pub mod file;
 mod gem_create;
 mod gem_domain;
@@ -32,6 +35,7 @@ pub mod sync;
 pub mod syncobj;
 pub mod testing;
 pub mod user_ext;
+pub mod vm;
 mod wait;
 
 pub use aperture::Aperture;

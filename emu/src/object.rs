@@ -156,6 +156,11 @@ impl GemObject {
         self.device.aperture.write(self.offset + offset, data)
     }
 
+    /// The device the object belongs to.
+    pub fn device(&self) -> &Arc<Device> {
+        &self.device
+    }
+
     /// A mutable view of part of the object's pages, for filling it straight from (or
     /// copying it straight to) client memory with one copy.
     ///

@@ -24,7 +24,7 @@ pub enum Feature {
 }
 
 /// The features the model implements today.
-pub const IMPLEMENTED: &[Feature] = &[Feature::Syncobj];
+pub const IMPLEMENTED: &[Feature] = &[Feature::Syncobj, Feature::Execbuf];
 
 /// Whether the model implements `f`.
 pub fn implemented(f: Feature) -> bool {
@@ -191,7 +191,10 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_MIN_EU_IN_POOL, Value(0)),
         (I915_PARAM_HUC_STATUS, Fails(Errno::EOPNOTSUPP)),
         (I915_PARAM_MMAP_GTT_VERSION, Value(4)),
-        (I915_PARAM_HAS_SCHEDULER, Needs(Execbuf, 1)),
+        (
+            I915_PARAM_HAS_SCHEDULER,
+            Needs(Execbuf, crate::context::SCHEDULER_CAPS),
+        ),
         // Falls into the kernel's "always 1" list.
         (I915_PARAM_MMAP_VERSION, Value(1)),
         (I915_PARAM_HAS_GEM, Value(1)),
