@@ -416,6 +416,10 @@ impl File {
             }
             // No fence registers after Gen3.
             e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
+            // A userptr object's pages must still be there (userptr_submit_init).
+            if let Some(u) = &obj.userptr {
+                u.mem.probe(u.addr, obj.size)?;
+            }
             if i == batch_index {
                 if e.flags & EXEC_OBJECT_WRITE != 0 {
                     log::debug!("execbuf: self-modifying batch");
@@ -494,7 +498,7 @@ impl File {
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
-            objs[i].obj.write(r.offset, &value.to_ne_bytes());
+            objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
             let at = e.relocs_ptr + k as u64 * RELOC_SIZE + RELOC_PRESUMED_AT;
             let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
         }

@@ -25,6 +25,7 @@ mod gem_madvise;
 mod gem_mmap;
 mod gem_rw;
 mod gem_tiling;
+mod gem_userptr;
 mod gem_wait;
 mod getparam;
 pub mod ioctl;

@@ -281,7 +281,8 @@ impl AddressSpace for Vm {
             let addr = gpu_addr + done as u64;
             let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
             let n = ((s + obj.size - addr) as usize).min(buf.len() - done);
-            obj.read(addr - s, &mut buf[done..done + n]);
+            obj.read(addr - s, &mut buf[done..done + n])
+                .map_err(|_| Fault { addr })?;
             done += n;
         }
         Ok(())
@@ -294,7 +295,8 @@ impl AddressSpace for Vm {
             let addr = gpu_addr + done as u64;
             let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
             let n = ((s + obj.size - addr) as usize).min(data.len() - done);
-            obj.write(addr - s, &data[done..done + n]);
+            obj.write(addr - s, &data[done..done + n])
+                .map_err(|_| Fault { addr })?;
             done += n;
         }
         Ok(())
@@ -303,6 +305,10 @@ impl AddressSpace for Vm {
     fn direct(&self, gpu_addr: u64, len: u64) -> Option<DirectRange> {
         let b = self.bindings.read();
         let (s, obj) = b.lookup(gpu_addr)?;
+        // Client memory is reached through its process, never directly.
+        if obj.is_userptr() {
+            return None;
+        }
         let avail = s + obj.size - gpu_addr;
         if avail < len {
             return None;
