@@ -32,6 +32,7 @@ pub mod ioctl;
 pub mod object;
 pub mod platform;
 mod query;
+pub mod shrinker;
 pub mod sync;
 pub mod syncobj;
 pub mod testing;

@@ -167,8 +167,9 @@ impl GemObject {
     /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
     pub fn truncate(&self, state: &mut ObjectState) {
         // A userptr object's pages are the client's: only the object lets go of them.
-        if self.userptr.is_none() {
+        if self.userptr.is_none() && state.madv != Madvise::Purged {
             self.device.aperture.discard(self.offset, self.size);
+            self.device.uncharge(self.size);
         }
         state.madv = Madvise::Purged;
         state.has_pages = false;
@@ -229,6 +230,9 @@ impl Drop for GemObject {
             return;
         }
         let mapped = self.mmapped.load(Ordering::Acquire);
+        if self.lock().madv != Madvise::Purged {
+            self.device.uncharge(self.size);
+        }
         self.device.free_range(self.offset, self.size, mapped);
         self.device.note_object_freed(self.size);
     }

@@ -208,6 +208,7 @@ pub fn open(dev: &Arc<Device>, node: NodeKind) -> Arc<File> {
 pub fn object(file: &File, size: u64) -> GemObject {
     let dev = file.device().clone();
     let off = dev.aperture.alloc(size).unwrap();
+    dev.charge(size).unwrap();
     dev.note_object_created(size);
     GemObject::new(dev, size, off, CacheLevel::Llc)
 }
