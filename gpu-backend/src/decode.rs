@@ -1,5 +1,5 @@
 //! Command decoding: from a header dword to a command kind and its length, and from the
-//! command's dwords to a typed [`Command`]. Pure functions, no memory access. Encodings are
+//! command's dwords to a typed `Command`. Pure functions, no memory access. Encodings are
 //! Gen12 (Tiger Lake): MI commands are type 0 with the opcode in bits 28:23, 2D blitter
 //! commands type 2 with the opcode in bits 28:22, PIPE_CONTROL type 3 / subtype 3 / opcode 2.
 //! Anything else — or a known command with a length or mode this model does not implement —

@@ -10,9 +10,29 @@ fn wait(rx: &crossbeam_channel::Receiver<Outcome>) -> Outcome {
         .expect("no outcome")
 }
 
+/// User + system CPU time, in clock ticks (USER_HZ), of this process's thread named `name`.
+fn thread_cpu_ticks(name: &str) -> Option<u64> {
+    for entry in std::fs::read_dir("/proc/thread-self/..").ok()? {
+        let path = entry.ok()?.path();
+        if std::fs::read_to_string(path.join("comm")).ok()?.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+        // Fields after "(comm) ": state is field 3, utime 14, stime 15.
+        let f: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+        return Some(f[11].parse::<u64>().ok()? + f[12].parse::<u64>().ok()?);
+    }
+    None
+}
+
 #[test]
 fn spinner_polls_cheaply_and_ends_on_condition_write() {
-    let g = Gpu::rcs();
+    let g = Gpu::new(EngineConfig::new(
+        "spincpu",
+        gpu_backend::EngineClass::Render,
+        0,
+        0x2000,
+    ));
     g.put(BATCH, &spinner(BATCH));
     let (h, rx) = g.submit_at(BATCH);
     std::thread::sleep(Duration::from_millis(50));
@@ -21,8 +41,15 @@ fn spinner_polls_cheaply_and_ends_on_condition_write() {
     // The context is not locked while the request runs.
     assert_eq!(g.ctx.lock().unwrap().gpr[0], 0);
     let p0 = g.engine.stats().polls;
+    let cpu0 = thread_cpu_ticks("gemu-spincpu");
     std::thread::sleep(Duration::from_millis(200));
     let p1 = g.engine.stats().polls;
+    let cpu1 = thread_cpu_ticks("gemu-spincpu");
+    if let (Some(a), Some(b)) = (cpu0, cpu1) {
+        // 200 ms is 20 ticks at USER_HZ 100; a busy-polling thread would use all of them.
+        eprintln!("engine thread CPU over 200 ms: {} ticks", b - a);
+        assert!(b - a <= 4, "spinner used {} ticks of CPU in 200 ms", b - a);
+    }
     // Backed off to ~1 ms sleeps: a few hundred polls at most, not millions.
     assert!(p1 - p0 < 1000, "{} polls in 200 ms", p1 - p0);
     assert!(p1 - p0 > 20, "still polling: {}", p1 - p0);
