@@ -263,8 +263,12 @@ impl Executor<'_> {
                 }
             }
             Command::StoreImm { addr, data } => {
-                let bytes: Vec<u8> = data.iter().flat_map(|d| d.to_le_bytes()).collect();
-                self.write(addr, &bytes)?;
+                if let [d] = data {
+                    self.write(addr, &d.to_le_bytes())?;
+                } else {
+                    let bytes: Vec<u8> = data.iter().flat_map(|d| d.to_le_bytes()).collect();
+                    self.write(addr, &bytes)?;
+                }
             }
             Command::StoreIndex { offset, data } => self.write_status(offset as u64, data),
             Command::LoadRegImm {

@@ -25,6 +25,13 @@
 //!    busyness comes from the fences in each object's dma_resv.
 //! 7. Dropping an `Engine` cancels its queued and running requests and joins its thread.
 //!
+//! Outcomes map to i915 behaviour as `emu` chooses: typically `Completed` signals the
+//! fence, `Hung` sets -EIO on it and counts a hang against the context (reset stats,
+//! banning), `Cancelled` sets -EIO (banned/closed context) without counting. A hang stops
+//! only the guilty request: requests queued behind it run normally (i915 replays innocent
+//! requests after an engine reset). Completion callbacks may submit new requests, to this
+//! engine or another (the queue is unbounded).
+//!
 //! The memory contract ([`AddressSpace`], [`DirectRange::new`]): the host memory behind a
 //! direct range stays mapped until the request's callback has run; its contents may change
 //! at any time. Everything a batch touches is re-read from memory when executed.

@@ -266,3 +266,12 @@ fn a_panicking_callback_does_not_stop_the_engine() {
     assert_eq!(g.run(&[BB_END]), Outcome::Completed);
     assert_eq!(g.engine.stats().retired, 2);
 }
+
+#[test]
+fn handles_and_engines_are_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<gpu_backend::Engine>();
+    assert_send_sync::<gpu_backend::RequestHandle>();
+    fn assert_send<T: Send>() {}
+    assert_send::<gpu_backend::Request>();
+}
