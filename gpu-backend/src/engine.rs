@@ -340,7 +340,10 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
                 o
             }
         };
-        log::debug!("{}: request {} {:?}", config.name, ticket.seqno, outcome);
+        match &outcome {
+            Outcome::Hung(h) => log::info!("{}: request {} hung: {h}", config.name, ticket.seqno),
+            o => log::debug!("{}: request {} {o:?}", config.name, ticket.seqno),
+        }
         ticket.done.store(true, Ordering::Release);
         let callback = on_complete;
         if catch_unwind(AssertUnwindSafe(move || callback(outcome))).is_err() {
