@@ -183,7 +183,9 @@ fn reset_stops_a_spinner_as_a_hang() {
     let (h, rx) = g.submit_at(BATCH);
     std::thread::sleep(Duration::from_millis(30));
     let t = Instant::now();
-    h.reset("heartbeat: non-persistent context closed");
+    let running = g.engine.running().expect("the spinner is running");
+    assert_eq!(running.seqno(), h.seqno());
+    running.reset("heartbeat: non-persistent context closed");
     match wait(&rx) {
         Outcome::Hung(hang) => {
             assert_eq!(
@@ -199,6 +201,8 @@ fn reset_stops_a_spinner_as_a_hang() {
         o => panic!("{o:?}"),
     }
     assert!(t.elapsed() < Duration::from_millis(50));
+    assert!(g.engine.running().is_none());
+    assert_eq!(g.engine.stats().hangs, 1);
     // Reset of a queued request: it never runs.
     g.put(BATCH + 4088, &[0xffff_ffff]);
     let (a, rxa) = g.submit_at(BATCH);
@@ -274,4 +278,24 @@ fn handles_and_engines_are_shareable() {
     assert_send_sync::<gpu_backend::RequestHandle>();
     fn assert_send<T: Send>() {}
     assert_send::<gpu_backend::Request>();
+}
+
+#[test]
+fn spinner_end_latency_distribution() {
+    let g = Gpu::rcs();
+    let mut lat = vec![];
+    for i in 0..10u64 {
+        g.put(BATCH, &spinner(BATCH));
+        let (_h, rx) = g.submit_at(BATCH);
+        // Let it back off to its longest sleeps (and vary the phase).
+        std::thread::sleep(Duration::from_millis(30 + 3 * i));
+        let t = Instant::now();
+        g.put(BATCH + 4088, &[BB_END]);
+        assert_eq!(wait(&rx), Outcome::Completed);
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    eprintln!("spinner end latency: median {:?}, max {:?}", lat[5], lat[9]);
+    assert!(lat[5] < Duration::from_millis(5), "median {:?}", lat[5]);
+    assert!(lat[9] < Duration::from_millis(50), "max {:?}", lat[9]);
 }
