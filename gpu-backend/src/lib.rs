@@ -48,13 +48,14 @@
 //! | MI_STORE_DATA_INDEX | all | into the context's [`StatusPage`] |
 //! | MI_LOAD_REGISTER_IMM / _MEM / _REG, MI_STORE_REGISTER_MEM | all | any register; byte-write disables; "add CS MMIO start offset" |
 //! | MI_COPY_MEM_MEM | all | dword copy |
+//! | MI_ATOMIC | all | dword and qword AND, OR, XOR, MOVE, INC, DEC, ADD, SUB, RSUB, IMAX, IMIN, UMAX, UMIN, CMP_WR; inline or GPR operands; return data to GPR4 (PREDEC and octword forms refused) |
 //! | MI_MATH | all | LOAD, LOADINV, LOAD0, LOAD1, ADD, SUB, AND, OR, XOR, STORE, STOREINV on the 16 GPRs, SRCA, SRCB, ACCU, ZF, CF |
 //! | MI_SEMAPHORE_WAIT | all | memory polling, all six compare ops; signal mode treated as polling |
 //! | MI_FLUSH_DW | bcs, vcs, vecs | post-sync immediate (dword/qword) or timestamp, to memory or the status page |
 //! | PIPE_CONTROL | rcs, ccs | post-sync immediate, timestamp, PS depth count (0), LRI; flush bits are no-ops |
 //! | XY_SETUP_CLIP_BLT, XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT | bcs | see `blit`: linear, X, Y, Tile4; 8–128 bpp; ROP3 |
 //!
-//! Everything else is a hang ([`HangReason::UnknownCommand`]): MI_ATOMIC, MI_PREDICATE /
+//! Everything else is a hang ([`HangReason::UnknownCommand`]): MI_PREDICATE /
 //! MI_SET_PREDICATE, MI_SEMAPHORE_SIGNAL, MI_REPORT_PERF_COUNT, MI_DISPLAY_FLIP, the other
 //! 2D commands (XY_SETUP_BLT, XY_PAT_BLT, XY_FAST_COLOR_BLT, XY_BLOCK_COPY_BLT), and all 3D,
 //! GPGPU and media state (PIPELINE_SELECT, STATE_BASE_ADDRESS, 3DSTATE_*, ...), so Mesa's
