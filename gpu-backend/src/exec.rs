@@ -153,6 +153,9 @@ impl Executor<'_> {
     }
 
     fn read_dwords(&mut self, addr: u64, out: &mut [u32]) -> Result<(), Fault> {
+        if out.is_empty() {
+            return Ok(());
+        }
         let bytes = out.len() as u64 * 4;
         if !self.fetch.is_some_and(|d| d.covers(addr, bytes)) {
             self.fetch = self
