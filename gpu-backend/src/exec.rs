@@ -140,9 +140,14 @@ impl Executor<'_> {
     }
 
     /// One polling iteration: back off, then check stop requests and the watchdog.
-    fn poll(&mut self) -> Result<(), Halt> {
+    /// `arbitration`: the poll is itself an arbitration point (a semaphore wait), which
+    /// counts as progress after the back-off, so a descheduled thread never looks hung.
+    fn poll(&mut self, arbitration: bool) -> Result<(), Halt> {
         self.ctl.polls.fetch_add(1, Ordering::Relaxed);
         self.backoff.wait();
+        if arbitration {
+            self.watchdog.progress();
+        }
         if let Some(o) = (self.ctl.stop)() {
             return Err(Halt::Stop(o));
         }
@@ -239,7 +244,7 @@ impl Executor<'_> {
                 if addr <= at {
                     // A backward jump closes a loop iteration: polling if nothing was stored.
                     if self.writes == self.writes_at_jump {
-                        self.poll()?;
+                        self.poll(false)?;
                     } else {
                         self.backoff.reset();
                     }
@@ -382,8 +387,7 @@ impl Executor<'_> {
                     break;
                 }
                 // A waiting semaphore is an arbitration point (preemptible).
-                self.watchdog.progress();
-                self.poll()?;
+                self.poll(true)?;
             },
             Command::PostSyncWrite {
                 op,

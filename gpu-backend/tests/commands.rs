@@ -25,7 +25,7 @@ fn empty_batch_completes() {
         ]),
         Outcome::Completed
     );
-    assert!(!g.engine.busy());
+    g.wait_idle();
     assert_eq!(g.engine.stats().retired, 2);
 }
 
