@@ -314,12 +314,19 @@ fn copy_tiles(
     (w, h): (u64, u64),
     to_tiled: bool,
 ) {
-    // Offset in the linear view (relative to the tile's top-left byte) of each 16-byte
-    // chunk of the tile, in the tile's memory order.
-    let mut order = [0usize; 256];
+    // (tile offset, linear offset relative to the tile's top-left byte) of each 16-byte
+    // chunk, in the destination's memory order so that writes are sequential.
+    let mut order = [(0usize, 0usize); 256];
     for y in 0..32 {
         for x in (0..128).step_by(16) {
-            order[(tiled.tiling.offset(128, x, y) / 16) as usize] = (y * linear.pitch + x) as usize;
+            let t = tiled.tiling.offset(128, x, y) as usize;
+            let l = (y * linear.pitch + x) as usize;
+            let k = if to_tiled {
+                t / 16
+            } else {
+                (y * 8 + x / 16) as usize
+            };
+            order[k] = (t, l);
         }
     }
     for band in (0..h).step_by(32) {
@@ -327,12 +334,12 @@ fn copy_tiles(
             let tile = tiled.span(tx + col, ty + band, 4096);
             let lin = linear.span(lx + col, ly + band, 128);
             linear.span(lx + col, ly + band + 31, 128);
-            for (j, &off) in order.iter().enumerate() {
-                // SAFETY: `tile` spans the whole 4 KiB tile; the linear rows first..first+31
-                // (128 bytes each) were bounds-checked above and `off` addresses 16 bytes
-                // inside them; the views do not overlap.
+            for &(t, l) in &order {
+                // SAFETY: `tile` spans the whole 4 KiB tile and `t` + 16 <= 4096; the linear
+                // rows first..first+31 (128 bytes each) were bounds-checked above and `l`
+                // addresses 16 bytes inside them; the views do not overlap.
                 unsafe {
-                    let (t, l) = (tile.add(16 * j), lin.add(off));
+                    let (t, l) = (tile.add(t), lin.add(l));
                     if to_tiled {
                         std::ptr::copy_nonoverlapping(l as *const [u8; 16], t as *mut [u8; 16], 1);
                     } else {
