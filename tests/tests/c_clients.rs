@@ -36,6 +36,8 @@ c_clients!(
     signals,
     fuzz,
     syncobj,
+    exec_params,
+    exec_basic,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
