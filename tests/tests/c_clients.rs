@@ -38,6 +38,8 @@ c_clients!(
     syncobj,
     exec_params,
     exec_basic,
+    exec_softpin,
+    exec_ctx,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
