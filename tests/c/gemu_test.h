@@ -561,6 +561,68 @@ static inline uint32_t gem_read32(int fd, uint32_t h, uint64_t off)
 }
 
 /*
+ * A spinning batch: at byte 64 a loop of MI_ARB_CHECK and
+ * MI_BATCH_BUFFER_START back to byte 64, entered from byte 0; it runs
+ * until gemu_spin_end() writes MI_BATCH_BUFFER_END over byte 64 through a
+ * write-combined mapping. The batch is softpinned at `addr` by whoever
+ * submits it (gemu_exec_pinned).
+ */
+struct gemu_spin {
+	uint32_t handle;
+	uint32_t *map;
+	uint64_t addr;
+};
+
+static inline void gemu_spin_arm(struct gemu_spin *s)
+{
+	uint64_t loop = canonical(s->addr + 64);
+
+	s->map[0] = MI_BATCH_BUFFER_START_GEN8;
+	s->map[1] = (uint32_t)loop;
+	s->map[2] = (uint32_t)(loop >> 32);
+	s->map[16] = MI_ARB_CHECK;
+	s->map[17] = MI_BATCH_BUFFER_START_GEN8;
+	s->map[18] = (uint32_t)loop;
+	s->map[19] = (uint32_t)(loop >> 32);
+	__sync_synchronize();
+}
+
+static inline int gemu_spin_init(int fd, struct gemu_spin *s, uint64_t addr)
+{
+	s->addr = addr;
+	s->handle = gem_create(fd, 4096);
+	if (!s->handle)
+		return -ENOMEM;
+	s->map = gem_mmap_type(fd, s->handle, 4096, I915_MMAP_OFFSET_WC);
+	if (!s->map) {
+		gem_close(fd, s->handle);
+		s->handle = 0;
+		return -ENOMEM;
+	}
+	gemu_spin_arm(s);
+	return 0;
+}
+
+static inline void gemu_spin_end(struct gemu_spin *s)
+{
+	if (s->map) {
+		s->map[16] = MI_BATCH_BUFFER_END;
+		__sync_synchronize();
+	}
+}
+
+static inline void gemu_spin_fini(int fd, struct gemu_spin *s)
+{
+	gemu_spin_end(s);
+	if (s->map)
+		munmap(s->map, 4096);
+	if (s->handle)
+		gem_close(fd, s->handle);
+	s->map = NULL;
+	s->handle = 0;
+}
+
+/*
  * A watchdog for clients that wait on a GPU: after `secs` it reports the
  * case that was running, prints the summary line with one more failure and
  * exits 98.  It is a thread, not SIGALRM: a thread stuck in an ioctl that

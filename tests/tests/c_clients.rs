@@ -40,6 +40,8 @@ c_clients!(
     exec_basic,
     exec_softpin,
     exec_ctx,
+    exec_fence,
+    exec_spin_hang,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
