@@ -42,6 +42,8 @@ c_clients!(
     exec_ctx,
     exec_fence,
     exec_spin_hang,
+    exec_blits,
+    exec_lifetime,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
