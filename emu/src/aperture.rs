@@ -135,6 +135,15 @@ impl Aperture {
         );
     }
 
+    /// The host address of aperture offset `start`, for the command streamer's direct
+    /// access to a bound object's pages. The mapping lives as long as the aperture, so
+    /// the pointer stays valid memory for that long (its contents may change at any time).
+    pub fn host_ptr(&self, start: u64, len: usize) -> *mut u8 {
+        self.check(start, len);
+        // SAFETY: the range is inside the mapping (checked).
+        unsafe { self.map.as_mut_ptr().add(start as usize) }
+    }
+
     /// Copy `buf.len()` bytes out of the aperture at `start`.
     pub fn read(&self, start: u64, buf: &mut [u8]) {
         self.check(start, buf.len());

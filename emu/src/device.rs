@@ -47,6 +47,9 @@ pub struct Credentials {
 pub struct DeviceConfig {
     /// Bytes of system memory the device reports and may use for objects.
     pub memory: u64,
+    /// How long a batch may run without reaching an arbitration point before it is
+    /// declared hung and reset.
+    pub hang_timeout: std::time::Duration,
     /// The platform to emulate.
     pub platform: &'static Platform,
 }
@@ -56,6 +59,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             memory: 8 << 30,
             platform: &TIGERLAKE_GT2,
+            hang_timeout: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -89,6 +93,8 @@ pub struct Device {
     pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
+    /// The engines that run batches.
+    pub engines: Arc<crate::engines::Engines>,
     /// Who tells which freed ranges clients still map (set by the front-end).
     probe: OnceLock<Box<dyn MappingProbe>>,
     /// Ranges of freed objects that a client may still map: kept intact and out of
@@ -102,7 +108,10 @@ const PARK_BATCH: usize = 32;
 impl Device {
     /// A device whose objects live in `aperture`.
     pub fn new(config: DeviceConfig, aperture: Aperture) -> Arc<Device> {
+        let engines = crate::engines::Engines::start(config.platform.engines, config.hang_timeout)
+            .expect("starting the engine threads");
         Arc::new(Device {
+            engines: Arc::new(engines),
             config,
             aperture,
             next_file_id: AtomicU64::new(1),

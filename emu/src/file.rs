@@ -94,6 +94,8 @@ pub struct File {
     /// Guarded by `device.master` (taken first).
     pub(crate) master: TrackedMutex<FileMaster>,
     handles: TrackedMutex<HandleTable>,
+    /// The file's contexts and VMs.
+    pub(crate) contexts: TrackedMutex<crate::context::Contexts>,
     /// The file's syncobjs (`drm_file.syncobj_idr`).
     pub(crate) syncobjs: TrackedMutex<IdTable<crate::syncobj::Syncobj>>,
     closed: AtomicBool,
@@ -115,6 +117,10 @@ impl File {
             master: TrackedMutex::new(&lock_order::FILE_MASTER, FileMaster::default()),
             handles: TrackedMutex::new(&lock_order::FILE_HANDLES, HandleTable::default()),
             syncobjs: TrackedMutex::new(&lock_order::FILE_SYNCOBJS, IdTable::default()),
+            contexts: TrackedMutex::new(
+                &lock_order::FILE_CONTEXTS,
+                crate::context::Contexts::new(),
+            ),
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
             client_name: Mutex::new(None),
@@ -210,6 +216,12 @@ impl File {
     pub fn close(&self) {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
+        }
+        // A closed file's work stops (i915 lets persistent contexts run on; a daemon
+        // whose clients die must not keep their spinners forever).
+        let contexts = self.contexts.lock().all();
+        for c in contexts {
+            c.kill();
         }
         let objs = self.handles().drain();
         for obj in objs {

@@ -13,7 +13,27 @@ impl File {
     /// IOCTL: gem_busy: which engines still read or write the object.
     pub(crate) fn gem_busy(&self, a: &mut drm_i915_gem_busy, _: &dyn ClientMemory) -> Result<()> {
         let obj = self.lookup(a.handle)?;
-        a.busy = if obj.is_busy() { 1 } else { 0 };
+        // Write fences mark their engine as writer (class + 1) and reader; read fences
+        // as reader (bit 16 + class); fences not from an engine do not count.
+        let engines = &self.device.engines;
+        let mut busy = 0;
+        for usage in [DmaResvUsage::Write, DmaResvUsage::Read] {
+            for f in obj.resv.fences(usage) {
+                if f.is_signaled() {
+                    continue;
+                }
+                let Some(class) = engines.class_of(&f) else {
+                    continue;
+                };
+                let read = 0x10000u32 << class;
+                busy |= if usage == DmaResvUsage::Write {
+                    (class as u32 + 1) | read
+                } else {
+                    read
+                };
+            }
+        }
+        a.busy = busy;
         Ok(())
     }
 

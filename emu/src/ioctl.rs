@@ -279,26 +279,56 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         0x26 => op!(RW, nr, drm_i915_gem_madvise, RENDER_ALLOW, gem_madvise),
         // No overlay on this platform (intel_overlay_*_ioctl).
         0x27 | 0x28 => fixed!(nr, MASTER, "overlay", Err(Errno::ENODEV)),
-        0x29 => later!(nr, RENDER_ALLOW, "gem_execbuffer2"),
+        0x29 => op!(
+            RW,
+            nr,
+            drm_i915_gem_execbuffer2,
+            RENDER_ALLOW,
+            gem_execbuffer2
+        ),
         0x2a => noop!(nr, MASTER),
         0x2b => fixed!(nr, MASTER, "set_sprite_colorkey", Err(Errno::ENODEV)),
         0x2c => op!(RW, nr, drm_i915_gem_wait, RENDER_ALLOW, gem_wait),
-        0x2d => later!(nr, RENDER_ALLOW, "gem_context_create"),
-        0x2e => later!(nr, RENDER_ALLOW, "gem_context_destroy"),
+        0x2d => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_create_ext,
+            RENDER_ALLOW,
+            gem_context_create
+        ),
+        0x2e => op!(
+            W,
+            nr,
+            drm_i915_gem_context_destroy,
+            RENDER_ALLOW,
+            gem_context_destroy
+        ),
         0x2f => op!(W, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_set_caching),
         0x30 => op!(RW, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_get_caching),
         0x31 => later!(nr, RENDER_ALLOW, "reg_read"),
-        0x32 => later!(nr, RENDER_ALLOW, "get_reset_stats"),
-        0x33 => later!(nr, RENDER_ALLOW, "gem_userptr"),
-        0x34 => later!(nr, RENDER_ALLOW, "gem_context_getparam"),
-        0x35 => later!(nr, RENDER_ALLOW, "gem_context_setparam"),
+        0x32 => op!(RW, nr, drm_i915_reset_stats, RENDER_ALLOW, get_reset_stats),
+        0x33 => op!(RW, nr, drm_i915_gem_userptr, RENDER_ALLOW, gem_userptr),
+        0x34 => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_param,
+            RENDER_ALLOW,
+            gem_context_getparam
+        ),
+        0x35 => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_param,
+            RENDER_ALLOW,
+            gem_context_setparam
+        ),
         // i915_perf_*_ioctl without perf leak the kernel-internal ENOTSUPP (524), which
         // no front-end can carry to user space (FUSE turns it into EIO): EOPNOTSUPP is
         // its user-space spelling.
         0x36..=0x38 => fixed!(nr, RENDER_ALLOW, "perf", Err(Errno::EOPNOTSUPP)),
         0x39 => op!(RW, nr, drm_i915_query, RENDER_ALLOW, query),
-        0x3a => later!(nr, RENDER_ALLOW, "gem_vm_create"),
-        0x3b => later!(nr, RENDER_ALLOW, "gem_vm_destroy"),
+        0x3a => op!(RW, nr, drm_i915_gem_vm_control, RENDER_ALLOW, gem_vm_create),
+        0x3b => op!(W, nr, drm_i915_gem_vm_control, RENDER_ALLOW, gem_vm_destroy),
         0x3c => op!(
             RW,
             nr,

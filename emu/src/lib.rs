@@ -12,8 +12,11 @@
 pub mod aperture;
 mod auth;
 pub mod client;
+pub mod context;
 pub mod device;
 mod drm_core;
+pub mod engines;
+mod execbuf;
 pub mod file;
 mod gem_create;
 mod gem_domain;
@@ -22,6 +25,7 @@ mod gem_madvise;
 mod gem_mmap;
 mod gem_rw;
 mod gem_tiling;
+mod gem_userptr;
 mod gem_wait;
 mod getparam;
 pub mod ioctl;
@@ -32,6 +36,7 @@ pub mod sync;
 pub mod syncobj;
 pub mod testing;
 pub mod user_ext;
+pub mod vm;
 mod wait;
 
 pub use aperture::Aperture;

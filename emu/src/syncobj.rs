@@ -134,6 +134,10 @@ fn deadline_from_abs(timeout_nsec: i64) -> Option<Instant> {
 }
 
 impl File {
+    pub(crate) fn syncobj_lookup(&self, handle: u32) -> Option<Arc<Syncobj>> {
+        self.syncobj(handle)
+    }
+
     fn syncobj(&self, handle: u32) -> Option<Arc<Syncobj>> {
         self.syncobjs.lock().get(handle).cloned()
     }

@@ -21,6 +21,22 @@ use super::ww_mutex::{WwAlgorithm, WwClass};
 /// lock of this list is held while a reservation lock is taken.
 pub static RESERVATION: WwClass = WwClass::new("reservation_ww_class", WwAlgorithm::WaitDie);
 
+/// One context's state (flags, engine map, timelines).
+pub static CONTEXT: LockClass = LockClass::new("i915_gem_context.mutex");
+
+/// `i915_address_space.mutex`: a VM's bindings (what is bound where). Taken with
+/// reservations held (execbuf binds), and read by the command streamer while a batch
+/// runs: never held while waiting for a fence.
+pub static VM_BINDINGS: LockClass = LockClass::new("i915_address_space.mutex");
+
+/// A client's contexts and VMs (`i915_file_private.context_xa`, `vm_xa`).
+pub static FILE_CONTEXTS: LockClass = LockClass::new("i915_file_private.proto_context_lock");
+
+/// A (context, engine) timeline: its queue of requests waiting for their fences
+/// (`intel_timeline.mutex`). Pumped from fence callbacks, so after the signalling
+/// annotation.
+pub static TIMELINE: LockClass = LockClass::new("intel_timeline.mutex");
+
 /// `drm_device.master_mutex`: which master is current.
 pub static DEVICE_MASTER: LockClass = LockClass::new("drm_device.master_mutex");
 
@@ -56,6 +72,16 @@ pub static FILE_SYNCOBJS: LockClass = LockClass::new("drm_file.syncobj_table_loc
 /// `drm_syncobj.lock`: a syncobj's fence pointer (and its wait list).
 pub static SYNCOBJ: LockClass = LockClass::new("drm_syncobj.lock");
 
+/// A context's timelines by engine: found by execbuf, walked to stop a context's work
+/// (also from the hang path).
+pub static CONTEXT_TIMELINES: LockClass = LockClass::new("i915_gem_context.engines_mutex");
+
+/// A context's recent hang times, updated on the hang path.
+pub static CONTEXT_HANGS: LockClass = LockClass::new("i915_gem_context.hang_timestamp");
+
+/// Which fence timeline belongs to which engine (BUSY reports engine classes). A leaf.
+pub static ENGINE_CLASSES: LockClass = LockClass::new("gemu.engine_classes");
+
 /// A sleeping waiter's wake-up flag (the task a `wake_up` reaches): woken from
 /// fence callbacks and syncobj updates, so it comes after both.
 pub static WAIT_QUEUE: LockClass = LockClass::new("gemu.wait_queue");
@@ -79,6 +105,9 @@ pub static FENCE: LockClass = LockClass::new("dma_fence.lock");
 /// The lock order, outermost first.
 pub static ORDER: &[&LockClass] = &[
     &RESERVATION.lock_class,
+    &FILE_CONTEXTS,
+    &CONTEXT,
+    &VM_BINDINGS,
     &DEVICE_MASTER,
     &FILE_MASTER,
     &MASTER_MAGIC,
@@ -87,8 +116,12 @@ pub static ORDER: &[&LockClass] = &[
     &FILE_HANDLES,
     &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,
+    &CONTEXT_HANGS,
+    &CONTEXT_TIMELINES,
+    &TIMELINE,
     &SYNCOBJ,
     &WAIT_QUEUE,
+    &ENGINE_CLASSES,
     &PARKED_RANGES,
     &APERTURE,
     &RESV_FENCES,
