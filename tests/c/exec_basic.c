@@ -195,6 +195,37 @@ TEST(store_dword_softpinned)
 	gem_close(fd, t);
 }
 
+TEST(unbound_addresses_hit_the_scratch_page)
+{
+	uint32_t cmds[16], *cs = cmds, t;
+	struct gemu_pin p;
+	struct drm_i915_reset_stats rs = { 0 };
+
+	REQUIRE(setup());
+	t = gem_create(fd, 4096);
+	REQUIRE(t);
+	p = (struct gemu_pin){ t, TARGET, EXEC_OBJECT_WRITE };
+	/*
+	 * gen8_init_scratch: every PTE of a ppGTT with nothing bound points
+	 * at a scratch page, so a stray store or read completes (the store
+	 * is lost) instead of faulting: no hang, nothing counted.
+	 */
+	cs = emit_sdi(cs, 0x3ff00000000ull, 0xdead);
+	*cs++ = MI_COPY_MEM_MEM;
+	*cs++ = (uint32_t)(TARGET + 64);
+	*cs++ = 0;
+	*cs++ = 0x00000000;
+	*cs++ = 0x3ff;
+	cs = emit_sdi(cs, TARGET, 0x600d);
+	*cs++ = MI_BATCH_BUFFER_END;
+	CHECK_OK(gemu_exec_cmds(fd, 0, I915_EXEC_RENDER, cmds, (cs - cmds) * 4,
+				&p, 1));
+	CHECK_EQ(gem_read32(fd, t, 0), 0x600d);
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GET_RESET_STATS, &rs));
+	CHECK_EQ(rs.batch_active, 0);
+	gem_close(fd, t);
+}
+
 TEST(store_data_index)
 {
 	/*

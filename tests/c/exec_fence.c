@@ -112,13 +112,21 @@ static uint32_t store_batch(uint32_t v)
 	return gem_create_with(fd, 4096, cmds, sizeof(cmds));
 }
 
+/* A batch that only ends. */
+static uint32_t bbe_batch(void)
+{
+	const uint32_t cmds[2] = { MI_BATCH_BUFFER_END, 0 };
+
+	return gem_create_with(fd, 4096, cmds, sizeof(cmds));
+}
+
 TEST(fence_array_errors)
 {
 	struct drm_i915_gem_exec_fence f[2];
 	uint32_t b, s, empty;
 
 	REQUIRE(setup());
-	b = store_batch(0);
+	b = bbe_batch();
 	s = syncobj(DRM_SYNCOBJ_CREATE_SIGNALED);
 	empty = syncobj(0);
 	REQUIRE(b && s && empty);
@@ -187,8 +195,11 @@ TEST(signal_and_wait_through_syncobjs)
 	f[0].flags = I915_EXEC_FENCE_SIGNAL;
 	REQUIRE_OK(submit(0, I915_EXEC_RENDER, spin.handle, SPIN_ADDR, NULL, 0,
 			  f, 1, NULL));
-	/* the fence is there but not signalled */
-	CHECK_OK(sync_wait(out, 0, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE));
+	/*
+	 * the fence is there (WAIT_AVAILABLE: only TIMELINE_WAIT takes it,
+	 * drm_syncobj_wait_ioctl's possible_flags do not) but not signalled
+	 */
+	CHECK_OK(point_wait(out, 0, 0, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE));
 	CHECK_ERRNO(sync_wait(out, 50000000, 0), ETIME);
 	/* a batch on another context and engine waits for it */
 	f[0].flags = I915_EXEC_FENCE_WAIT;
@@ -199,9 +210,11 @@ TEST(signal_and_wait_through_syncobjs)
 		REQUIRE(ctx);
 		REQUIRE_OK(submit(ctx, I915_EXEC_BLT, b, SPIN_ADDR + 0x100000,
 				  &res, 1, f, 1, NULL));
-		usleep(100000);
-		/* await_fence_array: not run while the spinner spins */
-		CHECK_EQ(gem_read32(fd, r, 0), 0);
+		/*
+		 * await_fence_array: not run while the spinner spins (pread
+		 * would wait for it: ask GEM_WAIT instead)
+		 */
+		CHECK_ERRNO(gem_wait_ns(fd, r, 100000000), ETIME);
 		CHECK(gem_busy_word(fd, r) != 0);
 		gemu_spin_end(&spin);
 		CHECK_OK(sync_wait(out, 5 * SEC, 0));
@@ -231,7 +244,7 @@ TEST(timeline_fences)
 	REQUIRE(setup());
 	t = syncobj(0);
 	empty = syncobj(0);
-	b = store_batch(0);
+	b = bbe_batch();
 	REQUIRE(t && b && empty);
 	memset(&tf, 0, sizeof(tf));
 	memset(f, 0, sizeof(f));
@@ -314,8 +327,9 @@ TEST(timeline_fences)
 /*
  * A spinner on rcs0 (context a) uses `obj` with `spin_flags`; a store on
  * bcs0 (context b) that lists `obj` with `flags` writes 1 into a result
- * object. Returns what the result holds 100 ms later, while the spinner
- * still spins (after which everything is ended and waited for).
+ * object. Returns 1 when the store completed within 100 ms, while the
+ * spinner still spins, 0 when it did not (GEM_WAIT: a pread would wait
+ * for it); then everything is ended and waited for.
  */
 static uint32_t store_while_spinning(uint64_t spin_flags, uint64_t flags)
 {
@@ -334,8 +348,9 @@ static uint32_t store_while_spinning(uint64_t spin_flags, uint64_t flags)
 		   NULL) == 0 &&
 	    submit(bctx, I915_EXEC_BLT, b, SPIN_ADDR + 0x100000, p, 2, NULL, 0,
 		   NULL) == 0) {
-		usleep(100000);
-		seen = gem_read32(fd, r, 0);
+		int w = gem_wait_ns(fd, r, 100000000);
+
+		seen = w == 0 ? 1 : w == -ETIME ? 0 : 0xbad;
 	}
 	gemu_spin_end(&spin);
 	CHECK_OK(gem_wait_ns(fd, spin.handle, 5 * SEC));
@@ -383,13 +398,8 @@ TEST(fence_fd_flags)
 		     " issue); their cases belong there", has);
 	/* DESIGN §5: HAS_EXEC_FENCE only where fence fds can be made */
 	CHECK_EQ(has_submit, 0);
-	o.handle = store_batch(0);
+	o.handle = bbe_batch();
 	REQUIRE(o.handle);
-	{
-		const uint32_t end = MI_BATCH_BUFFER_END;
-
-		REQUIRE_OK(gem_pwrite(fd, o.handle, 0, &end, 4));
-	}
 	/*
 	 * A driver without exec fences does not know FENCE_IN/OUT/SUBMIT:
 	 * unknown flags -> EINVAL (as i915 before v4.10, and what IGT's
