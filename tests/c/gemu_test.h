@@ -589,6 +589,7 @@ static inline void gemu_spin_arm(struct gemu_spin *s)
 
 static inline int gemu_spin_init(int fd, struct gemu_spin *s, uint64_t addr)
 {
+	memset(s, 0, sizeof(*s));
 	s->addr = addr;
 	s->handle = gem_create(fd, 4096);
 	if (!s->handle)
