@@ -226,6 +226,144 @@ TEST(unbound_addresses_hit_the_scratch_page)
 	gem_close(fd, t);
 }
 
+TEST(post_sync_writes)
+{
+	uint32_t cmds[32], *cs = cmds, t;
+	struct gemu_pin p;
+	uint64_t ts0, ts1;
+
+	REQUIRE(setup());
+	t = gem_create(fd, 4096);
+	REQUIRE(t);
+	p = (struct gemu_pin){ t, TARGET, EXEC_OBJECT_WRITE };
+	/* MI_FLUSH_DW, post-sync op "store dword" (bit 14), ppGTT address */
+	*cs++ = MI_FLUSH_DW_GEN8 | (1u << 14);
+	*cs++ = (uint32_t)(TARGET + 0);
+	*cs++ = 0;
+	*cs++ = 0xf1a5;
+	*cs++ = MI_BATCH_BUFFER_END;
+	CHECK_OK(gemu_exec_cmds(fd, 0, I915_EXEC_BLT, cmds, (cs - cmds) * 4,
+				&p, 1));
+	CHECK_EQ(gem_read32(fd, t, 0), 0xf1a5);
+
+	/*
+	 * PIPE_CONTROL (6 dwords) with CS stall: post-sync "write immediate"
+	 * (qword), then two "write timestamp" a store apart
+	 */
+	cs = cmds;
+	*cs++ = (3u << 29) | (3u << 27) | (2u << 24) | 4;
+	*cs++ = (1u << 20) | (1u << 14);
+	*cs++ = (uint32_t)(TARGET + 64);
+	*cs++ = 0;
+	*cs++ = 0x12345678;
+	*cs++ = 0x9abcdef0;
+	*cs++ = (3u << 29) | (3u << 27) | (2u << 24) | 4;
+	*cs++ = (1u << 20) | (3u << 14);
+	*cs++ = (uint32_t)(TARGET + 128);
+	*cs++ = 0;
+	*cs++ = 0;
+	*cs++ = 0;
+	cs = emit_sdi(cs, TARGET + 256, 1);
+	*cs++ = (3u << 29) | (3u << 27) | (2u << 24) | 4;
+	*cs++ = (1u << 20) | (3u << 14);
+	*cs++ = (uint32_t)(TARGET + 136);
+	*cs++ = 0;
+	*cs++ = 0;
+	*cs++ = 0;
+	*cs++ = MI_BATCH_BUFFER_END;
+	CHECK_OK(gemu_exec_cmds(fd, 0, I915_EXEC_RENDER, cmds, (cs - cmds) * 4,
+				&p, 1));
+	CHECK_EQ(gem_read32(fd, t, 64), 0x12345678);
+	CHECK_EQ(gem_read32(fd, t, 68), 0x9abcdef0);
+	ts0 = gem_read32(fd, t, 128) | (uint64_t)gem_read32(fd, t, 132) << 32;
+	ts1 = gem_read32(fd, t, 136) | (uint64_t)gem_read32(fd, t, 140) << 32;
+	/* the CS timestamp runs (19.2 MHz on TGL) and does not go back */
+	CHECK(ts0 != 0);
+	CHECK(ts1 >= ts0);
+	gem_close(fd, t);
+}
+
+struct ender {
+	uint32_t *word;
+	useconds_t after;
+};
+
+static void *end_later(void *arg)
+{
+	struct ender *e = arg;
+
+	usleep(e->after);
+	*e->word = MI_BATCH_BUFFER_END;
+	__sync_synchronize();
+	return NULL;
+}
+
+TEST(cpu_access_waits_for_the_gpu)
+{
+	struct gemu_spin spin;
+	struct gemu_pin p;
+	struct drm_i915_gem_set_domain sd = { 0 };
+	struct ender e;
+	pthread_t th;
+	uint32_t t, cmds[8], *cs = cmds, v = 0;
+	int64_t t0;
+
+	REQUIRE(setup());
+	t = gem_create(fd, 4096);
+	REQUIRE(t);
+	REQUIRE_OK(gemu_spin_init(fd, &spin, GEMU_BATCH_ADDR + 0x200000));
+	/* a spinner, then (same context and engine) a store into t */
+	REQUIRE_OK(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, spin.handle,
+				    spin.addr, NULL, 0));
+	p = (struct gemu_pin){ t, TARGET, EXEC_OBJECT_WRITE };
+	cs = emit_sdi(cs, TARGET, 0x5e7);
+	*cs++ = MI_BATCH_BUFFER_END;
+	{
+		uint32_t b = gem_create_with(fd, 4096, cmds, (cs - cmds) * 4);
+
+		REQUIRE(b);
+		REQUIRE_OK(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, b,
+					    GEMU_BATCH_ADDR, &p, 1));
+		gem_close(fd, b);
+	}
+	/*
+	 * i915_gem_set_domain_ioctl and i915_gem_pread_ioctl wait for the
+	 * pending GPU write (i915_gem_object_wait) before touching pages
+	 */
+	e = (struct ender){ &spin.map[16], 200000 };
+	REQUIRE(pthread_create(&th, NULL, end_later, &e) == 0);
+	t0 = gemu_now_ns();
+	sd.handle = t;
+	sd.read_domains = I915_GEM_DOMAIN_CPU;
+	sd.write_domain = I915_GEM_DOMAIN_CPU;
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_SET_DOMAIN, &sd));
+	CHECK(gemu_now_ns() - t0 >= 150000000);
+	pthread_join(th, NULL);
+	CHECK_EQ(gem_read32(fd, t, 0), 0x5e7);
+
+	/* pread alone, too */
+	gemu_spin_arm(&spin);
+	REQUIRE_OK(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, spin.handle,
+				    spin.addr, NULL, 0));
+	cmds[3] = 0x5e8;
+	{
+		uint32_t b = gem_create_with(fd, 4096, cmds, (cs - cmds) * 4);
+
+		REQUIRE(b);
+		REQUIRE_OK(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, b,
+					    GEMU_BATCH_ADDR, &p, 1));
+		gem_close(fd, b);
+	}
+	REQUIRE(pthread_create(&th, NULL, end_later, &e) == 0);
+	t0 = gemu_now_ns();
+	CHECK_OK(gem_pread(fd, t, 0, &v, 4));
+	CHECK(gemu_now_ns() - t0 >= 150000000);
+	CHECK_EQ(v, 0x5e8);
+	pthread_join(th, NULL);
+	gemu_spin_fini(fd, &spin);
+	gem_close(fd, t);
+}
+
 TEST(store_data_index)
 {
 	/*
