@@ -1,0 +1,298 @@
+/*
+ * MMAP_OFFSET and mmap(2) of the device: offsets per type, the error
+ * paths, coherence with pwrite/pread both ways, mappings that outlive
+ * their handle, legacy GEM_MMAP and MMAP_GTT.
+ * Kernel reference: i915_gem_mmap_offset_ioctl, __assign_mmap_offset,
+ * i915_gem_mmap_ioctl, vm_open/vm_close (i915_gem_mman.c);
+ * IGT gem_mmap_offset.
+ */
+#include "gemu_test.h"
+
+static int fd = -1;
+
+static void need_fd(void)
+{
+	if (fd < 0)
+		fd = open_render();
+}
+
+static int mmap_offset(int fd, uint32_t h, uint64_t flags, uint64_t *offset)
+{
+	struct drm_i915_gem_mmap_offset m = { .handle = h, .flags = flags };
+	int r = do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m);
+
+	*offset = m.offset;
+	return r;
+}
+
+static void *map(int fd, uint32_t h, uint64_t flags, size_t size)
+{
+	uint64_t off = 0;
+	void *p;
+
+	if (!CHECK_OK(mmap_offset(fd, h, flags, &off)))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (!CHECK(p != MAP_FAILED)) {
+		fprintf(stderr, "  mmap(offset 0x%" PRIx64 "): %s\n", off,
+			strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+TEST(offsets)
+{
+	uint64_t wb = 0, wb2 = 0, wc = 0, uc = 0, other = 0;
+	uint32_t h, h2;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	h = gem_create(fd, 8192);
+	h2 = gem_create(fd, 8192);
+	REQUIRE(h && h2);
+
+	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WB, &wb));
+	CHECK(wb != 0);
+	CHECK_EQ(wb & 4095, 0);
+	/* lookup_mmo: one offset per (object, type), stable */
+	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WB, &wb2));
+	CHECK_EQ(wb2, wb);
+	/* WC and UC need x86 PAT (pat_enabled()), which a host has */
+	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WC, &wc));
+	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_UC, &uc));
+	CHECK(wc != wb && uc != wb && uc != wc);
+	CHECK_EQ(wc & 4095, 0);
+	CHECK_EQ(uc & 4095, 0);
+	/* different objects never share an offset */
+	CHECK_OK(mmap_offset(fd, h2, I915_MMAP_OFFSET_WB, &other));
+	CHECK(other != wb);
+	/* ... and their ranges do not overlap */
+	CHECK(other >= wb + 8192 || other + 8192 <= wb);
+	gem_close(fd, h2);
+	gem_close(fd, h);
+}
+
+TEST(offset_errors)
+{
+	struct drm_i915_gem_mmap_offset m;
+	struct i915_user_extension ext;
+	uint64_t off;
+	uint32_t h;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	h = gem_create(fd, 4096);
+	REQUIRE(h);
+
+	/* i915_gem_mmap_offset_ioctl: unknown type -> EINVAL */
+	CHECK_ERRNO(mmap_offset(fd, h, 5, &off), EINVAL);
+	CHECK_ERRNO(mmap_offset(fd, h, 0xff, &off), EINVAL);
+	CHECK_ERRNO(mmap_offset(fd, h, 1ull << 32, &off), EINVAL);
+	/* the type is checked before the handle */
+	CHECK_ERRNO(mmap_offset(fd, 0x7ffffff0, 5, &off), EINVAL);
+	/* __assign_mmap_offset_handle: no such handle -> ENOENT */
+	CHECK_ERRNO(mmap_offset(fd, 0x7ffffff0, I915_MMAP_OFFSET_WB, &off),
+		    ENOENT);
+	CHECK_ERRNO(mmap_offset(fd, 0, I915_MMAP_OFFSET_WC, &off), ENOENT);
+	/* __assign_mmap_offset: FIXED without obj->ops->mmap_offset (no
+	 * local memory, shmem objects) -> ENODEV */
+	CHECK_ERRNO(mmap_offset(fd, h, I915_MMAP_OFFSET_FIXED, &off), ENODEV);
+	/* GTT without a mappable aperture -> ENODEV (DESIGN §4: gemu has
+	 * no aperture; a real TGL would hand out a GTT offset) */
+	CHECK_ERRNO(mmap_offset(fd, h, I915_MMAP_OFFSET_GTT, &off), ENODEV);
+
+	/* "if (args->pad) return -EINVAL; is verboten!": pad is ignored */
+	memset(&m, 0, sizeof(m));
+	m.handle = h;
+	m.pad = 0xdeadbeef;
+	m.flags = I915_MMAP_OFFSET_WB;
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m));
+	/* ... and so is the incoming offset */
+	m.pad = 0;
+	m.offset = 0x1234;
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m));
+	CHECK(m.offset != 0x1234);
+
+	/* i915_user_extensions with an empty table: any extension -> EINVAL */
+	memset(&ext, 0, sizeof(ext));
+	memset(&m, 0, sizeof(m));
+	m.handle = h;
+	m.flags = I915_MMAP_OFFSET_WB;
+	m.extensions = (uintptr_t)&ext;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m), EINVAL);
+	ext.flags = 1;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m), EINVAL);
+	/* unreadable extension -> EFAULT (before the type and the handle) */
+	m.extensions = bad_ptr();
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m), EFAULT);
+	m.handle = 0x7ffffff0;
+	m.flags = 77;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m), EFAULT);
+	gem_close(fd, h);
+}
+
+TEST(legacy_mmap_calls)
+{
+	struct drm_i915_gem_mmap mm;
+	struct drm_i915_gem_mmap_gtt gtt;
+	uint32_t h;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	h = gem_create(fd, 4096);
+	REQUIRE(h);
+	/*
+	 * DESIGN §4: gemu answers legacy GEM_MMAP with EOPNOTSUPP (the answer
+	 * i915_gem_mmap_ioctl gives on discrete and on IP > 12.0) so that
+	 * programs fall back to MMAP_OFFSET.
+	 */
+	memset(&mm, 0, sizeof(mm));
+	mm.handle = h;
+	mm.size = 4096;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &mm), EOPNOTSUPP);
+	/* MMAP_GTT is MMAP_OFFSET with flags GTT: no aperture -> ENODEV */
+	memset(&gtt, 0, sizeof(gtt));
+	gtt.handle = h;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &gtt), ENODEV);
+	gem_close(fd, h);
+}
+
+TEST(coherent_both_ways)
+{
+	static const uint64_t types[] = {
+		I915_MMAP_OFFSET_WB, I915_MMAP_OFFSET_WC, I915_MMAP_OFFSET_UC,
+	};
+	const size_t size = 3 * 4096;
+	unsigned int t;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	for (t = 0; t < 3; t++) {
+		uint32_t h = gem_create(fd, size);
+		uint8_t *p, buf[256];
+		size_t i;
+
+		REQUIRE(h);
+		p = map(fd, h, types[t], size);
+		if (!p) {
+			gem_close(fd, h);
+			continue;
+		}
+		/* fresh object is zero through the map */
+		CHECK_EQ(p[0] | p[4096] | p[size - 1], 0);
+		/* pwrite -> visible in the map */
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = i ^ (t * 0x11);
+		CHECK_OK(gem_pwrite(fd, h, 4096 - 100, buf, sizeof(buf)));
+		CHECK(memcmp(p + 4096 - 100, buf, sizeof(buf)) == 0);
+		/* map -> visible to pread */
+		for (i = 0; i < size; i += 512)
+			p[i] = (uint8_t)(i >> 9) + 1;
+		for (i = 0; i < size; i += 512) {
+			uint8_t b = 0;
+
+			CHECK_OK(gem_pread(fd, h, i, &b, 1));
+			if (!CHECK_EQ(b, (uint8_t)(i >> 9) + 1))
+				break;
+		}
+		munmap(p, size);
+		gem_close(fd, h);
+	}
+}
+
+TEST(two_maps_and_partial_map)
+{
+	const size_t size = 4 * 4096;
+	uint64_t off = 0;
+	uint32_t h;
+	uint8_t *a, *b, *part;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	h = gem_create(fd, size);
+	REQUIRE(h);
+	REQUIRE_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WB, &off));
+	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	REQUIRE(a != MAP_FAILED && b != MAP_FAILED);
+	a[5000] = 0x42;
+	CHECK_EQ(b[5000], 0x42);
+	/* a map of the second page alone (vm_pgoff past the node start) */
+	part = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    off + 4096);
+	REQUIRE(part != MAP_FAILED);
+	CHECK_EQ(part[5000 - 4096], 0x42);
+	part[0] = 0x77;
+	CHECK_EQ(a[4096], 0x77);
+	munmap(part, 4096);
+	munmap(b, size);
+	munmap(a, size);
+	gem_close(fd, h);
+}
+
+TEST(mapping_outlives_handle_and_fd)
+{
+	const size_t size = 8192;
+	uint8_t *p;
+	uint32_t h;
+	int f = open_render();
+
+	REQUIRE(f >= 0);
+	h = gem_create(f, size);
+	REQUIRE(h);
+	p = map(f, h, I915_MMAP_OFFSET_WB, size);
+	REQUIRE(p);
+	CHECK_OK(gem_pwrite(f, h, 100, "before", 6));
+	/* vm_open holds an object reference: the map survives GEM_CLOSE */
+	CHECK_OK(gem_close(f, h));
+	CHECK(memcmp(p + 100, "before", 6) == 0);
+	memcpy(p + 6000, "after", 5);
+	CHECK(memcmp(p + 6000, "after", 5) == 0);
+	/* ... and the close of the fd */
+	close(f);
+	memcpy(p + 7000, "closed", 6);
+	CHECK(memcmp(p + 100, "before", 6) == 0);
+	CHECK(memcmp(p + 7000, "closed", 6) == 0);
+	munmap(p, size);
+}
+
+TEST(flinked_object_maps_in_both_files)
+{
+	struct drm_auth auth = { 0 };
+	struct drm_gem_flink fl = { 0 };
+	struct drm_gem_open op = { 0 };
+	uint8_t *pa, *pb;
+	uint32_t h;
+	int a = open_card(), b;
+
+	REQUIRE(a >= 0);
+	b = open_card();
+	REQUIRE(b >= 0);
+	REQUIRE_OK(do_ioctl(b, DRM_IOCTL_GET_MAGIC, &auth));
+	REQUIRE_OK(do_ioctl(a, DRM_IOCTL_AUTH_MAGIC, &auth));
+	h = gem_create(a, 4096);
+	fl.handle = h;
+	REQUIRE_OK(do_ioctl(a, DRM_IOCTL_GEM_FLINK, &fl));
+	op.name = fl.name;
+	REQUIRE_OK(do_ioctl(b, DRM_IOCTL_GEM_OPEN, &op));
+	pa = map(a, h, I915_MMAP_OFFSET_WB, 4096);
+	pb = map(b, op.handle, I915_MMAP_OFFSET_WB, 4096);
+	REQUIRE(pa && pb);
+	pa[10] = 0x5a;
+	CHECK_EQ(pb[10], 0x5a);
+	pb[20] = 0xa5;
+	CHECK_EQ(pa[20], 0xa5);
+	{
+		uint8_t x = 0;
+
+		CHECK_OK(gem_pwrite(b, op.handle, 30, "\x11", 1));
+		CHECK_EQ(pa[30], 0x11);
+		CHECK_OK(gem_pread(a, h, 20, &x, 1));
+		CHECK_EQ(x, 0xa5);
+	}
+	munmap(pa, 4096);
+	munmap(pb, 4096);
+	close(b);
+	close(a);
+}
