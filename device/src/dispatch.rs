@@ -90,6 +90,23 @@ pub fn ioctl(
     Ok(arg)
 }
 
+/// The ioctl reply's `result` for a failed ioctl: the negative errno.
+///
+/// Front-ends send an ioctl's error there, not in the reply header: the kernel refuses a
+/// reply whose header error is not in -511..=0 before it even looks up the request
+/// (`fuse_dev_do_write`), which then waits until the daemon dies; and i915 does return
+/// such a number: ENOTSUPP (524) from the perf ioctls. `result` reaches the caller as
+/// it is.
+pub fn ioctl_error(e: Errno) -> i32 {
+    if e == Errno::UnknownErrno {
+        // nix's Errno has no variant for kernel-internal numbers such as ENOTSUPP: the
+        // model's 524 arrives here as UnknownErrno (0), which would read as success.
+        log::warn!("the model failed an ioctl with an errno nix cannot name: answering EIO");
+        return -(Errno::EIO as i32);
+    }
+    -(e as i32)
+}
+
 /// `read(2)` on a node: DRM events (vblank, flip) are read here; gemu sends none yet, so
 /// a blocking read finds end-of-file and a non-blocking one `EAGAIN`.
 // TODO(events): queue DRM events per file and return them here.

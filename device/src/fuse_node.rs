@@ -102,7 +102,7 @@ impl DeviceNodes {
 fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: ReplyIoctl) {
     match dispatch::ioctl(file, cmd, in_data, &CallerMemory::new(tid)) {
         Ok(out) => reply.ioctl(0, &out),
-        Err(e) => reply.error(Errno::from_i32(e as i32)),
+        Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
     }
 }
 

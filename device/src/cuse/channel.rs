@@ -88,7 +88,7 @@ impl Channel {
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
                 log::debug!("reply to request {unique:#x}: no longer waited for")
             }
-            Err(e) => log::error!("reply to request {unique:#x}: {e}"),
+            Err(e) => log::error!("reply to request {unique:#x} (error {error}): {e}"),
         }
     }
 

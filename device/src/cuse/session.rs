@@ -5,12 +5,13 @@ use std::io;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use emu::{Errno, NodeKind};
+use emu::{ClientMemory, Errno, NodeKind};
 
 use super::abi::*;
 use super::channel::{Channel, Ended, REQUEST_BUFFER};
 use super::interrupts::{InFlight, InterruptibleCaller, Registration, UNMATCHED};
-use super::ioctl::{self, Step};
+use super::ioctl::{self, Out, Step};
+
 use crate::client_memory::CallerMemory;
 use crate::dispatch::{self, OpenFiles};
 
@@ -87,7 +88,9 @@ impl Session {
             FUSE_IOCTL => self.ioctl(h, body),
             FUSE_INTERRUPT => {
                 if let Some((i, _)) = split_body::<InterruptIn>(body) {
-                    if !self.in_flight.interrupt(i.unique) {
+                    let matched = self.in_flight.interrupt(i.unique);
+                    log::debug!("interrupt of request {:#x}: matched {matched}", i.unique);
+                    if !matched {
                         // Only an unmatched interrupt is answered (see interrupts.rs).
                         self.channel.reply(unique, Err(UNMATCHED));
                     }
@@ -140,58 +143,62 @@ impl Session {
 
     fn ioctl(self: &Arc<Self>, h: &InHeader, body: &[u8]) {
         let unique = h.unique;
+        let tid = h.pid;
         let Some((req, data)) = split_body::<IoctlIn>(body) else {
             return self.channel.reply(unique, Err(Errno::EIO));
         };
-        let in_data = match ioctl::step(&req, data) {
-            Step::Refuse(e) => return self.channel.reply(unique, Err(e)),
+        let read_caller = |addr: u64, buf: &mut [u8]| {
+            // pid 0: the caller is outside gemu's pid namespace; only the retry reaches it.
+            tid != 0 && CallerMemory::new(tid).read(addr, buf).is_ok()
+        };
+        let (in_data, out) = match ioctl::step(&req, data, read_caller) {
+            Step::Refuse(e) => return self.reply_ioctl_error(unique, e),
             Step::Retry { input, output } => {
-                let out = IoctlOut {
+                let head = IoctlOut {
                     result: 0,
                     flags: FUSE_IOCTL_RETRY,
                     in_iovs: input.len() as u32,
                     out_iovs: output.len() as u32,
                 };
                 let iovs: Vec<IoctlIovec> = input.into_iter().chain(output).collect();
-                debug_assert!(iovs.len() <= 2 && iovs.len() <= FUSE_IOCTL_MAX_IOV);
+                debug_assert!(iovs.len() <= FUSE_IOCTL_MAX_IOV);
                 return self.channel.reply(
                     unique,
-                    Ok(&[bytemuck::bytes_of(&out), bytemuck::cast_slice(&iovs)]),
+                    Ok(&[bytemuck::bytes_of(&head), bytemuck::cast_slice(&iovs)]),
                 );
             }
-            Step::Answer { in_data } => in_data,
+            Step::Answer { in_data, out } => (in_data, out),
         };
-        // The file is looked up after the retry: a file closed meanwhile answers EBADF.
         let Some(file) = self.files.get(req.fh) else {
-            return self.channel.reply(unique, Err(Errno::EBADF));
+            return self.reply_ioctl_error(unique, Errno::EBADF);
         };
         let registration = self.in_flight.enter(unique);
-        let tid = h.pid;
         if !emu::ioctl_may_block(req.cmd) {
-            return self.answer_ioctl(&file, tid, req.cmd, in_data, registration);
+            return self.answer_ioctl(&file, tid, req.cmd, &in_data, out, registration);
         }
         // A wait may last seconds: answer it from its own thread so this worker goes
         // back to serving other clients (any thread may write a reply).
         let session = Arc::clone(self);
-        let in_data = in_data.to_vec();
+        let in_data = in_data.into_owned();
         let cmd = req.cmd;
         let spawned = std::thread::Builder::new()
             .name(format!("gemu-wait-{tid}"))
-            .spawn(move || session.answer_ioctl(&file, tid, cmd, &in_data, registration));
+            .spawn(move || session.answer_ioctl(&file, tid, cmd, &in_data, out, registration));
         if let Err(e) = spawned {
             log::error!("ioctl {cmd:#x}: no thread for a blocking wait: {e}");
-            self.channel.reply(unique, Err(Errno::ENOMEM));
+            self.reply_ioctl_error(unique, Errno::ENOMEM);
         }
     }
 
-    /// Run the ioctl and send its reply; `registration` keeps it interruptible until
-    /// then.
+    /// Run the ioctl, deliver its output struct (`out`) and send the reply;
+    /// `registration` keeps it interruptible until then.
     fn answer_ioctl(
         &self,
         file: &emu::File,
         tid: u32,
         cmd: u32,
         in_data: &[u8],
+        out: Out,
         registration: Registration,
     ) {
         let caller = InterruptibleCaller {
@@ -199,14 +206,31 @@ impl Session {
             interrupted: registration.flag(),
         };
         let unique = registration.unique();
-        match dispatch::ioctl(file, cmd, in_data, &caller) {
-            Ok(out) => {
+        let answer = dispatch::ioctl(file, cmd, in_data, &caller);
+        match (answer, out) {
+            (Ok(bytes), Out::InReply) => {
                 let head = IoctlOut::default();
                 self.channel
-                    .reply(unique, Ok(&[bytemuck::bytes_of(&head), &out]));
+                    .reply(unique, Ok(&[bytemuck::bytes_of(&head), &bytes]));
             }
-            Err(e) => self.channel.reply(unique, Err(e)),
+            (Ok(bytes), Out::WriteAt(addr)) => match caller.memory.write(addr, &bytes) {
+                Ok(()) => self
+                    .channel
+                    .reply(unique, Ok(&[bytemuck::bytes_of(&IoctlOut::default())])),
+                // As drm_ioctl's copy_to_user failing after the call: EFAULT.
+                Err(e) => self.reply_ioctl_error(unique, e),
+            },
+            (Err(e), _) => self.reply_ioctl_error(unique, e),
         }
         drop(registration);
+    }
+
+    /// Fail an ioctl: the errno travels as the ioctl's result (see `dispatch::ioctl_error`).
+    fn reply_ioctl_error(&self, unique: u64, e: Errno) {
+        let head = IoctlOut {
+            result: dispatch::ioctl_error(e),
+            ..Default::default()
+        };
+        self.channel.reply(unique, Ok(&[bytemuck::bytes_of(&head)]));
     }
 }
