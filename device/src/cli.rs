@@ -72,6 +72,9 @@ pub struct CuseArgs {
         conflicts_with = "mount"
     )]
     pub name: String,
+    /// The render node's path under /dev (default: `renderD<128+MINOR>` next to NAME).
+    #[arg(long, value_name = "NAME", conflicts_with = "mount")]
+    pub render_name: Option<String>,
     /// The primary node's major number (226 is DRM's; free when DRM is not loaded).
     #[arg(long, default_value_t = 226, conflicts_with = "mount")]
     pub major: u32,

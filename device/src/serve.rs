@@ -73,7 +73,10 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
         minor: args.minor,
     };
     let render = DeviceName {
-        name: render_name(&args.name, args.minor),
+        name: args
+            .render_name
+            .clone()
+            .unwrap_or_else(|| render_name(&args.name, args.minor)),
         major: args.major,
         minor: args.minor + 128,
     };
