@@ -20,7 +20,7 @@
 #                  (default: <cargo target dir>/cuse-vm)
 #   CUSE_VM_TIMEOUT  wall-clock limit of the guest in seconds (default 300)
 #   CUSE_VM_OUT    the shared output folder (default: $CUSE_VM_CACHE/run-<pid>)
-#   CUSE_VM_MEM, CUSE_VM_SMP  guest size (default 1G, 2)
+#   CUSE_VM_MEM, CUSE_VM_SMP  guest size (default 1G, 1 cpu)
 #   NO_APT=1       never install host packages; fail naming them instead
 #
 # Host packages (installed with apt-get when missing, unless NO_APT=1):
@@ -42,7 +42,10 @@ case $target in /*) ;; *) target=$root/$target;; esac
 CACHE=${CUSE_VM_CACHE:-$target/cuse-vm}
 TIMEOUT=${CUSE_VM_TIMEOUT:-300}
 MEM=${CUSE_VM_MEM:-1G}
-SMP=${CUSE_VM_SMP:-2}
+# One vCPU: under TCG, waking a thread on another vCPU waits for an emulated IPI or
+# the next tick, and every ioctl is such a wake-up (client -> daemon -> client): one
+# vCPU runs the ioctl round trips about four times faster than two.
+SMP=${CUSE_VM_SMP:-1}
 # The guest needs these and whatever they depend on (read from each .ko).
 MODULES="fuse cuse virtio_pci 9pnet_virtio 9p"
 
