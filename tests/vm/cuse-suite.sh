@@ -108,6 +108,30 @@ fi
 kill $second 2>/dev/null
 wait $second 2>/dev/null
 
+# ---------------------------------------------------------------- an unreachable caller
+# A daemon in a child pid namespace cannot see its callers (the kernel sends pid 0):
+# no process_vm, so the top-level struct comes through FUSE_IOCTL_RETRY. Calls without
+# nested pointers work; VERSION's strings cannot be written (EFAULT), as on FUSE.
+unshare --pid --fork --kill-child "$GEMU" serve --cuse --name dri/card8 --render-name dri/renderD136 \
+  --minor 8 >"$OUT/pidns.log" 2>&1 &
+third=$!
+if wait_for "[ -c /dev/dri/card8 ] && [ -c /dev/dri/renderD136 ]"; then
+  "$BIN/answers" /dev/dri/card8 /dev/dri/renderD136 >"$OUT/answers.pidns" 2>&1
+  if grep -q "^card GEM_CREATE 8192: ok(0) handle=1 size=8192$" "$OUT/answers.pidns" &&
+    grep -q "^card GEM_CLOSE: ok(0)$" "$OUT/answers.pidns" &&
+    grep -q "^card VERSION: EFAULT" "$OUT/answers.pidns"; then
+    pass "a caller in another pid namespace gets its structs through FUSE_IOCTL_RETRY"
+  else
+    fail "retry path" "$(head -n 30 "$OUT/answers.pidns")"
+  fi
+else
+  fail "daemon in a child pid namespace" "$(cat "$OUT/pidns.log")"
+fi
+# unshare ignores SIGTERM while it waits for its child; --kill-child makes SIGKILL reach
+# the daemon through the parent-death signal.
+kill -KILL $third 2>/dev/null
+wait $third 2>/dev/null
+
 # ---------------------------------------------------------------- stop
 rm -f "$OUT/held.ready" "$OUT/held.go"
 "$BIN/held_open" "$CARD" "$OUT/held.ready" "$OUT/held.go" >"$OUT/held_open.log" 2>&1 &
