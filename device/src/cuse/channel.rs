@@ -38,6 +38,9 @@ impl Channel {
     pub fn receive<'b>(&self, buf: &'b mut [u8]) -> Result<(InHeader, &'b [u8]), Ended> {
         loop {
             let n = match (&self.dev).read(buf) {
+                // End-of-file never comes from /dev/cuse; it does from the socket that
+                // stands in for it in the tests.
+                Ok(0) => return Err(Ended::Disconnected),
                 Ok(n) => n,
                 // ENOENT: a request was withdrawn (its caller was killed) while it was
                 // being handed over; EINTR/EAGAIN: nothing for us. Try again.
@@ -49,6 +52,7 @@ impl Channel {
                 {
                     continue
                 }
+                // ENODEV: the kernel ended the connection.
                 Err(e) if e.raw_os_error() == Some(libc::ENODEV) => {
                     return Err(Ended::Disconnected)
                 }

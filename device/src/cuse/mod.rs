@@ -13,6 +13,8 @@ mod interrupts;
 mod ioctl;
 mod register;
 mod session;
+#[cfg(test)]
+mod wire_tests;
 
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
