@@ -11,10 +11,10 @@ use std::io;
 use memmap2::MmapOptions;
 use nix::sys::memfd::{memfd_create, MFdFlags};
 
-/// Length of the aperture: 8 TiB of sparse address space above the first offset, so
-/// any object i915 would create (up to INT_MAX pages) fits. Pages cost memory only once
-/// written; the device's `--memory` bounds how much of it objects may use.
-pub const APERTURE_LEN: u64 = emu::aperture::FIRST_OFFSET + (8 << 40);
+/// Length of the aperture: 32 TiB of sparse address space (a quarter of x86-64's user
+/// address space), so huge objects that i915 would create lazily fit too. Pages cost
+/// memory only once written; the device's `--memory` bounds what objects may use.
+pub const APERTURE_LEN: u64 = emu::aperture::FIRST_OFFSET + (32 << 40);
 
 /// Create the memfd of `len` bytes (sparse) and the model's aperture over it.
 ///

@@ -13,7 +13,8 @@ use nix::unistd::getpid;
 
 use crate::aperture_memfd::{self, APERTURE_LEN};
 use crate::fuse_mount::{self, FuseMount};
-use crate::fuse_node::DeviceNodes;
+use crate::fuse_node::{DeviceNodes, NODE_INODES};
+use crate::mapping_probe::ProcMaps;
 
 /// FUSE worker threads. Several, so that one client's slow request (a big pwrite, a
 /// fault on its memory) does not stall every other client; blocking waits leave the
@@ -43,7 +44,7 @@ impl Daemon {
     /// Create the device and serve `card0` and `renderD128` in directory `dir`.
     pub fn start(dir: &Path, config: emu::DeviceConfig) -> io::Result<Daemon> {
         let (memfd, device) = new_device(config)?;
-        let nodes = DeviceNodes::new(device, memfd);
+        let nodes = DeviceNodes::new(device.clone(), memfd);
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let mut cfg = Config::default();
@@ -63,6 +64,21 @@ impl Daemon {
                 let _ = kill(getpid(), SESSION_ENDED);
                 r
             })?;
+        // Clients' mappings keep freed objects' pages alive; they are found under this
+        // mount's device number (asked now that the session answers).
+        match std::fs::metadata(dir) {
+            Ok(md) => {
+                use std::os::unix::fs::MetadataExt;
+                let dev = (libc::major(md.dev()), libc::minor(md.dev()));
+                device.set_mapping_probe(Box::new(ProcMaps::new(dev, &NODE_INODES)));
+                let _ = crate::client_memory::NODE_MAPPINGS
+                    .set((format!("{:02x}:{:02x}", dev.0, dev.1), NODE_INODES.to_vec()));
+            }
+            Err(e) => log::warn!(
+                "stat {}: {e}; freed objects are released at once even when mapped",
+                dir.display()
+            ),
+        }
         Ok(Daemon {
             mount,
             session: Some(session),

@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use emu::{ClientMemory, Credentials, Device, Errno, NodeKind};
 
-use crate::client_memory::has_cap_sys_admin;
+use crate::client_memory::{has_cap_sys_admin, tgid_of};
 
 /// The open files of one device, by the file handle the front-end gives the kernel.
 pub struct OpenFiles {
@@ -35,7 +35,7 @@ impl OpenFiles {
             log::warn!("open of {node:?} by a process gemu cannot see (another pid namespace)");
         }
         let cred = Credentials {
-            pid: tid,
+            pid: tgid_of(tid),
             uid,
             privileged: has_cap_sys_admin(tid),
         };

@@ -27,6 +27,9 @@ use crate::dispatch::{self, OpenFiles};
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
 
+/// The inode numbers of the nodes (what `/proc/<pid>/maps` shows for their mappings).
+pub const NODE_INODES: [u64; 2] = [CARD0.0, RENDER_D128.0];
+
 /// The nodes and their names, in directory order.
 const NODES: [(INodeNo, &str, NodeKind); 2] = [
     (CARD0, "card0", NodeKind::Primary),

@@ -9,6 +9,7 @@ mod daemon;
 mod dispatch;
 mod fuse_mount;
 mod fuse_node;
+mod mapping_probe;
 mod mountinfo;
 mod namespace;
 mod probe;

@@ -11,6 +11,9 @@ pub struct MountEntry {
     pub fs_type: String,
     /// The mount source (`gemu` for gemu's own mounts).
     pub source: String,
+    /// The file system's device number, as `(major, minor)`: what `stat` and
+    /// `/proc/<pid>/maps` report for files on it.
+    pub dev: (u32, u32),
 }
 
 impl MountEntry {
@@ -38,7 +41,9 @@ fn parse(text: &str) -> Vec<MountEntry> {
     text.lines()
         .filter_map(|line| {
             let mut fields = line.split(' ');
-            let mount_point = fields.nth(4)?;
+            let (major, minor) = fields.nth(2)?.split_once(':')?;
+            let dev = (major.parse().ok()?, minor.parse().ok()?);
+            let mount_point = fields.nth(1)?;
             let mut rest = fields.skip_while(|f| *f != "-").skip(1);
             let fs_type = rest.next()?;
             let source = rest.next()?;
@@ -46,6 +51,7 @@ fn parse(text: &str) -> Vec<MountEntry> {
                 mount_point: PathBuf::from(unescape(mount_point)),
                 fs_type: unescape(fs_type),
                 source: unescape(source),
+                dev,
             })
         })
         .collect()

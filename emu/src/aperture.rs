@@ -6,10 +6,10 @@
 //! model's own view. Freeing an object gives its pages back to the system.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use memmap2::{MmapOptions, MmapRaw, UncheckedAdvice};
 
+use crate::sync::{lock_order, TrackedMutex};
 use crate::{Errno, Result};
 
 /// Page size of the emulated GPU and of the host.
@@ -19,6 +19,17 @@ pub const PAGE_SIZE: u64 = 4096;
 /// (`DRM_FILE_PAGE_OFFSET_START`), and a non-zero start keeps 0 from ever being an offset.
 pub const FIRST_OFFSET: u64 = 1 << 32;
 
+/// Tells which aperture ranges some process still maps.
+///
+/// A client's mmap of an object keeps the object's pages alive after its last handle
+/// is closed (i915 holds a reference from the VMA). Passthrough mmaps never reach the
+/// daemon, so the front-end answers this question by looking at the processes' mappings;
+/// the model asks only about objects that were given an mmap offset.
+pub trait MappingProbe: Send + Sync {
+    /// The `(start, len)` ranges of the aperture mapped by any client right now.
+    fn mapped_ranges(&self) -> Vec<(u64, u64)>;
+}
+
 /// The memory behind all objects, and the allocator of its ranges.
 pub struct Aperture {
     map: MmapRaw,
@@ -26,7 +37,7 @@ pub struct Aperture {
     /// `MADV_DONTNEED`.
     shared: bool,
     /// Free ranges, start → length, coalesced.
-    free: Mutex<BTreeMap<u64, u64>>,
+    free: TrackedMutex<BTreeMap<u64, u64>>,
 }
 
 impl Aperture {
@@ -55,7 +66,7 @@ impl Aperture {
         Aperture {
             map,
             shared,
-            free: Mutex::new(free),
+            free: TrackedMutex::new(&lock_order::APERTURE, free),
         }
     }
 
@@ -68,7 +79,7 @@ impl Aperture {
     /// `ENOMEM` when no free range is large enough.
     pub fn alloc(&self, len: u64) -> Result<u64> {
         debug_assert!(len > 0 && len.is_multiple_of(PAGE_SIZE));
-        let mut free = self.free.lock().unwrap();
+        let mut free = self.free.lock();
         let (&start, &flen) = free.iter().find(|(_, &l)| l >= len).ok_or(Errno::ENOMEM)?;
         free.remove(&start);
         if flen > len {
@@ -80,7 +91,7 @@ impl Aperture {
     /// Give a range back: its pages return to the system and read as zero next time.
     pub fn release(&self, start: u64, len: u64) {
         self.discard(start, len);
-        let mut free = self.free.lock().unwrap();
+        let mut free = self.free.lock();
         let (mut start, mut len) = (start, len);
         if let Some((&prev, &plen)) = free.range(..start).next_back() {
             if prev + plen == start {
@@ -122,6 +133,15 @@ impl Aperture {
                 .is_some_and(|end| end <= self.map.len() as u64),
             "aperture access out of range"
         );
+    }
+
+    /// The host address of aperture offset `start`, for the command streamer's direct
+    /// access to a bound object's pages. The mapping lives as long as the aperture, so
+    /// the pointer stays valid memory for that long (its contents may change at any time).
+    pub fn host_ptr(&self, start: u64, len: usize) -> *mut u8 {
+        self.check(start, len);
+        // SAFETY: the range is inside the mapping (checked).
+        unsafe { self.map.as_mut_ptr().add(start as usize) }
     }
 
     /// Copy `buf.len()` bytes out of the aperture at `start`.
@@ -182,7 +202,7 @@ mod tests {
         assert_eq!(buf, [7; 16]);
         ap.release(a, PAGE_SIZE);
         ap.release(b, 2 * PAGE_SIZE);
-        assert_eq!(ap.free.lock().unwrap().len(), 1);
+        assert_eq!(ap.free.lock().len(), 1);
         let c = ap.alloc(PAGE_SIZE).unwrap();
         assert_eq!(c, a);
         ap.read(c, &mut buf);

@@ -3,17 +3,22 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use crate::client::ClientMemory;
 use crate::device::{Master, MasterState};
 use crate::file::{File, FileMaster};
+use crate::sync::{lock_order, TrackedMutex};
 use crate::{Errno, Result};
 
-fn new_master() -> Arc<Mutex<Master>> {
-    Arc::new(Mutex::new(Master {
-        unique: None,
-        magics: BTreeMap::new(),
-    }))
+fn new_master() -> Arc<TrackedMutex<Master>> {
+    Arc::new(TrackedMutex::new(
+        &lock_order::MASTER_MAGIC,
+        Master {
+            unique: None,
+            magics: BTreeMap::new(),
+        },
+    ))
 }
 
 fn is_current(dev: &MasterState, fm: &FileMaster) -> bool {
@@ -52,7 +57,7 @@ impl File {
         let mut fm = self.master_state();
         if fm.magic != 0 {
             if let Some(m) = &fm.master {
-                m.lock().unwrap().magics.remove(&fm.magic);
+                m.lock().magics.remove(&fm.magic);
             }
             fm.magic = 0;
         }
@@ -71,8 +76,8 @@ impl File {
 
     /// `drm_master_check_perm`: a file that was master may take it back from the
     /// process that opened it; anyone else needs CAP_SYS_ADMIN.
-    fn master_check_perm(&self, fm: &FileMaster) -> Result<()> {
-        if fm.was_master || self.cred.privileged {
+    fn master_check_perm(&self, fm: &FileMaster, caller: &dyn ClientMemory) -> Result<()> {
+        if (fm.was_master && caller.tgid() == self.cred.pid) || caller.has_cap_sys_admin() {
             Ok(())
         } else {
             log::debug!("file {}: master change needs CAP_SYS_ADMIN", self.id);
@@ -81,10 +86,10 @@ impl File {
     }
 
     /// IOCTL: set_master: become the current master (EBUSY while another file is).
-    pub(crate) fn set_master(&self) -> Result<()> {
+    pub(crate) fn set_master(&self, caller: &dyn ClientMemory) -> Result<()> {
         let mut dev = self.device.master_lock();
         let mut fm = self.master_state();
-        self.master_check_perm(&fm)?;
+        self.master_check_perm(&fm, caller)?;
         if is_current(&dev, &fm) {
             return Ok(());
         }
@@ -104,10 +109,10 @@ impl File {
     }
 
     /// IOCTL: drop_master: stop being the current master (EINVAL when not master).
-    pub(crate) fn drop_master(&self) -> Result<()> {
+    pub(crate) fn drop_master(&self, caller: &dyn ClientMemory) -> Result<()> {
         let mut dev = self.device.master_lock();
         let fm = self.master_state();
-        self.master_check_perm(&fm)?;
+        self.master_check_perm(&fm, caller)?;
         if !is_current(&dev, &fm) {
             return Err(Errno::EINVAL);
         }
@@ -121,7 +126,7 @@ impl File {
         let mut fm = self.master_state();
         if fm.magic == 0 {
             let m = fm.master.clone().ok_or(Errno::EINVAL)?;
-            let mut m = m.lock().unwrap();
+            let mut m = m.lock();
             // Lowest free number ≥ 1, as idr_alloc gives.
             let mut magic = 1;
             for &k in m.magics.keys() {
@@ -142,12 +147,7 @@ impl File {
         let _dev = self.device.master_lock();
         let fm = self.master_state();
         let m = fm.master.clone().ok_or(Errno::EINVAL)?;
-        let target = m
-            .lock()
-            .unwrap()
-            .magics
-            .get_mut(&auth.magic)
-            .and_then(Option::take);
+        let target = m.lock().magics.get_mut(&auth.magic).and_then(Option::take);
         let Some(id) = target else {
             log::debug!("auth_magic: unknown magic {}", auth.magic);
             return Err(Errno::EINVAL);
@@ -163,7 +163,7 @@ impl File {
         let _dev = self.device.master_lock();
         let fm = self.master_state();
         if let Some(m) = &fm.master {
-            m.lock().unwrap().unique = Some(format!("pci:{}", self.device.platform().pci_slot));
+            m.lock().unique = Some(format!("pci:{}", self.device.platform().pci_slot));
         }
     }
 
@@ -173,7 +173,7 @@ impl File {
         let fm = self.master_state();
         fm.master
             .as_ref()
-            .and_then(|m| m.lock().unwrap().unique.clone())
+            .and_then(|m| m.lock().unique.clone())
             .unwrap_or_default()
     }
 }

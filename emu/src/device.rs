@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
-use crate::aperture::Aperture;
+use crate::aperture::{Aperture, MappingProbe};
 use crate::file::File;
 use crate::object::GemObject;
 use crate::platform::{Platform, TIGERLAKE_GT2};
+use crate::sync::tracked::TrackedGuard;
+use crate::sync::{lock_order, TrackedMutex};
 
 /// Which node a file was opened through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +47,9 @@ pub struct Credentials {
 pub struct DeviceConfig {
     /// Bytes of system memory the device reports and may use for objects.
     pub memory: u64,
+    /// How long a batch may run without reaching an arbitration point before it is
+    /// declared hung and reset.
+    pub hang_timeout: std::time::Duration,
     /// The platform to emulate.
     pub platform: &'static Platform,
 }
@@ -54,6 +59,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             memory: 8 << 30,
             platform: &TIGERLAKE_GT2,
+            hang_timeout: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -71,7 +77,7 @@ pub(crate) struct Master {
 /// Master state of the device and its files (`dev->master_mutex`).
 pub(crate) struct MasterState {
     /// `dev->master`: the current master, if any.
-    pub current: Option<Arc<Mutex<Master>>>,
+    pub current: Option<Arc<TrackedMutex<Master>>>,
 }
 
 /// One emulated i915 device.
@@ -80,26 +86,53 @@ pub struct Device {
     pub(crate) aperture: Aperture,
     next_file_id: AtomicU64,
     /// Open files, for authentication by magic and for reports.
-    files: Mutex<Vec<Weak<File>>>,
+    files: TrackedMutex<Vec<Weak<File>>>,
     /// Lock order: `master` before any file's state.
-    pub(crate) master: Mutex<MasterState>,
+    pub(crate) master: TrackedMutex<MasterState>,
     /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
-    pub(crate) names: Mutex<BTreeMap<u32, Arc<GemObject>>>,
+    pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
+    /// The engines that run batches.
+    pub engines: Arc<crate::engines::Engines>,
+    /// Bytes of object memory charged against the budget (`config.memory`).
+    pub(crate) resident: AtomicU64,
+    /// Objects marked DONTNEED: what the shrinker may purge.
+    pub(crate) purgeable: TrackedMutex<Vec<Weak<GemObject>>>,
+    /// Every VM (for unbinding under pressure and drop-caches).
+    pub(crate) vms: TrackedMutex<Vec<Weak<crate::vm::Vm>>>,
+    /// Every context, to reset running work (drop-caches' RESET_ACTIVE).
+    pub(crate) contexts: TrackedMutex<Vec<Weak<crate::context::GemContext>>>,
+    /// Who tells which freed ranges clients still map (set by the front-end).
+    probe: OnceLock<Box<dyn MappingProbe>>,
+    /// Ranges of freed objects that a client may still map: kept intact and out of
+    /// the allocator until no mapping covers them.
+    parked: TrackedMutex<Vec<(u64, u64)>>,
 }
+
+/// Park this many freed ranges before looking for mappings again.
+const PARK_BATCH: usize = 32;
 
 impl Device {
     /// A device whose objects live in `aperture`.
     pub fn new(config: DeviceConfig, aperture: Aperture) -> Arc<Device> {
+        let engines = crate::engines::Engines::start(config.platform.engines, config.hang_timeout)
+            .expect("starting the engine threads");
         Arc::new(Device {
+            engines: Arc::new(engines),
             config,
             aperture,
             next_file_id: AtomicU64::new(1),
-            files: Mutex::new(Vec::new()),
-            master: Mutex::new(MasterState { current: None }),
-            names: Mutex::new(BTreeMap::new()),
+            files: TrackedMutex::new(&lock_order::DEVICE_FILES, Vec::new()),
+            master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
+            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
             allocated: AtomicU64::new(0),
+            probe: OnceLock::new(),
+            resident: AtomicU64::new(0),
+            purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),
+            vms: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
+            contexts: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
+            parked: TrackedMutex::new(&lock_order::PARKED_RANGES, Vec::new()),
         })
     }
 
@@ -133,7 +166,7 @@ impl Device {
         if node == NodeKind::Primary {
             file.master_open();
         }
-        let mut files = self.files.lock().unwrap();
+        let mut files = self.files.lock();
         files.retain(|f| f.strong_count() > 0);
         files.push(Arc::downgrade(&file));
         file
@@ -143,7 +176,6 @@ impl Device {
     pub(crate) fn file_by_id(&self, id: u64) -> Option<Arc<File>> {
         self.files
             .lock()
-            .unwrap()
             .iter()
             .filter_map(Weak::upgrade)
             .find(|f| f.id == id)
@@ -151,15 +183,80 @@ impl Device {
 
     /// Files currently open, oldest first.
     pub fn files(&self) -> Vec<Arc<File>> {
-        self.files
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect()
+        self.files.lock().iter().filter_map(Weak::upgrade).collect()
     }
 
-    pub(crate) fn master_lock(&self) -> MutexGuard<'_, MasterState> {
-        self.master.lock().unwrap_or_else(|p| p.into_inner())
+    /// Install the front-end's view of client mappings. Without one, freed objects'
+    /// pages are released at once (as when no client can map).
+    pub fn set_mapping_probe(&self, probe: Box<dyn MappingProbe>) {
+        if self.probe.set(probe).is_err() {
+            log::warn!("mapping probe set twice; keeping the first");
+        }
+    }
+
+    /// Give a freed object's range back, or park it while a client may map it.
+    pub(crate) fn free_range(&self, offset: u64, len: u64, maybe_mapped: bool) {
+        if !maybe_mapped || self.probe.get().is_none() {
+            return self.aperture.release(offset, len);
+        }
+        let n = {
+            let mut parked = self.parked.lock();
+            parked.push((offset, len));
+            parked.len()
+        };
+        if n >= PARK_BATCH {
+            self.reap_unmapped();
+        }
+    }
+
+    /// Release every parked range that no client maps any more; returns the bytes
+    /// released. Called in batches, when the aperture is short, and by drop-caches.
+    pub fn reap_unmapped(&self) -> u64 {
+        let Some(probe) = self.probe.get() else {
+            return 0;
+        };
+        let candidates = std::mem::take(&mut *self.parked.lock());
+        if candidates.is_empty() {
+            return 0;
+        }
+        let mapped = probe.mapped_ranges();
+        let overlaps =
+            |(o, l): (u64, u64)| mapped.iter().any(|&(mo, ml)| o < mo + ml && mo < o + l);
+        let mut still = Vec::new();
+        let mut released = 0;
+        for r in candidates {
+            if overlaps(r) {
+                still.push(r);
+            } else {
+                self.aperture.release(r.0, r.1);
+                released += r.1;
+            }
+        }
+        self.parked.lock().extend(still);
+        released
+    }
+
+    /// Bytes of freed objects kept because a client may still map them.
+    pub fn parked_bytes(&self) -> u64 {
+        self.parked.lock().iter().map(|r| r.1).sum()
+    }
+
+    /// Stop every context's work (a device reset): what runs is reset, what waits is
+    /// cancelled; fences complete with -EIO.
+    pub fn reset_all(&self) {
+        let ctxs: Vec<_> = self
+            .contexts
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for c in ctxs {
+            c.reset_work();
+        }
+        self.contexts.lock().retain(|w| w.strong_count() > 0);
+    }
+
+    pub(crate) fn master_lock(&self) -> TrackedGuard<'_, MasterState> {
+        self.master.lock()
     }
 }

@@ -145,7 +145,7 @@ impl File {
             }
             Some(String::from_utf8(buf).map_err(|_| Errno::EINVAL)?)
         };
-        *self.client_name.lock().unwrap() = name;
+        *self.client_name.lock().unwrap_or_else(|p| p.into_inner()) = name;
         Ok(())
     }
 
@@ -160,13 +160,13 @@ impl File {
     }
 
     /// IOCTL: set_master.
-    pub(crate) fn set_master_ioctl(&self, _: &mut (), _: &dyn ClientMemory) -> Result<()> {
-        self.set_master()
+    pub(crate) fn set_master_ioctl(&self, _: &mut (), caller: &dyn ClientMemory) -> Result<()> {
+        self.set_master(caller)
     }
 
     /// IOCTL: drop_master.
-    pub(crate) fn drop_master_ioctl(&self, _: &mut (), _: &dyn ClientMemory) -> Result<()> {
-        self.drop_master()
+    pub(crate) fn drop_master_ioctl(&self, _: &mut (), caller: &dyn ClientMemory) -> Result<()> {
+        self.drop_master(caller)
     }
 
     /// Objects this file created, for reports.

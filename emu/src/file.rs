@@ -2,25 +2,40 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use crate::client::ClientMemory;
 use crate::device::{Credentials, Device, Master, NodeKind};
 use crate::object::GemObject;
+use crate::sync::tracked::TrackedGuard;
+use crate::sync::{lock_order, TrackedMutex};
 use crate::{Errno, Result};
 
-/// A file's GEM handles (`drm_file.object_idr`): the lowest free id ≥ 1 is handed
-/// out next, as `idr_alloc(…, 1, 0, …)` does.
-#[derive(Default)]
-pub(crate) struct HandleTable {
-    map: BTreeMap<u32, Arc<GemObject>>,
+/// A file's handles to one kind of thing (`drm_file.object_idr`,
+/// `drm_file.syncobj_idr`): the lowest free id ≥ 1 is handed out next, as
+/// `idr_alloc(…, 1, 0, …)` does.
+pub(crate) struct IdTable<T> {
+    map: BTreeMap<u32, Arc<T>>,
     /// Ids below `next` that are free again.
     free: BTreeSet<u32>,
     next: u32,
 }
 
-impl HandleTable {
-    pub fn insert(&mut self, obj: Arc<GemObject>) -> u32 {
+impl<T> Default for IdTable<T> {
+    fn default() -> Self {
+        IdTable {
+            map: BTreeMap::new(),
+            free: BTreeSet::new(),
+            next: 1,
+        }
+    }
+}
+
+/// A file's GEM handles.
+pub(crate) type HandleTable = IdTable<GemObject>;
+
+impl<T> IdTable<T> {
+    pub fn insert(&mut self, obj: Arc<T>) -> u32 {
         let id = match self.free.pop_first() {
             Some(id) => id,
             None => {
@@ -34,17 +49,17 @@ impl HandleTable {
         id
     }
 
-    pub fn get(&self, handle: u32) -> Option<&Arc<GemObject>> {
+    pub fn get(&self, handle: u32) -> Option<&Arc<T>> {
         self.map.get(&handle)
     }
 
-    pub fn remove(&mut self, handle: u32) -> Option<Arc<GemObject>> {
+    pub fn remove(&mut self, handle: u32) -> Option<Arc<T>> {
         let obj = self.map.remove(&handle)?;
         self.free.insert(handle);
         Some(obj)
     }
 
-    pub fn drain(&mut self) -> Vec<Arc<GemObject>> {
+    pub fn drain(&mut self) -> Vec<Arc<T>> {
         self.free.clear();
         self.next = 1;
         std::mem::take(&mut self.map).into_values().collect()
@@ -59,7 +74,7 @@ impl HandleTable {
 #[derive(Default)]
 pub(crate) struct FileMaster {
     /// `file_priv->master`: the master this file authenticates against.
-    pub master: Option<Arc<Mutex<Master>>>,
+    pub master: Option<Arc<TrackedMutex<Master>>>,
     /// `file_priv->is_master`.
     pub is_master: bool,
     /// `file_priv->was_master`: may re-take master without CAP_SYS_ADMIN.
@@ -77,8 +92,12 @@ pub struct File {
     /// `file_priv->authenticated`.
     pub(crate) authenticated: AtomicBool,
     /// Guarded by `device.master` (taken first).
-    pub(crate) master: Mutex<FileMaster>,
-    handles: Mutex<HandleTable>,
+    pub(crate) master: TrackedMutex<FileMaster>,
+    handles: TrackedMutex<HandleTable>,
+    /// The file's contexts and VMs.
+    pub(crate) contexts: TrackedMutex<crate::context::Contexts>,
+    /// The file's syncobjs (`drm_file.syncobj_idr`).
+    pub(crate) syncobjs: TrackedMutex<IdTable<crate::syncobj::Syncobj>>,
     closed: AtomicBool,
     /// Objects created by this file (for reports).
     pub(crate) created: AtomicU32,
@@ -88,6 +107,7 @@ pub struct File {
 
 impl File {
     pub(crate) fn new(device: Arc<Device>, id: u64, node: NodeKind, cred: Credentials) -> File {
+        let contexts = crate::context::Contexts::new(&device);
         File {
             device,
             id,
@@ -95,8 +115,10 @@ impl File {
             cred,
             // drm_file_alloc: a CAP_SYS_ADMIN opener is authenticated from the start.
             authenticated: AtomicBool::new(cred.privileged),
-            master: Mutex::new(FileMaster::default()),
-            handles: Mutex::new(HandleTable::default()),
+            master: TrackedMutex::new(&lock_order::FILE_MASTER, FileMaster::default()),
+            handles: TrackedMutex::new(&lock_order::FILE_HANDLES, HandleTable::default()),
+            syncobjs: TrackedMutex::new(&lock_order::FILE_SYNCOBJS, IdTable::default()),
+            contexts: TrackedMutex::new(&lock_order::FILE_CONTEXTS, contexts),
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
             client_name: Mutex::new(None),
@@ -138,12 +160,12 @@ impl File {
         self.handles().len()
     }
 
-    pub(crate) fn handles(&self) -> MutexGuard<'_, HandleTable> {
-        self.handles.lock().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn handles(&self) -> TrackedGuard<'_, HandleTable> {
+        self.handles.lock()
     }
 
-    pub(crate) fn master_state(&self) -> MutexGuard<'_, FileMaster> {
-        self.master.lock().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn master_state(&self) -> TrackedGuard<'_, FileMaster> {
+        self.master.lock()
     }
 
     /// Look a handle up (`i915_gem_object_lookup`): `ENOENT` when it names nothing.
@@ -169,7 +191,7 @@ impl File {
 
     /// The object lost one handle; the last handle takes its flink name with it.
     fn release_handle(&self, obj: Arc<GemObject>) {
-        let mut names = self.device.names.lock().unwrap_or_else(|p| p.into_inner());
+        let mut names = self.device.names.lock();
         if obj.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
             let name = obj.name.swap(0, Ordering::AcqRel);
             if name != 0 {
@@ -193,10 +215,18 @@ impl File {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
+        // A closed file's work stops (i915 lets persistent contexts run on; a daemon
+        // whose clients die must not keep their spinners forever).
+        let contexts = self.contexts.lock().all();
+        for c in contexts {
+            c.kill();
+        }
         let objs = self.handles().drain();
         for obj in objs {
             self.release_handle(obj);
         }
+        let syncobjs = self.syncobjs.lock().drain();
+        drop(syncobjs);
         if self.node == NodeKind::Primary {
             self.master_release();
         }

@@ -15,8 +15,8 @@ use uapi::*;
 /// visible to user space on an integrated part (stolen memory is private).
 const REGION_SLOTS: u32 = 7;
 
-/// The largest object i915 will make: its page count must fit in an int.
-const MAX_OBJECT_PAGES: u64 = i32::MAX as u64;
+/// The largest object i915 will make: shmem files stop at `MAX_LFS_FILESIZE`.
+const MAX_OBJECT_SIZE: u64 = i64::MAX as u64;
 
 impl File {
     /// Make an object of at least `size` bytes and give it a handle; the size actually
@@ -27,14 +27,28 @@ impl File {
             log::debug!("gem_create: size 0 (or wrapped when rounded up)");
             return Err(Errno::EINVAL);
         }
-        if size / PAGE_SIZE > MAX_OBJECT_PAGES {
+        if size > MAX_OBJECT_SIZE {
             return Err(Errno::E2BIG);
         }
         let dev = &self.device;
-        let offset = dev.aperture.alloc(size).map_err(|_| {
-            log::debug!("gem_create: no aperture space for {size:#x} bytes");
-            Errno::ENOMEM
-        })?;
+        // The budget: purge DONTNEED objects first, then refuse.
+        dev.charge(size)?;
+        // i915 makes any smaller object lazily; gemu needs aperture space for it up
+        // front, so one larger than the aperture (tens of TiB) is refused here, where
+        // i915 would fail at first use.
+        let offset = dev
+            .aperture
+            .alloc(size)
+            .or_else(|_| {
+                // Freed ranges that were mapped may be free by now.
+                dev.reap_unmapped();
+                dev.aperture.alloc(size)
+            })
+            .map_err(|_| {
+                log::debug!("gem_create: no aperture space for {size:#x} bytes");
+                dev.uncharge(size);
+                Errno::ENOMEM
+            })?;
         dev.note_object_created(size);
         // LLC platforms create objects cached (I915_CACHE_LLC).
         let obj = Arc::new(GemObject::new(dev.clone(), size, offset, CacheLevel::Llc));

@@ -17,7 +17,7 @@ impl File {
     /// lives as long as some handle names the object.
     pub(crate) fn gem_flink(&self, a: &mut drm_gem_flink, _: &dyn ClientMemory) -> Result<()> {
         let obj = self.lookup(a.handle)?;
-        let mut names = self.device.names.lock().unwrap_or_else(|p| p.into_inner());
+        let mut names = self.device.names.lock();
         // A concurrent close may have dropped the last handle meanwhile.
         if obj.handle_count() == 0 {
             return Err(Errno::ENOENT);
@@ -41,7 +41,7 @@ impl File {
 
     /// IOCTL: gem_open: a new handle for the object behind a global name.
     pub(crate) fn gem_open(&self, a: &mut drm_gem_open, _: &dyn ClientMemory) -> Result<()> {
-        let names = self.device.names.lock().unwrap_or_else(|p| p.into_inner());
+        let names = self.device.names.lock();
         // The kernel looks the name up as an int: names above INT_MAX never exist.
         let obj = names.get(&a.name).cloned().ok_or(Errno::ENOENT)?;
         // Hold the name lock across handle creation so a racing last close cannot

@@ -31,11 +31,18 @@ impl File {
             _ => return Err(Errno::EINVAL),
         }
         let obj = self.lookup(a.handle)?;
+        // Client memory cannot be mapped through the device (I915_GEM_OBJECT_NO_MMAP).
+        if obj.is_userptr() {
+            return Err(Errno::ENODEV);
+        }
         if a.flags == I915_MMAP_OFFSET_FIXED {
             return Err(Errno::ENODEV);
         }
-        // The client can now fault pages in without telling us: treat them as present.
+        // The client can now fault pages in without telling us: treat them as present,
+        // and keep them for its mapping even after the object's last handle goes.
         obj.lock().has_pages = true;
+        obj.mmapped
+            .store(true, std::sync::atomic::Ordering::Release);
         a.offset = obj.offset;
         Ok(())
     }

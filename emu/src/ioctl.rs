@@ -171,9 +171,56 @@ fn core_ioctl(nr: u32) -> Option<Desc> {
         0xB2 => later!(nr, 0, "mode_create_dumb"),
         0xB3 => later!(nr, 0, "mode_map_dumb"),
         0xB4 => later!(nr, 0, "mode_destroy_dumb"),
-        // Syncobjs: refused while the model lacks DRIVER_SYNCOBJ (GET_CAP says 0).
-        0xBF..=0xC5 | 0xCA..=0xCD | 0xCF => later!(nr, RENDER_ALLOW, "syncobj"),
-        0xD1 => op!(W, 0xD1, drm_set_client_name, RENDER_ALLOW, set_client_name),
+        0xBF => op!(RW, 0xBF, drm_syncobj_create, RENDER_ALLOW, syncobj_create),
+        0xC0 => op!(RW, 0xC0, drm_syncobj_destroy, RENDER_ALLOW, syncobj_destroy),
+        0xC1 => op!(
+            RW,
+            0xC1,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            syncobj_handle_to_fd
+        ),
+        0xC2 => op!(
+            RW,
+            0xC2,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            syncobj_fd_to_handle
+        ),
+        0xC3 => op!(RW, 0xC3, drm_syncobj_wait, RENDER_ALLOW, syncobj_wait),
+        0xC4 => op!(RW, 0xC4, drm_syncobj_array, RENDER_ALLOW, syncobj_reset),
+        0xC5 => op!(RW, 0xC5, drm_syncobj_array, RENDER_ALLOW, syncobj_signal),
+        0xCA => op!(
+            RW,
+            0xCA,
+            drm_syncobj_timeline_wait,
+            RENDER_ALLOW,
+            syncobj_timeline_wait
+        ),
+        0xCB => op!(
+            RW,
+            0xCB,
+            drm_syncobj_timeline_array,
+            RENDER_ALLOW,
+            syncobj_query
+        ),
+        0xCC => op!(
+            RW,
+            0xCC,
+            drm_syncobj_transfer,
+            RENDER_ALLOW,
+            syncobj_transfer
+        ),
+        0xCD => op!(
+            RW,
+            0xCD,
+            drm_syncobj_timeline_array,
+            RENDER_ALLOW,
+            syncobj_timeline_signal
+        ),
+        // The eventfd would have to be taken from the caller's process.
+        0xCF => later!(nr, RENDER_ALLOW, "syncobj_eventfd"),
+        0xD1 => op!(RW, 0xD1, drm_set_client_name, RENDER_ALLOW, set_client_name),
         _ => return None,
     })
 }
@@ -232,24 +279,56 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         0x26 => op!(RW, nr, drm_i915_gem_madvise, RENDER_ALLOW, gem_madvise),
         // No overlay on this platform (intel_overlay_*_ioctl).
         0x27 | 0x28 => fixed!(nr, MASTER, "overlay", Err(Errno::ENODEV)),
-        0x29 => later!(nr, RENDER_ALLOW, "gem_execbuffer2"),
+        0x29 => op!(
+            RW,
+            nr,
+            drm_i915_gem_execbuffer2,
+            RENDER_ALLOW,
+            gem_execbuffer2
+        ),
         0x2a => noop!(nr, MASTER),
         0x2b => fixed!(nr, MASTER, "set_sprite_colorkey", Err(Errno::ENODEV)),
         0x2c => op!(RW, nr, drm_i915_gem_wait, RENDER_ALLOW, gem_wait),
-        0x2d => later!(nr, RENDER_ALLOW, "gem_context_create"),
-        0x2e => later!(nr, RENDER_ALLOW, "gem_context_destroy"),
+        0x2d => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_create_ext,
+            RENDER_ALLOW,
+            gem_context_create
+        ),
+        0x2e => op!(
+            W,
+            nr,
+            drm_i915_gem_context_destroy,
+            RENDER_ALLOW,
+            gem_context_destroy
+        ),
         0x2f => op!(W, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_set_caching),
         0x30 => op!(RW, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_get_caching),
         0x31 => later!(nr, RENDER_ALLOW, "reg_read"),
-        0x32 => later!(nr, RENDER_ALLOW, "get_reset_stats"),
-        0x33 => later!(nr, RENDER_ALLOW, "gem_userptr"),
-        0x34 => later!(nr, RENDER_ALLOW, "gem_context_getparam"),
-        0x35 => later!(nr, RENDER_ALLOW, "gem_context_setparam"),
-        // i915_perf_*_ioctl without perf support: -ENOTSUPP (524), as the kernel leaks it.
-        0x36..=0x38 => fixed!(nr, RENDER_ALLOW, "perf", Err(Errno::from_raw(524))),
+        0x32 => op!(RW, nr, drm_i915_reset_stats, RENDER_ALLOW, get_reset_stats),
+        0x33 => op!(RW, nr, drm_i915_gem_userptr, RENDER_ALLOW, gem_userptr),
+        0x34 => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_param,
+            RENDER_ALLOW,
+            gem_context_getparam
+        ),
+        0x35 => op!(
+            RW,
+            nr,
+            drm_i915_gem_context_param,
+            RENDER_ALLOW,
+            gem_context_setparam
+        ),
+        // i915_perf_*_ioctl without perf leak the kernel-internal ENOTSUPP (524), which
+        // no front-end can carry to user space (FUSE turns it into EIO): EOPNOTSUPP is
+        // its user-space spelling.
+        0x36..=0x38 => fixed!(nr, RENDER_ALLOW, "perf", Err(Errno::EOPNOTSUPP)),
         0x39 => op!(RW, nr, drm_i915_query, RENDER_ALLOW, query),
-        0x3a => later!(nr, RENDER_ALLOW, "gem_vm_create"),
-        0x3b => later!(nr, RENDER_ALLOW, "gem_vm_destroy"),
+        0x3a => op!(RW, nr, drm_i915_gem_vm_control, RENDER_ALLOW, gem_vm_create),
+        0x3b => op!(W, nr, drm_i915_gem_vm_control, RENDER_ALLOW, gem_vm_destroy),
         0x3c => op!(
             RW,
             nr,
@@ -273,9 +352,9 @@ pub fn ioctl_may_block(cmd: u32) -> bool {
 }
 
 /// `drm_ioctl_permit`.
-fn permit(flags: u32, file: &File) -> Result<()> {
+fn permit(flags: u32, file: &File, caller: &dyn ClientMemory) -> Result<()> {
     let render = file.is_render_client();
-    if flags & ROOT_ONLY != 0 && !file.cred.privileged {
+    if flags & ROOT_ONLY != 0 && !caller.has_cap_sys_admin() {
         return Err(Errno::EACCES);
     }
     if flags & AUTH != 0 && !render && !file.is_authenticated() {
@@ -331,7 +410,8 @@ pub(crate) fn dispatch(
         &mut heap
     };
     kdata[..in_size].copy_from_slice(&arg[..in_size]);
-    permit(desc.flags, file).inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
+    permit(desc.flags, file, caller)
+        .inspect_err(|_| log::debug!("{}: permission denied", desc.name))?;
     let r = (desc.func)(file, kdata, caller);
     if let Err(e) = r {
         log::debug!("file {}: {} -> {e}", file.id, desc.name);
@@ -343,6 +423,68 @@ pub(crate) fn dispatch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table's own commands (size and direction included) are the ABI's.
+    #[test]
+    fn typed_entries_match_the_abi() {
+        let abi = [
+            DRM_IOCTL_VERSION,
+            DRM_IOCTL_GET_UNIQUE,
+            DRM_IOCTL_GET_MAGIC,
+            DRM_IOCTL_GET_CLIENT,
+            DRM_IOCTL_GET_STATS,
+            DRM_IOCTL_SET_VERSION,
+            DRM_IOCTL_GEM_CLOSE,
+            DRM_IOCTL_GEM_FLINK,
+            DRM_IOCTL_GEM_OPEN,
+            DRM_IOCTL_GET_CAP,
+            DRM_IOCTL_SET_CLIENT_CAP,
+            DRM_IOCTL_AUTH_MAGIC,
+            DRM_IOCTL_SET_MASTER,
+            DRM_IOCTL_DROP_MASTER,
+            DRM_IOCTL_SET_CLIENT_NAME,
+            DRM_IOCTL_I915_GETPARAM,
+            DRM_IOCTL_I915_GEM_BUSY,
+            DRM_IOCTL_I915_GEM_THROTTLE,
+            DRM_IOCTL_I915_GEM_CREATE,
+            DRM_IOCTL_I915_GEM_PREAD,
+            DRM_IOCTL_I915_GEM_PWRITE,
+            DRM_IOCTL_I915_GEM_MMAP,
+            DRM_IOCTL_I915_GEM_SET_DOMAIN,
+            DRM_IOCTL_I915_GEM_SW_FINISH,
+            DRM_IOCTL_I915_GEM_SET_TILING,
+            DRM_IOCTL_I915_GEM_GET_TILING,
+            DRM_IOCTL_I915_GEM_GET_APERTURE,
+            DRM_IOCTL_I915_GEM_MMAP_OFFSET,
+            DRM_IOCTL_I915_GEM_MADVISE,
+            DRM_IOCTL_I915_GEM_WAIT,
+            DRM_IOCTL_I915_GEM_SET_CACHING,
+            DRM_IOCTL_I915_GEM_GET_CACHING,
+            DRM_IOCTL_I915_QUERY,
+            DRM_IOCTL_I915_GEM_CREATE_EXT,
+            DRM_IOCTL_SYNCOBJ_CREATE,
+            DRM_IOCTL_SYNCOBJ_DESTROY,
+            DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+            DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+            DRM_IOCTL_SYNCOBJ_WAIT,
+            DRM_IOCTL_SYNCOBJ_RESET,
+            DRM_IOCTL_SYNCOBJ_SIGNAL,
+            DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+            DRM_IOCTL_SYNCOBJ_QUERY,
+            DRM_IOCTL_SYNCOBJ_TRANSFER,
+            DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+        ];
+        for cmd in abi {
+            let nr = ioc_nr(cmd);
+            let d = if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
+                i915_ioctl(nr - DRM_COMMAND_BASE)
+            } else {
+                core_ioctl(nr)
+            }
+            .unwrap();
+            assert_eq!(d.cmd, cmd, "{}", d.name);
+        }
+    }
 
     #[test]
     fn entries_carry_their_own_number() {

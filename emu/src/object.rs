@@ -6,9 +6,11 @@
 //! take it through [`GemObject::lock`] only (rule 3).
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
+use crate::client::ClientMemory;
 use crate::device::Device;
+use crate::sync::{lock_order, DmaResv, DmaResvUsage, ResvLocked, WwGuard, WwMutex, WwObject};
 
 /// `I915_MADV_*` state of an object's backing store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,15 @@ pub enum CacheLevel {
     None,
     /// Snooped / LLC-cached (`I915_CACHING_CACHED`).
     Llc,
+}
+
+/// The pages of a userptr object: a range of one client process's memory, reached
+/// at the moment of use (DESIGN §7 rule 6), never copied.
+pub struct Userptr {
+    /// The memory of the process that created the object (`obj->userptr.mm`).
+    pub mem: Arc<dyn ClientMemory + Send + Sync>,
+    /// Start of the range in that process.
+    pub addr: u64,
 }
 
 /// The state guarded by the object's reservation lock.
@@ -51,14 +62,28 @@ pub struct GemObject {
     device: Arc<Device>,
     /// Size in bytes, a multiple of the page size.
     pub size: u64,
-    /// Start of the object's pages in the aperture; also its mmap offset.
+    /// Start of the object's pages in the aperture; also its mmap offset. Meaningless
+    /// for a userptr object.
     pub offset: u64,
+    /// For a userptr object: whose memory it is.
+    pub userptr: Option<Userptr>,
     /// How many handles (in any file) name this object (`drm_gem_object.handle_count`);
     /// the flink name lives while this is non-zero.
     pub(crate) handle_count: AtomicU32,
     /// Global flink name, 0 for none. Guarded by the device's name table lock.
     pub(crate) name: AtomicU32,
-    state: Mutex<ObjectState>,
+    /// The object was given an mmap offset: a client may map its pages, and the
+    /// mapping outlives the object's handles.
+    pub(crate) mmapped: std::sync::atomic::AtomicBool,
+    /// The object's reservation: its one lock, its fences, and the state it guards.
+    pub resv: DmaResv<ObjectState>,
+}
+
+impl WwObject for GemObject {
+    type Data = ResvLocked<ObjectState>;
+    fn ww_mutex(&self) -> &WwMutex<ResvLocked<ObjectState>> {
+        self.resv.ww_mutex()
+    }
 }
 
 impl GemObject {
@@ -74,19 +99,38 @@ impl GemObject {
             offset,
             handle_count: AtomicU32::new(0),
             name: AtomicU32::new(0),
-            state: Mutex::new(ObjectState {
-                madv: Madvise::WillNeed,
-                has_pages: false,
-                cache_level,
-                read_domains: uapi::I915_GEM_DOMAIN_CPU,
-                write_domain: uapi::I915_GEM_DOMAIN_CPU,
-            }),
+            userptr: None,
+            mmapped: std::sync::atomic::AtomicBool::new(false),
+            resv: DmaResv::with_class(
+                &lock_order::RESERVATION,
+                ObjectState {
+                    madv: Madvise::WillNeed,
+                    has_pages: false,
+                    cache_level,
+                    read_domains: uapi::I915_GEM_DOMAIN_CPU,
+                    write_domain: uapi::I915_GEM_DOMAIN_CPU,
+                },
+            ),
         }
     }
 
+    /// A userptr object of `size` bytes over `userptr` (no aperture space).
+    pub(crate) fn new_userptr(device: Arc<Device>, size: u64, userptr: Userptr) -> Self {
+        let mut o = Self::new(device, size, 0, CacheLevel::Llc);
+        o.userptr = Some(userptr);
+        o.lock().has_pages = true;
+        o
+    }
+
+    /// Whether the object wraps client memory.
+    pub fn is_userptr(&self) -> bool {
+        self.userptr.is_some()
+    }
+
     /// Take the object's reservation lock: the one lock of a single-object operation.
-    pub fn lock(&self) -> MutexGuard<'_, ObjectState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    #[track_caller]
+    pub fn lock(&self) -> WwGuard<'_, ResvLocked<ObjectState>> {
+        self.resv.lock_single()
     }
 
     /// The object's flink name, 0 when it has none.
@@ -110,32 +154,55 @@ impl GemObject {
         Ok(())
     }
 
-    /// Whether the GPU still uses the object. No request ever runs before execbuf is
-    /// modelled, so objects carry no fences and are always idle.
+    /// Whether the GPU still reads or writes the object: any unsignalled fence.
     pub fn is_busy(&self) -> bool {
-        false
+        !self.resv.test_signaled(DmaResvUsage::Bookkeep)
     }
 
-    /// Wait until the GPU is done with the object (see [`GemObject::is_busy`]).
-    pub fn wait_idle(&self) {}
+    /// Wait, without the object's lock, until every fence on it has signalled.
+    pub fn wait_idle(&self) {
+        let _ = self.resv.wait(DmaResvUsage::Bookkeep, None, None);
+    }
 
     /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
     pub fn truncate(&self, state: &mut ObjectState) {
-        self.device.aperture.discard(self.offset, self.size);
+        // A userptr object's pages are the client's: only the object lets go of them.
+        if self.userptr.is_none() && state.madv != Madvise::Purged {
+            self.device.aperture.discard(self.offset, self.size);
+            self.device.uncharge(self.size);
+        }
         state.madv = Madvise::Purged;
         state.has_pages = false;
     }
 
-    /// Copy out of the object.
-    pub fn read(&self, offset: u64, buf: &mut [u8]) {
+    /// Copy out of the object: `EFAULT` when a userptr object's memory is gone.
+    pub fn read(&self, offset: u64, buf: &mut [u8]) -> crate::Result<()> {
         debug_assert!(offset + buf.len() as u64 <= self.size);
-        self.device.aperture.read(self.offset + offset, buf)
+        match &self.userptr {
+            None => {
+                self.device.aperture.read(self.offset + offset, buf);
+                Ok(())
+            }
+            Some(u) => u.mem.read(u.addr + offset, buf),
+        }
     }
 
-    /// Copy into the object.
-    pub fn write(&self, offset: u64, data: &[u8]) {
+    /// Copy into the object: `EFAULT` when a userptr object's memory is gone (or
+    /// not writable).
+    pub fn write(&self, offset: u64, data: &[u8]) -> crate::Result<()> {
         debug_assert!(offset + data.len() as u64 <= self.size);
-        self.device.aperture.write(self.offset + offset, data)
+        match &self.userptr {
+            None => {
+                self.device.aperture.write(self.offset + offset, data);
+                Ok(())
+            }
+            Some(u) => u.mem.write(u.addr + offset, data),
+        }
+    }
+
+    /// The device the object belongs to.
+    pub fn device(&self) -> &Arc<Device> {
+        &self.device
     }
 
     /// A mutable view of part of the object's pages, for filling it straight from (or
@@ -147,14 +214,26 @@ impl GemObject {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn pages_mut(&self, offset: u64, len: usize) -> &mut [u8] {
         debug_assert!(offset + len as u64 <= self.size);
+        debug_assert!(
+            self.userptr.is_none(),
+            "a userptr object has no aperture pages"
+        );
         self.device.aperture.slice_mut(self.offset + offset, len)
     }
 }
 
 impl Drop for GemObject {
     fn drop(&mut self) {
-        // Freeing an object gives its pages back to the system (punches the hole).
-        self.device.aperture.release(self.offset, self.size);
+        // Freeing an object gives its pages back to the system (punches the hole) —
+        // unless a client may still map them.
+        if self.userptr.is_some() {
+            return;
+        }
+        let mapped = self.mmapped.load(Ordering::Acquire);
+        if self.lock().madv != Madvise::Purged {
+            self.device.uncharge(self.size);
+        }
+        self.device.free_range(self.offset, self.size, mapped);
         self.device.note_object_freed(self.size);
     }
 }

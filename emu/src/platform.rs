@@ -24,7 +24,7 @@ pub enum Feature {
 }
 
 /// The features the model implements today.
-pub const IMPLEMENTED: &[Feature] = &[];
+pub const IMPLEMENTED: &[Feature] = &[Feature::Syncobj, Feature::Execbuf, Feature::Userptr];
 
 /// Whether the model implements `f`.
 pub fn implemented(f: Feature) -> bool {
@@ -191,8 +191,12 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_MIN_EU_IN_POOL, Value(0)),
         (I915_PARAM_HUC_STATUS, Fails(Errno::EOPNOTSUPP)),
         (I915_PARAM_MMAP_GTT_VERSION, Value(4)),
-        (I915_PARAM_HAS_SCHEDULER, Needs(Execbuf, 1)),
-        (I915_PARAM_MMAP_VERSION, Value(4)),
+        (
+            I915_PARAM_HAS_SCHEDULER,
+            Needs(Execbuf, crate::context::SCHEDULER_CAPS),
+        ),
+        // Falls into the kernel's "always 1" list.
+        (I915_PARAM_MMAP_VERSION, Value(1)),
         (I915_PARAM_HAS_GEM, Value(1)),
         (I915_PARAM_HAS_PAGEFLIPPING, Value(1)),
         (I915_PARAM_HAS_EXECBUF2, Needs(Execbuf, 1)),
@@ -219,7 +223,8 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_SLICE_MASK, Value(0x1)),
         (I915_PARAM_SUBSLICE_MASK, Value(0x3f)),
         (I915_PARAM_CS_TIMESTAMP_FREQUENCY, Value(19_200_000)),
-        (I915_PARAM_MMAP_GTT_COHERENT, Value(1)),
+        // GEN11_FEATURES: has_coherent_ggtt = false.
+        (I915_PARAM_MMAP_GTT_COHERENT, Value(0)),
         (I915_PARAM_PERF_REVISION, Needs(Perf, 7)),
         (I915_PARAM_OA_TIMESTAMP_FREQUENCY, Needs(Perf, 19_200_000)),
         (I915_PARAM_PXP_STATUS, Fails(Errno::ENODEV)),

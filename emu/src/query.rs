@@ -45,7 +45,9 @@ fn copy_query_item(
     if item.length == 0 {
         return Ok(Some(total as i32));
     }
-    if (item.length as i64) < total as i64 {
+    // The kernel compares the signed length with an unsigned total: a negative length
+    // reads as a huge buffer.
+    if (item.length as u32) < total as u32 {
         return Err(Errno::EINVAL);
     }
     caller.read(item.data_ptr, hdr)?;

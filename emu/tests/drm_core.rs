@@ -106,9 +106,9 @@ fn caps_of_a_displayless_i915() {
         ioctl(&f, DRM_IOCTL_GET_CAP, &mut a, &mem).map(|_| a.value)
     };
     assert_eq!(cap(DRM_CAP_TIMESTAMP_MONOTONIC), Ok(1));
+    assert_eq!(cap(DRM_CAP_SYNCOBJ), Ok(1));
+    assert_eq!(cap(DRM_CAP_SYNCOBJ_TIMELINE), Ok(1));
     // Not modelled yet: reported as absent.
-    assert_eq!(cap(DRM_CAP_SYNCOBJ), Ok(0));
-    assert_eq!(cap(DRM_CAP_SYNCOBJ_TIMELINE), Ok(0));
     assert_eq!(cap(DRM_CAP_PRIME), Ok(0));
     // KMS caps need DRIVER_MODESET, which a display-less i915 drops.
     assert_eq!(cap(DRM_CAP_DUMB_BUFFER), Err(Errno::EOPNOTSUPP));
@@ -234,10 +234,32 @@ fn set_and_drop_master() {
     );
     ioctl(&a, DRM_IOCTL_DROP_MASTER, &mut (), &mem).unwrap();
     assert!(!a.is_current_master());
-    // An unprivileged file that never was master may not take it.
+    // An unprivileged caller whose file never was master may not take it, nor drop
+    // it: the capability is checked per call, before anything else.
+    let unpriv = MockMemory::new();
+    unpriv
+        .privileged
+        .store(false, std::sync::atomic::Ordering::Relaxed);
     assert_eq!(
-        ioctl(&user, DRM_IOCTL_SET_MASTER, &mut (), &mem),
+        ioctl(&user, DRM_IOCTL_SET_MASTER, &mut (), &unpriv),
         Err(Errno::EACCES)
+    );
+    assert_eq!(
+        ioctl(&user, DRM_IOCTL_DROP_MASTER, &mut (), &unpriv),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        ioctl(&b, DRM_IOCTL_SET_MASTER, &mut (), &unpriv),
+        Err(Errno::EACCES)
+    );
+    // ... but a file that was master may take it back from its own process.
+    ioctl(&a, DRM_IOCTL_SET_MASTER, &mut (), &unpriv).unwrap();
+    ioctl(&a, DRM_IOCTL_DROP_MASTER, &mut (), &unpriv).unwrap();
+    unpriv.tgid.store(99, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        ioctl(&a, DRM_IOCTL_SET_MASTER, &mut (), &unpriv),
+        Err(Errno::EACCES),
+        "another process"
     );
     ioctl(&b, DRM_IOCTL_SET_MASTER, &mut (), &mem).unwrap();
     assert!(b.is_current_master());

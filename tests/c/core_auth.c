@@ -5,7 +5,48 @@
  * Every case closes all its fds, so the device has no master between
  * cases (drm_master_release drops it with the last master fd).
  */
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
 #include "gemu_test.h"
+
+/*
+ * drm_file_alloc: "for compatibility root is always authenticated" --
+ * authenticated = capable(CAP_SYS_ADMIN) at open. To get an
+ * unauthenticated client this test drops CAP_SYS_ADMIN from its effective
+ * set around the open (and around calls that check it), then raises it
+ * again.
+ */
+static int set_sys_admin(int on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[0].effective |= 1u << CAP_SYS_ADMIN;
+	else
+		data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+static int open_card_unprivileged(void)
+{
+	int fd;
+
+	if (geteuid() != 0)
+		return open_card();
+	if (set_sys_admin(0))
+		return -EPERM;
+	fd = open_card();
+	set_sys_admin(1);
+	return fd;
+}
 
 static int client_auth(int fd)
 {
@@ -83,9 +124,18 @@ TEST(first_opener_is_master)
 	CHECK_OK(get_magic(fd1, &m1b));
 	CHECK_EQ(m1b, m1);
 
-	fd2 = open_card();
+	/* a second opener as root: not master, but authenticated (root) */
+	{
+		int fd3 = open_card();
+
+		REQUIRE(fd3 >= 0);
+		CHECK_EQ(client_auth(fd3), geteuid() == 0 ? 1 : 0);
+		close(fd3);
+	}
+
+	fd2 = open_card_unprivileged();
 	REQUIRE(fd2 >= 0);
-	/* second opener: shares dev->master, not authenticated */
+	/* second opener without CAP_SYS_ADMIN: not authenticated */
 	CHECK_EQ(client_auth(fd2), 0);
 	CHECK_OK(get_magic(fd2, &m2));
 	CHECK(m2 != 0);
@@ -139,6 +189,14 @@ TEST(set_and_drop_master)
 	fd2 = open_card();
 	REQUIRE(fd2 >= 0);
 
+	/* drm_master_check_perm: never master and no CAP_SYS_ADMIN -> EACCES */
+	REQUIRE_OK(set_sys_admin(0));
+	CHECK_ERRNO(set_master(fd2), EACCES);
+	CHECK_ERRNO(drop_master(fd2), EACCES);
+	/* ... while fd1, which was master, may (same process) */
+	CHECK_OK(set_master(fd1));
+	REQUIRE_OK(set_sys_admin(1));
+
 	/* drm_dropmaster_ioctl: caller is not the current master -> EINVAL */
 	CHECK_ERRNO(drop_master(fd2), EINVAL);
 	/* drm_setmaster_ioctl: another fd is master -> EBUSY */
@@ -158,7 +216,7 @@ TEST(set_and_drop_master)
 	CHECK_ERRNO(set_master(fd1), EBUSY);
 
 	/* a new opener joins fd2's master and fd2 can authenticate it */
-	fd3 = open_card();
+	fd3 = open_card_unprivileged();
 	REQUIRE(fd3 >= 0);
 	CHECK_EQ(client_auth(fd3), 0);
 	CHECK_OK(get_magic(fd3, &m3));
@@ -189,7 +247,7 @@ TEST(master_close_frees_master)
 
 	fd1 = open_card();
 	REQUIRE(fd1 >= 0);
-	fd2 = open_card();
+	fd2 = open_card_unprivileged();
 	REQUIRE(fd2 >= 0);
 	CHECK_EQ(client_auth(fd2), 0);
 	/* drm_master_release: closing the current master drops dev->master */

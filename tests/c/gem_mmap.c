@@ -61,7 +61,16 @@ TEST(offsets)
 	/* WC and UC need x86 PAT (pat_enabled()), which a host has */
 	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_WC, &wc));
 	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_UC, &uc));
-	CHECK(wc != wb && uc != wb && uc != wc);
+	/*
+	 * mmap_offset_attach: i915 gives each (object, type) its own node, so
+	 * the three offsets differ. gemu maps objects straight from one memfd
+	 * (DESIGN §3, passthrough), where a page has a single offset: it may
+	 * answer one offset for all types. Mixed answers are wrong either way.
+	 */
+	if (wc == wb && uc == wb)
+		INFO("one offset for WB, WC and UC (i915: three)");
+	else
+		CHECK(wc != wb && uc != wb && uc != wc);
 	CHECK_EQ(wc & 4095, 0);
 	CHECK_EQ(uc & 4095, 0);
 	/* different objects never share an offset */
@@ -249,6 +258,18 @@ TEST(mapping_outlives_handle_and_fd)
 	CHECK(memcmp(p + 100, "before", 6) == 0);
 	memcpy(p + 6000, "after", 5);
 	CHECK(memcmp(p + 6000, "after", 5) == 0);
+	/* the old object's pages are not handed to a new object */
+	{
+		uint32_t h2 = gem_create(f, size);
+		uint8_t b[8] = { 1 };
+
+		memcpy(p + 200, "stale", 5);
+		CHECK_OK(gem_pread(f, h2, 200, b, 5));
+		CHECK(memcmp(b, "\0\0\0\0\0", 5) == 0);
+		CHECK_OK(gem_pwrite(f, h2, 300, "fresh", 5));
+		CHECK(memcmp(p + 300, "fresh", 5) != 0);
+		gem_close(f, h2);
+	}
 	/* ... and the close of the fd */
 	close(f);
 	memcpy(p + 7000, "closed", 6);

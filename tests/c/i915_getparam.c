@@ -28,58 +28,93 @@ TEST(identity)
 	CHECK(v >= 0 && v <= 0xff);
 }
 
-TEST(always_one)
+struct param_name {
+	int param;
+	const char *name;
+};
+
+static void check_all_equal(const struct param_name *p, unsigned int n,
+			    int want)
 {
-	/* i915_getparam_ioctl: "For the time being all of these are always true" */
-	static const struct {
-		int param;
-		const char *name;
-	} ones[] = {
-		{ I915_PARAM_HAS_GEM, "HAS_GEM" },
-		{ I915_PARAM_HAS_PAGEFLIPPING, "HAS_PAGEFLIPPING" },
-		{ I915_PARAM_HAS_EXECBUF2, "HAS_EXECBUF2" },
-		{ I915_PARAM_HAS_RELAXED_FENCING, "HAS_RELAXED_FENCING" },
-		{ I915_PARAM_HAS_COHERENT_RINGS, "HAS_COHERENT_RINGS" },
-		{ I915_PARAM_HAS_RELAXED_DELTA, "HAS_RELAXED_DELTA" },
-		{ I915_PARAM_HAS_GEN7_SOL_RESET, "HAS_GEN7_SOL_RESET" },
-		{ I915_PARAM_HAS_WAIT_TIMEOUT, "HAS_WAIT_TIMEOUT" },
-		{ I915_PARAM_HAS_PRIME_VMAP_FLUSH, "HAS_PRIME_VMAP_FLUSH" },
-		{ I915_PARAM_HAS_PINNED_BATCHES, "HAS_PINNED_BATCHES" },
-		{ I915_PARAM_HAS_EXEC_NO_RELOC, "HAS_EXEC_NO_RELOC" },
-		{ I915_PARAM_HAS_EXEC_HANDLE_LUT, "HAS_EXEC_HANDLE_LUT" },
-		{ I915_PARAM_HAS_COHERENT_PHYS_GTT, "HAS_COHERENT_PHYS_GTT" },
-		{ I915_PARAM_HAS_EXEC_SOFTPIN, "HAS_EXEC_SOFTPIN" },
-		{ I915_PARAM_HAS_EXEC_ASYNC, "HAS_EXEC_ASYNC" },
-		{ I915_PARAM_HAS_EXEC_CAPTURE, "HAS_EXEC_CAPTURE" },
-		{ I915_PARAM_HAS_EXEC_BATCH_FIRST, "HAS_EXEC_BATCH_FIRST" },
-		{ I915_PARAM_HAS_EXEC_FENCE_ARRAY, "HAS_EXEC_FENCE_ARRAY" },
-		{ I915_PARAM_HAS_EXEC_TIMELINE_FENCES, "HAS_EXEC_TIMELINE_FENCES" },
-		{ I915_PARAM_HAS_USERPTR_PROBE, "HAS_USERPTR_PROBE" },
-		/* the same list holds MMAP_VERSION: it is 1, not a GTT version */
-		{ I915_PARAM_MMAP_VERSION, "MMAP_VERSION" },
-	};
 	unsigned int i;
 	int v;
 
+	for (i = 0; i < n; i++) {
+		v = -1;
+		if (!CHECK_OK(getparam(fd, p[i].param, &v)) || !CHECK_EQ(v, want))
+			fprintf(stderr, "  ... param %s\n", p[i].name);
+	}
+}
+
+#define P(x) { I915_PARAM_##x, #x }
+
+TEST(always_one)
+{
+	/*
+	 * i915_getparam_ioctl: "For the time being all of these are always
+	 * true". The ones below depend on nothing gemu lacks.
+	 */
+	static const struct param_name ones[] = {
+		P(HAS_GEM), P(HAS_PAGEFLIPPING), P(HAS_RELAXED_FENCING),
+		P(HAS_COHERENT_RINGS), P(HAS_WAIT_TIMEOUT),
+		P(HAS_COHERENT_PHYS_GTT),
+		/* the same list holds MMAP_VERSION: it is 1, not a GTT version */
+		P(MMAP_VERSION),
+	};
+
 	need_fd();
 	REQUIRE(fd >= 0);
-	for (i = 0; i < sizeof(ones) / sizeof(ones[0]); i++) {
-		v = -1;
-		if (!CHECK_OK(getparam(fd, ones[i].param, &v)) ||
-		    !CHECK_EQ(v, 1))
-			fprintf(stderr, "  ... param %s\n", ones[i].name);
-	}
+	check_all_equal(ones, sizeof(ones) / sizeof(ones[0]), 1);
+}
 
+TEST(execbuf_params_agree)
+{
 	/*
-	 * HAS_EXEC_FENCE and HAS_EXEC_SUBMIT_FENCE are 1 in i915 too; DESIGN §5
-	 * lets gemu say 0 until fence fds exist. They must still answer.
+	 * Also always 1 in i915, but they promise execbuf features. DESIGN §5:
+	 * a parameter that promises a feature gemu lacks is a bug, so gemu
+	 * may say 0 until execbuf works -- then all of them together.
 	 */
+	static const struct param_name exec[] = {
+		P(HAS_RELAXED_DELTA), P(HAS_GEN7_SOL_RESET),
+		P(HAS_PINNED_BATCHES), P(HAS_EXEC_NO_RELOC),
+		P(HAS_EXEC_HANDLE_LUT), P(HAS_EXEC_SOFTPIN), P(HAS_EXEC_ASYNC),
+		P(HAS_EXEC_CAPTURE), P(HAS_EXEC_BATCH_FIRST),
+		P(HAS_EXEC_FENCE_ARRAY), P(HAS_EXEC_TIMELINE_FENCES),
+	};
+	int execbuf2 = -1, v;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_EXECBUF2, &execbuf2));
+	CHECK(execbuf2 == 0 || execbuf2 == 1);
+	if (execbuf2 != 1)
+		INFO("HAS_EXECBUF2 is %d (i915: 1); execbuf params follow it",
+		     execbuf2);
+	check_all_equal(exec, sizeof(exec) / sizeof(exec[0]), execbuf2);
+
+	/* fence fds and userptr: 1 in i915, 0 or 1 here (DESIGN §5) */
 	v = -1;
 	CHECK_OK(getparam(fd, I915_PARAM_HAS_EXEC_FENCE, &v));
 	CHECK(v == 0 || v == 1);
 	v = -1;
 	CHECK_OK(getparam(fd, I915_PARAM_HAS_EXEC_SUBMIT_FENCE, &v));
 	CHECK(v == 0 || v == 1);
+	v = -1;
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_USERPTR_PROBE, &v));
+	CHECK(v == 0 || v == 1);
+}
+
+TEST(prime_param_agrees_with_cap)
+{
+	struct drm_get_cap cap = { .capability = DRM_CAP_PRIME };
+	int v = -1;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	/* HAS_PRIME_VMAP_FLUSH is 1 in i915, as is DRM_CAP_PRIME (3) */
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_GET_CAP, &cap));
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_PRIME_VMAP_FLUSH, &v));
+	CHECK_EQ(v, cap.value ? 1 : 0);
 }
 
 TEST(platform_values)

@@ -35,6 +35,9 @@ c_clients!(
     gem_state,
     signals,
     fuzz,
+    syncobj,
+    userptr,
+    pressure,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

@@ -1,0 +1,246 @@
+//! The device's engines and the request path: per (context, engine) timelines that
+//! hand requests to the command streamer in submission order once the fences they
+//! await have signalled, and completion (fence signalled, with -EIO for a hang).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gpu_backend::{ContextRegs, Engine, EngineConfig, Outcome, RequestHandle};
+
+use crate::platform::EngineId;
+use crate::sync::{lock_order, lockdep, DmaFence, FenceTimeline, TrackedMutex};
+use crate::Errno;
+
+/// The engines of one device, and which fence timeline belongs to which engine.
+pub struct Engines {
+    engines: Vec<(EngineId, Engine)>,
+    /// Fence context → engine class, for BUSY's engine bits.
+    classes: TrackedMutex<HashMap<u64, u16>>,
+    /// Requests reset for hanging (GET_RESET_STATS' `reset_count`).
+    pub(crate) resets: AtomicU32,
+}
+
+impl Engines {
+    /// Start one command-streamer worker per engine of the platform.
+    pub(crate) fn start(ids: &[EngineId], hang_timeout: Duration) -> std::io::Result<Engines> {
+        let mut engines = Vec::new();
+        for id in ids {
+            let cfg = match (id.class, id.instance) {
+                (uapi::I915_ENGINE_CLASS_RENDER, 0) => EngineConfig::rcs0(),
+                (uapi::I915_ENGINE_CLASS_COPY, 0) => EngineConfig::bcs0(),
+                (uapi::I915_ENGINE_CLASS_VIDEO, 0) => EngineConfig::vcs0(),
+                (uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE, 0) => EngineConfig::vecs0(),
+                _ => continue,
+            };
+            engines.push((*id, Engine::start(cfg.with_hang_timeout(hang_timeout))?));
+        }
+        Ok(Engines {
+            engines,
+            classes: TrackedMutex::new(&lock_order::ENGINE_CLASSES, HashMap::new()),
+            resets: AtomicU32::new(0),
+        })
+    }
+
+    /// The index of engine `id`, if the device has it.
+    pub(crate) fn index_of(&self, id: EngineId) -> Option<usize> {
+        self.engines.iter().position(|(e, _)| *e == id)
+    }
+
+    /// The engine class of the timeline a fence came from, if it is one of ours.
+    pub fn class_of(&self, fence: &DmaFence) -> Option<u16> {
+        self.classes.lock().get(&fence.context()).copied()
+    }
+
+    /// Whether any engine is executing or has queued work.
+    pub fn busy(&self) -> bool {
+        self.engines.iter().any(|(_, e)| e.busy())
+    }
+
+    fn submit(&self, index: usize, req: gpu_backend::Request) -> RequestHandle {
+        self.engines[index].1.submit(req)
+    }
+}
+
+/// Why a request was stopped by the model rather than by the engine.
+pub(crate) const EIO: Errno = Errno::EIO;
+
+/// What a finished request reports back to its context.
+pub(crate) trait RequestOwner: Send + Sync {
+    /// The request hung (it was reset).
+    fn hung(&self);
+}
+
+/// One request waiting in its timeline for the fences it awaits.
+struct Pending {
+    deps: Vec<Arc<DmaFence>>,
+    req: gpu_backend::Request,
+    fence: Arc<DmaFence>,
+}
+
+#[derive(Default)]
+struct Queue {
+    pending: VecDeque<Pending>,
+    /// Requests handed to the engine that may still run, for cancellation.
+    inflight: Vec<(RequestHandle, Arc<DmaFence>)>,
+    /// The context was closed or banned: new requests are cancelled at once.
+    dead: bool,
+}
+
+/// A (context, engine) timeline: its fences, its register state, and its queue.
+pub(crate) struct Timeline {
+    engines: Arc<Engines>,
+    engine: usize,
+    fences: FenceTimeline,
+    pub(crate) regs: Arc<Mutex<ContextRegs>>,
+    queue: TrackedMutex<Queue>,
+    /// The fence of the newest request (single-timeline contexts order after it).
+    last: Mutex<Option<Arc<DmaFence>>>,
+}
+
+impl Timeline {
+    pub(crate) fn new(engines: &Arc<Engines>, engine: usize) -> Arc<Timeline> {
+        let fences = FenceTimeline::new();
+        let class = engines.engines[engine].0.class;
+        engines.classes.lock().insert(fences.context(), class);
+        Arc::new(Timeline {
+            engines: engines.clone(),
+            engine,
+            fences,
+            regs: Arc::new(Mutex::new(ContextRegs::default())),
+            queue: TrackedMutex::new(&lock_order::TIMELINE, Queue::default()),
+            last: Mutex::new(None),
+        })
+    }
+
+    /// The fence the next request will signal.
+    pub(crate) fn next_fence(&self) -> Arc<DmaFence> {
+        let f = self.fences.next_fence();
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.clone());
+        f
+    }
+
+    /// The fence of the newest request, if any.
+    pub(crate) fn last_fence(&self) -> Option<Arc<DmaFence>> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Queue a request: it reaches the engine after every earlier request of this
+    /// timeline and once every fence in `deps` has signalled.
+    pub(crate) fn queue(
+        self: &Arc<Self>,
+        deps: Vec<Arc<DmaFence>>,
+        req: gpu_backend::Request,
+        fence: Arc<DmaFence>,
+    ) {
+        self.queue
+            .lock()
+            .pending
+            .push_back(Pending { deps, req, fence });
+        self.pump();
+    }
+
+    /// Hand every request whose fences have signalled to the engine, in order; arm a
+    /// callback on the first fence the head still waits for.
+    fn pump(self: &Arc<Self>) {
+        let mut q = self.queue.lock();
+        q.inflight.retain(|(h, _)| !h.is_complete());
+        while !q.pending.is_empty() {
+            if q.dead {
+                let p = q.pending.pop_front().unwrap();
+                drop(q);
+                cancel_unrun(p.req);
+                q = self.queue.lock();
+                continue;
+            }
+            let head = q.pending.front_mut().unwrap();
+            head.deps.retain(|f| !f.is_signaled());
+            if let Some(dep) = head.deps.first().cloned() {
+                drop(q);
+                let me = Arc::downgrade(self);
+                let armed = dep.add_callback(Box::new(move |_| {
+                    if let Some(t) = me.upgrade() {
+                        t.pump();
+                    }
+                }));
+                if armed.is_err() {
+                    // Signalled meanwhile: look again.
+                    q = self.queue.lock();
+                    continue;
+                }
+                return;
+            }
+            let p = q.pending.pop_front().unwrap();
+            let handle = self.engines.submit(self.engine, p.req);
+            q.inflight.push((handle, p.fence));
+        }
+    }
+
+    /// Reset this timeline's work (a device reset): what runs is reset, what waits is
+    /// cancelled; later requests run normally.
+    pub(crate) fn reset(self: &Arc<Self>) {
+        let (pending, inflight) = {
+            let mut q = self.queue.lock();
+            (
+                std::mem::take(&mut q.pending),
+                std::mem::take(&mut q.inflight),
+            )
+        };
+        for p in pending {
+            cancel_unrun(p.req);
+        }
+        for (h, _) in inflight {
+            h.reset("device reset");
+        }
+    }
+
+    /// Stop everything of this timeline: queued requests complete as cancelled, a
+    /// running one is reset at its next command. Later requests are cancelled too.
+    pub(crate) fn kill(self: &Arc<Self>) {
+        let (pending, inflight) = {
+            let mut q = self.queue.lock();
+            q.dead = true;
+            (
+                std::mem::take(&mut q.pending),
+                std::mem::take(&mut q.inflight),
+            )
+        };
+        for p in pending {
+            cancel_unrun(p.req);
+        }
+        for (h, _) in inflight {
+            h.cancel();
+        }
+    }
+}
+
+/// A request that never reached the engine completes as cancelled.
+fn cancel_unrun(req: gpu_backend::Request) {
+    (req.on_complete)(Outcome::Cancelled);
+}
+
+/// The completion of a request: on the engine thread, on the fence-signalling path.
+/// `keep` holds what must live until the batch is done (its objects).
+pub(crate) fn completion<K: Send + 'static>(
+    fence: Arc<DmaFence>,
+    owner: Arc<dyn RequestOwner>,
+    engines: Arc<Engines>,
+    keep: K,
+) -> gpu_backend::Completion {
+    Box::new(move |outcome| {
+        let _signalling = lockdep::begin_signalling();
+        match outcome {
+            Outcome::Completed => {}
+            Outcome::Hung(h) => {
+                log::info!("GPU hang: {h:?}; request reset");
+                engines.resets.fetch_add(1, Ordering::Relaxed);
+                fence.set_error(EIO);
+                owner.hung();
+            }
+            Outcome::Cancelled => fence.set_error(EIO),
+        }
+        let _ = fence.signal();
+        drop(keep);
+    })
+}

@@ -1,0 +1,560 @@
+//! EXECBUFFER2: run a batch. An acquire phase (DESIGN §1, §7): validate everything,
+//! build the full object list, lock it in one ww transaction (with eviction victims),
+//! place every object in the context's VM, relocate, collect the fences to await,
+//! publish the request's fence in every object's reservation, unlock, queue.
+//!
+//! Checks come in i915's order (`i915_gem_execbuffer2_ioctl`, `i915_gem_do_execbuffer`),
+//! so the first thing wrong is the errno user space sees.
+
+use std::collections::HashMap;
+use std::mem::size_of;
+use std::sync::Arc;
+
+use crate::client::{access_ok, read_struct, ClientMemory};
+use crate::context::GemContext;
+use crate::engines::{completion, RequestOwner};
+use crate::file::File;
+use crate::object::GemObject;
+use crate::platform::EngineId;
+use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
+use crate::syncobj::Syncobj;
+use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
+use crate::{user_ext, Errno, Result};
+use uapi::*;
+
+const ILLEGAL_FLAGS: u64 =
+    __I915_EXEC_UNKNOWN_FLAGS | I915_EXEC_CONSTANTS_MASK | I915_EXEC_RESOURCE_STREAMER;
+const GPU_DOMAINS: u32 = I915_GEM_DOMAIN_RENDER
+    | I915_GEM_DOMAIN_SAMPLER
+    | I915_GEM_DOMAIN_COMMAND
+    | I915_GEM_DOMAIN_INSTRUCTION
+    | I915_GEM_DOMAIN_VERTEX;
+const EXEC_OBJECT_SIZE: u64 = size_of::<drm_i915_gem_exec_object2>() as u64;
+const RELOC_SIZE: u64 = size_of::<drm_i915_gem_relocation_entry>() as u64;
+/// Offset of `offset` in `drm_i915_gem_exec_object2`, and of `presumed_offset` in a
+/// relocation entry: what is written back.
+const EXEC_OFFSET_AT: u64 = 24;
+const RELOC_PRESUMED_AT: u64 = 16;
+
+/// One syncobj the submission waits on or signals.
+struct EbFence {
+    syncobj: Arc<Syncobj>,
+    flags: u32,
+    /// The fence to await (timeline entries await even for SIGNAL, as i915 does).
+    wait: Option<Arc<DmaFence>>,
+    point: u64,
+}
+
+/// One object of the submission.
+struct EbObject {
+    obj: Arc<GemObject>,
+    flags: u64,
+    offset: u64,
+    /// The offset changed: write it back.
+    update: bool,
+}
+
+/// The context and engine a submission runs on.
+struct Target {
+    ctx: Arc<GemContext>,
+    vm: Arc<Vm>,
+    engine: usize,
+}
+
+impl File {
+    /// IOCTL: gem_execbuffer2: Submit a batch (the `_WR` form also returns the out-fence).
+    pub(crate) fn gem_execbuffer2(
+        &self,
+        a: &mut drm_i915_gem_execbuffer2,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        let count = a.buffer_count as u64;
+        if count == 0 || count > i32::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        check_execbuffer(a)?;
+        let mut raw = vec![0u8; (count * EXEC_OBJECT_SIZE) as usize];
+        caller.read(a.buffers_ptr, &mut raw)?;
+        let mut exec: Vec<drm_i915_gem_exec_object2> = raw
+            .chunks(EXEC_OBJECT_SIZE as usize)
+            .map(bytemuck::pod_read_unaligned)
+            .collect();
+        let mut objs = Vec::new();
+        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller);
+        // New offsets go back to user space, also after an error past placement.
+        for (i, o) in objs.iter().enumerate() {
+            if o.update {
+                let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
+                let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
+            }
+        }
+        r
+    }
+
+    fn do_execbuffer(
+        &self,
+        a: &mut drm_i915_gem_execbuffer2,
+        exec: &mut [drm_i915_gem_exec_object2],
+        objs: &mut Vec<EbObject>,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        if a.flags & I915_EXEC_SECURE != 0 {
+            // Gen11+ has no secure batches.
+            return Err(Errno::ENODEV);
+        }
+        let mut fences = Vec::new();
+        self.parse_extensions(a, &mut fences, caller)?;
+        self.add_fence_array(a, &mut fences, caller)?;
+        const IN_FENCES: u64 = I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT;
+        if a.flags & IN_FENCES != 0 {
+            if a.flags & IN_FENCES == IN_FENCES {
+                return Err(Errno::EINVAL);
+            }
+            // No sync_file can exist on this device yet: the fd is not one.
+            return Err(Errno::EINVAL);
+        }
+        if a.flags & I915_EXEC_FENCE_OUT != 0 {
+            log::debug!("execbuf: FENCE_OUT needs an fd in the caller, which gemu cannot make yet");
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let target = self.select_context_engine(a)?;
+        let batch_index = if a.flags & I915_EXEC_BATCH_FIRST != 0 {
+            0
+        } else {
+            exec.len() - 1
+        };
+        self.lookup_objects(a, exec, objs, batch_index)?;
+        if target.ctx.is_banned() {
+            return Err(Errno::EIO);
+        }
+        let lut: Option<HashMap<u32, usize>> = (a.flags & I915_EXEC_HANDLE_LUT == 0).then(|| {
+            exec.iter()
+                .enumerate()
+                .map(|(i, e)| (e.handle, i))
+                .collect()
+        });
+        let has_relocs = exec.iter().any(|e| e.relocation_count != 0);
+
+        // The acquire phase: every object, and every eviction victim, locked in one
+        // transaction; placement happens inside it, so a back-off redoes it.
+        let mut txn = Transaction::new(&lock_order::RESERVATION).allow_duplicates();
+        let mut moved = false;
+        txn.run(|t| {
+            for o in objs.iter() {
+                t.lock(&o.obj)?;
+                let st = t.get_mut(&o.obj);
+                st.reserve_fences(1)?;
+                // A purgeable object without pages cannot be used (EFAULT).
+                GemObject::pin_pages(st)?;
+            }
+            // Pinned objects first, so they get their slots; others go where there is
+            // room afterwards (i915's eb_reserve ordering).
+            let pinned_of = |x: &Arc<GemObject>| {
+                objs.iter()
+                    .find(|o| Arc::ptr_eq(&o.obj, x))
+                    .map(|o| o.flags & EXEC_OBJECT_PINNED != 0)
+            };
+            let member = |x: &Arc<GemObject>| match pinned_of(x) {
+                None => Member::Other,
+                Some(true) => Member::Pinned,
+                Some(false) => Member::Movable,
+            };
+            // Softpinned objects not where they are asked to be move: unbind them
+            // first, so only two pins of this submission can collide.
+            for o in objs.iter() {
+                if o.flags & EXEC_OBJECT_PINNED != 0
+                    && target.vm.offset_of(&o.obj).is_some_and(|at| at != o.offset)
+                {
+                    target.vm.unbind(&o.obj);
+                }
+            }
+            let mut order: Vec<usize> = (0..objs.len()).collect();
+            order.sort_by_key(|&i| objs[i].flags & EXEC_OBJECT_PINNED == 0);
+            let mut placed = Vec::with_capacity(objs.len());
+            for &i in &order {
+                let (o, e) = (&objs[i], &exec[i]);
+                let p = Placement {
+                    pinned: (o.flags & EXEC_OBJECT_PINNED != 0).then_some(o.offset),
+                    presumed: o.offset,
+                    alignment: e.alignment,
+                    pad_to_size: e.pad_to_size,
+                    zone_4g: o.flags & EXEC_OBJECT_SUPPORTS_48B_ADDRESS == 0,
+                    bias: i == batch_index
+                        && e.relocation_count != 0
+                        && o.flags & EXEC_OBJECT_PINNED == 0,
+                };
+                // Victims must be idle and locked in this same transaction (rule 4).
+                let mut evictable = |v: &Arc<GemObject>| !v.is_busy() && t.try_lock_for_eviction(v);
+                let at = target
+                    .vm
+                    .place(&o.obj, &p, &member, &mut evictable)
+                    .map_err(|e| match e {
+                        PlaceError::Overlap => Errno::EINVAL,
+                        PlaceError::NoSpace => Errno::ENOSPC,
+                    })?;
+                placed.push((i, at));
+            }
+            for (i, at) in placed {
+                let o = &mut objs[i];
+                if at != o.offset {
+                    o.offset = at;
+                    o.update = true;
+                    moved = true;
+                }
+            }
+            Ok(())
+        })?;
+
+        // Relocations, when user space asked for them or something moved; a softpinned
+        // submission without relocation entries never gets here.
+        if has_relocs && (a.flags & I915_EXEC_NO_RELOC == 0 || moved) {
+            for (i, e) in exec.iter().enumerate() {
+                if e.relocation_count != 0 {
+                    self.relocate(i, e, objs, lut.as_ref(), caller)?;
+                }
+            }
+        }
+        if a.flags & I915_EXEC_GEN7_SOL_RESET != 0 {
+            // Gen7 render only.
+            return Err(Errno::EINVAL);
+        }
+
+        // Fences to await: explicit ones, then each object's implicit ones.
+        let mut deps: Vec<Arc<DmaFence>> = fences.iter().filter_map(|f| f.wait.clone()).collect();
+        for o in objs.iter() {
+            if o.flags & EXEC_OBJECT_ASYNC == 0 {
+                deps.extend(
+                    o.obj
+                        .resv
+                        .fences(DmaResvUsage::for_access(o.flags & EXEC_OBJECT_WRITE != 0)),
+                );
+            }
+        }
+        let timeline = target.ctx.timeline(&self.device.engines, target.engine);
+        if target.ctx.state.lock().single_timeline {
+            // One timeline across engines: order after the previous request.
+            deps.extend(timeline.last_fence());
+        }
+        let fence = timeline.next_fence();
+        for o in objs.iter() {
+            let usage = if o.flags & EXEC_OBJECT_WRITE != 0 {
+                DmaResvUsage::Write
+            } else {
+                DmaResvUsage::Read
+            };
+            txn.get_mut(&o.obj).add_fence(fence.clone(), usage);
+        }
+        txn.fini();
+
+        for f in &fences {
+            if f.flags & I915_EXEC_FENCE_SIGNAL != 0 {
+                if f.point != 0 {
+                    f.syncobj.add_point(fence.clone(), f.point)?;
+                } else {
+                    f.syncobj.replace_fence(Some(fence.clone()));
+                }
+            }
+        }
+        let batch = &objs[batch_index];
+        let batch_addr = batch.offset + a.batch_start_offset as u64;
+        let keep: Vec<Arc<GemObject>> = objs.iter().map(|o| o.obj.clone()).collect();
+        let owner: Arc<dyn RequestOwner> = target.ctx.clone();
+        let req = gpu_backend::Request {
+            space: target.vm.clone(),
+            batch: batch_addr,
+            context: timeline.regs.clone(),
+            on_complete: completion(fence.clone(), owner, self.device.engines.clone(), keep),
+        };
+        timeline.queue(deps, req, fence);
+        Ok(())
+    }
+
+    /// `parse_execbuf2_extensions`: the timeline-fences extension.
+    fn parse_extensions(
+        &self,
+        a: &drm_i915_gem_execbuffer2,
+        fences: &mut Vec<EbFence>,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        if a.flags & I915_EXEC_USE_EXTENSIONS == 0 {
+            return Ok(());
+        }
+        // The extension chain reuses cliprects_ptr.
+        if a.flags & I915_EXEC_FENCE_ARRAY != 0 || a.num_cliprects != 0 {
+            return Err(Errno::EINVAL);
+        }
+        user_ext::walk(caller, a.cliprects_ptr, |name, addr| {
+            (name == DRM_I915_GEM_EXECBUFFER_EXT_TIMELINE_FENCES).then(|| {
+                let ext: drm_i915_gem_execbuffer_ext_timeline_fences = read_struct(caller, addr)?;
+                self.add_timeline_fences(&ext, fences, caller)
+            })
+        })
+    }
+
+    /// `add_timeline_fence_array`.
+    fn add_timeline_fences(
+        &self,
+        ext: &drm_i915_gem_execbuffer_ext_timeline_fences,
+        fences: &mut Vec<EbFence>,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        let n = ext.fence_count;
+        if n == 0 {
+            return Ok(());
+        }
+        if n > (u64::MAX / 8) {
+            return Err(Errno::EINVAL);
+        }
+        if !access_ok(ext.handles_ptr, n * 8) || !access_ok(ext.values_ptr, n * 8) {
+            return Err(Errno::EFAULT);
+        }
+        for i in 0..n {
+            let uf: drm_i915_gem_exec_fence = read_struct(caller, ext.handles_ptr + 8 * i)?;
+            if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let point: u64 = read_struct(caller, ext.values_ptr + 8 * i)?;
+            let syncobj = self.syncobj_lookup(uf.handle).ok_or(Errno::ENOENT)?;
+            let signal = uf.flags & I915_EXEC_FENCE_SIGNAL != 0;
+            let fence = syncobj.fence();
+            if fence.is_none() && uf.flags != 0 && !signal {
+                return Err(Errno::EINVAL);
+            }
+            let fence = match fence {
+                Some(f) if point != 0 => match f.find_seqno(point) {
+                    Ok(found) => found,
+                    Err(e) if !signal => return Err(e),
+                    Err(_) => None,
+                },
+                f => f,
+            };
+            if fence.is_none() && !signal {
+                // A point signalled and gone: nothing to wait for.
+                continue;
+            }
+            if point != 0 && signal && uf.flags & I915_EXEC_FENCE_WAIT != 0 {
+                return Err(Errno::EINVAL);
+            }
+            fences.push(EbFence {
+                syncobj,
+                flags: uf.flags,
+                wait: fence,
+                point,
+            });
+        }
+        Ok(())
+    }
+
+    /// `add_fence_array`: I915_EXEC_FENCE_ARRAY in cliprects_ptr/num_cliprects.
+    fn add_fence_array(
+        &self,
+        a: &drm_i915_gem_execbuffer2,
+        fences: &mut Vec<EbFence>,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        if a.flags & I915_EXEC_FENCE_ARRAY == 0 || a.num_cliprects == 0 {
+            return Ok(());
+        }
+        let n = a.num_cliprects as u64;
+        if !access_ok(a.cliprects_ptr, n * 8) {
+            return Err(Errno::EFAULT);
+        }
+        for i in 0..n {
+            let uf: drm_i915_gem_exec_fence = read_struct(caller, a.cliprects_ptr + 8 * i)?;
+            if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let syncobj = self.syncobj_lookup(uf.handle).ok_or(Errno::ENOENT)?;
+            let wait = if uf.flags & I915_EXEC_FENCE_WAIT != 0 {
+                Some(syncobj.fence().ok_or(Errno::EINVAL)?)
+            } else {
+                None
+            };
+            fences.push(EbFence {
+                syncobj,
+                flags: uf.flags,
+                wait,
+                point: 0,
+            });
+        }
+        Ok(())
+    }
+
+    /// `eb_select_context` + `eb_select_engine`.
+    fn select_context_engine(&self, a: &drm_i915_gem_execbuffer2) -> Result<Target> {
+        let (ctx, vm) = self.context((a.rsvd1 & I915_EXEC_CONTEXT_ID_MASK) as u32)?;
+        let ring = a.flags & I915_EXEC_RING_MASK;
+        let user = ctx.state.lock().user_engines.clone();
+        let id = match user {
+            Some(map) => map.get(ring as usize).copied().flatten(),
+            None => {
+                if ring != I915_EXEC_BSD && a.flags & I915_EXEC_BSD_MASK != 0 {
+                    None
+                } else {
+                    let class = match ring {
+                        I915_EXEC_DEFAULT | I915_EXEC_RENDER => Some(I915_ENGINE_CLASS_RENDER),
+                        I915_EXEC_BLT => Some(I915_ENGINE_CLASS_COPY),
+                        I915_EXEC_BSD => Some(I915_ENGINE_CLASS_VIDEO),
+                        I915_EXEC_VEBOX => Some(I915_ENGINE_CLASS_VIDEO_ENHANCE),
+                        _ => None,
+                    };
+                    class.map(|class| EngineId { class, instance: 0 })
+                }
+            }
+        };
+        let engine = id
+            .and_then(|id| self.device.engines.index_of(id))
+            .ok_or_else(|| {
+                log::debug!("execbuf: no engine for ring selector {ring}");
+                Errno::EINVAL
+            })?;
+        Ok(Target { ctx, vm, engine })
+    }
+
+    /// `eb_lookup_vmas`: handles, per-object flags, the batch.
+    fn lookup_objects(
+        &self,
+        a: &drm_i915_gem_execbuffer2,
+        exec: &mut [drm_i915_gem_exec_object2],
+        objs: &mut Vec<EbObject>,
+        batch_index: usize,
+    ) -> Result<()> {
+        // Full ppGTT: the global GTT cannot be asked for.
+        let invalid = __EXEC_OBJECT_UNKNOWN_FLAGS | EXEC_OBJECT_NEEDS_GTT;
+        for (i, e) in exec.iter_mut().enumerate() {
+            let obj = self.lookup(e.handle)?;
+            if e.flags & invalid != 0 {
+                return Err(Errno::EINVAL);
+            }
+            if e.alignment != 0 && !e.alignment.is_power_of_two() {
+                return Err(Errno::EINVAL);
+            }
+            if e.flags & EXEC_OBJECT_PINNED != 0 && e.offset != canonical(e.offset & !0xfff) {
+                return Err(Errno::EINVAL);
+            }
+            if e.flags & EXEC_OBJECT_PAD_TO_SIZE != 0 {
+                if e.pad_to_size % 4096 != 0 {
+                    return Err(Errno::EINVAL);
+                }
+            } else {
+                e.pad_to_size = 0;
+            }
+            // No fence registers after Gen3.
+            e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
+            // A userptr object's pages must still be there (userptr_submit_init).
+            if let Some(u) = &obj.userptr {
+                u.mem.probe(u.addr, obj.size)?;
+            }
+            if i == batch_index {
+                if e.flags & EXEC_OBJECT_WRITE != 0 {
+                    log::debug!("execbuf: self-modifying batch");
+                    return Err(Errno::EINVAL);
+                }
+                let start = a.batch_start_offset as u64;
+                if start
+                    .checked_add(a.batch_len as u64)
+                    .is_none_or(|end| end > obj.size)
+                {
+                    return Err(Errno::EINVAL);
+                }
+                if a.batch_len == 0 && obj.size == start {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            objs.push(EbObject {
+                flags: e.flags,
+                offset: noncanonical(e.offset),
+                update: false,
+                obj,
+            });
+        }
+        Ok(())
+    }
+
+    /// `eb_relocate_vma`: patch object `i`'s relocation entries.
+    fn relocate(
+        &self,
+        i: usize,
+        e: &drm_i915_gem_exec_object2,
+        objs: &mut [EbObject],
+        lut: Option<&HashMap<u32, usize>>,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        let n = e.relocation_count as u64;
+        if n > i32::MAX as u64 / RELOC_SIZE {
+            return Err(Errno::EINVAL);
+        }
+        if !access_ok(e.relocs_ptr, n * RELOC_SIZE) {
+            return Err(Errno::EFAULT);
+        }
+        let mut raw = vec![0u8; (n * RELOC_SIZE) as usize];
+        caller.read(e.relocs_ptr, &mut raw)?;
+        let size = objs[i].obj.size;
+        for (k, chunk) in raw.chunks(RELOC_SIZE as usize).enumerate() {
+            let r: drm_i915_gem_relocation_entry = bytemuck::pod_read_unaligned(chunk);
+            let target = match lut {
+                None => (r.target_handle as usize) < objs.len(),
+                Some(l) => l.contains_key(&r.target_handle),
+            };
+            if !target {
+                return Err(Errno::ENOENT);
+            }
+            let t = match lut {
+                None => r.target_handle as usize,
+                Some(l) => l[&r.target_handle],
+            };
+            if r.write_domain & r.write_domain.wrapping_sub(1) != 0 {
+                return Err(Errno::EINVAL);
+            }
+            if (r.write_domain | r.read_domains) & !GPU_DOMAINS != 0 {
+                return Err(Errno::EINVAL);
+            }
+            if r.write_domain != 0 {
+                objs[t].flags |= EXEC_OBJECT_WRITE;
+            }
+            let target_addr = objs[t].offset;
+            if canonical(target_addr) == r.presumed_offset {
+                continue;
+            }
+            if r.offset > size - 8 || r.offset & 3 != 0 {
+                return Err(Errno::EINVAL);
+            }
+            // Writing into the object forces ordering after its users.
+            objs[i].flags &= !EXEC_OBJECT_ASYNC;
+            let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
+            // The object is locked by the transaction and its pages pinned there.
+            objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
+            let at = e.relocs_ptr + k as u64 * RELOC_SIZE + RELOC_PRESUMED_AT;
+            let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// `i915_gem_check_execbuffer`: flags and DRI1 leftovers.
+fn check_execbuffer(a: &mut drm_i915_gem_execbuffer2) -> Result<()> {
+    if a.flags & ILLEGAL_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags & (I915_EXEC_FENCE_ARRAY | I915_EXEC_USE_EXTENSIONS) == 0
+        && (a.num_cliprects != 0 || a.cliprects_ptr != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if a.DR4 == 0xffff_ffff {
+        a.DR4 = 0;
+    }
+    if a.DR1 != 0 || a.DR4 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if (a.batch_start_offset | a.batch_len) & 7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+impl std::fmt::Debug for EbObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}@{:#x}", self.obj, self.offset)
+    }
+}

@@ -1,0 +1,234 @@
+//! execbuf through the model: batches run on the software command streamer.
+
+use std::sync::Arc;
+
+use emu::testing::{self, ioctl, MockMemory};
+use emu::{Errno, File, NodeKind};
+use uapi::*;
+
+const MI_BATCH_BUFFER_END: u32 = 0x0A << 23;
+const MI_STORE_DWORD_IMM: u32 = (0x20 << 23) | 2;
+
+fn setup() -> (Arc<emu::Device>, Arc<File>, MockMemory) {
+    let dev = testing::device();
+    let f = testing::open(&dev, NodeKind::Render);
+    (dev, f, MockMemory::new())
+}
+
+fn create(f: &File, mem: &MockMemory, size: u64) -> u32 {
+    let mut c = drm_i915_gem_create {
+        size,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_CREATE, &mut c, mem).unwrap();
+    c.handle
+}
+
+fn write(f: &File, mem: &MockMemory, h: u32, dwords: &[u32]) {
+    let bytes: Vec<u8> = dwords.iter().flat_map(|d| d.to_ne_bytes()).collect();
+    let mut p = drm_i915_gem_pwrite {
+        handle: h,
+        size: bytes.len() as u64,
+        data_ptr: mem.put_bytes(&bytes),
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_PWRITE, &mut p, mem).unwrap();
+}
+
+fn read_u32(f: &File, mem: &MockMemory, h: u32, offset: u64) -> u32 {
+    let ptr = mem.alloc(4);
+    let mut p = drm_i915_gem_pread {
+        handle: h,
+        offset,
+        size: 4,
+        data_ptr: ptr,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_PREAD, &mut p, mem).unwrap();
+    mem.get(ptr)
+}
+
+fn wait(f: &File, mem: &MockMemory, h: u32) -> Result<(), Errno> {
+    let mut w = drm_i915_gem_wait {
+        bo_handle: h,
+        flags: 0,
+        timeout_ns: 5_000_000_000,
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_WAIT, &mut w, mem)
+}
+
+fn exec(
+    f: &File,
+    mem: &MockMemory,
+    objs: &[drm_i915_gem_exec_object2],
+    flags: u64,
+) -> Result<Vec<drm_i915_gem_exec_object2>, Errno> {
+    let bytes: Vec<u8> = objs
+        .iter()
+        .flat_map(|o| bytemuck::bytes_of(o).to_vec())
+        .collect();
+    let ptr = mem.put_bytes(&bytes);
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: ptr,
+        buffer_count: objs.len() as u32,
+        flags,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, mem)?;
+    Ok(mem
+        .get_bytes(ptr, bytes.len())
+        .chunks(std::mem::size_of::<drm_i915_gem_exec_object2>())
+        .map(bytemuck::pod_read_unaligned)
+        .collect())
+}
+
+#[test]
+fn a_softpinned_store_lands_in_memory() {
+    let (_d, f, mem) = setup();
+    let target = create(&f, &mem, 4096);
+    let batch = create(&f, &mem, 4096);
+    write(
+        &f,
+        &mem,
+        batch,
+        &[
+            MI_STORE_DWORD_IMM,
+            0x10004,
+            0,
+            0xdeadbeef,
+            MI_BATCH_BUFFER_END,
+        ],
+    );
+    let objs = [
+        drm_i915_gem_exec_object2 {
+            handle: target,
+            offset: 0x10000,
+            flags: EXEC_OBJECT_PINNED | EXEC_OBJECT_WRITE,
+            ..Default::default()
+        },
+        drm_i915_gem_exec_object2 {
+            handle: batch,
+            offset: 0x20000,
+            flags: EXEC_OBJECT_PINNED,
+            ..Default::default()
+        },
+    ];
+    exec(&f, &mem, &objs, I915_EXEC_RENDER).unwrap();
+    wait(&f, &mem, target).unwrap();
+    assert_eq!(read_u32(&f, &mem, target, 4), 0xdeadbeef);
+}
+
+#[test]
+fn a_relocated_store_lands_and_offsets_come_back() {
+    let (_d, f, mem) = setup();
+    let target = create(&f, &mem, 4096);
+    let batch = create(&f, &mem, 4096);
+    write(
+        &f,
+        &mem,
+        batch,
+        &[MI_STORE_DWORD_IMM, 0, 0, 0x12345678, MI_BATCH_BUFFER_END],
+    );
+    let reloc = drm_i915_gem_relocation_entry {
+        target_handle: target,
+        delta: 8,
+        offset: 4,
+        presumed_offset: u64::MAX,
+        read_domains: I915_GEM_DOMAIN_RENDER,
+        write_domain: I915_GEM_DOMAIN_RENDER,
+    };
+    let rptr = mem.put(&reloc);
+    let objs = [
+        drm_i915_gem_exec_object2 {
+            handle: target,
+            ..Default::default()
+        },
+        drm_i915_gem_exec_object2 {
+            handle: batch,
+            relocation_count: 1,
+            relocs_ptr: rptr,
+            ..Default::default()
+        },
+    ];
+    let back = exec(&f, &mem, &objs, I915_EXEC_BLT).unwrap();
+    wait(&f, &mem, target).unwrap();
+    assert_eq!(read_u32(&f, &mem, target, 8), 0x12345678);
+    let r: drm_i915_gem_relocation_entry = mem.get(rptr);
+    assert_eq!(
+        r.presumed_offset, back[0].offset,
+        "relocation's presumed offset written back"
+    );
+    assert!(
+        back[1].offset >= 256 * 1024,
+        "a relocated batch sits above the bias"
+    );
+}
+
+#[test]
+fn a_bad_command_hangs_the_request_not_the_device() {
+    let (_d, f, mem) = setup();
+    let batch = create(&f, &mem, 4096);
+    write(&f, &mem, batch, &[0xffff_ffff, MI_BATCH_BUFFER_END]);
+    let objs = [drm_i915_gem_exec_object2 {
+        handle: batch,
+        ..Default::default()
+    }];
+    exec(&f, &mem, &objs, 0).unwrap();
+    wait(&f, &mem, batch).unwrap();
+    let mut rs = drm_i915_reset_stats::default();
+    ioctl(&f, DRM_IOCTL_I915_GET_RESET_STATS, &mut rs, &mem).unwrap();
+    assert_eq!(rs.batch_active, 1);
+    // The device still runs good batches.
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    exec(&f, &mem, &objs, 0).unwrap();
+    wait(&f, &mem, batch).unwrap();
+}
+
+#[test]
+fn softpinned_objects_may_swap_places_but_not_overlap() {
+    let (_d, f, mem) = setup();
+    let a = create(&f, &mem, 8192);
+    let b = create(&f, &mem, 8192);
+    let batch = create(&f, &mem, 4096);
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    let pin = |handle, offset| drm_i915_gem_exec_object2 {
+        handle,
+        offset,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    exec(
+        &f,
+        &mem,
+        &[pin(a, 0x100000), pin(b, 0x200000), pin(batch, 0x300000)],
+        0,
+    )
+    .unwrap();
+    exec(
+        &f,
+        &mem,
+        &[pin(a, 0x200000), pin(b, 0x100000), pin(batch, 0x300000)],
+        0,
+    )
+    .unwrap();
+    // i915_gem_evict_for_node: two pins of one submission overlapping.
+    assert_eq!(
+        exec(
+            &f,
+            &mem,
+            &[pin(a, 0x100000), pin(b, 0x101000), pin(batch, 0x300000)],
+            0
+        )
+        .unwrap_err(),
+        Errno::EINVAL
+    );
+    // Non-canonical and misaligned softpins.
+    assert_eq!(
+        exec(&f, &mem, &[pin(a, 1 << 47), pin(batch, 0x300000)], 0).unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        exec(&f, &mem, &[pin(a, 0x100010), pin(batch, 0x300000)], 0).unwrap_err(),
+        Errno::EINVAL
+    );
+}

@@ -1,0 +1,400 @@
+//! The 2D blitter: XY_SRC_COPY_BLT, XY_COLOR_BLT and XY_FAST_COPY_BLT (XY_SETUP_CLIP_BLT
+//! only sets the context's clip rectangle, see the executor).
+//!
+//! - XY_SRC_COPY_BLT (10 dwords): 8/16/32 bpp, any ROP3 that does not use the pattern
+//!   (0xCC copy on the fast path), 32-bpp RGB/alpha write masks, clipping. A tiled surface
+//!   is X-major unless `BCS_SWCTRL` selects Y-major (bit 0 source, bit 1 destination).
+//!   Pitches: bytes when linear (a negative pitch is refused), dwords when tiled.
+//! - XY_COLOR_BLT (7 dwords): fills with the colour; any ROP3 that does not use the source
+//!   (0xF0 pattern copy on the fast path); destination tiling as for XY_SRC_COPY.
+//! - XY_FAST_COPY_BLT (10 dwords): a plain copy of 8..128 bpp between linear, X, Y and Tile4
+//!   (tiling mode 2 with the D1 "Tile4" bit) surfaces; Tile64 is refused.
+//!
+//! Overlapping source and destination ranges behave as if the source were read completely
+//! before the destination is written. Surfaces that are not directly accessible (userptr)
+//! go through a bounce buffer: the extent is read, the rectangle computed on the host, and
+//! only the rectangle's spans are written back.
+
+use crate::decode::blt;
+use crate::mem::{AddressSpace, DirectRange, Fault, GPU_ADDR_MASK};
+use crate::regs::{ClipRect, BCS_DST_Y, BCS_SRC_Y};
+use crate::tiling::{copy_rect, fill_rect, rop_rect, spans, Tiling, View};
+use crate::HangReason;
+
+/// What a blit does per pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// ROP 0xCC with every byte written: a copy.
+    Copy,
+    /// ROP 0xF0 with every byte written: a fill with `color`.
+    Fill,
+    /// Any other ROP3 or a partial write mask: the per-pixel path.
+    Rop(u8),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Surface {
+    base: u64,
+    pitch: u64,
+    tiling: Tiling,
+}
+
+struct Blit {
+    op: Op,
+    cpp: u64,
+    byte_mask: u32,
+    dst: Surface,
+    /// Destination rectangle in pixels: x1, y1, x2, y2 (exclusive).
+    rect: (i32, i32, i32, i32),
+    clip: bool,
+    src: Option<(Surface, i32, i32)>,
+    color: u32,
+}
+
+/// Whether `byte_mask` writes every byte of a `cpp`-byte pixel.
+fn full(cpp: u64, byte_mask: u32) -> bool {
+    let all = (1u32 << cpp) - 1;
+    byte_mask & all == all
+}
+
+fn xy(dw: u32) -> (i32, i32) {
+    (dw as u16 as i16 as i32, (dw >> 16) as u16 as i16 as i32)
+}
+
+fn addr(lo: u32, hi: u32) -> u64 {
+    ((hi as u64) << 32 | lo as u64) & GPU_ADDR_MASK
+}
+
+/// Decodes one blit command. `swctrl` is the context's BCS_SWCTRL.
+fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
+    let h = dw[0];
+    let bad = |what| HangReason::Unsupported { header: h, what };
+    let legacy_tiling = |tiled: bool, y_bit: u32| match (tiled, swctrl & y_bit != 0) {
+        (false, _) => Tiling::Linear,
+        (true, false) => Tiling::X,
+        (true, true) => Tiling::Y,
+    };
+    let legacy_pitch = |raw: u32, tiling: Tiling| -> Result<u64, HangReason> {
+        let p = raw as u16 as i16;
+        if p < 0 {
+            return Err(bad("negative blit pitch"));
+        }
+        Ok(if tiling == Tiling::Linear {
+            p as u64
+        } else {
+            p as u64 * 4
+        })
+    };
+    let legacy_depth = |br13: u32| [1, 2, 2, 4][(br13 >> 24 & 3) as usize];
+    let legacy_mask = |cpp: u64| match (cpp, h >> 20 & 3) {
+        (4, 3) => 0xf,
+        (4, 1) => 0x7,
+        (4, 2) => 0x8,
+        (4, _) => 0,
+        _ => 0xffff,
+    };
+    match op {
+        blt::XY_SRC_COPY => {
+            if dw.len() != 10 {
+                return Err(bad("XY_SRC_COPY_BLT length"));
+            }
+            let br13 = dw[1];
+            let cpp = legacy_depth(br13);
+            let rop = (br13 >> 16) as u8;
+            if (rop >> 4 ^ rop) & 0xf != 0 {
+                return Err(bad("XY_SRC_COPY_BLT ROP uses the pattern"));
+            }
+            let dst_tiling = legacy_tiling(h & 1 << 11 != 0, BCS_DST_Y);
+            let src_tiling = legacy_tiling(h & 1 << 15 != 0, BCS_SRC_Y);
+            let (sx, sy) = xy(dw[6]);
+            let (x1, y1) = xy(dw[2]);
+            let (x2, y2) = xy(dw[3]);
+            let byte_mask = legacy_mask(cpp);
+            Ok(Blit {
+                op: if rop == 0xcc && full(cpp, byte_mask) {
+                    Op::Copy
+                } else {
+                    Op::Rop(rop)
+                },
+                cpp,
+                byte_mask,
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: legacy_pitch(br13, dst_tiling)?,
+                    tiling: dst_tiling,
+                },
+                rect: (x1, y1, x2, y2),
+                clip: br13 & 1 << 30 != 0,
+                src: Some((
+                    Surface {
+                        base: addr(dw[8], dw[9]),
+                        pitch: legacy_pitch(dw[7], src_tiling)?,
+                        tiling: src_tiling,
+                    },
+                    sx,
+                    sy,
+                )),
+                color: 0,
+            })
+        }
+        blt::XY_COLOR => {
+            if dw.len() != 7 {
+                return Err(bad("XY_COLOR_BLT length"));
+            }
+            let br13 = dw[1];
+            let cpp = legacy_depth(br13);
+            let rop = (br13 >> 16) as u8;
+            if (rop >> 2 ^ rop) & 0x33 != 0 {
+                return Err(bad("XY_COLOR_BLT ROP uses the source"));
+            }
+            let tiling = legacy_tiling(h & 1 << 11 != 0, BCS_DST_Y);
+            let (x1, y1) = xy(dw[2]);
+            let (x2, y2) = xy(dw[3]);
+            let byte_mask = legacy_mask(cpp);
+            Ok(Blit {
+                op: if rop == 0xf0 && full(cpp, byte_mask) {
+                    Op::Fill
+                } else {
+                    Op::Rop(rop)
+                },
+                cpp,
+                byte_mask,
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: legacy_pitch(br13, tiling)?,
+                    tiling,
+                },
+                rect: (x1, y1, x2, y2),
+                clip: br13 & 1 << 30 != 0,
+                src: None,
+                color: dw[6],
+            })
+        }
+        blt::XY_FAST_COPY => {
+            if dw.len() != 10 {
+                return Err(bad("XY_FAST_COPY_BLT length"));
+            }
+            let tiling = |mode: u32, tile4: bool| match (mode, tile4) {
+                (0, _) => Ok(Tiling::Linear),
+                (1, _) => Ok(Tiling::X),
+                (2, false) => Ok(Tiling::Y),
+                (2, true) => Ok(Tiling::Tile4),
+                _ => Err(bad("XY_FAST_COPY_BLT Tile64")),
+            };
+            let dst_tiling = tiling(h >> 13 & 3, dw[1] & 1 << 30 != 0)?;
+            let src_tiling = tiling(h >> 20 & 3, dw[1] & 1 << 31 != 0)?;
+            let cpp = match dw[1] >> 24 & 7 {
+                0 => 1,
+                1 => 2,
+                3 => 4,
+                4 => 8,
+                5 => 16,
+                _ => return Err(bad("XY_FAST_COPY_BLT colour depth")),
+            };
+            let pitch = |raw: u32, t: Tiling| {
+                let p = (raw & 0xffff) as u64;
+                if t == Tiling::Linear {
+                    p
+                } else {
+                    p * 4
+                }
+            };
+            let (x1, y1) = xy(dw[2]);
+            let (x2, y2) = xy(dw[3]);
+            let (sx, sy) = xy(dw[6]);
+            Ok(Blit {
+                op: Op::Copy,
+                cpp,
+                byte_mask: 0xffff,
+                dst: Surface {
+                    base: addr(dw[4], dw[5]),
+                    pitch: pitch(dw[1], dst_tiling),
+                    tiling: dst_tiling,
+                },
+                rect: (x1, y1, x2, y2),
+                clip: false,
+                src: Some((
+                    Surface {
+                        base: addr(dw[8], dw[9]),
+                        pitch: pitch(dw[7], src_tiling),
+                        tiling: src_tiling,
+                    },
+                    sx,
+                    sy,
+                )),
+                color: 0,
+            })
+        }
+        _ => Err(HangReason::UnknownCommand { header: h }),
+    }
+}
+
+/// Host memory for one surface extent.
+enum Mem {
+    Direct(DirectRange),
+    Bounce(Vec<u8>),
+}
+
+impl Mem {
+    fn acquire(
+        space: &dyn AddressSpace,
+        header: u32,
+        addr: u64,
+        len: u64,
+    ) -> Result<Mem, HangReason> {
+        if let Some(d) = space.direct(addr, len).filter(|d| d.covers(addr, len)) {
+            return Ok(Mem::Direct(d));
+        }
+        Ok(Mem::Bounce(bounce(space, header, addr, len)?))
+    }
+
+    fn view(&mut self, origin: u64, s: &Surface) -> View<'_> {
+        match self {
+            // SAFETY: a DirectRange is valid host memory for the whole request (its
+            // constructor's contract), and this view does not outlive the blit.
+            Mem::Direct(d) => unsafe { View::new(d.as_ptr(), d.len(), origin, s.tiling, s.pitch) },
+            Mem::Bounce(b) => View::of_vec(b, origin, s.tiling, s.pitch),
+        }
+    }
+}
+
+/// Largest surface extent copied through a bounce buffer (surfaces without a direct range).
+const MAX_BOUNCE: u64 = 256 << 20;
+
+/// Reads `[addr, addr + len)` into a host buffer. Probes both ends first so a bogus
+/// rectangle faults before anything large is allocated.
+fn bounce(
+    space: &dyn AddressSpace,
+    header: u32,
+    addr: u64,
+    len: u64,
+) -> Result<Vec<u8>, HangReason> {
+    let fault = |f: Fault| HangReason::Fault { addr: f.addr };
+    let mut probe = [0u8];
+    space.read(addr, &mut probe).map_err(fault)?;
+    space.read(addr + len - 1, &mut probe).map_err(fault)?;
+    if len > MAX_BOUNCE {
+        return Err(HangReason::Unsupported {
+            header,
+            what: "blit extent too large for a bounce buffer",
+        });
+    }
+    let mut buf = vec![0u8; len as usize];
+    space.read(addr, &mut buf).map_err(fault)?;
+    Ok(buf)
+}
+
+/// Executes one blit command against `space`.
+pub(crate) fn execute(
+    space: &dyn AddressSpace,
+    op: u32,
+    dw: &[u32],
+    swctrl: u32,
+    clip: ClipRect,
+) -> Result<(), HangReason> {
+    let b = parse(op, dw, swctrl)?;
+    let h = dw[0];
+    let bad = |what| HangReason::Unsupported { header: h, what };
+    if b.byte_mask == 0 {
+        return Ok(());
+    }
+    let (mut x1, mut y1, mut x2, mut y2) = b.rect;
+    let (ox, oy) = (x1, y1);
+    if b.clip {
+        x1 = x1.max(clip.x1);
+        y1 = y1.max(clip.y1);
+        x2 = x2.min(clip.x2);
+        y2 = y2.min(clip.y2);
+    }
+    if x2 <= x1 || y2 <= y1 {
+        return Ok(());
+    }
+    if x1 < 0 || y1 < 0 {
+        return Err(bad("negative blit coordinates"));
+    }
+    let cpp = b.cpp;
+    let (w, hgt) = ((x2 - x1) as u64, (y2 - y1) as u64);
+    let check = |s: &Surface, x: u64, y: u64| -> Result<(u64, u64), HangReason> {
+        if let Some((tw, _)) = s.tiling.tile() {
+            if s.pitch == 0 || !s.pitch.is_multiple_of(tw) {
+                return Err(bad("tiled pitch is not a whole number of tiles"));
+            }
+            if (x + w) * cpp > s.pitch {
+                return Err(bad("tiled blit wider than its pitch"));
+            }
+        }
+        Ok(s.tiling.extent(s.pitch, x * cpp, (x + w) * cpp, y, y + hgt))
+    };
+    let (dx, dy) = (x1 as u64, y1 as u64);
+    let d_ext = check(&b.dst, dx, dy)?;
+    let fault = |f: Fault| HangReason::Fault { addr: f.addr };
+    let d_addr = (b.dst.base + d_ext.0) & GPU_ADDR_MASK;
+    let d_len = d_ext.1 - d_ext.0;
+    let mut dmem = Mem::acquire(space, h, d_addr, d_len)?;
+
+    let mut smem = None;
+    let mut src_at = (0, 0);
+    if let Some((s, sx, sy)) = b.src {
+        let (sx, sy) = (sx + (x1 - ox), sy + (y1 - oy));
+        if sx < 0 || sy < 0 {
+            return Err(bad("negative blit source coordinates"));
+        }
+        src_at = (sx as u64, sy as u64);
+        let s_ext = check(&s, src_at.0, src_at.1)?;
+        let s_addr = (s.base + s_ext.0) & GPU_ADDR_MASK;
+        let s_len = s_ext.1 - s_ext.0;
+        let overlap = s_addr < d_addr + d_len && d_addr < s_addr + s_len;
+        let mem = if overlap && matches!(dmem, Mem::Direct(_)) {
+            Mem::Bounce(bounce(space, h, s_addr, s_len)?)
+        } else {
+            Mem::acquire(space, h, s_addr, s_len)?
+        };
+        smem = Some((mem, s_ext.0, s));
+    }
+
+    let dst = dmem.view(d_ext.0, &b.dst);
+    let (wb, (sx, sy)) = (w * cpp, src_at);
+    let color = b.color.to_le_bytes();
+    let pixel = &color[..cpp.min(4) as usize];
+    let src = smem.as_mut().map(|(mem, origin, s)| mem.view(*origin, s));
+    match (b.op, &src) {
+        (Op::Copy, Some(sv)) => copy_rect(&dst, dx * cpp, dy, sv, sx * cpp, sy, wb, hgt),
+        (Op::Fill, None) => fill_rect(&dst, dx * cpp, dy, wb, hgt, pixel),
+        (op, src) => {
+            let rop = match op {
+                Op::Copy => 0xcc,
+                Op::Fill => 0xf0,
+                Op::Rop(r) => r,
+            };
+            rop_rect(
+                &dst,
+                (dx, dy),
+                src.as_ref().map(|v| (v, sx, sy)),
+                (w, hgt),
+                cpp,
+                rop,
+                pixel,
+                b.byte_mask,
+            );
+        }
+    }
+    if let Mem::Bounce(buf) = &dmem {
+        let mut result = Ok(());
+        spans(
+            b.dst.tiling,
+            b.dst.pitch,
+            dx * cpp,
+            dy,
+            wb,
+            hgt,
+            |off, n| {
+                let rel = (off - d_ext.0) as usize;
+                if result.is_ok() {
+                    result = space.write(d_addr + rel as u64, &buf[rel..rel + n as usize]);
+                }
+            },
+        );
+        result.map_err(fault)?;
+    }
+    Ok(())
+}
