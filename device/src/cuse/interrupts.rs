@@ -97,6 +97,23 @@ impl ClientMemory for InterruptibleCaller {
         // The kernel's word, not /proc/<tid>/status: with CUSE it always tells us.
         self.interrupted.load(Ordering::Acquire)
     }
+
+    // The rest is the caller's, as on the FUSE node.
+    fn has_cap_sys_admin(&self) -> bool {
+        self.memory.has_cap_sys_admin()
+    }
+
+    fn tgid(&self) -> u32 {
+        self.memory.tgid()
+    }
+
+    fn process(&self) -> Option<Arc<dyn ClientMemory + Send + Sync>> {
+        self.memory.process()
+    }
+
+    fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
+        self.memory.probe(addr, len)
+    }
 }
 
 /// The reply to an INTERRUPT the daemon could not match: ask the kernel to send it again.
