@@ -21,49 +21,103 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tests::{compile_client, gemu_binary, libdrm_flags, run_under_gemu, workspace_root};
+use tests::{
+    compile_client, gemu_binary, libdrm_flags, run_under_gemu, run_under_gemu_with, workspace_root,
+};
 
-/// gem_mmap's cases that do not mmap the node: the kernel refuses mmap on a CUSE
-/// node (ENODEV), so the others cannot run there until the igt-shim maps objects.
-const GEM_MMAP_CASES_WITHOUT_MMAP: &[&str] = &["offsets", "offset_errors", "legacy_mmap_calls"];
+/// The cases that mmap the node: the kernel refuses mmap on a CUSE node (ENODEV), so
+/// they cannot run there until the igt-shim maps objects. Their clients run case by
+/// case, without these.
+const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
+    (
+        "gem_mmap",
+        &[
+            "coherent_both_ways",
+            "two_maps_and_partial_map",
+            "mapping_outlives_handle_and_fd",
+            "flinked_object_maps_in_both_files",
+        ],
+    ),
+    ("userptr", &["probe_refuses_a_device_mapping"]),
+];
 
 /// How long the guest may run: boot (~10 s) plus the suite (~100 s under TCG on an idle
 /// 2-core machine), with room for a loaded one.
 const VM_TIMEOUT_SECS: u32 = 600;
 
-/// One run of a client: all its cases, or one.
+/// One run of a client: all its cases, or one; on a fresh device with the client's
+/// options (`gemu-run:` in its source).
 struct Run {
     client: String,
-    case: Option<&'static str>,
+    case: Option<String>,
+    options: Vec<String>,
 }
 
 impl Run {
     /// The name of its log in the guest's output folder (see cuse-suite.sh).
     fn log_name(&self) -> String {
-        match self.case {
+        match &self.case {
             Some(c) => format!("client-{}-{c}.log", self.client),
             None => format!("client-{}.log", self.client),
         }
     }
 
     fn label(&self) -> String {
-        match self.case {
+        match &self.case {
             Some(c) => format!("{} {c}", self.client),
             None => self.client.clone(),
         }
     }
+
+    /// Its line in the guest's plan: `CLIENT CASE|- OPTIONS...`.
+    fn plan_line(&self) -> String {
+        let case = self.case.as_deref().unwrap_or("-");
+        let mut line = format!("{} {case}", self.client);
+        for o in &self.options {
+            line.push(' ');
+            line.push_str(o);
+        }
+        line
+    }
+}
+
+/// The `TEST(name)` cases of a client, in file order.
+fn cases_of(client: &str) -> Vec<String> {
+    let src = fs::read_to_string(tests::c_dir().join(format!("{client}.c"))).unwrap();
+    src.lines()
+        .filter_map(|l| {
+            l.strip_prefix("TEST(")?
+                .split_once(')')
+                .map(|(n, _)| n.to_string())
+        })
+        .collect()
 }
 
 fn plan() -> Vec<Run> {
     let mut runs = Vec::new();
     for client in tests::c_client_names() {
-        if client == "gem_mmap" {
-            runs.extend(GEM_MMAP_CASES_WITHOUT_MMAP.iter().map(|c| Run {
-                client: client.clone(),
-                case: Some(c),
-            }));
-        } else {
-            runs.push(Run { client, case: None });
+        let options = tests::client_gemu_args(&client);
+        let left_out = CASES_THAT_MMAP_THE_NODE
+            .iter()
+            .find(|(c, _)| *c == client)
+            .map(|(_, cases)| *cases);
+        match left_out {
+            None => runs.push(Run {
+                client,
+                case: None,
+                options,
+            }),
+            Some(left_out) => {
+                for case in cases_of(&client) {
+                    if !left_out.contains(&case.as_str()) {
+                        runs.push(Run {
+                            client: client.clone(),
+                            case: Some(case),
+                            options: options.clone(),
+                        });
+                    }
+                }
+            }
         }
     }
     runs
@@ -123,7 +177,7 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
     }
     let answers = compile_vm_program("answers", &bin);
     compile_vm_program("held_open", &bin);
-    let plan_text: String = runs.iter().map(|r| format!("{}\n", r.label())).collect();
+    let plan_text: String = runs.iter().map(|r| r.plan_line() + "\n").collect();
     fs::write(bin.join("plan"), plan_text).unwrap();
 
     // The FUSE node's answers, on the host.
@@ -131,10 +185,17 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
     let mut fuse_results = Vec::new();
     for run in &runs {
         let exe = clients.join(&run.client);
-        let args: Vec<&str> = run.case.into_iter().collect();
+        let args: Vec<&str> = run.case.as_deref().into_iter().collect();
         let dir = fuse_dir.join(run.log_name().trim_end_matches(".log"));
-        let outcome = run_under_gemu(&gemu, &exe, &args, &dir, tests::CLIENT_TIMEOUT)
-            .unwrap_or_else(|e| panic!("{}: {e}", run.label()));
+        let outcome = run_under_gemu_with(
+            &gemu,
+            &run.options,
+            &exe,
+            &args,
+            &dir,
+            tests::CLIENT_TIMEOUT,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", run.label()));
         assert!(
             !outcome.timed_out(),
             "{} timed out on the FUSE node",

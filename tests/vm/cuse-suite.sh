@@ -5,11 +5,12 @@
 #
 # BIN_DIR holds the C clients of tests/c/ (BIN_DIR/clients/<name>), the plan of which
 # to run (BIN_DIR/plan), and this folder's answers and held_open, all built on the
-# host. The suite serves the device with `gemu serve --cuse`, checks the nodes are
-# real DRM char devices, runs the plan's clients against them (the plan leaves out the
-# cases that mmap the node: the kernel refuses mmap on CUSE) and records the answers
-# transcript, both for comparison with the FUSE node on the host; then checks
-# --mode/--group, the refusal of a taken number, --dynamic-major-fallback, and that
+# host. The suite first runs the plan's clients, each against a fresh
+# `gemu serve --cuse` (the plan leaves out the cases that mmap the node: the kernel
+# refuses mmap on CUSE), for comparison with the FUSE node on the host. Then, on one
+# daemon, it checks the nodes are real DRM char devices with --mode/--group, records
+# the answers transcript (compared on the host too), and checks the refusal of a taken
+# number, --dynamic-major-fallback, a caller in another pid namespace, and that
 # stopping the daemon removes the nodes and fails a held-open client's next call.
 #
 # Logs go to $CUSE_VM_OUT; the exit status is the number of failed checks of this
@@ -36,8 +37,34 @@ wait_for() {
   done
 }
 
+# ---------------------------------------------------------------- C clients
+# The clients are judged on the host (tests/tests/cuse_vm.rs), against what the same
+# client gets from the FUSE node: here they only run, each with its own log. As under
+# `gemu run` on the host, each run gets a fresh device, with the client's options.
+# BIN_DIR/plan: one run per line, "CLIENT CASE [GEMU OPTIONS...]", CASE "-" for all.
+while read -r name case opts; do
+  [ "$case" = - ] && case=
+  run=$name${case:+-$case}
+  "$GEMU" serve --cuse $opts >"$OUT/gemu-$run.log" 2>&1 </dev/null &
+  daemon=$!
+  if ! wait_for "[ -c $CARD ] && [ -c $RENDER ]"; then
+    fail "serve --cuse $opts for $run" "$(cat "$OUT/gemu-$run.log")"
+    kill -KILL $daemon 2>/dev/null
+    wait $daemon 2>/dev/null
+    continue
+  fi
+  start=$(date +%s.%N)
+  timeout -k 5 120 "$BIN/clients/$name" $case >"$OUT/client-$run.log" 2>&1 </dev/null
+  rc=$?
+  secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
+  echo "CLIENT $name${case:+ $case}: exit $rc in ${secs}s: $(tail -n1 "$OUT/client-$run.log")"
+  kill -TERM $daemon
+  wait $daemon
+  wait_for "[ ! -e $CARD ] && [ ! -e $RENDER ]" || fail "nodes left after $run"
+done <"$BIN/plan"
+
 # ---------------------------------------------------------------- serve
-RUST_LOG=${RUST_LOG:-info} "$GEMU" serve --cuse --mode 0666 --group video >"$OUT/gemu.log" 2>&1 &
+RUST_LOG=${RUST_LOG:-info} "$GEMU" serve --cuse --mode 0666 --group video >"$OUT/gemu.log" 2>&1 </dev/null &
 gemu=$!
 if wait_for "[ -c $CARD ] && [ -c $RENDER ]"; then
   pass "serve --cuse created $CARD and $RENDER"
@@ -57,19 +84,6 @@ render=$(stat -c '%F %t:%T %a %G' "$RENDER")
 [ "$(cat /sys/class/cuse/dri!card0/dev 2>/dev/null)" = 226:0 ] && pass "sysfs class cuse lists dri!card0" ||
   fail "sysfs" "$(ls /sys/class/cuse 2>&1)"
 
-# ---------------------------------------------------------------- C clients
-# The clients are judged on the host (tests/tests/cuse_vm.rs), against what the same
-# client gets from the FUSE node: here they only run, each with its own log.
-# BIN_DIR/plan: one run per line, "CLIENT" or "CLIENT CASE".
-while read -r name case; do
-  log="$OUT/client-$name${case:+-$case}.log"
-  start=$(date +%s.%N)
-  timeout -k 5 120 "$BIN/clients/$name" $case >"$log" 2>&1 </dev/null
-  rc=$?
-  secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
-  echo "CLIENT $name${case:+ $case}: exit $rc in ${secs}s: $(tail -n1 "$log")"
-done <"$BIN/plan"
-
 # ---------------------------------------------------------------- answers
 "$BIN/answers" >"$OUT/answers.cuse" 2>&1 && pass "answers transcript" ||
   fail "answers" "$(tail -n5 "$OUT/answers.cuse")"
@@ -82,7 +96,7 @@ else
 fi
 
 # ---------------------------------------------------------------- a taken number
-"$GEMU" serve --cuse --name dri/card9 --render-name dri/renderD137 >"$OUT/taken.log" 2>&1 &
+"$GEMU" serve --cuse --name dri/card9 --render-name dri/renderD137 >"$OUT/taken.log" 2>&1 </dev/null &
 second=$!
 sleep 5 # a refused device makes it exit at once
 if kill -0 $second 2>/dev/null; then
@@ -95,7 +109,8 @@ else
 fi
 wait $second 2>/dev/null
 
-"$GEMU" serve --cuse --name dri/card9 --render-name dri/renderD137 --dynamic-major-fallback >"$OUT/fallback.log" 2>&1 &
+"$GEMU" serve --cuse --name dri/card9 --render-name dri/renderD137 --dynamic-major-fallback \
+  >"$OUT/fallback.log" 2>&1 </dev/null &
 second=$!
 if wait_for "[ -c /dev/dri/card9 ] && [ -c /dev/dri/renderD137 ]"; then
   major=$(stat -c %t /dev/dri/card9)
@@ -113,7 +128,7 @@ wait $second 2>/dev/null
 # no process_vm, so the top-level struct comes through FUSE_IOCTL_RETRY. Calls without
 # nested pointers work; VERSION's strings cannot be written (EFAULT), as on FUSE.
 unshare --pid --fork --kill-child "$GEMU" serve --cuse --name dri/card8 --render-name dri/renderD136 \
-  --minor 8 >"$OUT/pidns.log" 2>&1 &
+  --minor 8 >"$OUT/pidns.log" 2>&1 </dev/null &
 third=$!
 if wait_for "[ -c /dev/dri/card8 ] && [ -c /dev/dri/renderD136 ]"; then
   "$BIN/answers" /dev/dri/card8 /dev/dri/renderD136 >"$OUT/answers.pidns" 2>&1
