@@ -98,8 +98,8 @@ fi
 # ---------------------------------------------------------------- a taken number
 "$GEMU" serve --cuse --name dri/card9 --render-name dri/renderD137 >"$OUT/taken.log" 2>&1 </dev/null &
 second=$!
-sleep 5 # a refused device makes it exit at once
-if kill -0 $second 2>/dev/null; then
+# A refused device makes it exit at once.
+if ! wait_for "! kill -0 $second 2>/dev/null"; then
   kill $second
   fail "226:0 taken" "a second daemon serves it: $(cat "$OUT/taken.log")"
 elif grep -q "char device 226:0 is taken" "$OUT/taken.log" && grep -q -- --dynamic-major-fallback "$OUT/taken.log"; then
