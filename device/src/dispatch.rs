@@ -72,9 +72,10 @@ pub fn ioctl_sizes(cmd: u32) -> (usize, usize) {
 /// most `_IOC_SIZE(cmd)` bytes; shorter is zero-filled), nested pointers go through
 /// `caller`. On success, the bytes to copy back (empty unless `cmd` copies out).
 ///
-/// On failure nothing is copied back: a FUSE reply carrying an error has no payload.
-/// (`drm_ioctl` copies the struct out even on error; no call gemu answers yet writes
-/// anything the caller reads after an error.)
+/// On failure nothing is copied back. `drm_ioctl` copies the struct out even on error
+/// (GEM_WAIT's `timeout_ns` after ETIME), and both front-ends could carry it (the
+/// error travels in the ioctl's result, beside the data), but [`emu::File::ioctl`]
+/// defines the bytes only on success.
 pub fn ioctl(
     file: &emu::File,
     cmd: u32,
