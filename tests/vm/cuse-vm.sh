@@ -9,8 +9,9 @@
 # loads the modules, mounts the host's root file system read-only over virtio-9p and
 # runs COMMAND chroot'ed into it, from the current directory: the host's binaries,
 # libraries and the project's build work unchanged in the guest. Inside the guest,
-# /dev, /proc, /sys, /tmp and /run are the guest's own, and $CUSE_VM_OUT is a writable
-# folder shared back to the host.
+# /dev, /proc, /sys, /tmp and /run are the guest's own (so files the command needs must
+# not live under the host's /tmp), and $CUSE_VM_OUT is a writable folder shared back
+# to the host.
 #
 # Exit status: COMMAND's; 124 when the guest ran out of time (QEMU is killed);
 # 125 when the VM could not be set up or gave no result.
