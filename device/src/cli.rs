@@ -39,6 +39,10 @@ pub enum Command {
     Run {
         #[command(flatten)]
         device: DeviceArgs,
+        /// Do not preload gemu's shim (libgemu_shim.so) into PROGRAM: the nodes then stat
+        /// as regular files and ioctls that return file descriptors fail.
+        #[arg(long)]
+        no_shim: bool,
         /// The program and its arguments.
         #[arg(
             trailing_var_arg = true,

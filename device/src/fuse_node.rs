@@ -5,23 +5,30 @@
 //! caller's memory behind a [`CallerMemory`]. Opens pass `mmap` through to the aperture
 //! memfd (FUSE passthrough), so object pages are shared, not copied; `read` and `poll`
 //! still come here (`FOPEN_DIRECT_IO`), where DRM events will be delivered.
+//!
+//! A `debugfs/` folder beside the nodes holds the device's debugfs files
+//! ([`DebugFs`]); `gemu run` binds it at `/sys/kernel/debug/dri/<minor>`.
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
-use std::sync::{Arc, OnceLock};
+use std::os::unix::ffi::OsStrExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use fuser::{
     BackingId, Errno, FileAttr, FileHandle, FileType, FopenFlags, Generation, INodeNo, InitFlags,
     IoctlFlags, KernelConfig, LockOwner, OpenFlags, PollEvents, PollFlags, PollNotifier, ReplyAttr,
     ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyIoctl, ReplyOpen, ReplyPoll,
-    ReplyWrite, ReplyXattr, Request, WriteFlags,
+    ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
 };
 
 use emu::{Device, NodeKind};
 
 use crate::client_memory::CallerMemory;
+use crate::debugfs::{self, DebugFs};
 use crate::dispatch::{self, OpenFiles};
 
 const CARD0: INodeNo = INodeNo(2);
@@ -39,6 +46,10 @@ const NODES: [(INodeNo, &str, NodeKind); 2] = [
 /// Nothing here ever changes: let the kernel cache names and attributes for long.
 const TTL: Duration = Duration::from_secs(3600);
 
+/// File handles of open debugfs files carry this bit; DRM files' handles (the model's
+/// file ids, counted from 1) never reach it.
+const DEBUGFS_FH: u64 = 1 << 63;
+
 /// The FUSE file system of one emulated device.
 pub struct DeviceNodes {
     files: OpenFiles,
@@ -49,15 +60,22 @@ pub struct DeviceNodes {
     backing: OnceLock<BackingId>,
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
+    debugfs: DebugFs,
+    /// What each open debugfs file reads: a snapshot taken at open, by file handle.
+    snapshots: Mutex<HashMap<u64, Vec<u8>>>,
+    next_snapshot: AtomicU64,
 }
 
 impl DeviceNodes {
     pub fn new(device: Arc<Device>, memfd: File) -> Self {
         DeviceNodes {
-            files: OpenFiles::new(device),
+            files: OpenFiles::new(device.clone()),
             memfd,
             backing: OnceLock::new(),
             born: SystemTime::now(),
+            debugfs: DebugFs::new(device),
+            snapshots: Mutex::new(HashMap::new()),
+            next_snapshot: AtomicU64::new(DEBUGFS_FH),
         }
     }
 
@@ -69,7 +87,11 @@ impl DeviceNodes {
             // real device number instead of asking us (DESIGN §3).
             (FileType::RegularFile, 0o666, 1)
         } else {
-            return None;
+            match DebugFs::entry(ino.0)?.kind {
+                debugfs::Kind::Dir => (FileType::Directory, 0o755, 2),
+                debugfs::Kind::File { writable: true } => (FileType::RegularFile, 0o644, 1),
+                debugfs::Kind::File { writable: false } => (FileType::RegularFile, 0o444, 1),
+            }
         };
         Some(FileAttr {
             ino,
@@ -101,6 +123,23 @@ impl DeviceNodes {
     }
 }
 
+impl DeviceNodes {
+    /// Open a debugfs entry: a file reads a snapshot of its content taken now.
+    fn open_debugfs(&self, entry: &debugfs::Entry, reply: ReplyOpen) {
+        if entry.kind == debugfs::Kind::Dir {
+            return reply.error(Errno::EISDIR);
+        }
+        let content = match self.debugfs.read(entry.ino) {
+            Ok(c) => c,
+            Err(e) => return reply.error(Errno::from_i32(e as i32)),
+        };
+        let fh = self.next_snapshot.fetch_add(1, Ordering::Relaxed);
+        self.snapshots.lock().unwrap().insert(fh, content);
+        // Direct I/O: the size attribute (0, as debugfs says) does not cut reads short.
+        reply.opened(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO);
+    }
+}
+
 /// Run one ioctl on `file` for thread `tid` and send the reply.
 fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: ReplyIoctl) {
     match dispatch::ioctl(file, cmd, in_data, &CallerMemory::new(tid)) {
@@ -128,10 +167,16 @@ impl fuser::Filesystem for DeviceNodes {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        let found = NODES
-            .iter()
-            .find(|(_, n, _)| parent == INodeNo::ROOT && OsStr::new(n) == name)
-            .and_then(|(ino, ..)| self.attr(*ino));
+        let found = if parent == INodeNo::ROOT {
+            NODES
+                .iter()
+                .find(|(_, n, _)| OsStr::new(n) == name)
+                .map(|(ino, ..)| *ino)
+                .or_else(|| (name == "debugfs").then_some(INodeNo(debugfs::ROOT)))
+        } else {
+            DebugFs::lookup(parent.0, name.as_bytes()).map(|e| INodeNo(e.ino))
+        }
+        .and_then(|ino| self.attr(ino));
         match found {
             Some(attr) => reply.entry(&TTL, &attr, Generation(0)),
             None => reply.error(Errno::ENOENT),
@@ -153,21 +198,48 @@ impl fuser::Filesystem for DeviceNodes {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        if ino != INodeNo::ROOT {
-            return reply.error(Errno::ENOTDIR);
-        }
-        let entries = [
-            (INodeNo::ROOT, FileType::Directory, "."),
-            (INodeNo::ROOT, FileType::Directory, ".."),
-        ]
-        .into_iter()
-        .chain(
-            NODES
-                .iter()
-                .map(|(i, n, _)| (*i, FileType::RegularFile, *n)),
-        );
+        let entries: Vec<(INodeNo, FileType, &str)> = if ino == INodeNo::ROOT {
+            [
+                (INodeNo::ROOT, FileType::Directory, "."),
+                (INodeNo::ROOT, FileType::Directory, ".."),
+                (INodeNo(debugfs::ROOT), FileType::Directory, "debugfs"),
+            ]
+            .into_iter()
+            .chain(
+                NODES
+                    .iter()
+                    .map(|(i, n, _)| (*i, FileType::RegularFile, *n)),
+            )
+            .collect()
+        } else {
+            match DebugFs::entry(ino.0) {
+                Some(dir) if dir.kind == debugfs::Kind::Dir => {
+                    let parent = if dir.parent == 0 {
+                        INodeNo::ROOT
+                    } else {
+                        INodeNo(dir.parent)
+                    };
+                    [
+                        (ino, FileType::Directory, "."),
+                        (parent, FileType::Directory, ".."),
+                    ]
+                    .into_iter()
+                    .chain(DebugFs::children(ino.0).map(|e| {
+                        let kind = if e.kind == debugfs::Kind::Dir {
+                            FileType::Directory
+                        } else {
+                            FileType::RegularFile
+                        };
+                        (INodeNo(e.ino), kind, e.name)
+                    }))
+                    .collect()
+                }
+                Some(_) => return reply.error(Errno::ENOTDIR),
+                None => return reply.error(Errno::ENOENT),
+            }
+        };
         // An entry's offset is the offset of the one after it.
-        for (i, (ino, kind, name)) in entries.enumerate().skip(offset as usize) {
+        for (i, (ino, kind, name)) in entries.into_iter().enumerate().skip(offset as usize) {
             if reply.add(ino, i as u64 + 1, kind, name) {
                 break;
             }
@@ -176,6 +248,9 @@ impl fuser::Filesystem for DeviceNodes {
     }
 
     fn open(&self, req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        if let Some(entry) = DebugFs::entry(ino.0) {
+            return self.open_debugfs(entry, reply);
+        }
         let Some(&(_, name, node)) = NODES.iter().find(|(i, ..)| *i == ino) else {
             return reply.error(if ino == INodeNo::ROOT {
                 Errno::EISDIR
@@ -192,6 +267,32 @@ impl fuser::Filesystem for DeviceNodes {
         };
         let fh = self.files.open(node, req.pid(), req.uid());
         reply.opened_passthrough(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO, backing);
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _mode: Option<u32>,
+        _uid: Option<u32>,
+        _gid: Option<u32>,
+        _size: Option<u64>,
+        _atime: Option<TimeOrNow>,
+        _mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        _fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<fuser::BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        // `open(O_TRUNC)` of a debugfs file (shell redirection) truncates first; as on
+        // debugfs, that changes nothing. The attributes stay what they are.
+        match self.attr(ino) {
+            Some(attr) => reply.attr(&TTL, &attr),
+            None => reply.error(Errno::ENOENT),
+        }
     }
 
     fn flush(
@@ -226,7 +327,11 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyEmpty,
     ) {
         // FUSE sends release once, after the last close of the open file description.
-        self.files.release(fh.0);
+        if fh.0 & DEBUGFS_FH != 0 {
+            self.snapshots.lock().unwrap().remove(&fh.0);
+        } else {
+            self.files.release(fh.0);
+        }
         reply.ok();
     }
 
@@ -266,13 +371,20 @@ impl fuser::Filesystem for DeviceNodes {
         &self,
         _req: &Request,
         _ino: INodeNo,
-        _fh: FileHandle,
-        _offset: u64,
-        _size: u32,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
         flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
+        if fh.0 & DEBUGFS_FH != 0 {
+            let snapshots = self.snapshots.lock().unwrap();
+            let data = snapshots.get(&fh.0).map(Vec::as_slice).unwrap_or_default();
+            let start = (offset as usize).min(data.len());
+            let end = start.saturating_add(size as usize).min(data.len());
+            return reply.data(&data[start..end]);
+        }
         match dispatch::read(flags.0 & libc::O_NONBLOCK != 0) {
             Ok(data) => reply.data(&data),
             Err(e) => reply.error(Errno::from_i32(e as i32)),
@@ -282,15 +394,21 @@ impl fuser::Filesystem for DeviceNodes {
     fn write(
         &self,
         _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
+        ino: INodeNo,
+        fh: FileHandle,
         _offset: u64,
-        _data: &[u8],
+        data: &[u8],
         _write_flags: WriteFlags,
         _flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
+        if fh.0 & DEBUGFS_FH != 0 {
+            return match self.debugfs.write(ino.0, data) {
+                Ok(n) => reply.written(n as u32),
+                Err(e) => reply.error(Errno::from_i32(e as i32)),
+            };
+        }
         // A DRM node has no write method.
         reply.error(Errno::EINVAL)
     }

@@ -6,6 +6,7 @@ mod cli;
 mod client_memory;
 mod cuse;
 mod daemon;
+mod debugfs;
 mod dispatch;
 mod fuse_mount;
 mod fuse_node;
@@ -15,6 +16,9 @@ mod namespace;
 mod probe;
 mod run;
 mod serve;
+mod shim;
+mod sys_view;
+mod sysfs;
 
 use std::process::ExitCode;
 
@@ -38,7 +42,11 @@ fn main() -> ExitCode {
         Command::Serve { cuse, device, .. } => {
             serve::serve_cuse(&cuse, device.config()).map(|()| 0)
         }
-        Command::Run { device, program } => run::run(device.config(), program),
+        Command::Run {
+            device,
+            no_shim,
+            program,
+        } => run::run(device.config(), !no_shim, program),
         Command::Probe { device } => probe::probe(&device),
     };
     match result {

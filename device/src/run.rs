@@ -12,7 +12,7 @@ use nix::unistd::Pid;
 
 use crate::daemon::{Daemon, SESSION_ENDED};
 use crate::namespace::{self, DriView};
-use crate::Fallible;
+use crate::{shim, sys_view, Fallible};
 
 /// Signals gemu passes on to the program (it exits when the program does).
 const FORWARDED: [Signal; 4] = [
@@ -22,8 +22,11 @@ const FORWARDED: [Signal; 4] = [
     Signal::SIGQUIT,
 ];
 
-/// Returns the program's exit code (128+N when signal N killed it).
-pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
+/// Returns the program's exit code (128+N when signal N killed it). With `shim`, the
+/// program runs with `libgemu_shim.so` preloaded.
+pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fallible<u8> {
+    // Found before anything is mounted, so that a missing library fails fast.
+    let shim = if shim { Some(shim::library()?) } else { None };
     // Before any thread exists: unshare(CLONE_NEWNS) needs a single-threaded process,
     // and every thread must inherit the blocked mask so that these signals wait for the
     // loop below. (The child's mask is reset by `Command`.)
@@ -42,6 +45,7 @@ pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
     view.publish()?;
+    sys_view::publish(&view.fuse_dir().join("debugfs"))?;
 
     let mut command = if program.is_empty() {
         // The built-in probe is gemu itself, as a separate client process of the device.
@@ -53,6 +57,9 @@ pub fn run(config: emu::DeviceConfig, program: Vec<OsString>) -> Fallible<u8> {
         c.args(&program[1..]);
         c
     };
+    if let Some(library) = &shim {
+        shim::preload(&mut command, library, &view.fuse_dir())?;
+    }
     let code = match command.spawn() {
         Ok(mut child) => {
             let pid = Pid::from_raw(child.id() as i32);

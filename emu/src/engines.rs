@@ -15,7 +15,7 @@ use crate::Errno;
 
 /// The engines of one device, and which fence timeline belongs to which engine.
 pub struct Engines {
-    engines: Vec<(EngineId, Engine)>,
+    pub(crate) engines: Vec<(EngineId, Engine)>,
     /// Fence context → engine class, for BUSY's engine bits.
     classes: TrackedMutex<HashMap<u64, u16>>,
     /// Requests reset for hanging (GET_RESET_STATS' `reset_count`).

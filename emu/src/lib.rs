@@ -13,6 +13,7 @@ pub mod aperture;
 mod auth;
 pub mod client;
 pub mod context;
+pub mod debug_info;
 pub mod device;
 mod drm_core;
 pub mod engines;

@@ -1,0 +1,170 @@
+//! The device's sysfs entries as `gemu run` shows them: the PCI device of the GPU,
+//! its DRM minors, and the links to them from `/sys/class/drm`, `/sys/dev/char`,
+//! `/sys/bus/pci`. Enough for libdrm's `drmGetDevices2` (which reads `uevent`,
+//! `vendor`/`device`/`subsystem_*`/`revision`, the `subsystem` link and checks
+//! `device/drm`) and for programs that read the PCI ids or the driver's name.
+//!
+//! Everything here is a fact that does not change while the device runs, so the tree
+//! is written once into a tmpfs of the private namespace (see `sys_view`). Left out
+//! because the model has nothing behind them: the GT frequency files
+//! (`gt_*_freq_mhz`, RPS), power management, hwmon, and the PCI `resource*` files.
+
+use std::fs;
+use std::os::unix::fs::{symlink, DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+use crate::debugfs::PCI_SLOT;
+use crate::Fallible;
+
+/// Intel's PCI vendor id and Tiger Lake GT2's device id.
+const VENDOR: u16 = 0x8086;
+const DEVICE: u16 = 0x9a49;
+/// A Tiger Lake GT2 stepping as shipped (revision 1).
+const REVISION: u8 = 0x01;
+/// VGA-compatible display controller.
+const CLASS: u32 = 0x030000;
+
+/// Where the PCI device lives, relative to the sysfs root.
+pub const DEVICE_DIR: &str = "devices/pci0000:00/0000:00:02.0";
+
+/// The DRM minors: name and minor number.
+const MINORS: [(&str, u32); 2] = [("card0", 0), ("renderD128", 128)];
+
+/// Write the GPU's PCI device directory (with its DRM minors) under `sys` (the new
+/// `/sys`): `sys/DEVICE_DIR` must not exist yet, its parent must.
+pub fn write_device(sys: &Path) -> Fallible<()> {
+    let dev = sys.join(DEVICE_DIR);
+    make_dir(&dev)?;
+    let hex = |v: u32, w: usize| format!("0x{v:0w$x}\n");
+    let files: [(&str, String); 9] = [
+        ("vendor", hex(VENDOR.into(), 4)),
+        ("device", hex(DEVICE.into(), 4)),
+        ("subsystem_vendor", hex(VENDOR.into(), 4)),
+        ("subsystem_device", hex(DEVICE.into(), 4)),
+        ("revision", hex(REVISION.into(), 2)),
+        ("class", hex(CLASS, 6)),
+        ("enable", "1\n".into()),
+        ("boot_vga", "1\n".into()),
+        ("uevent", pci_uevent()),
+    ];
+    for (name, text) in files {
+        write_file(&dev.join(name), text.as_bytes())?;
+    }
+    write_file(&dev.join("config"), &config_space())?;
+    // From DEVICE_DIR, three levels up is the sysfs root.
+    link("../../../bus/pci/drivers/i915", &dev.join("driver"))?;
+    link("../../../bus/pci", &dev.join("subsystem"))?;
+
+    let drm = dev.join("drm");
+    make_dir(&drm)?;
+    for (name, minor) in MINORS {
+        let d = drm.join(name);
+        make_dir(&d)?;
+        write_file(&d.join("dev"), format!("226:{minor}\n").as_bytes())?;
+        write_file(
+            &d.join("uevent"),
+            format!("MAJOR=226\nMINOR={minor}\nDEVNAME=dri/{name}\nDEVTYPE=drm_minor\n").as_bytes(),
+        )?;
+        link("../../../0000:00:02.0", &d.join("device"))?;
+        link("../../../../../class/drm", &d.join("subsystem"))?;
+    }
+    Ok(())
+}
+
+/// The entries of `/sys/class/drm` (written into `class_drm`, an empty directory).
+pub fn write_class_drm(class_drm: &Path) -> Fallible<()> {
+    for (name, _) in MINORS {
+        link(
+            &format!("../../{DEVICE_DIR}/drm/{name}"),
+            &class_drm.join(name),
+        )?;
+    }
+    // drm_sysfs: the core's version attribute.
+    write_file(&class_drm.join("version"), b"drm 1.1.0 20060810\n")
+}
+
+/// The entries for the minors in `/sys/dev/char` (`dev_char` exists).
+pub fn write_dev_char(dev_char: &Path) -> Fallible<()> {
+    for (name, minor) in MINORS {
+        link(
+            &format!("../../{DEVICE_DIR}/drm/{name}"),
+            &dev_char.join(format!("226:{minor}")),
+        )?;
+    }
+    Ok(())
+}
+
+/// The device's entry in `/sys/bus/pci/devices` (`devices` exists).
+pub fn write_bus_device(devices: &Path) -> Fallible<()> {
+    link(&format!("../../../{DEVICE_DIR}"), &devices.join(PCI_SLOT))
+}
+
+/// The i915 driver's directory in `/sys/bus/pci/drivers` (`drivers` exists).
+pub fn write_driver(drivers: &Path) -> Fallible<()> {
+    let i915 = drivers.join("i915");
+    make_dir(&i915)?;
+    link(&format!("../../../../{DEVICE_DIR}"), &i915.join(PCI_SLOT))
+}
+
+/// The device's `uevent`, as the PCI core writes it for a bound device.
+fn pci_uevent() -> String {
+    format!(
+        "DRIVER=i915\nPCI_CLASS={CLASS:X}\nPCI_ID={VENDOR:04X}:{DEVICE:04X}\n\
+         PCI_SUBSYS_ID={VENDOR:04X}:{DEVICE:04X}\nPCI_SLOT_NAME={PCI_SLOT}\n\
+         MODALIAS=pci:v0000{VENDOR:04X}d0000{DEVICE:04X}sv0000{VENDOR:04X}sd0000{DEVICE:04X}\
+         bc03sc00i00\n"
+    )
+}
+
+/// The first 256 bytes of PCI configuration space (what an unprivileged read of
+/// `config` gives): ids, class, revision, header type 0, subsystem ids.
+fn config_space() -> Vec<u8> {
+    let mut c = vec![0u8; 256];
+    c[0..2].copy_from_slice(&VENDOR.to_le_bytes());
+    c[2..4].copy_from_slice(&DEVICE.to_le_bytes());
+    // Command: I/O, memory, bus master enabled.
+    c[4..6].copy_from_slice(&0x0007u16.to_le_bytes());
+    c[8] = REVISION;
+    c[9..12].copy_from_slice(&CLASS.to_le_bytes()[..3]);
+    c[0x2c..0x2e].copy_from_slice(&VENDOR.to_le_bytes());
+    c[0x2e..0x30].copy_from_slice(&DEVICE.to_le_bytes());
+    c
+}
+
+pub fn make_dir(path: &Path) -> Fallible<()> {
+    fs::DirBuilder::new()
+        .mode(0o755)
+        .create(path)
+        .map_err(|e| format!("creating {}: {e}", path.display()))
+}
+
+/// A read-only (0444) file, as sysfs attributes are.
+fn write_file(path: &Path, data: &[u8]) -> Fallible<()> {
+    fs::write(path, data)
+        .and_then(|()| fs::set_permissions(path, fs::Permissions::from_mode(0o444)))
+        .map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn link(target: &str, path: &Path) -> Fallible<()> {
+    symlink(target, path).map_err(|e| format!("linking {} -> {target}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_space_header() {
+        let c = config_space();
+        assert_eq!(&c[0..4], &[0x86, 0x80, 0x49, 0x9a]);
+        assert_eq!(&c[8..12], &[0x01, 0x00, 0x00, 0x03]);
+    }
+
+    #[test]
+    fn uevent_names_the_driver_and_slot() {
+        let u = pci_uevent();
+        assert!(u.contains("DRIVER=i915\n"));
+        assert!(u.contains("PCI_ID=8086:9A49\n"));
+        assert!(u.contains("PCI_SLOT_NAME=0000:00:02.0\n"));
+    }
+}

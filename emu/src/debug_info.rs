@@ -1,0 +1,56 @@
+//! What the device tells about itself outside the ioctls: the facts i915's debugfs
+//! files (`i915_engine_info`, `i915_gem_objects`, `i915_error_state`) print. The
+//! front-end formats them; these are read-only snapshots of the live model.
+
+use std::sync::atomic::Ordering;
+
+use crate::device::Device;
+use crate::engines::Engines;
+
+/// One engine as `i915_engine_info` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineState {
+    /// The engine's name as i915 gives it (`rcs0`, `bcs0`, `vcs0`, `vecs0`).
+    pub name: String,
+    /// Whether it is executing or has work queued.
+    pub busy: bool,
+}
+
+impl Engines {
+    /// Every engine of the device, in the platform's order.
+    pub fn states(&self) -> Vec<EngineState> {
+        self.engines
+            .iter()
+            .map(|(id, engine)| EngineState {
+                name: engine_name(id.class, id.instance),
+                busy: engine.busy(),
+            })
+            .collect()
+    }
+
+    /// Requests reset because they hung, since the device started.
+    pub fn reset_count(&self) -> u32 {
+        self.resets.load(Ordering::Relaxed)
+    }
+}
+
+/// i915's engine name: class prefix (`intel_engine_class_repr`) and instance.
+fn engine_name(class: u16, instance: u16) -> String {
+    let prefix = match class {
+        uapi::I915_ENGINE_CLASS_RENDER => "rcs",
+        uapi::I915_ENGINE_CLASS_COPY => "bcs",
+        uapi::I915_ENGINE_CLASS_VIDEO => "vcs",
+        uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE => "vecs",
+        _ => "xxx",
+    };
+    format!("{prefix}{instance}")
+}
+
+impl Device {
+    /// Objects alive on the device (every file's handles, counted once per handle:
+    /// a shared object shows once per file holding it) and bytes allocated.
+    pub fn object_summary(&self) -> (usize, u64) {
+        let handles = self.files().iter().map(|f| f.handle_count()).sum();
+        (handles, self.allocated())
+    }
+}
