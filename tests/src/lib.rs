@@ -65,8 +65,8 @@ pub fn c_client_names() -> Vec<String> {
 /// The `gemu` binary, built once per test process.
 ///
 /// `GEMU_BIN` names a prebuilt binary; otherwise this runs
-/// `cargo build -p device --bin gemu` in the workspace and takes
-/// `<target>/debug/gemu`.
+/// `cargo build -p device --bin gemu -p igt-shim` in the workspace (the shim
+/// `gemu run` preloads sits beside the binary) and takes `<target>/debug/gemu`.
 pub fn gemu_binary() -> Result<PathBuf, String> {
     static GEMU: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     GEMU.get_or_init(build_gemu).clone()
@@ -84,12 +84,12 @@ fn build_gemu() -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(&cargo)
         .current_dir(workspace_root())
-        .args(["build", "-p", "device", "--bin", "gemu"])
+        .args(["build", "-p", "device", "--bin", "gemu", "-p", "igt-shim"])
         .output()
         .map_err(|e| format!("cannot run {cargo:?} build: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`cargo build -p device --bin gemu` failed ({}):\n{}",
+            "`cargo build -p device --bin gemu -p igt-shim` failed ({}):\n{}",
             out.status,
             tail(&String::from_utf8_lossy(&out.stderr), 60)
         ));

@@ -46,6 +46,10 @@ c_clients!(
     exec_spin_hang,
     exec_blits,
     exec_lifetime,
+    shim_stat,
+    shim_off,
+    drm_devices,
+    igt_fixture,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
