@@ -30,6 +30,7 @@ use emu::{Device, NodeKind};
 use crate::client_memory::CallerMemory;
 use crate::debugfs::{self, DebugFs};
 use crate::dispatch::{self, OpenFiles};
+use crate::dma_buf_file;
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
@@ -46,9 +47,21 @@ const NODES: [(INodeNo, &str, NodeKind); 2] = [
 /// Nothing here ever changes: let the kernel cache names and attributes for long.
 const TTL: Duration = Duration::from_secs(3600);
 
+/// How long the kernel may keep `ino`'s name and attributes: a dma-buf file comes and
+/// goes with its export, and its id may name another object's export later.
+fn ttl(ino: INodeNo) -> Duration {
+    if dma_buf_file::id_of(ino.0).is_some() {
+        Duration::ZERO
+    } else {
+        TTL
+    }
+}
+
 /// File handles of open debugfs files carry this bit; DRM files' handles (the model's
 /// file ids, counted from 1) never reach it.
 const DEBUGFS_FH: u64 = 1 << 63;
+/// File handles of dma-buf files: this bit and the dma-buf id.
+const DMA_BUF_FH: u64 = 1 << 62;
 
 /// The FUSE file system of one emulated device.
 pub struct DeviceNodes {
@@ -60,6 +73,7 @@ pub struct DeviceNodes {
     backing: OnceLock<BackingId>,
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
+    device: Arc<Device>,
     debugfs: DebugFs,
     /// What each open debugfs file reads: a snapshot taken at open, by file handle.
     snapshots: Mutex<HashMap<u64, Vec<u8>>>,
@@ -73,15 +87,20 @@ impl DeviceNodes {
             memfd,
             backing: OnceLock::new(),
             born: SystemTime::now(),
-            debugfs: DebugFs::new(device),
+            debugfs: DebugFs::new(device.clone()),
+            device,
             snapshots: Mutex::new(HashMap::new()),
             next_snapshot: AtomicU64::new(DEBUGFS_FH),
         }
     }
 
     fn attr(&self, ino: INodeNo) -> Option<FileAttr> {
-        let (kind, perm, nlink) = if ino == INodeNo::ROOT {
+        let mut size = 0;
+        let (kind, perm, nlink) = if ino == INodeNo::ROOT || ino.0 == dma_buf_file::DIR_INO {
             (FileType::Directory, 0o755, 2)
+        } else if let Some(id) = dma_buf_file::id_of(ino.0) {
+            size = self.device.dma_buf_size(id)?;
+            (FileType::RegularFile, 0o666, 1)
         } else if NODES.iter().any(|(i, ..)| *i == ino) {
             // A FUSE node must be a regular file: S_IFCHR would make the kernel open a
             // real device number instead of asking us (DESIGN §3).
@@ -95,7 +114,7 @@ impl DeviceNodes {
         };
         Some(FileAttr {
             ino,
-            size: 0,
+            size,
             blocks: 0,
             atime: self.born,
             mtime: self.born,
@@ -124,6 +143,25 @@ impl DeviceNodes {
 }
 
 impl DeviceNodes {
+    /// Open dma-buf `id`'s file: mappings pass through to the aperture like the nodes'.
+    fn open_dma_buf(&self, id: u64, reply: ReplyOpen) {
+        let backing = match self.backing(&reply) {
+            Ok(b) => b,
+            Err(e) => {
+                log::error!("open dma-buf {id}: registering the aperture memfd: {e}");
+                return reply.error(Errno::EIO);
+            }
+        };
+        if !self.device.dma_buf_open(id) {
+            return reply.error(Errno::ENOENT);
+        }
+        reply.opened_passthrough(
+            FileHandle(DMA_BUF_FH | id),
+            FopenFlags::FOPEN_DIRECT_IO,
+            backing,
+        );
+    }
+
     /// Open a debugfs entry: a file reads a snapshot of its content taken now.
     fn open_debugfs(&self, entry: &debugfs::Entry, reply: ReplyOpen) {
         if entry.kind == debugfs::Kind::Dir {
@@ -173,19 +211,25 @@ impl fuser::Filesystem for DeviceNodes {
                 .find(|(_, n, _)| OsStr::new(n) == name)
                 .map(|(ino, ..)| *ino)
                 .or_else(|| (name == "debugfs").then_some(INodeNo(debugfs::ROOT)))
+                .or_else(|| {
+                    (name == dma_buf_file::DIR_NAME).then_some(INodeNo(dma_buf_file::DIR_INO))
+                })
+        } else if parent.0 == dma_buf_file::DIR_INO {
+            dma_buf_file::lookup(&self.device, name.as_bytes())
+                .map(|(id, _)| INodeNo(dma_buf_file::ino_of(id)))
         } else {
             DebugFs::lookup(parent.0, name.as_bytes()).map(|e| INodeNo(e.ino))
         }
         .and_then(|ino| self.attr(ino));
         match found {
-            Some(attr) => reply.entry(&TTL, &attr, Generation(0)),
+            Some(attr) => reply.entry(&ttl(attr.ino), &attr, Generation(0)),
             None => reply.error(Errno::ENOENT),
         }
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
         match self.attr(ino) {
-            Some(attr) => reply.attr(&TTL, &attr),
+            Some(attr) => reply.attr(&ttl(ino), &attr),
             None => reply.error(Errno::ENOENT),
         }
     }
@@ -203,6 +247,11 @@ impl fuser::Filesystem for DeviceNodes {
                 (INodeNo::ROOT, FileType::Directory, "."),
                 (INodeNo::ROOT, FileType::Directory, ".."),
                 (INodeNo(debugfs::ROOT), FileType::Directory, "debugfs"),
+                (
+                    INodeNo(dma_buf_file::DIR_INO),
+                    FileType::Directory,
+                    dma_buf_file::DIR_NAME,
+                ),
             ]
             .into_iter()
             .chain(
@@ -211,6 +260,13 @@ impl fuser::Filesystem for DeviceNodes {
                     .map(|(i, n, _)| (*i, FileType::RegularFile, *n)),
             )
             .collect()
+        } else if ino.0 == dma_buf_file::DIR_INO {
+            // dma-bufs are reached by id only; the listing is empty, as for a
+            // directory that only serves lookups.
+            vec![
+                (ino, FileType::Directory, "."),
+                (INodeNo::ROOT, FileType::Directory, ".."),
+            ]
         } else {
             match DebugFs::entry(ino.0) {
                 Some(dir) if dir.kind == debugfs::Kind::Dir => {
@@ -250,6 +306,9 @@ impl fuser::Filesystem for DeviceNodes {
     fn open(&self, req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
         if let Some(entry) = DebugFs::entry(ino.0) {
             return self.open_debugfs(entry, reply);
+        }
+        if let Some(id) = dma_buf_file::id_of(ino.0) {
+            return self.open_dma_buf(id, reply);
         }
         let Some(&(_, name, node)) = NODES.iter().find(|(i, ..)| *i == ino) else {
             return reply.error(if ino == INodeNo::ROOT {
@@ -329,6 +388,8 @@ impl fuser::Filesystem for DeviceNodes {
         // FUSE sends release once, after the last close of the open file description.
         if fh.0 & DEBUGFS_FH != 0 {
             self.snapshots.lock().unwrap().remove(&fh.0);
+        } else if fh.0 & DMA_BUF_FH != 0 {
+            self.device.dma_buf_release(fh.0 & !DMA_BUF_FH);
         } else {
             self.files.release(fh.0);
         }
@@ -346,6 +407,12 @@ impl fuser::Filesystem for DeviceNodes {
         _out_size: u32,
         reply: ReplyIoctl,
     ) {
+        if fh.0 & DMA_BUF_FH != 0 {
+            return match dma_buf_file::ioctl(cmd, in_data) {
+                Ok(out) => reply.ioctl(0, &out),
+                Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+            };
+        }
         // Only the nodes' opens are files; the root directory has no ioctls.
         let Some(file) = self.files.get(fh.0) else {
             return reply.error(Errno::ENOTTY);

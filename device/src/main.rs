@@ -8,6 +8,7 @@ mod cuse;
 mod daemon;
 mod debugfs;
 mod dispatch;
+mod dma_buf_file;
 mod fuse_mount;
 mod fuse_node;
 mod mapping_probe;

@@ -29,6 +29,8 @@ const DEV: &str = "/dev";
 const DRI: &str = "/dev/dri";
 /// The nodes, by their name in the FUSE mount and in `/dev/dri`.
 const NODES: [&str; 2] = ["card0", "renderD128"];
+/// Where the daemon's folder of dma-buf files is bound for the shim to open them.
+pub const DMA_BUF_DIR: &str = "/dev/dri/.gemu-dmabuf";
 
 /// Give this process its own mount namespace whose mounts never propagate back to the
 /// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies
@@ -170,6 +172,17 @@ impl DriView {
             .map_err(|e| format!("binding the node onto {}: {e}", target.display()))?;
             self.published.push(target);
         }
+        let target = Path::new(DMA_BUF_DIR);
+        make_dir(target)?;
+        mount(
+            Some(&fuse_dir.join("dmabuf")),
+            target,
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )
+        .map_err(|e| format!("binding the dma-buf folder onto {DMA_BUF_DIR}: {e}"))?;
+        self.published.push(target.to_path_buf());
         Ok(())
     }
 

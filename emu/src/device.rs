@@ -91,6 +91,8 @@ pub struct Device {
     pub(crate) master: TrackedMutex<MasterState>,
     /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
     pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
+    /// Objects exported as dma-bufs, by dma-buf id.
+    pub(crate) dma_bufs: crate::prime::DmaBufs,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
     /// The engines that run batches.
@@ -127,6 +129,7 @@ impl Device {
             master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
             names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
             allocated: AtomicU64::new(0),
+            dma_bufs: crate::prime::DmaBufs::default(),
             probe: OnceLock::new(),
             resident: AtomicU64::new(0),
             purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),

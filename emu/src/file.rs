@@ -68,6 +68,14 @@ impl<T> IdTable<T> {
     pub fn len(&self) -> usize {
         self.map.len()
     }
+
+    /// The lowest id naming `obj`, if any.
+    pub fn find(&self, obj: &Arc<T>) -> Option<u32> {
+        self.map
+            .iter()
+            .find(|(_, o)| Arc::ptr_eq(o, obj))
+            .map(|(id, _)| *id)
+    }
 }
 
 /// Master-related state of a file, guarded by the device's master lock.

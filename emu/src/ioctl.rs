@@ -144,8 +144,20 @@ fn core_ioctl(nr: u32) -> Option<Desc> {
         0x1f => op!(0, 0x1f, (), 0, drop_master_ioctl),
         0x27 | 0x28 | 0x3f => noop!(nr, AMR),
         0x2c => noop!(nr, AUTH),
-        0x2d => later!(nr, RENDER_ALLOW, "prime_handle_to_fd"),
-        0x2e => later!(nr, RENDER_ALLOW, "prime_fd_to_handle"),
+        // A daemon cannot put a file descriptor into the caller (DESIGN §3): these work
+        // only through the shim, which sends gemu's own export/import instead.
+        0x2d => fixed!(
+            nr,
+            RENDER_ALLOW,
+            "prime_handle_to_fd",
+            Err(Errno::EOPNOTSUPP)
+        ),
+        0x2e => fixed!(
+            nr,
+            RENDER_ALLOW,
+            "prime_fd_to_handle",
+            Err(Errno::EOPNOTSUPP)
+        ),
         0x3a..=0x3c => no_modeset!(nr, 0),
         // Mode setting (drm_mode_*): every call is refused without DRIVER_MODESET, after
         // the permission check of its entry.
@@ -336,6 +348,10 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             RENDER_ALLOW,
             gem_create_ext
         ),
+        // gemu's own (uapi::gemu): what the shim turns PRIME_HANDLE_TO_FD and
+        // PRIME_FD_TO_HANDLE into. Flags as the calls they stand for.
+        0x5e => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_export),
+        0x5f => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_import),
         _ => return None,
     })
 }

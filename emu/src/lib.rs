@@ -32,6 +32,7 @@ mod getparam;
 pub mod ioctl;
 pub mod object;
 pub mod platform;
+pub mod prime;
 mod query;
 pub mod shrinker;
 pub mod sync;

@@ -9,10 +9,18 @@
 //! `(st_dev, st_ino)` of each node, with its minor, in [`NODES_ENV`]; every answer whose
 //! identity is not in that list passes through untouched.
 //!
+//! The fd-returning ioctls (PRIME_HANDLE_TO_FD and friends) work the same way from
+//! the other side: the daemon cannot put a file descriptor into this process, so the
+//! shim asks it for the object's id with a gemu-private ioctl and opens the daemon's
+//! file for that id itself (`uapi::gemu`); `lseek` and `mmap` on such an fd behave as
+//! on a dma-buf.
+//!
 //! The wrappers call no wrapped function: they make the system call themselves
 //! (`libc::syscall`), so they never recurse and never depend on which libc symbol
 //! the program happened to bind.
 
+mod dma_buf;
+mod ioctl;
 pub mod nodes;
 mod stat;
 

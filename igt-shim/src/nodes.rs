@@ -67,6 +67,47 @@ pub fn find(dev: u64, ino: u64) -> Option<Node> {
         .find(|n| n.dev == dev && n.ino == ino)
 }
 
+/// Whether `dev` is the device number of gemu's mount (every node and every file the
+/// daemon serves shares it).
+pub fn is_gemu_dev(dev: u64) -> bool {
+    table().iter().any(|n| n.dev == dev)
+}
+
+/// `fstat(2)` without going through any wrapper; `Err(errno)` on failure.
+pub fn raw_fstat(fd: i32) -> Result<libc::stat, i32> {
+    // SAFETY: all-zero is a valid `struct stat`, which the kernel overwrites.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `st` is a valid, writable `struct stat` for the call.
+    let r = unsafe { libc::syscall(libc::SYS_fstat, fd, &mut st as *mut libc::stat) };
+    if r == 0 {
+        Ok(st)
+    } else {
+        Err(errno())
+    }
+}
+
+/// The node `fd` is an open of, if it is one of gemu's.
+pub fn node_of_fd(fd: i32) -> Option<Node> {
+    if table().is_empty() {
+        return None;
+    }
+    let st = raw_fstat(fd).ok()?;
+    find(st.st_dev, st.st_ino)
+}
+
+/// The calling thread's errno.
+pub fn errno() -> i32 {
+    // SAFETY: __errno_location always returns the calling thread's errno slot.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Set the calling thread's errno (and return -1, as a failed libc call does).
+pub fn fail(e: i32) -> i32 {
+    // SAFETY: as in `errno`.
+    unsafe { *libc::__errno_location() = e };
+    -1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

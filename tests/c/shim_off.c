@@ -20,3 +20,21 @@ TEST(nodes_are_regular_files)
 	CHECK(device_answers_version(fd));
 	close(fd);
 }
+
+/* The daemon cannot hand out fds: without the shim the calls fail. */
+TEST(fd_returning_calls_fail)
+{
+	struct drm_get_cap c = { .capability = DRM_CAP_PRIME };
+	struct drm_prime_handle p = { .flags = DRM_CLOEXEC, .fd = -1 };
+	int fd = open_card();
+
+	REQUIRE(fd >= 0);
+	p.handle = gem_create(fd, 4096);
+	REQUIRE(p.handle);
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), EOPNOTSUPP);
+	CHECK_EQ(p.fd, -1);
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p), EOPNOTSUPP);
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_GET_CAP, &c));
+	CHECK_EQ(c.value, 0);
+	close(fd);
+}

@@ -50,6 +50,7 @@ c_clients!(
     shim_off,
     drm_devices,
     igt_fixture,
+    prime,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

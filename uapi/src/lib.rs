@@ -55,6 +55,7 @@
 pub mod dma_buf;
 pub mod drm;
 pub mod drm_mode;
+pub mod gemu;
 pub mod i915;
 pub mod ioc;
 pub mod layout;
@@ -63,6 +64,7 @@ pub mod sync_file;
 pub use dma_buf::*;
 pub use drm::*;
 pub use drm_mode::*;
+pub use gemu::*;
 pub use i915::*;
 pub use ioc::*;
 pub use sync_file::*;

@@ -60,6 +60,9 @@ pub static DEVICE_VMS: LockClass = LockClass::new("gemu.device_vms");
 /// `drm_device.object_name_lock`: the device's flink name table.
 pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock");
 
+/// `dma_buf` exports of the device (`drm_prime` lookups): id → object.
+pub static DEVICE_DMA_BUFS: LockClass = LockClass::new("gemu.dma_bufs");
+
 /// `drm_file.table_lock`: one client's handle → object table. Lookups take it
 /// briefly and drop it before any reservation lock is taken.
 pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
@@ -125,6 +128,7 @@ pub static ORDER: &[&LockClass] = &[
     &PURGEABLE,
     &DEVICE_VMS,
     &DEVICE_NAMES,
+    &DEVICE_DMA_BUFS,
     &FILE_HANDLES,
     &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,

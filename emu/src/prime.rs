@@ -1,0 +1,149 @@
+//! PRIME: GEM objects shared between files and processes as dma-bufs
+//! (`drm_prime.c`, `i915_gem_dmabuf.c`).
+//!
+//! A dma-buf here is an id naming an exported object; the front-end serves one file
+//! per id and the program's dma-buf fds are opens of that file (see `uapi::gemu`). The
+//! id is the object's page index in the aperture, so a mapping of the dma-buf at
+//! offset `id << 12` shows the object. An export keeps its object alive, as a dma-buf
+//! holds a reference on its GEM object, until the last open of its file is released.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use uapi::*;
+
+use crate::client::ClientMemory;
+use crate::device::Device;
+use crate::file::File;
+use crate::object::GemObject;
+use crate::sync::{lock_order, TrackedMutex};
+use crate::{Errno, Result};
+
+/// One exported object.
+struct Export {
+    object: Arc<GemObject>,
+    /// Exports answered whose file the program has not opened yet.
+    pending: u32,
+    /// Opens of the dma-buf's file not yet released.
+    opens: u32,
+}
+
+/// The device's dma-bufs, by id.
+pub(crate) struct DmaBufs {
+    table: TrackedMutex<HashMap<u64, Export>>,
+}
+
+impl Default for DmaBufs {
+    fn default() -> Self {
+        DmaBufs {
+            table: TrackedMutex::new(&lock_order::DEVICE_DMA_BUFS, HashMap::new()),
+        }
+    }
+}
+
+impl File {
+    /// IOCTL: gemu_prime_export: PRIME_HANDLE_TO_FD's half in the device: the dma-buf
+    /// id of the object behind `handle` (the same id for every export of one object).
+    pub(crate) fn gemu_prime_export(
+        &self,
+        a: &mut drm_prime_handle,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
+        // drm_prime_handle_to_fd_ioctl: only CLOEXEC and RDWR.
+        if a.flags & !(DRM_CLOEXEC | DRM_RDWR) != 0 {
+            log::debug!("prime export: flags {:#x}", a.flags);
+            return Err(Errno::EINVAL);
+        }
+        let obj = self.lookup(a.handle)?;
+        // Client memory has no place in the aperture to map it from.
+        if obj.is_userptr() {
+            log::debug!("prime export: userptr objects cannot be exported by gemu");
+            return Err(Errno::ENODEV);
+        }
+        // The importer may map it: keep its pages for mappings, as MMAP_OFFSET does.
+        obj.lock().has_pages = true;
+        obj.mmapped
+            .store(true, std::sync::atomic::Ordering::Release);
+        let id = obj.offset >> GEMU_DMABUF_ID_SHIFT;
+        let mut table = self.device.dma_bufs.table.lock();
+        table
+            .entry(id)
+            .or_insert_with(|| Export {
+                object: obj.clone(),
+                pending: 0,
+                opens: 0,
+            })
+            .pending += 1;
+        a.fd = i32::try_from(id).map_err(|_| Errno::EOVERFLOW)?;
+        Ok(())
+    }
+
+    /// IOCTL: gemu_prime_import: PRIME_FD_TO_HANDLE's half in the device: a handle for
+    /// dma-buf `fd` (an id); this file's existing handle for the object if it has one
+    /// (`drm_prime_lookup_buf_handle`), so importing twice gives one handle.
+    pub(crate) fn gemu_prime_import(
+        &self,
+        a: &mut drm_prime_handle,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
+        let id = u64::try_from(a.fd).map_err(|_| Errno::EBADF)?;
+        let obj = self
+            .device
+            .dma_bufs
+            .table
+            .lock()
+            .get(&id)
+            .map(|e| e.object.clone())
+            .ok_or_else(|| {
+                log::debug!("prime import: no dma-buf {id}");
+                Errno::EINVAL
+            })?;
+        let existing = self.handles().find(&obj);
+        a.handle = match existing {
+            Some(h) => h,
+            None => self.handle_create(obj),
+        };
+        Ok(())
+    }
+}
+
+impl Device {
+    /// The size of dma-buf `id`'s object, if it is exported.
+    pub fn dma_buf_size(&self, id: u64) -> Option<u64> {
+        self.dma_bufs.table.lock().get(&id).map(|e| e.object.size)
+    }
+
+    /// The program opened dma-buf `id`'s file (the shim, after an export, or a `dup`
+    /// through `/proc/self/fd`). False when no such dma-buf exists.
+    pub fn dma_buf_open(&self, id: u64) -> bool {
+        let mut table = self.dma_bufs.table.lock();
+        let Some(e) = table.get_mut(&id) else {
+            return false;
+        };
+        e.pending = e.pending.saturating_sub(1);
+        e.opens += 1;
+        true
+    }
+
+    /// An open of dma-buf `id`'s file was released; the last one ends the export (and
+    /// drops its reference on the object) unless an export is still on its way.
+    pub fn dma_buf_release(&self, id: u64) {
+        let gone = {
+            let mut table = self.dma_bufs.table.lock();
+            match table.get_mut(&id) {
+                Some(e) => {
+                    e.opens = e.opens.saturating_sub(1);
+                    if e.opens == 0 && e.pending == 0 {
+                        table.remove(&id)
+                    } else {
+                        None
+                    }
+                }
+                None => None,
+            }
+        };
+        // The object's last reference may go here: outside the table's lock, as
+        // freeing takes the aperture's.
+        drop(gone);
+    }
+}

@@ -1,0 +1,158 @@
+//! `ioctl(2)`: the calls on gemu's nodes that return or take file descriptors, which
+//! the daemon cannot do by itself (DESIGN §3), become gemu's own calls plus an
+//! `open` in this process (see `uapi::gemu`). Every other ioctl goes to the kernel
+//! untouched, with no extra system call.
+
+use std::ffi::{c_int, c_ulong, c_void};
+
+use uapi::*;
+
+use crate::dma_buf;
+use crate::nodes::{self, fail};
+
+/// One ioctl, straight to the kernel.
+///
+/// # Safety
+/// `arg` is what the command expects (the kernel checks user pointers).
+unsafe fn raw_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    // SAFETY: the caller's arguments go to the kernel as they came.
+    unsafe { libc::syscall(libc::SYS_ioctl, fd, request, arg) as c_int }
+}
+
+/// `ioctl(2)`. Declared with the third argument a pointer: on the 64-bit ABIs the
+/// variadic argument travels in the same register.
+///
+/// # Safety
+/// As libc's.
+#[no_mangle]
+pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    let cmd = request as u32;
+    let ours = matches!(
+        cmd,
+        DRM_IOCTL_PRIME_HANDLE_TO_FD | DRM_IOCTL_PRIME_FD_TO_HANDLE | DRM_IOCTL_GET_CAP
+    );
+    if !ours || arg.is_null() || nodes::node_of_fd(fd).is_none() {
+        // SAFETY: forwarded.
+        return unsafe { raw_ioctl(fd, request, arg) };
+    }
+    // SAFETY: for these commands `arg` is the caller's struct, which the first ioctl
+    // below has the kernel copy in and out: a bad pointer fails there with EFAULT
+    // before the struct is touched here.
+    unsafe {
+        match cmd {
+            DRM_IOCTL_PRIME_HANDLE_TO_FD => prime_handle_to_fd(fd, arg.cast()),
+            DRM_IOCTL_PRIME_FD_TO_HANDLE => prime_fd_to_handle(fd, arg.cast()),
+            _ => get_cap(fd, request, arg.cast()),
+        }
+    }
+}
+
+/// PRIME_HANDLE_TO_FD: the daemon names the dma-buf, this process opens it.
+///
+/// # Safety
+/// `arg` is the caller's pointer.
+unsafe fn prime_handle_to_fd(fd: c_int, arg: *mut drm_prime_handle) -> c_int {
+    // SAFETY: the kernel copies the struct through `arg` (EFAULT if it cannot).
+    let r = unsafe { raw_ioctl(fd, DRM_IOCTL_GEMU_PRIME_EXPORT as c_ulong, arg.cast()) };
+    if r < 0 {
+        return r;
+    }
+    // SAFETY: the kernel just wrote the struct there: it is valid, writable memory.
+    let args = unsafe { &mut *arg };
+    let mut flags = if args.flags & DRM_RDWR != 0 {
+        libc::O_RDWR
+    } else {
+        libc::O_RDONLY
+    };
+    if args.flags & DRM_CLOEXEC != 0 {
+        flags |= libc::O_CLOEXEC;
+    }
+    let new_fd = dma_buf::open(args.fd as u64, flags);
+    if new_fd < 0 {
+        args.fd = -1;
+        return -1;
+    }
+    args.fd = new_fd;
+    0
+}
+
+/// PRIME_FD_TO_HANDLE: the fd names a dma-buf by its inode; the daemon gives the handle.
+///
+/// # Safety
+/// `arg` is the caller's pointer.
+unsafe fn prime_fd_to_handle(fd: c_int, arg: *mut drm_prime_handle) -> c_int {
+    let mut local = drm_prime_handle::default();
+    // A bad pointer must give EFAULT, as from the kernel, not a crash here.
+    if !read_own(arg.cast(), &mut local) {
+        return fail(libc::EFAULT);
+    }
+    let buf = match dma_buf::of_fd(local.fd) {
+        Ok(Some(b)) => b,
+        // dma_buf_get: a file that is not a dma-buf.
+        Ok(None) => return fail(libc::EINVAL),
+        Err(e) => return fail(e),
+    };
+    let Ok(id) = i32::try_from(buf.id) else {
+        return fail(libc::EINVAL);
+    };
+    local.fd = id;
+    // SAFETY: `local` is a valid struct for the call.
+    let r = unsafe {
+        raw_ioctl(
+            fd,
+            DRM_IOCTL_GEMU_PRIME_IMPORT as c_ulong,
+            (&mut local as *mut drm_prime_handle).cast(),
+        )
+    };
+    if r < 0 {
+        return r;
+    }
+    // SAFETY: read above, so mapped; the kernel writes this struct on success too.
+    unsafe { (*arg).handle = local.handle };
+    0
+}
+
+/// GET_CAP: with the shim, PRIME works (the daemon alone cannot make dma-buf fds and
+/// says so).
+///
+/// # Safety
+/// `arg` is the caller's pointer.
+unsafe fn get_cap(fd: c_int, request: c_ulong, arg: *mut drm_get_cap) -> c_int {
+    // SAFETY: the kernel copies the struct in and out through `arg`.
+    let r = unsafe { raw_ioctl(fd, request, arg.cast()) };
+    if r == 0 {
+        // SAFETY: the kernel just wrote the struct there.
+        let cap = unsafe { &mut *arg };
+        if cap.capability == DRM_CAP_PRIME {
+            cap.value |= DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
+        }
+    }
+    r
+}
+
+/// Read `*out` from this process's own memory at `from`, failing (false) instead of
+/// faulting when it is not mapped.
+fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bool {
+    let len = std::mem::size_of::<T>();
+    let local = libc::iovec {
+        iov_base: (out as *mut T).cast(),
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: from as *mut c_void,
+        iov_len: len,
+    };
+    // SAFETY: `local` covers `out`, writable; the kernel checks `remote`.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_process_vm_readv,
+            libc::getpid(),
+            &local as *const libc::iovec,
+            1,
+            &remote as *const libc::iovec,
+            1,
+            0,
+        )
+    };
+    n == len as i64
+}

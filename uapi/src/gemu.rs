@@ -1,0 +1,27 @@
+//! gemu's own ioctls and conventions between `libgemu_shim.so` (in the program) and the
+//! daemon: how a dma-buf fd is made for a program although a FUSE reply cannot carry
+//! a file descriptor (DESIGN §3).
+//!
+//! The shim turns PRIME_HANDLE_TO_FD into [`DRM_IOCTL_GEMU_PRIME_EXPORT`] (the daemon
+//! answers the dma-buf's id in `fd`) and opens the daemon's file `<id>` in the folder
+//! named by [`GEMU_DMABUF_DIR_ENV`]; PRIME_FD_TO_HANDLE becomes
+//! [`DRM_IOCTL_GEMU_PRIME_IMPORT`] with the id read from the fd's inode number. The
+//! numbers sit at the top of the DRM driver range (0x40..0xa0), which i915 leaves
+//! unused (its last command is 0x7c, GEM_CREATE_EXT).
+
+use crate::drm::{drm_prime_handle, DRM_IOWR};
+use core::mem::size_of;
+
+/// Export a GEM handle as a dma-buf: in `handle`, `flags`; out `fd` = the dma-buf id.
+pub const DRM_IOCTL_GEMU_PRIME_EXPORT: u32 = DRM_IOWR(0x9e, size_of::<drm_prime_handle>());
+/// Import the dma-buf with id `fd`: out `handle` (the file's existing handle for the
+/// object, if it has one, as `drm_prime_fd_to_handle`).
+pub const DRM_IOCTL_GEMU_PRIME_IMPORT: u32 = DRM_IOWR(0x9f, size_of::<drm_prime_handle>());
+
+/// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
+pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
+/// A dma-buf's id is its object's page index in the aperture: `id << GEMU_DMABUF_ID_SHIFT`
+/// is the offset at which a mapping of a node (or of the dma-buf file) shows the object.
+pub const GEMU_DMABUF_ID_SHIFT: u32 = 12;
+/// The environment variable that names the folder of dma-buf files (`gemu run` sets it).
+pub const GEMU_DMABUF_DIR_ENV: &str = "GEMU_DMABUF_DIR";
