@@ -49,8 +49,45 @@ impl File {
 
     /// IOCTL: gem_mmap: the legacy call maps into the caller's address space from
     /// inside the kernel, which a daemon cannot do for it: refused as on platforms
-    /// without it, so callers fall back to MMAP_OFFSET.
+    /// without it, so callers fall back to MMAP_OFFSET. (The shim, in the caller,
+    /// sends [`File::gemu_gem_mmap`] instead and maps.)
     pub(crate) fn gem_mmap(&self, _: &mut drm_i915_gem_mmap, _: &dyn ClientMemory) -> Result<()> {
         Err(Errno::EOPNOTSUPP)
+    }
+
+    /// IOCTL: gemu_gem_mmap: the device's half of legacy GEM_MMAP (`i915_gem_mmap_ioctl`
+    /// up to its `vm_mmap`): validates, and answers in `addr_ptr` the node offset that
+    /// maps the requested range; the shim maps it in the caller.
+    pub(crate) fn gemu_gem_mmap(
+        &self,
+        a: &mut drm_i915_gem_mmap,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
+        if a.flags & !I915_MMAP_WC != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let obj = self.lookup(a.handle)?;
+        // No shmem file behind client memory.
+        if obj.is_userptr() {
+            return Err(Errno::ENXIO);
+        }
+        if a.offset
+            .checked_add(a.size)
+            .is_none_or(|end| end > obj.size)
+        {
+            log::debug!(
+                "gem_mmap: {:#x}+{:#x} outside {:#x}",
+                a.offset,
+                a.size,
+                obj.size
+            );
+            return Err(Errno::EINVAL);
+        }
+        // As MMAP_OFFSET: the caller may now touch the pages without telling us.
+        obj.lock().has_pages = true;
+        obj.mmapped
+            .store(true, std::sync::atomic::Ordering::Release);
+        a.addr_ptr = obj.offset + a.offset;
+        Ok(())
     }
 }

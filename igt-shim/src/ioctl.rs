@@ -29,7 +29,10 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
     let cmd = request as u32;
     let ours = matches!(
         cmd,
-        DRM_IOCTL_PRIME_HANDLE_TO_FD | DRM_IOCTL_PRIME_FD_TO_HANDLE | DRM_IOCTL_GET_CAP
+        DRM_IOCTL_PRIME_HANDLE_TO_FD
+            | DRM_IOCTL_PRIME_FD_TO_HANDLE
+            | DRM_IOCTL_GET_CAP
+            | DRM_IOCTL_I915_GEM_MMAP
     );
     if !ours || arg.is_null() || nodes::node_of_fd(fd).is_none() {
         // SAFETY: forwarded.
@@ -42,6 +45,7 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         match cmd {
             DRM_IOCTL_PRIME_HANDLE_TO_FD => prime_handle_to_fd(fd, arg.cast()),
             DRM_IOCTL_PRIME_FD_TO_HANDLE => prime_fd_to_handle(fd, arg.cast()),
+            DRM_IOCTL_I915_GEM_MMAP => gem_mmap(fd, arg.cast()),
             _ => get_cap(fd, request, arg.cast()),
         }
     }
@@ -109,6 +113,38 @@ unsafe fn prime_fd_to_handle(fd: c_int, arg: *mut drm_prime_handle) -> c_int {
     }
     // SAFETY: read above, so mapped; the kernel writes this struct on success too.
     unsafe { (*arg).handle = local.handle };
+    0
+}
+
+/// Legacy GEM_MMAP: the daemon validates and names the node offset of the range; the
+/// mapping is made here, in the caller, as `i915_gem_mmap_ioctl`'s `vm_mmap` does.
+///
+/// # Safety
+/// `arg` is the caller's pointer.
+unsafe fn gem_mmap(fd: c_int, arg: *mut drm_i915_gem_mmap) -> c_int {
+    // SAFETY: the kernel copies the struct in and out through `arg`.
+    let r = unsafe { raw_ioctl(fd, DRM_IOCTL_GEMU_GEM_MMAP as c_ulong, arg.cast()) };
+    if r < 0 {
+        return r;
+    }
+    // SAFETY: the kernel just wrote the struct there.
+    let args = unsafe { &mut *arg };
+    // SAFETY: a new shared mapping of the node; no existing memory is touched.
+    let addr = unsafe {
+        libc::syscall(
+            libc::SYS_mmap,
+            std::ptr::null_mut::<c_void>(),
+            args.size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd,
+            args.addr_ptr,
+        )
+    };
+    if addr == -1 {
+        return -1;
+    }
+    args.addr_ptr = addr as u64;
     0
 }
 

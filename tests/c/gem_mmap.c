@@ -152,14 +152,14 @@ TEST(legacy_mmap_calls)
 	h = gem_create(fd, 4096);
 	REQUIRE(h);
 	/*
-	 * DESIGN §4: gemu answers legacy GEM_MMAP with EOPNOTSUPP (the answer
-	 * i915_gem_mmap_ioctl gives on discrete and on IP > 12.0) so that
-	 * programs fall back to MMAP_OFFSET.
+	 * Legacy GEM_MMAP works through the shim (legacy_mmap.c) and is
+	 * EOPNOTSUPP without it (shim_off.c). Both refuse flags other than WC.
 	 */
 	memset(&mm, 0, sizeof(mm));
 	mm.handle = h;
 	mm.size = 4096;
-	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &mm), EOPNOTSUPP);
+	mm.flags = 2;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &mm), EINVAL);
 	/* MMAP_GTT is MMAP_OFFSET with flags GTT: no aperture -> ENODEV */
 	memset(&gtt, 0, sizeof(gtt));
 	gtt.handle = h;

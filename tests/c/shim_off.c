@@ -36,5 +36,12 @@ TEST(fd_returning_calls_fail)
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p), EOPNOTSUPP);
 	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_GET_CAP, &c));
 	CHECK_EQ(c.value, 0);
+	/* Legacy GEM_MMAP maps in the caller: only the shim can. */
+	{
+		struct drm_i915_gem_mmap mm = { .handle = p.handle, .size = 4096 };
+
+		CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &mm), EOPNOTSUPP);
+		CHECK_EQ(mm.addr_ptr, 0);
+	}
 	close(fd);
 }

@@ -51,6 +51,7 @@ c_clients!(
     drm_devices,
     igt_fixture,
     prime,
+    legacy_mmap,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

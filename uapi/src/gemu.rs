@@ -10,6 +10,7 @@
 //! unused (its last command is 0x7c, GEM_CREATE_EXT).
 
 use crate::drm::{drm_prime_handle, DRM_IOWR};
+use crate::i915::drm_i915_gem_mmap;
 use core::mem::size_of;
 
 /// Export a GEM handle as a dma-buf: in `handle`, `flags`; out `fd` = the dma-buf id.
@@ -17,6 +18,11 @@ pub const DRM_IOCTL_GEMU_PRIME_EXPORT: u32 = DRM_IOWR(0x9e, size_of::<drm_prime_
 /// Import the dma-buf with id `fd`: out `handle` (the file's existing handle for the
 /// object, if it has one, as `drm_prime_fd_to_handle`).
 pub const DRM_IOCTL_GEMU_PRIME_IMPORT: u32 = DRM_IOWR(0x9f, size_of::<drm_prime_handle>());
+
+/// Legacy GEM_MMAP's half in the device: validates as `i915_gem_mmap_ioctl` and
+/// answers in `addr_ptr` the offset at which a mapping of the node shows
+/// `offset` of the object; the shim then maps `size` bytes there and answers the address.
+pub const DRM_IOCTL_GEMU_GEM_MMAP: u32 = DRM_IOWR(0x9d, size_of::<drm_i915_gem_mmap>());
 
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
