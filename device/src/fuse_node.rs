@@ -31,6 +31,8 @@ use crate::client_memory::CallerMemory;
 use crate::debugfs::{self, DebugFs};
 use crate::dispatch::{self, OpenFiles};
 use crate::dma_buf_file;
+use crate::fd_files::{self, Kind};
+use crate::sync_file_node;
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
@@ -50,7 +52,7 @@ const TTL: Duration = Duration::from_secs(3600);
 /// How long the kernel may keep `ino`'s name and attributes: a dma-buf file comes and
 /// goes with its export, and its id may name another object's export later.
 fn ttl(ino: INodeNo) -> Duration {
-    if dma_buf_file::id_of(ino.0).is_some() {
+    if Kind::of_ino(ino.0).is_some() {
         Duration::ZERO
     } else {
         TTL
@@ -60,8 +62,6 @@ fn ttl(ino: INodeNo) -> Duration {
 /// File handles of open debugfs files carry this bit; DRM files' handles (the model's
 /// file ids, counted from 1) never reach it.
 const DEBUGFS_FH: u64 = 1 << 63;
-/// File handles of dma-buf files: this bit and the dma-buf id.
-const DMA_BUF_FH: u64 = 1 << 62;
 
 /// The FUSE file system of one emulated device.
 pub struct DeviceNodes {
@@ -96,10 +96,10 @@ impl DeviceNodes {
 
     fn attr(&self, ino: INodeNo) -> Option<FileAttr> {
         let mut size = 0;
-        let (kind, perm, nlink) = if ino == INodeNo::ROOT || ino.0 == dma_buf_file::DIR_INO {
+        let (kind, perm, nlink) = if ino == INodeNo::ROOT || Kind::of_dir(ino.0).is_some() {
             (FileType::Directory, 0o755, 2)
-        } else if let Some(id) = dma_buf_file::id_of(ino.0) {
-            size = self.device.dma_buf_size(id)?;
+        } else if let Some((k, id)) = Kind::of_ino(ino.0) {
+            size = k.size(&self.device, id)?;
             (FileType::RegularFile, 0o666, 1)
         } else if NODES.iter().any(|(i, ..)| *i == ino) {
             // A FUSE node must be a regular file: S_IFCHR would make the kernel open a
@@ -143,8 +143,16 @@ impl DeviceNodes {
 }
 
 impl DeviceNodes {
-    /// Open dma-buf `id`'s file: mappings pass through to the aperture like the nodes'.
-    fn open_dma_buf(&self, id: u64, reply: ReplyOpen) {
+    /// Open export `id`'s file: a dma-buf's mappings pass through to the aperture like
+    /// the nodes'; the others are never mapped.
+    fn open_fd_file(&self, kind: Kind, id: u64, reply: ReplyOpen) {
+        let fh = FileHandle(kind.fh(id));
+        if kind != Kind::DmaBuf {
+            if !kind.open(&self.device, id) {
+                return reply.error(Errno::ENOENT);
+            }
+            return reply.opened(fh, FopenFlags::FOPEN_DIRECT_IO);
+        }
         let backing = match self.backing(&reply) {
             Ok(b) => b,
             Err(e) => {
@@ -152,14 +160,10 @@ impl DeviceNodes {
                 return reply.error(Errno::EIO);
             }
         };
-        if !self.device.dma_buf_open(id) {
+        if !kind.open(&self.device, id) {
             return reply.error(Errno::ENOENT);
         }
-        reply.opened_passthrough(
-            FileHandle(DMA_BUF_FH | id),
-            FopenFlags::FOPEN_DIRECT_IO,
-            backing,
-        );
+        reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, backing);
     }
 
     /// Open a debugfs entry: a file reads a snapshot of its content taken now.
@@ -212,11 +216,13 @@ impl fuser::Filesystem for DeviceNodes {
                 .map(|(ino, ..)| *ino)
                 .or_else(|| (name == "debugfs").then_some(INodeNo(debugfs::ROOT)))
                 .or_else(|| {
-                    (name == dma_buf_file::DIR_NAME).then_some(INodeNo(dma_buf_file::DIR_INO))
+                    Kind::ALL
+                        .into_iter()
+                        .find(|k| name == k.dir_name())
+                        .map(|k| INodeNo(k.dir_ino()))
                 })
-        } else if parent.0 == dma_buf_file::DIR_INO {
-            dma_buf_file::lookup(&self.device, name.as_bytes())
-                .map(|(id, _)| INodeNo(dma_buf_file::ino_of(id)))
+        } else if let Some(kind) = Kind::of_dir(parent.0) {
+            fd_files::lookup(&self.device, kind, name.as_bytes()).map(|id| INodeNo(kind.ino(id)))
         } else {
             DebugFs::lookup(parent.0, name.as_bytes()).map(|e| INodeNo(e.ino))
         }
@@ -247,21 +253,21 @@ impl fuser::Filesystem for DeviceNodes {
                 (INodeNo::ROOT, FileType::Directory, "."),
                 (INodeNo::ROOT, FileType::Directory, ".."),
                 (INodeNo(debugfs::ROOT), FileType::Directory, "debugfs"),
-                (
-                    INodeNo(dma_buf_file::DIR_INO),
-                    FileType::Directory,
-                    dma_buf_file::DIR_NAME,
-                ),
             ]
             .into_iter()
+            .chain(
+                Kind::ALL
+                    .into_iter()
+                    .map(|k| (INodeNo(k.dir_ino()), FileType::Directory, k.dir_name())),
+            )
             .chain(
                 NODES
                     .iter()
                     .map(|(i, n, _)| (*i, FileType::RegularFile, *n)),
             )
             .collect()
-        } else if ino.0 == dma_buf_file::DIR_INO {
-            // dma-bufs are reached by id only; the listing is empty, as for a
+        } else if Kind::of_dir(ino.0).is_some() {
+            // Exports are reached by id only; the listing is empty, as for a
             // directory that only serves lookups.
             vec![
                 (ino, FileType::Directory, "."),
@@ -307,8 +313,8 @@ impl fuser::Filesystem for DeviceNodes {
         if let Some(entry) = DebugFs::entry(ino.0) {
             return self.open_debugfs(entry, reply);
         }
-        if let Some(id) = dma_buf_file::id_of(ino.0) {
-            return self.open_dma_buf(id, reply);
+        if let Some((kind, id)) = Kind::of_ino(ino.0) {
+            return self.open_fd_file(kind, id, reply);
         }
         let Some(&(_, name, node)) = NODES.iter().find(|(i, ..)| *i == ino) else {
             return reply.error(if ino == INodeNo::ROOT {
@@ -388,8 +394,8 @@ impl fuser::Filesystem for DeviceNodes {
         // FUSE sends release once, after the last close of the open file description.
         if fh.0 & DEBUGFS_FH != 0 {
             self.snapshots.lock().unwrap().remove(&fh.0);
-        } else if fh.0 & DMA_BUF_FH != 0 {
-            self.device.dma_buf_release(fh.0 & !DMA_BUF_FH);
+        } else if let Some((kind, id)) = Kind::of_fh(fh.0) {
+            kind.release(&self.device, id);
         } else {
             self.files.release(fh.0);
         }
@@ -407,8 +413,19 @@ impl fuser::Filesystem for DeviceNodes {
         _out_size: u32,
         reply: ReplyIoctl,
     ) {
-        if fh.0 & DMA_BUF_FH != 0 {
-            return match dma_buf_file::ioctl(cmd, in_data) {
+        if let Some((kind, id)) = Kind::of_fh(fh.0) {
+            let r = match kind {
+                Kind::DmaBuf => dma_buf_file::ioctl(cmd, in_data),
+                Kind::SyncFile => sync_file_node::ioctl(
+                    &self.device,
+                    id,
+                    cmd,
+                    in_data,
+                    &CallerMemory::new(req.pid()),
+                ),
+                Kind::Syncobj => Err(emu::Errno::ENOTTY),
+            };
+            return match r {
                 Ok(out) => reply.ioctl(0, &out),
                 Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
             };
@@ -484,12 +501,26 @@ impl fuser::Filesystem for DeviceNodes {
         &self,
         _req: &Request,
         _ino: INodeNo,
-        _fh: FileHandle,
-        _ph: PollNotifier,
+        fh: FileHandle,
+        ph: PollNotifier,
         _events: PollEvents,
-        _flags: PollFlags,
+        flags: PollFlags,
         reply: ReplyPoll,
     ) {
+        if let Some((Kind::SyncFile, id)) = Kind::of_fh(fh.0) {
+            let (events, signalled) = sync_file_node::poll(&self.device, id);
+            if !signalled && flags.contains(PollFlags::FUSE_POLL_SCHEDULE_NOTIFY) {
+                // The kernel's poll sleeps until told: tell it when the fences signal.
+                if let Some(file) = self.device.sync_file(id) {
+                    file.on_signaled(Box::new(move || {
+                        if let Err(e) = ph.notify() {
+                            log::debug!("sync_file poll notify: {e}");
+                        }
+                    }));
+                }
+            }
+            return reply.poll(PollEvents::from_bits_truncate(events));
+        }
         reply.poll(PollEvents::from_bits_truncate(dispatch::poll()))
     }
 }

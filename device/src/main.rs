@@ -9,6 +9,7 @@ mod daemon;
 mod debugfs;
 mod dispatch;
 mod dma_buf_file;
+mod fd_files;
 mod fuse_mount;
 mod fuse_node;
 mod mapping_probe;
@@ -18,6 +19,7 @@ mod probe;
 mod run;
 mod serve;
 mod shim;
+mod sync_file_node;
 mod sys_view;
 mod sysfs;
 

@@ -29,8 +29,9 @@ const DEV: &str = "/dev";
 const DRI: &str = "/dev/dri";
 /// The nodes, by their name in the FUSE mount and in `/dev/dri`.
 const NODES: [&str; 2] = ["card0", "renderD128"];
-/// Where the daemon's folder of dma-buf files is bound for the shim to open them.
-pub const DMA_BUF_DIR: &str = "/dev/dri/.gemu-dmabuf";
+/// Where the daemon's folder is bound for the shim to open the files that stand for
+/// dma-bufs, syncobj fds and sync_files (`dmabuf/`, `syncobj/`, `sync_file/`).
+pub const FD_DIR: &str = "/dev/dri/.gemu";
 
 /// Give this process its own mount namespace whose mounts never propagate back to the
 /// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies
@@ -172,16 +173,16 @@ impl DriView {
             .map_err(|e| format!("binding the node onto {}: {e}", target.display()))?;
             self.published.push(target);
         }
-        let target = Path::new(DMA_BUF_DIR);
+        let target = Path::new(FD_DIR);
         make_dir(target)?;
         mount(
-            Some(&fuse_dir.join("dmabuf")),
+            Some(&fuse_dir),
             target,
             None::<&str>,
             MsFlags::MS_BIND,
             None::<&str>,
         )
-        .map_err(|e| format!("binding the dma-buf folder onto {DMA_BUF_DIR}: {e}"))?;
+        .map_err(|e| format!("binding the device's folder onto {FD_DIR}: {e}"))?;
         self.published.push(target.to_path_buf());
         Ok(())
     }

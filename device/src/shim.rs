@@ -48,7 +48,7 @@ pub fn preload(command: &mut Command, library: &Path, fuse_dir: &Path) -> Fallib
         nodes.push(format!("{}:{}:{minor}", md.dev(), md.ino()));
     }
     command.env(NODES_ENV, nodes.join(","));
-    command.env(uapi::GEMU_DMABUF_DIR_ENV, crate::namespace::DMA_BUF_DIR);
+    command.env(uapi::GEMU_FD_DIR_ENV, crate::namespace::FD_DIR);
     let mut preload: OsString = library.into();
     if let Some(existing) = std::env::var_os("LD_PRELOAD").filter(|v| !v.is_empty()) {
         // Theirs first: the program's own interposers keep precedence over ours.

@@ -93,6 +93,10 @@ pub struct Device {
     pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
     /// Objects exported as dma-bufs, by dma-buf id.
     pub(crate) dma_bufs: crate::prime::DmaBufs,
+    /// sync_files handed out as fds, by id.
+    pub(crate) sync_files: crate::sync_file::SyncFiles,
+    /// Syncobjs handed out as (opaque) fds, by id.
+    pub(crate) syncobj_files: crate::syncobj_fd::SyncobjFiles,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
     /// The engines that run batches.
@@ -130,6 +134,8 @@ impl Device {
             names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
             allocated: AtomicU64::new(0),
             dma_bufs: crate::prime::DmaBufs::default(),
+            sync_files: Default::default(),
+            syncobj_files: Default::default(),
             probe: OnceLock::new(),
             resident: AtomicU64::new(0),
             purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),

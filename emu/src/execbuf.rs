@@ -62,11 +62,32 @@ struct Target {
 }
 
 impl File {
-    /// IOCTL: gem_execbuffer2: Submit a batch (the `_WR` form also returns the out-fence).
+    /// IOCTL: gem_execbuffer2: Submit a batch. Fence fds (FENCE_IN, FENCE_OUT) need
+    /// the shim, which sends [`File::gemu_execbuffer2`]: here they are refused.
     pub(crate) fn gem_execbuffer2(
         &self,
         a: &mut drm_i915_gem_execbuffer2,
         caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        self.execbuffer2(a, caller, false)
+    }
+
+    /// IOCTL: gemu_execbuffer2: EXECBUFFER2_WR from the shim, whose fence fds are
+    /// sync_file ids: FENCE_IN's in the low half of `rsvd2`, FENCE_OUT's answered in the
+    /// high half (`uapi::gemu`).
+    pub(crate) fn gemu_execbuffer2(
+        &self,
+        a: &mut drm_i915_gem_execbuffer2,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        self.execbuffer2(a, caller, true)
+    }
+
+    fn execbuffer2(
+        &self,
+        a: &mut drm_i915_gem_execbuffer2,
+        caller: &dyn ClientMemory,
+        sync_files: bool,
     ) -> Result<()> {
         let count = a.buffer_count as u64;
         if count == 0 || count > i32::MAX as u64 {
@@ -80,7 +101,7 @@ impl File {
             .map(bytemuck::pod_read_unaligned)
             .collect();
         let mut objs = Vec::new();
-        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller);
+        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, sync_files);
         // New offsets go back to user space, also after an error past placement.
         for (i, o) in objs.iter().enumerate() {
             if o.update {
@@ -97,6 +118,7 @@ impl File {
         exec: &mut [drm_i915_gem_exec_object2],
         objs: &mut Vec<EbObject>,
         caller: &dyn ClientMemory,
+        sync_files: bool,
     ) -> Result<()> {
         if a.flags & I915_EXEC_SECURE != 0 {
             // Gen11+ has no secure batches.
@@ -106,17 +128,27 @@ impl File {
         self.parse_extensions(a, &mut fences, caller)?;
         self.add_fence_array(a, &mut fences, caller)?;
         const IN_FENCES: u64 = I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT;
+        let mut in_fences = Vec::new();
         if a.flags & IN_FENCES != 0 {
             if a.flags & IN_FENCES == IN_FENCES {
                 return Err(Errno::EINVAL);
             }
-            // No sync_file can exist on this device yet: the fd is not one.
-            return Err(Errno::EINVAL);
+            // Without the shim no fd can be a sync_file of this device. FENCE_SUBMIT
+            // (start when the other request starts) is not modelled: the engines know
+            // completion only.
+            if !sync_files || a.flags & I915_EXEC_FENCE_SUBMIT != 0 {
+                log::debug!("execbuf: in-fence {:#x} without sync_files", a.flags);
+                return Err(Errno::EINVAL);
+            }
+            let id = u64::from(a.rsvd2 as u32);
+            let file = self.device.sync_file(id).ok_or(Errno::EINVAL)?;
+            in_fences.extend(file.fences().iter().cloned());
         }
-        if a.flags & I915_EXEC_FENCE_OUT != 0 {
+        let out_fence = a.flags & I915_EXEC_FENCE_OUT != 0;
+        if out_fence && !sync_files {
             // Without fence fds (HAS_EXEC_FENCE is 0) the flag is unknown, as on a
             // kernel that predates it.
-            log::debug!("execbuf: FENCE_OUT needs an fd in the caller, which gemu cannot make yet");
+            log::debug!("execbuf: FENCE_OUT needs the shim to make the fd");
             return Err(Errno::EINVAL);
         }
         let target = self.select_context_engine(a)?;
@@ -231,6 +263,7 @@ impl File {
 
         // Fences to await: explicit ones, then each object's implicit ones.
         let mut deps: Vec<Arc<DmaFence>> = fences.iter().filter_map(|f| f.wait.clone()).collect();
+        deps.extend(in_fences);
         for o in objs.iter() {
             if o.flags & EXEC_OBJECT_ASYNC == 0 {
                 deps.extend(
@@ -246,6 +279,12 @@ impl File {
             deps.extend(timeline.last_fence());
         }
         let fence = timeline.next_fence();
+        if out_fence {
+            let id = self
+                .device
+                .sync_file_export(crate::sync_file::SyncFile::new(&fence));
+            a.rsvd2 = (a.rsvd2 & 0xffff_ffff) | (id << 32);
+        }
         for o in objs.iter() {
             let usage = if o.flags & EXEC_OBJECT_WRITE != 0 {
                 DmaResvUsage::Write

@@ -348,8 +348,29 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             RENDER_ALLOW,
             gem_create_ext
         ),
-        // gemu's own (uapi::gemu): what the shim turns GEM_MMAP, PRIME_HANDLE_TO_FD and
-        // PRIME_FD_TO_HANDLE into. Flags as the calls they stand for.
+        // gemu's own (uapi::gemu): what the shim turns the calls that take or make fds
+        // (syncobj fds, execbuf fence fds, PRIME) and legacy GEM_MMAP into. Flags as the calls they stand for.
+        0x5a => op!(
+            RW,
+            nr,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            gemu_syncobj_export
+        ),
+        0x5b => op!(
+            RW,
+            nr,
+            drm_syncobj_handle,
+            RENDER_ALLOW,
+            gemu_syncobj_import
+        ),
+        0x5c => op!(
+            RW,
+            nr,
+            drm_i915_gem_execbuffer2,
+            RENDER_ALLOW,
+            gemu_execbuffer2
+        ),
         0x5d => op!(RW, nr, drm_i915_gem_mmap, RENDER_ALLOW, gemu_gem_mmap),
         0x5e => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_export),
         0x5f => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_import),

@@ -7,37 +7,24 @@
 //! offset `id << 12` shows the object. An export keeps its object alive, as a dma-buf
 //! holds a reference on its GEM object, until the last open of its file is released.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use uapi::*;
 
 use crate::client::ClientMemory;
 use crate::device::Device;
+use crate::export_table::ExportTable;
 use crate::file::File;
 use crate::object::GemObject;
-use crate::sync::{lock_order, TrackedMutex};
+use crate::sync::lock_order;
 use crate::{Errno, Result};
 
-/// One exported object.
-struct Export {
-    object: Arc<GemObject>,
-    /// Exports answered whose file the program has not opened yet.
-    pending: u32,
-    /// Opens of the dma-buf's file not yet released.
-    opens: u32,
-}
-
 /// The device's dma-bufs, by id.
-pub(crate) struct DmaBufs {
-    table: TrackedMutex<HashMap<u64, Export>>,
-}
+pub(crate) struct DmaBufs(ExportTable<Arc<GemObject>>);
 
 impl Default for DmaBufs {
     fn default() -> Self {
-        DmaBufs {
-            table: TrackedMutex::new(&lock_order::DEVICE_DMA_BUFS, HashMap::new()),
-        }
+        DmaBufs(ExportTable::new(&lock_order::DEVICE_DMA_BUFS))
     }
 }
 
@@ -65,15 +52,7 @@ impl File {
         obj.mmapped
             .store(true, std::sync::atomic::Ordering::Release);
         let id = obj.offset >> GEMU_DMABUF_ID_SHIFT;
-        let mut table = self.device.dma_bufs.table.lock();
-        table
-            .entry(id)
-            .or_insert_with(|| Export {
-                object: obj.clone(),
-                pending: 0,
-                opens: 0,
-            })
-            .pending += 1;
+        self.device.dma_bufs.0.export_at(id, || obj.clone());
         a.fd = i32::try_from(id).map_err(|_| Errno::EOVERFLOW)?;
         Ok(())
     }
@@ -87,17 +66,10 @@ impl File {
         _: &dyn ClientMemory,
     ) -> Result<()> {
         let id = u64::try_from(a.fd).map_err(|_| Errno::EBADF)?;
-        let obj = self
-            .device
-            .dma_bufs
-            .table
-            .lock()
-            .get(&id)
-            .map(|e| e.object.clone())
-            .ok_or_else(|| {
-                log::debug!("prime import: no dma-buf {id}");
-                Errno::EINVAL
-            })?;
+        let obj = self.device.dma_bufs.0.get(id).ok_or_else(|| {
+            log::debug!("prime import: no dma-buf {id}");
+            Errno::EINVAL
+        })?;
         let existing = self.handles().find(&obj);
         a.handle = match existing {
             Some(h) => h,
@@ -110,40 +82,18 @@ impl File {
 impl Device {
     /// The size of dma-buf `id`'s object, if it is exported.
     pub fn dma_buf_size(&self, id: u64) -> Option<u64> {
-        self.dma_bufs.table.lock().get(&id).map(|e| e.object.size)
+        self.dma_bufs.0.get(id).map(|o| o.size)
     }
 
-    /// The program opened dma-buf `id`'s file (the shim, after an export, or a `dup`
+    /// The program opened dma-buf `id`'s file (the shim, after an export, or a reopen
     /// through `/proc/self/fd`). False when no such dma-buf exists.
     pub fn dma_buf_open(&self, id: u64) -> bool {
-        let mut table = self.dma_bufs.table.lock();
-        let Some(e) = table.get_mut(&id) else {
-            return false;
-        };
-        e.pending = e.pending.saturating_sub(1);
-        e.opens += 1;
-        true
+        self.dma_bufs.0.open(id)
     }
 
     /// An open of dma-buf `id`'s file was released; the last one ends the export (and
     /// drops its reference on the object) unless an export is still on its way.
     pub fn dma_buf_release(&self, id: u64) {
-        let gone = {
-            let mut table = self.dma_bufs.table.lock();
-            match table.get_mut(&id) {
-                Some(e) => {
-                    e.opens = e.opens.saturating_sub(1);
-                    if e.opens == 0 && e.pending == 0 {
-                        table.remove(&id)
-                    } else {
-                        None
-                    }
-                }
-                None => None,
-            }
-        };
-        // The object's last reference may go here: outside the table's lock, as
-        // freeing takes the aperture's.
-        drop(gone);
+        self.dma_bufs.0.release(id)
     }
 }

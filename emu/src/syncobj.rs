@@ -204,8 +204,9 @@ impl File {
     }
 
     /// IOCTL: syncobj_handle_to_fd: a syncobj (or its fence as a sync_file) as an fd.
-    /// Checked as the kernel does; making the fd in the caller's process needs the
-    /// fd-passing part of gemu, which does not exist yet.
+    /// Checked as the kernel does; the daemon cannot put an fd into the caller, so the
+    /// call itself fails: the shim sends `gemu_syncobj_export` (`syncobj_fd.rs`) and
+    /// opens the fd in the caller.
     pub(crate) fn syncobj_handle_to_fd(
         &self,
         a: &mut drm_syncobj_handle,
@@ -221,13 +222,13 @@ impl File {
         if a.flags != 0 && s.fence().is_none() {
             return Err(Errno::EINVAL);
         }
-        log::debug!("syncobj_handle_to_fd: gemu cannot install fds in its clients yet");
+        log::debug!("syncobj_handle_to_fd: fds are made by gemu's shim, not loaded here");
         Err(Errno::EOPNOTSUPP)
     }
 
-    /// IOCTL: syncobj_fd_to_handle: no fd can be a syncobj or sync_file fd made by
-    /// this device until gemu can make them, so every fd is refused as i915 refuses
-    /// a foreign one.
+    /// IOCTL: syncobj_fd_to_handle: without the shim no fd can be a syncobj or sync_file
+    /// fd of this device, so every fd is refused as i915 refuses a foreign one (the
+    /// shim sends `gemu_syncobj_import` with the id instead).
     pub(crate) fn syncobj_fd_to_handle(
         &self,
         a: &mut drm_syncobj_handle,

@@ -7,14 +7,15 @@ use std::ffi::{c_int, c_ulong, c_void};
 
 use uapi::*;
 
-use crate::dma_buf;
+use crate::fd_files::{self, Kind};
+use crate::fences;
 use crate::nodes::{self, fail};
 
 /// One ioctl, straight to the kernel.
 ///
 /// # Safety
 /// `arg` is what the command expects (the kernel checks user pointers).
-unsafe fn raw_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+pub(crate) unsafe fn raw_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     // SAFETY: the caller's arguments go to the kernel as they came.
     unsafe { libc::syscall(libc::SYS_ioctl, fd, request, arg) as c_int }
 }
@@ -27,13 +28,18 @@ unsafe fn raw_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     let cmd = request as u32;
-    let ours = matches!(
-        cmd,
-        DRM_IOCTL_PRIME_HANDLE_TO_FD
-            | DRM_IOCTL_PRIME_FD_TO_HANDLE
-            | DRM_IOCTL_GET_CAP
-            | DRM_IOCTL_I915_GEM_MMAP
-    );
+    if cmd == SYNC_IOC_MERGE && !arg.is_null() {
+        // SAFETY: forwarded; `merge` reads the struct without faulting.
+        return unsafe { fences::sync_merge(fd, request, arg.cast()) };
+    }
+    let ours = fences::is_fence_call(cmd)
+        || matches!(
+            cmd,
+            DRM_IOCTL_PRIME_HANDLE_TO_FD
+                | DRM_IOCTL_PRIME_FD_TO_HANDLE
+                | DRM_IOCTL_GET_CAP
+                | DRM_IOCTL_I915_GEM_MMAP
+        );
     if !ours || arg.is_null() || nodes::node_of_fd(fd).is_none() {
         // SAFETY: forwarded.
         return unsafe { raw_ioctl(fd, request, arg) };
@@ -46,7 +52,8 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
             DRM_IOCTL_PRIME_HANDLE_TO_FD => prime_handle_to_fd(fd, arg.cast()),
             DRM_IOCTL_PRIME_FD_TO_HANDLE => prime_fd_to_handle(fd, arg.cast()),
             DRM_IOCTL_I915_GEM_MMAP => gem_mmap(fd, arg.cast()),
-            _ => get_cap(fd, request, arg.cast()),
+            DRM_IOCTL_GET_CAP => get_cap(fd, request, arg.cast()),
+            _ => fences::ioctl(fd, request, arg),
         }
     }
 }
@@ -71,7 +78,7 @@ unsafe fn prime_handle_to_fd(fd: c_int, arg: *mut drm_prime_handle) -> c_int {
     if args.flags & DRM_CLOEXEC != 0 {
         flags |= libc::O_CLOEXEC;
     }
-    let new_fd = dma_buf::open(args.fd as u64, flags);
+    let new_fd = fd_files::open(Kind::DmaBuf, args.fd as u64, flags);
     if new_fd < 0 {
         args.fd = -1;
         return -1;
@@ -90,13 +97,13 @@ unsafe fn prime_fd_to_handle(fd: c_int, arg: *mut drm_prime_handle) -> c_int {
     if !read_own(arg.cast(), &mut local) {
         return fail(libc::EFAULT);
     }
-    let buf = match dma_buf::of_fd(local.fd) {
-        Ok(Some(b)) => b,
+    let id = match fd_files::id_of(local.fd, Kind::DmaBuf) {
+        Ok(Some(id)) => id,
         // dma_buf_get: a file that is not a dma-buf.
         Ok(None) => return fail(libc::EINVAL),
         Err(e) => return fail(e),
     };
-    let Ok(id) = i32::try_from(buf.id) else {
+    let Ok(id) = i32::try_from(id) else {
         return fail(libc::EINVAL);
     };
     local.fd = id;
@@ -168,7 +175,7 @@ unsafe fn get_cap(fd: c_int, request: c_ulong, arg: *mut drm_get_cap) -> c_int {
 
 /// Read `*out` from this process's own memory at `from`, failing (false) instead of
 /// faulting when it is not mapped.
-fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bool {
+pub(crate) fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bool {
     let len = std::mem::size_of::<T>();
     let local = libc::iovec {
         iov_base: (out as *mut T).cast(),
@@ -182,12 +189,13 @@ fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bool {
     let n = unsafe {
         libc::syscall(
             libc::SYS_process_vm_readv,
-            libc::getpid(),
+            libc::getpid() as libc::c_long,
             &local as *const libc::iovec,
-            1,
+            // Variadic: every argument a full long, or the kernel reads stray bits.
+            1 as libc::c_ulong,
             &remote as *const libc::iovec,
-            1,
-            0,
+            1 as libc::c_ulong,
+            0 as libc::c_ulong,
         )
     };
     n == len as i64

@@ -20,6 +20,8 @@
 //! the program happened to bind.
 
 mod dma_buf;
+mod fd_files;
+mod fences;
 mod ioctl;
 pub mod nodes;
 mod stat;

@@ -36,6 +36,19 @@ TEST(fd_returning_calls_fail)
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p), EOPNOTSUPP);
 	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_GET_CAP, &c));
 	CHECK_EQ(c.value, 0);
+	/* Syncobj fds and exec fences: refused, never a fake fd. */
+	{
+		struct drm_syncobj_create c = { .flags = DRM_SYNCOBJ_CREATE_SIGNALED };
+		struct drm_syncobj_handle h = { .fd = -1 };
+		int has = -1;
+
+		REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
+		h.handle = c.handle;
+		CHECK(do_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h) < 0);
+		CHECK_EQ(h.fd, -1);
+		CHECK_OK(getparam(fd, I915_PARAM_HAS_EXEC_FENCE, &has));
+		CHECK_EQ(has, 0);
+	}
 	/* Legacy GEM_MMAP maps in the caller: only the shim can. */
 	{
 		struct drm_i915_gem_mmap mm = { .handle = p.handle, .size = 4096 };

@@ -52,6 +52,7 @@ c_clients!(
     igt_fixture,
     prime,
     legacy_mmap,
+    fence_fds,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

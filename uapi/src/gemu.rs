@@ -9,8 +9,8 @@
 //! numbers sit at the top of the DRM driver range (0x40..0xa0), which i915 leaves
 //! unused (its last command is 0x7c, GEM_CREATE_EXT).
 
-use crate::drm::{drm_prime_handle, DRM_IOWR};
-use crate::i915::drm_i915_gem_mmap;
+use crate::drm::{drm_prime_handle, drm_syncobj_handle, DRM_IOWR};
+use crate::i915::{drm_i915_gem_execbuffer2, drm_i915_gem_mmap};
 use core::mem::size_of;
 
 /// Export a GEM handle as a dma-buf: in `handle`, `flags`; out `fd` = the dma-buf id.
@@ -19,6 +19,23 @@ pub const DRM_IOCTL_GEMU_PRIME_EXPORT: u32 = DRM_IOWR(0x9e, size_of::<drm_prime_
 /// object, if it has one, as `drm_prime_fd_to_handle`).
 pub const DRM_IOCTL_GEMU_PRIME_IMPORT: u32 = DRM_IOWR(0x9f, size_of::<drm_prime_handle>());
 
+/// SYNCOBJ_HANDLE_TO_FD's half in the device: `fd` answers the id of a `syncobj/` file
+/// (or, with EXPORT_SYNC_FILE, of a `sync_file/` file).
+pub const DRM_IOCTL_GEMU_SYNCOBJ_EXPORT: u32 = DRM_IOWR(0x9a, size_of::<drm_syncobj_handle>());
+/// SYNCOBJ_FD_TO_HANDLE's half: `fd` carries the id of a `syncobj/` file (or, with
+/// IMPORT_SYNC_FILE, of a `sync_file/` file).
+pub const DRM_IOCTL_GEMU_SYNCOBJ_IMPORT: u32 = DRM_IOWR(0x9b, size_of::<drm_syncobj_handle>());
+/// EXECBUFFER2_WR whose fence "fds" are sync_file ids: FENCE_IN's in the low 32 bits of
+/// `rsvd2`; FENCE_OUT answers the new sync_file's id in the high 32 bits.
+pub const DRM_IOCTL_GEMU_EXECBUFFER2: u32 = DRM_IOWR(0x9c, size_of::<drm_i915_gem_execbuffer2>());
+/// SYNC_IOC_MERGE's half, sent on the first sync_file's fd: `fd2` carries the second's
+/// id, `fence` answers the new sync_file's id.
+pub const GEMU_SYNC_IOC_MERGE: u32 = crate::ioc::_IOWR(
+    crate::sync_file::SYNC_IOC_MAGIC,
+    0xe0,
+    size_of::<crate::sync_file::sync_merge_data>(),
+);
+
 /// Legacy GEM_MMAP's half in the device: validates as `i915_gem_mmap_ioctl` and
 /// answers in `addr_ptr` the offset at which a mapping of the node shows
 /// `offset` of the object; the shim then maps `size` bytes there and answers the address.
@@ -26,8 +43,15 @@ pub const DRM_IOCTL_GEMU_GEM_MMAP: u32 = DRM_IOWR(0x9d, size_of::<drm_i915_gem_m
 
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
+/// The inode of the daemon's file for syncobj fd `id` (`syncobj/<id>`).
+pub const GEMU_SYNCOBJ_INO_BASE: u64 = 2 << 32;
+/// The inode of the daemon's file for sync_file `id` (`sync_file/<id>`).
+pub const GEMU_SYNC_FILE_INO_BASE: u64 = 3 << 32;
+/// Ids stay below this, so each kind keeps its inode range.
+pub const GEMU_FD_ID_LIMIT: u64 = 1 << 32;
 /// A dma-buf's id is its object's page index in the aperture: `id << GEMU_DMABUF_ID_SHIFT`
 /// is the offset at which a mapping of a node (or of the dma-buf file) shows the object.
 pub const GEMU_DMABUF_ID_SHIFT: u32 = 12;
-/// The environment variable that names the folder of dma-buf files (`gemu run` sets it).
-pub const GEMU_DMABUF_DIR_ENV: &str = "GEMU_DMABUF_DIR";
+/// The environment variable that names the daemon's folder (`gemu run` sets it), which
+/// holds `dmabuf/`, `syncobj/` and `sync_file/`.
+pub const GEMU_FD_DIR_ENV: &str = "GEMU_FD_DIR";

@@ -63,6 +63,12 @@ pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock
 /// `dma_buf` exports of the device (`drm_prime` lookups): id → object.
 pub static DEVICE_DMA_BUFS: LockClass = LockClass::new("gemu.dma_bufs");
 
+/// sync_file exports of the device: id → sync_file.
+pub static DEVICE_SYNC_FILES: LockClass = LockClass::new("gemu.sync_files");
+
+/// Opaque syncobj fds of the device: id → syncobj.
+pub static DEVICE_SYNCOBJ_FILES: LockClass = LockClass::new("gemu.syncobj_files");
+
 /// `drm_file.table_lock`: one client's handle → object table. Lookups take it
 /// briefly and drop it before any reservation lock is taken.
 pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
@@ -129,6 +135,8 @@ pub static ORDER: &[&LockClass] = &[
     &DEVICE_VMS,
     &DEVICE_NAMES,
     &DEVICE_DMA_BUFS,
+    &DEVICE_SYNC_FILES,
+    &DEVICE_SYNCOBJ_FILES,
     &FILE_HANDLES,
     &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,

@@ -1,0 +1,247 @@
+//! Fence fds through the shim: SYNCOBJ_HANDLE_TO_FD / FD_TO_HANDLE (opaque and
+//! sync_file), execbuf FENCE_IN / FENCE_OUT, SYNC_IOC_MERGE; each becomes gemu's own
+//! call with ids where the kernel takes or gives fds, plus an `open` of the daemon's
+//! file here (`uapi::gemu`). GETPARAM HAS_EXEC_FENCE says yes: with the shim, it works.
+
+use std::ffi::{c_int, c_ulong, c_void};
+
+use uapi::*;
+
+use crate::fd_files::{self, Kind};
+use crate::ioctl::{raw_ioctl, read_own};
+use crate::nodes::fail;
+
+/// The node ioctls this module answers.
+pub fn is_fence_call(cmd: u32) -> bool {
+    matches!(
+        cmd,
+        DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
+            | DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE
+            | DRM_IOCTL_I915_GEM_EXECBUFFER2
+            | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
+            | DRM_IOCTL_I915_GETPARAM
+    )
+}
+
+/// One of [`is_fence_call`]'s commands on node `fd`.
+///
+/// # Safety
+/// `arg` is the caller's pointer (not null).
+pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    // SAFETY: each reads the struct with `read_own` (EFAULT, not a crash).
+    unsafe {
+        match request as u32 {
+            DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD => syncobj_handle_to_fd(fd, arg),
+            DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE => syncobj_fd_to_handle(fd, arg),
+            DRM_IOCTL_I915_GETPARAM => getparam(fd, request, arg),
+            _ => execbuffer2(fd, request, arg),
+        }
+    }
+}
+
+/// Write `value` to this process's memory at `to`; false if it is not writable there.
+fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
+    let len = std::mem::size_of::<T>();
+    let local = libc::iovec {
+        iov_base: (value as *const T).cast_mut().cast(),
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: to,
+        iov_len: len,
+    };
+    // SAFETY: `local` covers `value`; the kernel checks `remote`.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_process_vm_writev,
+            libc::getpid() as libc::c_long,
+            &local as *const libc::iovec,
+            // Variadic: every argument a full long, or the kernel reads stray bits.
+            1 as libc::c_ulong,
+            &remote as *const libc::iovec,
+            1 as libc::c_ulong,
+            0 as libc::c_ulong,
+        )
+    };
+    n == len as i64
+}
+
+unsafe fn syncobj_handle_to_fd(fd: c_int, arg: *mut c_void) -> c_int {
+    let mut a = drm_syncobj_handle::default();
+    if !read_own(arg, &mut a) {
+        return fail(libc::EFAULT);
+    }
+    // SAFETY: `a` is a valid struct for the call.
+    let r = unsafe {
+        raw_ioctl(
+            fd,
+            DRM_IOCTL_GEMU_SYNCOBJ_EXPORT as c_ulong,
+            (&mut a as *mut drm_syncobj_handle).cast(),
+        )
+    };
+    if r < 0 {
+        return r;
+    }
+    let kind = if a.flags & DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE != 0 {
+        Kind::SyncFile
+    } else {
+        Kind::Syncobj
+    };
+    // drm_syncobj_handle_to_fd / sync_file export: always close-on-exec.
+    let new_fd = fd_files::open(kind, a.fd as u64, libc::O_RDONLY | libc::O_CLOEXEC);
+    if new_fd < 0 {
+        return -1;
+    }
+    a.fd = new_fd;
+    if !write_own(arg, &a) {
+        // SAFETY: our own fd, not handed out.
+        unsafe { libc::syscall(libc::SYS_close, new_fd) };
+        return fail(libc::EFAULT);
+    }
+    0
+}
+
+unsafe fn syncobj_fd_to_handle(fd: c_int, arg: *mut c_void) -> c_int {
+    let mut a = drm_syncobj_handle::default();
+    if !read_own(arg, &mut a) {
+        return fail(libc::EFAULT);
+    }
+    let kind = if a.flags & DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE != 0 {
+        Kind::SyncFile
+    } else {
+        Kind::Syncobj
+    };
+    // The device checks pad and flags first, as the kernel does.
+    if a.pad != 0 || a.flags & !DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE != 0 {
+        return fail(libc::EINVAL);
+    }
+    let id = match fd_files::id_of(a.fd, kind) {
+        Ok(Some(id)) => id,
+        // A file of another kind, or no file: drm_syncobj_fd_to_handle's EINVAL.
+        _ => return fail(libc::EINVAL),
+    };
+    let user_fd = a.fd;
+    a.fd = id as i32;
+    // SAFETY: `a` is a valid struct for the call.
+    let r = unsafe {
+        raw_ioctl(
+            fd,
+            DRM_IOCTL_GEMU_SYNCOBJ_IMPORT as c_ulong,
+            (&mut a as *mut drm_syncobj_handle).cast(),
+        )
+    };
+    if r < 0 {
+        return r;
+    }
+    a.fd = user_fd;
+    if !write_own(arg, &a) {
+        return fail(libc::EFAULT);
+    }
+    0
+}
+
+unsafe fn getparam(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    let mut a = drm_i915_getparam::default();
+    if !read_own(arg, &mut a) {
+        return fail(libc::EFAULT);
+    }
+    // SAFETY: forwarded: the device answers (and checks) it first.
+    let r = unsafe { raw_ioctl(fd, request, arg) };
+    if r < 0 || a.param != I915_PARAM_HAS_EXEC_FENCE {
+        return r;
+    }
+    if !write_own(a.value as *mut c_void, &1i32) {
+        return fail(libc::EFAULT);
+    }
+    0
+}
+
+unsafe fn execbuffer2(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    const FENCES: u64 = I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT | I915_EXEC_FENCE_OUT;
+    let mut a = drm_i915_gem_execbuffer2::default();
+    if !read_own(arg, &mut a) || a.flags & FENCES == 0 {
+        // SAFETY: forwarded: no fence fds, nothing to translate.
+        return unsafe { raw_ioctl(fd, request, arg) };
+    }
+    let user_rsvd2 = a.rsvd2;
+    if a.flags & (I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT) != 0 {
+        match fd_files::id_of(a.rsvd2 as u32 as i32, Kind::SyncFile) {
+            Ok(Some(id)) => a.rsvd2 = (a.rsvd2 & !0xffff_ffff) | id,
+            // sync_file_get_fence: not a sync_file (or no file at all).
+            _ => return fail(libc::EINVAL),
+        }
+    }
+    // SAFETY: `a` is a valid struct; its pointers are the caller's, read by the device.
+    let r = unsafe {
+        raw_ioctl(
+            fd,
+            DRM_IOCTL_GEMU_EXECBUFFER2 as c_ulong,
+            (&mut a as *mut drm_i915_gem_execbuffer2).cast(),
+        )
+    };
+    if r < 0 {
+        return r;
+    }
+    let out_id = a.rsvd2 >> 32;
+    a.rsvd2 = user_rsvd2;
+    if a.flags & I915_EXEC_FENCE_OUT != 0 {
+        let new_fd = fd_files::open(Kind::SyncFile, out_id, libc::O_RDONLY | libc::O_CLOEXEC);
+        if new_fd < 0 {
+            return -1;
+        }
+        a.rsvd2 = (user_rsvd2 & 0xffff_ffff) | ((new_fd as u64) << 32);
+    }
+    // The kernel copies the struct back for the _WR form only.
+    if request as u32 == DRM_IOCTL_I915_GEM_EXECBUFFER2_WR && !write_own(arg, &a) {
+        return fail(libc::EFAULT);
+    }
+    0
+}
+
+/// SYNC_IOC_MERGE on `fd`: if it is one of gemu's sync_files, the device merges (by
+/// ids) and the new sync_file is opened here; any other file goes to the kernel.
+///
+/// # Safety
+/// `arg` is the caller's pointer (not null).
+pub unsafe fn sync_merge(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    let first = match fd_files::id_of(fd, Kind::SyncFile) {
+        Ok(Some(_)) => fd,
+        // SAFETY: forwarded untouched.
+        _ => return unsafe { raw_ioctl(fd, request, arg) },
+    };
+    let mut m = sync_merge_data::default();
+    if !read_own(arg, &mut m) {
+        return fail(libc::EFAULT);
+    }
+    let user_fd2 = m.fd2;
+    match fd_files::id_of(m.fd2, Kind::SyncFile) {
+        Ok(Some(id)) => m.fd2 = id as i32,
+        // sync_file_fdget: not a sync_file.
+        _ => return fail(libc::ENOENT),
+    }
+    // SAFETY: `m` is a valid struct for the call, on the first sync_file's fd.
+    let r = unsafe {
+        raw_ioctl(
+            first,
+            GEMU_SYNC_IOC_MERGE as c_ulong,
+            (&mut m as *mut sync_merge_data).cast(),
+        )
+    };
+    if r < 0 {
+        return r;
+    }
+    let new_fd = fd_files::open(
+        Kind::SyncFile,
+        m.fence as u64,
+        libc::O_RDONLY | libc::O_CLOEXEC,
+    );
+    if new_fd < 0 {
+        return -1;
+    }
+    m.fd2 = user_fd2;
+    m.fence = new_fd;
+    if !write_own(arg, &m) {
+        return fail(libc::EFAULT);
+    }
+    0
+}
