@@ -9,7 +9,23 @@ use std::process::{Command, Output};
 use common::*;
 
 fn gemu_run(args: &[&str]) -> Output {
+    build_shim();
     Command::new(GEMU).arg("run").args(args).output().unwrap()
+}
+
+/// `gemu run` preloads `libgemu_shim.so` from beside the binary; `cargo test -p device`
+/// does not build that crate by itself.
+fn build_shim() {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "igt-shim"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build -p igt-shim failed");
+    });
 }
 
 fn text(out: &Output) -> String {
@@ -56,15 +72,25 @@ fn exit_status_is_the_programs() {
 #[test]
 fn the_program_sees_both_nodes_and_the_host_does_not_change() {
     let before = host_snapshot();
-    let out = gemu_run(&["--", "ls", "-l", "/dev/dri"]);
-    let listing = text(&out);
-    assert!(out.status.success(), "{listing}");
-    for node in ["card0", "renderD128"] {
-        let line = listing
-            .lines()
-            .find(|l| l.ends_with(node))
-            .unwrap_or_else(|| panic!("no {node} in:\n{listing}"));
-        assert!(line.starts_with("-rw-rw-rw-"), "{line}");
+    // With the shim (the default) the nodes stat as DRM character devices; without it
+    // as what they are, FUSE files.
+    for (args, mode) in [
+        (&["--", "ls", "-l", "/dev/dri"][..], "crw-rw-rw-"),
+        (
+            &["--no-shim", "--", "ls", "-l", "/dev/dri"][..],
+            "-rw-rw-rw-",
+        ),
+    ] {
+        let out = gemu_run(args);
+        let listing = text(&out);
+        assert!(out.status.success(), "{listing}");
+        for node in ["card0", "renderD128"] {
+            let line = listing
+                .lines()
+                .find(|l| l.ends_with(node))
+                .unwrap_or_else(|| panic!("no {node} in:\n{listing}"));
+            assert!(line.starts_with(mode), "{line}");
+        }
     }
     assert_eq!(
         host_snapshot(),
@@ -100,13 +126,13 @@ fn the_rest_of_dev_still_works() {
 #[test]
 fn a_nested_run_replaces_an_existing_dev_dri() {
     // The outer run makes a /dev/dri; the inner one finds it and puts a tmpfs over it,
-    // with its own device's nodes and nothing else visible.
+    // with its own device's nodes (and its folder for the shim) and nothing else visible.
     let out = gemu_run(&["--", GEMU, "run", "--", "sh", "-c", "ls -A /dev/dri"]);
     let listing = text(&out);
     assert!(out.status.success(), "{listing}");
     assert_eq!(
         listing.split_whitespace().collect::<Vec<_>>(),
-        ["card0", "renderD128"]
+        [".gemu", "card0", "renderD128"]
     );
     let probe = gemu_run(&["--", GEMU, "run"]);
     assert!(
