@@ -1,6 +1,7 @@
 //! `gemu`: an Intel i915 GPU emulated in user space, served as DRM nodes through FUSE.
 
 mod aperture_memfd;
+mod bench;
 mod cli;
 mod client_memory;
 mod daemon;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Serve { mount, device } => serve::serve(&mount, device.config()).map(|()| 0),
         Command::Run { device, program } => run::run(device.config(), program),
         Command::Probe { device } => probe::probe(&device),
+        Command::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,325 @@
+//! `gemu bench`: gemu's ioctl costs against the floors they are built on, measured in
+//! the same run.
+//!
+//! The run sets up everything it measures, in a private mount namespace (so nothing
+//! leaks to the host, even if the run is killed): gemu's device as `gemu serve` serves it,
+//! and the floor ([`floor`]), a trivial FUSE file system served with the same settings.
+//! Every benchmark then calls from this process, as a client would.
+//!
+//! Adding a benchmark is one [`Entry`] in [`ENTRIES`]: a name, the operation (a
+//! function that sets it up and returns the closure to time), its unit, its floor (a
+//! multiple of another entry's median) and the target its issue sets. Floors are listed
+//! before the entries that use them; `--filter` keeps the floors it needs.
+
+mod baseline;
+mod floor;
+mod gem;
+mod harness;
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use nix::sys::signal::SigSet;
+
+use crate::cli::BenchArgs;
+use crate::daemon::{Daemon, SESSION_ENDED};
+use crate::{namespace, Fallible};
+use floor::FloorMount;
+use harness::{Entry, Floor, FloorValue, Outcome, Plan, Target, Unit};
+
+/// What every benchmark may use: the nodes it calls, open for the whole run.
+pub struct Rig {
+    /// gemu's card0.
+    card: File,
+    /// The floor's files (see [`floor`]).
+    echo: File,
+    echo_write: File,
+}
+
+/// The file systems the run serves, and the directory they are mounted in.
+struct Mounts {
+    floor: FloorMount,
+    device: Daemon,
+    dir: RunDir,
+}
+
+const BW_1M: Unit = Unit::GigabytesPerSecond {
+    bytes: gem::RW_BYTES as u64,
+};
+
+/// The benchmarks, floors first.
+const ENTRIES: &[Entry<Rig>] = &[
+    Entry {
+        name: "floor",
+        what: "bare FUSE ioctl round trip (GETPARAM's _IOWR 16-byte struct echoed back)",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: floor::echo_op,
+    },
+    Entry {
+        name: "vm_write4",
+        what: "4-byte process_vm_writev to this thread, alone",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: baseline::vm_write4_op,
+    },
+    Entry {
+        name: "floor_write4",
+        what: "floor ioctl that also writes 4 bytes through the struct's pointer",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::floor_write_op,
+    },
+    Entry {
+        name: "getparam",
+        what: "I915_GETPARAM(CHIPSET_ID) on gemu's card0",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(1.15)),
+        op: gem::getparam_op,
+    },
+    Entry {
+        name: "create_close",
+        what: "GEM_CREATE (4 KiB) + GEM_CLOSE",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 2.0,
+        }),
+        target: None,
+        op: gem::create_close_op,
+    },
+    Entry {
+        name: "memcpy_1m",
+        what: "1 MiB memcpy between two heap buffers",
+        unit: BW_1M,
+        floor: None,
+        target: None,
+        op: baseline::memcpy_op,
+    },
+    Entry {
+        name: "pwrite_1m",
+        what: "GEM_PWRITE of 1 MiB into a 1 MiB object",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.60)),
+        op: gem::pwrite_op,
+    },
+    Entry {
+        name: "pread_1m",
+        what: "GEM_PREAD of 1 MiB from a 1 MiB object",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.60)),
+        op: gem::pread_op,
+    },
+];
+
+/// Returns 0 once every selected benchmark ran (whatever its numbers), 1 when one failed.
+pub fn bench(args: &BenchArgs) -> Fallible<u8> {
+    let selected = select(ENTRIES, args.filter.as_deref())?;
+    // The device's session thread raises SESSION_ENDED when the run unmounts it: blocked
+    // here, before any thread exists, so that every thread inherits the mask.
+    let mut ended = SigSet::empty();
+    ended.add(SESSION_ENDED);
+    ended
+        .thread_block()
+        .map_err(|e| format!("blocking {SESSION_ENDED}: {e}"))?;
+    // The directory is made in the host's namespace (where `--json` also writes); the
+    // mounts in it are private and vanish with the process however it ends.
+    let dir = RunDir::create()?;
+    namespace::enter_private()?;
+    let mounts = Mounts::start(dir)?;
+    let rig = Rig::open(&mounts)?;
+
+    let plan = if args.quick { Plan::QUICK } else { Plan::FULL };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut failed = false;
+    for entry in selected {
+        match run_entry(entry, &rig, &plan, &outcomes) {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(e) => {
+                eprintln!("gemu bench: {}: {e}", entry.name);
+                failed = true;
+            }
+        }
+    }
+    drop(rig);
+    // close() returns before FUSE has its RELEASE answered (the kernel sends it in the
+    // background); an unmount right now would abort the connection under the reply,
+    // which fuser reports as an error. A moment lets the workers answer first.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    mounts.stop();
+
+    println!(
+        "gemu bench{}: median / p90 (slow end) / best of {} samples",
+        if args.quick { " --quick" } else { "" },
+        plan.samples
+    );
+    print!("{}", harness::table(&outcomes));
+    if let Some(path) = &args.json {
+        std::fs::write(path, harness::json(&outcomes, args.quick))
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(u8::from(failed))
+}
+
+fn run_entry(entry: &Entry<Rig>, rig: &Rig, plan: &Plan, done: &[Outcome]) -> Fallible<Outcome> {
+    let floor = match entry.floor {
+        Some(f) => {
+            let of = done
+                .iter()
+                .find(|o| o.name == f.entry)
+                .ok_or_else(|| format!("its floor {} has no result", f.entry))?;
+            Some(FloorValue {
+                of: f,
+                value: of.median * f.times,
+            })
+        }
+        None => None,
+    };
+    let mut op = (entry.op)(rig)?;
+    let samples = harness::measure(&mut op, plan)?;
+    let mut outcome = Outcome::new(entry, &samples);
+    outcome.floor = floor;
+    Ok(outcome)
+}
+
+/// The entries whose name contains `filter`, with the floors they need, in list order.
+fn select<'e>(entries: &'e [Entry<Rig>], filter: Option<&str>) -> Fallible<Vec<&'e Entry<Rig>>> {
+    let Some(filter) = filter else {
+        return Ok(entries.iter().collect());
+    };
+    let mut wanted: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.name.contains(filter))
+        .map(|e| e.name)
+        .collect();
+    if wanted.is_empty() {
+        let names: Vec<&str> = entries.iter().map(|e| e.name).collect();
+        return Err(format!(
+            "no benchmark matches {filter:?} (there are: {})",
+            names.join(", ")
+        ));
+    }
+    // Floors precede their users, so one pass from the end collects floors of floors.
+    for e in entries.iter().rev() {
+        if wanted.contains(&e.name) {
+            if let Some(f) = e.floor {
+                wanted.push(f.entry);
+            }
+        }
+    }
+    Ok(entries
+        .iter()
+        .filter(|e| wanted.contains(&e.name))
+        .collect())
+}
+
+impl Mounts {
+    fn start(dir: RunDir) -> Fallible<Mounts> {
+        let device = Daemon::start(&dir.make("device")?, emu::DeviceConfig::default())
+            .map_err(|e| format!("starting gemu's device: {e}"))?;
+        let floor = FloorMount::start(&dir.make("floor")?)
+            .map_err(|e| format!("starting the floor: {e}"))?;
+        Ok(Mounts { floor, device, dir })
+    }
+
+    /// Unmount both, then remove their directory. (On an error path, dropping does the
+    /// same, quietly.)
+    fn stop(self) {
+        drop(self.floor);
+        if let Err(e) = self.device.stop() {
+            log::warn!("{e}");
+        }
+        drop(self.dir);
+    }
+}
+
+impl Rig {
+    fn open(mounts: &Mounts) -> Fallible<Rig> {
+        let dir = &mounts.dir.0;
+        Ok(Rig {
+            card: open(&dir.join("device/card0"))?,
+            echo: open(&dir.join("floor/echo"))?,
+            echo_write: open(&dir.join("floor/echo_write"))?,
+        })
+    }
+}
+
+fn open(path: &Path) -> Fallible<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("opening {}: {e}", path.display()))
+}
+
+/// A fresh directory for this run's mount points, removed at the end. If the run is
+/// killed, its mounts go with its namespace and only this (empty) directory is left.
+struct RunDir(PathBuf);
+
+impl RunDir {
+    fn create() -> Fallible<RunDir> {
+        let path = std::env::temp_dir().join(format!("gemu-bench-{}", std::process::id()));
+        std::fs::create_dir(&path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+        Ok(RunDir(path))
+    }
+
+    fn make(&self, name: &str) -> Fallible<PathBuf> {
+        let p = self.0.join(name);
+        std::fs::create_dir(&p).map_err(|e| format!("creating {}: {e}", p.display()))?;
+        Ok(p)
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        // Runs after the mounts are gone (Rig's field order); a mount point still busy
+        // makes this fail, which is only worth a note.
+        if let Err(e) = std::fs::remove_dir_all(&self.0) {
+            log::warn!("removing {}: {e}", self.0.display());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floors_come_first_and_filters_keep_them() {
+        for (i, e) in ENTRIES.iter().enumerate() {
+            if let Some(f) = e.floor {
+                let at = ENTRIES.iter().position(|x| x.name == f.entry);
+                assert!(at.is_some_and(|at| at < i), "{}: floor {}", e.name, f.entry);
+            }
+        }
+        let names = |f| -> Vec<&str> {
+            select(ENTRIES, Some(f))
+                .unwrap()
+                .iter()
+                .map(|e| e.name)
+                .collect()
+        };
+        assert_eq!(names("getparam"), ["floor", "getparam"]);
+        assert_eq!(names("pread"), ["memcpy_1m", "pread_1m"]);
+        assert!(select(ENTRIES, Some("nothing")).is_err());
+        assert_eq!(select(ENTRIES, None).unwrap().len(), ENTRIES.len());
+    }
+}
