@@ -28,10 +28,14 @@ fn quick_run_reports_every_benchmark_and_leaves_nothing_behind() {
         "floor",
         "vm_write4",
         "floor_write4",
+        "model_getparam",
         "getparam",
+        "model_create_close",
         "create_close",
         "memcpy_1m",
+        "vm_read_1m",
         "pwrite_1m",
+        "vm_write_1m",
         "pread_1m",
     ] {
         assert!(
@@ -69,7 +73,7 @@ fn a_filter_runs_what_it_names_and_its_floor() {
         .skip(2)
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names, ["floor", "getparam"], "{stdout}");
+    assert_eq!(names, ["floor", "model_getparam", "getparam"], "{stdout}");
     let out = Command::new(GEMU)
         .args(["bench", "--filter", "no-such-benchmark"])
         .output()

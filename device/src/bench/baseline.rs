@@ -34,3 +34,27 @@ pub fn vm_write4_op(_: &Rig) -> Fallible<Op<'_>> {
             .map_err(|e| format!("process_vm_writev: {e}"))
     }))
 }
+
+/// `process_vm_readv` of 1 MiB from this thread into a heap buffer: the copy PWRITE
+/// makes, without FUSE and the model.
+pub fn vm_read_1m_op(_: &Rig) -> Fallible<Op<'_>> {
+    let me = CallerMemory::new(nix::unistd::gettid().as_raw() as u32);
+    let src = vec![0x5au8; RW_BYTES];
+    let mut dst = vec![0xa5u8; RW_BYTES];
+    Ok(Box::new(move || {
+        me.read(src.as_ptr() as u64, &mut dst)
+            .map_err(|e| format!("process_vm_readv: {e}"))
+    }))
+}
+
+/// `process_vm_writev` of 1 MiB from a heap buffer into this thread's memory: the copy
+/// PREAD makes.
+pub fn vm_write_1m_op(_: &Rig) -> Fallible<Op<'_>> {
+    let me = CallerMemory::new(nix::unistd::gettid().as_raw() as u32);
+    let src = vec![0x5au8; RW_BYTES];
+    let mut dst = vec![0xa5u8; RW_BYTES];
+    Ok(Box::new(move || {
+        me.write(dst.as_mut_ptr() as u64, &src)
+            .map_err(|e| format!("process_vm_writev: {e}"))
+    }))
+}

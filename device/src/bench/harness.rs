@@ -1,10 +1,12 @@
 //! The benchmark harness: what a benchmark is, how it is timed, how its result is
 //! compared with its floor, and the table and JSON it ends up in.
 //!
-//! A benchmark hands the harness one operation (a closure); the harness warms it up,
-//! picks how many operations one sample times so that a sample lasts long enough for the
-//! clock, takes the samples and keeps the time per operation of each. Statistics are
-//! over those per-sample means.
+//! A benchmark hands the harness one operation (a closure); the harness warms it up and
+//! picks how many operations one sample times, so that a sample lasts long enough for
+//! the clock. Samples are then taken in rounds, one sample of every benchmark per round:
+//! on a shared machine the load changes from second to second, and a benchmark and its
+//! floor sampled side by side see the same load. A ratio to a floor is the median of
+//! the per-round ratios.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -96,8 +98,9 @@ pub struct Plan {
 impl Plan {
     pub const FULL: Plan = Plan {
         warmup: Duration::from_millis(200),
-        samples: 30,
-        sample_time: Duration::from_millis(10),
+        samples: 60,
+        // Short, so that rounds are close in time and the pairing means something.
+        sample_time: Duration::from_millis(3),
     };
     pub const QUICK: Plan = Plan {
         warmup: Duration::from_millis(5),
@@ -106,35 +109,38 @@ impl Plan {
     };
 }
 
-/// Time per operation of each sample, in nanoseconds.
-#[derive(Clone, Debug)]
-pub struct Samples {
-    pub ns_per_op: Vec<f64>,
-    pub ops_per_sample: u64,
+/// Warm `op` up; returns how many operations one sample should time.
+pub fn warm_up(op: &mut Op<'_>, plan: &Plan) -> Fallible<u64> {
+    let start = Instant::now();
+    let mut ops = 0u64;
+    while ops < 3 || start.elapsed() < plan.warmup {
+        op()?;
+        ops += 1;
+    }
+    let ns_per_op = start.elapsed().as_nanos() as f64 / ops as f64;
+    Ok(((plan.sample_time.as_nanos() as f64 / ns_per_op) as u64).max(1))
 }
 
-/// Warm `op` up, then time `plan.samples` batches of it.
-pub fn measure(op: &mut Op<'_>, plan: &Plan) -> Fallible<Samples> {
-    let start = Instant::now();
-    let mut warm_ops = 0u64;
-    while warm_ops < 3 || start.elapsed() < plan.warmup {
+/// One sample: the mean time of `ops` operations, in nanoseconds.
+pub fn sample(op: &mut Op<'_>, ops: u64) -> Fallible<f64> {
+    let t = Instant::now();
+    for _ in 0..ops {
         op()?;
-        warm_ops += 1;
     }
-    let ns_per_op = start.elapsed().as_nanos() as f64 / warm_ops as f64;
-    let ops_per_sample = ((plan.sample_time.as_nanos() as f64 / ns_per_op) as u64).max(1);
-    let mut samples = Vec::with_capacity(plan.samples);
-    for _ in 0..plan.samples {
-        let t = Instant::now();
-        for _ in 0..ops_per_sample {
-            op()?;
-        }
-        samples.push(t.elapsed().as_nanos() as f64 / ops_per_sample as f64);
-    }
-    Ok(Samples {
-        ns_per_op: samples,
-        ops_per_sample,
-    })
+    Ok(t.elapsed().as_nanos() as f64 / ops as f64)
+}
+
+/// The ratio of a benchmark to its floor, round by round (`ns` and `floor_ns` are the
+/// samples of the same rounds), and its median: a multiple of the floor's time, or a
+/// fraction of the floor's bandwidth.
+pub fn paired_ratio(unit: Unit, ns: &[f64], floor_unit: Unit, floor_ns: &[f64], times: f64) -> f64 {
+    let mut ratios: Vec<f64> = ns
+        .iter()
+        .zip(floor_ns)
+        .map(|(&t, &f)| unit.value(t) / (times * floor_unit.value(f)))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    percentile(&ratios, 0.5)
 }
 
 /// Nearest-rank percentile `q` (0..=1) of sorted values.
@@ -157,6 +163,8 @@ pub struct Outcome {
     pub samples: usize,
     pub ops_per_sample: u64,
     pub floor: Option<FloorValue>,
+    /// See [`paired_ratio`].
+    pub ratio: Option<f64>,
     pub target: Option<Target>,
 }
 
@@ -168,8 +176,9 @@ pub struct FloorValue {
 }
 
 impl Outcome {
-    pub fn new<R>(entry: &Entry<R>, samples: &Samples) -> Outcome {
-        let mut sorted = samples.ns_per_op.clone();
+    /// Statistics of `ns_per_op`, the samples; the floor and ratio are left to the caller.
+    pub fn new<R>(entry: &Entry<R>, ns_per_op: &[f64], ops_per_sample: u64) -> Outcome {
+        let mut sorted = ns_per_op.to_vec();
         sorted.sort_by(f64::total_cmp);
         Outcome {
             name: entry.name,
@@ -179,19 +188,15 @@ impl Outcome {
             p90: entry.unit.value(percentile(&sorted, 0.9)),
             best: entry.unit.value(sorted[0]),
             samples: sorted.len(),
-            ops_per_sample: samples.ops_per_sample,
+            ops_per_sample,
             floor: None,
+            ratio: None,
             target: entry.target,
         }
     }
 
-    /// Median over floor: a multiple of the floor's time, or a fraction of its bandwidth.
-    pub fn ratio(&self) -> Option<f64> {
-        self.floor.map(|f| self.median / f.value)
-    }
-
     pub fn met(&self) -> Option<bool> {
-        Some(self.target?.met(self.ratio()?))
+        Some(self.target?.met(self.ratio?))
     }
 }
 
@@ -234,7 +239,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             Some(f) => format!("{} ({})", number(f.value), f.of.entry),
             None => "-".into(),
         };
-        let (target, verdict) = match (o.target, o.ratio()) {
+        let (target, verdict) = match (o.target, o.ratio) {
             (Some(t), Some(r)) => {
                 let t_text = match t {
                     Target::AtMost(x) => format!("≤ {}", ratio_text(o.unit, x)),
@@ -252,7 +257,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             number(o.p90),
             number(o.best),
             floor,
-            o.ratio().map_or("-".into(), |r| ratio_text(o.unit, r)),
+            o.ratio.map_or("-".into(), |r| ratio_text(o.unit, r)),
             target,
             verdict,
         ]);
@@ -315,7 +320,7 @@ pub fn json(outcomes: &[Outcome], quick: bool) -> String {
             o.floor
                 .map_or("null".to_string(), |f| format!("\"{}\"", f.of.entry)),
             opt(o.floor.map(|f| f.of.times)),
-            opt(o.ratio()),
+            opt(o.ratio),
             o.met().map_or("null".to_string(), |m| m.to_string()),
         );
     }
@@ -338,30 +343,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn statistics_and_ratios() {
-        let samples = Samples {
-            ns_per_op: vec![5000.0, 1000.0, 2000.0, 4000.0, 3000.0],
-            ops_per_sample: 10,
-        };
-        let mut o = Outcome::new(
-            &entry(Unit::MicrosPerOp, Some(Target::AtMost(1.15))),
-            &samples,
-        );
-        assert_eq!((o.median, o.p90, o.best), (3.0, 5.0, 1.0));
-        assert_eq!(o.ratio(), None);
-        o.floor = Some(FloorValue {
-            of: Floor {
-                entry: "floor",
-                times: 1.0,
-            },
-            value: 2.0,
-        });
-        assert_eq!(o.ratio(), Some(1.5));
-        assert_eq!(o.met(), Some(false));
+    const NS: [f64; 5] = [5000.0, 1000.0, 2000.0, 4000.0, 3000.0];
 
+    #[test]
+    fn statistics() {
+        let o = Outcome::new(&entry(Unit::MicrosPerOp, None), &NS, 10);
+        assert_eq!((o.median, o.p90, o.best), (3.0, 5.0, 1.0));
         let bw = Unit::GigabytesPerSecond { bytes: 1 << 20 };
-        let o = Outcome::new(&entry(bw, Some(Target::AtLeast(0.6))), &samples);
+        let o = Outcome::new(&entry(bw, None), &NS, 10);
         // 1 MiB in 3 µs.
         assert!((o.median - 349.525).abs() < 0.01);
         // The slow end of the time is the low end of the bandwidth.
@@ -369,27 +358,54 @@ mod tests {
     }
 
     #[test]
-    fn table_and_json_name_every_entry() {
-        let samples = Samples {
-            ns_per_op: vec![8000.0; 3],
-            ops_per_sample: 1,
-        };
-        let outs = [Outcome::new(&entry(Unit::MicrosPerOp, None), &samples)];
-        assert!(table(&outs).lines().nth(1).unwrap().starts_with("x "));
-        let j = json(&outs, true);
-        assert!(j.contains("\"name\": \"x\"") && j.contains("\"median\": 8.000000"));
+    fn ratios_pair_the_rounds() {
+        // The floor got slower as the benchmark did: round by round the ratio is 1.5.
+        let floor = NS.map(|t| t / 1.5);
+        let us = Unit::MicrosPerOp;
+        assert!((paired_ratio(us, &NS, us, &floor, 1.0) - 1.5).abs() < 1e-9);
+        assert!((paired_ratio(us, &NS, us, &floor, 2.0) - 0.75).abs() < 1e-9);
+        // A bandwidth half the floor's.
+        let bw = Unit::GigabytesPerSecond { bytes: 1 << 20 };
+        let slow = NS.map(|t| t * 2.0);
+        assert!((paired_ratio(bw, &slow, bw, &NS, 1.0) - 0.5).abs() < 1e-9);
+        assert!(Target::AtLeast(0.6).met(0.6) && !Target::AtLeast(0.6).met(0.5));
+        assert!(Target::AtMost(1.15).met(1.1) && !Target::AtMost(1.15).met(1.2));
     }
 
     #[test]
-    fn measure_times_every_sample() {
+    fn table_and_json_name_every_entry() {
+        let mut o = Outcome::new(
+            &entry(Unit::MicrosPerOp, Some(Target::AtMost(1.15))),
+            &[8000.0; 3],
+            1,
+        );
+        o.floor = Some(FloorValue {
+            of: Floor {
+                entry: "floor",
+                times: 1.0,
+            },
+            value: 4.0,
+        });
+        o.ratio = Some(2.0);
+        let t = table(std::slice::from_ref(&o));
+        let row = t.lines().nth(1).unwrap();
+        assert!(row.starts_with("x ") && row.ends_with("MISS"), "{row}");
+        let j = json(&[o], true);
+        assert!(j.contains("\"name\": \"x\"") && j.contains("\"median\": 8.000000"));
+        assert!(j.contains("\"met\": false"), "{j}");
+    }
+
+    #[test]
+    fn warm_up_then_sample() {
         let mut calls = 0u64;
         let mut op: Op<'_> = Box::new(|| {
             calls += 1;
             Ok(())
         });
-        let s = measure(&mut op, &Plan::QUICK).unwrap();
+        let ops = warm_up(&mut op, &Plan::QUICK).unwrap();
+        assert!(ops >= 1);
+        assert!(sample(&mut op, 7).unwrap() >= 0.0);
         drop(op);
-        assert_eq!(s.ns_per_op.len(), Plan::QUICK.samples);
-        assert!(calls >= 3 + s.ops_per_sample * Plan::QUICK.samples as u64);
+        assert!(calls >= 3 + 7);
     }
 }

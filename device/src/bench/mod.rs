@@ -15,6 +15,7 @@ mod baseline;
 mod floor;
 mod gem;
 mod harness;
+mod model;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ use crate::cli::BenchArgs;
 use crate::daemon::{Daemon, SESSION_ENDED};
 use crate::{namespace, Fallible};
 use floor::FloorMount;
-use harness::{Entry, Floor, FloorValue, Outcome, Plan, Target, Unit};
+use harness::{Entry, Floor, FloorValue, Op, Outcome, Plan, Target, Unit};
 
 /// What every benchmark may use: the nodes it calls, open for the whole run.
 pub struct Rig {
@@ -34,6 +35,8 @@ pub struct Rig {
     /// The floor's files (see [`floor`]).
     echo: File,
     echo_write: File,
+    /// A model device called without FUSE (see [`model`]).
+    model: model::Model,
 }
 
 /// The file systems the run serves, and the directory they are mounted in.
@@ -77,6 +80,14 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::floor_write_op,
     },
     Entry {
+        name: "model_getparam",
+        what: "GETPARAM(CHIPSET_ID) on the model in this process: no FUSE, same process_vm_writev",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: model::getparam_op,
+    },
+    Entry {
         name: "getparam",
         what: "I915_GETPARAM(CHIPSET_ID) on gemu's card0",
         unit: Unit::MicrosPerOp,
@@ -86,6 +97,14 @@ const ENTRIES: &[Entry<Rig>] = &[
         }),
         target: Some(Target::AtMost(1.15)),
         op: gem::getparam_op,
+    },
+    Entry {
+        name: "model_create_close",
+        what: "GEM_CREATE (4 KiB) + GEM_CLOSE on the model in this process, no FUSE",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: model::create_close_op,
     },
     Entry {
         name: "create_close",
@@ -107,6 +126,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: baseline::memcpy_op,
     },
     Entry {
+        name: "vm_read_1m",
+        what: "1 MiB process_vm_readv from this thread to the heap: PWRITE's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: baseline::vm_read_1m_op,
+    },
+    Entry {
         name: "pwrite_1m",
         what: "GEM_PWRITE of 1 MiB into a 1 MiB object",
         unit: BW_1M,
@@ -116,6 +146,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         }),
         target: Some(Target::AtLeast(0.60)),
         op: gem::pwrite_op,
+    },
+    Entry {
+        name: "vm_write_1m",
+        what: "1 MiB process_vm_writev from the heap to this thread: PREAD's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: baseline::vm_write_1m_op,
     },
     Entry {
         name: "pread_1m",
@@ -148,17 +189,7 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     let rig = Rig::open(&mounts)?;
 
     let plan = if args.quick { Plan::QUICK } else { Plan::FULL };
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut failed = false;
-    for entry in selected {
-        match run_entry(entry, &rig, &plan, &outcomes) {
-            Ok(outcome) => outcomes.push(outcome),
-            Err(e) => {
-                eprintln!("gemu bench: {}: {e}", entry.name);
-                failed = true;
-            }
-        }
-    }
+    let (outcomes, failed) = run(&selected, &rig, &plan);
     drop(rig);
     // close() returns before FUSE has its RELEASE answered (the kernel sends it in the
     // background); an unmount right now would abort the connection under the reply,
@@ -167,7 +198,8 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     mounts.stop();
 
     println!(
-        "gemu bench{}: median / p90 (slow end) / best of {} samples",
+        "gemu bench{}: median / p90 (slow end) / best of {} samples, taken in rounds; \
+         ratio: median of the per-round ratios to the floor",
         if args.quick { " --quick" } else { "" },
         plan.samples
     );
@@ -179,25 +211,81 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     Ok(u8::from(failed))
 }
 
-fn run_entry(entry: &Entry<Rig>, rig: &Rig, plan: &Plan, done: &[Outcome]) -> Fallible<Outcome> {
-    let floor = match entry.floor {
-        Some(f) => {
-            let of = done
-                .iter()
-                .find(|o| o.name == f.entry)
-                .ok_or_else(|| format!("its floor {} has no result", f.entry))?;
-            Some(FloorValue {
-                of: f,
-                value: of.median * f.times,
-            })
-        }
-        None => None,
+/// A benchmark being measured.
+struct Running<'r> {
+    entry: &'r Entry<Rig>,
+    op: Op<'r>,
+    ops_per_sample: u64,
+    ns_per_op: Vec<f64>,
+}
+
+/// Set up and warm up every entry, sample them all in rounds, and compare each with its
+/// floor. A benchmark that fails is reported on stderr and left out (`true` is returned
+/// with the results then).
+fn run<'r>(entries: &[&'r Entry<Rig>], rig: &'r Rig, plan: &Plan) -> (Vec<Outcome>, bool) {
+    let mut failed = false;
+    let mut fail = |entry: &Entry<Rig>, e: String| {
+        eprintln!("gemu bench: {}: {e}", entry.name);
+        failed = true;
     };
-    let mut op = (entry.op)(rig)?;
-    let samples = harness::measure(&mut op, plan)?;
-    let mut outcome = Outcome::new(entry, &samples);
-    outcome.floor = floor;
-    Ok(outcome)
+    let mut running: Vec<Running<'r>> = Vec::new();
+    for &entry in entries {
+        let started = (entry.op)(rig).and_then(|mut op| {
+            let ops_per_sample = harness::warm_up(&mut op, plan)?;
+            Ok(Running {
+                entry,
+                op,
+                ops_per_sample,
+                ns_per_op: Vec::with_capacity(plan.samples),
+            })
+        });
+        match started {
+            Ok(r) => running.push(r),
+            Err(e) => fail(entry, e),
+        }
+    }
+    for _ in 0..plan.samples {
+        let mut i = 0;
+        while i < running.len() {
+            let r = &mut running[i];
+            match harness::sample(&mut r.op, r.ops_per_sample) {
+                Ok(ns) => {
+                    r.ns_per_op.push(ns);
+                    i += 1;
+                }
+                Err(e) => {
+                    let r = running.remove(i);
+                    fail(r.entry, e);
+                }
+            }
+        }
+    }
+    let outcomes = running
+        .iter()
+        .map(|r| {
+            let mut o = Outcome::new(r.entry, &r.ns_per_op, r.ops_per_sample);
+            let floor = r.entry.floor.and_then(|f| {
+                let of = running.iter().find(|x| x.entry.name == f.entry)?;
+                Some((f, of))
+            });
+            if let Some((f, of)) = floor {
+                let of_outcome = Outcome::new(of.entry, &of.ns_per_op, of.ops_per_sample);
+                o.floor = Some(FloorValue {
+                    of: f,
+                    value: of_outcome.median * f.times,
+                });
+                o.ratio = Some(harness::paired_ratio(
+                    r.entry.unit,
+                    &r.ns_per_op,
+                    of.entry.unit,
+                    &of.ns_per_op,
+                    f.times,
+                ));
+            }
+            o
+        })
+        .collect();
+    (outcomes, failed)
 }
 
 /// The entries whose name contains `filter`, with the floors they need, in list order.
@@ -258,6 +346,7 @@ impl Rig {
             card: open(&dir.join("device/card0"))?,
             echo: open(&dir.join("floor/echo"))?,
             echo_write: open(&dir.join("floor/echo_write"))?,
+            model: model::Model::new()?,
         })
     }
 }
@@ -317,7 +406,7 @@ mod tests {
                 .map(|e| e.name)
                 .collect()
         };
-        assert_eq!(names("getparam"), ["floor", "getparam"]);
+        assert_eq!(names("getparam"), ["floor", "model_getparam", "getparam"]);
         assert_eq!(names("pread"), ["memcpy_1m", "pread_1m"]);
         assert!(select(ENTRIES, Some("nothing")).is_err());
         assert_eq!(select(ENTRIES, None).unwrap().len(), ENTRIES.len());
