@@ -105,13 +105,25 @@ impl DeviceNodes {
     }
 }
 
+/// Argument structs up to this size are handled on the stack: every i915 ioctl's struct
+/// fits, and the per-call allocation is measurable next to a ~5 µs round trip.
+const STACK_ARG: usize = 256;
+
 /// Run one ioctl on `file` for thread `tid` and send the reply.
 fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: ReplyIoctl) {
-    let mut arg = vec![0u8; emu::ioctl::ioc_size(cmd)];
+    let size = emu::ioctl::ioc_size(cmd);
+    let mut stack = [0u8; STACK_ARG];
+    let mut heap;
+    let arg: &mut [u8] = if size <= STACK_ARG {
+        &mut stack[..size]
+    } else {
+        heap = vec![0u8; size];
+        &mut heap
+    };
     let n = in_data.len().min(arg.len());
     arg[..n].copy_from_slice(&in_data[..n]);
-    match file.ioctl(cmd, &mut arg, &CallerMemory::new(tid)) {
-        Ok(()) if cmd & emu::ioctl::IOC_OUT != 0 => reply.ioctl(0, &arg),
+    match file.ioctl(cmd, arg, &CallerMemory::new(tid)) {
+        Ok(()) if cmd & emu::ioctl::IOC_OUT != 0 => reply.ioctl(0, arg),
         Ok(()) => reply.ioctl(0, &[]),
         Err(e) => reply.error(Errno::from_i32(e as i32)),
     }
