@@ -71,6 +71,10 @@ pub struct BenchArgs {
     /// Also write the results to FILE as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Run every thread (clients, daemon workers) on CPU N only. On a busy machine this
+    /// keeps other programs' load on the other CPUs out of the wake-ups being timed.
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<usize>,
 }
 
 /// Settings of the emulated device.

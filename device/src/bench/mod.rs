@@ -20,7 +20,9 @@ mod model;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
+use nix::sched::{sched_setaffinity, CpuSet};
 use nix::sys::signal::SigSet;
+use nix::unistd::Pid;
 
 use crate::cli::BenchArgs;
 use crate::daemon::{Daemon, SESSION_ENDED};
@@ -174,6 +176,20 @@ const ENTRIES: &[Entry<Rig>] = &[
 /// Returns 0 once every selected benchmark ran (whatever its numbers), 1 when one failed.
 pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     let selected = select(ENTRIES, args.filter.as_deref())?;
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    if let Some(cpu) = args.cpu {
+        // Before any thread exists: threads inherit the affinity.
+        let mut set = CpuSet::new();
+        set.set(cpu).map_err(|e| format!("CPU {cpu}: {e}"))?;
+        sched_setaffinity(Pid::from_raw(0), &set)
+            .map_err(|e| format!("running on CPU {cpu} only: {e}"))?;
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
     // The device's session thread raises SESSION_ENDED when the run unmounts it: blocked
     // here, before any thread exists, so that every thread inherits the mask.
     let mut ended = SigSet::empty();
@@ -197,11 +213,17 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     std::thread::sleep(std::time::Duration::from_millis(20));
     mounts.stop();
 
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load_after = load_after.split_whitespace().next().unwrap_or("?");
     println!(
-        "gemu bench{}: median / p90 (slow end) / best of {} samples, taken in rounds; \
-         ratio: median of the per-round ratios to the floor",
+        "gemu bench{}: {} samples each, in rounds (p90: the slow end); ratio: median of the \
+         per-round ratios; {cpus} CPUs{}; load average {load} before, {load_after} after",
         if args.quick { " --quick" } else { "" },
-        plan.samples
+        plan.samples,
+        match args.cpu {
+            Some(n) => format!(", run on CPU {n} only"),
+            None => String::new(),
+        },
     );
     print!("{}", harness::table(&outcomes));
     if let Some(path) = &args.json {
