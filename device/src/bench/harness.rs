@@ -286,10 +286,30 @@ pub fn table(outcomes: &[Outcome]) -> String {
     out
 }
 
+/// What the machine was doing during a run: numbers from a loaded machine mean less.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    pub quick: bool,
+    pub cpus: usize,
+    /// The one CPU the run was confined to, if any.
+    pub cpu: Option<usize>,
+    /// `/proc/loadavg`'s 1-minute figure before and after.
+    pub load_before: String,
+    pub load_after: String,
+}
+
 /// The results as a JSON document (written by hand: names are plain identifiers and
 /// every number is finite).
-pub fn json(outcomes: &[Outcome], quick: bool) -> String {
-    let mut out = format!("{{\n  \"quick\": {quick},\n  \"benchmarks\": [");
+pub fn json(outcomes: &[Outcome], c: &Conditions) -> String {
+    let mut out = format!(
+        "{{\n  \"quick\": {},\n  \"cpus\": {},\n  \"cpu\": {},\n  \"load_before\": \"{}\",\n  \
+         \"load_after\": \"{}\",\n  \"benchmarks\": [",
+        c.quick,
+        c.cpus,
+        c.cpu.map_or("null".to_string(), |n| n.to_string()),
+        c.load_before,
+        c.load_after,
+    );
     for (i, o) in outcomes.iter().enumerate() {
         let opt = |v: Option<f64>| v.map_or("null".to_string(), |v| format!("{v:.6}"));
         let (target_kind, target) = match o.target {
@@ -390,7 +410,7 @@ mod tests {
         let t = table(std::slice::from_ref(&o));
         let row = t.lines().nth(1).unwrap();
         assert!(row.starts_with("x ") && row.ends_with("MISS"), "{row}");
-        let j = json(&[o], true);
+        let j = json(&[o], &Conditions::default());
         assert!(j.contains("\"name\": \"x\"") && j.contains("\"median\": 8.000000"));
         assert!(j.contains("\"met\": false"), "{j}");
     }

@@ -6,6 +6,17 @@
 //! and the floor ([`floor`]), a trivial FUSE file system served with the same settings.
 //! Every benchmark then calls from this process, as a client would.
 //!
+//! Besides the issue's benchmarks, the table holds the pieces they are made of, so a
+//! ratio can be explained from the same run: `vm_write4`, `vm_read_1m`, `vm_write_1m`
+//! (the `process_vm_*` copies alone), `floor_write4` (the floor plus GETPARAM's 4-byte
+//! write-back) and `model_*` (gemu's model called in-process, without FUSE).
+//!
+//! Every FUSE round trip is two wake-ups of threads that the scheduler may put on
+//! different CPUs; on a small machine shared with other work they then wait for a CPU
+//! and the times swing by several times. `--cpu N` runs everything on one CPU: the
+//! numbers are then steady (and lower), though they no longer include cross-CPU
+//! wake-ups that real, unpinned clients pay.
+//!
 //! Adding a benchmark is one [`Entry`] in [`ENTRIES`]: a name, the operation (a
 //! function that sets it up and returns the closure to time), its unit, its floor (a
 //! multiple of another entry's median) and the target its issue sets. Floors are listed
@@ -28,7 +39,7 @@ use crate::cli::BenchArgs;
 use crate::daemon::{Daemon, SESSION_ENDED};
 use crate::{namespace, Fallible};
 use floor::FloorMount;
-use harness::{Entry, Floor, FloorValue, Op, Outcome, Plan, Target, Unit};
+use harness::{Conditions, Entry, Floor, FloorValue, Op, Outcome, Plan, Target, Unit};
 
 /// What every benchmark may use: the nodes it calls, open for the whole run.
 pub struct Rig {
@@ -184,12 +195,13 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
         sched_setaffinity(Pid::from_raw(0), &set)
             .map_err(|e| format!("running on CPU {cpu} only: {e}"))?;
     }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load = load
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut conditions = Conditions {
+        quick: args.quick,
+        cpus,
+        cpu: args.cpu,
+        load_before: load_average(),
+        ..Default::default()
+    };
     // The device's session thread raises SESSION_ENDED when the run unmounts it: blocked
     // here, before any thread exists, so that every thread inherits the mask.
     let mut ended = SigSet::empty();
@@ -213,21 +225,22 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     std::thread::sleep(std::time::Duration::from_millis(20));
     mounts.stop();
 
-    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load_after = load_after.split_whitespace().next().unwrap_or("?");
+    conditions.load_after = load_average();
     println!(
         "gemu bench{}: {} samples each, in rounds (p90: the slow end); ratio: median of the \
-         per-round ratios; {cpus} CPUs{}; load average {load} before, {load_after} after",
+         per-round ratios; {cpus} CPUs{}; load average {} before, {} after",
         if args.quick { " --quick" } else { "" },
         plan.samples,
         match args.cpu {
             Some(n) => format!(", run on CPU {n} only"),
             None => String::new(),
         },
+        conditions.load_before,
+        conditions.load_after,
     );
     print!("{}", harness::table(&outcomes));
     if let Some(path) = &args.json {
-        std::fs::write(path, harness::json(&outcomes, args.quick))
+        std::fs::write(path, harness::json(&outcomes, &conditions))
             .map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     Ok(u8::from(failed))
@@ -371,6 +384,12 @@ impl Rig {
             model: model::Model::new()?,
         })
     }
+}
+
+/// The 1-minute load average.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().next().unwrap_or("?").to_string()
 }
 
 fn open(path: &Path) -> Fallible<File> {
