@@ -239,6 +239,16 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
         conditions.load_after,
     );
     print!("{}", harness::table(&outcomes));
+    let busy = |load: &str| load.parse::<f64>().is_ok_and(|l| l >= 0.5 * cpus as f64);
+    if args.cpu.is_none() && (busy(&conditions.load_before) || busy(&conditions.load_after)) {
+        // Measured here: with other work on the CPUs, each FUSE server's workers settle
+        // either on a free CPU (~5 µs round trips) or behind the other work (~50 µs), at
+        // random per server and run, which no pairing of samples can correct.
+        println!(
+            "note: the machine is busy; unpinned FUSE times then swing several-fold. \
+             `--cpu N` gives steady numbers."
+        );
+    }
     if let Some(path) = &args.json {
         std::fs::write(path, harness::json(&outcomes, &conditions))
             .map_err(|e| format!("writing {}: {e}", path.display()))?;
