@@ -244,7 +244,7 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
         // Measured here: with other work on the CPUs, each FUSE server's workers settle
         // either on a free CPU (~5 µs round trips) or behind the other work (~50 µs), at
         // random per server and run, which no pairing of samples can correct.
-        println!(
+        eprintln!(
             "note: the machine is busy; unpinned FUSE times then swing several-fold. \
              `--cpu N` gives steady numbers."
         );
