@@ -75,6 +75,9 @@ pub struct BenchArgs {
     /// keeps other programs' load on the other CPUs out of the wake-ups being timed.
     #[arg(long, value_name = "N")]
     pub cpu: Option<usize>,
+    /// The client half of a run, started by `gemu bench` itself inside its namespace.
+    #[arg(long, hide = true)]
+    pub client: bool,
 }
 
 /// Settings of the emulated device.

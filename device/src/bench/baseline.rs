@@ -4,6 +4,9 @@
 use std::hint::black_box;
 
 use emu::ClientMemory;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::waitpid;
+use nix::unistd::{fork, ForkResult, Pid};
 
 use super::gem::RW_BYTES;
 use super::harness::Op;
@@ -56,5 +59,59 @@ pub fn vm_write_1m_op(_: &Rig) -> Fallible<Op<'_>> {
     Ok(Box::new(move || {
         me.write(dst.as_mut_ptr() as u64, &src)
             .map_err(|e| format!("process_vm_writev: {e}"))
+    }))
+}
+
+/// A forked child that only waits to be killed: its memory is a copy of ours at the
+/// fork, so our addresses are valid in it.
+struct IdleChild(Pid);
+
+impl IdleChild {
+    fn fork() -> Fallible<IdleChild> {
+        let parent = nix::unistd::getpid();
+        // SAFETY: the child runs only async-signal-safe calls (prctl, getppid,
+        // close_range, pause, _exit) before it dies, as a fork of a multi-threaded
+        // process must.
+        match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+            ForkResult::Child => {
+                // SAFETY: plain system calls on no memory of ours.
+                unsafe {
+                    // Die with the bench, however it ends.
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    if libc::getppid() != parent.as_raw() {
+                        libc::_exit(0);
+                    }
+                    // Keep no copy of the nodes or of /dev/fuse: a child dying with a node
+                    // open after the bench is gone would wait for its FLUSH forever.
+                    libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
+                    loop {
+                        libc::pause();
+                    }
+                }
+            }
+            ForkResult::Parent { child } => Ok(IdleChild(child)),
+        }
+    }
+}
+
+impl Drop for IdleChild {
+    fn drop(&mut self) {
+        let _ = kill(self.0, Signal::SIGKILL);
+        let _ = waitpid(self.0, None);
+    }
+}
+
+/// The same 4-byte `process_vm_writev` into another process, as the daemon does for
+/// every real client: the kernel then also checks that it may access that process
+/// (ptrace rules), which it skips for a thread of its own.
+pub fn vm_write4_child_op(_: &Rig) -> Fallible<Op<'_>> {
+    let target = Box::new(0u32);
+    let addr = &*target as *const u32 as u64;
+    let child = IdleChild::fork()?;
+    let mem = CallerMemory::new(child.0.as_raw() as u32);
+    Ok(Box::new(move || {
+        let _alive = (&child, &target);
+        mem.write(addr, &0x9a49u32.to_ne_bytes())
+            .map_err(|e| format!("process_vm_writev to child {}: {e}", child.0))
     }))
 }

@@ -1,14 +1,15 @@
 //! `gemu bench`: gemu's ioctl costs against the floors they are built on, measured in
 //! the same run.
 //!
-//! The run sets up everything it measures, in a private mount namespace (so nothing
-//! leaks to the host, even if the run is killed): gemu's device as `gemu serve` serves it,
-//! and the floor ([`floor`]), a trivial FUSE file system served with the same settings.
-//! Every benchmark then calls from this process, as a client would.
+//! The run sets up everything it measures in a private mount namespace, on a tmpfs over
+//! its own view of `/tmp` (so nothing leaks to the host, even if the run is killed):
+//! gemu's device as `gemu serve` serves it, and the floor ([`floor`]), a trivial FUSE
+//! file system served with the same settings. Both stay mounted until the process exits.
+//! A child process then opens the nodes and runs every benchmark, as a client would.
 //!
 //! Besides the benchmarks, the table holds the pieces they are made of, so a
-//! ratio can be explained from the same run: `vm_write4`, `vm_read_1m`, `vm_write_1m`
-//! (the `process_vm_*` copies alone), `floor_write4` (the floor plus GETPARAM's 4-byte
+//! ratio can be explained from the same run: `vm_write4`, `vm_write4_child`,
+//! `vm_read_1m`, `vm_write_1m` (the `process_vm_*` copies alone), `floor_write4` (the floor plus GETPARAM's 4-byte
 //! write-back) and `model_*` (gemu's model called in-process, without FUSE).
 //!
 //! Every FUSE round trip is two wake-ups of threads that the scheduler may put on
@@ -28,11 +29,18 @@ mod gem;
 mod harness;
 mod model;
 
+use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use nix::mount::{mount, MsFlags};
 
 use nix::sched::{sched_setaffinity, CpuSet};
-use nix::sys::signal::SigSet;
+use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
 
 use crate::cli::BenchArgs;
@@ -52,11 +60,10 @@ pub struct Rig {
     model: model::Model,
 }
 
-/// The file systems the run serves, and the directory they are mounted in.
+/// The file systems the run serves. Dropping it (on an error path) unmounts them.
 struct Mounts {
-    floor: FloorMount,
-    device: Daemon,
-    dir: RunDir,
+    _floor: FloorMount,
+    _device: Daemon,
 }
 
 const BW_1M: Unit = Unit::GigabytesPerSecond {
@@ -80,6 +87,14 @@ const ENTRIES: &[Entry<Rig>] = &[
         floor: None,
         target: None,
         op: baseline::vm_write4_op,
+    },
+    Entry {
+        name: "vm_write4_child",
+        what: "4-byte process_vm_writev to another process (a forked idle child), alone",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: baseline::vm_write4_child_op,
     },
     Entry {
         name: "floor_write4",
@@ -184,16 +199,101 @@ const ENTRIES: &[Entry<Rig>] = &[
     },
 ];
 
+/// Where the run mounts the device and the floor, in its own mount namespace.
+const SCRATCH: &str = "/tmp";
+
 /// Returns 0 once every selected benchmark ran (whatever its numbers), 1 when one failed.
+///
+/// Two processes: this one serves the file systems; a child (`gemu bench --client`,
+/// in the same mount namespace) opens the nodes and runs the benchmarks. A process that
+/// is both the client and the server of a FUSE node cannot die safely with the node
+/// open (an error, ^C, SIGKILL): the kernel's close of the node sends a FLUSH and waits
+/// for workers that are already gone, while the connection lives on in its own
+/// not-yet-closed /dev/fuse descriptors; the process then never finishes exiting.
+/// Split, either side can die at any time. The client is also a real separate process,
+/// as gemu's clients are.
 pub fn bench(args: &BenchArgs) -> Fallible<u8> {
-    let selected = select(ENTRIES, args.filter.as_deref())?;
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    select(ENTRIES, args.filter.as_deref())?;
+    if args.client {
+        return client(args);
+    }
     if let Some(cpu) = args.cpu {
-        // Before any thread exists: threads inherit the affinity.
-        let mut set = CpuSet::new();
-        set.set(cpu).map_err(|e| format!("CPU {cpu}: {e}"))?;
-        sched_setaffinity(Pid::from_raw(0), &set)
-            .map_err(|e| format!("running on CPU {cpu} only: {e}"))?;
+        pin(cpu)?;
+    }
+    // Before any thread exists, so that every thread inherits the mask: the device's
+    // session thread raises SESSION_ENDED when its mount goes, and ^C or a SIGTERM is
+    // for the client (which gets the terminal's ^C itself): this process waits for it.
+    let mut signals = SigSet::empty();
+    for s in [
+        SESSION_ENDED,
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+    ] {
+        signals.add(s);
+    }
+    signals
+        .thread_block()
+        .map_err(|e| format!("blocking signals: {e}"))?;
+    // Resolved before the run covers /tmp (see `scratch`): FILE may well be there.
+    let json = args.json.as_deref().map(JsonTarget::resolve).transpose()?;
+    namespace::enter_private()?;
+    let mounts = Mounts::start(&scratch()?)?;
+
+    let mut client = Command::new("/proc/self/exe");
+    client.arg0("gemu").args(["bench", "--client"]);
+    if args.quick {
+        client.arg("--quick");
+    }
+    if let Some(f) = &args.filter {
+        client.arg("--filter").arg(f);
+    }
+    if let Some(cpu) = args.cpu {
+        client.arg("--cpu").arg(cpu.to_string());
+    }
+    if let Some(json) = &json {
+        client.arg("--json").arg(json.for_child());
+    }
+    let status = client
+        .status()
+        .map_err(|e| format!("starting the benchmark client: {e}"))?;
+    // The file systems stay mounted until this process exits: its exit ends the FUSE
+    // connections (workers first) and drops the namespace with the mounts. Unmounting
+    // now could race the workers still answering the RELEASE of the client's nodes;
+    // fuser reports a reply aborted under it as an error.
+    std::mem::forget(mounts);
+    drop(json);
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        (None, None) => 1,
+    })
+}
+
+/// The client side of a run: open the nodes, run the benchmarks, report.
+fn client(args: &BenchArgs) -> Fallible<u8> {
+    let selected = select(ENTRIES, args.filter.as_deref())?;
+    // The server blocked these before starting us, and a spawned process inherits the
+    // mask: ^C must end the client.
+    let mut signals = SigSet::empty();
+    for s in [
+        SESSION_ENDED,
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+    ] {
+        signals.add(s);
+    }
+    signals
+        .thread_unblock()
+        .map_err(|e| format!("unblocking signals: {e}"))?;
+    // Every CPU the machine has, whatever this process may run on.
+    let cpus = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
+        .ok()
+        .flatten()
+        .unwrap_or(0) as usize;
+    if let Some(cpu) = args.cpu {
+        pin(cpu)?;
     }
     let mut conditions = Conditions {
         quick: args.quick,
@@ -202,28 +302,10 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
         load_before: load_average(),
         ..Default::default()
     };
-    // The device's session thread raises SESSION_ENDED when the run unmounts it: blocked
-    // here, before any thread exists, so that every thread inherits the mask.
-    let mut ended = SigSet::empty();
-    ended.add(SESSION_ENDED);
-    ended
-        .thread_block()
-        .map_err(|e| format!("blocking {SESSION_ENDED}: {e}"))?;
-    // The directory is made in the host's namespace (where `--json` also writes); the
-    // mounts in it are private and vanish with the process however it ends.
-    let dir = RunDir::create()?;
-    namespace::enter_private()?;
-    let mounts = Mounts::start(dir)?;
-    let rig = Rig::open(&mounts)?;
-
+    let rig = Rig::open(Path::new(SCRATCH))?;
     let plan = if args.quick { Plan::QUICK } else { Plan::FULL };
     let (outcomes, failed) = run(&selected, &rig, &plan);
     drop(rig);
-    // close() returns before FUSE has its RELEASE answered (the kernel sends it in the
-    // background); an unmount right now would abort the connection under the reply,
-    // which fuser reports as an error. A moment lets the workers answer first.
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    mounts.stop();
 
     conditions.load_after = load_average();
     println!(
@@ -251,9 +333,16 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     }
     if let Some(path) = &args.json {
         std::fs::write(path, harness::json(&outcomes, &conditions))
-            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+            .map_err(|e| format!("writing the JSON results: {e}"))?;
     }
     Ok(u8::from(failed))
+}
+
+/// Run this process (and the threads and processes it starts later) on CPU `cpu` only.
+fn pin(cpu: usize) -> Fallible<()> {
+    let mut set = CpuSet::new();
+    set.set(cpu).map_err(|e| format!("CPU {cpu}: {e}"))?;
+    sched_setaffinity(Pid::from_raw(0), &set).map_err(|e| format!("running on CPU {cpu} only: {e}"))
 }
 
 /// A benchmark being measured.
@@ -365,28 +454,21 @@ fn select<'e>(entries: &'e [Entry<Rig>], filter: Option<&str>) -> Fallible<Vec<&
 }
 
 impl Mounts {
-    fn start(dir: RunDir) -> Fallible<Mounts> {
-        let device = Daemon::start(&dir.make("device")?, emu::DeviceConfig::default())
+    fn start(dir: &Path) -> Fallible<Mounts> {
+        let device = Daemon::start(&make_dir(dir, "device")?, emu::DeviceConfig::default())
             .map_err(|e| format!("starting gemu's device: {e}"))?;
-        let floor = FloorMount::start(&dir.make("floor")?)
+        let floor = FloorMount::start(&make_dir(dir, "floor")?)
             .map_err(|e| format!("starting the floor: {e}"))?;
-        Ok(Mounts { floor, device, dir })
-    }
-
-    /// Unmount both, then remove their directory. (On an error path, dropping does the
-    /// same, quietly.)
-    fn stop(self) {
-        drop(self.floor);
-        if let Err(e) = self.device.stop() {
-            log::warn!("{e}");
-        }
-        drop(self.dir);
+        Ok(Mounts {
+            _floor: floor,
+            _device: device,
+        })
     }
 }
 
 impl Rig {
-    fn open(mounts: &Mounts) -> Fallible<Rig> {
-        let dir = &mounts.dir.0;
+    /// Open the nodes mounted under `dir` (see [`Mounts`]).
+    fn open(dir: &Path) -> Fallible<Rig> {
         Ok(Rig {
             card: open(&dir.join("device/card0"))?,
             echo: open(&dir.join("floor/echo"))?,
@@ -410,31 +492,63 @@ fn open(path: &Path) -> Fallible<File> {
         .map_err(|e| format!("opening {}: {e}", path.display()))
 }
 
-/// A fresh directory for this run's mount points, removed at the end. If the run is
-/// killed, its mounts go with its namespace and only this (empty) directory is left.
-struct RunDir(PathBuf);
-
-impl RunDir {
-    fn create() -> Fallible<RunDir> {
-        let path = std::env::temp_dir().join(format!("gemu-bench-{}", std::process::id()));
-        std::fs::create_dir(&path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-        Ok(RunDir(path))
-    }
-
-    fn make(&self, name: &str) -> Fallible<PathBuf> {
-        let p = self.0.join(name);
-        std::fs::create_dir(&p).map_err(|e| format!("creating {}: {e}", p.display()))?;
-        Ok(p)
-    }
+/// The run's scratch directory for its mount points: a tmpfs over `/tmp`, in the run's
+/// private mount namespace. Nothing of it is seen outside, and it vanishes with the
+/// process however that ends.
+fn scratch() -> Fallible<PathBuf> {
+    let dir = PathBuf::from(SCRATCH);
+    mount(
+        Some(crate::fuse_mount::SOURCE),
+        &dir,
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some("mode=755"),
+    )
+    .map_err(|e| format!("mounting a private tmpfs on {}: {e}", dir.display()))?;
+    Ok(dir)
 }
 
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        // Runs after the mounts are gone (Rig's field order); a mount point still busy
-        // makes this fail, which is only worth a note.
-        if let Err(e) = std::fs::remove_dir_all(&self.0) {
-            log::warn!("removing {}: {e}", self.0.display());
-        }
+fn make_dir(parent: &Path, name: &str) -> Fallible<PathBuf> {
+    let p = parent.join(name);
+    std::fs::create_dir(&p).map_err(|e| format!("creating {}: {e}", p.display()))?;
+    Ok(p)
+}
+
+/// Where `--json` writes: its directory, held open from before the run covered `/tmp`.
+struct JsonTarget {
+    dir: File,
+    name: OsString,
+}
+
+impl JsonTarget {
+    fn resolve(path: &Path) -> Fallible<JsonTarget> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| format!("--json {}: not a file name", path.display()))?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let dir = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+            .open(dir)
+            .map_err(|e| format!("--json: {}: {e}", dir.display()))?;
+        Ok(JsonTarget {
+            dir,
+            name: name.to_os_string(),
+        })
+    }
+
+    /// FILE as the client reaches it: through this process's descriptor of its
+    /// directory, which `/tmp` covered in the namespace cannot hide.
+    fn for_child(&self) -> PathBuf {
+        PathBuf::from(format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            self.dir.as_raw_fd()
+        ))
+        .join(&self.name)
     }
 }
 
