@@ -2,6 +2,7 @@
 //! or CUSE.
 
 mod aperture_memfd;
+mod bench;
 mod cli;
 mod client_memory;
 mod cuse;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         }
         Command::Run { device, program } => run::run(device.config(), program),
         Command::Probe { device } => probe::probe(&device),
+        Command::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
