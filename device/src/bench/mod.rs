@@ -24,6 +24,7 @@
 //! before the entries that use them; `--filter` keeps the floors it needs.
 
 mod baseline;
+mod exec;
 mod floor;
 mod gem;
 mod harness;
@@ -58,6 +59,8 @@ pub struct Rig {
     echo_write: File,
     /// A model device called without FUSE (see [`model`]).
     model: model::Model,
+    /// Where card0 is, for benchmarks that need a second client.
+    card_path: PathBuf,
 }
 
 /// The file systems the run serves. Dropping it (on an error path) unmounts them.
@@ -197,7 +200,123 @@ const ENTRIES: &[Entry<Rig>] = &[
         target: Some(Target::AtLeast(0.60)),
         op: gem::pread_op,
     },
+    Entry {
+        name: "exec_empty",
+        what: "EXECBUFFER2 of an empty batch (MI_BATCH_BUFFER_END) on rcs0, softpinned",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(2.5)),
+        op: exec::exec_empty_op,
+    },
+    Entry {
+        name: "exec_empty_2",
+        what: "the same while a second client submits empty batches as fast as it can",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec::exec_empty_two_op,
+    },
+    Entry {
+        name: "exec_store1000",
+        what: "a batch of 1000 MI_STORE_DWORD_IMM, submitted and waited for",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: exec::exec_store1000_op,
+    },
+    Entry {
+        name: "memcpy_64m",
+        what: "64 MiB memcpy between two heap buffers",
+        unit: BW_64M,
+        floor: None,
+        target: None,
+        op: exec::memcpy_64m_op,
+    },
+    Entry {
+        name: "src_copy_linear",
+        what: "XY_SRC_COPY_BLT of 64 MiB (4096x4096 32 bpp) linear to linear, waited for",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.70)),
+        op: exec::src_copy_linear_op,
+    },
+    Entry {
+        name: "fast_copy_linear",
+        what: "XY_FAST_COPY_BLT of 64 MiB linear to linear",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.70)),
+        op: exec::fast_copy_linear_op,
+    },
+    Entry {
+        name: "src_copy_tiled",
+        what: "XY_SRC_COPY_BLT of 64 MiB Y-tiled to Y-tiled",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.40)),
+        op: exec::src_copy_tiled_op,
+    },
+    Entry {
+        name: "fast_copy_tiled",
+        what: "XY_FAST_COPY_BLT of 64 MiB Y-tiled to Y-tiled",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.40)),
+        op: exec::fast_copy_tiled_op,
+    },
+    Entry {
+        name: "userptr_to_gem",
+        what: "XY_SRC_COPY_BLT of 64 MiB from a userptr object (client memory) into a GEM object",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec::userptr_to_gem_op,
+    },
+    Entry {
+        name: "gem_to_userptr",
+        what: "XY_SRC_COPY_BLT of 64 MiB from a GEM object into a userptr object",
+        unit: BW_64M,
+        floor: Some(Floor {
+            entry: "memcpy_64m",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec::gem_to_userptr_op,
+    },
+    Entry {
+        name: "purgeable",
+        what: "create 1 MiB, write, MADVISE(DONTNEED), keep 512 (the 1 GiB budget purges)",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: exec::purgeable_op,
+    },
 ];
+
+const BW_64M: Unit = Unit::GigabytesPerSecond {
+    bytes: exec::BLIT_BYTES as u64,
+};
 
 /// Where the run mounts the device and the floor, in its own mount namespace.
 const SCRATCH: &str = "/tmp";
@@ -455,7 +574,12 @@ fn select<'e>(entries: &'e [Entry<Rig>], filter: Option<&str>) -> Fallible<Vec<&
 
 impl Mounts {
     fn start(dir: &Path) -> Fallible<Mounts> {
-        let device = Daemon::start(&make_dir(dir, "device")?, emu::DeviceConfig::default())
+        // A 1 GiB budget: the blits' objects fit, the purgeable benchmark's do not.
+        let config = emu::DeviceConfig {
+            memory: 1 << 30,
+            ..Default::default()
+        };
+        let device = Daemon::start(&make_dir(dir, "device")?, config)
             .map_err(|e| format!("starting gemu's device: {e}"))?;
         let floor = FloorMount::start(&make_dir(dir, "floor")?)
             .map_err(|e| format!("starting the floor: {e}"))?;
@@ -467,9 +591,15 @@ impl Mounts {
 }
 
 impl Rig {
+    /// A second open of card0: another DRM client.
+    fn reopen(&self) -> Fallible<File> {
+        open(&self.card_path)
+    }
+
     /// Open the nodes mounted under `dir` (see [`Mounts`]).
     fn open(dir: &Path) -> Fallible<Rig> {
         Ok(Rig {
+            card_path: dir.join("device/card0"),
             card: open(&dir.join("device/card0"))?,
             echo: open(&dir.join("floor/echo"))?,
             echo_write: open(&dir.join("floor/echo_write"))?,
