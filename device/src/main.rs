@@ -2,6 +2,7 @@
 //! or CUSE.
 
 mod aperture_memfd;
+mod bench;
 mod cli;
 mod client_memory;
 mod cuse;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
             program,
         } => run::run(device.config(), !no_shim, program),
         Command::Probe { device } => probe::probe(&device),
+        Command::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
