@@ -1,7 +1,8 @@
 //! Fence fds through the shim: SYNCOBJ_HANDLE_TO_FD / FD_TO_HANDLE (opaque and
 //! sync_file), execbuf FENCE_IN / FENCE_OUT, SYNC_IOC_MERGE; each becomes gemu's own
 //! call with ids where the kernel takes or gives fds, plus an `open` of the daemon's
-//! file here (`uapi::gemu`). GETPARAM HAS_EXEC_FENCE says yes: with the shim, it works.
+//! file here (`uapi::gemu`). GETPARAM HAS_EXEC_FENCE (and PRIME's HAS_PRIME_VMAP_FLUSH)
+//! say yes: with the shim, they work.
 
 use std::ffi::{c_int, c_ulong, c_void};
 
@@ -140,6 +141,13 @@ unsafe fn syncobj_fd_to_handle(fd: c_int, arg: *mut c_void) -> c_int {
     0
 }
 
+/// The GETPARAMs whose feature the shim makes work (the device alone says 0): exec
+/// fence fds, and PRIME (HAS_PRIME_VMAP_FLUSH goes with DRM_CAP_PRIME).
+const SHIM_PARAMS: [(i32, i32); 2] = [
+    (I915_PARAM_HAS_EXEC_FENCE, 1),
+    (I915_PARAM_HAS_PRIME_VMAP_FLUSH, 1),
+];
+
 unsafe fn getparam(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     let mut a = drm_i915_getparam::default();
     if !read_own(arg, &mut a) {
@@ -147,10 +155,13 @@ unsafe fn getparam(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     }
     // SAFETY: forwarded: the device answers (and checks) it first.
     let r = unsafe { raw_ioctl(fd, request, arg) };
-    if r < 0 || a.param != I915_PARAM_HAS_EXEC_FENCE {
+    let Some(&(_, value)) = SHIM_PARAMS.iter().find(|(p, _)| *p == a.param) else {
+        return r;
+    };
+    if r < 0 {
         return r;
     }
-    if !write_own(a.value as *mut c_void, &1i32) {
+    if !write_own(a.value as *mut c_void, &value) {
         return fail(libc::EFAULT);
     }
     0
