@@ -1,0 +1,176 @@
+//! What the device keeps for the fds the shim makes (`uapi::gemu`): dma-buf exports and
+//! imports (one handle per object per file, the export keeping its object), syncobj
+//! fds, sync_files (merge, status, info), and their lifetime by opens.
+
+use std::sync::Arc;
+
+use emu::sync::DmaFence;
+use emu::testing::{self, ioctl, MockMemory};
+use emu::{Errno, File, NodeKind};
+use uapi::*;
+
+fn setup() -> (Arc<emu::Device>, Arc<File>, MockMemory) {
+    let dev = testing::device();
+    let f = testing::open(&dev, NodeKind::Render);
+    (dev, f, MockMemory::new())
+}
+
+fn create(f: &File, mem: &MockMemory, size: u64) -> u32 {
+    let mut c = drm_i915_gem_create {
+        size,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_CREATE, &mut c, mem).unwrap();
+    c.handle
+}
+
+fn export(f: &File, mem: &MockMemory, handle: u32) -> Result<i32, Errno> {
+    let mut p = drm_prime_handle {
+        handle,
+        flags: DRM_CLOEXEC,
+        fd: -1,
+    };
+    ioctl(f, DRM_IOCTL_GEMU_PRIME_EXPORT, &mut p, mem).map(|()| p.fd)
+}
+
+fn import(f: &File, mem: &MockMemory, id: i32) -> Result<u32, Errno> {
+    let mut p = drm_prime_handle {
+        fd: id,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_GEMU_PRIME_IMPORT, &mut p, mem).map(|()| p.handle)
+}
+
+#[test]
+fn a_handle_imported_twice_is_one_handle() {
+    let (dev, f, mem) = setup();
+    let other = testing::open(&dev, NodeKind::Render);
+    let h = create(&f, &mem, 8192);
+    let id = export(&f, &mem, h).unwrap();
+    assert_eq!(export(&f, &mem, h), Ok(id), "one dma-buf per object");
+    assert_eq!(import(&f, &mem, id), Ok(h), "the exporter's own handle");
+    let h2 = import(&other, &mem, id).unwrap();
+    assert_eq!(import(&other, &mem, id), Ok(h2));
+    assert_eq!(dev.dma_buf_size(id as u64), Some(8192));
+    assert_eq!(import(&f, &mem, id + 1000), Err(Errno::EINVAL));
+}
+
+#[test]
+fn export_checks_as_the_kernel() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    assert_eq!(export(&f, &mem, h + 1), Err(Errno::ENOENT));
+    let mut p = drm_prime_handle {
+        handle: h,
+        flags: 1,
+        fd: -1,
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_GEMU_PRIME_EXPORT, &mut p, &mem),
+        Err(Errno::EINVAL)
+    );
+    // The standard call cannot make an fd from the device.
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_PRIME_HANDLE_TO_FD, &mut p, &mem),
+        Err(Errno::EOPNOTSUPP)
+    );
+}
+
+#[test]
+fn an_export_lives_while_its_file_is_open() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let id = export(&f, &mem, h).unwrap() as u64;
+    // Opened (the shim's open), the handle closed: the dma-buf keeps the object.
+    assert!(dev.dma_buf_open(id));
+    let mut c = drm_gem_close {
+        handle: h,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+    assert_eq!(dev.dma_buf_size(id), Some(4096));
+    // A dup is one more open; the last release ends the export.
+    assert!(dev.dma_buf_open(id));
+    dev.dma_buf_release(id);
+    assert!(dev.dma_buf_size(id).is_some());
+    dev.dma_buf_release(id);
+    assert_eq!(dev.dma_buf_size(id), None);
+    assert!(!dev.dma_buf_open(id));
+}
+
+#[test]
+fn syncobj_fds_name_the_syncobj_and_sync_files_its_fence() {
+    let (dev, f, mem) = setup();
+    let mut c = drm_syncobj_create {
+        handle: 0,
+        flags: DRM_SYNCOBJ_CREATE_SIGNALED,
+    };
+    ioctl(&f, DRM_IOCTL_SYNCOBJ_CREATE, &mut c, &mem).unwrap();
+    let mut h = drm_syncobj_handle {
+        handle: c.handle,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEMU_SYNCOBJ_EXPORT, &mut h, &mem).unwrap();
+    assert!(dev.syncobj_file_exists(h.fd as u64));
+    let mut back = drm_syncobj_handle {
+        fd: h.fd,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEMU_SYNCOBJ_IMPORT, &mut back, &mem).unwrap();
+    assert_ne!(back.handle, c.handle, "a new handle for the same syncobj");
+
+    h.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+    ioctl(&f, DRM_IOCTL_GEMU_SYNCOBJ_EXPORT, &mut h, &mem).unwrap();
+    let file = dev.sync_file(h.fd as u64).unwrap();
+    assert_eq!(file.status(), 1);
+}
+
+#[test]
+fn sync_file_merge_status_and_info() {
+    let (dev, f, mem) = setup();
+    let _ = f;
+    let a = DmaFence::new(emu::sync::dma_fence::context_alloc(1), 1);
+    let b = DmaFence::new(emu::sync::dma_fence::context_alloc(1), 1);
+    let mut c = drm_syncobj_create::default();
+    // Two sync_files through syncobjs holding the fences.
+    let mut ids = Vec::new();
+    for fence in [&a, &b] {
+        ioctl(&f, DRM_IOCTL_SYNCOBJ_CREATE, &mut c, &mem).unwrap();
+        emu::syncobj::replace_for_test(&f, c.handle, Some(fence.clone()));
+        let mut h = drm_syncobj_handle {
+            handle: c.handle,
+            flags: DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_GEMU_SYNCOBJ_EXPORT, &mut h, &mem).unwrap();
+        ids.push(h.fd as u64);
+    }
+    let mut name = [0u8; 32];
+    name[..6].copy_from_slice(b"merged");
+    let m = dev.sync_file_merge(ids[0], ids[1], &name).unwrap();
+    let merged = dev.sync_file(m).unwrap();
+    assert_eq!(merged.fences().len(), 2);
+    assert_eq!(merged.status(), 0);
+    let whole = merged.fence();
+    a.signal().unwrap();
+    assert!(!whole.is_signaled());
+    b.set_error(Errno::EIO);
+    b.signal().unwrap();
+    assert!(whole.is_signaled(), "the merged fence signals after both");
+    assert_eq!(merged.status(), -(Errno::EIO as i32));
+
+    let arr = mem.alloc(2 * std::mem::size_of::<sync_fence_info>());
+    let mut info = sync_file_info {
+        num_fences: 2,
+        sync_fence_info: arr,
+        ..Default::default()
+    };
+    dev.sync_file_info(m, &mut info, &mem).unwrap();
+    assert_eq!(info.num_fences, 2);
+    assert_eq!(&info.name[..7], b"merged\0");
+    let first: sync_fence_info = mem.get(arr);
+    assert_eq!(&first.driver_name[..5], b"i915\0");
+    assert_eq!(first.status, 1);
+    info.num_fences = 1;
+    assert_eq!(dev.sync_file_info(m, &mut info, &mem), Err(Errno::EINVAL));
+}
