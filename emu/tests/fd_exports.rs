@@ -128,7 +128,6 @@ fn syncobj_fds_name_the_syncobj_and_sync_files_its_fence() {
 #[test]
 fn sync_file_merge_status_and_info() {
     let (dev, f, mem) = setup();
-    let _ = f;
     let a = DmaFence::new(emu::sync::dma_fence::context_alloc(1), 1);
     let b = DmaFence::new(emu::sync::dma_fence::context_alloc(1), 1);
     let mut c = drm_syncobj_create::default();
