@@ -21,9 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tests::{
-    compile_client, gemu_binary, libdrm_flags, run_under_gemu, run_under_gemu_with, workspace_root,
-};
+use tests::{compile_client, gemu_binary, libdrm_flags, run_under_gemu_with, workspace_root};
 
 /// The cases that mmap the node: the kernel refuses mmap on a CUSE node (ENODEV), so
 /// they cannot run there until the igt-shim maps objects. Their clients run case by
@@ -241,15 +239,12 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
         let exe = clients.join(&run.client);
         let args: Vec<&str> = run.case.as_deref().into_iter().collect();
         let dir = fuse_dir.join(run.log_name().trim_end_matches(".log"));
-        let outcome = run_under_gemu_with(
-            &gemu,
-            &run.options,
-            &exe,
-            &args,
-            &dir,
-            tests::CLIENT_TIMEOUT,
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", run.label()));
+        // The CUSE suite runs without the shim: compare with the FUSE node without it.
+        let mut options = vec!["--no-shim".to_string()];
+        options.extend(run.options.iter().cloned());
+        let outcome =
+            run_under_gemu_with(&gemu, &options, &exe, &args, &dir, tests::CLIENT_TIMEOUT)
+                .unwrap_or_else(|e| panic!("{}: {e}", run.label()));
         assert!(
             !outcome.timed_out(),
             "{} timed out on the FUSE node",
@@ -260,8 +255,9 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
         let output = format!("{}\n{}", outcome.stdout, outcome.stderr);
         fuse_results.push((code, failed_checks(&output)));
     }
-    let fuse_answers = run_under_gemu(
+    let fuse_answers = run_under_gemu_with(
         &gemu,
+        &["--no-shim".to_string()],
         &answers,
         &[],
         &fuse_dir.join("answers"),
