@@ -6,6 +6,7 @@ mod client_memory;
 mod daemon;
 mod fuse_mount;
 mod fuse_node;
+mod igt;
 mod mapping_probe;
 mod mountinfo;
 mod namespace;
@@ -29,6 +30,24 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { mount, device } => serve::serve(&mount, device.config()).map(|()| 0),
         Command::Run { device, program } => run::run(device.config(), program),
+        Command::Igt {
+            igt_build,
+            list,
+            results,
+            timeout,
+            preload,
+            device,
+            tests,
+        } => igt::run(igt::Options {
+            build: igt_build,
+            list,
+            tests,
+            results,
+            timeout,
+            preload,
+            run_args: device.to_args(),
+            stdbuf: igt::find_in_path("stdbuf"),
+        }),
         Command::Probe { device } => probe::probe(&device),
     };
     match result {
