@@ -212,6 +212,7 @@ pub fn run(opts: Options) -> Fallible<u8> {
         return Err("nothing to run: give --list FILE or test names".into());
     }
     let entries = expand(&tests_dir, requested)?;
+    become_subreaper()?;
     let gemu = std::env::current_exe().map_err(|e| format!("finding gemu's own binary: {e}"))?;
 
     let action = SigAction::new(
@@ -384,9 +385,10 @@ fn run_one(gemu: &Path, tests_dir: &Path, opts: &Options, entry: Entry) -> Optio
         std::thread::sleep(Duration::from_millis(20));
     };
     let seconds = started.elapsed().as_secs_f64();
-    // Whatever the test forked and left behind dies with the group; that also closes
-    // the pipes the captures wait on.
+    // Whatever the test forked and left behind dies now; that also closes the pipes
+    // the captures wait on.
     let _ = killpg(group, Signal::SIGKILL);
+    kill_leftovers();
     let stdout = stdout.finish();
     let stderr = stderr.finish();
 
@@ -427,9 +429,10 @@ fn run_one(gemu: &Path, tests_dir: &Path, opts: &Options, entry: Entry) -> Optio
     })
 }
 
-/// SIGTERM to the group (`gemu run` passes it on and unmounts), SIGKILL after a grace.
+/// SIGTERM to the test (`gemu run` passes it on and unmounts), SIGKILL after a grace.
 fn stop(child: &mut Child, group: Pid) -> Option<ExitStatus> {
     let _ = killpg(group, Signal::SIGTERM);
+    signal_descendants(Signal::SIGTERM);
     let until = Instant::now() + TERM_GRACE;
     while Instant::now() < until {
         if let Ok(Some(s)) = child.try_wait() {
@@ -438,7 +441,82 @@ fn stop(child: &mut Child, group: Pid) -> Option<ExitStatus> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = killpg(group, Signal::SIGKILL);
+    signal_descendants(Signal::SIGKILL);
     child.wait().ok()
+}
+
+/// Make orphans of the tests come to gemu rather than to init, so that they can be
+/// found (as descendants) and killed: IGT's helpers may outlive a test that failed.
+fn become_subreaper() -> Fallible<()> {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer and touches no memory.
+    let r = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    nix::errno::Errno::result(r)
+        .map(drop)
+        .map_err(|e| format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"))
+}
+
+/// Every process below this one: the test's `gemu run`, the test and all it forked,
+/// including those that left the process group — IGT's signal helper calls
+/// setpgid(0, 0) for the test and for itself — and orphans reparented to gemu.
+fn descendants() -> Vec<Pid> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let parents: Vec<(i32, i32)> = dir
+        .filter_map(|e| {
+            let pid: i32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut found = vec![std::process::id() as i32];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|&&(_, pp)| pp == parent)
+                .map(|&(p, _)| p),
+        );
+        i += 1;
+    }
+    found[1..].iter().map(|&p| Pid::from_raw(p)).collect()
+}
+
+fn signal_descendants(signal: Signal) {
+    for p in descendants() {
+        let _ = nix::sys::signal::kill(p, signal);
+    }
+}
+
+/// Kill and reap whatever the finished test left running, so that it cannot disturb
+/// the next test (or hold its output pipes open).
+fn kill_leftovers() {
+    use nix::sys::wait::{waitpid, WaitPidFlag};
+    for _ in 0..250 {
+        let left = descendants();
+        if left.is_empty() {
+            return;
+        }
+        for &p in &left {
+            let _ = nix::sys::signal::kill(p, Signal::SIGKILL);
+        }
+        // Orphans reparented to gemu are its children now: reap them.
+        while let Ok(s) = waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            if s == nix::sys::wait::WaitStatus::StillAlive {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    log::warn!(
+        "processes of a finished test are still there: {:?}",
+        descendants()
+    );
 }
 
 /// `gemu run` reports a program killed by signal N as 128+N; a direct signal on

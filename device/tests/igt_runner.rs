@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// A test binary with six subtests, one per way a test can end. `sees-card` passes
+/// A test binary with seven subtests, one per way a test can end. `sees-card` passes
 /// only where gemu's node is at /dev/dri/card0, that is under `gemu run`.
 const FAKE_A: &str = r#"#!/bin/sh
 case "$1" in
 --list-subtests)
-    printf 'ok\nskipped\nfailed\ncrashed\nhangs\nsees-card\n'
+    printf 'ok\nskipped\nfailed\ncrashed\nhangs\nsees-card\nescapes\n'
     exit 0 ;;
 --run-subtest) ;;
 *) exit 79 ;;
@@ -40,6 +40,11 @@ crashed)
     kill -SEGV $$ ;;
 hangs)
     sleep 1000; exit 0 ;;
+escapes)
+    # As IGT's signal helper does: leave the process group (here, the session too)
+    # and outlive the test.
+    setsid sleep 987654 &
+    exit 0 ;;
 sees-card)
     if [ -e /dev/dri/card0 ] && grep -q ' /dev/dri/card0 .* - fuse.gemu ' /proc/self/mountinfo; then
         exit 0
@@ -158,6 +163,7 @@ fn a_whole_binary_runs_each_subtest_and_classifies_it() {
         ("fake_a@crashed", "crash", "SIGSEGV"),
         ("fake_a@hangs", "timeout", "timed out after 3s"),
         ("fake_a@sees-card", "pass", ""),
+        ("fake_a@escapes", "pass", ""),
         ("fake_simple", "pass", ""),
     ] {
         let r = row(&table, test);
@@ -177,7 +183,7 @@ fn a_whole_binary_runs_each_subtest_and_classifies_it() {
         }
     }
     assert!(
-        table.contains("total 7: pass 3 skip 1 fail 1 crash 1 timeout 1"),
+        table.contains("total 8: pass 4 skip 1 fail 1 crash 1 timeout 1"),
         "{table}"
     );
     for (field, want) in [
@@ -193,7 +199,7 @@ fn a_whole_binary_runs_each_subtest_and_classifies_it() {
     );
     assert!(
         json.contains(
-            "\"totals\": {\"total\": 7, \"pass\": 3, \"skip\": 1, \"fail\": 1, \"crash\": 1, \"timeout\": 1}"
+            "\"totals\": {\"total\": 8, \"pass\": 4, \"skip\": 1, \"fail\": 1, \"crash\": 1, \"timeout\": 1}"
         ),
         "{json}"
     );
@@ -203,16 +209,22 @@ fn a_whole_binary_runs_each_subtest_and_classifies_it() {
             && json_of(&json, "fake_a@ok").contains("--run-subtest ok"),
         "{json}"
     );
-    // No process of the hanging test survives its timeout.
-    let leftovers = Command::new("pgrep")
-        .args(["-f", &format!("{}/tests/fake_a", build.path().display())])
-        .output()
-        .unwrap();
-    assert!(
-        leftovers.stdout.is_empty(),
-        "left running: {}",
-        stdout(&leftovers)
-    );
+    // No process of the hanging test survives its timeout, and nothing a test left
+    // behind survives the test, even outside its process group.
+    for pattern in [
+        format!("{}/tests/fake_a", build.path().display()),
+        "sleep 987654".to_string(),
+    ] {
+        let leftovers = Command::new("pgrep")
+            .args(["-f", &pattern])
+            .output()
+            .unwrap();
+        assert!(
+            leftovers.stdout.is_empty(),
+            "left running: {}",
+            stdout(&leftovers)
+        );
+    }
 }
 
 #[test]
