@@ -71,6 +71,73 @@ impl ClientMemory for CallerMemory {
     fn tgid(&self) -> u32 {
         tgid_of(self.tid.as_raw() as u32)
     }
+
+    fn process(&self) -> Option<std::sync::Arc<dyn ClientMemory + Send + Sync>> {
+        let tgid = tgid_of(self.tid.as_raw() as u32);
+        (tgid != 0).then(|| std::sync::Arc::new(ProcessMemory(Pid::from_raw(tgid as i32))) as _)
+    }
+
+    fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
+        probe_range(self.tid, addr, len)
+    }
+}
+
+/// A client process's memory, reached later and from any thread (a userptr object's
+/// pages). Once the process is gone every access is `EFAULT`.
+pub struct ProcessMemory(Pid);
+
+impl ClientMemory for ProcessMemory {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
+        CallerMemory { tid: self.0 }.read(addr, buf)
+    }
+    fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
+        CallerMemory { tid: self.0 }.write(addr, data)
+    }
+    fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
+        probe_range(self.0, addr, len)
+    }
+}
+
+/// The device number and inodes of gemu's own nodes, set when the mount is up: a
+/// mapping of them is device memory to `probe_range` (i915's VM_PFNMAP).
+pub static NODE_MAPPINGS: std::sync::OnceLock<(String, Vec<u64>)> = std::sync::OnceLock::new();
+
+/// i915's `probe_range` over `/proc/<pid>/maps`: `[addr, addr + len)` is covered by
+/// mappings with no hole, none of them a mapping of gemu's nodes.
+fn probe_range(pid: Pid, addr: u64, len: u64) -> emu::Result<()> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).map_err(|_| Errno::EFAULT)?;
+    let end = addr.checked_add(len).ok_or(Errno::EFAULT)?;
+    let mut at = addr;
+    for line in maps.lines() {
+        let mut f = line.split_ascii_whitespace();
+        let (Some(range), _, _, Some(dev), Some(inode)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        let Some((s, e)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(s), Ok(e)) = (u64::from_str_radix(s, 16), u64::from_str_radix(e, 16)) else {
+            continue;
+        };
+        if e <= at {
+            continue;
+        }
+        if s > at {
+            break;
+        }
+        if let Some((ndev, inos)) = NODE_MAPPINGS.get() {
+            if dev == ndev && inode.parse().is_ok_and(|i: u64| inos.contains(&i)) {
+                return Err(Errno::EFAULT);
+            }
+        }
+        at = e;
+        if at >= end {
+            return Ok(());
+        }
+    }
+    Err(Errno::EFAULT)
 }
 
 impl CallerMemory {

@@ -64,6 +64,8 @@ impl Daemon {
                 use std::os::unix::fs::MetadataExt;
                 let dev = (libc::major(md.dev()), libc::minor(md.dev()));
                 device.set_mapping_probe(Box::new(ProcMaps::new(dev, &NODE_INODES)));
+                let _ = crate::client_memory::NODE_MAPPINGS
+                    .set((format!("{:02x}:{:02x}", dev.0, dev.1), NODE_INODES.to_vec()));
             }
             Err(e) => log::warn!(
                 "stat {}: {e}; freed objects are released at once even when mapped",

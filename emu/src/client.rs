@@ -27,6 +27,24 @@ pub trait ClientMemory {
     fn tgid(&self) -> u32 {
         0
     }
+    /// A handle on the caller's *process* memory that stays usable later and from any
+    /// thread (a userptr object's pages are reached through it at each use). `None`
+    /// when the front-end cannot give one.
+    fn process(&self) -> Option<std::sync::Arc<dyn ClientMemory + Send + Sync>> {
+        None
+    }
+    /// `probe_range`: the range is wholly covered by mappings of ordinary memory (no
+    /// holes, no device mappings); `EFAULT` otherwise. It says nothing about access
+    /// rights, as in i915.
+    fn probe(&self, addr: u64, len: u64) -> Result<()> {
+        let mut b = [0u8; 1];
+        let mut a = addr;
+        while a < addr + len {
+            self.read(a, &mut b)?;
+            a = (a | 4095) + 1;
+        }
+        Ok(())
+    }
 }
 
 /// Highest user address plus one on x86-64 with 4-level paging (`TASK_SIZE_MAX`).

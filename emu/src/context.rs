@@ -82,10 +82,23 @@ impl GemContext {
     }
 
     /// Finalize a proto-context (first use): it gets its own VM unless one was set.
-    pub(crate) fn finalize(&self) -> Arc<Vm> {
+    /// Also says whether that VM was made just now.
+    pub(crate) fn finalize(&self) -> (Arc<Vm>, bool) {
         let mut st = self.state.lock();
         st.finalized = true;
-        st.vm.get_or_insert_with(|| Arc::new(Vm::new())).clone()
+        let fresh = st.vm.is_none();
+        (
+            st.vm.get_or_insert_with(|| Arc::new(Vm::new())).clone(),
+            fresh,
+        )
+    }
+
+    /// Reset this context's work (device reset) without closing it.
+    pub(crate) fn reset_work(&self) {
+        let timelines: Vec<_> = self.timelines.lock().values().cloned().collect();
+        for t in timelines {
+            t.reset();
+        }
     }
 
     /// Whether the context was banned for hanging.
@@ -152,9 +165,11 @@ pub(crate) struct Contexts {
 
 impl Contexts {
     /// A new table holding the default context, id 0, already finalized.
-    pub(crate) fn new() -> Contexts {
+    pub(crate) fn new(device: &crate::device::Device) -> Contexts {
         let default = GemContext::proto(false);
-        default.finalize();
+        let (vm, _) = default.finalize();
+        device.vms.lock().push(Arc::downgrade(&vm));
+        device.contexts.lock().push(Arc::downgrade(&default));
         Contexts {
             ctx: BTreeMap::from([(0, default)]),
             vms: BTreeMap::new(),
@@ -195,7 +210,10 @@ impl File {
             .get(&id)
             .cloned()
             .ok_or(Errno::ENOENT)?;
-        let vm = ctx.finalize();
+        let (vm, fresh) = ctx.finalize();
+        if fresh {
+            self.device.vms.lock().push(Arc::downgrade(&vm));
+        }
         Ok((ctx, vm))
     }
 
@@ -238,6 +256,7 @@ impl File {
                 })
             })?;
         }
+        self.device.contexts.lock().push(Arc::downgrade(&ctx));
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.ctx, 1);
         t.ctx.insert(id, ctx);
@@ -505,9 +524,11 @@ impl File {
             return Err(Errno::EINVAL);
         }
         user_ext::walk(caller, a.extensions, |_, _| None)?;
+        let vm = Arc::new(Vm::new());
+        self.device.vms.lock().push(Arc::downgrade(&vm));
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.vms, 1);
-        t.vms.insert(id, Arc::new(Vm::new()));
+        t.vms.insert(id, vm);
         a.vm_id = id;
         Ok(())
     }

@@ -95,6 +95,14 @@ pub struct Device {
     allocated: AtomicU64,
     /// The engines that run batches.
     pub engines: Arc<crate::engines::Engines>,
+    /// Bytes of object memory charged against the budget (`config.memory`).
+    pub(crate) resident: AtomicU64,
+    /// Objects marked DONTNEED: what the shrinker may purge.
+    pub(crate) purgeable: TrackedMutex<Vec<Weak<GemObject>>>,
+    /// Every VM (for unbinding under pressure and drop-caches).
+    pub(crate) vms: TrackedMutex<Vec<Weak<crate::vm::Vm>>>,
+    /// Every context, to reset running work (drop-caches' RESET_ACTIVE).
+    pub(crate) contexts: TrackedMutex<Vec<Weak<crate::context::GemContext>>>,
     /// Who tells which freed ranges clients still map (set by the front-end).
     probe: OnceLock<Box<dyn MappingProbe>>,
     /// Ranges of freed objects that a client may still map: kept intact and out of
@@ -120,6 +128,10 @@ impl Device {
             names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
             allocated: AtomicU64::new(0),
             probe: OnceLock::new(),
+            resident: AtomicU64::new(0),
+            purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),
+            vms: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
+            contexts: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
             parked: TrackedMutex::new(&lock_order::PARKED_RANGES, Vec::new()),
         })
     }
@@ -227,6 +239,21 @@ impl Device {
     /// Bytes of freed objects kept because a client may still map them.
     pub fn parked_bytes(&self) -> u64 {
         self.parked.lock().iter().map(|r| r.1).sum()
+    }
+
+    /// Stop every context's work (a device reset): what runs is reset, what waits is
+    /// cancelled; fences complete with -EIO.
+    pub fn reset_all(&self) {
+        let ctxs: Vec<_> = self
+            .contexts
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for c in ctxs {
+            c.reset_work();
+        }
+        self.contexts.lock().retain(|w| w.strong_count() > 0);
     }
 
     pub(crate) fn master_lock(&self) -> TrackedGuard<'_, MasterState> {

@@ -177,6 +177,24 @@ impl Timeline {
         }
     }
 
+    /// Reset this timeline's work (a device reset): what runs is reset, what waits is
+    /// cancelled; later requests run normally.
+    pub(crate) fn reset(self: &Arc<Self>) {
+        let (pending, inflight) = {
+            let mut q = self.queue.lock();
+            (
+                std::mem::take(&mut q.pending),
+                std::mem::take(&mut q.inflight),
+            )
+        };
+        for p in pending {
+            cancel_unrun(p.req);
+        }
+        for (h, _) in inflight {
+            h.reset("device reset");
+        }
+    }
+
     /// Stop everything of this timeline: queued requests complete as cancelled, a
     /// running one is reset at its next command. Later requests are cancelled too.
     pub(crate) fn kill(self: &Arc<Self>) {

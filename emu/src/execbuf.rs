@@ -18,7 +18,7 @@ use crate::object::GemObject;
 use crate::platform::EngineId;
 use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
 use crate::syncobj::Syncobj;
-use crate::vm::{canonical, noncanonical, PlaceError, Placement, Vm};
+use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
 use crate::{user_ext, Errno, Result};
 use uapi::*;
 
@@ -147,10 +147,32 @@ impl File {
                 // A purgeable object without pages cannot be used (EFAULT).
                 GemObject::pin_pages(st)?;
             }
-            let mine: Vec<*const GemObject> = objs.iter().map(|o| Arc::as_ptr(&o.obj)).collect();
-            let keep = |x: &Arc<GemObject>| mine.contains(&Arc::as_ptr(x));
-            for (i, o) in objs.iter_mut().enumerate() {
-                let e = &exec[i];
+            // Pinned objects first, so they get their slots; others go where there is
+            // room afterwards (i915's eb_reserve ordering).
+            let pinned_of = |x: &Arc<GemObject>| {
+                objs.iter()
+                    .find(|o| Arc::ptr_eq(&o.obj, x))
+                    .map(|o| o.flags & EXEC_OBJECT_PINNED != 0)
+            };
+            let member = |x: &Arc<GemObject>| match pinned_of(x) {
+                None => Member::Other,
+                Some(true) => Member::Pinned,
+                Some(false) => Member::Movable,
+            };
+            // Softpinned objects not where they are asked to be move: unbind them
+            // first, so only two pins of this submission can collide.
+            for o in objs.iter() {
+                if o.flags & EXEC_OBJECT_PINNED != 0
+                    && target.vm.offset_of(&o.obj).is_some_and(|at| at != o.offset)
+                {
+                    target.vm.unbind(&o.obj);
+                }
+            }
+            let mut order: Vec<usize> = (0..objs.len()).collect();
+            order.sort_by_key(|&i| objs[i].flags & EXEC_OBJECT_PINNED == 0);
+            let mut placed = Vec::with_capacity(objs.len());
+            for &i in &order {
+                let (o, e) = (&objs[i], &exec[i]);
                 let p = Placement {
                     pinned: (o.flags & EXEC_OBJECT_PINNED != 0).then_some(o.offset),
                     presumed: o.offset,
@@ -163,14 +185,17 @@ impl File {
                 };
                 // Victims must be idle and locked in this same transaction (rule 4).
                 let mut evictable = |v: &Arc<GemObject>| !v.is_busy() && t.try_lock_for_eviction(v);
-                let at =
-                    target
-                        .vm
-                        .place(&o.obj, &p, &keep, &mut evictable)
-                        .map_err(|e| match e {
-                            PlaceError::Overlap => Errno::EINVAL,
-                            PlaceError::NoSpace => Errno::ENOSPC,
-                        })?;
+                let at = target
+                    .vm
+                    .place(&o.obj, &p, &member, &mut evictable)
+                    .map_err(|e| match e {
+                        PlaceError::Overlap => Errno::EINVAL,
+                        PlaceError::NoSpace => Errno::ENOSPC,
+                    })?;
+                placed.push((i, at));
+            }
+            for (i, at) in placed {
+                let o = &mut objs[i];
                 if at != o.offset {
                     o.offset = at;
                     o.update = true;
@@ -416,6 +441,10 @@ impl File {
             }
             // No fence registers after Gen3.
             e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
+            // A userptr object's pages must still be there (userptr_submit_init).
+            if let Some(u) = &obj.userptr {
+                u.mem.probe(u.addr, obj.size)?;
+            }
             if i == batch_index {
                 if e.flags & EXEC_OBJECT_WRITE != 0 {
                     log::debug!("execbuf: self-modifying batch");
@@ -494,7 +523,7 @@ impl File {
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
-            objs[i].obj.write(r.offset, &value.to_ne_bytes());
+            objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
             let at = e.relocs_ptr + k as u64 * RELOC_SIZE + RELOC_PRESUMED_AT;
             let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
         }

@@ -107,6 +107,7 @@ pub struct File {
 
 impl File {
     pub(crate) fn new(device: Arc<Device>, id: u64, node: NodeKind, cred: Credentials) -> File {
+        let contexts = crate::context::Contexts::new(&device);
         File {
             device,
             id,
@@ -117,10 +118,7 @@ impl File {
             master: TrackedMutex::new(&lock_order::FILE_MASTER, FileMaster::default()),
             handles: TrackedMutex::new(&lock_order::FILE_HANDLES, HandleTable::default()),
             syncobjs: TrackedMutex::new(&lock_order::FILE_SYNCOBJS, IdTable::default()),
-            contexts: TrackedMutex::new(
-                &lock_order::FILE_CONTEXTS,
-                crate::context::Contexts::new(),
-            ),
+            contexts: TrackedMutex::new(&lock_order::FILE_CONTEXTS, contexts),
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
             client_name: Mutex::new(None),

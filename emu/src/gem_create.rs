@@ -31,6 +31,8 @@ impl File {
             return Err(Errno::E2BIG);
         }
         let dev = &self.device;
+        // The budget: purge DONTNEED objects first, then refuse.
+        dev.charge(size)?;
         // i915 makes any smaller object lazily; gemu needs aperture space for it up
         // front, so one larger than the aperture (tens of TiB) is refused here, where
         // i915 would fail at first use.
@@ -44,6 +46,7 @@ impl File {
             })
             .map_err(|_| {
                 log::debug!("gem_create: no aperture space for {size:#x} bytes");
+                dev.uncharge(size);
                 Errno::ENOMEM
             })?;
         dev.note_object_created(size);

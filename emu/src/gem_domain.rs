@@ -34,6 +34,10 @@ impl File {
         }
         let obj = self.lookup(a.handle)?;
         obj.wait_idle();
+        if let Some(u) = &obj.userptr {
+            // The client's pages must still be there; domains mean nothing for them.
+            return u.mem.probe(u.addr, obj.size);
+        }
         let mut st = obj.lock();
         GemObject::pin_pages(&mut st)?;
         let domain = if read & I915_GEM_DOMAIN_WC != 0 {

@@ -24,8 +24,12 @@ impl File {
         if st.madv != Madvise::Purged {
             st.madv = madv;
         }
-        if st.madv == Madvise::DontNeed && !st.has_pages {
-            obj.truncate(&mut st);
+        if st.madv == Madvise::DontNeed {
+            if st.has_pages {
+                self.device.add_purgeable(&obj);
+            } else {
+                obj.truncate(&mut st);
+            }
         }
         a.retained = (st.madv != Madvise::Purged) as u32;
         Ok(())

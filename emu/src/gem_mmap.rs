@@ -31,6 +31,10 @@ impl File {
             _ => return Err(Errno::EINVAL),
         }
         let obj = self.lookup(a.handle)?;
+        // Client memory cannot be mapped through the device (I915_GEM_OBJECT_NO_MMAP).
+        if obj.is_userptr() {
+            return Err(Errno::ENODEV);
+        }
         if a.flags == I915_MMAP_OFFSET_FIXED {
             return Err(Errno::ENODEV);
         }

@@ -46,6 +46,12 @@ impl File {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
             return Ok(());
         };
+        if obj.is_userptr() {
+            // From the owner's memory to the caller's, through a bounce buffer.
+            let mut buf = vec![0u8; a.size as usize];
+            obj.read(a.offset, &mut buf)?;
+            return caller.write(a.data_ptr, &buf);
+        }
         // SAFETY: the view is used for this one copy and dropped before returning.
         let pages = unsafe { obj.pages_mut(a.offset, a.size as usize) };
         caller.write(a.data_ptr, pages)
@@ -60,6 +66,11 @@ impl File {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
             return Ok(());
         };
+        if obj.is_userptr() {
+            let mut buf = vec![0u8; a.size as usize];
+            caller.read(a.data_ptr, &mut buf)?;
+            return obj.write(a.offset, &buf);
+        }
         // SAFETY: as in pread; the client's own bytes land straight in the pages.
         let pages = unsafe { obj.pages_mut(a.offset, a.size as usize) };
         caller.read(a.data_ptr, pages)

@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use crate::client::ClientMemory;
 use crate::device::Device;
 use crate::sync::{lock_order, DmaResv, DmaResvUsage, ResvLocked, WwGuard, WwMutex, WwObject};
 
@@ -31,6 +32,15 @@ pub enum CacheLevel {
     Llc,
 }
 
+/// The pages of a userptr object: a range of one client process's memory, reached
+/// at the moment of use (DESIGN §7 rule 6), never copied.
+pub struct Userptr {
+    /// The memory of the process that created the object (`obj->userptr.mm`).
+    pub mem: Arc<dyn ClientMemory + Send + Sync>,
+    /// Start of the range in that process.
+    pub addr: u64,
+}
+
 /// The state guarded by the object's reservation lock.
 #[derive(Debug)]
 pub struct ObjectState {
@@ -52,8 +62,11 @@ pub struct GemObject {
     device: Arc<Device>,
     /// Size in bytes, a multiple of the page size.
     pub size: u64,
-    /// Start of the object's pages in the aperture; also its mmap offset.
+    /// Start of the object's pages in the aperture; also its mmap offset. Meaningless
+    /// for a userptr object.
     pub offset: u64,
+    /// For a userptr object: whose memory it is.
+    pub userptr: Option<Userptr>,
     /// How many handles (in any file) name this object (`drm_gem_object.handle_count`);
     /// the flink name lives while this is non-zero.
     pub(crate) handle_count: AtomicU32,
@@ -86,6 +99,7 @@ impl GemObject {
             offset,
             handle_count: AtomicU32::new(0),
             name: AtomicU32::new(0),
+            userptr: None,
             mmapped: std::sync::atomic::AtomicBool::new(false),
             resv: DmaResv::with_class(
                 &lock_order::RESERVATION,
@@ -98,6 +112,19 @@ impl GemObject {
                 },
             ),
         }
+    }
+
+    /// A userptr object of `size` bytes over `userptr` (no aperture space).
+    pub(crate) fn new_userptr(device: Arc<Device>, size: u64, userptr: Userptr) -> Self {
+        let mut o = Self::new(device, size, 0, CacheLevel::Llc);
+        o.userptr = Some(userptr);
+        o.lock().has_pages = true;
+        o
+    }
+
+    /// Whether the object wraps client memory.
+    pub fn is_userptr(&self) -> bool {
+        self.userptr.is_some()
     }
 
     /// Take the object's reservation lock: the one lock of a single-object operation.
@@ -139,21 +166,38 @@ impl GemObject {
 
     /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
     pub fn truncate(&self, state: &mut ObjectState) {
-        self.device.aperture.discard(self.offset, self.size);
+        // A userptr object's pages are the client's: only the object lets go of them.
+        if self.userptr.is_none() && state.madv != Madvise::Purged {
+            self.device.aperture.discard(self.offset, self.size);
+            self.device.uncharge(self.size);
+        }
         state.madv = Madvise::Purged;
         state.has_pages = false;
     }
 
-    /// Copy out of the object.
-    pub fn read(&self, offset: u64, buf: &mut [u8]) {
+    /// Copy out of the object: `EFAULT` when a userptr object's memory is gone.
+    pub fn read(&self, offset: u64, buf: &mut [u8]) -> crate::Result<()> {
         debug_assert!(offset + buf.len() as u64 <= self.size);
-        self.device.aperture.read(self.offset + offset, buf)
+        match &self.userptr {
+            None => {
+                self.device.aperture.read(self.offset + offset, buf);
+                Ok(())
+            }
+            Some(u) => u.mem.read(u.addr + offset, buf),
+        }
     }
 
-    /// Copy into the object.
-    pub fn write(&self, offset: u64, data: &[u8]) {
+    /// Copy into the object: `EFAULT` when a userptr object's memory is gone (or
+    /// not writable).
+    pub fn write(&self, offset: u64, data: &[u8]) -> crate::Result<()> {
         debug_assert!(offset + data.len() as u64 <= self.size);
-        self.device.aperture.write(self.offset + offset, data)
+        match &self.userptr {
+            None => {
+                self.device.aperture.write(self.offset + offset, data);
+                Ok(())
+            }
+            Some(u) => u.mem.write(u.addr + offset, data),
+        }
     }
 
     /// The device the object belongs to.
@@ -170,6 +214,10 @@ impl GemObject {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn pages_mut(&self, offset: u64, len: usize) -> &mut [u8] {
         debug_assert!(offset + len as u64 <= self.size);
+        debug_assert!(
+            self.userptr.is_none(),
+            "a userptr object has no aperture pages"
+        );
         self.device.aperture.slice_mut(self.offset + offset, len)
     }
 }
@@ -178,7 +226,13 @@ impl Drop for GemObject {
     fn drop(&mut self) {
         // Freeing an object gives its pages back to the system (punches the hole) —
         // unless a client may still map them.
+        if self.userptr.is_some() {
+            return;
+        }
         let mapped = self.mmapped.load(Ordering::Acquire);
+        if self.lock().madv != Madvise::Purged {
+            self.device.uncharge(self.size);
+        }
         self.device.free_range(self.offset, self.size, mapped);
         self.device.note_object_freed(self.size);
     }

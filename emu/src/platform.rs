@@ -24,7 +24,7 @@ pub enum Feature {
 }
 
 /// The features the model implements today.
-pub const IMPLEMENTED: &[Feature] = &[Feature::Syncobj, Feature::Execbuf];
+pub const IMPLEMENTED: &[Feature] = &[Feature::Syncobj, Feature::Execbuf, Feature::Userptr];
 
 /// Whether the model implements `f`.
 pub fn implemented(f: Feature) -> bool {

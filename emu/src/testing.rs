@@ -14,8 +14,13 @@ use crate::object::{CacheLevel, GemObject};
 use crate::{Errno, Result};
 
 /// Client memory made of separate mapped regions; everything else faults (`EFAULT`).
+/// Clones share the same memory (like threads of one process).
+#[derive(Clone)]
+pub struct MockMemory(Arc<MockProcess>);
+
+/// The state behind a [`MockMemory`].
 #[derive(Default)]
-pub struct MockMemory {
+pub struct MockProcess {
     regions: Mutex<Vec<(u64, Vec<u8>, bool)>>,
     next: Mutex<u64>,
     /// Set to make waits see a pending signal.
@@ -26,15 +31,36 @@ pub struct MockMemory {
     pub tgid: std::sync::atomic::AtomicU32,
 }
 
+impl std::ops::Deref for MockMemory {
+    type Target = MockProcess;
+    fn deref(&self) -> &MockProcess {
+        &self.0
+    }
+}
+
+impl Default for MockMemory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl MockMemory {
     /// An empty address space.
     pub fn new() -> Self {
-        MockMemory {
+        MockMemory(Arc::new(MockProcess {
             next: Mutex::new(0x10_0000),
             privileged: AtomicBool::new(true),
             tgid: std::sync::atomic::AtomicU32::new(ROOT.pid),
             ..Default::default()
-        }
+        }))
+    }
+
+    /// Map `len` zeroed, writable bytes at a page-aligned address (for userptr).
+    pub fn alloc_pages(&self, len: usize) -> u64 {
+        let mut next = self.next.lock().unwrap();
+        *next = next.next_multiple_of(4096);
+        drop(next);
+        self.map(len, true)
     }
 
     /// Map `len` zeroed, writable bytes; returns their address.
@@ -130,6 +156,22 @@ impl ClientMemory for MockMemory {
     fn tgid(&self) -> u32 {
         self.tgid.load(Ordering::Relaxed)
     }
+    fn process(&self) -> Option<Arc<dyn ClientMemory + Send + Sync>> {
+        Some(Arc::new(self.clone()))
+    }
+    fn probe(&self, addr: u64, len: u64) -> Result<()> {
+        // Covered by regions with no hole.
+        let regions = self.regions.lock().unwrap();
+        let mut a = addr;
+        while a < addr + len {
+            let r = regions
+                .iter()
+                .find(|(b, v, _)| a >= *b && a < *b + v.len() as u64)
+                .ok_or(Errno::EFAULT)?;
+            a = r.0 + r.1.len() as u64;
+        }
+        Ok(())
+    }
 }
 
 /// A Tiger Lake device over a 1 TiB anonymous aperture.
@@ -166,6 +208,7 @@ pub fn open(dev: &Arc<Device>, node: NodeKind) -> Arc<File> {
 pub fn object(file: &File, size: u64) -> GemObject {
     let dev = file.device().clone();
     let off = dev.aperture.alloc(size).unwrap();
+    dev.charge(size).unwrap();
     dev.note_object_created(size);
     GemObject::new(dev, size, off, CacheLevel::Llc)
 }

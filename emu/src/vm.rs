@@ -91,6 +91,17 @@ pub struct Placement {
     pub bias: bool,
 }
 
+/// How an object already bound in the way relates to the submission being placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// Not part of it: may be evicted if idle and locked.
+    Other,
+    /// Part of it and softpinned: a collision is the user's overlap (`EINVAL`).
+    Pinned,
+    /// Part of it, placed freely: it moves (it is placed after the pinned ones).
+    Movable,
+}
+
 /// Why an object could not be placed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PlaceError {
@@ -151,15 +162,15 @@ impl Vm {
             && start.checked_add(node).is_some_and(|e| e <= VM_TOTAL)
     }
 
-    /// Bind `obj` as `p` asks, keeping its current binding when it suits. `keep` says
-    /// which objects must not be moved to make room (this execbuf's own), `evictable`
-    /// which bindings of others may be dropped (idle ones whose objects the caller has
-    /// locked). Returns the 48-bit offset.
+    /// Bind `obj` as `p` asks, keeping its current binding when it suits. `member` says
+    /// how an object in the way belongs to this submission (see [`Member`]),
+    /// `evictable` which bindings of others may be dropped (idle ones whose objects the
+    /// caller has locked). Returns the 48-bit offset.
     pub fn place(
         &self,
         obj: &Arc<GemObject>,
         p: &Placement,
-        keep: &dyn Fn(&Arc<GemObject>) -> bool,
+        member: &dyn Fn(&Arc<GemObject>) -> Member,
         evictable: &mut dyn FnMut(&Arc<GemObject>) -> bool,
     ) -> Result<u64, PlaceError> {
         let node = obj.size.max(p.pad_to_size);
@@ -193,11 +204,13 @@ impl Vm {
             let over = b.overlapping(start, node);
             for (_, x) in &over {
                 let Some(o) = x.obj.upgrade() else { continue };
-                if keep(&o) {
-                    return Err(PlaceError::Overlap);
-                }
-                if !evict || !evictable(&o) {
-                    return Ok(false);
+                match member(&o) {
+                    Member::Pinned => return Err(PlaceError::Overlap),
+                    // Only a softpin pushes a member aside; it is placed again later.
+                    Member::Movable if p.pinned.is_some() => {}
+                    Member::Movable => return Ok(false),
+                    Member::Other if evict && evictable(&o) => {}
+                    Member::Other => return Ok(false),
                 }
             }
             for (s, _) in over {
@@ -281,7 +294,8 @@ impl AddressSpace for Vm {
             let addr = gpu_addr + done as u64;
             let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
             let n = ((s + obj.size - addr) as usize).min(buf.len() - done);
-            obj.read(addr - s, &mut buf[done..done + n]);
+            obj.read(addr - s, &mut buf[done..done + n])
+                .map_err(|_| Fault { addr })?;
             done += n;
         }
         Ok(())
@@ -294,7 +308,8 @@ impl AddressSpace for Vm {
             let addr = gpu_addr + done as u64;
             let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
             let n = ((s + obj.size - addr) as usize).min(data.len() - done);
-            obj.write(addr - s, &data[done..done + n]);
+            obj.write(addr - s, &data[done..done + n])
+                .map_err(|_| Fault { addr })?;
             done += n;
         }
         Ok(())
@@ -303,6 +318,10 @@ impl AddressSpace for Vm {
     fn direct(&self, gpu_addr: u64, len: u64) -> Option<DirectRange> {
         let b = self.bindings.read();
         let (s, obj) = b.lookup(gpu_addr)?;
+        // Client memory is reached through its process, never directly.
+        if obj.is_userptr() {
+            return None;
+        }
         let avail = s + obj.size - gpu_addr;
         if avail < len {
             return None;

@@ -183,3 +183,52 @@ fn a_bad_command_hangs_the_request_not_the_device() {
     exec(&f, &mem, &objs, 0).unwrap();
     wait(&f, &mem, batch).unwrap();
 }
+
+#[test]
+fn softpinned_objects_may_swap_places_but_not_overlap() {
+    let (_d, f, mem) = setup();
+    let a = create(&f, &mem, 8192);
+    let b = create(&f, &mem, 8192);
+    let batch = create(&f, &mem, 4096);
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    let pin = |handle, offset| drm_i915_gem_exec_object2 {
+        handle,
+        offset,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    exec(
+        &f,
+        &mem,
+        &[pin(a, 0x100000), pin(b, 0x200000), pin(batch, 0x300000)],
+        0,
+    )
+    .unwrap();
+    exec(
+        &f,
+        &mem,
+        &[pin(a, 0x200000), pin(b, 0x100000), pin(batch, 0x300000)],
+        0,
+    )
+    .unwrap();
+    // i915_gem_evict_for_node: two pins of one submission overlapping.
+    assert_eq!(
+        exec(
+            &f,
+            &mem,
+            &[pin(a, 0x100000), pin(b, 0x101000), pin(batch, 0x300000)],
+            0
+        )
+        .unwrap_err(),
+        Errno::EINVAL
+    );
+    // Non-canonical and misaligned softpins.
+    assert_eq!(
+        exec(&f, &mem, &[pin(a, 1 << 47), pin(batch, 0x300000)], 0).unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        exec(&f, &mem, &[pin(a, 0x100010), pin(batch, 0x300000)], 0).unwrap_err(),
+        Errno::EINVAL
+    );
+}

@@ -566,11 +566,7 @@ fn getparam_values_and_errors() {
     assert_eq!(gp(I915_PARAM_NUM_FENCES_AVAIL), Ok(0));
     assert_eq!(gp(I915_PARAM_HAS_EXECBUF2), Ok(1));
     assert_eq!(gp(I915_PARAM_HAS_EXEC_SOFTPIN), Ok(1));
-    assert_eq!(
-        gp(I915_PARAM_HAS_USERPTR_PROBE),
-        Ok(0),
-        "userptr is not modelled yet"
-    );
+    assert_eq!(gp(I915_PARAM_HAS_USERPTR_PROBE), Ok(1));
     assert_eq!(gp(I915_PARAM_HAS_EXEC_FENCE), Ok(0), "no fence fds yet");
     assert_eq!(gp(-1), Err(Errno::EINVAL));
     assert_eq!(gp(10_000), Err(Errno::EINVAL));

@@ -1,5 +1,5 @@
 //! Command decoding: from a header dword to a command kind and its length, and from the
-//! command's dwords to a typed [`Command`]. Pure functions, no memory access. Encodings are
+//! command's dwords to a typed `Command`. Pure functions, no memory access. Encodings are
 //! Gen12 (Tiger Lake): MI commands are type 0 with the opcode in bits 28:23, 2D blitter
 //! commands type 2 with the opcode in bits 28:22, PIPE_CONTROL type 3 / subtype 3 / opcode 2.
 //! Anything else — or a known command with a length or mode this model does not implement —
@@ -40,6 +40,8 @@ pub mod mi {
     pub const LOAD_REGISTER_REG: u32 = 0x2a;
     /// MI_COPY_MEM_MEM
     pub const COPY_MEM_MEM: u32 = 0x2e;
+    /// MI_ATOMIC
+    pub const ATOMIC: u32 = 0x2f;
     /// MI_BATCH_BUFFER_START
     pub const BATCH_BUFFER_START: u32 = 0x31;
     /// MI_CONDITIONAL_BATCH_BUFFER_END
@@ -101,6 +103,27 @@ impl CompareOp {
             CompareOp::Ne => sad != sdd,
         }
     }
+}
+
+/// MI_ATOMIC operations (memory `m`, operands `a`, `b`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AtomicOp {
+    And,
+    Or,
+    Xor,
+    Move,
+    Inc,
+    Dec,
+    Add,
+    Sub,
+    /// `m = a - m`
+    Rsub,
+    Imax,
+    Imin,
+    Umax,
+    Umin,
+    /// `if m == a { m = b }`
+    CmpWr,
 }
 
 /// Post-sync operation of MI_FLUSH_DW and PIPE_CONTROL.
@@ -169,6 +192,16 @@ pub(crate) enum Command<'a> {
         dst: u64,
         src: u64,
     },
+    /// MI_ATOMIC on a dword or qword; operands inline or from GPR0 / GPR2.
+    Atomic {
+        op: AtomicOp,
+        qword: bool,
+        addr: u64,
+        /// Inline (operand 1, operand 2); `None`: GPR0 and GPR2.
+        inline: Option<(u64, u64)>,
+        /// Return the old memory value in GPR4.
+        return_data: bool,
+    },
     Math {
         alu: &'a [u32],
     },
@@ -231,6 +264,7 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
                 | mi::LOAD_REGISTER_MEM
                 | mi::LOAD_REGISTER_REG
                 | mi::COPY_MEM_MEM
+                | mi::ATOMIC
                 | mi::BATCH_BUFFER_START
                 | mi::COND_BATCH_BUFFER_END => len8,
                 _ => return Err(unknown),
@@ -355,6 +389,45 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
                 Ok(Command::CopyMemMem {
                     dst: addr64(dw[1], dw[2], 3),
                     src: addr64(dw[3], dw[4], 3),
+                })
+            }
+            mi::ATOMIC => {
+                let size = h >> 19 & 3;
+                let code = h >> 8 & 0xff;
+                need(size < 2 && code & 0x20 == size << 5, "MI_ATOMIC data size")?;
+                let op = match code & 0x1f {
+                    0x01 => AtomicOp::And,
+                    0x02 => AtomicOp::Or,
+                    0x03 => AtomicOp::Xor,
+                    0x04 => AtomicOp::Move,
+                    0x05 => AtomicOp::Inc,
+                    0x06 => AtomicOp::Dec,
+                    0x07 => AtomicOp::Add,
+                    0x08 => AtomicOp::Sub,
+                    0x09 => AtomicOp::Rsub,
+                    0x0a => AtomicOp::Imax,
+                    0x0b => AtomicOp::Imin,
+                    0x0c => AtomicOp::Umax,
+                    0x0d => AtomicOp::Umin,
+                    0x0e => AtomicOp::CmpWr,
+                    _ => return Err(unsupported(h, "MI_ATOMIC operation")),
+                };
+                let inline = if bit(18) {
+                    need(n == 11, "MI_ATOMIC inline length")?;
+                    Some((
+                        dw[3] as u64 | (dw[5] as u64) << 32,
+                        dw[4] as u64 | (dw[6] as u64) << 32,
+                    ))
+                } else {
+                    need(n == 3, "MI_ATOMIC length")?;
+                    None
+                };
+                Ok(Command::Atomic {
+                    op,
+                    qword: size == 1,
+                    addr: addr64(dw[1], dw[2], 3),
+                    inline,
+                    return_data: bit(16),
                 })
             }
             mi::MATH => Ok(Command::Math { alu: &dw[1..] }),

@@ -203,13 +203,18 @@ pub struct EngineStats {
     pub running: Option<u64>,
     /// Polling iterations executed (backward jumps without stores, semaphore re-checks).
     pub polls: u64,
+    /// Requests that ended as [`Outcome::Hung`].
+    pub hangs: u64,
 }
 
 struct Shared {
     submitted: AtomicU64,
     retired: AtomicU64,
     running: AtomicU64,
+    /// The running request's ticket (for [`Engine::running`]).
+    current: Mutex<Option<Arc<Ticket>>>,
     polls: AtomicU64,
+    hangs: AtomicU64,
     shutdown: AtomicBool,
 }
 
@@ -233,7 +238,9 @@ impl Engine {
             submitted: AtomicU64::new(0),
             retired: AtomicU64::new(0),
             running: AtomicU64::new(0),
+            current: Mutex::new(None),
             polls: AtomicU64::new(0),
+            hangs: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
         });
         let (tx, rx) = unbounded();
@@ -291,7 +298,17 @@ impl Engine {
             retired: self.shared.retired.load(Ordering::Acquire),
             running: (running != 0).then_some(running),
             polls: self.shared.polls.load(Ordering::Relaxed),
+            hangs: self.shared.hangs.load(Ordering::Relaxed),
         }
+    }
+
+    /// A handle on the request running now, if any: lets `emu` reset whatever occupies the
+    /// engine (heartbeat failure, a debugfs-triggered reset) without tracking requests.
+    pub fn running(&self) -> Option<RequestHandle> {
+        let current = self.shared.current.lock().unwrap();
+        current
+            .as_ref()
+            .map(|t| RequestHandle { ticket: t.clone() })
     }
 }
 
@@ -335,12 +352,20 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
             Some(o) => o,
             None => {
                 shared.running.store(ticket.seqno, Ordering::Release);
+                *shared.current.lock().unwrap() = Some(ticket.clone());
                 let o = run_one(&config, &shared, &req, &stop);
+                *shared.current.lock().unwrap() = None;
                 shared.running.store(0, Ordering::Release);
                 o
             }
         };
-        log::debug!("{}: request {} {:?}", config.name, ticket.seqno, outcome);
+        match &outcome {
+            Outcome::Hung(h) => {
+                shared.hangs.fetch_add(1, Ordering::Relaxed);
+                log::info!("{}: request {} hung: {h}", config.name, ticket.seqno)
+            }
+            o => log::debug!("{}: request {} {o:?}", config.name, ticket.seqno),
+        }
         ticket.done.store(true, Ordering::Release);
         let callback = on_complete;
         if catch_unwind(AssertUnwindSafe(move || callback(outcome))).is_err() {

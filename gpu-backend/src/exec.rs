@@ -8,7 +8,7 @@
 //! (including a second-level one from the second level) chains, replacing the current
 //! batch at the same level. MI_CONDITIONAL_BATCH_BUFFER_END ends every level.
 
-use crate::decode::{self, Command, PostSync};
+use crate::decode::{self, AtomicOp, Command, PostSync};
 use crate::engine::EngineClass;
 use crate::mem::{read_mem, write_mem, AddressSpace, DirectRange, Fault, GPU_ADDR_MASK};
 use crate::regs::{cs_timestamp, ClipRect, ContextRegs, RegFile, StatusPage};
@@ -140,9 +140,14 @@ impl Executor<'_> {
     }
 
     /// One polling iteration: back off, then check stop requests and the watchdog.
-    fn poll(&mut self) -> Result<(), Halt> {
+    /// `arbitration`: the poll is itself an arbitration point (a semaphore wait), which
+    /// counts as progress after the back-off, so a descheduled thread never looks hung.
+    fn poll(&mut self, arbitration: bool) -> Result<(), Halt> {
         self.ctl.polls.fetch_add(1, Ordering::Relaxed);
         self.backoff.wait();
+        if arbitration {
+            self.watchdog.progress();
+        }
         if let Some(o) = (self.ctl.stop)() {
             return Err(Halt::Stop(o));
         }
@@ -153,6 +158,9 @@ impl Executor<'_> {
     }
 
     fn read_dwords(&mut self, addr: u64, out: &mut [u32]) -> Result<(), Fault> {
+        if out.is_empty() {
+            return Ok(());
+        }
         let bytes = out.len() as u64 * 4;
         if !self.fetch.is_some_and(|d| d.covers(addr, bytes)) {
             self.fetch = self
@@ -236,7 +244,7 @@ impl Executor<'_> {
                 if addr <= at {
                     // A backward jump closes a loop iteration: polling if nothing was stored.
                     if self.writes == self.writes_at_jump {
-                        self.poll()?;
+                        self.poll(false)?;
                     } else {
                         self.backoff.reset();
                     }
@@ -263,8 +271,12 @@ impl Executor<'_> {
                 }
             }
             Command::StoreImm { addr, data } => {
-                let bytes: Vec<u8> = data.iter().flat_map(|d| d.to_le_bytes()).collect();
-                self.write(addr, &bytes)?;
+                if let [d] = data {
+                    self.write(addr, &d.to_le_bytes())?;
+                } else {
+                    let bytes: Vec<u8> = data.iter().flat_map(|d| d.to_le_bytes()).collect();
+                    self.write(addr, &bytes)?;
+                }
             }
             Command::StoreIndex { offset, data } => self.write_status(offset as u64, data),
             Command::LoadRegImm {
@@ -304,14 +316,78 @@ impl Executor<'_> {
                 let v = self.read_u32(src)?;
                 self.write(dst, &v.to_le_bytes())?;
             }
+            Command::Atomic {
+                op,
+                qword,
+                addr,
+                inline,
+                return_data,
+            } => {
+                let n = if qword { 8 } else { 4 };
+                let mut buf = [0u8; 8];
+                read_mem(self.space, addr, &mut buf[..n])?;
+                let m = u64::from_le_bytes(buf);
+                let (a, b) = inline.unwrap_or((self.regs.regs.gpr[0], self.regs.regs.gpr[2]));
+                let (a, b) = if qword {
+                    (a, b)
+                } else {
+                    (a & 0xffff_ffff, b & 0xffff_ffff)
+                };
+                // Signed comparisons at the operand width.
+                let signed = |v: u64| {
+                    if qword {
+                        v as i64
+                    } else {
+                        v as u32 as i32 as i64
+                    }
+                };
+                let new = match op {
+                    AtomicOp::And => m & a,
+                    AtomicOp::Or => m | a,
+                    AtomicOp::Xor => m ^ a,
+                    AtomicOp::Move => a,
+                    AtomicOp::Inc => m.wrapping_add(1),
+                    AtomicOp::Dec => m.wrapping_sub(1),
+                    AtomicOp::Add => m.wrapping_add(a),
+                    AtomicOp::Sub => m.wrapping_sub(a),
+                    AtomicOp::Rsub => a.wrapping_sub(m),
+                    AtomicOp::Imax => {
+                        if signed(a) > signed(m) {
+                            a
+                        } else {
+                            m
+                        }
+                    }
+                    AtomicOp::Imin => {
+                        if signed(a) < signed(m) {
+                            a
+                        } else {
+                            m
+                        }
+                    }
+                    AtomicOp::Umax => m.max(a),
+                    AtomicOp::Umin => m.min(a),
+                    AtomicOp::CmpWr => {
+                        if m == a {
+                            b
+                        } else {
+                            m
+                        }
+                    }
+                };
+                self.write(addr, &new.to_le_bytes()[..n])?;
+                if return_data {
+                    let g = &mut self.regs.regs.gpr[4];
+                    *g = if qword { m } else { (*g & !0xffff_ffff) | m };
+                }
+            }
             Command::Math { alu } => self.math(alu)?,
             Command::SemaphoreWait { op, data, addr } => loop {
                 if op.holds(self.read_u32(addr)?, data) {
                     break;
                 }
                 // A waiting semaphore is an arbitration point (preemptible).
-                self.watchdog.progress();
-                self.poll()?;
+                self.poll(true)?;
             },
             Command::PostSyncWrite {
                 op,

@@ -86,6 +86,19 @@ fn bench() {
             height: h,
         });
     }
+    // Sub-rectangles (pitch wider than the copy): the row-by-row and per-span paths.
+    for (src, dst) in [
+        (Tiling::Linear, Tiling::Linear),
+        (Tiling::Linear, Tiling::Y),
+        (Tiling::X, Tiling::X),
+    ] {
+        scenarios.push(Scenario::SrcCopy {
+            src,
+            dst,
+            width: w - 96,
+            height: h,
+        });
+    }
     scenarios.push(Scenario::ColorFill {
         dst: Tiling::Linear,
         width: w,

@@ -44,7 +44,7 @@ impl Rng {
 
 fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
     let a = r.addr();
-    match r.below(20) {
+    match r.below(21) {
         0 => out.push(r.next()),
         1 => out.push(0),
         2 => out.push(ARB_CHECK),
@@ -111,6 +111,17 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
             }
         }
         18 => out.push(PIPE_CONTROL | r.below(8)),
+        19 => {
+            let inline = r.below(2);
+            out.push(mi::instr(
+                mi::ATOMIC,
+                (r.next() & 0x3b_ff00) | inline << 18 | if inline == 1 { 9 } else { 1 },
+            ));
+            out.extend([lo(a), hi(a)]);
+            if inline == 1 {
+                out.extend((0..8).map(|_| r.next()));
+            }
+        }
         _ => out.push(BB_END),
     }
 }

@@ -10,19 +10,47 @@ fn wait(rx: &crossbeam_channel::Receiver<Outcome>) -> Outcome {
         .expect("no outcome")
 }
 
+/// User + system CPU time, in clock ticks (USER_HZ), of this process's thread named `name`.
+fn thread_cpu_ticks(name: &str) -> Option<u64> {
+    for entry in std::fs::read_dir("/proc/thread-self/..").ok()? {
+        let path = entry.ok()?.path();
+        if std::fs::read_to_string(path.join("comm")).ok()?.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+        // Fields after "(comm) ": state is field 3, utime 14, stime 15.
+        let f: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+        return Some(f[11].parse::<u64>().ok()? + f[12].parse::<u64>().ok()?);
+    }
+    None
+}
+
 #[test]
 fn spinner_polls_cheaply_and_ends_on_condition_write() {
-    let g = Gpu::rcs();
+    let g = Gpu::new(EngineConfig::new(
+        "spincpu",
+        gpu_backend::EngineClass::Render,
+        0,
+        0x2000,
+    ));
     g.put(BATCH, &spinner(BATCH));
     let (h, rx) = g.submit_at(BATCH);
+    g.wait_running(h.seqno());
     std::thread::sleep(Duration::from_millis(50));
     assert!(g.engine.busy());
     assert_eq!(g.engine.stats().running, Some(h.seqno()));
     // The context is not locked while the request runs.
     assert_eq!(g.ctx.lock().unwrap().gpr[0], 0);
     let p0 = g.engine.stats().polls;
+    let cpu0 = thread_cpu_ticks("gemu-spincpu");
     std::thread::sleep(Duration::from_millis(200));
     let p1 = g.engine.stats().polls;
+    let cpu1 = thread_cpu_ticks("gemu-spincpu");
+    if let (Some(a), Some(b)) = (cpu0, cpu1) {
+        // 200 ms is 20 ticks at USER_HZ 100; a busy-polling thread would use all of them.
+        eprintln!("engine thread CPU over 200 ms: {} ticks", b - a);
+        assert!(b - a <= 4, "spinner used {} ticks of CPU in 200 ms", b - a);
+    }
     // Backed off to ~1 ms sleeps: a few hundred polls at most, not millions.
     assert!(p1 - p0 < 1000, "{} polls in 200 ms", p1 - p0);
     assert!(p1 - p0 > 20, "still polling: {}", p1 - p0);
@@ -36,31 +64,37 @@ fn spinner_polls_cheaply_and_ends_on_condition_write() {
         "spinner end latency {latency:?}, {} polls in 200 ms",
         p1 - p0
     );
-    assert!(latency < Duration::from_millis(50), "{latency:?}");
+    // About a millisecond when the machine is quiet; the bound leaves room for a loaded CI.
+    assert!(latency < Duration::from_millis(200), "{latency:?}");
     assert!(h.is_complete());
-    assert!(!g.engine.busy());
+    g.wait_idle();
 }
 
 #[test]
 fn spinner_ends_on_bb_end_written_into_its_loop() {
     let g = Gpu::bcs();
     g.put(BATCH, &spinner(BATCH));
-    let (_h, rx) = g.submit_at(BATCH);
+    let (h, rx) = g.submit_at(BATCH);
+    g.wait_running(h.seqno());
     std::thread::sleep(Duration::from_millis(30));
     let t = Instant::now();
     g.put(BATCH + 64, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
-    assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
 fn preemptible_spinner_is_not_a_hang_but_a_non_preemptible_one_is() {
-    let g = Gpu::new(EngineConfig::rcs0().with_hang_timeout(Duration::from_millis(100)));
+    let g = Gpu::new(EngineConfig::rcs0().with_hang_timeout(Duration::from_millis(300)));
     g.put(BATCH, &spinner(BATCH));
     let (_h, rx) = g.submit_at(BATCH);
     assert!(
-        rx.recv_timeout(Duration::from_millis(400)).is_err(),
-        "4x the hang timeout and still running"
+        rx.recv_timeout(Duration::from_millis(1000)).is_err(),
+        "3x the hang timeout and still running"
     );
     g.put(BATCH + 4088, &[BB_END]);
     assert_eq!(wait(&rx), Outcome::Completed);
@@ -78,8 +112,8 @@ fn preemptible_spinner_is_not_a_hang_but_a_non_preemptible_one_is() {
         }
         o => panic!("{o:?}"),
     }
-    assert!(t.elapsed() >= Duration::from_millis(100));
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
 
 #[test]
@@ -154,9 +188,11 @@ fn reset_stops_a_spinner_as_a_hang() {
     let g = Gpu::rcs();
     g.put(BATCH, &spinner(BATCH));
     let (h, rx) = g.submit_at(BATCH);
+    let running = g.wait_running(h.seqno());
     std::thread::sleep(Duration::from_millis(30));
     let t = Instant::now();
-    h.reset("heartbeat: non-persistent context closed");
+    assert_eq!(running.seqno(), h.seqno());
+    running.reset("heartbeat: non-persistent context closed");
     match wait(&rx) {
         Outcome::Hung(hang) => {
             assert_eq!(
@@ -171,7 +207,13 @@ fn reset_stops_a_spinner_as_a_hang() {
         }
         o => panic!("{o:?}"),
     }
-    assert!(t.elapsed() < Duration::from_millis(50));
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(g.engine.running().is_none());
+    assert_eq!(g.engine.stats().hangs, 1);
     // Reset of a queued request: it never runs.
     g.put(BATCH + 4088, &[0xffff_ffff]);
     let (a, rxa) = g.submit_at(BATCH);
@@ -202,12 +244,12 @@ fn semaphore_wait_is_cancellable_and_not_a_hang() {
 fn dropping_the_engine_cancels_everything() {
     let g = Gpu::rcs();
     g.put(BATCH, &spinner(BATCH));
-    let (_a, rx1) = g.submit_at(BATCH);
+    let (a, rx1) = g.submit_at(BATCH);
     let (_b, rx2) = g.submit_at(BATCH);
-    std::thread::sleep(Duration::from_millis(10));
+    g.wait_running(a.seqno());
     let t = Instant::now();
     drop(g);
-    assert!(t.elapsed() < Duration::from_millis(100));
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     assert_eq!(wait(&rx1), Outcome::Cancelled);
     assert_eq!(wait(&rx2), Outcome::Cancelled);
 }
@@ -237,5 +279,37 @@ fn a_panicking_callback_does_not_stop_the_engine() {
         on_complete: Box::new(|_| panic!("callback bug")),
     });
     assert_eq!(g.run(&[BB_END]), Outcome::Completed);
+    g.wait_idle();
     assert_eq!(g.engine.stats().retired, 2);
+}
+
+#[test]
+fn handles_and_engines_are_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<gpu_backend::Engine>();
+    assert_send_sync::<gpu_backend::RequestHandle>();
+    fn assert_send<T: Send>() {}
+    assert_send::<gpu_backend::Request>();
+}
+
+#[test]
+fn spinner_end_latency_distribution() {
+    let g = Gpu::rcs();
+    let mut lat = vec![];
+    for i in 0..10u64 {
+        g.put(BATCH, &spinner(BATCH));
+        let (h, rx) = g.submit_at(BATCH);
+        g.wait_running(h.seqno());
+        // Let it back off to its longest sleeps (and vary the phase).
+        std::thread::sleep(Duration::from_millis(30 + 3 * i));
+        let t = Instant::now();
+        g.put(BATCH + 4088, &[BB_END]);
+        assert_eq!(wait(&rx), Outcome::Completed);
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    eprintln!("spinner end latency: median {:?}, max {:?}", lat[5], lat[9]);
+    // Quiet machine: median ~0.9 ms, max ~1.1 ms. Bounds leave room for a loaded CI.
+    assert!(lat[5] < Duration::from_millis(10), "median {:?}", lat[5]);
+    assert!(lat[9] < Duration::from_millis(200), "max {:?}", lat[9]);
 }

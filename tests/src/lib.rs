@@ -188,8 +188,36 @@ impl RunOutcome {
 
 /// Run `gemu run -- <program> <args>` in `work_dir`, killing the whole
 /// process group at `timeout`.
+/// Options a client asks `gemu run` for, in a source line `gemu-run: OPTIONS` (e.g.
+/// a small memory budget).
+pub fn client_gemu_args(name: &str) -> Vec<String> {
+    let src = fs::read_to_string(c_dir().join(format!("{name}.c"))).unwrap_or_default();
+    src.lines()
+        .find_map(|l| l.split_once("gemu-run:").map(|(_, rest)| rest))
+        .map(|rest| {
+            rest.trim()
+                .trim_end_matches("*/")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn run_under_gemu(
     gemu: &Path,
+    program: &Path,
+    args: &[&str],
+    work_dir: &Path,
+    timeout: Duration,
+) -> Result<RunOutcome, String> {
+    run_under_gemu_with(gemu, &[], program, args, work_dir, timeout)
+}
+
+/// [`run_under_gemu`] with options for `gemu run` itself.
+pub fn run_under_gemu_with(
+    gemu: &Path,
+    gemu_args: &[String],
     program: &Path,
     args: &[&str],
     work_dir: &Path,
@@ -210,6 +238,7 @@ pub fn run_under_gemu(
     let start = Instant::now();
     let mut child = Command::new(gemu)
         .arg("run")
+        .args(gemu_args)
         .arg("--")
         .arg(program)
         .args(args)
@@ -291,7 +320,14 @@ pub fn run_c_client(name: &str, scratch: &Path) {
         Ok(g) => g,
         Err(e) => panic!("no gemu binary to run {name} under: {e}"),
     };
-    let run = match run_under_gemu(&gemu, &exe, &[], &dir, CLIENT_TIMEOUT) {
+    let run = match run_under_gemu_with(
+        &gemu,
+        &client_gemu_args(name),
+        &exe,
+        &[],
+        &dir,
+        CLIENT_TIMEOUT,
+    ) {
         Ok(run) => run,
         Err(e) => panic!("{name}: {e}"),
     };

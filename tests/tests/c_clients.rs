@@ -36,6 +36,8 @@ c_clients!(
     signals,
     fuzz,
     syncobj,
+    userptr,
+    pressure,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

@@ -50,6 +50,13 @@ pub static MASTER_MAGIC: LockClass = LockClass::new("drm_master.magic_map");
 /// `drm_device.filelist_mutex`: the list of open files.
 pub static DEVICE_FILES: LockClass = LockClass::new("drm_device.filelist_mutex");
 
+/// The device's list of DONTNEED objects (the shrinker's list). Added to under an
+/// object's reservation; the shrinker only trylocks objects.
+pub static PURGEABLE: LockClass = LockClass::new("i915.mm.obj_lock");
+
+/// The device's lists of VMs and contexts (for drop-caches and resets).
+pub static DEVICE_VMS: LockClass = LockClass::new("gemu.device_vms");
+
 /// `drm_device.object_name_lock`: the device's flink name table.
 pub static DEVICE_NAMES: LockClass = LockClass::new("drm_device.object_name_lock");
 
@@ -112,6 +119,8 @@ pub static ORDER: &[&LockClass] = &[
     &FILE_MASTER,
     &MASTER_MAGIC,
     &DEVICE_FILES,
+    &PURGEABLE,
+    &DEVICE_VMS,
     &DEVICE_NAMES,
     &FILE_HANDLES,
     &FILE_SYNCOBJS,

@@ -70,6 +70,30 @@ impl Gpu {
         (h, rx)
     }
 
+    /// Waits (briefly) until the engine has retired everything: `retired` counts after a
+    /// completion callback returns, so it may trail the outcome a test received.
+    pub fn wait_idle(&self) {
+        let t = std::time::Instant::now();
+        while self.engine.busy() && t.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(!self.engine.busy());
+    }
+
+    /// Waits until request `seqno` is running on the engine and returns its handle.
+    pub fn wait_running(&self, seqno: u64) -> RequestHandle {
+        let t = std::time::Instant::now();
+        loop {
+            match self.engine.running() {
+                Some(h) if h.seqno() == seqno => return h,
+                _ if t.elapsed() > Duration::from_secs(10) => {
+                    panic!("request {seqno} never started")
+                }
+                _ => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+    }
+
     /// Writes `batch` at BATCH, runs it, waits for the outcome.
     pub fn run(&self, batch: &[u32]) -> Outcome {
         self.put(BATCH, batch);

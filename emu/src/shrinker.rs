@@ -1,0 +1,146 @@
+//! Memory pressure: the device's memory budget, the shrinker that purges objects user
+//! space marked DONTNEED, and `drop_caches` — the one entry point for i915's `DROP_*`
+//! flags (debugfs `i915_gem_drop_caches` calls it).
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::device::Device;
+use crate::object::{GemObject, Madvise};
+use crate::Result;
+
+/// `DROP_UNBOUND`: shrink objects not bound anywhere.
+pub const DROP_UNBOUND: u64 = 1 << 0;
+/// `DROP_BOUND`: shrink bound objects too (unbinding idle ones).
+pub const DROP_BOUND: u64 = 1 << 1;
+/// `DROP_RETIRE`: retire completed requests.
+pub const DROP_RETIRE: u64 = 1 << 2;
+/// `DROP_ACTIVE`: wait for the GPU to finish.
+pub const DROP_ACTIVE: u64 = 1 << 3;
+/// `DROP_FREED`: release what freed objects still hold.
+pub const DROP_FREED: u64 = 1 << 4;
+/// `DROP_SHRINK_ALL`: shrink everything that can be shrunk.
+pub const DROP_SHRINK_ALL: u64 = 1 << 5;
+/// `DROP_IDLE`: wait until idle.
+pub const DROP_IDLE: u64 = 1 << 6;
+/// `DROP_RESET_ACTIVE`: reset whatever is still running after a short grace.
+pub const DROP_RESET_ACTIVE: u64 = 1 << 7;
+/// `DROP_RESET_SEQNO`: (no effect on this platform).
+pub const DROP_RESET_SEQNO: u64 = 1 << 8;
+/// `DROP_RCU`: (no deferred frees in this model).
+pub const DROP_RCU: u64 = 1 << 9;
+/// Every flag (`DROP_ALL`).
+pub const DROP_ALL: u64 = (1 << 10) - 1;
+
+impl Device {
+    /// Bytes of object memory in use: what the budget counts (purged objects no
+    /// longer do).
+    pub fn resident(&self) -> u64 {
+        self.resident.load(Ordering::Relaxed)
+    }
+
+    /// Make room for `size` more bytes within the budget: purge DONTNEED objects if
+    /// needed. `ENOMEM` when even that is not enough.
+    pub(crate) fn charge(&self, size: u64) -> Result<()> {
+        let budget = self.config.memory;
+        if self.resident() + size > budget {
+            self.shrink(self.resident() + size - budget);
+        }
+        if self.resident() + size > budget {
+            log::debug!(
+                "out of memory: {} + {size} > budget {budget}",
+                self.resident()
+            );
+            return Err(crate::Errno::ENOMEM);
+        }
+        self.resident.fetch_add(size, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// An object's pages went back (freed or purged).
+    pub(crate) fn uncharge(&self, size: u64) {
+        self.resident.fetch_sub(size, Ordering::Relaxed);
+    }
+
+    /// Remember `obj` as a candidate for purging (it was marked DONTNEED).
+    pub(crate) fn add_purgeable(&self, obj: &Arc<GemObject>) {
+        self.purgeable.lock().push(Arc::downgrade(obj));
+    }
+
+    /// Purge idle DONTNEED objects until `want` bytes came back (or none is left);
+    /// returns the bytes purged. Objects locked by someone else are skipped, as the
+    /// kernel's shrinker skips contended objects.
+    pub fn shrink(&self, want: u64) -> u64 {
+        let candidates: Vec<Weak<GemObject>> = std::mem::take(&mut *self.purgeable.lock());
+        let mut got = 0;
+        let mut keep = Vec::new();
+        for w in candidates {
+            let Some(obj) = w.upgrade() else { continue };
+            if got >= want {
+                keep.push(w);
+                continue;
+            }
+            let Some(mut st) = obj.resv.ww_mutex().try_lock(None) else {
+                keep.push(w);
+                continue;
+            };
+            match st.madv {
+                Madvise::DontNeed if st.has_pages && !obj.is_busy() => {
+                    obj.truncate(&mut st);
+                    got += obj.size;
+                }
+                Madvise::DontNeed => keep.push(w),
+                // Back to WILLNEED, or purged already: no longer a candidate.
+                _ => {}
+            }
+        }
+        self.purgeable.lock().extend(keep);
+        got
+    }
+
+    /// Unbind idle objects from every VM (`I915_SHRINK_BOUND` / eviction).
+    fn unbind_idle(&self) {
+        let vms: Vec<_> = self.vms.lock().iter().filter_map(Weak::upgrade).collect();
+        for vm in vms {
+            for obj in vm.bound_objects() {
+                if !obj.is_busy() {
+                    vm.unbind(&obj);
+                }
+            }
+        }
+        self.vms.lock().retain(|w| w.strong_count() > 0);
+    }
+
+    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order.
+    pub fn drop_caches(&self, flags: u64) -> Result<()> {
+        if flags & DROP_RESET_ACTIVE != 0 {
+            // A short grace, then whatever still runs is reset.
+            let deadline = std::time::Instant::now() + Duration::from_millis(200);
+            while self.engines.busy() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if self.engines.busy() {
+                self.reset_all();
+            }
+        }
+        if flags & (DROP_IDLE | DROP_ACTIVE) != 0 {
+            while self.engines.busy() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        if flags & DROP_BOUND != 0 {
+            self.unbind_idle();
+        }
+        if flags & (DROP_BOUND | DROP_UNBOUND | DROP_SHRINK_ALL) != 0 {
+            self.shrink(u64::MAX);
+        }
+        if flags & DROP_SHRINK_ALL != 0 {
+            self.unbind_idle();
+        }
+        if flags & DROP_FREED != 0 {
+            self.reap_unmapped();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,280 @@
+/*
+ * GEM_USERPTR end to end: the client's own memory as object pages, used in
+ * place (i915_gem_userptr.c; IGT gem_userptr_blits). Creation errnos, pread
+ * and pwrite, blits into and out of client memory checked byte for byte,
+ * EFAULT once the memory is unmapped, whose memory a forked child and a
+ * second file see, and threads using the object while another unmaps.
+ */
+#include <pthread.h>
+#include <sys/wait.h>
+
+#include "gemu_test.h"
+
+#define PAGE 4096
+#define W 64 /* pixels per row, 32 bpp */
+#define H 32
+#define PITCH (W * 4)
+#define SURFACE (PITCH * H)
+
+static int userptr(int fd, void *ptr, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_i915_gem_userptr u = {
+		.user_ptr = (uintptr_t)ptr, .user_size = size, .flags = flags,
+	};
+	int r = do_ioctl(fd, DRM_IOCTL_I915_GEM_USERPTR, &u);
+
+	if (handle)
+		*handle = u.handle;
+	return r;
+}
+
+static void *pages(size_t n)
+{
+	void *p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+TEST(creation_errnos)
+{
+	int fd = open_render(), v = 0;
+	uint8_t *p = pages(4);
+	uint32_t h;
+
+	REQUIRE(fd >= 0 && p);
+	/* i915_getparam: probe support is advertised */
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_USERPTR_PROBE, &v));
+	CHECK_EQ(v, 1);
+	/* i915_gem_userptr_ioctl, in order: flags, size, alignment, access_ok */
+	CHECK_ERRNO(userptr(fd, p, PAGE, 0x10, &h), EINVAL);
+	CHECK_ERRNO(userptr(fd, p, 0, 0, &h), EINVAL);
+	CHECK_ERRNO(userptr(fd, p + 8, PAGE, 0, &h), EINVAL);
+	CHECK_ERRNO(userptr(fd, p, PAGE + 8, 0, &h), EINVAL);
+	CHECK_ERRNO(userptr(fd, (void *)0xffff888000000000ull, PAGE, 0, &h), EFAULT);
+	/* no unsynchronized userptr since mmu notifiers are mandatory */
+	CHECK_ERRNO(userptr(fd, p, PAGE, I915_USERPTR_UNSYNCHRONIZED, &h), ENODEV);
+	/* gen8_ppgtt_create: Gen11/12 ppGTTs have no read-only PTEs */
+	CHECK_ERRNO(userptr(fd, p, PAGE, I915_USERPTR_READ_ONLY, &h), ENODEV);
+	/* probe_range: a hole in the range */
+	munmap(p + 2 * PAGE, PAGE);
+	CHECK_ERRNO(userptr(fd, p, 4 * PAGE, I915_USERPTR_PROBE, &h), EFAULT);
+	CHECK_OK(userptr(fd, p, 2 * PAGE, I915_USERPTR_PROBE, &h));
+	CHECK_OK(gem_close(fd, h));
+	/* without PROBE the hole is only found at first use */
+	CHECK_OK(userptr(fd, p, 4 * PAGE, 0, &h));
+	{
+		uint8_t buf[16];
+
+		CHECK_ERRNO(gem_pread(fd, h, 2 * PAGE, buf, sizeof(buf)), EFAULT);
+		CHECK_OK(gem_pread(fd, h, 0, buf, sizeof(buf)));
+	}
+	CHECK_OK(gem_close(fd, h));
+	munmap(p, 4 * PAGE);
+	close(fd);
+}
+
+TEST(probe_refuses_a_device_mapping)
+{
+	int fd = open_render();
+	uint32_t bo, h;
+	struct drm_i915_gem_mmap_offset mo = { .flags = I915_MMAP_OFFSET_WB };
+	void *map;
+
+	REQUIRE(fd >= 0);
+	bo = gem_create(fd, PAGE);
+	mo.handle = bo;
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mo));
+	map = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, mo.offset);
+	REQUIRE(map != MAP_FAILED);
+	/* probe_range: an object mapping is VM_PFNMAP, not user memory */
+	CHECK_ERRNO(userptr(fd, map, PAGE, I915_USERPTR_PROBE, &h), EFAULT);
+	munmap(map, PAGE);
+	close(fd);
+}
+
+TEST(pread_pwrite_in_place_and_no_mmap)
+{
+	int fd = open_render();
+	uint8_t *p = pages(1), buf[8];
+	uint32_t h;
+	struct drm_i915_gem_mmap_offset mo = { .flags = I915_MMAP_OFFSET_WB };
+
+	REQUIRE(fd >= 0 && p);
+	REQUIRE_OK(userptr(fd, p, PAGE, 0, &h));
+	memcpy(p + 100, "client!!", 8);
+	CHECK_OK(gem_pread(fd, h, 100, buf, 8));
+	CHECK(memcmp(buf, "client!!", 8) == 0);
+	CHECK_OK(gem_pwrite(fd, h, 200, "via gem!", 8));
+	CHECK(memcmp(p + 200, "via gem!", 8) == 0);
+	/* __assign_mmap_offset: userptr objects are never mmapped */
+	mo.handle = h;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mo), ENODEV);
+	CHECK_OK(gem_close(fd, h));
+	munmap(p, PAGE);
+	close(fd);
+}
+
+/* One XY_SRC_COPY_BLT of a W x H 32 bpp linear surface, softpinned. */
+static int blit(int fd, uint32_t src, uint32_t dst, uint32_t batch)
+{
+	const uint64_t src_at = 0x100000, dst_at = 0x200000, bb_at = 0x300000;
+	uint32_t b[16], i = 0;
+	struct drm_i915_gem_exec_object2 obj[3] = {
+		{ .handle = src, .offset = src_at, .flags = EXEC_OBJECT_PINNED },
+		{ .handle = dst, .offset = dst_at,
+		  .flags = EXEC_OBJECT_PINNED | EXEC_OBJECT_WRITE },
+		{ .handle = batch, .offset = bb_at, .flags = EXEC_OBJECT_PINNED },
+	};
+	struct drm_i915_gem_execbuffer2 eb = {
+		.buffers_ptr = (uintptr_t)obj, .buffer_count = 3,
+		.flags = I915_EXEC_BLT,
+	};
+	struct drm_i915_gem_wait w = { .bo_handle = dst, .timeout_ns = 5000000000ll };
+	int r;
+
+	b[i++] = (2u << 29) | (0x53u << 22) | (3u << 20) | 8; /* XY_SRC_COPY_BLT, 10 dw */
+	b[i++] = (3u << 24) | (0xccu << 16) | PITCH;           /* 32 bpp, copy */
+	b[i++] = 0;                                            /* dst y1, x1 */
+	b[i++] = (H << 16) | W;                                /* dst y2, x2 */
+	b[i++] = (uint32_t)dst_at;
+	b[i++] = (uint32_t)(dst_at >> 32);
+	b[i++] = 0;                                            /* src y1, x1 */
+	b[i++] = PITCH;
+	b[i++] = (uint32_t)src_at;
+	b[i++] = (uint32_t)(src_at >> 32);
+	b[i++] = 0x0A << 23;                                   /* MI_BATCH_BUFFER_END */
+	b[i++] = 0;
+	if ((r = gem_pwrite(fd, batch, 0, b, i * 4)))
+		return r;
+	if ((r = do_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, &eb)))
+		return r;
+	return do_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &w);
+}
+
+TEST(blits_into_and_out_of_client_memory)
+{
+	int fd = open_render(), i;
+	uint8_t *mine = pages(SURFACE / PAGE), back[SURFACE];
+	uint32_t up, bo, batch;
+
+	REQUIRE(fd >= 0 && mine);
+	REQUIRE_OK(userptr(fd, mine, SURFACE, 0, &up));
+	bo = gem_create(fd, SURFACE);
+	batch = gem_create(fd, PAGE);
+	for (i = 0; i < SURFACE; i++)
+		mine[i] = (uint8_t)(i * 13 + 7);
+	/* client memory -> GEM object */
+	CHECK_OK(blit(fd, up, bo, batch));
+	CHECK_OK(gem_pread(fd, bo, 0, back, SURFACE));
+	CHECK(memcmp(back, mine, SURFACE) == 0);
+	/* GEM object -> client memory: it shows up with no copy step */
+	for (i = 0; i < SURFACE; i++)
+		back[i] = (uint8_t)(i * 31 + 1);
+	CHECK_OK(gem_pwrite(fd, bo, 0, back, SURFACE));
+	memset(mine, 0, SURFACE);
+	CHECK_OK(blit(fd, bo, up, batch));
+	CHECK(memcmp(mine, back, SURFACE) == 0);
+	/* unmapped: EFAULT at the next execbuf and pread (userptr_submit_init) */
+	munmap(mine, SURFACE);
+	CHECK_ERRNO(blit(fd, up, bo, batch), EFAULT);
+	CHECK_ERRNO(gem_pread(fd, up, 0, back, 16), EFAULT);
+	CHECK(device_answers_version(fd));
+	close(fd);
+}
+
+TEST(whose_memory_fork_and_flink)
+{
+	int fd = open_card(), other = open_card(), pipefd[2];
+	uint8_t *p = pages(1);
+	uint32_t h;
+	struct drm_gem_flink fl = { 0 };
+	struct drm_gem_open op = { 0 };
+	pid_t child;
+	int status;
+
+	REQUIRE(fd >= 0 && other >= 0 && p);
+	memcpy(p, "parent-1", 8);
+	REQUIRE_OK(userptr(fd, p, PAGE, 0, &h));
+	/* a second file sees the creator's memory through the name */
+	fl.handle = h;
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_GEM_FLINK, &fl));
+	op.name = fl.name;
+	CHECK_OK(do_ioctl(other, DRM_IOCTL_GEM_OPEN, &op));
+	{
+		uint8_t buf[8];
+
+		CHECK_OK(gem_pread(other, op.handle, 0, buf, 8));
+		CHECK(memcmp(buf, "parent-1", 8) == 0);
+	}
+	/* a forked child reaches the creator's pages, not its own copy */
+	REQUIRE(pipe(pipefd) == 0);
+	child = fork();
+	if (child == 0) {
+		uint8_t buf[8];
+		char go;
+
+		memcpy(p, "child!!!", 8); /* the child's private copy */
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(2);
+		if (gem_pread(fd, h, 0, buf, 8))
+			_exit(3);
+		_exit(memcmp(buf, "parent-2", 8) == 0 ? 0 : 4);
+	}
+	memcpy(p, "parent-2", 8);
+	CHECK(write(pipefd[1], "g", 1) == 1);
+	waitpid(child, &status, 0);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	close(fd);
+	close(other);
+}
+
+struct racer {
+	int fd;
+	uint32_t handle;
+	volatile int stop;
+	long ok, efault, other;
+};
+
+static void *use_it(void *arg)
+{
+	struct racer *r = arg;
+	uint8_t buf[64];
+
+	while (!r->stop) {
+		int e = gem_pread(r->fd, r->handle, 0, buf, sizeof(buf));
+
+		if (e == 0)
+			r->ok++;
+		else if (e == -EFAULT)
+			r->efault++;
+		else
+			r->other++;
+	}
+	return NULL;
+}
+
+TEST(two_threads_use_it_while_a_third_unmaps)
+{
+	struct racer r = { .fd = open_render() };
+	uint8_t *p = pages(16);
+	pthread_t t[2];
+	int i;
+
+	REQUIRE(r.fd >= 0 && p);
+	REQUIRE_OK(userptr(r.fd, p, 16 * PAGE, 0, &r.handle));
+	for (i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&t[i], NULL, use_it, &r) == 0);
+	usleep(20000);
+	munmap(p, 16 * PAGE);
+	usleep(20000);
+	r.stop = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	/* every answer is data or EFAULT; after the unmap only EFAULT */
+	CHECK_EQ(r.other, 0);
+	CHECK(r.efault > 0);
+	CHECK(device_answers_version(r.fd));
+	close(r.fd);
+}
