@@ -15,14 +15,19 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve `card0` and `renderD128` under DIR until SIGINT or SIGTERM.
+    /// Serve `card0` and `renderD128` until SIGINT or SIGTERM: as files in a FUSE mount
+    /// (--mount DIR) or as character devices through CUSE (--cuse).
     ///
-    /// DIR becomes a FUSE mount (type fuse.gemu) open to every user; it is unmounted on
-    /// exit.
+    /// With --mount, DIR becomes a FUSE mount (type fuse.gemu) open to every user; it is
+    /// unmounted on exit. With --cuse, /dev/dri/card0 (226:0) and /dev/dri/renderD128
+    /// (226:128) are real character devices for every process on the host; they
+    /// disappear on exit. CUSE nodes cannot be mmapped (the kernel refuses).
     Serve {
         /// The directory to mount the nodes in (created if missing).
-        #[arg(long, value_name = "DIR")]
-        mount: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "cuse")]
+        mount: Option<PathBuf>,
+        #[command(flatten)]
+        cuse: CuseArgs,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -78,6 +83,50 @@ pub enum Command {
         #[arg(long, default_value = "/dev/dri/card0")]
         device: PathBuf,
     },
+}
+
+/// The CUSE front-end's options.
+#[derive(Args, Debug, Clone)]
+pub struct CuseArgs {
+    /// Serve character devices through /dev/cuse (needs the `cuse` module and root).
+    #[arg(long, conflicts_with = "mount")]
+    pub cuse: bool,
+    /// The primary node's path under /dev. The render node is `renderD<128+MINOR>` in
+    /// the same folder, with minor 128+MINOR.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "dri/card0",
+        conflicts_with = "mount"
+    )]
+    pub name: String,
+    /// The render node's path under /dev (default: `renderD<128+MINOR>` next to NAME).
+    #[arg(long, value_name = "NAME", conflicts_with = "mount")]
+    pub render_name: Option<String>,
+    /// The primary node's major number (226 is DRM's; free when DRM is not loaded).
+    #[arg(long, default_value_t = 226, conflicts_with = "mount")]
+    pub major: u32,
+    /// The primary node's minor number.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..128), conflicts_with = "mount")]
+    pub minor: u32,
+    /// When the kernel refuses MAJOR:MINOR (taken), let it pick a free major instead of
+    /// failing.
+    #[arg(long, conflicts_with = "mount")]
+    pub dynamic_major_fallback: bool,
+    /// The nodes' permissions, in octal (e.g. 0666); the kernel makes them 0600.
+    #[arg(long, value_name = "MODE", value_parser = parse_mode, conflicts_with = "mount")]
+    pub mode: Option<u32>,
+    /// The nodes' group (a name or a number), e.g. `render` or `video`.
+    #[arg(long, value_name = "GROUP", conflicts_with = "mount")]
+    pub group: Option<String>,
+}
+
+/// An octal permission mode: `666`, `0660`.
+fn parse_mode(s: &str) -> Result<u32, String> {
+    match u32::from_str_radix(s.trim_start_matches("0o"), 8) {
+        Ok(m) if m <= 0o7777 => Ok(m),
+        _ => Err(format!("{s:?} is not an octal mode (e.g. 0660)")),
+    }
 }
 
 /// Settings of the emulated device.
@@ -164,5 +213,32 @@ mod tests {
         assert!(parse_size("8X").is_err());
         assert!(parse_size("G").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode("0666"), Ok(0o666));
+        assert_eq!(parse_mode("660"), Ok(0o660));
+        assert!(parse_mode("0999").is_err());
+        assert!(parse_mode("77777").is_err());
+    }
+
+    #[test]
+    fn serve_takes_a_mount_or_cuse() {
+        assert!(Cli::try_parse_from(["gemu", "serve"]).is_err());
+        assert!(Cli::try_parse_from(["gemu", "serve", "--mount", "/x", "--cuse"]).is_err());
+        assert!(Cli::try_parse_from(["gemu", "serve", "--mount", "/x", "--major", "1"]).is_err());
+        assert!(Cli::try_parse_from(["gemu", "serve", "--major", "1"]).is_err());
+        assert!(Cli::try_parse_from(["gemu", "serve", "--mount", "/x"]).is_ok());
+        let cli = Cli::try_parse_from(["gemu", "serve", "--cuse", "--mode", "0666"]).unwrap();
+        let Command::Serve { cuse, mount, .. } = cli.command else {
+            panic!("not serve")
+        };
+        assert!(cuse.cuse && mount.is_none());
+        assert_eq!(
+            (cuse.name.as_str(), cuse.major, cuse.minor),
+            ("dri/card0", 226, 0)
+        );
+        assert_eq!(cuse.mode, Some(0o666));
     }
 }

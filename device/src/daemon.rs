@@ -1,8 +1,10 @@
 //! One emulated device served at a mount point: the model, its aperture memfd, the
 //! FUSE mount and the worker threads that answer it.
 
+use std::fs::File;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use fuser::{Config, Session, SessionACL};
@@ -24,6 +26,14 @@ const WORKERS: usize = 4;
 /// next to their exit signals.
 pub const SESSION_ENDED: Signal = Signal::SIGUSR1;
 
+/// The model of one device and the aperture memfd that backs its objects.
+pub fn new_device(config: emu::DeviceConfig) -> io::Result<(File, Arc<emu::Device>)> {
+    let len = APERTURE_LEN.max(emu::aperture::FIRST_OFFSET + config.memory);
+    let (memfd, aperture) = aperture_memfd::create(len)
+        .map_err(|e| io::Error::other(format!("creating the {len:#x}-byte aperture: {e}")))?;
+    Ok((memfd, emu::Device::new(config, aperture)))
+}
+
 /// A running device.
 pub struct Daemon {
     mount: FuseMount,
@@ -33,10 +43,7 @@ pub struct Daemon {
 impl Daemon {
     /// Create the device and serve `card0` and `renderD128` in directory `dir`.
     pub fn start(dir: &Path, config: emu::DeviceConfig) -> io::Result<Daemon> {
-        let len = APERTURE_LEN.max(emu::aperture::FIRST_OFFSET + config.memory);
-        let (memfd, aperture) = aperture_memfd::create(len)
-            .map_err(|e| io::Error::other(format!("creating the {len:#x}-byte aperture: {e}")))?;
-        let device = emu::Device::new(config, aperture);
+        let (memfd, device) = new_device(config)?;
         let nodes = DeviceNodes::new(device.clone(), memfd);
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;

@@ -6,11 +6,10 @@
 //! memfd (FUSE passthrough), so object pages are shared, not copied; `read` and `poll`
 //! still come here (`FOPEN_DIRECT_IO`), where DRM events will be delivered.
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use fuser::{
@@ -20,9 +19,10 @@ use fuser::{
     ReplyWrite, ReplyXattr, Request, WriteFlags,
 };
 
-use emu::{Credentials, Device, NodeKind};
+use emu::{Device, NodeKind};
 
-use crate::client_memory::{has_cap_sys_admin, tgid_of, CallerMemory};
+use crate::client_memory::CallerMemory;
+use crate::dispatch::{self, OpenFiles};
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
@@ -41,14 +41,12 @@ const TTL: Duration = Duration::from_secs(3600);
 
 /// The FUSE file system of one emulated device.
 pub struct DeviceNodes {
-    device: Arc<Device>,
+    files: OpenFiles,
     /// The aperture memfd that opens pass through to.
     memfd: File,
     /// The kernel's handle on `memfd`, registered at the first open and shared by every
     /// open after it. Dropping it would unregister it: it lives as long as the session.
     backing: OnceLock<BackingId>,
-    /// Open files by file handle.
-    files: RwLock<HashMap<u64, Arc<emu::File>>>,
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
 }
@@ -56,10 +54,9 @@ pub struct DeviceNodes {
 impl DeviceNodes {
     pub fn new(device: Arc<Device>, memfd: File) -> Self {
         DeviceNodes {
-            device,
+            files: OpenFiles::new(device),
             memfd,
             backing: OnceLock::new(),
-            files: RwLock::new(HashMap::new()),
             born: SystemTime::now(),
         }
     }
@@ -93,10 +90,6 @@ impl DeviceNodes {
         })
     }
 
-    fn file(&self, fh: FileHandle) -> Option<Arc<emu::File>> {
-        self.files.read().unwrap().get(&fh.0).cloned()
-    }
-
     /// The backing id of the memfd, registering it on first use.
     fn backing(&self, reply: &ReplyOpen) -> io::Result<&BackingId> {
         if let Some(b) = self.backing.get() {
@@ -110,13 +103,9 @@ impl DeviceNodes {
 
 /// Run one ioctl on `file` for thread `tid` and send the reply.
 fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: ReplyIoctl) {
-    let mut arg = vec![0u8; emu::ioctl::ioc_size(cmd)];
-    let n = in_data.len().min(arg.len());
-    arg[..n].copy_from_slice(&in_data[..n]);
-    match file.ioctl(cmd, &mut arg, &CallerMemory::new(tid)) {
-        Ok(()) if cmd & emu::ioctl::IOC_OUT != 0 => reply.ioctl(0, &arg),
-        Ok(()) => reply.ioctl(0, &[]),
-        Err(e) => reply.error(Errno::from_i32(e as i32)),
+    match dispatch::ioctl(file, cmd, in_data, &CallerMemory::new(tid)) {
+        Ok(out) => reply.ioctl(0, &out),
+        Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
     }
 }
 
@@ -201,20 +190,7 @@ impl fuser::Filesystem for DeviceNodes {
                 return reply.error(Errno::EIO);
             }
         };
-        if req.pid() == 0 {
-            // FUSE sends pid 0 for a caller outside the daemon's pid namespace: its
-            // memory cannot be reached, so every nested pointer will fault.
-            log::warn!("open {name} by a process gemu cannot see (another pid namespace)");
-        }
-        let cred = Credentials {
-            pid: tgid_of(req.pid()),
-            uid: req.uid(),
-            privileged: has_cap_sys_admin(req.pid()),
-        };
-        let file = self.device.open(node, cred);
-        let fh = file.id();
-        log::debug!("open {name} by {cred:?}: file {fh}");
-        self.files.write().unwrap().insert(fh, file);
+        let fh = self.files.open(node, req.pid(), req.uid());
         reply.opened_passthrough(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO, backing);
     }
 
@@ -250,11 +226,7 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyEmpty,
     ) {
         // FUSE sends release once, after the last close of the open file description.
-        let file = self.files.write().unwrap().remove(&fh.0);
-        if let Some(file) = file {
-            log::debug!("release file {}", fh.0);
-            file.close();
-        }
+        self.files.release(fh.0);
         reply.ok();
     }
 
@@ -270,7 +242,7 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyIoctl,
     ) {
         // Only the nodes' opens are files; the root directory has no ioctls.
-        let Some(file) = self.file(fh) else {
+        let Some(file) = self.files.get(fh.0) else {
             return reply.error(Errno::ENOTTY);
         };
         let tid = req.pid();
@@ -301,11 +273,9 @@ impl fuser::Filesystem for DeviceNodes {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
-        // TODO(events): DRM events (vblank, flip) are read here; gemu sends none yet.
-        if flags.0 & libc::O_NONBLOCK != 0 {
-            reply.error(Errno::EAGAIN)
-        } else {
-            reply.data(&[])
+        match dispatch::read(flags.0 & libc::O_NONBLOCK != 0) {
+            Ok(data) => reply.data(&data),
+            Err(e) => reply.error(Errno::from_i32(e as i32)),
         }
     }
 
@@ -335,7 +305,6 @@ impl fuser::Filesystem for DeviceNodes {
         _flags: PollFlags,
         reply: ReplyPoll,
     ) {
-        // As drm_poll: always writable, readable once an event is queued (none yet).
-        reply.poll(PollEvents::POLLOUT | PollEvents::POLLWRNORM)
+        reply.poll(PollEvents::from_bits_truncate(dispatch::poll()))
     }
 }

@@ -1,9 +1,12 @@
-//! `gemu`: an Intel i915 GPU emulated in user space, served as DRM nodes through FUSE.
+//! `gemu`: an Intel i915 GPU emulated in user space, served as DRM nodes through FUSE
+//! or CUSE.
 
 mod aperture_memfd;
 mod cli;
 mod client_memory;
+mod cuse;
 mod daemon;
+mod dispatch;
 mod fuse_mount;
 mod fuse_node;
 mod igt;
@@ -28,7 +31,14 @@ fn main() -> ExitCode {
     abort_on_panic();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { mount, device } => serve::serve(&mount, device.config()).map(|()| 0),
+        Command::Serve {
+            mount: Some(mount),
+            device,
+            ..
+        } => serve::serve(&mount, device.config()).map(|()| 0),
+        Command::Serve { cuse, device, .. } => {
+            serve::serve_cuse(&cuse, device.config()).map(|()| 0)
+        }
         Command::Run { device, program } => run::run(device.config(), program),
         Command::Igt {
             igt_build,

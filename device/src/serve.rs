@@ -1,10 +1,16 @@
-//! `gemu serve --mount DIR`: serve the nodes under DIR until SIGINT or SIGTERM.
+//! `gemu serve`: serve the nodes until SIGINT or SIGTERM, as files in a FUSE mount
+//! (`--mount DIR`) or as character devices through CUSE (`--cuse`).
 
 use std::path::Path;
+use std::sync::Arc;
 
-use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::unistd::{getpid, Gid, Group};
 
-use crate::daemon::{Daemon, SESSION_ENDED};
+use crate::cli::CuseArgs;
+use crate::cuse::{self, Access, DeviceName};
+use crate::daemon::{self, Daemon, SESSION_ENDED};
+use crate::dispatch::OpenFiles;
 use crate::{mountinfo, Fallible};
 
 pub fn serve(dir: &Path, config: emu::DeviceConfig) -> Fallible<()> {
@@ -26,21 +32,7 @@ pub fn serve(dir: &Path, config: emu::DeviceConfig) -> Fallible<()> {
         ));
     }
 
-    // Blocked before any thread exists, so every thread inherits the mask and the
-    // signals wait here for `sigwait` instead of killing the process mid-request.
-    let mut signals = SigSet::empty();
-    for s in [
-        Signal::SIGINT,
-        Signal::SIGTERM,
-        Signal::SIGHUP,
-        SESSION_ENDED,
-    ] {
-        signals.add(s);
-    }
-    signals
-        .thread_block()
-        .map_err(|e| format!("blocking signals: {e}"))?;
-
+    let signals = block_signals()?;
     let mut daemon = Daemon::start(&dir, config).map_err(|e| e.to_string())?;
     eprintln!(
         "gemu: serving {0}/card0 and {0}/renderD128 (SIGINT or SIGTERM stops)",
@@ -57,4 +49,116 @@ pub fn serve(dir: &Path, config: emu::DeviceConfig) -> Fallible<()> {
     }
     log::info!("{signal}: unmounting {}", dir.display());
     daemon.stop().map_err(|e| e.to_string())
+}
+
+/// `gemu serve --cuse`: the primary and render nodes as character devices. They live
+/// as long as this process: its exit closes their `/dev/cuse` connections, the kernel
+/// removes the nodes, and clients' next calls fail (ENODEV or ENOTCONN).
+pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
+    let access = Access {
+        mode: args.mode,
+        group: args.group.as_deref().map(group_id).transpose()?,
+    };
+    let signals = block_signals()?;
+    // The memfd backs every object; the CUSE nodes cannot pass mmap through to it (the
+    // kernel refuses mmap on CUSE), but it must live as long as the device.
+    let (_memfd, device) = daemon::new_device(config).map_err(|e| e.to_string())?;
+    let files = Arc::new(OpenFiles::new(device));
+    let ended = || {
+        let _ = kill(getpid(), SESSION_ENDED);
+    };
+    let primary = DeviceName {
+        name: args.name.clone(),
+        major: args.major,
+        minor: args.minor,
+    };
+    let render = DeviceName {
+        name: args
+            .render_name
+            .clone()
+            .unwrap_or_else(|| render_name(&args.name, args.minor)),
+        major: args.major,
+        minor: args.minor + 128,
+    };
+    let mut served = Vec::new();
+    for (dev, kind) in [
+        (&primary, emu::NodeKind::Primary),
+        (&render, emu::NodeKind::Render),
+    ] {
+        let node = cuse::serve_node(
+            dev,
+            kind,
+            args.dynamic_major_fallback,
+            access,
+            Arc::clone(&files),
+            ended,
+        )?;
+        served.push(format!(
+            "{} ({}:{})",
+            node.path.display(),
+            node.major,
+            node.minor
+        ));
+    }
+    eprintln!(
+        "gemu: serving {} through CUSE (SIGINT or SIGTERM stops)",
+        served.join(" and ")
+    );
+    let signal = signals.wait().map_err(|e| format!("sigwait: {e}"))?;
+    if signal == SESSION_ENDED {
+        return Err("the kernel ended a CUSE connection: the device is gone".into());
+    }
+    log::info!("{signal}: removing the CUSE nodes");
+    Ok(())
+}
+
+/// The render node's name next to the primary's: `dri/card0` → `dri/renderD128`.
+fn render_name(primary: &str, minor: u32) -> String {
+    let leaf = format!("renderD{}", 128 + minor);
+    match primary.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{leaf}"),
+        None => leaf,
+    }
+}
+
+fn group_id(group: &str) -> Fallible<Gid> {
+    if let Ok(n) = group.parse::<u32>() {
+        return Ok(Gid::from_raw(n));
+    }
+    match Group::from_name(group) {
+        Ok(Some(g)) => Ok(g.gid),
+        Ok(None) => Err(format!("no group named {group:?}")),
+        Err(e) => Err(format!("looking up group {group:?}: {e}")),
+    }
+}
+
+/// Block the exit signals (and [`SESSION_ENDED`]) before any thread exists, so every
+/// thread inherits the mask and the signals wait for `sigwait` instead of killing the
+/// process mid-request.
+fn block_signals() -> Fallible<SigSet> {
+    let mut signals = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        SESSION_ENDED,
+    ] {
+        signals.add(s);
+    }
+    signals
+        .thread_block()
+        .map_err(|e| format!("blocking signals: {e}"))?;
+    Ok(signals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_node_names() {
+        assert_eq!(render_name("dri/card0", 0), "dri/renderD128");
+        assert_eq!(render_name("dri/card1", 1), "dri/renderD129");
+        assert_eq!(render_name("card0", 0), "renderD128");
+    }
 }

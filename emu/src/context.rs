@@ -27,6 +27,44 @@ pub const SCHEDULER_CAPS: i32 = I915_SCHEDULER_CAP_ENABLED | I915_SCHEDULER_CAP_
 /// Three hangs of a bannable context within this long ban it (`CONTEXT_FAST_HANG_JIFFIES`).
 const FAST_HANG: Duration = Duration::from_secs(120);
 
+/// A client hanging within this long of its previous hang scores (`I915_CLIENT_FAST_HANG_JIFFIES`).
+const CLIENT_FAST_HANG: Duration = Duration::from_secs(60);
+/// Score of a hang that comes fast, of a context ban, and the score that bans a client.
+const SCORE_HANG_FAST: u32 = 1;
+const SCORE_CONTEXT_BAN: u32 = 3;
+const SCORE_BANNED: u32 = 9;
+
+/// A client's hang record (`i915_file_private.ban_score`, `hang_timestamp`): a client
+/// that keeps hanging the GPU may create no more contexts.
+pub(crate) struct ClientScore {
+    score: AtomicU32,
+    last_hang: TrackedMutex<Option<Instant>>,
+}
+
+impl ClientScore {
+    pub(crate) fn new() -> Arc<ClientScore> {
+        Arc::new(ClientScore {
+            score: AtomicU32::new(0),
+            last_hang: TrackedMutex::new(&lock_order::CLIENT_SCORE, None),
+        })
+    }
+
+    /// `client_mark_guilty`.
+    fn mark_guilty(&self, banned: bool) {
+        let mut score = if banned { SCORE_CONTEXT_BAN } else { 0 };
+        let now = Instant::now();
+        let prev = self.last_hang.lock().replace(now);
+        if prev.is_some_and(|p| now.duration_since(p) < CLIENT_FAST_HANG) {
+            score += SCORE_HANG_FAST;
+        }
+        self.score.fetch_add(score, Ordering::Relaxed);
+    }
+
+    fn banned(&self) -> bool {
+        self.score.load(Ordering::Relaxed) >= SCORE_BANNED
+    }
+}
+
 /// The mutable state of a context.
 pub(crate) struct CtxState {
     /// Set at first use; VM and engines are fixed from then on.
@@ -55,10 +93,12 @@ pub struct GemContext {
     /// Requests of this context lost to others' hangs (`batch_pending`).
     active: AtomicU32,
     banned: AtomicBool,
+    /// The hang record of the file that created the context.
+    client: Arc<ClientScore>,
 }
 
 impl GemContext {
-    fn proto(single_timeline: bool) -> Arc<GemContext> {
+    fn proto(single_timeline: bool, client: Arc<ClientScore>) -> Arc<GemContext> {
         Arc::new(GemContext {
             state: TrackedMutex::new(
                 &lock_order::CONTEXT,
@@ -78,6 +118,7 @@ impl GemContext {
             guilty: AtomicU32::new(0),
             active: AtomicU32::new(0),
             banned: AtomicBool::new(false),
+            client,
         })
     }
 
@@ -154,6 +195,7 @@ impl RequestOwner for GemContext {
             self.banned.store(true, Ordering::Release);
             self.kill();
         }
+        self.client.mark_guilty(ban);
     }
 }
 
@@ -165,8 +207,8 @@ pub(crate) struct Contexts {
 
 impl Contexts {
     /// A new table holding the default context, id 0, already finalized.
-    pub(crate) fn new(device: &crate::device::Device) -> Contexts {
-        let default = GemContext::proto(false);
+    pub(crate) fn new(device: &crate::device::Device, client: &Arc<ClientScore>) -> Contexts {
+        let default = GemContext::proto(false, client.clone());
         let (vm, _) = default.finalize();
         device.vms.lock().push(Arc::downgrade(&vm));
         device.contexts.lock().push(Arc::downgrade(&default));
@@ -238,7 +280,14 @@ impl File {
         if a.flags & I915_CONTEXT_CREATE_FLAGS_UNKNOWN != 0 {
             return Err(Errno::EINVAL);
         }
-        let ctx = GemContext::proto(a.flags & I915_CONTEXT_CREATE_FLAGS_SINGLE_TIMELINE != 0);
+        if self.client.banned() {
+            log::debug!("client banned from creating contexts");
+            return Err(Errno::EIO);
+        }
+        let ctx = GemContext::proto(
+            a.flags & I915_CONTEXT_CREATE_FLAGS_SINGLE_TIMELINE != 0,
+            self.client.clone(),
+        );
         if a.flags & I915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS != 0 {
             user_ext::walk(caller, a.extensions, |name, addr| {
                 Some(match name {
@@ -479,7 +528,12 @@ impl File {
             if s.rsvd != 0 || s.flags & !I915_CONTEXT_SSEU_FLAG_ENGINE_INDEX != 0 {
                 return Err(Errno::EINVAL);
             }
-            let engine = if s.flags & I915_CONTEXT_SSEU_FLAG_ENGINE_INDEX != 0 {
+            let by_index = s.flags & I915_CONTEXT_SSEU_FLAG_ENGINE_INDEX != 0;
+            // lookup_user_engine: an engine map is addressed by index, and only then.
+            if by_index != ctx.state.lock().user_engines.is_some() {
+                return Err(Errno::EINVAL);
+            }
+            let engine = if by_index {
                 let st = ctx.state.lock();
                 let map = st.user_engines.as_ref().ok_or(Errno::EINVAL)?;
                 map.get(s.engine.engine_instance as usize)

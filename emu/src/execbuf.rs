@@ -114,8 +114,10 @@ impl File {
             return Err(Errno::EINVAL);
         }
         if a.flags & I915_EXEC_FENCE_OUT != 0 {
+            // Without fence fds (HAS_EXEC_FENCE is 0) the flag is unknown, as on a
+            // kernel that predates it.
             log::debug!("execbuf: FENCE_OUT needs an fd in the caller, which gemu cannot make yet");
-            return Err(Errno::EOPNOTSUPP);
+            return Err(Errno::EINVAL);
         }
         let target = self.select_context_engine(a)?;
         let batch_index = if a.flags & I915_EXEC_BATCH_FIRST != 0 {
@@ -183,13 +185,21 @@ impl File {
                         && e.relocation_count != 0
                         && o.flags & EXEC_OBJECT_PINNED == 0,
                 };
+                // A busy object that moves keeps its old binding for the requests
+                // that use it (asynchronous unbind); what sits where a softpin goes
+                // must finish first (outside the VM's lock).
+                if let Some(at) = p.pinned {
+                    for busy in target.vm.busy_in(&o.obj, at, o.obj.size.max(p.pad_to_size)) {
+                        busy.wait_idle();
+                    }
+                }
                 // Victims must be idle and locked in this same transaction (rule 4).
                 let mut evictable = |v: &Arc<GemObject>| !v.is_busy() && t.try_lock_for_eviction(v);
                 let at = target
                     .vm
                     .place(&o.obj, &p, &member, &mut evictable)
                     .map_err(|e| match e {
-                        PlaceError::Overlap => Errno::EINVAL,
+                        PlaceError::Invalid => Errno::EINVAL,
                         PlaceError::NoSpace => Errno::ENOSPC,
                     })?;
                 placed.push((i, at));

@@ -94,6 +94,8 @@ pub struct File {
     /// Guarded by `device.master` (taken first).
     pub(crate) master: TrackedMutex<FileMaster>,
     handles: TrackedMutex<HandleTable>,
+    /// The file's hang record (the client ban).
+    pub(crate) client: Arc<crate::context::ClientScore>,
     /// The file's contexts and VMs.
     pub(crate) contexts: TrackedMutex<crate::context::Contexts>,
     /// The file's syncobjs (`drm_file.syncobj_idr`).
@@ -107,7 +109,8 @@ pub struct File {
 
 impl File {
     pub(crate) fn new(device: Arc<Device>, id: u64, node: NodeKind, cred: Credentials) -> File {
-        let contexts = crate::context::Contexts::new(&device);
+        let client = crate::context::ClientScore::new();
+        let contexts = crate::context::Contexts::new(&device, &client);
         File {
             device,
             id,
@@ -119,6 +122,7 @@ impl File {
             handles: TrackedMutex::new(&lock_order::FILE_HANDLES, HandleTable::default()),
             syncobjs: TrackedMutex::new(&lock_order::FILE_SYNCOBJS, IdTable::default()),
             contexts: TrackedMutex::new(&lock_order::FILE_CONTEXTS, contexts),
+            client,
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
             client_name: Mutex::new(None),

@@ -230,7 +230,9 @@ impl Drop for GemObject {
             return;
         }
         let mapped = self.mmapped.load(Ordering::Acquire);
-        if self.lock().madv != Madvise::Purged {
+        // No lock: the last reference may go on the fence-signalling path (a request's
+        // completion), where taking a reservation lock could deadlock with a waiter.
+        if self.resv.get_mut().madv != Madvise::Purged {
             self.device.uncharge(self.size);
         }
         self.device.free_range(self.offset, self.size, mapped);

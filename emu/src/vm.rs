@@ -15,8 +15,9 @@ use crate::sync::{lock_order, TrackedRwLock};
 
 /// Size of a full 48-bit ppGTT.
 pub const VM_TOTAL: u64 = 1 << 48;
-/// Objects without `EXEC_OBJECT_SUPPORTS_48B_ADDRESS` must end below this.
-pub const ZONE_4G: u64 = 1 << 32;
+/// Objects without `EXEC_OBJECT_SUPPORTS_48B_ADDRESS` must end at or below this
+/// (`PIN_ZONE_4G`: the last page below 4 GiB is kept out).
+pub const ZONE_4G: u64 = (1 << 32) - GTT_PAGE;
 /// Batches with relocations are kept above this (`BATCH_OFFSET_BIAS`).
 pub const BATCH_OFFSET_BIAS: u64 = 256 * 1024;
 const GTT_PAGE: u64 = 4096;
@@ -36,6 +37,20 @@ struct Binding {
     obj: Weak<GemObject>,
     /// Bytes of address space the node takes (object size, or pad_to_size).
     node_size: u64,
+    /// Unbound while the GPU still used it (i915's asynchronous unbind): requests
+    /// already queued reach the object here until it goes idle; new ones use its new
+    /// binding. The range stays taken meanwhile.
+    detached: bool,
+}
+
+impl Binding {
+    /// Whether the binding still holds its range.
+    fn live(&self) -> bool {
+        match self.obj.upgrade() {
+            None => false,
+            Some(o) => !self.detached || o.is_busy(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -48,7 +63,28 @@ struct Bindings {
 impl Bindings {
     fn remove_at(&mut self, start: u64) {
         if let Some(b) = self.by_start.remove(&start) {
-            self.by_obj.remove(&(b.obj.as_ptr() as usize));
+            if !b.detached {
+                self.by_obj.remove(&(b.obj.as_ptr() as usize));
+            }
+        }
+    }
+
+    /// Unbind the object bound at `start`: at once if idle, else detached until idle.
+    fn unbind_at(&mut self, start: u64) {
+        let busy = self
+            .by_start
+            .get(&start)
+            .and_then(|b| b.obj.upgrade())
+            .is_some_and(|o| o.is_busy());
+        if !busy {
+            return self.remove_at(start);
+        }
+        if let Some(b) = self.by_start.get_mut(&start) {
+            if !b.detached {
+                b.detached = true;
+                let key = b.obj.as_ptr() as usize;
+                self.by_obj.remove(&key);
+            }
         }
     }
 
@@ -69,6 +105,9 @@ impl Bindings {
     /// The binding containing `addr` and its object, if alive.
     fn lookup(&self, addr: u64) -> Option<(u64, Arc<GemObject>)> {
         let (&s, b) = self.by_start.range(..=addr).next_back()?;
+        if !b.live() {
+            return None;
+        }
         let obj = b.obj.upgrade()?;
         (addr < s + obj.size).then_some((s, obj))
     }
@@ -105,10 +144,11 @@ pub enum Member {
 /// Why an object could not be placed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PlaceError {
-    /// The range is taken by something this execbuf also needs (`EINVAL` for a softpin
-    /// overlap).
-    Overlap,
-    /// No room, even after evicting what may be evicted (`ENOSPC`).
+    /// A softpin that can never be: misaligned, or past the end of its range
+    /// (`i915_vma_insert`: `EINVAL`).
+    Invalid,
+    /// No room, even after evicting what may be evicted, including a softpin onto
+    /// another softpinned object of the same submission (`ENOSPC`).
     NoSpace,
 }
 
@@ -174,13 +214,23 @@ impl Vm {
         evictable: &mut dyn FnMut(&Arc<GemObject>) -> bool,
     ) -> Result<u64, PlaceError> {
         let node = obj.size.max(p.pad_to_size);
+        let end = if p.zone_4g { ZONE_4G } else { VM_TOTAL };
+        if node > end {
+            return Err(PlaceError::NoSpace);
+        }
+        if let Some(at) = p.pinned {
+            let misaligned = p.alignment != 0 && !at.is_multiple_of(p.alignment);
+            if misaligned || at.checked_add(node).is_none_or(|e| e > end) {
+                return Err(PlaceError::Invalid);
+            }
+        }
         let key = Arc::as_ptr(obj) as usize;
         let mut b = self.bindings.write();
-        // Drop bindings of objects that are gone.
+        // Drop bindings of objects that are gone, and detached ones now idle.
         let dead: Vec<u64> = b
             .by_start
             .iter()
-            .filter(|(_, x)| x.obj.strong_count() == 0)
+            .filter(|(_, x)| !x.live())
             .map(|(&s, _)| s)
             .collect();
         for s in dead {
@@ -195,7 +245,7 @@ impl Vm {
             if ok && cur_node >= node {
                 return Ok(cur);
             }
-            b.remove_at(cur);
+            b.unbind_at(cur);
         }
         let mut try_at = |b: &mut Bindings, start: u64, evict: bool| -> Result<bool, PlaceError> {
             if !Self::fits(p, start, node) {
@@ -204,8 +254,12 @@ impl Vm {
             let over = b.overlapping(start, node);
             for (_, x) in &over {
                 let Some(o) = x.obj.upgrade() else { continue };
+                if x.detached {
+                    // Still in use by queued requests: the range is not free yet.
+                    return Ok(false);
+                }
                 match member(&o) {
-                    Member::Pinned => return Err(PlaceError::Overlap),
+                    Member::Pinned => return Err(PlaceError::NoSpace),
                     // Only a softpin pushes a member aside; it is placed again later.
                     Member::Movable if p.pinned.is_some() => {}
                     Member::Movable => return Ok(false),
@@ -214,13 +268,14 @@ impl Vm {
                 }
             }
             for (s, _) in over {
-                b.remove_at(s);
+                b.unbind_at(s);
             }
             b.by_start.insert(
                 start,
                 Binding {
                     obj: Arc::downgrade(obj),
                     node_size: node,
+                    detached: false,
                 },
             );
             b.by_obj.insert(key, start);
@@ -267,11 +322,36 @@ impl Vm {
         Err(PlaceError::NoSpace)
     }
 
-    /// Remove `obj`'s binding, if any.
+    /// Whether `obj` is bound here somewhere other than `p` allows (it would move).
+    pub fn misplaced(&self, obj: &Arc<GemObject>, p: &Placement) -> bool {
+        let b = self.bindings.read();
+        let Some(&cur) = b.by_obj.get(&(Arc::as_ptr(obj) as usize)) else {
+            return false;
+        };
+        let node = obj.size.max(p.pad_to_size);
+        match p.pinned {
+            Some(at) => at != cur || b.by_start[&cur].node_size < node,
+            None => !Self::fits(p, cur, node) || b.by_start[&cur].node_size < node,
+        }
+    }
+
+    /// The objects other than `me` bound over `[start, start + len)` that the GPU is
+    /// still using.
+    pub fn busy_in(&self, me: &Arc<GemObject>, start: u64, len: u64) -> Vec<Arc<GemObject>> {
+        self.bindings
+            .read()
+            .overlapping(start, len)
+            .into_iter()
+            .filter_map(|(_, b)| b.obj.upgrade())
+            .filter(|o| !Arc::ptr_eq(o, me) && o.is_busy())
+            .collect()
+    }
+
+    /// Remove `obj`'s binding, if any (detached while the GPU still uses it).
     pub fn unbind(&self, obj: &Arc<GemObject>) {
         let mut b = self.bindings.write();
         if let Some(s) = b.by_obj.get(&(Arc::as_ptr(obj) as usize)).copied() {
-            b.remove_at(s);
+            b.unbind_at(s);
         }
     }
 
@@ -286,13 +366,33 @@ impl Vm {
     }
 }
 
+impl Bindings {
+    /// Bytes from `addr` to the next binding (or the end of the space): an unbound
+    /// stretch, which the ppGTT maps to the scratch page.
+    fn unbound_run(&self, addr: u64) -> u64 {
+        let next = self
+            .by_start
+            .range(addr..)
+            .find(|(_, b)| b.live())
+            .map(|(&s, _)| s);
+        next.unwrap_or(VM_TOTAL).saturating_sub(addr).max(1)
+    }
+}
+
+// Unused ppGTT entries point at a scratch page (`gen8_init_scratch`): reads there give
+// zeros, writes vanish, nothing faults.
 impl AddressSpace for Vm {
     fn read(&self, gpu_addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         let b = self.bindings.read();
         let mut done = 0;
         while done < buf.len() {
             let addr = gpu_addr + done as u64;
-            let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
+            let Some((s, obj)) = b.lookup(addr) else {
+                let n = (b.unbound_run(addr) as usize).min(buf.len() - done);
+                buf[done..done + n].fill(0);
+                done += n;
+                continue;
+            };
             let n = ((s + obj.size - addr) as usize).min(buf.len() - done);
             obj.read(addr - s, &mut buf[done..done + n])
                 .map_err(|_| Fault { addr })?;
@@ -306,7 +406,10 @@ impl AddressSpace for Vm {
         let mut done = 0;
         while done < data.len() {
             let addr = gpu_addr + done as u64;
-            let (s, obj) = b.lookup(addr).ok_or(Fault { addr })?;
+            let Some((s, obj)) = b.lookup(addr) else {
+                done += (b.unbound_run(addr) as usize).min(data.len() - done);
+                continue;
+            };
             let n = ((s + obj.size - addr) as usize).min(data.len() - done);
             obj.write(addr - s, &data[done..done + n])
                 .map_err(|_| Fault { addr })?;

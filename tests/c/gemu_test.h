@@ -359,6 +359,308 @@ static inline uint64_t bad_ptr(void)
 /* An address in the kernel half: access_ok() refuses it before any copy. */
 #define KERNEL_PTR ((uint64_t)0xffff888000000000ull)
 
+/* ---- execbuf helpers (the exec_*.c clients) -------------------------- */
+
+#include <pthread.h>
+#include <time.h>
+
+/*
+ * Gen8+ command encodings the exec_*.c clients emit (Bspec; the kernel's
+ * gt/intel_gpu_commands.h names the same values).  MI_INSTR(op, len) puts
+ * the opcode in bits 28:23 and "dwords - 2" in the low bits.
+ */
+#define GEMU_MI_INSTR(op, len) (((uint32_t)(op) << 23) | (len))
+#define MI_NOOP 0u
+#define MI_BATCH_BUFFER_END GEMU_MI_INSTR(0x0a, 0)
+#define MI_ARB_CHECK GEMU_MI_INSTR(0x05, 0)
+#define MI_STORE_DWORD_IMM_GEN8 GEMU_MI_INSTR(0x20, 2) /* addr lo, hi, value */
+#define MI_STORE_QWORD_IMM_GEN8 (GEMU_MI_INSTR(0x20, 3) | (1u << 21))
+#define MI_LOAD_REGISTER_IMM_1 GEMU_MI_INSTR(0x22, 1) /* reg, value */
+#define MI_STORE_REGISTER_MEM_GEN8 GEMU_MI_INSTR(0x24, 2) /* reg, lo, hi */
+#define MI_LOAD_REGISTER_MEM_GEN8 GEMU_MI_INSTR(0x29, 2) /* reg, lo, hi */
+#define MI_COPY_MEM_MEM GEMU_MI_INSTR(0x2e, 3) /* dst lo, hi, src lo, hi */
+#define MI_FLUSH_DW_GEN8 GEMU_MI_INSTR(0x26, 2) /* + 3 dwords */
+#define MI_MATH(n) GEMU_MI_INSTR(0x1a, (n) - 1)
+#define MI_MATH_ALU(op, a, b) (((uint32_t)(op) << 20) | ((a) << 10) | (b))
+#define MI_BATCH_BUFFER_START_GEN8 (GEMU_MI_INSTR(0x31, 1) | (1u << 8))
+#define MI_BBS_SECOND_LEVEL (1u << 22)
+#define MI_COND_BATCH_BUFFER_END GEMU_MI_INSTR(0x36, 0)
+#define MI_DO_COMPARE (1u << 21)
+
+/* Engine MMIO bases on Gen12 and the command streamer GPRs (64-bit each). */
+#define RCS_MMIO_BASE 0x2000u
+#define BCS_MMIO_BASE 0x22000u
+#define CS_GPR(base, n) ((base) + 0x600u + 8u * (n))
+
+/* The canonical form of a 48-bit GPU address: bit 47 sign-extended. */
+static inline uint64_t canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16);
+}
+
+static inline int64_t gemu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* EXECBUFFER2_WR (the form that copies rsvd2 back); 0 or -errno. */
+static inline int gemu_execbuf(int fd, struct drm_i915_gem_execbuffer2 *eb)
+{
+	return do_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, eb);
+}
+
+/*
+ * One batch object (the last in the list) and `n - 1` others: fill an
+ * execbuffer2 for them, ring/engine `flags`, context `ctx`.
+ */
+static inline void gemu_eb_init(struct drm_i915_gem_execbuffer2 *eb,
+				struct drm_i915_gem_exec_object2 *objs,
+				unsigned int n, uint64_t flags, uint32_t ctx)
+{
+	memset(eb, 0, sizeof(*eb));
+	eb->buffers_ptr = (uintptr_t)objs;
+	eb->buffer_count = n;
+	eb->flags = flags;
+	eb->rsvd1 = ctx;
+}
+
+/* GEM_WAIT with a relative timeout: 0, -ETIME, or another -errno. */
+static inline int gem_wait_ns(int fd, uint32_t h, int64_t timeout_ns)
+{
+	struct drm_i915_gem_wait w = { .bo_handle = h,
+				       .timeout_ns = timeout_ns };
+
+	return do_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &w);
+}
+
+/* GEM_BUSY: the busy word, or 0xdeadbeef when the ioctl fails. */
+static inline uint32_t gem_busy_word(int fd, uint32_t h)
+{
+	struct drm_i915_gem_busy b = { .handle = h };
+
+	if (do_ioctl(fd, DRM_IOCTL_I915_GEM_BUSY, &b))
+		return 0xdeadbeef;
+	return b.busy;
+}
+
+/* A new object holding `len` bytes of `data` at offset 0; 0 on failure. */
+static inline uint32_t gem_create_with(int fd, uint64_t size, const void *data,
+				       uint64_t len)
+{
+	uint32_t h = gem_create(fd, size);
+
+	if (h && len && gem_pwrite(fd, h, 0, data, len)) {
+		gem_close(fd, h);
+		return 0;
+	}
+	return h;
+}
+
+/* MMAP_OFFSET of `type` and mmap(2) of the device; NULL on failure. */
+static inline void *gem_mmap_type(int fd, uint32_t h, uint64_t size,
+				  uint32_t type)
+{
+	struct drm_i915_gem_mmap_offset m = { .handle = h, .flags = type };
+	void *p;
+
+	if (do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* CONTEXT_CREATE (no extensions): the id, 0 on failure. */
+static inline uint32_t gem_ctx_create(int fd)
+{
+	struct drm_i915_gem_context_create c = { 0 };
+
+	if (do_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &c))
+		return 0;
+	return c.ctx_id;
+}
+
+static inline int gem_ctx_destroy(int fd, uint32_t id)
+{
+	struct drm_i915_gem_context_destroy d = { .ctx_id = id };
+
+	return do_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &d);
+}
+
+/* An object the batch uses, softpinned at `addr` (48-bit, canonical). */
+struct gemu_pin {
+	uint32_t handle;
+	uint64_t addr;
+	uint64_t flags; /* extra EXEC_OBJECT_* (WRITE, ASYNC...) */
+};
+
+/* Where gemu_exec_cmds() softpins its batch: above 4 GiB, out of the way. */
+#define GEMU_BATCH_ADDR 0x7ff000000ull
+
+/*
+ * Execute `batch` (softpinned at batch_addr) with the `n` objects of `t`,
+ * every object EXEC_OBJECT_PINNED | SUPPORTS_48B_ADDRESS, on ring/engine
+ * `ring` of context `ctx`. 0 or -errno of the execbuf.
+ */
+static inline int gemu_exec_pinned(int fd, uint32_t ctx, uint64_t ring,
+				   uint32_t batch, uint64_t batch_addr,
+				   const struct gemu_pin *t, unsigned int n)
+{
+	struct drm_i915_gem_exec_object2 o[16];
+	struct drm_i915_gem_execbuffer2 eb;
+	unsigned int i;
+
+	if (n > 15)
+		return -E2BIG;
+	memset(o, 0, sizeof(o));
+	for (i = 0; i < n; i++) {
+		o[i].handle = t[i].handle;
+		o[i].offset = canonical(t[i].addr);
+		o[i].flags = EXEC_OBJECT_PINNED |
+			     EXEC_OBJECT_SUPPORTS_48B_ADDRESS | t[i].flags;
+	}
+	o[n].handle = batch;
+	o[n].offset = canonical(batch_addr);
+	o[n].flags = EXEC_OBJECT_PINNED | EXEC_OBJECT_SUPPORTS_48B_ADDRESS;
+	gemu_eb_init(&eb, o, n + 1, ring, ctx);
+	return gemu_execbuf(fd, &eb);
+}
+
+/*
+ * Write `len` bytes of commands into a new 4 KiB-multiple batch, run it
+ * with gemu_exec_pinned() at GEMU_BATCH_ADDR, wait for it (5 s at most)
+ * and close it. 0, the execbuf's -errno, or -ETIME.
+ */
+static inline int gemu_exec_cmds(int fd, uint32_t ctx, uint64_t ring,
+				 const uint32_t *cmds, size_t len,
+				 const struct gemu_pin *t, unsigned int n)
+{
+	uint64_t size = (len + 4095) & ~4095ull;
+	uint32_t b = gem_create_with(fd, size ? size : 4096, cmds, len);
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	r = gemu_exec_pinned(fd, ctx, ring, b, GEMU_BATCH_ADDR, t, n);
+	if (r == 0)
+		r = gem_wait_ns(fd, b, 5000000000ll);
+	gem_close(fd, b);
+	return r;
+}
+
+/* A 32-bit value read back with pread; 0xdeadbeef when pread fails. */
+static inline uint32_t gem_read32(int fd, uint32_t h, uint64_t off)
+{
+	uint32_t v;
+
+	if (gem_pread(fd, h, off, &v, sizeof(v)))
+		return 0xdeadbeef;
+	return v;
+}
+
+/*
+ * A spinning batch: at byte 64 a loop of MI_ARB_CHECK and
+ * MI_BATCH_BUFFER_START back to byte 64, entered from byte 0; it runs
+ * until gemu_spin_end() writes MI_BATCH_BUFFER_END over byte 64 through a
+ * write-combined mapping. The batch is softpinned at `addr` by whoever
+ * submits it (gemu_exec_pinned).
+ */
+struct gemu_spin {
+	uint32_t handle;
+	uint32_t *map;
+	uint64_t addr;
+};
+
+static inline void gemu_spin_arm(struct gemu_spin *s)
+{
+	uint64_t loop = canonical(s->addr + 64);
+
+	s->map[0] = MI_BATCH_BUFFER_START_GEN8;
+	s->map[1] = (uint32_t)loop;
+	s->map[2] = (uint32_t)(loop >> 32);
+	s->map[16] = MI_ARB_CHECK;
+	s->map[17] = MI_BATCH_BUFFER_START_GEN8;
+	s->map[18] = (uint32_t)loop;
+	s->map[19] = (uint32_t)(loop >> 32);
+	__sync_synchronize();
+}
+
+static inline int gemu_spin_init(int fd, struct gemu_spin *s, uint64_t addr)
+{
+	memset(s, 0, sizeof(*s));
+	s->addr = addr;
+	s->handle = gem_create(fd, 4096);
+	if (!s->handle)
+		return -ENOMEM;
+	s->map = gem_mmap_type(fd, s->handle, 4096, I915_MMAP_OFFSET_WC);
+	if (!s->map) {
+		gem_close(fd, s->handle);
+		s->handle = 0;
+		return -ENOMEM;
+	}
+	gemu_spin_arm(s);
+	return 0;
+}
+
+static inline void gemu_spin_end(struct gemu_spin *s)
+{
+	if (s->map) {
+		s->map[16] = MI_BATCH_BUFFER_END;
+		__sync_synchronize();
+	}
+}
+
+static inline void gemu_spin_fini(int fd, struct gemu_spin *s)
+{
+	gemu_spin_end(s);
+	if (s->map)
+		munmap(s->map, 4096);
+	if (s->handle)
+		gem_close(fd, s->handle);
+	s->map = NULL;
+	s->handle = 0;
+}
+
+/*
+ * A watchdog for clients that wait on a GPU: after `secs` it reports the
+ * case that was running, prints the summary line with one more failure and
+ * exits 98.  It is a thread, not SIGALRM: a thread stuck in an ioctl that
+ * never returns is killed by the process exit, where a signal handler
+ * would never run.  Forked children use alarm() instead.
+ */
+static unsigned int gemu_watchdog_secs;
+
+static void *gemu_watchdog_thread(void *arg)
+{
+	(void)arg;
+	sleep(gemu_watchdog_secs);
+	fprintf(stderr, "FAIL watchdog: case [%s] still running after %u s\n",
+		gemu_case_name, gemu_watchdog_secs);
+	printf("%ld passed, %ld failed\n", gemu_checks_passed,
+	       gemu_checks_failed + 1);
+	fflush(stdout);
+	_exit(98);
+	return NULL;
+}
+
+static inline void gemu_watchdog(unsigned int secs)
+{
+	pthread_t t;
+
+	gemu_watchdog_secs = secs;
+	if (pthread_create(&t, NULL, gemu_watchdog_thread, NULL) == 0)
+		pthread_detach(t);
+}
+
+/* GEMU_WATCHDOG(secs) at file scope arms the watchdog before main(). */
+#define GEMU_WATCHDOG(secs)                                               \
+	__attribute__((constructor)) static void gemu_arm_watchdog(void)  \
+	{                                                                 \
+		gemu_watchdog(secs);                                      \
+	}
+
 /* ---- main ----------------------------------------------------------- */
 
 int main(int argc, char **argv)

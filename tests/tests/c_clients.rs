@@ -38,6 +38,14 @@ c_clients!(
     syncobj,
     userptr,
     pressure,
+    exec_params,
+    exec_basic,
+    exec_softpin,
+    exec_ctx,
+    exec_fence,
+    exec_spin_hang,
+    exec_blits,
+    exec_lifetime,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

@@ -99,6 +99,12 @@ impl<T> DmaResv<T> {
         }
     }
 
+    /// The locked state, reached without locking through exclusive access (e.g. while
+    /// the object is being dropped).
+    pub fn get_mut(&mut self) -> &mut ResvLocked<T> {
+        self.lock.get_mut()
+    }
+
     /// The object's ww lock.
     pub fn ww_mutex(&self) -> &WwMutex<ResvLocked<T>> {
         &self.lock

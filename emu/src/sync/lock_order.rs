@@ -79,6 +79,9 @@ pub static FILE_SYNCOBJS: LockClass = LockClass::new("drm_file.syncobj_table_loc
 /// `drm_syncobj.lock`: a syncobj's fence pointer (and its wait list).
 pub static SYNCOBJ: LockClass = LockClass::new("drm_syncobj.lock");
 
+/// A client's last hang time, updated on the hang path after the context's.
+pub static CLIENT_SCORE: LockClass = LockClass::new("i915_file_private.hang_timestamp");
+
 /// A context's timelines by engine: found by execbuf, walked to stop a context's work
 /// (also from the hang path).
 pub static CONTEXT_TIMELINES: LockClass = LockClass::new("i915_gem_context.engines_mutex");
@@ -126,6 +129,7 @@ pub static ORDER: &[&LockClass] = &[
     &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,
     &CONTEXT_HANGS,
+    &CLIENT_SCORE,
     &CONTEXT_TIMELINES,
     &TIMELINE,
     &SYNCOBJ,
