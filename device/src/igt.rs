@@ -694,6 +694,7 @@ pub fn reason(stdout: &str, stderr: &str) -> Option<String> {
             && !l.starts_with("Stack trace")
             && !l.starts_with('#')
             && !l.starts_with("****")
+            && !is_gemu_log(l)
     };
     err.iter()
         .rev()
@@ -732,6 +733,17 @@ fn explain(block: &[String], head: &str, kind: &str) -> String {
         let _ = write!(s, "; {e}");
     }
     s
+}
+
+/// A line of gemu's own log (env_logger: `[2026-01-01T00:00:00Z ERROR target] ...`),
+/// which shares the test's stderr: the daemon's complaints when a killed test leaves
+/// replies undeliverable say nothing about the test.
+fn is_gemu_log(line: &str) -> bool {
+    line.starts_with('[')
+        && line
+            .get(1..5)
+            .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && line.contains("Z ")
 }
 
 /// IGT's closing line of a test without subtests: `SKIP (0.000s)`, `FAIL (1.2s)`.
@@ -972,6 +984,12 @@ Subtest basic: SKIP
         assert_eq!(
             reason("", "gemu: cannot mount\n").unwrap(),
             "gemu: cannot mount"
+        );
+        let stderr = "Starting dynamic subtest: basic\n\
+                      [2026-11-21T12:17:44Z ERROR fuser::reply] Failed to send FUSE reply\n";
+        assert_eq!(
+            reason("", stderr).unwrap(),
+            "Starting dynamic subtest: basic"
         );
     }
 
