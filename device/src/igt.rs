@@ -632,7 +632,14 @@ pub fn reason(stdout: &str, stderr: &str) -> Option<String> {
             return Some(explain(&err[i..], head, kind));
         }
     }
-    for lines in [&out, &err] {
+    // IGT runs every fixture, also those of other subtest groups, so an unmet
+    // requirement printed before the subtest started may not be what skipped it: the
+    // subtest's own comes first.
+    let started = out
+        .iter()
+        .rposition(|l| l.starts_with("Starting subtest: "))
+        .unwrap_or(0);
+    for lines in [&out[started..], &out[..], &err[..]] {
         let head = "Test requirement not met in function ";
         if let Some(i) = lines.iter().position(|l| l.starts_with(head)) {
             return Some(explain(&lines[i..], head, "Test requirement: "));
@@ -975,6 +982,17 @@ Subtest basic: SKIP
         );
         let simple = "Test requirement not met in function main, file ../tests/x.c:1:\n\
                       Test requirement: fences > 0\nSKIP (0.000s)\n";
+        let other_group = "Test requirement not met in function main, file ../t.c:9:\n\
+                           Test requirement: has_userptr(fd)\n\
+                           Starting subtest: coherency-sync\n\
+                           Test requirement not met in function igt_require_memory, \
+                           file ../lib/igt_os.c:452:\n\
+                           Test requirement: sufficient_memory\n\
+                           Subtest coherency-sync: SKIP (0.021s)\n";
+        assert_eq!(
+            reason(other_group, "").unwrap(),
+            "Test requirement: sufficient_memory (lib/igt_os.c:452 igt_require_memory())"
+        );
         assert_eq!(
             reason(simple, "").unwrap(),
             "Test requirement: fences > 0 (tests/x.c:1 main())"
