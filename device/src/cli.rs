@@ -83,6 +83,34 @@ pub enum Command {
         #[arg(long, default_value = "/dev/dri/card0")]
         device: PathBuf,
     },
+    /// Time gemu's ioctl round trips against the bare FUSE floor and memcpy.
+    ///
+    /// Mounts its own device and a trivial FUSE file (with gemu's worker settings) in a
+    /// private mount namespace, calls both from this process and prints one table: each
+    /// benchmark's median, p90 and floor, the ratio to the floor and the target.
+    /// A missed target is reported, never an error. Needs root (CAP_SYS_ADMIN).
+    Bench(BenchArgs),
+}
+
+/// Options of `gemu bench`.
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// A few short samples only: a smoke run for CI, not a measurement.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only the benchmarks whose name contains NAME (and the floors they need).
+    #[arg(long, value_name = "NAME")]
+    pub filter: Option<String>,
+    /// Also write the results to FILE as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Run every thread (clients, daemon workers) on CPU N only. On a busy machine this
+    /// keeps other programs' load on the other CPUs out of the wake-ups being timed.
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<usize>,
+    /// The client half of a run, started by `gemu bench` itself inside its namespace.
+    #[arg(long, hide = true)]
+    pub client: bool,
 }
 
 /// The CUSE front-end's options.

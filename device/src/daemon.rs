@@ -34,6 +34,17 @@ pub fn new_device(config: emu::DeviceConfig) -> io::Result<(File, Arc<emu::Devic
     Ok((memfd, emu::Device::new(config, aperture)))
 }
 
+/// How gemu's FUSE sessions are served. `gemu bench` serves its floor file system with
+/// the same settings, so that the floor it measures is the transport gemu really gets.
+pub fn session_config() -> Config {
+    let mut cfg = Config::default();
+    cfg.n_threads = Some(WORKERS);
+    // One cloned /dev/fuse descriptor per worker: each gets its own list of requests in
+    // flight in the kernel, so replies from different workers do not contend on one lock.
+    cfg.clone_fd = true;
+    cfg
+}
+
 /// A running device.
 pub struct Daemon {
     mount: FuseMount,
@@ -47,12 +58,7 @@ impl Daemon {
         let nodes = DeviceNodes::new(device.clone(), memfd);
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
-        let mut cfg = Config::default();
-        cfg.n_threads = Some(WORKERS);
-        // One cloned /dev/fuse descriptor per worker: each gets its own list of requests
-        // in flight in the kernel, so replies from different workers do not contend on
-        // one lock.
-        cfg.clone_fd = true;
+        let cfg = session_config();
         // The handshake (FUSE_INIT, where passthrough is negotiated) happens here; on
         // failure `mount` drops and unmounts. SessionACL::All: the mount has allow_other,
         // and fuser must not refuse requests from other users either.

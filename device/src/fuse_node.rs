@@ -103,10 +103,10 @@ impl DeviceNodes {
 
 /// Run one ioctl on `file` for thread `tid` and send the reply.
 fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: ReplyIoctl) {
-    match dispatch::ioctl(file, cmd, in_data, &CallerMemory::new(tid)) {
-        Ok(out) => reply.ioctl(0, &out),
+    dispatch::ioctl_with(file, cmd, in_data, &CallerMemory::new(tid), |r| match r {
+        Ok(out) => reply.ioctl(0, out),
         Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
-    }
+    })
 }
 
 impl fuser::Filesystem for DeviceNodes {

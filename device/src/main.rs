@@ -2,6 +2,7 @@
 //! or CUSE.
 
 mod aperture_memfd;
+mod bench;
 mod cli;
 mod client_memory;
 mod cuse;
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
             stdbuf: igt::find_in_path("stdbuf"),
         }),
         Command::Probe { device } => probe::probe(&device),
+        Command::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -281,7 +281,7 @@ fn gem_round_trip(file: &File) -> Fallible<String> {
 /// # Safety
 /// Every user pointer inside `arg` must point to memory valid for the length and the
 /// direction that the command gives it: the driver writes through them.
-unsafe fn drm_ioctl<T>(file: &File, cmd: u32, arg: &mut T) -> nix::Result<()> {
+pub unsafe fn drm_ioctl<T>(file: &File, cmd: u32, arg: &mut T) -> nix::Result<()> {
     assert_eq!(
         emu::ioctl::ioc_size(cmd),
         std::mem::size_of::<T>(),

@@ -91,6 +91,12 @@ impl Aperture {
     /// Give a range back: its pages return to the system and read as zero next time.
     pub fn release(&self, start: u64, len: u64) {
         self.discard(start, len);
+        self.release_clean(start, len);
+    }
+
+    /// Give back a range whose pages were never written (nothing to discard: punching a
+    /// hole costs a system call and a page-cache walk for nothing).
+    pub fn release_clean(&self, start: u64, len: u64) {
         let mut free = self.free.lock();
         let (mut start, mut len) = (start, len);
         if let Some((&prev, &plen)) = free.range(..start).next_back() {

@@ -195,7 +195,10 @@ impl Device {
     }
 
     /// Give a freed object's range back, or park it while a client may map it.
-    pub(crate) fn free_range(&self, offset: u64, len: u64, maybe_mapped: bool) {
+    pub(crate) fn free_range(&self, offset: u64, len: u64, maybe_mapped: bool, populated: bool) {
+        if !populated {
+            return self.aperture.release_clean(offset, len);
+        }
         if !maybe_mapped || self.probe.get().is_none() {
             return self.aperture.release(offset, len);
         }

@@ -232,10 +232,14 @@ impl Drop for GemObject {
         let mapped = self.mmapped.load(Ordering::Acquire);
         // No lock: the last reference may go on the fence-signalling path (a request's
         // completion), where taking a reservation lock could deadlock with a waiter.
-        if self.resv.get_mut().madv != Madvise::Purged {
+        let st = self.resv.get_mut();
+        if st.madv != Madvise::Purged {
             self.device.uncharge(self.size);
         }
-        self.device.free_range(self.offset, self.size, mapped);
+        // Never written through the model nor mapped: its pages were never populated.
+        let populated = st.has_pages || mapped;
+        self.device
+            .free_range(self.offset, self.size, mapped, populated);
         self.device.note_object_freed(self.size);
     }
 }

@@ -226,16 +226,6 @@ impl Vm {
         }
         let key = Arc::as_ptr(obj) as usize;
         let mut b = self.bindings.write();
-        // Drop bindings of objects that are gone, and detached ones now idle.
-        let dead: Vec<u64> = b
-            .by_start
-            .iter()
-            .filter(|(_, x)| !x.live())
-            .map(|(&s, _)| s)
-            .collect();
-        for s in dead {
-            b.remove_at(s);
-        }
         if let Some(&cur) = b.by_obj.get(&key) {
             let cur_node = b.by_start[&cur].node_size;
             let ok = match p.pinned {
@@ -251,7 +241,12 @@ impl Vm {
             if !Self::fits(p, start, node) {
                 return Ok(false);
             }
-            let over = b.overlapping(start, node);
+            // Bindings of freed objects, and detached ones now idle, are free space.
+            let over: Vec<_> = b.overlapping(start, node);
+            let (over, dead): (Vec<_>, Vec<_>) = over.into_iter().partition(|(_, x)| x.live());
+            for (s, _) in dead {
+                b.remove_at(s);
+            }
             for (_, x) in &over {
                 let Some(o) = x.obj.upgrade() else { continue };
                 if x.detached {

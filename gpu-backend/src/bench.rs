@@ -85,7 +85,8 @@ impl Scenario {
         }
     }
 
-    fn surface_bytes(&self) -> u64 {
+    /// Bytes of one surface of a blit scenario (0 for the MI scenarios).
+    pub fn surface_bytes(&self) -> u64 {
         match *self {
             Scenario::SrcCopy { width, height, .. }
             | Scenario::FastCopy { width, height, .. }
@@ -111,6 +112,17 @@ impl Scenario {
         }
     }
 
+    /// Whether the scenario runs on the blitter (else the render engine).
+    pub fn on_blitter(&self) -> bool {
+        self.engine().class == crate::EngineClass::Copy
+    }
+
+    /// GPU addresses of the source and destination surfaces for a run at `base`.
+    pub fn surfaces(&self, base: u64) -> (u64, u64) {
+        let src = base + BATCH_AREA;
+        (src, src + self.surface_bytes().next_multiple_of(1 << 20))
+    }
+
     fn engine(&self) -> EngineConfig {
         match self {
             Scenario::Empty | Scenario::StoreDwords { .. } => EngineConfig::rcs0(),
@@ -118,9 +130,9 @@ impl Scenario {
         }
     }
 
-    /// The batch, the source surface address (to fill), or an error for a layout the
-    /// command cannot express.
-    fn batch(&self, base: u64) -> Result<Vec<u32>, String> {
+    /// The batch for a run at `base` (it sits at `base`, within the first MiB), or an
+    /// error for a layout the command cannot express.
+    pub fn batch(&self, base: u64) -> Result<Vec<u32>, String> {
         let src = base + BATCH_AREA;
         let dst = src + self.surface_bytes().next_multiple_of(1 << 20);
         let pitch_bytes = |w: u32| (w as u64 * 4).next_multiple_of(512) as u32;

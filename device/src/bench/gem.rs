@@ -1,0 +1,128 @@
+//! Benchmarks of gemu's own ioctls, called on its card0 from this process as any client
+//! calls them: `ioctl(2)` with the `uapi` structs.
+
+use std::fs::File;
+
+use super::harness::Op;
+use super::Rig;
+use crate::probe::drm_ioctl;
+use crate::Fallible;
+
+/// The size of the PWRITE/PREAD transfers.
+pub const RW_BYTES: usize = 1 << 20;
+
+/// A GEM object of this client, closed when dropped.
+struct Object<'a> {
+    card: &'a File,
+    handle: u32,
+}
+
+impl<'a> Object<'a> {
+    fn create(card: &'a File, size: u64) -> Fallible<Object<'a>> {
+        Ok(Object {
+            card,
+            handle: create(card, size)?,
+        })
+    }
+}
+
+impl Drop for Object<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = close(self.card, self.handle) {
+            log::warn!("GEM_CLOSE {}: {e}", self.handle);
+        }
+    }
+}
+
+fn create(card: &File, size: u64) -> Fallible<u32> {
+    let mut c = uapi::drm_i915_gem_create {
+        size,
+        ..Default::default()
+    };
+    // SAFETY: no pointers.
+    unsafe { drm_ioctl(card, uapi::DRM_IOCTL_I915_GEM_CREATE, &mut c) }
+        .map_err(|e| format!("GEM_CREATE: {e}"))?;
+    Ok(c.handle)
+}
+
+fn close(card: &File, handle: u32) -> Fallible<()> {
+    let mut c = uapi::drm_gem_close {
+        handle,
+        ..Default::default()
+    };
+    // SAFETY: no pointers.
+    unsafe { drm_ioctl(card, uapi::DRM_IOCTL_GEM_CLOSE, &mut c) }
+        .map_err(|e| format!("GEM_CLOSE {handle}: {e}"))
+}
+
+/// GETPARAM(CHIPSET_ID) on `node`; also the op of the `floor+write4` benchmark, whose
+/// file answers the same struct the same way.
+fn getparam(node: &File) -> Fallible<i32> {
+    let mut value = 0i32;
+    let mut gp = uapi::drm_i915_getparam {
+        param: uapi::I915_PARAM_CHIPSET_ID,
+        value: &mut value as *mut i32 as u64,
+        ..Default::default()
+    };
+    // SAFETY: `value` is a live int the driver writes.
+    unsafe { drm_ioctl(node, uapi::DRM_IOCTL_I915_GETPARAM, &mut gp) }
+        .map_err(|e| format!("GETPARAM: {e}"))?;
+    Ok(value)
+}
+
+pub fn getparam_op(rig: &Rig) -> Fallible<Op<'_>> {
+    // Measure what we claim to: the answer must be the platform's.
+    let id = getparam(&rig.card)?;
+    if id != 0x9a49 {
+        return Err(format!("GETPARAM(CHIPSET_ID) answered {id:#x}, not 0x9a49"));
+    }
+    Ok(Box::new(|| getparam(&rig.card).map(drop)))
+}
+
+pub fn floor_write_op(rig: &Rig) -> Fallible<Op<'_>> {
+    if getparam(&rig.echo_write)? != 0x9a49 {
+        return Err("the floor's echo_write did not write through the pointer".into());
+    }
+    Ok(Box::new(|| getparam(&rig.echo_write).map(drop)))
+}
+
+pub fn create_close_op(rig: &Rig) -> Fallible<Op<'_>> {
+    Ok(Box::new(|| close(&rig.card, create(&rig.card, 4096)?)))
+}
+
+pub fn pwrite_op(rig: &Rig) -> Fallible<Op<'_>> {
+    let obj = Object::create(&rig.card, RW_BYTES as u64)?;
+    // Written once so that its pages exist: the benchmark measures copies, not faults.
+    let data = vec![0x5au8; RW_BYTES];
+    Ok(Box::new(move || {
+        // The whole object, not just its (Copy) fields: the closure must own it, or it
+        // would be closed as soon as this function returns.
+        let obj = &obj;
+        let mut pw = uapi::drm_i915_gem_pwrite {
+            handle: obj.handle,
+            size: RW_BYTES as u64,
+            data_ptr: data.as_ptr() as u64,
+            ..Default::default()
+        };
+        // SAFETY: `data` is RW_BYTES readable bytes.
+        unsafe { drm_ioctl(obj.card, uapi::DRM_IOCTL_I915_GEM_PWRITE, &mut pw) }
+            .map_err(|e| format!("PWRITE: {e}"))
+    }))
+}
+
+pub fn pread_op(rig: &Rig) -> Fallible<Op<'_>> {
+    let obj = Object::create(&rig.card, RW_BYTES as u64)?;
+    let mut data = vec![0x5au8; RW_BYTES];
+    Ok(Box::new(move || {
+        let obj = &obj;
+        let mut pr = uapi::drm_i915_gem_pread {
+            handle: obj.handle,
+            size: RW_BYTES as u64,
+            data_ptr: data.as_mut_ptr() as u64,
+            ..Default::default()
+        };
+        // SAFETY: `data` is RW_BYTES writable bytes.
+        unsafe { drm_ioctl(obj.card, uapi::DRM_IOCTL_I915_GEM_PREAD, &mut pr) }
+            .map_err(|e| format!("PREAD: {e}"))
+    }))
+}
