@@ -473,9 +473,16 @@ fn madvise_purges_objects_without_pages() {
     assert_eq!(call(fresh, I915_MADV_WILLNEED), Ok(0));
     assert_eq!(pwrite(&f, &mem, fresh, 0, b"x"), Err(Errno::EFAULT));
     assert_eq!(pread(&f, &mem, fresh, 0, 1), Err(Errno::EFAULT));
-    // With pages: kept, and usable again after WILLNEED.
+    // Only pwritten: i915 writes the store without giving the object pages, so
+    // DONTNEED still purges it (gem_madvise@dontneed-before-exec).
+    let written = create(&f, &mem, 4096);
+    pwrite(&f, &mem, written, 0, b"lost").unwrap();
+    assert_eq!(call(written, I915_MADV_DONTNEED), Ok(0));
+    assert_eq!(pread(&f, &mem, written, 0, 4), Err(Errno::EFAULT));
+    // With pages (a pread gets them): kept, and usable again after WILLNEED.
     let used = create(&f, &mem, 4096);
     pwrite(&f, &mem, used, 0, b"keep").unwrap();
+    assert_eq!(pread(&f, &mem, used, 0, 4).unwrap(), b"keep");
     assert_eq!(call(used, I915_MADV_DONTNEED), Ok(1));
     assert_eq!(pread(&f, &mem, used, 0, 4).unwrap(), b"keep");
     assert_eq!(call(used, I915_MADV_WILLNEED), Ok(1));
