@@ -51,6 +51,34 @@ pub enum Command {
         )]
         program: Vec<OsString>,
     },
+    /// Run IGT tests from an IGT build, each under a fresh `gemu run`, and print a table.
+    ///
+    /// Each entry is `binary`, `binary@subtest` or `binary@subtest@dynamic`; a whole
+    /// binary runs each of its subtests (`--list-subtests`) separately. Results: pass
+    /// (exit 0), skip (77), fail (98 or another status), crash (a signal), timeout.
+    /// Exits 0 when nothing failed, crashed or timed out, else 1.
+    Igt {
+        /// The IGT build directory (the one holding tests/<binary>).
+        #[arg(long, value_name = "DIR")]
+        igt_build: PathBuf,
+        /// A file of entries, one per line; `#` starts a comment.
+        #[arg(long, value_name = "FILE")]
+        list: Option<PathBuf>,
+        /// Where to write the results as JSON.
+        #[arg(long, value_name = "FILE", default_value = "igt-results.json")]
+        results: PathBuf,
+        /// Seconds each test may run before its process group is killed.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        timeout: u64,
+        /// A library to put in each test's LD_PRELOAD (not in gemu's).
+        #[arg(long, value_name = "PATH")]
+        preload: Option<PathBuf>,
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Entries to run, after those of --list.
+        #[arg(value_name = "TESTS")]
+        tests: Vec<String>,
+    },
     /// Open a DRM node, ask it what it is and print a short report.
     ///
     /// This is what `gemu run` runs when it is given no program.
@@ -143,6 +171,15 @@ pub struct DeviceArgs {
 }
 
 impl DeviceArgs {
+    /// The same settings as `gemu run` arguments, for the runs that `gemu igt` starts.
+    pub fn to_args(&self) -> Vec<OsString> {
+        let mut args = Vec::new();
+        if let Some(m) = self.memory {
+            args.extend([OsString::from("--memory"), m.to_string().into()]);
+        }
+        args
+    }
+
     pub fn config(&self) -> emu::DeviceConfig {
         emu::DeviceConfig {
             memory: self.memory.unwrap_or_else(host_memory),

@@ -68,6 +68,10 @@ impl ClientMemory for CallerMemory {
         has_cap_sys_admin(self.tid.as_raw() as u32)
     }
 
+    fn tid(&self) -> u32 {
+        self.tid.as_raw() as u32
+    }
+
     fn tgid(&self) -> u32 {
         tgid_of(self.tid.as_raw() as u32)
     }

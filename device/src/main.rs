@@ -13,6 +13,7 @@ mod dma_buf_file;
 mod fd_files;
 mod fuse_mount;
 mod fuse_node;
+mod igt;
 mod mapping_probe;
 mod mountinfo;
 mod namespace;
@@ -51,6 +52,24 @@ fn main() -> ExitCode {
             no_shim,
             program,
         } => run::run(device.config(), !no_shim, program),
+        Command::Igt {
+            igt_build,
+            list,
+            results,
+            timeout,
+            preload,
+            device,
+            tests,
+        } => igt::run(igt::Options {
+            build: igt_build,
+            list,
+            tests,
+            results,
+            timeout,
+            preload,
+            run_args: device.to_args(),
+            stdbuf: igt::find_in_path("stdbuf"),
+        }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
     };

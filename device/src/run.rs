@@ -29,7 +29,7 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     let shim = if shim { Some(shim::library()?) } else { None };
     // Before any thread exists: unshare(CLONE_NEWNS) needs a single-threaded process,
     // and every thread must inherit the blocked mask so that these signals wait for the
-    // loop below. (The child's mask is reset by `Command`.)
+    // loop below. (The program must not inherit it: see `unblock_signals`.)
     let mut signals = SigSet::empty();
     for s in FORWARDED
         .into_iter()
@@ -60,6 +60,7 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     if let Some(library) = &shim {
         shim::preload(&mut command, library, &view.fuse_dir())?;
     }
+    unblock_signals(&mut command);
     let code = match command.spawn() {
         Ok(mut child) => {
             let pid = Pid::from_raw(child.id() as i32);
@@ -104,6 +105,21 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
 
 /// Wait for one of `signals`; also tells whether a process sent it (kill, sigqueue)
 /// rather than the kernel (a terminal, a child's exit).
+/// The program starts with no signal blocked, as from a shell: `Command` keeps the
+/// mask of the thread that spawns it, and gemu's blocks the signals it forwards (a
+/// test's helper process would then never see its SIGTERM).
+fn unblock_signals(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: sigprocmask is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            SigSet::empty()
+                .thread_set_mask()
+                .map_err(std::io::Error::from)
+        });
+    }
+}
+
 fn wait_signal(signals: &SigSet) -> nix::Result<(Signal, bool)> {
     // SAFETY: siginfo_t is plain data, and all-zero is a valid value of it.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };

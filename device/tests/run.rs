@@ -69,6 +69,17 @@ fn exit_status_is_the_programs() {
     assert_eq!(missing.status.code(), Some(127), "{}", text(&missing));
 }
 
+/// As from a shell: no signal blocked, whatever gemu blocks for itself.
+#[test]
+fn the_program_starts_with_no_signal_blocked() {
+    let out = gemu_run(&["--", "grep", "SigBlk", "/proc/self/status"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("SigBlk:\t0000000000000000"),
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn the_program_sees_both_nodes_and_the_host_does_not_change() {
     let before = host_snapshot();

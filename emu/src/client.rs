@@ -23,6 +23,10 @@ pub trait ClientMemory {
     fn has_cap_sys_admin(&self) -> bool {
         false
     }
+    /// The calling thread's id, 0 when unknown.
+    fn tid(&self) -> u32 {
+        0
+    }
     /// The calling thread's process id (thread group id), 0 when unknown.
     fn tgid(&self) -> u32 {
         0

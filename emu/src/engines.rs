@@ -114,30 +114,39 @@ impl Timeline {
         })
     }
 
-    /// The fence the next request will signal.
-    pub(crate) fn next_fence(&self) -> Arc<DmaFence> {
-        let f = self.fences.next_fence();
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.clone());
-        f
+    /// Put a request in this timeline's queue and return the fence it will signal.
+    /// The fence is made and the request queued under the queue's lock, so queue order
+    /// is fence order; with `after_last` (a single-timeline context) it also awaits the
+    /// previous request. Call it before the objects' reservations are unlocked: any
+    /// request that can see the new fence is then queued after this one, so no queue
+    /// holds a request behind one that waits for it. Nothing runs until [`kick`].
+    ///
+    /// [`kick`]: Self::kick
+    pub(crate) fn push(
+        &self,
+        mut deps: Vec<Arc<DmaFence>>,
+        after_last: bool,
+        make: impl FnOnce(&Arc<DmaFence>) -> gpu_backend::Request,
+    ) -> Arc<DmaFence> {
+        let mut q = self.queue.lock();
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if after_last {
+            deps.extend(last.clone());
+        }
+        let fence = self.fences.next_fence();
+        *last = Some(fence.clone());
+        drop(last);
+        let req = make(&fence);
+        q.pending.push_back(Pending {
+            deps,
+            req,
+            fence: fence.clone(),
+        });
+        fence
     }
 
-    /// The fence of the newest request, if any.
-    pub(crate) fn last_fence(&self) -> Option<Arc<DmaFence>> {
-        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Queue a request: it reaches the engine after every earlier request of this
-    /// timeline and once every fence in `deps` has signalled.
-    pub(crate) fn queue(
-        self: &Arc<Self>,
-        deps: Vec<Arc<DmaFence>>,
-        req: gpu_backend::Request,
-        fence: Arc<DmaFence>,
-    ) {
-        self.queue
-            .lock()
-            .pending
-            .push_back(Pending { deps, req, fence });
+    /// Hand what [`push`](Self::push) queued to the engine once its fences allow.
+    pub(crate) fn kick(self: &Arc<Self>) {
         self.pump();
     }
 

@@ -274,11 +274,21 @@ impl File {
             }
         }
         let timeline = target.ctx.timeline(&self.device.engines, target.engine);
-        if target.ctx.state.lock().single_timeline {
-            // One timeline across engines: order after the previous request.
-            deps.extend(timeline.last_fence());
-        }
-        let fence = timeline.next_fence();
+        let single_timeline = target.ctx.state.lock().single_timeline;
+        let batch = &objs[batch_index];
+        let batch_addr = batch.offset + a.batch_start_offset as u64;
+        let keep: Vec<Arc<GemObject>> = objs.iter().map(|o| o.obj.clone()).collect();
+        let owner: Arc<dyn RequestOwner> = target.ctx.clone();
+        let engines = self.device.engines.clone();
+        // Queued while the objects are still locked (i915 adds its requests before
+        // the ww context ends): a submission that finds this fence in a reservation
+        // is then behind this one in every queue.
+        let fence = timeline.push(deps, single_timeline, |fence| gpu_backend::Request {
+            space: target.vm.clone(),
+            batch: batch_addr,
+            context: timeline.regs.clone(),
+            on_complete: completion(fence.clone(), owner, engines, keep),
+        });
         if out_fence {
             let id = self
                 .device
@@ -298,23 +308,17 @@ impl File {
         for f in &fences {
             if f.flags & I915_EXEC_FENCE_SIGNAL != 0 {
                 if f.point != 0 {
-                    f.syncobj.add_point(fence.clone(), f.point)?;
+                    // Cannot fail for a request's fence (it is never a chain), and
+                    // the request is queued already: i915 does not fail here either.
+                    if let Err(e) = f.syncobj.add_point(fence.clone(), f.point) {
+                        log::warn!("execbuf: timeline point {}: {e}", f.point);
+                    }
                 } else {
                     f.syncobj.replace_fence(Some(fence.clone()));
                 }
             }
         }
-        let batch = &objs[batch_index];
-        let batch_addr = batch.offset + a.batch_start_offset as u64;
-        let keep: Vec<Arc<GemObject>> = objs.iter().map(|o| o.obj.clone()).collect();
-        let owner: Arc<dyn RequestOwner> = target.ctx.clone();
-        let req = gpu_backend::Request {
-            space: target.vm.clone(),
-            batch: batch_addr,
-            context: timeline.regs.clone(),
-            on_complete: completion(fence.clone(), owner, self.device.engines.clone(), keep),
-        };
-        timeline.queue(deps, req, fence);
+        timeline.kick();
         Ok(())
     }
 

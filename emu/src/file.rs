@@ -113,6 +113,8 @@ pub struct File {
     pub(crate) created: AtomicU32,
     /// Name set with SET_CLIENT_NAME.
     pub(crate) client_name: Mutex<Option<String>>,
+    /// GEM_WAITs that ended with EINTR, for their restart (a leaf lock).
+    pub(crate) wait_restarts: Mutex<Vec<crate::gem_wait::WaitRestart>>,
 }
 
 impl File {
@@ -133,6 +135,7 @@ impl File {
             client,
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
+            wait_restarts: Mutex::new(Vec::new()),
             client_name: Mutex::new(None),
         }
     }

@@ -2,9 +2,12 @@
 
 use crate::client::{access_ok, ClientMemory};
 use crate::file::File;
-use crate::object::GemObject;
+use crate::object::{GemObject, Madvise};
 use crate::{Errno, Result};
 use uapi::*;
+
+const READ: bool = false;
+const WRITE: bool = true;
 
 impl File {
     /// Common checks of pread/pwrite, in i915's order; `None` for a zero-size call,
@@ -15,6 +18,7 @@ impl File {
         offset: u64,
         size: u64,
         ptr: u64,
+        write: bool,
     ) -> Result<Option<std::sync::Arc<GemObject>>> {
         if size == 0 {
             return Ok(None);
@@ -33,7 +37,18 @@ impl File {
         // Wait for the GPU, then make sure the pages exist; the lock is not held
         // while client memory is touched.
         obj.wait_idle();
-        GemObject::pin_pages(&mut obj.lock())?;
+        let mut st = obj.lock();
+        if write && !st.has_pages && !obj.is_userptr() {
+            // shmem_pwrite: an object without pages is written through the store
+            // and still has none afterwards (so DONTNEED purges it at once).
+            if st.madv != Madvise::WillNeed {
+                return Err(Errno::EFAULT);
+            }
+            st.store_written = true;
+        } else {
+            GemObject::pin_pages(&mut st)?;
+        }
+        drop(st);
         Ok(Some(obj))
     }
 
@@ -43,7 +58,7 @@ impl File {
         a: &mut drm_i915_gem_pread,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
+        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, READ)? else {
             return Ok(());
         };
         if obj.is_userptr() {
@@ -63,7 +78,7 @@ impl File {
         a: &mut drm_i915_gem_pwrite,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr)? else {
+        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, WRITE)? else {
             return Ok(());
         };
         if obj.is_userptr() {

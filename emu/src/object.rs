@@ -49,6 +49,10 @@ pub struct ObjectState {
     /// Whether the object has pages (they were touched through an ioctl or could have
     /// been through a mapping): `MADVISE(DONTNEED)` purges an object without pages at once.
     pub has_pages: bool,
+    /// Whether the backing store may hold data without the object having pages: a
+    /// pwrite into an object without pages writes the store directly, as i915's
+    /// shmem_pwrite does through the page cache.
+    pub store_written: bool,
     /// Cache level.
     pub cache_level: CacheLevel,
     /// CPU read domains (`I915_GEM_DOMAIN_*`).
@@ -106,6 +110,7 @@ impl GemObject {
                 ObjectState {
                     madv: Madvise::WillNeed,
                     has_pages: false,
+                    store_written: false,
                     cache_level,
                     read_domains: uapi::I915_GEM_DOMAIN_CPU,
                     write_domain: uapi::I915_GEM_DOMAIN_CPU,
@@ -173,6 +178,7 @@ impl GemObject {
         }
         state.madv = Madvise::Purged;
         state.has_pages = false;
+        state.store_written = false;
     }
 
     /// Copy out of the object: `EFAULT` when a userptr object's memory is gone.
@@ -237,7 +243,7 @@ impl Drop for GemObject {
             self.device.uncharge(self.size);
         }
         // Never written through the model nor mapped: its pages were never populated.
-        let populated = st.has_pages || mapped;
+        let populated = st.has_pages || st.store_written || mapped;
         self.device
             .free_range(self.offset, self.size, mapped, populated);
         self.device.note_object_freed(self.size);

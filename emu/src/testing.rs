@@ -29,6 +29,8 @@ pub struct MockProcess {
     pub privileged: AtomicBool,
     /// The caller's process id (matches [`ROOT`]'s by default).
     pub tgid: std::sync::atomic::AtomicU32,
+    /// The calling thread's id (0, unknown, by default).
+    pub tid: std::sync::atomic::AtomicU32,
 }
 
 impl std::ops::Deref for MockMemory {
@@ -155,6 +157,9 @@ impl ClientMemory for MockMemory {
     }
     fn tgid(&self) -> u32 {
         self.tgid.load(Ordering::Relaxed)
+    }
+    fn tid(&self) -> u32 {
+        self.tid.load(Ordering::Relaxed)
     }
     fn process(&self) -> Option<Arc<dyn ClientMemory + Send + Sync>> {
         Some(Arc::new(self.clone()))

@@ -473,9 +473,16 @@ fn madvise_purges_objects_without_pages() {
     assert_eq!(call(fresh, I915_MADV_WILLNEED), Ok(0));
     assert_eq!(pwrite(&f, &mem, fresh, 0, b"x"), Err(Errno::EFAULT));
     assert_eq!(pread(&f, &mem, fresh, 0, 1), Err(Errno::EFAULT));
-    // With pages: kept, and usable again after WILLNEED.
+    // Only pwritten: i915 writes the store without giving the object pages, so
+    // DONTNEED still purges it (gem_madvise@dontneed-before-exec).
+    let written = create(&f, &mem, 4096);
+    pwrite(&f, &mem, written, 0, b"lost").unwrap();
+    assert_eq!(call(written, I915_MADV_DONTNEED), Ok(0));
+    assert_eq!(pread(&f, &mem, written, 0, 4), Err(Errno::EFAULT));
+    // With pages (a pread gets them): kept, and usable again after WILLNEED.
     let used = create(&f, &mem, 4096);
     pwrite(&f, &mem, used, 0, b"keep").unwrap();
+    assert_eq!(pread(&f, &mem, used, 0, 4).unwrap(), b"keep");
     assert_eq!(call(used, I915_MADV_DONTNEED), Ok(1));
     assert_eq!(pread(&f, &mem, used, 0, 4).unwrap(), b"keep");
     assert_eq!(call(used, I915_MADV_WILLNEED), Ok(1));
@@ -731,4 +738,50 @@ fn wait_and_busy_follow_the_objects_fences() {
     assert!(left > 0 && left < 5_000_000_000);
     t.join().unwrap();
     assert_eq!(busy(), Ok(0));
+}
+
+/// A restarted GEM_WAIT resumes the interrupted one's deadline (i915 writes the time
+/// left back even on EINTR); another thread's wait or another timeout starts afresh.
+#[test]
+fn a_restarted_wait_waits_only_for_the_rest() {
+    use emu::sync::{DmaResvUsage, FenceTimeline};
+    use std::sync::atomic::Ordering::Relaxed;
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let obj = f.lookup(h).unwrap();
+    let fence = FenceTimeline::new().next_fence();
+    {
+        let mut st = obj.lock();
+        st.reserve_fences(1).unwrap();
+        st.add_fence(fence.clone(), DmaResvUsage::Write);
+    }
+    let wait = |timeout_ns: i64, mem: &MockMemory| {
+        let mut w = drm_i915_gem_wait {
+            bo_handle: h,
+            flags: 0,
+            timeout_ns,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut w, mem).map_err(|e| (e, w.timeout_ns))
+    };
+    const T: i64 = 400_000_000;
+    let sig = MockMemory::new();
+    sig.signal.store(true, Relaxed);
+    sig.tid.store(7, Relaxed);
+    assert_eq!(wait(T, &sig).unwrap_err().0, Errno::EINTR);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The restart by the same thread: at most 100 ms were left.
+    let (e, left) = wait(T, &sig).unwrap_err();
+    assert_eq!(e, Errno::EINTR);
+    assert!(left <= 100_000_000, "resumed, {left} ns left");
+    // Once more: still the same deadline, not a fresh one.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    sig.signal.store(false, Relaxed);
+    assert_eq!(wait(T, &sig), Err((Errno::ETIME, 0)));
+    // Another thread's wait with the same arguments starts afresh.
+    sig.signal.store(true, Relaxed);
+    assert_eq!(wait(T, &sig).unwrap_err().0, Errno::EINTR);
+    sig.tid.store(8, Relaxed);
+    let (_, left) = wait(T, &sig).unwrap_err();
+    assert!(left > T / 2, "a fresh wait, {left} ns left");
+    fence.signal().unwrap();
 }

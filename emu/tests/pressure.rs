@@ -33,6 +33,15 @@ fn touch(f: &File, mem: &MockMemory, h: u32) {
         ..Default::default()
     };
     ioctl(f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, mem).unwrap();
+    // A pwrite alone leaves an object without pages (i915 writes the store); a pread
+    // gives it pages.
+    let mut r = drm_i915_gem_pread {
+        handle: h,
+        size: 4,
+        data_ptr: mem.alloc(4),
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_PREAD, &mut r, mem).unwrap();
 }
 
 fn small_device() -> (Arc<emu::Device>, Arc<File>, MockMemory) {

@@ -571,3 +571,26 @@ TEST(offsets_written_back)
 	CHECK_EQ(o.offset & 4095, 0);
 	CHECK_OK(gem_wait_ns(fd, bb, 2000000000));
 }
+
+TEST(a_purged_batch_is_efault)
+{
+	static const uint32_t cmds[2] = { MI_BATCH_BUFFER_END, 0 };
+	struct drm_i915_gem_madvise m = { .madv = I915_MADV_DONTNEED };
+	uint32_t b;
+
+	REQUIRE(setup());
+	/*
+	 * IGT gem_madvise dontneed-before-exec: a pwrite leaves the object
+	 * without pages, DONTNEED then truncates it, and execbuf's
+	 * __i915_gem_object_get_pages refuses a purged object: EFAULT.
+	 */
+	b = gem_create_with(fd, 4096, cmds, sizeof(cmds));
+	REQUIRE(b);
+	m.handle = b;
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MADVISE, &m));
+	CHECK_EQ(m.retained, 0);
+	CHECK_ERRNO(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, b, GEMU_BATCH_ADDR,
+				     NULL, 0),
+		    EFAULT);
+	gem_close(fd, b);
+}

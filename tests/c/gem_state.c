@@ -216,8 +216,21 @@ TEST(madvise)
 	CHECK_ERRNO(gem_madvise(fd, 0x7ffffff0, I915_MADV_WILLNEED, &retained),
 		    ENOENT);
 
-	/* an object with pages: DONTNEED keeps them until the shrinker runs */
+	/*
+	 * Only pwritten: shmem_pwrite writes the page cache and the object still
+	 * has no pages, so DONTNEED purges it (IGT gem_madvise
+	 * dontneed-before-exec).
+	 */
 	CHECK_OK(gem_pwrite(fd, h, 0, buf, sizeof(buf)));
+	CHECK_OK(gem_madvise(fd, h, I915_MADV_DONTNEED, &retained));
+	CHECK_EQ(retained, 0);
+	gem_close(fd, h);
+
+	/* an object with pages (a pread gets them): DONTNEED keeps them */
+	h = gem_create(fd, 4096);
+	REQUIRE(h);
+	CHECK_OK(gem_pwrite(fd, h, 0, buf, sizeof(buf)));
+	CHECK_OK(gem_pread(fd, h, 0, buf, sizeof(buf)));
 	CHECK_OK(gem_madvise(fd, h, I915_MADV_DONTNEED, &retained));
 	CHECK_EQ(retained, 1);
 	CHECK_OK(gem_madvise(fd, h, I915_MADV_WILLNEED, &retained));

@@ -28,11 +28,14 @@ TEST(budget_purges_then_refuses)
 	memset(chunk, 0x5a, sizeof(chunk));
 	needed = gem_create(fd, 32 * MIB);
 	REQUIRE(needed);
+	/* a pwrite alone leaves an object without pages; the pread gives it some */
 	CHECK_OK(gem_pwrite(fd, needed, 0, chunk, MIB));
+	CHECK_OK(gem_pread(fd, needed, 0, &ret, 4));
 	for (i = 0; i < 4; i++) {
 		spare[i] = gem_create(fd, 8 * MIB);
 		REQUIRE(spare[i]);
 		CHECK_OK(gem_pwrite(fd, spare[i], 0, chunk, MIB));
+		CHECK_OK(gem_pread(fd, spare[i], 0, &ret, 4));
 		CHECK_OK(madvise_bo(fd, spare[i], I915_MADV_DONTNEED, &ret));
 		CHECK_EQ(ret, 1);
 	}

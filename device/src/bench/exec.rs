@@ -59,6 +59,16 @@ fn pwrite(card: &File, handle: u32, data: &[u8]) -> Fallible<()> {
     ioctl(card, uapi::DRM_IOCTL_I915_GEM_PWRITE, &mut p, "PWRITE")
 }
 
+fn pread(card: &File, handle: u32, data: &mut [u8]) -> Fallible<()> {
+    let mut p = uapi::drm_i915_gem_pread {
+        handle,
+        size: data.len() as u64,
+        data_ptr: data.as_mut_ptr() as u64,
+        ..Default::default()
+    };
+    ioctl(card, uapi::DRM_IOCTL_I915_GEM_PREAD, &mut p, "PREAD")
+}
+
 fn wait(card: &File, handle: u32) -> Fallible<()> {
     let mut w = uapi::drm_i915_gem_wait {
         bo_handle: handle,
@@ -338,15 +348,19 @@ pub fn gem_to_userptr_op(rig: &Rig) -> Fallible<Op<'_>> {
     )
 }
 
-/// Create a 1 MiB object, write it, mark it DONTNEED; keep the last 512 (512 MiB)
-/// alive, so that the bench device's budget makes the shrinker purge as it goes.
+/// Create a 1 MiB object, write it, read it back (a pwrite alone leaves it without
+/// pages, and DONTNEED would purge it at once), mark it DONTNEED; keep the last 512
+/// (512 MiB) alive, so that the bench device's budget makes the shrinker purge as it
+/// goes.
 pub fn purgeable_op(rig: &Rig) -> Fallible<Op<'_>> {
     let card = &rig.card;
     let data = vec![0x42u8; 4096];
+    let mut back = vec![0u8; 4096];
     let mut ring = std::collections::VecDeque::new();
     Ok(Box::new(move || {
         let h = create(card, 1 << 20)?;
         pwrite(card, h, &data)?;
+        pread(card, h, &mut back)?;
         let mut m = uapi::drm_i915_gem_madvise {
             handle: h,
             madv: uapi::I915_MADV_DONTNEED,

@@ -306,7 +306,7 @@ const ENTRIES: &[Entry<Rig>] = &[
     },
     Entry {
         name: "purgeable",
-        what: "create 1 MiB, write, MADVISE(DONTNEED), keep 512 (the 1 GiB budget purges)",
+        what: "create 1 MiB, write, read, MADVISE(DONTNEED), keep 512 (the 1 GiB budget purges)",
         unit: Unit::MicrosPerOp,
         floor: None,
         target: None,
