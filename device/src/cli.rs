@@ -43,6 +43,11 @@ pub enum Command {
         /// as regular files and ioctls that return file descriptors fail.
         #[arg(long)]
         no_shim: bool,
+        /// Give PROGRAM a private SysV IPC namespace whose message queues may hold
+        /// `msgmnb` bytes (IGT's allocator raises its queue's limit, which needs
+        /// CAP_SYS_RESOURCE in the host's namespace). `gemu igt` sets it.
+        #[arg(long, value_name = "BYTES", num_args = 0..=1, default_missing_value = "1048576")]
+        private_ipc: Option<u64>,
         /// The program and its arguments.
         #[arg(
             trailing_var_arg = true,

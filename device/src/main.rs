@@ -50,8 +50,11 @@ fn main() -> ExitCode {
         Command::Run {
             device,
             no_shim,
+            private_ipc,
             program,
-        } => run::run(device.config(), !no_shim, program),
+        } => private_ipc
+            .map_or(Ok(()), namespace::enter_private_ipc)
+            .and_then(|()| run::run(device.config(), !no_shim, program)),
         Command::Igt {
             igt_build,
             list,
@@ -67,7 +70,11 @@ fn main() -> ExitCode {
             results,
             timeout,
             preload,
-            run_args: device.to_args(),
+            run_args: {
+                let mut a = device.to_args();
+                a.push("--private-ipc".into());
+                a
+            },
             stdbuf: igt::find_in_path("stdbuf"),
         }),
         Command::Probe { device } => probe::probe(&device),

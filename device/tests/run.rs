@@ -173,3 +173,20 @@ fn the_program_does_not_hang_when_the_daemon_dies() {
     );
     assert!(report.contains("exit 1"), "{report}");
 }
+
+/// --private-ipc: the program's message queues may grow, the host's limit stays.
+#[test]
+fn private_ipc_raises_msgmnb_inside_only() {
+    let host = std::fs::read_to_string("/proc/sys/kernel/msgmnb").unwrap();
+    let out = gemu_run(&["--private-ipc", "--", "cat", "/proc/sys/kernel/msgmnb"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1048576",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/kernel/msgmnb").unwrap(),
+        host
+    );
+}
