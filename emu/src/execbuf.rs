@@ -543,6 +543,7 @@ impl File {
         let mut raw = vec![0u8; (n * RELOC_SIZE) as usize];
         caller.read(e.relocs_ptr, &mut raw)?;
         let size = objs[i].obj.size;
+        let mut idle = false;
         for (k, chunk) in raw.chunks(RELOC_SIZE as usize).enumerate() {
             let r: drm_i915_gem_relocation_entry = bytemuck::pod_read_unaligned(chunk);
             let target = match lut {
@@ -574,6 +575,14 @@ impl File {
             }
             // Writing into the object forces ordering after its users.
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
+            if !idle {
+                // The CPU writes it: earlier requests that read it must be done
+                // first (i915_gem_object_prepare_write waits for all, under the
+                // object's lock). They are all queued already, so they finish
+                // without any lock this transaction holds.
+                objs[i].obj.wait_idle();
+                idle = true;
+            }
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
             objs[i].obj.write(r.offset, &value.to_ne_bytes())?;

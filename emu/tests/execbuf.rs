@@ -289,3 +289,75 @@ fn concurrent_writers_on_two_engines_all_complete() {
     eprintln!("drained in {:?}", t0.elapsed());
     assert_eq!(read_u32(&f, &mem, target, 0), 1);
 }
+
+/// A relocation rewrites the batch on the CPU: it waits for the requests that still
+/// read it (i915_gem_object_prepare_write), so a queued request runs the batch it was
+/// given (gem_exec_parallel reuses one relocated batch per thread).
+#[test]
+fn relocating_a_queued_batch_waits_for_it() {
+    use emu::sync::{DmaResvUsage, FenceTimeline};
+    let (_d, f, mem) = setup();
+    let (t1, t2, gate, batch) = (
+        create(&f, &mem, 4096),
+        create(&f, &mem, 4096),
+        create(&f, &mem, 4096),
+        create(&f, &mem, 4096),
+    );
+    write(
+        &f,
+        &mem,
+        batch,
+        &[MI_STORE_DWORD_IMM, 0, 0, 0x600d, MI_BATCH_BUFFER_END],
+    );
+    // The first request waits behind `gate`'s fence, which nothing signals yet.
+    let fence = FenceTimeline::new().next_fence();
+    {
+        let obj = f.lookup(gate).unwrap();
+        let mut st = obj.lock();
+        st.reserve_fences(1).unwrap();
+        st.add_fence(fence.clone(), DmaResvUsage::Write);
+    }
+    let submit = |target: u32, extra: Option<u32>| {
+        let reloc = drm_i915_gem_relocation_entry {
+            target_handle: target,
+            offset: 4,
+            presumed_offset: u64::MAX,
+            read_domains: I915_GEM_DOMAIN_RENDER,
+            write_domain: I915_GEM_DOMAIN_RENDER,
+            ..Default::default()
+        };
+        let mut objs = vec![drm_i915_gem_exec_object2 {
+            handle: target,
+            ..Default::default()
+        }];
+        if let Some(g) = extra {
+            objs.push(drm_i915_gem_exec_object2 {
+                handle: g,
+                ..Default::default()
+            });
+        }
+        objs.push(drm_i915_gem_exec_object2 {
+            handle: batch,
+            relocation_count: 1,
+            relocs_ptr: mem.put_bytes(bytemuck::bytes_of(&reloc)),
+            ..Default::default()
+        });
+        exec(&f, &mem, &objs, I915_EXEC_RENDER).unwrap();
+    };
+    submit(t1, Some(gate));
+    let signaller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        fence.signal().unwrap();
+    });
+    // Rewrites the batch for t2: must wait until the first request has run.
+    submit(t2, None);
+    signaller.join().unwrap();
+    wait(&f, &mem, t1).unwrap();
+    wait(&f, &mem, t2).unwrap();
+    assert_eq!(
+        read_u32(&f, &mem, t1, 0),
+        0x600d,
+        "the first request's target"
+    );
+    assert_eq!(read_u32(&f, &mem, t2, 0), 0x600d);
+}
