@@ -205,7 +205,7 @@ fn a_whole_binary_runs_each_subtest_and_classifies_it() {
     );
     // Every test ran in a gemu run: the command says so and can be pasted to rerun it.
     assert!(
-        json_of(&json, "fake_a@ok").contains(" run -- ")
+        json_of(&json, "fake_a@ok").contains(" run --private-ipc -- ")
             && json_of(&json, "fake_a@ok").contains("--run-subtest ok"),
         "{json}"
     );
