@@ -41,7 +41,7 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
 }
 
 /// Write `value` to this process's memory at `to`; false if it is not writable there.
-fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
+pub(crate) fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
     let len = std::mem::size_of::<T>();
     let local = libc::iovec {
         iov_base: (value as *const T).cast_mut().cast(),

@@ -32,6 +32,10 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         // SAFETY: forwarded; `merge` reads the struct without faulting.
         return unsafe { fences::sync_merge(fd, request, arg.cast()) };
     }
+    if cmd == DRM_IOCTL_I915_GEM_WAIT && !arg.is_null() {
+        // SAFETY: forwarded; only the struct's own field is written afterwards.
+        return unsafe { gem_wait(fd, request, arg) };
+    }
     let ours = fences::is_fence_call(cmd)
         || matches!(
             cmd,
@@ -56,6 +60,26 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
             _ => fences::ioctl(fd, request, arg),
         }
     }
+}
+
+/// GEM_WAIT: i915 writes the time left back also when the wait fails (drm_ioctl
+/// copies the struct out whatever the result), so a timed-out wait reads 0. A FUSE
+/// error reply carries no data, so the shim writes that 0. (An interrupted wait's
+/// restart is resumed by the daemon itself.)
+///
+/// # Safety
+/// `arg` is the caller's pointer.
+unsafe fn gem_wait(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    // SAFETY: forwarded as it came.
+    let r = unsafe { raw_ioctl(fd, request, arg) };
+    if r < 0 && nodes::errno() == libc::ETIME && nodes::node_of_fd(fd).is_some() {
+        let at = std::mem::offset_of!(drm_i915_gem_wait, timeout_ns);
+        // SAFETY: the kernel read the struct at `arg`; `at` lies inside it.
+        let field = unsafe { arg.cast::<u8>().add(at) }.cast::<c_void>();
+        fences::write_own(field, &0i64);
+        return fail(libc::ETIME);
+    }
+    r
 }
 
 /// PRIME_HANDLE_TO_FD: the daemon names the dma-buf, this process opens it.

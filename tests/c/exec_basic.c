@@ -662,3 +662,26 @@ TEST(busy_engine_bits)
 	gem_close(fd, w);
 	gem_close(fd, shared);
 }
+
+TEST(a_timed_out_wait_reads_zero_time_left)
+{
+	struct gemu_spin spin;
+	struct drm_i915_gem_wait w = { 0 };
+
+	REQUIRE(setup());
+	REQUIRE_OK(gemu_spin_init(fd, &spin, GEMU_BATCH_ADDR + 0x200000));
+	REQUIRE_OK(gemu_exec_pinned(fd, 0, I915_EXEC_RENDER, spin.handle,
+				    spin.addr, NULL, 0));
+	/*
+	 * drm_ioctl copies the struct back also when the handler fails:
+	 * i915_gem_wait_ioctl's ETIME leaves timeout_ns at 0 (IGT gem_wait
+	 * checks it). Through the shim, as IGT runs.
+	 */
+	w.bo_handle = spin.handle;
+	w.timeout_ns = 20000000;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &w), ETIME);
+	CHECK_EQ(w.timeout_ns, 0);
+	gemu_spin_end(&spin);
+	CHECK_OK(gem_wait_ns(fd, spin.handle, 5000000000ll));
+	gemu_spin_fini(fd, &spin);
+}

@@ -41,6 +41,7 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
     (
         "exec_basic",
         &[
+            "a_timed_out_wait_reads_zero_time_left",
             "busy_engine_bits",
             "chained_and_second_level",
             "cpu_access_waits_for_the_gpu",
