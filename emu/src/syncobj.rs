@@ -203,15 +203,9 @@ impl File {
             .ok_or(Errno::EINVAL)
     }
 
-    /// IOCTL: syncobj_handle_to_fd: a syncobj (or its fence as a sync_file) as an fd.
-    /// Checked as the kernel does; the daemon cannot put an fd into the caller, so the
-    /// call itself fails: the shim sends `gemu_syncobj_export` (`syncobj_fd.rs`) and
-    /// opens the fd in the caller.
-    pub(crate) fn syncobj_handle_to_fd(
-        &self,
-        a: &mut drm_syncobj_handle,
-        _: &dyn ClientMemory,
-    ) -> Result<()> {
+    /// SYNCOBJ_HANDLE_TO_FD's checks, in the kernel's order: the syncobj to export
+    /// (with EXPORT_SYNC_FILE it must hold a fence).
+    pub(crate) fn syncobj_export_checks(&self, a: &drm_syncobj_handle) -> Result<Arc<Syncobj>> {
         if a.pad != 0 {
             return Err(Errno::EINVAL);
         }
@@ -222,6 +216,19 @@ impl File {
         if a.flags != 0 && s.fence().is_none() {
             return Err(Errno::EINVAL);
         }
+        Ok(s)
+    }
+
+    /// IOCTL: syncobj_handle_to_fd: a syncobj (or its fence as a sync_file) as an fd.
+    /// Checked as the kernel does; the daemon cannot put an fd into the caller, so the
+    /// call itself fails: the shim sends `gemu_syncobj_export` (`syncobj_fd.rs`) and
+    /// opens the fd in the caller.
+    pub(crate) fn syncobj_handle_to_fd(
+        &self,
+        a: &mut drm_syncobj_handle,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
+        self.syncobj_export_checks(a)?;
         log::debug!("syncobj_handle_to_fd: fds are made by gemu's shim, not loaded here");
         Err(Errno::EOPNOTSUPP)
     }
@@ -234,12 +241,7 @@ impl File {
         a: &mut drm_syncobj_handle,
         _: &dyn ClientMemory,
     ) -> Result<()> {
-        if a.pad != 0 {
-            return Err(Errno::EINVAL);
-        }
-        if a.flags != 0 && a.flags != DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE {
-            return Err(Errno::EINVAL);
-        }
+        syncobj_import_checks(a)?;
         Err(Errno::EINVAL)
     }
 
@@ -498,4 +500,15 @@ pub fn replace_for_test(file: &File, handle: u32, fence: Option<Arc<DmaFence>>) 
     if let Some(s) = file.syncobj(handle) {
         s.replace_fence(fence);
     }
+}
+
+/// SYNCOBJ_FD_TO_HANDLE's argument checks (before the fd is looked at).
+pub(crate) fn syncobj_import_checks(a: &drm_syncobj_handle) -> Result<()> {
+    if a.pad != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags != 0 && a.flags != DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
 }

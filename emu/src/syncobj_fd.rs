@@ -35,13 +35,7 @@ impl File {
         a: &mut drm_syncobj_handle,
         _: &dyn ClientMemory,
     ) -> Result<()> {
-        if a.pad != 0 {
-            return Err(Errno::EINVAL);
-        }
-        if a.flags != 0 && a.flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE {
-            return Err(Errno::EINVAL);
-        }
-        let s = self.syncobj_lookup(a.handle).ok_or(Errno::EINVAL)?;
+        let s = self.syncobj_export_checks(a)?;
         let id = if a.flags != 0 {
             let fence = s.fence().ok_or(Errno::EINVAL)?;
             self.device.sync_file_export(SyncFile::new(&fence))
@@ -60,12 +54,7 @@ impl File {
         a: &mut drm_syncobj_handle,
         _: &dyn ClientMemory,
     ) -> Result<()> {
-        if a.pad != 0 {
-            return Err(Errno::EINVAL);
-        }
-        if a.flags != 0 && a.flags != DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE {
-            return Err(Errno::EINVAL);
-        }
+        crate::syncobj::syncobj_import_checks(a)?;
         let id = u64::try_from(a.fd).map_err(|_| Errno::EINVAL)?;
         if a.flags != 0 {
             let file = self.device.sync_file(id).ok_or(Errno::EINVAL)?;

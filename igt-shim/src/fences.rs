@@ -9,7 +9,7 @@ use std::ffi::{c_int, c_ulong, c_void};
 use uapi::*;
 
 use crate::fd_files::{self, Kind};
-use crate::ioctl::{raw_ioctl, read_own};
+use crate::ioctl::{raw_ioctl, read_own, write_own};
 use crate::nodes::fail;
 
 /// The node ioctls this module answers.
@@ -38,33 +38,6 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
             _ => execbuffer2(fd, request, arg),
         }
     }
-}
-
-/// Write `value` to this process's memory at `to`; false if it is not writable there.
-pub(crate) fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
-    let len = std::mem::size_of::<T>();
-    let local = libc::iovec {
-        iov_base: (value as *const T).cast_mut().cast(),
-        iov_len: len,
-    };
-    let remote = libc::iovec {
-        iov_base: to,
-        iov_len: len,
-    };
-    // SAFETY: `local` covers `value`; the kernel checks `remote`.
-    let n = unsafe {
-        libc::syscall(
-            libc::SYS_process_vm_writev,
-            libc::getpid() as libc::c_long,
-            &local as *const libc::iovec,
-            // Variadic: every argument a full long, or the kernel reads stray bits.
-            1 as libc::c_ulong,
-            &remote as *const libc::iovec,
-            1 as libc::c_ulong,
-            0 as libc::c_ulong,
-        )
-    };
-    n == len as i64
 }
 
 unsafe fn syncobj_handle_to_fd(fd: c_int, arg: *mut c_void) -> c_int {

@@ -76,7 +76,7 @@ unsafe fn gem_wait(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
         let at = std::mem::offset_of!(drm_i915_gem_wait, timeout_ns);
         // SAFETY: the kernel read the struct at `arg`; `at` lies inside it.
         let field = unsafe { arg.cast::<u8>().add(at) }.cast::<c_void>();
-        fences::write_own(field, &0i64);
+        write_own(field, &0i64);
         return fail(libc::ETIME);
     }
     r
@@ -201,18 +201,40 @@ unsafe fn get_cap(fd: c_int, request: c_ulong, arg: *mut drm_get_cap) -> c_int {
 /// faulting when it is not mapped.
 pub(crate) fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bool {
     let len = std::mem::size_of::<T>();
+    copy_own(
+        libc::SYS_process_vm_readv,
+        (out as *mut T).cast(),
+        from.cast_mut(),
+        len,
+    )
+}
+
+/// Write `value` to this process's memory at `to`; false if it is not writable there.
+pub(crate) fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
+    let len = std::mem::size_of::<T>();
+    copy_own(
+        libc::SYS_process_vm_writev,
+        (value as *const T).cast_mut().cast(),
+        to,
+        len,
+    )
+}
+
+/// `process_vm_readv`/`writev` (`call`) on this process: `len` bytes between the
+/// buffer at `local` and `remote`, which the kernel checks instead of faulting.
+fn copy_own(call: libc::c_long, local: *mut c_void, remote: *mut c_void, len: usize) -> bool {
     let local = libc::iovec {
-        iov_base: (out as *mut T).cast(),
+        iov_base: local,
         iov_len: len,
     };
     let remote = libc::iovec {
-        iov_base: from as *mut c_void,
+        iov_base: remote,
         iov_len: len,
     };
-    // SAFETY: `local` covers `out`, writable; the kernel checks `remote`.
+    // SAFETY: `local` covers the caller's own buffer; the kernel checks `remote`.
     let n = unsafe {
         libc::syscall(
-            libc::SYS_process_vm_readv,
+            call,
             libc::getpid() as libc::c_long,
             &local as *const libc::iovec,
             // Variadic: every argument a full long, or the kernel reads stray bits.
