@@ -99,7 +99,7 @@ impl DriView {
             }
             Err(e) => return Err(format!("{DRI}: {e}")),
         };
-        mount_tmpfs(Path::new(target))?;
+        mount_tmpfs(Path::new(target), MsFlags::empty())?;
         let mut dirs = vec!["nodes"];
         if matches!(layout, Layout::OverlayOnDev { .. }) {
             dirs.extend(["upper", "work"]);
@@ -124,7 +124,7 @@ impl DriView {
     /// Cover the staging tmpfs with the program's view of /dev/dri (empty).
     fn cover(&self) -> Fallible<()> {
         match &self.layout {
-            Layout::TmpfsOnDri => mount_tmpfs(Path::new(DRI)),
+            Layout::TmpfsOnDri => mount_tmpfs(Path::new(DRI), MsFlags::empty()),
             Layout::OverlayOnDev { old_dev, submounts } => {
                 let staging = fd_path(&self.staging);
                 let options = format!(
@@ -210,12 +210,13 @@ impl DriView {
 
 /// `/proc/self/fd/N`: a path that reaches what `file` refers to even when it is covered
 /// by another mount.
-fn fd_path(file: &File) -> PathBuf {
+pub(crate) fn fd_path(file: &File) -> PathBuf {
     use std::os::fd::AsRawFd;
     PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()))
 }
 
-fn open_path(path: &Path) -> Fallible<File> {
+/// An `O_PATH` handle on directory `path`.
+pub(crate) fn open_path(path: &Path) -> Fallible<File> {
     OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
@@ -223,19 +224,21 @@ fn open_path(path: &Path) -> Fallible<File> {
         .map_err(|e| format!("opening {}: {e}", path.display()))
 }
 
-fn make_dir(path: &Path) -> Fallible<()> {
+/// `mkdir` with mode 0755.
+pub(crate) fn make_dir(path: &Path) -> Fallible<()> {
     fs::DirBuilder::new()
         .mode(0o755)
         .create(path)
         .map_err(|e| format!("creating {}: {e}", path.display()))
 }
 
-fn mount_tmpfs(target: &Path) -> Fallible<()> {
+/// A 0755 tmpfs on `target`, nosuid plus `flags`.
+pub(crate) fn mount_tmpfs(target: &Path, flags: MsFlags) -> Fallible<()> {
     mount(
         Some(fuse_mount::SOURCE),
         target,
         Some("tmpfs"),
-        MsFlags::MS_NOSUID,
+        MsFlags::MS_NOSUID | flags,
         Some("mode=755"),
     )
     .map_err(|e| format!("mounting a tmpfs on {}: {e}", target.display()))

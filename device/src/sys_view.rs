@@ -8,15 +8,15 @@
 //! rebuilt the same way one level further down. Only the namespace sees any of it; the
 //! host's `/sys` and `/sys/kernel/debug` are untouched.
 
-use std::fs::{self, File, OpenOptions};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::{symlink, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::fs::{self, File};
+use std::os::unix::fs::symlink;
+use std::path::Path;
 
 use nix::mount::{mount, MsFlags};
 
-use crate::sysfs::{self, make_dir};
-use crate::{fuse_mount, Fallible};
+use crate::namespace::{fd_path, make_dir, mount_tmpfs, open_path};
+use crate::sysfs;
+use crate::Fallible;
 
 const SYS: &str = "/sys";
 
@@ -25,7 +25,7 @@ const SYS: &str = "/sys";
 pub fn publish(debugfs: &Path) -> Fallible<()> {
     let old = open_path(Path::new(SYS))?;
     let old_root = fd_path(&old);
-    mount_tmpfs(Path::new(SYS))?;
+    mount_tmpfs(Path::new(SYS), MsFlags::MS_NODEV)?;
     let sys = Path::new(SYS);
     let rebuilt = ["class", "dev", "devices", "bus", "kernel"];
     graft(&old_root, sys, &rebuilt)?;
@@ -80,7 +80,7 @@ pub fn publish(debugfs: &Path) -> Fallible<()> {
     // tries to mount debugfs there, which would hide gemu's files).
     let debug = sys.join("kernel/debug");
     make_dir(&debug)?;
-    mount_tmpfs(&debug)?;
+    mount_tmpfs(&debug, MsFlags::MS_NODEV)?;
     make_dir(&debug.join("dri"))?;
     for minor in ["0", "128"] {
         let target = debug.join("dri").join(minor);
@@ -138,27 +138,4 @@ fn graft(from: &Path, to: &Path, skip: &[&str]) -> Fallible<()> {
         .map_err(|e| format!("binding {} onto {}: {e}", src.display(), dst.display()))?;
     }
     Ok(())
-}
-
-fn fd_path(file: &File) -> PathBuf {
-    PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()))
-}
-
-fn open_path(path: &Path) -> Fallible<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
-        .open(path)
-        .map_err(|e| format!("opening {}: {e}", path.display()))
-}
-
-fn mount_tmpfs(target: &Path) -> Fallible<()> {
-    mount(
-        Some(fuse_mount::SOURCE),
-        target,
-        Some("tmpfs"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
-        Some("mode=755"),
-    )
-    .map_err(|e| format!("mounting a tmpfs on {}: {e}", target.display()))
 }

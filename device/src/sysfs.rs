@@ -10,10 +10,11 @@
 //! (`gt_*_freq_mhz`, RPS), power management, hwmon, and the PCI `resource*` files.
 
 use std::fs;
-use std::os::unix::fs::{symlink, DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 
 use crate::debugfs::PCI_SLOT;
+use crate::namespace::make_dir;
 use crate::Fallible;
 
 /// Intel's PCI vendor id and Tiger Lake GT2's device id.
@@ -129,13 +130,6 @@ fn config_space() -> Vec<u8> {
     c[0x2c..0x2e].copy_from_slice(&VENDOR.to_le_bytes());
     c[0x2e..0x30].copy_from_slice(&DEVICE.to_le_bytes());
     c
-}
-
-pub fn make_dir(path: &Path) -> Fallible<()> {
-    fs::DirBuilder::new()
-        .mode(0o755)
-        .create(path)
-        .map_err(|e| format!("creating {}: {e}", path.display()))
 }
 
 /// A read-only (0444) file, as sysfs attributes are.
