@@ -119,9 +119,9 @@ impl Timeline {
     /// is fence order; with `after_last` (a single-timeline context) it also awaits the
     /// previous request. Call it before the objects' reservations are unlocked: any
     /// request that can see the new fence is then queued after this one, so no queue
-    /// holds a request behind one that waits for it. Nothing runs until [`kick`].
+    /// holds a request behind one that waits for it. Nothing runs until [`pump`].
     ///
-    /// [`kick`]: Self::kick
+    /// [`pump`]: Self::pump
     pub(crate) fn push(
         &self,
         mut deps: Vec<Arc<DmaFence>>,
@@ -145,14 +145,9 @@ impl Timeline {
         fence
     }
 
-    /// Hand what [`push`](Self::push) queued to the engine once its fences allow.
-    pub(crate) fn kick(self: &Arc<Self>) {
-        self.pump();
-    }
-
     /// Hand every request whose fences have signalled to the engine, in order; arm a
     /// callback on the first fence the head still waits for.
-    fn pump(self: &Arc<Self>) {
+    pub(crate) fn pump(self: &Arc<Self>) {
         let mut q = self.queue.lock();
         q.inflight.retain(|(h, _)| !h.is_complete());
         while !q.pending.is_empty() {

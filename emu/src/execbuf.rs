@@ -318,7 +318,7 @@ impl File {
                 }
             }
         }
-        timeline.kick();
+        timeline.pump();
         Ok(())
     }
 
