@@ -30,7 +30,6 @@ use emu::{Device, NodeKind};
 use crate::client_memory::CallerMemory;
 use crate::debugfs::{self, DebugFs};
 use crate::dispatch::{self, OpenFiles};
-use crate::dma_buf_file;
 use crate::fd_files::{self, Kind};
 use crate::sync_file_node;
 
@@ -415,7 +414,7 @@ impl fuser::Filesystem for DeviceNodes {
     ) {
         if let Some((kind, id)) = Kind::of_fh(fh.0) {
             let r = match kind {
-                Kind::DmaBuf => dma_buf_file::ioctl(cmd, in_data),
+                Kind::DmaBuf => emu::prime::dma_buf_ioctl(cmd, in_data),
                 Kind::SyncFile => sync_file_node::ioctl(
                     &self.device,
                     id,

@@ -9,7 +9,6 @@ mod cuse;
 mod daemon;
 mod debugfs;
 mod dispatch;
-mod dma_buf_file;
 mod fd_files;
 mod fuse_mount;
 mod fuse_node;
