@@ -19,7 +19,7 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 3] = [Kind::DmaBuf, Kind::Syncobj, Kind::SyncFile];
 
-    /// The folder's inode (below the debugfs tree's first).
+    /// The folder's inode (below the live trees' first, `live_files::FIRST_INO`).
     pub fn dir_ino(self) -> u64 {
         match self {
             Kind::DmaBuf => 13,

@@ -6,8 +6,9 @@
 //! memfd (FUSE passthrough), so object pages are shared, not copied; `read` and `poll`
 //! still come here (`FOPEN_DIRECT_IO`), where DRM events will be delivered.
 //!
-//! A `debugfs/` folder beside the nodes holds the device's debugfs files
-//! ([`DebugFs`]); `gemu run` binds it at `/sys/kernel/debug/dri/<minor>`.
+//! `debugfs/` and `sysfs/` folders beside the nodes hold the device's debugfs files and
+//! live sysfs attributes ([`LiveFiles`]); `gemu run` binds them at
+//! `/sys/kernel/debug/dri/<minor>` and into `card0`'s sysfs directory.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -28,9 +29,9 @@ use fuser::{
 use emu::{Device, NodeKind};
 
 use crate::client_memory::CallerMemory;
-use crate::debugfs::{self, DebugFs};
 use crate::dispatch::{self, OpenFiles};
 use crate::fd_files::{self, Kind};
+use crate::live_files::{self, LiveFiles};
 use crate::sync_file_node;
 
 const CARD0: INodeNo = INodeNo(2);
@@ -73,8 +74,9 @@ pub struct DeviceNodes {
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
     device: Arc<Device>,
-    debugfs: DebugFs,
-    /// What each open debugfs file reads: a snapshot taken at open, by file handle.
+    live: LiveFiles,
+    /// What each open debugfs or sysfs file reads: the snapshot taken by the last read
+    /// at offset 0, by file handle.
     snapshots: Mutex<HashMap<u64, Vec<u8>>>,
     next_snapshot: AtomicU64,
 }
@@ -86,7 +88,7 @@ impl DeviceNodes {
             memfd,
             backing: OnceLock::new(),
             born: SystemTime::now(),
-            debugfs: DebugFs::new(device.clone()),
+            live: LiveFiles::new(device.clone()),
             device,
             snapshots: Mutex::new(HashMap::new()),
             next_snapshot: AtomicU64::new(DEBUGFS_FH),
@@ -105,10 +107,10 @@ impl DeviceNodes {
             // real device number instead of asking us (DESIGN §3).
             (FileType::RegularFile, 0o666, 1)
         } else {
-            match DebugFs::entry(ino.0)?.kind {
-                debugfs::Kind::Dir => (FileType::Directory, 0o755, 2),
-                debugfs::Kind::File { writable: true } => (FileType::RegularFile, 0o644, 1),
-                debugfs::Kind::File { writable: false } => (FileType::RegularFile, 0o444, 1),
+            match self.live.entry(ino.0)?.kind {
+                live_files::Kind::Dir => (FileType::Directory, 0o755, 2),
+                live_files::Kind::File { writable: true } => (FileType::RegularFile, 0o644, 1),
+                live_files::Kind::File { writable: false } => (FileType::RegularFile, 0o444, 1),
             }
         };
         Some(FileAttr {
@@ -165,12 +167,13 @@ impl DeviceNodes {
         reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, backing);
     }
 
-    /// Open a debugfs entry: a file reads a snapshot of its content taken now.
-    fn open_debugfs(&self, entry: &debugfs::Entry, reply: ReplyOpen) {
-        if entry.kind == debugfs::Kind::Dir {
+    /// Open a debugfs or sysfs entry: a file reads a snapshot of its content taken now
+    /// (and again at each read from offset 0).
+    fn open_live(&self, entry: &live_files::Entry, reply: ReplyOpen) {
+        if entry.kind == live_files::Kind::Dir {
             return reply.error(Errno::EISDIR);
         }
-        let content = match self.debugfs.read(entry.ino) {
+        let content = match self.live.read(entry.ino) {
             Ok(c) => c,
             Err(e) => return reply.error(Errno::from_i32(e as i32)),
         };
@@ -213,7 +216,8 @@ impl fuser::Filesystem for DeviceNodes {
                 .iter()
                 .find(|(_, n, _)| OsStr::new(n) == name)
                 .map(|(ino, ..)| *ino)
-                .or_else(|| (name == "debugfs").then_some(INodeNo(debugfs::ROOT)))
+                .or_else(|| (name == "debugfs").then_some(INodeNo(live_files::DEBUGFS_ROOT)))
+                .or_else(|| (name == "sysfs").then_some(INodeNo(live_files::SYSFS_ROOT)))
                 .or_else(|| {
                     Kind::ALL
                         .into_iter()
@@ -223,7 +227,9 @@ impl fuser::Filesystem for DeviceNodes {
         } else if let Some(kind) = Kind::of_dir(parent.0) {
             fd_files::lookup(&self.device, kind, name.as_bytes()).map(|id| INodeNo(kind.ino(id)))
         } else {
-            DebugFs::lookup(parent.0, name.as_bytes()).map(|e| INodeNo(e.ino))
+            self.live
+                .lookup(parent.0, name.as_bytes())
+                .map(|e| INodeNo(e.ino))
         }
         .and_then(|ino| self.attr(ino));
         match found {
@@ -251,7 +257,16 @@ impl fuser::Filesystem for DeviceNodes {
             [
                 (INodeNo::ROOT, FileType::Directory, "."),
                 (INodeNo::ROOT, FileType::Directory, ".."),
-                (INodeNo(debugfs::ROOT), FileType::Directory, "debugfs"),
+                (
+                    INodeNo(live_files::DEBUGFS_ROOT),
+                    FileType::Directory,
+                    "debugfs",
+                ),
+                (
+                    INodeNo(live_files::SYSFS_ROOT),
+                    FileType::Directory,
+                    "sysfs",
+                ),
             ]
             .into_iter()
             .chain(
@@ -273,8 +288,8 @@ impl fuser::Filesystem for DeviceNodes {
                 (INodeNo::ROOT, FileType::Directory, ".."),
             ]
         } else {
-            match DebugFs::entry(ino.0) {
-                Some(dir) if dir.kind == debugfs::Kind::Dir => {
+            match self.live.entry(ino.0) {
+                Some(dir) if dir.kind == live_files::Kind::Dir => {
                     let parent = if dir.parent == 0 {
                         INodeNo::ROOT
                     } else {
@@ -285,13 +300,13 @@ impl fuser::Filesystem for DeviceNodes {
                         (parent, FileType::Directory, ".."),
                     ]
                     .into_iter()
-                    .chain(DebugFs::children(ino.0).map(|e| {
-                        let kind = if e.kind == debugfs::Kind::Dir {
+                    .chain(self.live.children(ino.0).map(|e| {
+                        let kind = if e.kind == live_files::Kind::Dir {
                             FileType::Directory
                         } else {
                             FileType::RegularFile
                         };
-                        (INodeNo(e.ino), kind, e.name)
+                        (INodeNo(e.ino), kind, e.name.as_str())
                     }))
                     .collect()
                 }
@@ -308,9 +323,14 @@ impl fuser::Filesystem for DeviceNodes {
         reply.ok();
     }
 
-    fn open(&self, req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        if let Some(entry) = DebugFs::entry(ino.0) {
-            return self.open_debugfs(entry, reply);
+    fn open(&self, req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        if let Some(entry) = self.live.entry(ino.0) {
+            // kernfs_fop_open: a file without a store method cannot be opened to write.
+            let writes = flags.0 & libc::O_ACCMODE != libc::O_RDONLY;
+            if writes && entry.kind == (live_files::Kind::File { writable: false }) {
+                return reply.error(Errno::EACCES);
+            }
+            return self.open_live(entry, reply);
         }
         if let Some((kind, id)) = Kind::of_ino(ino.0) {
             return self.open_fd_file(kind, id, reply);
@@ -453,7 +473,7 @@ impl fuser::Filesystem for DeviceNodes {
     fn read(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         size: u32,
@@ -462,7 +482,16 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyData,
     ) {
         if fh.0 & DEBUGFS_FH != 0 {
-            let snapshots = self.snapshots.lock().unwrap();
+            let mut snapshots = self.snapshots.lock().unwrap();
+            if offset == 0 {
+                // A read from the start sees the value of now (seq_file after lseek 0).
+                match self.live.read(ino.0) {
+                    Ok(fresh) => {
+                        snapshots.insert(fh.0, fresh);
+                    }
+                    Err(e) => return reply.error(Errno::from_i32(e as i32)),
+                }
+            }
             let data = snapshots.get(&fh.0).map(Vec::as_slice).unwrap_or_default();
             let start = (offset as usize).min(data.len());
             let end = start.saturating_add(size as usize).min(data.len());
@@ -487,7 +516,7 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyWrite,
     ) {
         if fh.0 & DEBUGFS_FH != 0 {
-            return match self.debugfs.write(ino.0, data) {
+            return match self.live.write(ino.0, data) {
                 Ok(n) => reply.written(n as u32),
                 Err(e) => reply.error(Errno::from_i32(e as i32)),
             };

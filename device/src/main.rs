@@ -13,6 +13,7 @@ mod fd_files;
 mod fuse_mount;
 mod fuse_node;
 mod igt;
+mod live_files;
 mod mapping_probe;
 mod mountinfo;
 mod namespace;
@@ -23,6 +24,7 @@ mod shim;
 mod sync_file_node;
 mod sys_view;
 mod sysfs;
+mod sysfs_live;
 
 use std::process::ExitCode;
 

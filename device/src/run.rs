@@ -45,7 +45,10 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
     view.publish()?;
-    sys_view::publish(&view.fuse_dir().join("debugfs"))?;
+    sys_view::publish(
+        &view.fuse_dir().join("debugfs"),
+        &view.fuse_dir().join("sysfs"),
+    )?;
 
     let mut command = if program.is_empty() {
         // The built-in probe is gemu itself, as a separate client process of the device.

@@ -21,8 +21,9 @@ use crate::Fallible;
 const SYS: &str = "/sys";
 
 /// Replace `/sys` with the host's plus gemu's device; bind `debugfs` (the FUSE folder
-/// of the device's debugfs files) at `/sys/kernel/debug/dri/0` and `…/128`.
-pub fn publish(debugfs: &Path) -> Fallible<()> {
+/// of the device's debugfs files) at `/sys/kernel/debug/dri/0` and `…/128`, and each
+/// entry of `live_sysfs` (the FUSE folder of the card's live attributes) into `card0`.
+pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
     let old = open_path(Path::new(SYS))?;
     let old_root = fd_path(&old);
     mount_tmpfs(Path::new(SYS), MsFlags::MS_NODEV)?;
@@ -59,6 +60,8 @@ pub fn publish(debugfs: &Path) -> Fallible<()> {
         &["0000:00:02.0"],
     )?;
     sysfs::write_device(sys)?;
+    let card0 = sys.join(sysfs::DEVICE_DIR).join("drm/card0");
+    graft(live_sysfs, &card0, &[])?;
 
     let pci = Path::new("bus/pci");
     graft(&old_root.join("bus"), &sys.join("bus"), &["pci"])?;

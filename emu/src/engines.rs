@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use gpu_backend::{ContextRegs, Engine, EngineConfig, Outcome, RequestHandle};
 
+use crate::gpu_error::EngineSnapshot;
 use crate::platform::EngineId;
 use crate::sync::{lock_order, lockdep, DmaFence, FenceTimeline, TrackedMutex};
 use crate::Errno;
@@ -20,6 +21,12 @@ pub struct Engines {
     classes: TrackedMutex<HashMap<u64, u16>>,
     /// Requests reset for hanging (GET_RESET_STATS' `reset_count`).
     pub(crate) resets: AtomicU32,
+    /// Each engine's scheduling properties (sysfs `engine/<name>/`).
+    pub(crate) props: crate::engine_props::EngineProps,
+    /// The GPU error state (sysfs `error`).
+    pub errors: crate::gpu_error::GpuErrors,
+    /// The GT's frequency limits (sysfs `gt_*_freq_mhz`).
+    pub rps: crate::rps::Rps,
 }
 
 impl Engines {
@@ -37,9 +44,12 @@ impl Engines {
             engines.push((*id, Engine::start(cfg.with_hang_timeout(hang_timeout))?));
         }
         Ok(Engines {
+            props: crate::engine_props::EngineProps::new(engines.len()),
             engines,
             classes: TrackedMutex::new(&lock_order::ENGINE_CLASSES, HashMap::new()),
             resets: AtomicU32::new(0),
+            errors: Default::default(),
+            rps: Default::default(),
         })
     }
 
@@ -58,8 +68,57 @@ impl Engines {
         self.engines.iter().any(|(_, e)| e.busy())
     }
 
+    /// Record the engines' state as the GPU error state, unless one is held.
+    pub(crate) fn capture_error(&self, message: String) {
+        let snapshots = self
+            .engines
+            .iter()
+            .map(|(_, e)| {
+                let st = e.stats();
+                EngineSnapshot {
+                    name: e.config().name.clone(),
+                    running: st.running,
+                    submitted: st.submitted,
+                    retired: st.retired,
+                }
+            })
+            .collect();
+        self.errors
+            .capture(message, self.resets.load(Ordering::Relaxed), snapshots);
+    }
+
+    /// `intel_gt_handle_error` with `I915_ERROR_CAPTURE`, as a write of `mask` to
+    /// debugfs `i915_wedged` asks: capture the error state, then reset each engine in
+    /// `mask` (bits of i915's `intel_engine_id`): the request it is running, if any,
+    /// is reset (it completes with -EIO and its context is marked guilty); what waits
+    /// behind it runs as usual.
+    pub fn handle_error(&self, mask: u64) {
+        self.capture_error(format!("Manually reset engine mask to {mask:x}"));
+        for (id, e) in &self.engines {
+            if mask & (1u64 << engine_id_bit(*id)) == 0 {
+                continue;
+            }
+            if let Some(running) = e.running() {
+                running.reset("manual engine reset");
+            }
+        }
+    }
+
     fn submit(&self, index: usize, req: gpu_backend::Request) -> RequestHandle {
         self.engines[index].1.submit(req)
+    }
+}
+
+/// The bit of engine `id` in i915's engine masks (`enum intel_engine_id`: RCS0, then
+/// BCS0-8, VCS0-7, VECS0-3).
+fn engine_id_bit(id: EngineId) -> u32 {
+    let i = u32::from(id.instance);
+    match id.class {
+        uapi::I915_ENGINE_CLASS_RENDER => i,
+        uapi::I915_ENGINE_CLASS_COPY => 1 + i,
+        uapi::I915_ENGINE_CLASS_VIDEO => 10 + i,
+        uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE => 18 + i,
+        _ => 63,
     }
 }
 
@@ -239,6 +298,7 @@ pub(crate) fn completion<K: Send + 'static>(
             Outcome::Hung(h) => {
                 log::info!("GPU hang: {h:?}; request reset");
                 engines.resets.fetch_add(1, Ordering::Relaxed);
+                engines.capture_error(format!("GPU HANG: {h:?}"));
                 fence.set_error(EIO);
                 owner.hung();
             }

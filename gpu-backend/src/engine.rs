@@ -216,6 +216,8 @@ struct Shared {
     polls: AtomicU64,
     hangs: AtomicU64,
     shutdown: AtomicBool,
+    /// Current hang timeout in nanoseconds (`u64::MAX`: never); changeable while running.
+    hang_timeout_ns: AtomicU64,
 }
 
 struct Queued {
@@ -242,6 +244,7 @@ impl Engine {
             polls: AtomicU64::new(0),
             hangs: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
+            hang_timeout_ns: AtomicU64::new(duration_ns(config.hang_timeout)),
         });
         let (tx, rx) = unbounded();
         let worker = {
@@ -261,6 +264,21 @@ impl Engine {
     /// The engine's description.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// Change the hang timeout (`None`: never declare a hang); requests that start
+    /// after the call use it.
+    pub fn set_hang_timeout(&self, timeout: Option<Duration>) {
+        let ns = timeout.map_or(u64::MAX, duration_ns);
+        self.shared.hang_timeout_ns.store(ns, Ordering::Relaxed);
+    }
+
+    /// The hang timeout in force (`None`: hangs are never declared).
+    pub fn hang_timeout(&self) -> Option<Duration> {
+        match self.shared.hang_timeout_ns.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            ns => Some(Duration::from_nanos(ns)),
+        }
     }
 
     /// Queues a request; it runs after every request submitted before it.
@@ -379,6 +397,11 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
     }
 }
 
+/// A duration in nanoseconds, saturating below `u64::MAX` (which means "never").
+fn duration_ns(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX - 1)
+}
+
 /// A request without its callback, while it runs.
 struct Running {
     space: Arc<dyn AddressSpace>,
@@ -397,7 +420,7 @@ fn run_one(
     let ctl = Control {
         stop,
         polls: &shared.polls,
-        hang_timeout: config.hang_timeout,
+        hang_timeout: Duration::from_nanos(shared.hang_timeout_ns.load(Ordering::Relaxed)),
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
         exec::run(

@@ -53,6 +53,7 @@ c_clients!(
     prime,
     legacy_mmap,
     fence_fds,
+    sysfs_live,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.
