@@ -16,12 +16,23 @@ use emu::{ClientMemory, Errno};
 /// the daemon's pid namespace).
 pub struct CallerMemory {
     tid: Pid,
+    may_sleep: bool,
 }
 
 impl CallerMemory {
     pub fn new(tid: u32) -> Self {
         CallerMemory {
             tid: Pid::from_raw(tid as i32),
+            may_sleep: true,
+        }
+    }
+
+    /// The caller as seen from a thread that serves every client: the model must not
+    /// put it to sleep (see [`ClientMemory::may_sleep`]).
+    pub fn on_shared_thread(tid: u32) -> Self {
+        CallerMemory {
+            may_sleep: false,
+            ..CallerMemory::new(tid)
         }
     }
 }
@@ -52,6 +63,10 @@ impl ClientMemory for CallerMemory {
         }];
         let r = process_vm_writev(self.tid, &[IoSlice::new(data)], &remote);
         self.check("write", addr, data.len(), r)
+    }
+
+    fn may_sleep(&self) -> bool {
+        self.may_sleep
     }
 
     fn signal_pending(&self) -> bool {
@@ -92,10 +107,10 @@ pub struct ProcessMemory(Pid);
 
 impl ClientMemory for ProcessMemory {
     fn read(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
-        CallerMemory { tid: self.0 }.read(addr, buf)
+        CallerMemory::new(self.0.as_raw() as u32).read(addr, buf)
     }
     fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
-        CallerMemory { tid: self.0 }.write(addr, data)
+        CallerMemory::new(self.0.as_raw() as u32).write(addr, data)
     }
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
         probe_range(self.0, addr, len)

@@ -192,6 +192,40 @@ fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: Rep
     })
 }
 
+/// Run one ioctl on a worker thread of the session, where it must not sleep; an
+/// execbuf that has to wait for ring space is made again from a thread of its own.
+fn answer_ioctl_shared(
+    file: Arc<emu::File>,
+    tid: u32,
+    cmd: u32,
+    in_data: &[u8],
+    reply: ReplyIoctl,
+) {
+    let caller = CallerMemory::on_shared_thread(tid);
+    let mut retry = None;
+    dispatch::ioctl_with(&file, cmd, in_data, &caller, |r| match r {
+        Ok(out) => reply.ioctl(0, out),
+        Err(emu::Errno::EWOULDBLOCK) if emu::ioctl::may_throttle(cmd) => retry = Some(reply),
+        Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+    });
+    if let Some(reply) = retry {
+        spawn_answer(file, tid, cmd, in_data.to_vec(), reply);
+    }
+}
+
+/// Answer an ioctl that may block from a thread of its own, so the session's workers
+/// go on serving other clients (replies may be sent from any thread).
+fn spawn_answer(file: Arc<emu::File>, tid: u32, cmd: u32, in_data: Vec<u8>, reply: ReplyIoctl) {
+    let spawned = std::thread::Builder::new()
+        .name(format!("gemu-wait-{tid}"))
+        .spawn(move || answer_ioctl(&file, tid, cmd, &in_data, reply));
+    if let Err(e) = spawned {
+        // The closure (and the reply inside it) is gone; fuser answers EIO for an
+        // unsent reply when it drops, so the caller is not left waiting.
+        log::error!("ioctl {cmd:#x}: no thread for a blocking call: {e}");
+    }
+}
+
 impl fuser::Filesystem for DeviceNodes {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> io::Result<()> {
         // Without passthrough a client's MAP_SHARED mapping goes through the page cache
@@ -455,19 +489,10 @@ impl fuser::Filesystem for DeviceNodes {
         };
         let tid = req.pid();
         if !emu::ioctl_may_block(cmd) {
-            return answer_ioctl(&file, tid, cmd, in_data, reply);
+            return answer_ioctl_shared(file, tid, cmd, in_data, reply);
         }
-        // A wait may last seconds: answer it from its own thread so this worker goes
-        // back to serving other clients (replies may be sent from any thread).
-        let in_data = in_data.to_vec();
-        let spawned = std::thread::Builder::new()
-            .name(format!("gemu-wait-{tid}"))
-            .spawn(move || answer_ioctl(&file, tid, cmd, &in_data, reply));
-        if let Err(e) = spawned {
-            // The closure (and the reply inside it) is gone; fuser answers EIO for an
-            // unsent reply when it drops, so the caller is not left waiting.
-            log::error!("ioctl {cmd:#x}: no thread for a blocking wait: {e}");
-        }
+        // A wait may last seconds.
+        spawn_answer(file, tid, cmd, in_data.to_vec(), reply);
     }
 
     fn read(

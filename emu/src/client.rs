@@ -18,6 +18,13 @@ pub trait ClientMemory {
     fn signal_pending(&self) -> bool {
         false
     }
+    /// Whether the call may sleep until work completes (execbuf's ring throttle). A
+    /// front-end thread that serves many clients says no: the model then answers
+    /// EWOULDBLOCK before changing anything, and the call is made again where it may
+    /// block (see [`crate::ioctl::may_throttle`]).
+    fn may_sleep(&self) -> bool {
+        true
+    }
     /// Whether the calling thread holds CAP_SYS_ADMIN right now (the kernel's
     /// `capable()`, checked per call, not at open).
     fn has_cap_sys_admin(&self) -> bool {

@@ -145,6 +145,22 @@ struct Queue {
     inflight: Vec<(RequestHandle, Arc<DmaFence>)>,
     /// The context was closed or banned: new requests are cancelled at once.
     dead: bool,
+    /// Fences of the requests that may still occupy the context's ring, oldest first.
+    ring: VecDeque<Arc<DmaFence>>,
+}
+
+/// A user context's ring (`intel_context_set_gem`: 16 KiB outside the compute class).
+pub(crate) const RING_SIZE: usize = 16 * 1024;
+
+/// Ring bytes one request takes: its batch start, the breadcrumb writes and the flushes
+/// around them (gen12's `emit_bb_start` and `emit_fini_breadcrumb` with the request's
+/// preamble). The render engine's breadcrumb adds PIPE_CONTROL flushes.
+fn request_bytes(class: u16) -> usize {
+    if class == uapi::I915_ENGINE_CLASS_RENDER {
+        192
+    } else {
+        128
+    }
 }
 
 /// A (context, engine) timeline: its fences, its register state, and its queue.
@@ -196,12 +212,34 @@ impl Timeline {
         *last = Some(fence.clone());
         drop(last);
         let req = make(&fence);
+        q.ring.push_back(fence.clone());
         q.pending.push_back(Pending {
             deps,
             req,
             fence: fence.clone(),
         });
         fence
+    }
+
+    /// `eb_throttle`: when less than a page of the ring is free, the request after
+    /// whose completion more than half the ring is free again, for the caller to wait
+    /// on before it adds another; `None` when there is room.
+    pub(crate) fn throttle(&self) -> Option<Arc<DmaFence>> {
+        let per = request_bytes(self.engines.engines[self.engine].0.class);
+        let mut q = self.queue.lock();
+        q.ring.retain(|f| !f.is_signaled());
+        let used = q.ring.len() * per;
+        if RING_SIZE.saturating_sub(used) >= 4096 {
+            return None;
+        }
+        let mut freed = 0;
+        for f in &q.ring {
+            freed += per;
+            if RING_SIZE - used + freed > RING_SIZE / 2 {
+                return Some(f.clone());
+            }
+        }
+        q.ring.back().cloned()
     }
 
     /// Hand every request whose fences have signalled to the engine, in order; arm a

@@ -161,6 +161,7 @@ impl File {
         if target.ctx.is_banned() {
             return Err(Errno::EIO);
         }
+        self.throttle(&target, caller)?;
         let lut: Option<HashMap<u32, usize>> = (a.flags & I915_EXEC_HANDLE_LUT == 0).then(|| {
             exec.iter()
                 .enumerate()
@@ -320,6 +321,21 @@ impl File {
         }
         timeline.pump();
         Ok(())
+    }
+
+    /// `eb_pin_engine`'s throttle: with the context's ring nearly full, wait
+    /// (interruptibly: EINTR) until a request frees half of it. A caller that may not
+    /// sleep gets EWOULDBLOCK, as i915 answers an O_NONBLOCK file; nothing has changed
+    /// yet, so the call can be made again.
+    fn throttle(&self, target: &Target, caller: &dyn ClientMemory) -> Result<()> {
+        let timeline = target.ctx.timeline(&self.device.engines, target.engine);
+        let Some(fence) = timeline.throttle() else {
+            return Ok(());
+        };
+        if !caller.may_sleep() {
+            return Err(Errno::EWOULDBLOCK);
+        }
+        crate::wait::wait_all(caller, &[fence], None)
     }
 
     /// `parse_execbuf2_extensions`: the timeline-fences extension.

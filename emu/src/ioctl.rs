@@ -389,6 +389,15 @@ pub fn ioctl_may_block(cmd: u32) -> bool {
         )
 }
 
+/// Whether `cmd` is an execbuf, which may have to wait for ring space: asked of a
+/// caller that may not sleep it answers EWOULDBLOCK with nothing changed, so the
+/// front-end can make the call again from a thread of its own.
+pub fn may_throttle(cmd: u32) -> bool {
+    cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2
+        || cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
+        || cmd == uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2
+}
+
 /// `drm_ioctl_permit`.
 fn permit(flags: u32, file: &File, caller: &dyn ClientMemory) -> Result<()> {
     let render = file.is_render_client();

@@ -25,6 +25,8 @@ pub struct MockProcess {
     next: Mutex<u64>,
     /// Set to make waits see a pending signal.
     pub signal: AtomicBool,
+    /// Set to play a caller that may not sleep (a front-end's shared thread).
+    pub no_sleep: AtomicBool,
     /// Clear to make the caller lack CAP_SYS_ADMIN.
     pub privileged: AtomicBool,
     /// The caller's process id (matches [`ROOT`]'s by default).
@@ -151,6 +153,9 @@ impl ClientMemory for MockMemory {
     }
     fn signal_pending(&self) -> bool {
         self.signal.load(Ordering::Relaxed)
+    }
+    fn may_sleep(&self) -> bool {
+        !self.no_sleep.load(Ordering::Relaxed)
     }
     fn has_cap_sys_admin(&self) -> bool {
         self.privileged.load(Ordering::Relaxed)

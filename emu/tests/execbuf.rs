@@ -361,3 +361,58 @@ fn relocating_a_queued_batch_waits_for_it() {
     );
     assert_eq!(read_u32(&f, &mem, t2, 0), 0x600d);
 }
+
+/// `eb_throttle`: requests that cannot run fill the context's 16 KiB ring; then
+/// execbuf waits for space: EINTR when a signal comes, EWOULDBLOCK for a caller that
+/// may not sleep (nothing queued by either), and it goes through once work retires.
+#[test]
+fn a_full_ring_throttles_execbuf() {
+    use emu::sync::{DmaResvUsage, FenceTimeline};
+    use std::sync::atomic::Ordering;
+    let (_d, f, mem) = setup();
+    let (gate, batch) = (create(&f, &mem, 4096), create(&f, &mem, 4096));
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    let fence = FenceTimeline::new().next_fence();
+    {
+        let obj = f.lookup(gate).unwrap();
+        let mut st = obj.lock();
+        st.reserve_fences(1).unwrap();
+        st.add_fence(fence.clone(), DmaResvUsage::Write);
+    }
+    let objs = [
+        drm_i915_gem_exec_object2 {
+            handle: gate,
+            ..Default::default()
+        },
+        drm_i915_gem_exec_object2 {
+            handle: batch,
+            ..Default::default()
+        },
+    ];
+    mem.no_sleep.store(true, Ordering::Relaxed);
+    let mut queued = 0;
+    let err = loop {
+        match exec(&f, &mem, &objs, I915_EXEC_RENDER) {
+            Ok(_) => queued += 1,
+            Err(e) => break e,
+        }
+        assert!(queued < 1000, "the ring never filled");
+    };
+    assert_eq!(err, Errno::EWOULDBLOCK);
+    // 192 bytes a render request: throttled once less than a page is left.
+    assert_eq!(queued, (16384 - 4096) / 192 + 1);
+    mem.no_sleep.store(false, Ordering::Relaxed);
+    mem.signal.store(true, Ordering::Relaxed);
+    assert_eq!(
+        exec(&f, &mem, &objs, I915_EXEC_RENDER).err(),
+        Some(Errno::EINTR)
+    );
+    mem.signal.store(false, Ordering::Relaxed);
+    let signaller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        fence.signal().unwrap();
+    });
+    exec(&f, &mem, &objs, I915_EXEC_RENDER).unwrap();
+    signaller.join().unwrap();
+    wait(&f, &mem, batch).unwrap();
+}

@@ -7,8 +7,12 @@
  * (gem/i915_gem_busy.c), i915_gem_wait_ioctl (gem/i915_gem_wait.c),
  * command encodings in gt/intel_gpu_commands.h (Bspec MI commands);
  * IGT gem_exec_basic, gem_exec_store, gem_exec_nop, gem_busy.
+ * A full ring: eb_throttle / eb_pin_engine; IGT gem_measure_ring_inflight.
  */
 #include "gemu_test.h"
+
+#include <signal.h>
+#include <sys/time.h>
 
 GEMU_WATCHDOG(50)
 
@@ -684,4 +688,65 @@ TEST(a_timed_out_wait_reads_zero_time_left)
 	gemu_spin_end(&spin);
 	CHECK_OK(gem_wait_ns(fd, spin.handle, 5000000000ll));
 	gemu_spin_fini(fd, &spin);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Requests stuck behind a spinner fill the context's 16 KiB ring; the next
+ * execbuf then sleeps for space, interruptibly: a signal ends it with
+ * EINTR (gem_measure_ring_inflight's way of finding the ring size).
+ */
+TEST(a_full_ring_blocks_execbuf_until_a_signal)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval itv = { .it_interval = { 0, 1000 },
+				 .it_value = { 0, 10000 } };
+	struct gemu_spin s;
+	int count = 0, err = 0;
+	uint32_t ctx, b;
+
+	REQUIRE(setup());
+	ctx = gem_ctx_create(fd);
+	b = bbe_object();
+	REQUIRE(ctx && b);
+	REQUIRE_OK(gemu_spin_init(fd, &s, GEMU_BATCH_ADDR));
+	REQUIRE_OK(gemu_exec_pinned(fd, ctx, I915_EXEC_RENDER, s.handle,
+				    GEMU_BATCH_ADDR, NULL, 0));
+	sigaction(SIGALRM, &sa, &old);
+	setitimer(ITIMER_REAL, &itv, NULL);
+	while (count < 10000) {
+		struct drm_i915_gem_exec_object2 o = { .handle = b };
+		struct drm_i915_gem_execbuffer2 eb;
+
+		gemu_eb_init(&eb, &o, 1, I915_EXEC_RENDER, ctx);
+		err = raw_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &eb);
+		if (err)
+			break;
+		count++;
+	}
+	memset(&itv, 0, sizeof(itv));
+	setitimer(ITIMER_REAL, &itv, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	CHECK_EQ(err, -EINTR);
+	INFO("%d requests fit behind the spinner", count);
+	CHECK(count > 2 && count < 200);
+
+	gemu_spin_end(&s);
+	CHECK_OK(gem_wait_ns(fd, b, 5 * SEC));
+	/* with the ring drained, execbuf goes through at once */
+	{
+		struct drm_i915_gem_exec_object2 o = { .handle = b };
+		struct drm_i915_gem_execbuffer2 eb;
+
+		gemu_eb_init(&eb, &o, 1, I915_EXEC_RENDER, ctx);
+		CHECK_OK(raw_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &eb));
+		CHECK_OK(gem_wait_ns(fd, b, 5 * SEC));
+	}
+	gemu_spin_fini(fd, &s);
+	gem_close(fd, b);
+	CHECK_OK(gem_ctx_destroy(fd, ctx));
 }

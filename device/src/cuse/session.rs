@@ -173,11 +173,12 @@ impl Session {
             return self.reply_ioctl_error(unique, Errno::EBADF);
         };
         let registration = self.in_flight.enter(unique);
-        if !emu::ioctl_may_block(req.cmd) {
+        if !emu::ioctl_may_block(req.cmd) && !emu::ioctl::may_throttle(req.cmd) {
             return self.answer_ioctl(&file, tid, req.cmd, &in_data, out, registration);
         }
-        // A wait may last seconds: answer it from its own thread so this worker goes
-        // back to serving other clients (any thread may write a reply).
+        // A wait may last seconds (an execbuf waits for ring space when its context's
+        // ring is full): answer it from its own thread so this worker goes back to
+        // serving other clients (any thread may write a reply).
         let session = Arc::clone(self);
         let in_data = in_data.into_owned();
         let cmd = req.cmd;
