@@ -36,14 +36,16 @@ use crate::sync_file_node;
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
+const CARD1: INodeNo = INodeNo(4);
 
 /// The inode numbers of the nodes (what `/proc/<pid>/maps` shows for their mappings).
-pub const NODE_INODES: [u64; 2] = [CARD0.0, RENDER_D128.0];
+pub const NODE_INODES: [u64; 3] = [CARD0.0, RENDER_D128.0, CARD1.0];
 
-/// The nodes and their names, in directory order.
-const NODES: [(INodeNo, &str, NodeKind); 2] = [
+/// The nodes and their names, in directory order: i915's two, then vgem's card1.
+const NODES: [(INodeNo, &str, NodeKind); 3] = [
     (CARD0, "card0", NodeKind::Primary),
     (RENDER_D128, "renderD128", NodeKind::Render),
+    (CARD1, "card1", NodeKind::Vgem),
 ];
 
 /// Nothing here ever changes: let the kernel cache names and attributes for long.

@@ -27,8 +27,8 @@ use crate::{fuse_mount, mountinfo, Fallible};
 
 const DEV: &str = "/dev";
 const DRI: &str = "/dev/dri";
-/// The nodes, by their name in the FUSE mount and in `/dev/dri`.
-const NODES: [&str; 2] = ["card0", "renderD128"];
+/// The nodes, by their name in the FUSE mount and in `/dev/dri` (card1 is vgem's).
+const NODES: [&str; 3] = ["card0", "renderD128", "card1"];
 /// Where the daemon's folder is bound for the shim to open the files that stand for
 /// dma-bufs, syncobj fds and sync_files (`dmabuf/`, `syncobj/`, `sync_file/`).
 pub const FD_DIR: &str = "/dev/dri/.gemu";

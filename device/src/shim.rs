@@ -42,7 +42,7 @@ pub fn library() -> Fallible<PathBuf> {
 /// identities of the nodes served in `fuse_dir`.
 pub fn preload(command: &mut Command, library: &Path, fuse_dir: &Path) -> Fallible<()> {
     let mut nodes = Vec::new();
-    for (name, minor) in [("card0", 0), ("renderD128", 128)] {
+    for (name, minor) in [("card0", 0), ("renderD128", 128), ("card1", 1)] {
         let path = fuse_dir.join(name);
         let md = std::fs::metadata(&path).map_err(|e| format!("stat {}: {e}", path.display()))?;
         nodes.push(format!("{}:{}:{minor}", md.dev(), md.ino()));

@@ -43,15 +43,23 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
     graft(
         &old_root.join("dev/char"),
         &sys.join("dev/char"),
-        &["226:0", "226:128"],
+        &["226:0", "226:128", "226:1"],
     )?;
     sysfs::write_dev_char(&sys.join("dev/char"))?;
 
     graft(
         &old_root.join("devices"),
         &sys.join("devices"),
-        &["pci0000:00"],
+        &["pci0000:00", "platform"],
     )?;
+    make_dir(&sys.join("devices/platform"))?;
+    // A host vgem, if loaded, is hidden: gemu's card1 is vgem.
+    graft(
+        &old_root.join("devices/platform"),
+        &sys.join("devices/platform"),
+        &["vgem"],
+    )?;
+    sysfs::write_vgem(sys)?;
     make_dir(&sys.join("devices/pci0000:00"))?;
     // The host's own device at 00:02.0, if any, is hidden: gemu's GPU sits there.
     graft(

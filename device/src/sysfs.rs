@@ -31,6 +31,11 @@ pub const DEVICE_DIR: &str = "devices/pci0000:00/0000:00:02.0";
 /// The DRM minors: name and minor number.
 const MINORS: [(&str, u32); 2] = [("card0", 0), ("renderD128", 128)];
 
+/// Where the vgem device lives, relative to the sysfs root (a platform device).
+pub const VGEM_DIR: &str = "devices/platform/vgem";
+/// vgem's one minor.
+const VGEM_MINOR: (&str, u32) = ("card1", 1);
+
 /// Write the GPU's PCI device directory (with its DRM minors) under `sys` (the new
 /// `/sys`): `sys/DEVICE_DIR` must not exist yet, its parent must.
 pub fn write_device(sys: &Path) -> Fallible<()> {
@@ -72,6 +77,32 @@ pub fn write_device(sys: &Path) -> Fallible<()> {
     Ok(())
 }
 
+/// The vgem platform device's directory (with its DRM minor) under `sys`:
+/// `sys/VGEM_DIR` must not exist yet, its parent must.
+pub fn write_vgem(sys: &Path) -> Fallible<()> {
+    let dev = sys.join(VGEM_DIR);
+    make_dir(&dev)?;
+    write_file(
+        &dev.join("uevent"),
+        b"DRIVER=vgem\nMODALIAS=platform:vgem\n",
+    )?;
+    write_file(&dev.join("modalias"), b"platform:vgem\n")?;
+    // From VGEM_DIR, three levels up is the sysfs root.
+    link("../../../bus/platform", &dev.join("subsystem"))?;
+    let drm = dev.join("drm");
+    make_dir(&drm)?;
+    let (name, minor) = VGEM_MINOR;
+    let d = drm.join(name);
+    make_dir(&d)?;
+    write_file(&d.join("dev"), format!("226:{minor}\n").as_bytes())?;
+    write_file(
+        &d.join("uevent"),
+        format!("MAJOR=226\nMINOR={minor}\nDEVNAME=dri/{name}\nDEVTYPE=drm_minor\n").as_bytes(),
+    )?;
+    link("../../../vgem", &d.join("device"))?;
+    link("../../../../../class/drm", &d.join("subsystem"))
+}
+
 /// The entries of `/sys/class/drm` (written into `class_drm`, an empty directory).
 pub fn write_class_drm(class_drm: &Path) -> Fallible<()> {
     for (name, _) in MINORS {
@@ -80,6 +111,11 @@ pub fn write_class_drm(class_drm: &Path) -> Fallible<()> {
             &class_drm.join(name),
         )?;
     }
+    let (vgem, _) = VGEM_MINOR;
+    link(
+        &format!("../../{VGEM_DIR}/drm/{vgem}"),
+        &class_drm.join(vgem),
+    )?;
     // drm_sysfs: the core's version attribute.
     write_file(&class_drm.join("version"), b"drm 1.1.0 20060810\n")
 }
@@ -92,7 +128,11 @@ pub fn write_dev_char(dev_char: &Path) -> Fallible<()> {
             &dev_char.join(format!("226:{minor}")),
         )?;
     }
-    Ok(())
+    let (vgem, minor) = VGEM_MINOR;
+    link(
+        &format!("../../{VGEM_DIR}/drm/{vgem}"),
+        &dev_char.join(format!("226:{minor}")),
+    )
 }
 
 /// The device's entry in `/sys/bus/pci/devices` (`devices` exists).

@@ -19,6 +19,9 @@ pub enum NodeKind {
     Primary,
     /// `/dev/dri/renderD128`: the render node (no master, no flink).
     Render,
+    /// `/dev/dri/card1`: the primary node of the vgem device beside i915
+    /// ([`crate::vgem`]).
+    Vgem,
 }
 
 impl NodeKind {
@@ -27,6 +30,7 @@ impl NodeKind {
         match self {
             NodeKind::Primary => 0,
             NodeKind::Render => 128,
+            NodeKind::Vgem => 1,
         }
     }
 }

@@ -33,6 +33,13 @@ impl File {
     /// IOCTL: version: driver name, date and description, with the two-call length
     /// protocol (lengths always set; strings copied up to the lengths given).
     pub(crate) fn version(&self, v: &mut drm_version, caller: &dyn ClientMemory) -> Result<()> {
+        if self.node == crate::NodeKind::Vgem {
+            // vgem_drv.c: DRIVER_MAJOR 1, DRIVER_MINOR 0.
+            (v.version_major, v.version_minor, v.version_patchlevel) = (1, 0, 0);
+            copy_field(caller, "vgem", &mut v.name_len, v.name)?;
+            copy_field(caller, "0", &mut v.date_len, v.date)?;
+            return copy_field(caller, "Virtual GEM provider", &mut v.desc_len, v.desc);
+        }
         (v.version_major, v.version_minor, v.version_patchlevel) = DRIVER_VERSION;
         copy_field(caller, "i915", &mut v.name_len, v.name)?;
         // The driver date is deprecated; the kernel reports "0".

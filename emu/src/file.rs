@@ -115,6 +115,8 @@ pub struct File {
     pub(crate) client_name: Mutex<Option<String>>,
     /// GEM_WAITs that ended with EINTR, for their restart (a leaf lock).
     pub(crate) wait_restarts: Mutex<Vec<crate::gem_wait::WaitRestart>>,
+    /// A vgem file's fences (a leaf lock).
+    pub(crate) vgem_fences: Mutex<crate::vgem::VgemFences>,
 }
 
 impl File {
@@ -127,7 +129,9 @@ impl File {
             node,
             cred,
             // drm_file_alloc: a CAP_SYS_ADMIN opener is authenticated from the start.
-            authenticated: AtomicBool::new(cred.privileged),
+            // vgem is a device of its own whose master is not modelled: its files are
+            // treated as its master's, which is authenticated.
+            authenticated: AtomicBool::new(cred.privileged || node == NodeKind::Vgem),
             master: TrackedMutex::new(&lock_order::FILE_MASTER, FileMaster::default()),
             handles: TrackedMutex::new(&lock_order::FILE_HANDLES, HandleTable::default()),
             syncobjs: TrackedMutex::new(&lock_order::FILE_SYNCOBJS, IdTable::default()),
@@ -136,6 +140,7 @@ impl File {
             closed: AtomicBool::new(false),
             created: AtomicU32::new(0),
             wait_restarts: Mutex::new(Vec::new()),
+            vgem_fences: Mutex::new(Default::default()),
             client_name: Mutex::new(None),
         }
     }
@@ -242,6 +247,7 @@ impl File {
         }
         let syncobjs = self.syncobjs.lock().drain();
         drop(syncobjs);
+        self.vgem_close();
         if self.node == NodeKind::Primary {
             self.master_release();
         }

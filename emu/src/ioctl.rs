@@ -389,6 +389,39 @@ pub fn ioctl_may_block(cmd: u32) -> bool {
         )
 }
 
+/// The vgem device's table: the core's GEM and PRIME calls, dumb buffers, its two
+/// fence calls, and gemu's PRIME halves (for the shim); no syncobjs (vgem is not a
+/// DRIVER_SYNCOBJ driver: EOPNOTSUPP), and any other driver number is EINVAL.
+fn vgem_ioctl(nr: u32) -> Option<Desc> {
+    const W: u32 = IOC_IN;
+    const RW: u32 = IOC_INOUT;
+    const ATTACH: u32 = DRM_COMMAND_BASE + DRM_VGEM_FENCE_ATTACH;
+    const SIGNAL: u32 = DRM_COMMAND_BASE + DRM_VGEM_FENCE_SIGNAL;
+    Some(match nr {
+        0xB2 => op!(RW, 0xB2, drm_mode_create_dumb, 0, vgem_create_dumb),
+        0xB3 => op!(RW, 0xB3, drm_mode_map_dumb, 0, vgem_map_dumb),
+        0xB4 => op!(RW, 0xB4, drm_mode_destroy_dumb, 0, vgem_destroy_dumb),
+        0xBF..=0xCD => fixed!(nr, RENDER_ALLOW, "syncobj", Err(Errno::EOPNOTSUPP)),
+        ATTACH => op!(
+            RW,
+            ATTACH,
+            drm_vgem_fence_attach,
+            RENDER_ALLOW,
+            vgem_fence_attach
+        ),
+        SIGNAL => op!(
+            W,
+            SIGNAL,
+            drm_vgem_fence_signal,
+            RENDER_ALLOW,
+            vgem_fence_signal
+        ),
+        0x9e | 0x9f => i915_ioctl(nr - DRM_COMMAND_BASE)?,
+        DRM_COMMAND_BASE..DRM_COMMAND_END => return None,
+        _ => core_ioctl(nr)?,
+    })
+}
+
 /// Whether `cmd` is an execbuf, which may have to wait for ring space: asked of a
 /// caller that may not sleep it answers EWOULDBLOCK with nothing changed, so the
 /// front-end can make the call again from a thread of its own.
@@ -426,7 +459,9 @@ pub(crate) fn dispatch(
         return Err(Errno::ENOTTY);
     }
     let nr = ioc_nr(cmd);
-    let desc = if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
+    let desc = if file.node == crate::NodeKind::Vgem {
+        vgem_ioctl(nr)
+    } else if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
         i915_ioctl(nr - DRM_COMMAND_BASE)
     } else {
         core_ioctl(nr)

@@ -45,6 +45,7 @@ pub mod syncobj;
 mod syncobj_fd;
 pub mod testing;
 pub mod user_ext;
+pub mod vgem;
 pub mod vm;
 mod wait;
 

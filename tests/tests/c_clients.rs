@@ -54,6 +54,7 @@ c_clients!(
     legacy_mmap,
     fence_fds,
     sysfs_live,
+    vgem,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

@@ -41,6 +41,7 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
     (
         "exec_basic",
         &[
+            "a_full_ring_blocks_execbuf_until_a_signal",
             "a_timed_out_wait_reads_zero_time_left",
             "busy_engine_bits",
             "chained_and_second_level",
@@ -85,6 +86,9 @@ const CLIENTS_OF_GEMU_RUN: &[&str] = &[
     "prime",
     "fence_fds",
     "legacy_mmap",
+    "sysfs_live",
+    // card1 (vgem) is a node of `gemu run`'s FUSE mount; `serve --cuse` makes i915's two.
+    "vgem",
 ];
 
 /// How long the guest may run: boot (~10 s) plus the suite (~100 s under TCG on an idle

@@ -60,6 +60,7 @@ pub mod i915;
 pub mod ioc;
 pub mod layout;
 pub mod sync_file;
+pub mod vgem;
 
 pub use dma_buf::*;
 pub use drm::*;
@@ -68,3 +69,4 @@ pub use gemu::*;
 pub use i915::*;
 pub use ioc::*;
 pub use sync_file::*;
+pub use vgem::*;
