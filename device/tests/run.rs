@@ -143,7 +143,7 @@ fn a_nested_run_replaces_an_existing_dev_dri() {
     assert!(out.status.success(), "{listing}");
     assert_eq!(
         listing.split_whitespace().collect::<Vec<_>>(),
-        [".gemu", "card0", "renderD128"]
+        [".gemu", "card0", "card1", "renderD128"]
     );
     let probe = gemu_run(&["--", GEMU, "run"]);
     assert!(
