@@ -136,73 +136,76 @@ TEST(fence_errors)
 	gem_close(vgem, d.handle);
 }
 
-/* igt_cork: i915 work that reads a fenced vgem buffer waits for the fence. */
-TEST(a_vgem_fence_corks_i915_work)
+/*
+ * igt_cork's plug: a vgem buffer with a write fence, exported and imported
+ * into i915, read by a batch submitted there. Returns the vgem fence and
+ * fills o[0] (the import) and o[1] (the batch); 0 or -errno.
+ */
+static int corked_batch(int i915, struct drm_i915_gem_exec_object2 o[2],
+			uint32_t *vgem_handle, uint32_t *fence)
 {
 	static const uint32_t bbe[2] = { MI_BATCH_BUFFER_END, 0 };
 	struct drm_mode_create_dumb d;
 	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC, .fd = -1 };
 	struct drm_prime_handle imp = { 0 };
-	struct drm_i915_gem_exec_object2 o[2] = { { 0 } };
 	struct drm_i915_gem_execbuffer2 eb;
-	int i915 = open_card();
-	uint32_t fence;
+	int r;
 
-	REQUIRE(setup() && i915 >= 0);
-	REQUIRE_OK(create_dumb(1, 1, 32, &d));
-	REQUIRE_OK(attach(d.handle, VGEM_FENCE_WRITE, &fence));
+	if ((r = create_dumb(1, 1, 32, &d)) || (r = attach(d.handle, VGEM_FENCE_WRITE, fence)))
+		return r;
+	*vgem_handle = d.handle;
 	exp.handle = d.handle;
-	REQUIRE_OK(do_ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
+	if ((r = do_ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp)))
+		return r;
 	imp.fd = exp.fd;
-	REQUIRE_OK(do_ioctl(i915, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
+	r = do_ioctl(i915, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp);
 	close(exp.fd);
-
+	if (r)
+		return r;
+	memset(o, 0, 2 * sizeof(*o));
 	o[0].handle = imp.handle;
 	o[1].handle = gem_create_with(i915, 4096, bbe, sizeof(bbe));
-	REQUIRE(o[1].handle);
+	if (!o[1].handle)
+		return -ENOMEM;
 	gemu_eb_init(&eb, o, 2, I915_EXEC_RENDER, 0);
-	REQUIRE_OK(gemu_execbuf(i915, &eb));
+	return gemu_execbuf(i915, &eb);
+}
+
+/* igt_cork: i915 work that reads a fenced vgem buffer waits for the fence. */
+TEST(a_vgem_fence_corks_i915_work)
+{
+	struct drm_i915_gem_exec_object2 o[2];
+	int i915 = open_card();
+	uint32_t fence, bo;
+
+	REQUIRE(setup() && i915 >= 0);
+	REQUIRE_OK(corked_batch(i915, o, &bo, &fence));
 	/* held back by the vgem write fence */
 	CHECK_ERRNO(gem_wait_ns(i915, o[1].handle, 50000000ll), ETIME);
 	CHECK_OK(signal_fence(fence, 0));
 	CHECK_OK(gem_wait_ns(i915, o[1].handle, 5 * SEC));
 
 	gem_close(i915, o[1].handle);
-	gem_close(i915, imp.handle);
-	gem_close(vgem, d.handle);
+	gem_close(i915, o[0].handle);
+	gem_close(vgem, bo);
 	close(i915);
 }
 
 /* vgem_fence_close: closing the file signals what it left attached. */
 TEST(closing_vgem_signals_its_fences)
 {
-	static const uint32_t bbe[2] = { MI_BATCH_BUFFER_END, 0 };
-	struct drm_mode_create_dumb d;
-	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC, .fd = -1 };
-	struct drm_prime_handle imp = { 0 };
-	struct drm_i915_gem_exec_object2 o[2] = { { 0 } };
-	struct drm_i915_gem_execbuffer2 eb;
+	struct drm_i915_gem_exec_object2 o[2];
 	int i915 = open_card();
-	uint32_t fence;
+	uint32_t fence, bo;
 
 	REQUIRE(setup() && i915 >= 0);
-	REQUIRE_OK(create_dumb(1, 1, 32, &d));
-	REQUIRE_OK(attach(d.handle, VGEM_FENCE_WRITE, &fence));
-	exp.handle = d.handle;
-	REQUIRE_OK(do_ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
-	imp.fd = exp.fd;
-	REQUIRE_OK(do_ioctl(i915, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
-	close(exp.fd);
-	o[0].handle = imp.handle;
-	o[1].handle = gem_create_with(i915, 4096, bbe, sizeof(bbe));
-	REQUIRE(o[1].handle);
-	gemu_eb_init(&eb, o, 2, I915_EXEC_RENDER, 0);
-	REQUIRE_OK(gemu_execbuf(i915, &eb));
+	REQUIRE_OK(corked_batch(i915, o, &bo, &fence));
+	CHECK_ERRNO(gem_wait_ns(i915, o[1].handle, 0), ETIME);
 	close(vgem);
 	vgem = -1;
 	/* FUSE releases the file shortly after close() returns */
 	CHECK_OK(gem_wait_ns(i915, o[1].handle, 5 * SEC));
 	gem_close(i915, o[1].handle);
-	gem_close(i915, imp.handle);
+	gem_close(i915, o[0].handle);
 	close(i915);
 }
