@@ -77,8 +77,8 @@ pub struct DeviceNodes {
     born: SystemTime,
     device: Arc<Device>,
     live: LiveFiles,
-    /// What each open debugfs or sysfs file reads: the snapshot taken by the last read
-    /// at offset 0, by file handle.
+    /// What each open debugfs or sysfs file reads: the snapshot taken by its first read
+    /// and again by each read at offset 0, by file handle.
     snapshots: Mutex<HashMap<u64, Vec<u8>>>,
     next_snapshot: AtomicU64,
 }
@@ -169,18 +169,13 @@ impl DeviceNodes {
         reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, backing);
     }
 
-    /// Open a debugfs or sysfs entry: a file reads a snapshot of its content taken now
-    /// (and again at each read from offset 0).
+    /// Open a debugfs or sysfs entry. Nothing is read yet: the first read takes the
+    /// snapshot (a write-only open never needs one).
     fn open_live(&self, entry: &live_files::Entry, reply: ReplyOpen) {
         if entry.kind == live_files::Kind::Dir {
             return reply.error(Errno::EISDIR);
         }
-        let content = match self.live.read(entry.ino) {
-            Ok(c) => c,
-            Err(e) => return reply.error(Errno::from_i32(e as i32)),
-        };
         let fh = self.next_snapshot.fetch_add(1, Ordering::Relaxed);
-        self.snapshots.lock().unwrap().insert(fh, content);
         // Direct I/O: the size attribute (0, as debugfs says) does not cut reads short.
         reply.opened(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO);
     }
@@ -510,7 +505,7 @@ impl fuser::Filesystem for DeviceNodes {
     ) {
         if fh.0 & DEBUGFS_FH != 0 {
             let mut snapshots = self.snapshots.lock().unwrap();
-            if offset == 0 {
+            if offset == 0 || !snapshots.contains_key(&fh.0) {
                 // A read from the start sees the value of now (seq_file after lseek 0).
                 match self.live.read(ino.0) {
                     Ok(fresh) => {

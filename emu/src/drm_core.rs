@@ -33,18 +33,17 @@ impl File {
     /// IOCTL: version: driver name, date and description, with the two-call length
     /// protocol (lengths always set; strings copied up to the lengths given).
     pub(crate) fn version(&self, v: &mut drm_version, caller: &dyn ClientMemory) -> Result<()> {
-        if self.node == crate::NodeKind::Vgem {
-            // vgem_drv.c: DRIVER_MAJOR 1, DRIVER_MINOR 0.
-            (v.version_major, v.version_minor, v.version_patchlevel) = (1, 0, 0);
-            copy_field(caller, "vgem", &mut v.name_len, v.name)?;
-            copy_field(caller, "0", &mut v.date_len, v.date)?;
-            return copy_field(caller, "Virtual GEM provider", &mut v.desc_len, v.desc);
-        }
-        (v.version_major, v.version_minor, v.version_patchlevel) = DRIVER_VERSION;
-        copy_field(caller, "i915", &mut v.name_len, v.name)?;
+        // vgem_drv.c: DRIVER_MAJOR 1, DRIVER_MINOR 0.
+        let (version, name, desc) = if self.node == crate::NodeKind::Vgem {
+            ((1, 0, 0), "vgem", "Virtual GEM provider")
+        } else {
+            (DRIVER_VERSION, "i915", "Intel Graphics")
+        };
+        (v.version_major, v.version_minor, v.version_patchlevel) = version;
+        copy_field(caller, name, &mut v.name_len, v.name)?;
         // The driver date is deprecated; the kernel reports "0".
         copy_field(caller, "0", &mut v.date_len, v.date)?;
-        copy_field(caller, "Intel Graphics", &mut v.desc_len, v.desc)
+        copy_field(caller, desc, &mut v.desc_len, v.desc)
     }
 
     /// IOCTL: get_unique: the master's bus id, empty until SET_VERSION 1.1 set it.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::client::{access_ok, read_struct, ClientMemory};
 use crate::context::GemContext;
-use crate::engines::{completion, RequestOwner};
+use crate::engines::{completion, RequestOwner, Timeline};
 use crate::file::File;
 use crate::object::GemObject;
 use crate::platform::EngineId;
@@ -161,7 +161,8 @@ impl File {
         if target.ctx.is_banned() {
             return Err(Errno::EIO);
         }
-        self.throttle(&target, caller)?;
+        let timeline = target.ctx.timeline(&self.device.engines, target.engine);
+        throttle(&timeline, caller)?;
         let lut: Option<HashMap<u32, usize>> = (a.flags & I915_EXEC_HANDLE_LUT == 0).then(|| {
             exec.iter()
                 .enumerate()
@@ -274,7 +275,6 @@ impl File {
                 );
             }
         }
-        let timeline = target.ctx.timeline(&self.device.engines, target.engine);
         let single_timeline = target.ctx.state.lock().single_timeline;
         let batch = &objs[batch_index];
         let batch_addr = batch.offset + a.batch_start_offset as u64;
@@ -321,21 +321,6 @@ impl File {
         }
         timeline.pump();
         Ok(())
-    }
-
-    /// `eb_pin_engine`'s throttle: with the context's ring nearly full, wait
-    /// (interruptibly: EINTR) until a request frees half of it. A caller that may not
-    /// sleep gets EWOULDBLOCK, as i915 answers an O_NONBLOCK file; nothing has changed
-    /// yet, so the call can be made again.
-    fn throttle(&self, target: &Target, caller: &dyn ClientMemory) -> Result<()> {
-        let timeline = target.ctx.timeline(&self.device.engines, target.engine);
-        let Some(fence) = timeline.throttle() else {
-            return Ok(());
-        };
-        if !caller.may_sleep() {
-            return Err(Errno::EWOULDBLOCK);
-        }
-        crate::wait::wait_all(caller, &[fence], None)
     }
 
     /// `parse_execbuf2_extensions`: the timeline-fences extension.
@@ -607,6 +592,20 @@ impl File {
         }
         Ok(())
     }
+}
+
+/// `eb_pin_engine`'s throttle: with the context's ring nearly full, wait
+/// (interruptibly: EINTR) until a request frees half of it. A caller that may not
+/// sleep gets EWOULDBLOCK, as i915 answers an O_NONBLOCK file; nothing has changed
+/// yet, so the call can be made again.
+fn throttle(timeline: &Timeline, caller: &dyn ClientMemory) -> Result<()> {
+    let Some(fence) = timeline.throttle() else {
+        return Ok(());
+    };
+    if !caller.may_sleep() {
+        return Err(Errno::EWOULDBLOCK);
+    }
+    crate::wait::wait_all(caller, &[fence], None)
 }
 
 /// `i915_gem_check_execbuffer`: flags and DRI1 leftovers.

@@ -38,12 +38,7 @@ impl File {
         if a.flags == I915_MMAP_OFFSET_FIXED {
             return Err(Errno::ENODEV);
         }
-        // The client can now fault pages in without telling us: treat them as present,
-        // and keep them for its mapping even after the object's last handle goes.
-        obj.lock().has_pages = true;
-        obj.mmapped
-            .store(true, std::sync::atomic::Ordering::Release);
-        a.offset = obj.offset;
+        a.offset = obj.expose_to_mmap();
         Ok(())
     }
 
@@ -83,11 +78,7 @@ impl File {
             );
             return Err(Errno::EINVAL);
         }
-        // As MMAP_OFFSET: the caller may now touch the pages without telling us.
-        obj.lock().has_pages = true;
-        obj.mmapped
-            .store(true, std::sync::atomic::Ordering::Release);
-        a.addr_ptr = obj.offset + a.offset;
+        a.addr_ptr = obj.expose_to_mmap() + a.offset;
         Ok(())
     }
 }

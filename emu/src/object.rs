@@ -91,6 +91,17 @@ impl WwObject for GemObject {
 }
 
 impl GemObject {
+    /// The object is about to be mapped by a client (MMAP_OFFSET, legacy GEM_MMAP,
+    /// vgem's MAP_DUMB): the client can fault pages in without telling us, so treat
+    /// them as present, and keep them for its mapping after the last handle goes.
+    /// Returns the object's offset in the aperture, which the mapping uses.
+    pub(crate) fn expose_to_mmap(&self) -> u64 {
+        self.lock().has_pages = true;
+        self.mmapped
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.offset
+    }
+
     pub(crate) fn new(
         device: Arc<Device>,
         size: u64,

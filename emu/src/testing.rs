@@ -11,6 +11,7 @@ use crate::client::ClientMemory;
 use crate::device::{Credentials, Device, DeviceConfig, NodeKind};
 use crate::file::File;
 use crate::object::{CacheLevel, GemObject};
+use crate::sync::{DmaFence, DmaResvUsage, FenceTimeline};
 use crate::{Errno, Result};
 
 /// Client memory made of separate mapped regions; everything else faults (`EFAULT`).
@@ -232,4 +233,14 @@ pub fn ioctl<T: Pod>(file: &File, cmd: u32, arg: &mut T, mem: &dyn ClientMemory)
     let n = std::mem::size_of::<T>();
     *arg = bytemuck::pod_read_unaligned(&bytes[..n]);
     r
+}
+
+/// Put a new, unsignalled write fence on `obj`'s reservation (as another driver's
+/// pending write would): work that touches the object waits until the test signals it.
+pub fn gate(obj: &GemObject) -> Arc<DmaFence> {
+    let fence = FenceTimeline::new().next_fence();
+    let mut st = obj.lock();
+    st.reserve_fences(1).unwrap();
+    st.add_fence(fence.clone(), DmaResvUsage::Write);
+    fence
 }

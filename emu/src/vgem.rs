@@ -70,12 +70,7 @@ impl File {
         if a.pad != 0 {
             return Err(Errno::EINVAL);
         }
-        let obj = self.lookup(a.handle)?;
-        // The client may now fault pages in without telling us.
-        obj.lock().has_pages = true;
-        obj.mmapped
-            .store(true, std::sync::atomic::Ordering::Release);
-        a.offset = obj.offset;
+        a.offset = self.lookup(a.handle)?.expose_to_mmap();
         Ok(())
     }
 
@@ -105,31 +100,26 @@ impl File {
             return Err(Errno::EINVAL);
         }
         let obj = self.lookup(a.handle)?;
-        let usage = if a.flags & VGEM_FENCE_WRITE != 0 {
+        let write = a.flags & VGEM_FENCE_WRITE != 0;
+        let mut st = obj.lock();
+        // dma_resv_usage_rw: a write conflicts with reads and writes, a read with writes.
+        if !obj.resv.test_signaled(DmaResvUsage::for_access(write)) {
+            return Err(Errno::EBUSY);
+        }
+        st.reserve_fences(1)?;
+        let mut fences = self.vgem_fences.lock().unwrap();
+        let fence = fences
+            .timeline
+            .get_or_insert_with(FenceTimeline::new)
+            .next_fence();
+        let usage = if write {
             DmaResvUsage::Write
         } else {
             DmaResvUsage::Read
         };
-        let fence = {
-            let mut fences = self.vgem_fences.lock().unwrap();
-            fences
-                .timeline
-                .get_or_insert_with(FenceTimeline::new)
-                .next_fence()
-        };
-        {
-            let mut st = obj.lock();
-            // dma_resv_usage_rw: a write conflicts with reads and writes, a read with writes.
-            if !obj
-                .resv
-                .test_signaled(DmaResvUsage::for_access(a.flags & VGEM_FENCE_WRITE != 0))
-            {
-                return Err(Errno::EBUSY);
-            }
-            st.reserve_fences(1)?;
-            st.add_fence(fence.clone(), usage);
-        }
-        a.out_fence = self.vgem_fences.lock().unwrap().ids.insert(fence.clone());
+        st.add_fence(fence.clone(), usage);
+        a.out_fence = fences.ids.insert(fence.clone());
+        drop((fences, st));
         arm_timeout(Arc::downgrade(&fence));
         Ok(())
     }

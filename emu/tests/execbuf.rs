@@ -295,7 +295,6 @@ fn concurrent_writers_on_two_engines_all_complete() {
 /// given (gem_exec_parallel reuses one relocated batch per thread).
 #[test]
 fn relocating_a_queued_batch_waits_for_it() {
-    use emu::sync::{DmaResvUsage, FenceTimeline};
     let (_d, f, mem) = setup();
     let (t1, t2, gate, batch) = (
         create(&f, &mem, 4096),
@@ -310,13 +309,7 @@ fn relocating_a_queued_batch_waits_for_it() {
         &[MI_STORE_DWORD_IMM, 0, 0, 0x600d, MI_BATCH_BUFFER_END],
     );
     // The first request waits behind `gate`'s fence, which nothing signals yet.
-    let fence = FenceTimeline::new().next_fence();
-    {
-        let obj = f.lookup(gate).unwrap();
-        let mut st = obj.lock();
-        st.reserve_fences(1).unwrap();
-        st.add_fence(fence.clone(), DmaResvUsage::Write);
-    }
+    let fence = emu::testing::gate(&f.lookup(gate).unwrap());
     let submit = |target: u32, extra: Option<u32>| {
         let reloc = drm_i915_gem_relocation_entry {
             target_handle: target,
@@ -367,18 +360,11 @@ fn relocating_a_queued_batch_waits_for_it() {
 /// may not sleep (nothing queued by either), and it goes through once work retires.
 #[test]
 fn a_full_ring_throttles_execbuf() {
-    use emu::sync::{DmaResvUsage, FenceTimeline};
     use std::sync::atomic::Ordering;
     let (_d, f, mem) = setup();
     let (gate, batch) = (create(&f, &mem, 4096), create(&f, &mem, 4096));
     write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
-    let fence = FenceTimeline::new().next_fence();
-    {
-        let obj = f.lookup(gate).unwrap();
-        let mut st = obj.lock();
-        st.reserve_fences(1).unwrap();
-        st.add_fence(fence.clone(), DmaResvUsage::Write);
-    }
+    let fence = emu::testing::gate(&f.lookup(gate).unwrap());
     let objs = [
         drm_i915_gem_exec_object2 {
             handle: gate,

@@ -693,16 +693,10 @@ fn a_mapping_keeps_freed_pages_until_unmapped() {
 
 #[test]
 fn wait_and_busy_follow_the_objects_fences() {
-    use emu::sync::{DmaResvUsage, FenceTimeline};
     let (_dev, f, mem) = setup();
     let h = create(&f, &mem, 4096);
     let obj = f.lookup(h).unwrap();
-    let fence = FenceTimeline::new().next_fence();
-    {
-        let mut st = obj.lock();
-        st.reserve_fences(1).unwrap();
-        st.add_fence(fence.clone(), DmaResvUsage::Write);
-    }
+    let fence = emu::testing::gate(&obj);
     let busy = || {
         let mut b = drm_i915_gem_busy { handle: h, busy: 0 };
         ioctl(&f, DRM_IOCTL_I915_GEM_BUSY, &mut b, &mem).map(|_| b.busy)
@@ -744,17 +738,11 @@ fn wait_and_busy_follow_the_objects_fences() {
 /// left back even on EINTR); another thread's wait or another timeout starts afresh.
 #[test]
 fn a_restarted_wait_waits_only_for_the_rest() {
-    use emu::sync::{DmaResvUsage, FenceTimeline};
     use std::sync::atomic::Ordering::Relaxed;
     let (_dev, f, mem) = setup();
     let h = create(&f, &mem, 4096);
     let obj = f.lookup(h).unwrap();
-    let fence = FenceTimeline::new().next_fence();
-    {
-        let mut st = obj.lock();
-        st.reserve_fences(1).unwrap();
-        st.add_fence(fence.clone(), DmaResvUsage::Write);
-    }
+    let fence = emu::testing::gate(&obj);
     let wait = |timeout_ns: i64, mem: &MockMemory| {
         let mut w = drm_i915_gem_wait {
             bo_handle: h,
