@@ -5,9 +5,11 @@
 //! `device/drm`) and for programs that read the PCI ids or the driver's name.
 //!
 //! Everything here is a fact that does not change while the device runs, so the tree
-//! is written once into a tmpfs of the private namespace (see `sys_view`). Left out
-//! because the model has nothing behind them: the GT frequency files
-//! (`gt_*_freq_mhz`, RPS), power management, hwmon, and the PCI `resource*` files.
+//! is written once into a tmpfs of the private namespace (see `sys_view`); the live
+//! attributes (`gt_*_freq_mhz`, `error`, `engine/`) are bound over it from the daemon's
+//! tree (`sysfs_live`). The PCI `resource` file lists the BARs, so libpciaccess (IGT's
+//! `gem_mappable_aperture_size`) finds the 256 MiB aperture; the `resource<N>` files that
+//! would map them are left out: there are no registers or aperture behind them to map.
 
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -57,6 +59,7 @@ pub fn write_device(sys: &Path) -> Fallible<()> {
         write_file(&dev.join(name), text.as_bytes())?;
     }
     write_file(&dev.join("config"), &config_space())?;
+    write_file(&dev.join("resource"), resource_table().as_bytes())?;
     // From DEVICE_DIR, three levels up is the sysfs root.
     link("../../../bus/pci/drivers/i915", &dev.join("driver"))?;
     link("../../../bus/pci", &dev.join("subsystem"))?;
@@ -157,6 +160,29 @@ fn pci_uevent() -> String {
     )
 }
 
+/// The BARs of Tiger Lake's GPU as `pci_dev` shows them: (BAR index, start, length,
+/// `IORESOURCE_*` flags). BAR0 GTTMMADR (registers and GGTT, 16 MiB, 64-bit memory),
+/// BAR2 GMADR (the mappable aperture, 256 MiB, 64-bit prefetchable), BAR4 a 64-byte I/O
+/// window. Addresses are where firmware typically puts them.
+const BARS: [(usize, u64, u64, u64); 3] = [
+    (0, 0xa000_0000, 16 << 20, 0x0014_0204),
+    (2, 0x9000_0000, 256 << 20, 0x0014_220c),
+    (4, 0x4000, 64, 0x0004_0101),
+];
+
+/// The `resource` attribute: one `start end flags` line per resource, 6 BARs, the ROM and
+/// the 6 SR-IOV BARs (all zero but the three above), as `resource_show` prints them.
+fn resource_table() -> String {
+    let mut lines = [(0u64, 0u64, 0u64); 13];
+    for (bar, start, len, flags) in BARS {
+        lines[bar] = (start, start + len - 1, flags);
+    }
+    lines
+        .iter()
+        .map(|(s, e, f)| format!("0x{s:016x} 0x{e:016x} 0x{f:016x}\n"))
+        .collect()
+}
+
 /// The first 256 bytes of PCI configuration space (what an unprivileged read of
 /// `config` gives): ids, class, revision, header type 0, subsystem ids.
 fn config_space() -> Vec<u8> {
@@ -166,6 +192,17 @@ fn config_space() -> Vec<u8> {
     // Command: I/O, memory, bus master enabled.
     c[4..6].copy_from_slice(&0x0007u16.to_le_bytes());
     c[8] = REVISION;
+    // BARs: memory BARs are 64-bit (type 2, bits 2:1), BAR2 prefetchable (bit 3);
+    // the I/O BAR has bit 0 set.
+    for (bar, start, _, flags) in BARS {
+        let at = 0x10 + 4 * bar;
+        let low = if flags & 0x100 != 0 {
+            start as u32 | 1
+        } else {
+            start as u32 | 0x4 | if flags & 0x2000 != 0 { 0x8 } else { 0 }
+        };
+        c[at..at + 4].copy_from_slice(&low.to_le_bytes());
+    }
     c[9..12].copy_from_slice(&CLASS.to_le_bytes()[..3]);
     c[0x2c..0x2e].copy_from_slice(&VENDOR.to_le_bytes());
     c[0x2e..0x30].copy_from_slice(&DEVICE.to_le_bytes());

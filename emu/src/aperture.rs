@@ -88,6 +88,19 @@ impl Aperture {
         Ok(start)
     }
 
+    /// Whether `offset` lies in a range handed out (an object's, a GTT view's, or one
+    /// parked for a client's mapping).
+    pub fn is_allocated(&self, offset: u64) -> bool {
+        if offset < FIRST_OFFSET || offset >= self.map.len() as u64 {
+            return false;
+        }
+        let free = self.free.lock();
+        !free
+            .range(..=offset)
+            .next_back()
+            .is_some_and(|(&start, &len)| offset < start + len)
+    }
+
     /// Give a range back: its pages return to the system and read as zero next time.
     pub fn release(&self, start: u64, len: u64) {
         self.discard(start, len);

@@ -322,12 +322,13 @@ fn cancel_unrun(req: gpu_backend::Request) {
 }
 
 /// The completion of a request: on the engine thread, on the fence-signalling path.
-/// `keep` holds what must live until the batch is done (its objects).
-pub(crate) fn completion<K: Send + 'static>(
+/// `keep` holds the objects, which must live until the batch is done; their GTT views
+/// are refreshed before the fence signals, so a waiter reads the GPU's writes there.
+pub(crate) fn completion(
     fence: Arc<DmaFence>,
     owner: Arc<dyn RequestOwner>,
     engines: Arc<Engines>,
-    keep: K,
+    keep: Vec<Arc<crate::object::GemObject>>,
 ) -> gpu_backend::Completion {
     Box::new(move |outcome| {
         let _signalling = lockdep::begin_signalling();
@@ -341,6 +342,9 @@ pub(crate) fn completion<K: Send + 'static>(
                 owner.hung();
             }
             Outcome::Cancelled => fence.set_error(EIO),
+        }
+        for obj in &keep {
+            obj.sync_gtt_view();
         }
         let _ = fence.signal();
         drop(keep);

@@ -275,6 +275,11 @@ impl File {
                 );
             }
         }
+        // Execbuf flushes the GTT write domain: what the client wrote through a
+        // detiled view is in the pages before the GPU reads them.
+        for o in objs.iter() {
+            o.obj.sync_gtt_view();
+        }
         let single_timeline = target.ctx.state.lock().single_timeline;
         let batch = &objs[batch_index];
         let batch_addr = batch.offset + a.batch_start_offset as u64;

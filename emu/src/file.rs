@@ -65,6 +65,10 @@ impl<T> IdTable<T> {
         std::mem::take(&mut self.map).into_values().collect()
     }
 
+    pub fn objects(&self) -> Vec<Arc<T>> {
+        self.map.values().cloned().collect()
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -204,7 +208,15 @@ impl File {
 
     /// Drop a handle (`drm_gem_handle_delete`): `EINVAL` when it names nothing.
     pub(crate) fn handle_delete(&self, handle: u32) -> Result<()> {
-        let obj = self.handles().remove(handle).ok_or(Errno::EINVAL)?;
+        let (obj, another) = {
+            let mut handles = self.handles();
+            let obj = handles.remove(handle).ok_or(Errno::EINVAL)?;
+            let another = handles.find(&obj).is_some();
+            (obj, another)
+        };
+        if !another {
+            obj.revoke_mmap(self.id);
+        }
         self.release_handle(obj);
         Ok(())
     }
@@ -243,6 +255,7 @@ impl File {
         }
         let objs = self.handles().drain();
         for obj in objs {
+            obj.revoke_mmap(self.id);
             self.release_handle(obj);
         }
         let syncobjs = self.syncobjs.lock().drain();

@@ -34,6 +34,8 @@ impl File {
         }
         let obj = self.lookup(a.handle)?;
         obj.wait_idle();
+        // Leaving or entering the GTT domain: the detiled view and the pages meet.
+        obj.sync_gtt_view();
         if let Some(u) = &obj.userptr {
             // The client's pages must still be there; domains mean nothing for them.
             return u.mem.probe(u.addr, obj.size);

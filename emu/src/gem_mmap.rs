@@ -9,9 +9,10 @@ use uapi::*;
 impl File {
     /// IOCTL: gem_mmap_offset: the offset at which `mmap()` on this fd maps the object.
     ///
-    /// Every caching type maps the same pages through the aperture memfd, so all types
-    /// return the object's one offset. There is no mappable aperture, so GTT maps are
-    /// `ENODEV`, and FIXED is only for discrete parts (`ENODEV` too).
+    /// Every CPU caching type maps the same pages through the aperture memfd, so they
+    /// share the object's one offset. A GTT map of an untiled object is those pages too;
+    /// of a tiled one, its detiled view ([`crate::gtt_view`]). FIXED is only for
+    /// discrete parts (`ENODEV`).
     pub(crate) fn gem_mmap_offset(
         &self,
         a: &mut drm_i915_gem_mmap_offset,
@@ -20,11 +21,8 @@ impl File {
         // pad and offset were never checked, so they cannot be now.
         user_ext::walk(caller, a.extensions, |_, _| None)?;
         match a.flags {
-            I915_MMAP_OFFSET_GTT => {
-                log::debug!("mmap_offset: no mappable aperture");
-                return Err(Errno::ENODEV);
-            }
-            I915_MMAP_OFFSET_WC
+            I915_MMAP_OFFSET_GTT
+            | I915_MMAP_OFFSET_WC
             | I915_MMAP_OFFSET_WB
             | I915_MMAP_OFFSET_UC
             | I915_MMAP_OFFSET_FIXED => {}
@@ -35,11 +33,42 @@ impl File {
         if obj.is_userptr() {
             return Err(Errno::ENODEV);
         }
-        if a.flags == I915_MMAP_OFFSET_FIXED {
-            return Err(Errno::ENODEV);
-        }
-        a.offset = obj.expose_to_mmap();
+        a.offset = match a.flags {
+            I915_MMAP_OFFSET_FIXED => return Err(Errno::ENODEV),
+            I915_MMAP_OFFSET_GTT => obj.expose_gtt(self.id)?,
+            _ => obj.expose_to_mmap(self.id),
+        };
         Ok(())
+    }
+
+    /// IOCTL: gemu_mmap_check: may this file map `len` bytes of the node at `offset`?
+    /// As `i915_gem_mmap`: the whole range must lie in one object's mapping (its pages
+    /// or its GTT view), else `EINVAL`; the file must have been given that offset and
+    /// still hold a handle, else `EACCES`.
+    pub(crate) fn gemu_mmap_check(
+        &self,
+        a: &mut uapi::gemu::gemu_mmap_check,
+        _: &dyn ClientMemory,
+    ) -> Result<()> {
+        let objs: Vec<_> = self.handles().objects();
+        for obj in objs {
+            let Some(start) = obj.mmap_range_of(a.offset) else {
+                continue;
+            };
+            if !obj.mmap_allowed(self.id) {
+                return Err(Errno::EACCES);
+            }
+            if a.len == 0 || a.offset - start + a.len > obj.size {
+                return Err(Errno::EINVAL);
+            }
+            return Ok(());
+        }
+        // Someone else's object (or one freed while still mapped): not this file's.
+        if self.device.aperture.is_allocated(a.offset) {
+            Err(Errno::EACCES)
+        } else {
+            Err(Errno::EINVAL)
+        }
     }
 
     /// IOCTL: gem_mmap: the legacy call maps into the caller's address space from
@@ -78,7 +107,7 @@ impl File {
             );
             return Err(Errno::EINVAL);
         }
-        a.addr_ptr = obj.expose_to_mmap() + a.offset;
+        a.addr_ptr = obj.expose_to_mmap(self.id) + a.offset;
         Ok(())
     }
 }

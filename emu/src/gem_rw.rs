@@ -67,6 +67,8 @@ impl File {
             obj.read(a.offset, &mut buf)?;
             return caller.write(a.data_ptr, &buf);
         }
+        // pread flushes the GTT write domain first.
+        obj.sync_gtt_view();
         // SAFETY: the view is used for this one copy and dropped before returning.
         let pages = unsafe { obj.pages_mut(a.offset, a.size as usize) };
         caller.write(a.data_ptr, pages)
@@ -86,8 +88,13 @@ impl File {
             caller.read(a.data_ptr, &mut buf)?;
             return obj.write(a.offset, &buf);
         }
+        // Earlier GTT writes land first, so they cannot later overwrite these bytes;
+        // afterwards the view shows what was written.
+        obj.sync_gtt_view();
         // SAFETY: as in pread; the client's own bytes land straight in the pages.
         let pages = unsafe { obj.pages_mut(a.offset, a.size as usize) };
-        caller.read(a.data_ptr, pages)
+        let r = caller.read(a.data_ptr, pages);
+        obj.sync_gtt_view();
+        r
     }
 }

@@ -364,6 +364,7 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             RENDER_ALLOW,
             gemu_syncobj_import
         ),
+        0x59 => op!(W, nr, uapi::gemu::gemu_mmap_check, RENDER_ALLOW, gemu_mmap_check),
         0x5c => op!(
             RW,
             nr,
@@ -416,7 +417,7 @@ fn vgem_ioctl(nr: u32) -> Option<Desc> {
             RENDER_ALLOW,
             vgem_fence_signal
         ),
-        0x9e | 0x9f => i915_ioctl(nr - DRM_COMMAND_BASE)?,
+        0x99 | 0x9e | 0x9f => i915_ioctl(nr - DRM_COMMAND_BASE)?,
         DRM_COMMAND_BASE..DRM_COMMAND_END => return None,
         _ => core_ioctl(nr)?,
     })

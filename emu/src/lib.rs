@@ -32,6 +32,7 @@ mod gem_userptr;
 mod gem_wait;
 mod getparam;
 pub mod gpu_error;
+pub mod gtt_view;
 pub mod ioctl;
 pub mod object;
 pub mod platform;

@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use crate::client::ClientMemory;
 use crate::device::Device;
-use crate::sync::{lock_order, DmaResv, DmaResvUsage, ResvLocked, WwGuard, WwMutex, WwObject};
+use crate::gtt_view::GttState;
+use crate::sync::{
+    lock_order, DmaResv, DmaResvUsage, ResvLocked, TrackedMutex, WwGuard, WwMutex, WwObject,
+};
 
 /// `I915_MADV_*` state of an object's backing store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +84,12 @@ pub struct GemObject {
     pub(crate) mmapped: std::sync::atomic::AtomicBool,
     /// The object's reservation: its one lock, its fences, and the state it guards.
     pub resv: DmaResv<ObjectState>,
+    /// Fence tiling and the detiled GTT view. Its own lock, because the view is synced
+    /// when a request completes, where the reservation lock must not be taken.
+    pub(crate) gtt: TrackedMutex<GttState>,
+    /// Ids of the files that may mmap the object: those that asked for its offset and
+    /// still hold a handle (`drm_vma_node_allow` / `revoke`).
+    mmap_grants: TrackedMutex<Vec<u64>>,
 }
 
 impl WwObject for GemObject {
@@ -92,14 +101,81 @@ impl WwObject for GemObject {
 
 impl GemObject {
     /// The object is about to be mapped by a client (MMAP_OFFSET, legacy GEM_MMAP,
-    /// vgem's MAP_DUMB): the client can fault pages in without telling us, so treat
-    /// them as present, and keep them for its mapping after the last handle goes.
-    /// Returns the object's offset in the aperture, which the mapping uses.
-    pub(crate) fn expose_to_mmap(&self) -> u64 {
+    /// vgem's MAP_DUMB) of file `file`: the client can fault pages in without telling
+    /// us, so treat them as present, and keep them for its mapping after the last handle
+    /// goes. The file may now mmap the object. Returns the object's offset in the
+    /// aperture, which the mapping uses.
+    pub(crate) fn expose_to_mmap(&self, file: u64) -> u64 {
         self.lock().has_pages = true;
         self.mmapped
             .store(true, std::sync::atomic::Ordering::Release);
+        let mut grants = self.mmap_grants.lock();
+        if !grants.contains(&file) {
+            grants.push(file);
+        }
         self.offset
+    }
+
+    /// The file closed its handle to the object: its right to mmap it goes too
+    /// (`i915_gem_close_object` revokes it).
+    pub(crate) fn revoke_mmap(&self, file: u64) {
+        self.mmap_grants.lock().retain(|&f| f != file);
+    }
+
+    /// Whether file `file` may mmap the object: it asked for an offset and still holds
+    /// a handle.
+    pub(crate) fn mmap_allowed(&self, file: u64) -> bool {
+        self.mmap_grants.lock().contains(&file)
+    }
+
+    /// Where `offset` falls in this object's mappable ranges: `Some(start)` of the range
+    /// (its pages or its GTT view) that holds it.
+    pub(crate) fn mmap_range_of(&self, offset: u64) -> Option<u64> {
+        let inside = |start: u64| (start..start + self.size).contains(&offset);
+        if self.userptr.is_none() && inside(self.offset) {
+            return Some(self.offset);
+        }
+        self.gtt.lock().view_offset().filter(|&v| inside(v))
+    }
+
+    /// The offset a GTT mapping of the object uses (MMAP_GTT): its pages when it is
+    /// untiled, else its detiled view, made on first use and synced on every call.
+    pub(crate) fn expose_gtt(&self, file: u64) -> crate::Result<u64> {
+        let pages = self.expose_to_mmap(file);
+        let mut g = self.gtt.lock();
+        if g.view_offset().is_none() {
+            if !g.is_tiled() {
+                return Ok(pages);
+            }
+            let at = self.device.aperture.alloc(self.size)?;
+            g.attach_view(&self.device.aperture, self.offset, self.size, at);
+        } else {
+            g.sync(&self.device.aperture, self.offset, self.size);
+        }
+        Ok(g.view_offset().unwrap_or(pages))
+    }
+
+    /// Bring the GTT view (if any) and the pages in step; see [`crate::gtt_view`].
+    pub fn sync_gtt_view(&self) {
+        if self.userptr.is_some() {
+            return;
+        }
+        let mut g = self.gtt.lock();
+        if g.view_offset().is_some() {
+            g.sync(&self.device.aperture, self.offset, self.size);
+        }
+    }
+
+    /// The object's fence tiling: `(I915_TILING_*, stride)`.
+    pub fn tiling(&self) -> (u32, u32) {
+        let g = self.gtt.lock();
+        (g.tiling, g.stride)
+    }
+
+    /// Set the fence tiling; a GTT view changes layout with it.
+    pub(crate) fn set_tiling(&self, tiling: u32, stride: u32) {
+        let mut g = self.gtt.lock();
+        g.set_tiling(&self.device.aperture, self.offset, self.size, tiling, stride);
     }
 
     pub(crate) fn new(
@@ -127,6 +203,8 @@ impl GemObject {
                     write_domain: uapi::I915_GEM_DOMAIN_CPU,
                 },
             ),
+            gtt: TrackedMutex::new(&lock_order::GTT_VIEW, GttState::default()),
+            mmap_grants: TrackedMutex::new(&lock_order::MMAP_GRANTS, Vec::new()),
         }
     }
 
@@ -257,6 +335,10 @@ impl Drop for GemObject {
         let populated = st.has_pages || st.store_written || mapped;
         self.device
             .free_range(self.offset, self.size, mapped, populated);
+        // A GTT view is only ever made for a mapping.
+        if let Some(view) = self.gtt.get_mut().detach_view() {
+            self.device.free_range(view, self.size, true, true);
+        }
         self.device.note_object_freed(self.size);
     }
 }

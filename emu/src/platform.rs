@@ -142,9 +142,9 @@ const TGL_TOPOLOGY: Topology = Topology {
     eu_mask: 0xffff,
 };
 
-/// Tiger Lake GT2 (0x9A49), execlists, LLC, full 48-bit ppGTT, no mappable aperture in
-/// this model (GTT mmaps answer `ENODEV`, so there are no fence registers either), no
-/// display (i915 then drops DRIVER_MODESET).
+/// Tiger Lake GT2 (0x9A49), execlists, LLC, full 48-bit ppGTT, a mappable aperture with
+/// 32 fence registers (GTT mmaps detile; see `gtt_view`), no display (i915 then drops
+/// DRIVER_MODESET).
 pub static TIGERLAKE_GT2: Platform = Platform {
     name: "Tiger Lake GT2",
     device_id: 0x9A49,
@@ -171,7 +171,8 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         (I915_PARAM_HAS_EXEC_CONSTANTS, Fails(Errno::ENODEV)),
         (I915_PARAM_CHIPSET_ID, Value(0x9A49)),
         (I915_PARAM_REVISION, Value(1)),
-        (I915_PARAM_NUM_FENCES_AVAIL, Value(0)),
+        // Gen7+ has 32 fence registers (intel_ggtt_init_fences).
+        (I915_PARAM_NUM_FENCES_AVAIL, Value(32)),
         (I915_PARAM_HAS_OVERLAY, Value(0)),
         (I915_PARAM_HAS_BSD, Value(0)),
         (I915_PARAM_HAS_BLT, Value(1)),

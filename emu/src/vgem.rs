@@ -70,7 +70,7 @@ impl File {
         if a.pad != 0 {
             return Err(Errno::EINVAL);
         }
-        a.offset = self.lookup(a.handle)?.expose_to_mmap();
+        a.offset = self.lookup(a.handle)?.expose_to_mmap(self.id);
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! and gives `lseek` and `mmap` on them dma-buf's meaning: `lseek` answers the size
 //! (`dma_buf_llseek`), `mmap` at offset 0 maps the object's first page.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 
 use uapi::GEMU_DMABUF_ID_SHIFT;
 
@@ -54,49 +54,14 @@ pub unsafe extern "C" fn lseek64(fd: c_int, offset: i64, whence: c_int) -> i64 {
     unsafe { lseek(fd, offset, whence) }
 }
 
-/// `mmap(2)`: a dma-buf fd maps its object (offset 0 = the object's first byte).
-///
-/// # Safety
-/// As libc's: mapping over `addr` with MAP_FIXED is the caller's business.
-#[no_mangle]
-pub unsafe extern "C" fn mmap(
-    addr: *mut c_void,
-    len: usize,
-    prot: c_int,
-    flags: c_int,
-    fd: c_int,
-    offset: i64,
-) -> *mut c_void {
-    let mut offset = offset;
-    if flags & libc::MAP_ANONYMOUS == 0 {
-        if let Some(buf) = of_fd(fd) {
-            // dma_buf_mmap_internal: the range must lie within the buffer.
-            let pages = |n: u64| n.div_ceil(4096);
-            if offset < 0 || pages(offset as u64 + len as u64) > pages(buf.size) {
-                fail(libc::EINVAL);
-                return libc::MAP_FAILED;
-            }
-            offset += (buf.id << GEMU_DMABUF_ID_SHIFT) as i64;
-        }
+/// Where a mapping of `len` bytes at `offset` of a dma-buf fd lies in the daemon's file
+/// (which shows every object at its aperture offset): `None` when `fd` is no dma-buf of
+/// gemu's, `Err(EINVAL)` when the range leaves the buffer (`dma_buf_mmap_internal`).
+pub(crate) fn map_offset(fd: c_int, offset: i64, len: usize) -> Option<Result<i64, c_int>> {
+    let buf = of_fd(fd)?;
+    let pages = |n: u64| n.div_ceil(4096);
+    if offset < 0 || pages(offset as u64 + len as u64) > pages(buf.size) {
+        return Some(Err(libc::EINVAL));
     }
-    // SAFETY: the caller's arguments, as libc's mmap would pass them.
-    let r = unsafe { libc::syscall(libc::SYS_mmap, addr, len, prot, flags, fd, offset) };
-    r as *mut c_void
-}
-
-/// `mmap64(2)`.
-///
-/// # Safety
-/// As [`mmap`].
-#[no_mangle]
-pub unsafe extern "C" fn mmap64(
-    addr: *mut c_void,
-    len: usize,
-    prot: c_int,
-    flags: c_int,
-    fd: c_int,
-    offset: i64,
-) -> *mut c_void {
-    // SAFETY: forwarded.
-    unsafe { mmap(addr, len, prot, flags, fd, offset) }
+    Some(Ok(offset + (buf.id << GEMU_DMABUF_ID_SHIFT) as i64))
 }

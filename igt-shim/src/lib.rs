@@ -23,6 +23,7 @@ mod dma_buf;
 mod fd_files;
 mod fences;
 mod ioctl;
+mod mmap;
 pub mod nodes;
 mod stat;
 

@@ -9,7 +9,7 @@
 //! numbers sit at the top of the DRM driver range (0x40..0xa0), which i915 leaves
 //! unused (its last command is 0x7c, GEM_CREATE_EXT).
 
-use crate::drm::{drm_prime_handle, drm_syncobj_handle, DRM_IOWR};
+use crate::drm::{drm_prime_handle, drm_syncobj_handle, DRM_IOW, DRM_IOWR};
 use crate::i915::{drm_i915_gem_execbuffer2, drm_i915_gem_mmap};
 use core::mem::size_of;
 
@@ -40,6 +40,22 @@ pub const GEMU_SYNC_IOC_MERGE: u32 = crate::ioc::_IOWR(
 /// answers in `addr_ptr` the offset at which a mapping of the node shows
 /// `offset` of the object; the shim then maps `size` bytes there and answers the address.
 pub const DRM_IOCTL_GEMU_GEM_MMAP: u32 = DRM_IOWR(0x9d, size_of::<drm_i915_gem_mmap>());
+
+/// `struct gemu_mmap_check`: a mapping of a node about to be made.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_mmap_check {
+    /// The mapping's offset in the node.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// mmap's check in the device (`drm_gem_mmap` / `i915_gem_mmap` up to the fault
+/// handler): a passthrough mmap never asks the daemon, so the shim asks before it maps.
+/// `EINVAL` when no object's range holds the whole mapping, `EACCES` when the file was not
+/// given the object's offset (or closed its handle since).
+pub const DRM_IOCTL_GEMU_MMAP_CHECK: u32 = DRM_IOW(0x99, size_of::<gemu_mmap_check>());
 
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;

@@ -105,6 +105,15 @@ pub static ENGINE_CLASSES: LockClass = LockClass::new("gemu.engine_classes");
 /// fence callbacks and syncobj updates, so it comes after both.
 pub static WAIT_QUEUE: LockClass = LockClass::new("gemu.wait_queue");
 
+/// An object's fence tiling and GTT view (`GttState`). Synced on the fence-signalling
+/// path (a request's completion) and under reservation locks (execbuf); it allocates and
+/// parks aperture ranges, so it comes before those.
+pub static GTT_VIEW: LockClass = LockClass::new("gemu.gtt_view");
+
+/// The files an object's mmap offset was granted to (`drm_vma_offset_node.vm_files`).
+/// A leaf.
+pub static MMAP_GRANTS: LockClass = LockClass::new("drm_vma_offset_node.vm_lock");
+
 /// The device's list of freed ranges that clients may still map. Freeing an object
 /// can happen on any path that drops the last reference, a signalling one included.
 pub static PARKED_RANGES: LockClass = LockClass::new("gemu.parked_ranges");
@@ -147,6 +156,8 @@ pub static ORDER: &[&LockClass] = &[
     &SYNCOBJ,
     &WAIT_QUEUE,
     &ENGINE_CLASSES,
+    &GTT_VIEW,
+    &MMAP_GRANTS,
     &PARKED_RANGES,
     &APERTURE,
     &RESV_FENCES,
