@@ -95,10 +95,9 @@ impl Aperture {
             return false;
         }
         let free = self.free.lock();
-        !free
-            .range(..=offset)
+        free.range(..=offset)
             .next_back()
-            .is_some_and(|(&start, &len)| offset < start + len)
+            .is_none_or(|(&start, &len)| offset >= start + len)
     }
 
     /// Give a range back: its pages return to the system and read as zero next time.

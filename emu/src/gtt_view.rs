@@ -192,7 +192,7 @@ pub(crate) fn tiling_ok(tiling: u32, stride: u32) -> bool {
         I915_TILING_Y => 128,
         _ => return false,
     };
-    stride / 128 <= GEN7_FENCE_MAX_PITCH_VAL && stride != 0 && stride % tile_width == 0
+    stride / 128 <= GEN7_FENCE_MAX_PITCH_VAL && stride != 0 && stride.is_multiple_of(tile_width)
 }
 
 #[cfg(test)]
@@ -207,9 +207,11 @@ mod tests {
         let obj = ap.alloc(SIZE).unwrap();
         let pattern: Vec<u8> = (0..SIZE).map(|i| (i * 7 % 251) as u8).collect();
         ap.write(obj, &pattern);
-        let mut g = GttState::default();
-        g.tiling = tiling;
-        g.stride = stride;
+        let mut g = GttState {
+            tiling,
+            stride,
+            ..Default::default()
+        };
         let view = ap.alloc(SIZE).unwrap();
         g.attach_view(&ap, obj, SIZE, view);
         (ap, obj, g)
@@ -226,10 +228,22 @@ mod tests {
         let stride = 1024;
         let (ap, obj, g) = setup(I915_TILING_X, stride);
         let view = g.view_offset().unwrap();
-        for (x, y) in [(0, 0), (511, 0), (512, 0), (3, 1), (1000, 7), (5, 8), (1023, 31)] {
+        for (x, y) in [
+            (0, 0),
+            (511, 0),
+            (512, 0),
+            (3, 1),
+            (1000, 7),
+            (5, 8),
+            (1023, 31),
+        ] {
             let linear = y * u64::from(stride) + x;
             let tiled = gpu_backend::Tiling::X.offset(u64::from(stride), x, y);
-            assert_eq!(byte(&ap, view + linear), byte(&ap, obj + tiled), "({x},{y})");
+            assert_eq!(
+                byte(&ap, view + linear),
+                byte(&ap, obj + tiled),
+                "({x},{y})"
+            );
         }
     }
 

@@ -364,7 +364,13 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             RENDER_ALLOW,
             gemu_syncobj_import
         ),
-        0x59 => op!(W, nr, uapi::gemu::gemu_mmap_check, RENDER_ALLOW, gemu_mmap_check),
+        0x59 => op!(
+            W,
+            nr,
+            uapi::gemu::gemu_mmap_check,
+            RENDER_ALLOW,
+            gemu_mmap_check
+        ),
         0x5c => op!(
             RW,
             nr,

@@ -175,7 +175,13 @@ impl GemObject {
     /// Set the fence tiling; a GTT view changes layout with it.
     pub(crate) fn set_tiling(&self, tiling: u32, stride: u32) {
         let mut g = self.gtt.lock();
-        g.set_tiling(&self.device.aperture, self.offset, self.size, tiling, stride);
+        g.set_tiling(
+            &self.device.aperture,
+            self.offset,
+            self.size,
+            tiling,
+            stride,
+        );
     }
 
     pub(crate) fn new(
