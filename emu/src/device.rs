@@ -124,6 +124,12 @@ pub struct Device {
 const PARK_BATCH: usize = 32;
 
 impl Device {
+    /// The memory behind every object (and GTT view): what a client's mmap of an
+    /// offset shows.
+    pub fn aperture(&self) -> &Aperture {
+        &self.aperture
+    }
+
     /// A device whose objects live in `aperture`.
     pub fn new(config: DeviceConfig, aperture: Aperture) -> Arc<Device> {
         let engines = crate::engines::Engines::start(config.platform.engines, config.hang_timeout)

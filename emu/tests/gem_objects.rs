@@ -332,27 +332,26 @@ fn mmap_offset_types() {
     assert_eq!(wb % 4096, 0);
     assert_eq!(call(h, I915_MMAP_OFFSET_WC, 0).unwrap(), wb);
     assert_eq!(call(h, I915_MMAP_OFFSET_UC, 0).unwrap(), wb);
-    assert_eq!(call(h, I915_MMAP_OFFSET_GTT, 0), Err(Errno::ENODEV));
+    // An untiled object's GTT mapping is its pages.
+    assert_eq!(call(h, I915_MMAP_OFFSET_GTT, 0).unwrap(), wb);
     assert_eq!(call(h, I915_MMAP_OFFSET_FIXED, 0), Err(Errno::ENODEV));
     assert_eq!(call(h, 5, 0), Err(Errno::EINVAL));
     // Type checks come before the handle lookup; the lookup before FIXED's refusal.
     assert_eq!(call(99, 5, 0), Err(Errno::EINVAL));
-    assert_eq!(call(99, I915_MMAP_OFFSET_GTT, 0), Err(Errno::ENODEV));
+    assert_eq!(call(99, I915_MMAP_OFFSET_GTT, 0), Err(Errno::ENOENT));
     assert_eq!(call(99, I915_MMAP_OFFSET_WB, 0), Err(Errno::ENOENT));
     assert_eq!(call(99, I915_MMAP_OFFSET_FIXED, 0), Err(Errno::ENOENT));
     // No extension is known.
     let ext = mem.put(&i915_user_extension::default());
     assert_eq!(call(h, I915_MMAP_OFFSET_WB, ext), Err(Errno::EINVAL));
     assert_eq!(call(h, I915_MMAP_OFFSET_WB, 8), Err(Errno::EFAULT));
-    // The old MMAP_GTT number, 16-byte struct: GTT mapping, no aperture.
+    // The old MMAP_GTT number, 16-byte struct: a GTT mapping, here the pages.
     let mut g = drm_i915_gem_mmap_gtt {
         handle: h,
         ..Default::default()
     };
-    assert_eq!(
-        ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_GTT, &mut g, &mem),
-        Err(Errno::ENODEV)
-    );
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_GTT, &mut g, &mem).unwrap();
+    assert_eq!(g.offset, wb);
     // The legacy CPU mmap call cannot be done by a daemon.
     let mut l = drm_i915_gem_mmap {
         handle: h,
@@ -442,18 +441,15 @@ fn caching_and_tiling() {
         stride: 512,
         ..Default::default()
     };
-    assert_eq!(
-        ioctl(&f, DRM_IOCTL_I915_GEM_SET_TILING, &mut st, &mem),
-        Err(Errno::EOPNOTSUPP)
-    );
+    // Tiling is independent of caching (its rules: tiling_calls_check_in_i915_order).
+    ioctl(&f, DRM_IOCTL_I915_GEM_SET_TILING, &mut st, &mem).unwrap();
     let mut gt = drm_i915_gem_get_tiling {
         handle: h,
         ..Default::default()
     };
-    assert_eq!(
-        ioctl(&f, DRM_IOCTL_I915_GEM_GET_TILING, &mut gt, &mem),
-        Err(Errno::EOPNOTSUPP)
-    );
+    ioctl(&f, DRM_IOCTL_I915_GEM_GET_TILING, &mut gt, &mem).unwrap();
+    assert_eq!(gt.tiling_mode, I915_TILING_X);
+    assert_eq!(get(h), Ok(I915_CACHING_CACHED));
 }
 
 #[test]
@@ -570,7 +566,7 @@ fn getparam_values_and_errors() {
     assert_eq!(gp(I915_PARAM_MMAP_VERSION), Ok(1));
     assert_eq!(gp(I915_PARAM_CS_TIMESTAMP_FREQUENCY), Ok(19_200_000));
     assert_eq!(gp(I915_PARAM_HAS_ALIASING_PPGTT), Ok(3));
-    assert_eq!(gp(I915_PARAM_NUM_FENCES_AVAIL), Ok(0));
+    assert_eq!(gp(I915_PARAM_NUM_FENCES_AVAIL), Ok(32));
     assert_eq!(gp(I915_PARAM_HAS_EXECBUF2), Ok(1));
     assert_eq!(gp(I915_PARAM_HAS_EXEC_SOFTPIN), Ok(1));
     assert_eq!(gp(I915_PARAM_HAS_USERPTR_PROBE), Ok(1));
@@ -772,4 +768,204 @@ fn a_restarted_wait_waits_only_for_the_rest() {
     let (_, left) = wait(T, &sig).unwrap_err();
     assert!(left > T / 2, "a fresh wait, {left} ns left");
     fence.signal().unwrap();
+}
+
+fn set_tiling(
+    f: &File,
+    mem: &MockMemory,
+    handle: u32,
+    mode: u32,
+    stride: u32,
+) -> Result<drm_i915_gem_set_tiling, Errno> {
+    let mut a = drm_i915_gem_set_tiling {
+        handle,
+        tiling_mode: mode,
+        stride,
+        swizzle_mode: 0xdead,
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_SET_TILING, &mut a, mem).map(|_| a)
+}
+
+fn get_tiling(f: &File, mem: &MockMemory, handle: u32) -> Result<u32, Errno> {
+    let mut a = drm_i915_gem_get_tiling {
+        handle,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_GET_TILING, &mut a, mem)?;
+    assert_eq!(
+        (a.swizzle_mode, a.phys_swizzle_mode),
+        (I915_BIT_6_SWIZZLE_NONE, I915_BIT_6_SWIZZLE_NONE)
+    );
+    Ok(a.tiling_mode)
+}
+
+fn mmap_gtt(f: &File, mem: &MockMemory, handle: u32) -> Result<u64, Errno> {
+    let mut a = drm_i915_gem_mmap_gtt {
+        handle,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_MMAP_GTT, &mut a, mem).map(|_| a.offset)
+}
+
+fn mmap_offset(f: &File, mem: &MockMemory, handle: u32, flags: u64) -> u64 {
+    let mut m = drm_i915_gem_mmap_offset {
+        handle,
+        flags,
+        ..Default::default()
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, mem).unwrap();
+    m.offset
+}
+
+fn set_domain(f: &File, mem: &MockMemory, handle: u32, domain: u32) {
+    let mut a = drm_i915_gem_set_domain {
+        handle,
+        read_domains: domain,
+        write_domain: domain,
+    };
+    ioctl(f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut a, mem).unwrap();
+}
+
+#[test]
+fn tiling_calls_check_in_i915_order() {
+    let (_d, f, mem) = setup();
+    let h = create(&f, &mem, 16384);
+    assert_eq!(get_tiling(&f, &mem, h), Ok(I915_TILING_NONE));
+    assert_eq!(get_tiling(&f, &mem, 99), Err(Errno::ENOENT));
+    // The handle is looked up before the mode is checked.
+    assert_eq!(set_tiling(&f, &mem, 99, 7, 0).err(), Some(Errno::ENOENT));
+    // i915_tiling_ok: unknown mode, a stride that is no whole number of tile widths,
+    // zero, or wider than the fence's pitch field.
+    for (mode, stride) in [
+        (3, 512),
+        (7, 512),
+        (I915_TILING_X, 0),
+        (I915_TILING_X, 128),
+        (I915_TILING_Y, 64),
+        (I915_TILING_X, 512 * 513),
+    ] {
+        assert_eq!(
+            set_tiling(&f, &mem, h, mode, stride).err(),
+            Some(Errno::EINVAL),
+            "{mode}/{stride}"
+        );
+    }
+    assert_eq!(get_tiling(&f, &mem, h), Ok(I915_TILING_NONE));
+    let a = set_tiling(&f, &mem, h, I915_TILING_X, 1024).unwrap();
+    assert_eq!(
+        (a.tiling_mode, a.stride, a.swizzle_mode),
+        (I915_TILING_X, 1024, I915_BIT_6_SWIZZLE_NONE)
+    );
+    assert_eq!(get_tiling(&f, &mem, h), Ok(I915_TILING_X));
+    let a = set_tiling(&f, &mem, h, I915_TILING_Y, 128).unwrap();
+    assert_eq!((a.tiling_mode, a.stride), (I915_TILING_Y, 128));
+    // Linear answers stride 0 whatever was asked.
+    let a = set_tiling(&f, &mem, h, I915_TILING_NONE, 4096).unwrap();
+    assert_eq!((a.tiling_mode, a.stride), (I915_TILING_NONE, 0));
+}
+
+#[test]
+fn client_memory_has_no_tiling_and_no_gtt_mapping() {
+    let (_d, f, mem) = setup();
+    let ptr = mem.alloc_pages(4096);
+    let mut u = drm_i915_gem_userptr {
+        user_ptr: ptr,
+        user_size: 4096,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_USERPTR, &mut u, &mem).unwrap();
+    assert_eq!(
+        set_tiling(&f, &mem, u.handle, I915_TILING_X, 512).err(),
+        Some(Errno::ENXIO)
+    );
+    assert_eq!(mmap_gtt(&f, &mem, u.handle), Err(Errno::ENODEV));
+}
+
+/// Byte `x` of row `y` of an X-tiled surface of pitch `stride`.
+fn x_tiled(stride: u64, x: u64, y: u64) -> u64 {
+    (y / 8) * stride * 8 + (x / 512) * 4096 + (y % 8) * 512 + x % 512
+}
+
+#[test]
+fn a_gtt_mapping_of_a_tiled_object_is_detiled_both_ways() {
+    let (dev, f, mem) = setup();
+    let (stride, size) = (1024u64, 32768u64);
+    let h = create(&f, &mem, size);
+    let raw: Vec<u8> = (0..size).map(|i| (i * 13 % 251) as u8).collect();
+    pwrite(&f, &mem, h, 0, &raw).unwrap();
+    let wb = mmap_offset(&f, &mem, h, I915_MMAP_OFFSET_WB);
+    set_tiling(&f, &mem, h, I915_TILING_X, stride as u32).unwrap();
+    let gtt = mmap_gtt(&f, &mem, h).unwrap();
+    assert_ne!(gtt, wb, "a tiled object's GTT view is not its pages");
+    assert_eq!(mmap_gtt(&f, &mem, h), Ok(gtt));
+    let ap = dev.aperture();
+    let mut view = vec![0; size as usize];
+    ap.read(gtt, &mut view);
+    for (x, y) in [(0, 0), (600, 0), (5, 3), (1023, 7), (0, 8), (700, 31)] {
+        assert_eq!(
+            view[(y * stride + x) as usize],
+            raw[x_tiled(stride, x, y) as usize],
+            "({x},{y})"
+        );
+    }
+    // A write through the view reaches the pages at the next sync point...
+    ap.write(gtt + 3 * stride + 520, &[0xee]);
+    set_domain(&f, &mem, h, I915_GEM_DOMAIN_CPU);
+    assert_eq!(
+        pread(&f, &mem, h, x_tiled(stride, 520, 3), 1).unwrap(),
+        [0xee]
+    );
+    // ...and a pwrite reaches the view, without undoing the earlier GTT write.
+    pwrite(&f, &mem, h, x_tiled(stride, 9, 9), &[0x77]).unwrap();
+    let mut b = [0u8; 1];
+    ap.read(gtt + 9 * stride + 9, &mut b);
+    assert_eq!(b, [0x77]);
+    ap.read(gtt + 3 * stride + 520, &mut b);
+    assert_eq!(b, [0xee]);
+    // Untiling shows the pages as they are, through the same mapping.
+    set_tiling(&f, &mem, h, I915_TILING_NONE, 0).unwrap();
+    ap.read(gtt, &mut view);
+    assert_eq!(view, pread(&f, &mem, h, 0, size as usize).unwrap());
+}
+
+fn mmap_check(f: &File, mem: &MockMemory, offset: u64, len: u64) -> Result<(), Errno> {
+    let mut a = uapi::gemu::gemu_mmap_check { offset, len };
+    ioctl(f, uapi::gemu::DRM_IOCTL_GEMU_MMAP_CHECK, &mut a, mem)
+}
+
+#[test]
+fn only_a_file_given_the_offset_may_map_it() {
+    let (dev, a, mem) = setup();
+    let b = testing::open(&dev, NodeKind::Render);
+    let h = create(&a, &mem, 8192);
+    set_tiling(&a, &mem, h, I915_TILING_X, 512).unwrap();
+    let wc = mmap_offset(&a, &mem, h, I915_MMAP_OFFSET_WC);
+    let gtt = mmap_gtt(&a, &mem, h).unwrap();
+    assert_eq!(mmap_check(&a, &mem, wc, 8192), Ok(()));
+    assert_eq!(mmap_check(&a, &mem, wc + 4096, 4096), Ok(()));
+    assert_eq!(mmap_check(&a, &mem, gtt, 8192), Ok(()));
+    // Past the object's end, or where no object is: EINVAL.
+    assert_eq!(mmap_check(&a, &mem, wc + 4096, 8192), Err(Errno::EINVAL));
+    assert_eq!(mmap_check(&a, &mem, 1 << 44, 4096), Err(Errno::EINVAL));
+    // Another file: EACCES, until it holds a handle and asks for the offset itself.
+    assert_eq!(mmap_check(&b, &mem, wc, 4096), Err(Errno::EACCES));
+    let mut p = drm_prime_handle {
+        handle: h,
+        flags: DRM_CLOEXEC,
+        fd: -1,
+    };
+    ioctl(&a, uapi::gemu::DRM_IOCTL_GEMU_PRIME_EXPORT, &mut p, &mem).unwrap();
+    p.handle = 0;
+    ioctl(&b, uapi::gemu::DRM_IOCTL_GEMU_PRIME_IMPORT, &mut p, &mem).unwrap();
+    assert_eq!(mmap_check(&b, &mem, gtt, 4096), Err(Errno::EACCES));
+    assert_eq!(mmap_gtt(&b, &mem, p.handle), Ok(gtt));
+    assert_eq!(mmap_check(&b, &mem, gtt, 4096), Ok(()));
+    // Closing the handle takes the right away.
+    let mut c = drm_gem_close {
+        handle: h,
+        ..Default::default()
+    };
+    ioctl(&a, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+    assert_eq!(mmap_check(&a, &mem, wc, 4096), Err(Errno::EACCES));
+    assert_eq!(mmap_check(&b, &mem, wc, 4096), Ok(()));
 }

@@ -107,9 +107,10 @@ TEST(offset_errors)
 	/* __assign_mmap_offset: FIXED without obj->ops->mmap_offset (no
 	 * local memory, shmem objects) -> ENODEV */
 	CHECK_ERRNO(mmap_offset(fd, h, I915_MMAP_OFFSET_FIXED, &off), ENODEV);
-	/* GTT without a mappable aperture -> ENODEV (DESIGN §4: gemu has
-	 * no aperture; a real TGL would hand out a GTT offset) */
-	CHECK_ERRNO(mmap_offset(fd, h, I915_MMAP_OFFSET_GTT, &off), ENODEV);
+	/* GTT: TGL has a mappable aperture (the GTT maps are in gem_gtt.c) */
+	CHECK_OK(mmap_offset(fd, h, I915_MMAP_OFFSET_GTT, &off));
+	CHECK_ERRNO(mmap_offset(fd, 0x7ffffff0, I915_MMAP_OFFSET_GTT, &off),
+		    ENOENT);
 
 	/* "if (args->pad) return -EINVAL; is verboten!": pad is ignored */
 	memset(&m, 0, sizeof(m));
@@ -154,10 +155,13 @@ TEST(legacy_mmap_calls)
 	 * Legacy GEM_MMAP: through the shim it maps (legacy_mmap.c), without
 	 * it EOPNOTSUPP (shim_off.c).
 	 */
-	/* MMAP_GTT is MMAP_OFFSET with flags GTT: no aperture -> ENODEV */
+	/* MMAP_GTT is MMAP_OFFSET with flags GTT (the 16-byte struct) */
 	memset(&gtt, 0, sizeof(gtt));
 	gtt.handle = h;
-	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &gtt), ENODEV);
+	CHECK_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &gtt));
+	CHECK(gtt.offset != 0);
+	gtt.handle = 0x7ffffff0;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &gtt), ENOENT);
 	gem_close(fd, h);
 }
 

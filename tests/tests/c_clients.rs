@@ -32,6 +32,7 @@ c_clients!(
     gem_flink,
     gem_rw,
     gem_mmap,
+    gem_gtt,
     gem_state,
     signals,
     fuzz,

@@ -87,6 +87,8 @@ const CLIENTS_OF_GEMU_RUN: &[&str] = &[
     "fence_fds",
     "legacy_mmap",
     "sysfs_live",
+    // Its mmap checks are the shim's, and its GTT maps are mmaps of the node.
+    "gem_gtt",
     // card1 (vgem) is a node of `gemu run`'s FUSE mount; `serve --cuse` makes i915's two.
     "vgem",
 ];
