@@ -30,7 +30,7 @@ use emu::{Device, NodeKind};
 
 use crate::client_memory::CallerMemory;
 use crate::dispatch::{self, OpenFiles};
-use crate::fd_files::{self, Kind};
+use crate::fd_files::{self, Kind, KindExt};
 use crate::live_files::{self, LiveFiles};
 use crate::sync_file_node;
 

@@ -4,30 +4,12 @@
 use std::ffi::{c_int, CString};
 use std::sync::OnceLock;
 
-use uapi::{
-    GEMU_DMABUF_INO_BASE, GEMU_FD_DIR_ENV, GEMU_FD_ID_LIMIT, GEMU_SYNCOBJ_INO_BASE,
-    GEMU_SYNC_FILE_INO_BASE,
-};
+use uapi::GEMU_FD_DIR_ENV;
 
 use crate::nodes::{self, fail, raw_fstat};
 
-/// What an fd file stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    DmaBuf,
-    Syncobj,
-    SyncFile,
-}
-
-impl Kind {
-    fn folder(self) -> &'static str {
-        match self {
-            Kind::DmaBuf => "dmabuf",
-            Kind::Syncobj => "syncobj",
-            Kind::SyncFile => "sync_file",
-        }
-    }
-}
+/// What an fd file stands for (the table the daemon shares).
+pub use uapi::gemu::FdKind as Kind;
 
 /// One of the daemon's fd files, as `fstat` describes it.
 #[derive(Clone, Copy, Debug)]
@@ -47,18 +29,10 @@ pub fn of_fd(fd: c_int) -> Result<Option<FdFile>, i32> {
     if !nodes::is_gemu_dev(st.st_dev) {
         return Ok(None);
     }
-    let kinds = [
-        (Kind::DmaBuf, GEMU_DMABUF_INO_BASE),
-        (Kind::Syncobj, GEMU_SYNCOBJ_INO_BASE),
-        (Kind::SyncFile, GEMU_SYNC_FILE_INO_BASE),
-    ];
-    Ok(kinds.into_iter().find_map(|(kind, base)| {
-        let id = st.st_ino.checked_sub(base)?;
-        (id < GEMU_FD_ID_LIMIT).then_some(FdFile {
-            kind,
-            id,
-            size: st.st_size as u64,
-        })
+    Ok(Kind::of_ino(st.st_ino).map(|(kind, id)| FdFile {
+        kind,
+        id,
+        size: st.st_size as u64,
     }))
 }
 
@@ -74,7 +48,7 @@ pub fn open(kind: Kind, id: u64, flags: c_int) -> c_int {
     let Some(dir) = DIR.get_or_init(|| std::env::var(GEMU_FD_DIR_ENV).ok()) else {
         return fail(libc::ENODEV);
     };
-    let Ok(path) = CString::new(format!("{dir}/{}/{id}", kind.folder())) else {
+    let Ok(path) = CString::new(format!("{dir}/{}/{id}", kind.dir_name())) else {
         return fail(libc::EINVAL);
     };
     // SAFETY: `path` is a valid C string for the call.

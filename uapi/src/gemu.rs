@@ -68,6 +68,55 @@ pub const GEMU_FD_ID_LIMIT: u64 = 1 << 32;
 /// A dma-buf's id is its object's page index in the aperture: `id << GEMU_DMABUF_ID_SHIFT`
 /// is the offset at which a mapping of a node (or of the dma-buf file) shows the object.
 pub const GEMU_DMABUF_ID_SHIFT: u32 = 12;
+/// What one of the daemon's fd files stands for. Each kind has a folder of the mount
+/// (`<folder>/<id>` is export `id`) and an inode range (`ino_base + id`), which is how
+/// the shim tells an fd's kind from its `fstat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FdKind {
+    /// A dma-buf (PRIME export).
+    DmaBuf,
+    /// An opaque syncobj fd.
+    Syncobj,
+    /// A sync_file.
+    SyncFile,
+}
+
+impl FdKind {
+    /// Every kind.
+    pub const ALL: [FdKind; 3] = [FdKind::DmaBuf, FdKind::Syncobj, FdKind::SyncFile];
+
+    /// The kind's folder, in the directory named by [`GEMU_FD_DIR_ENV`].
+    pub const fn dir_name(self) -> &'static str {
+        match self {
+            FdKind::DmaBuf => "dmabuf",
+            FdKind::Syncobj => "syncobj",
+            FdKind::SyncFile => "sync_file",
+        }
+    }
+
+    /// The inode of export 0's file.
+    pub const fn ino_base(self) -> u64 {
+        match self {
+            FdKind::DmaBuf => GEMU_DMABUF_INO_BASE,
+            FdKind::Syncobj => GEMU_SYNCOBJ_INO_BASE,
+            FdKind::SyncFile => GEMU_SYNC_FILE_INO_BASE,
+        }
+    }
+
+    /// The inode of export `id`'s file.
+    pub const fn ino(self, id: u64) -> u64 {
+        self.ino_base() + id
+    }
+
+    /// Kind and id of the file with inode `ino`, if it is an fd file.
+    pub fn of_ino(ino: u64) -> Option<(FdKind, u64)> {
+        FdKind::ALL.into_iter().find_map(|k| {
+            let id = ino.checked_sub(k.ino_base())?;
+            (id < GEMU_FD_ID_LIMIT).then_some((k, id))
+        })
+    }
+}
+
 /// The environment variable that names the daemon's folder (`gemu run` sets it), which
 /// holds `dmabuf/`, `syncobj/` and `sync_file/`.
 pub const GEMU_FD_DIR_ENV: &str = "GEMU_FD_DIR";
