@@ -32,6 +32,33 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         // SAFETY: forwarded; `merge` reads the struct without faulting.
         return unsafe { fences::sync_merge(fd, request, arg.cast()) };
     }
+    if !arg.is_null() {
+        match cmd {
+            DRM_IOCTL_I915_GEM_USERPTR => {
+                // SAFETY: forwarded; the struct is read back only after the kernel
+                // has written it.
+                let r = unsafe { raw_ioctl(fd, request, arg) };
+                let mut args = drm_i915_gem_userptr::default();
+                if r == 0 && read_own(arg, &mut args) && nodes::node_of_fd(fd).is_some() {
+                    crate::userptr::created(fd, &args);
+                }
+                return r;
+            }
+            DRM_IOCTL_GEM_CLOSE => {
+                // SAFETY: forwarded.
+                let r = unsafe { raw_ioctl(fd, request, arg) };
+                let mut args = drm_gem_close::default();
+                if r == 0 && read_own(arg, &mut args) {
+                    crate::userptr::closed(fd, args.handle);
+                }
+                return r;
+            }
+            DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR => {
+                crate::userptr::pin_for_execbuf(fd, arg);
+            }
+            _ => {}
+        }
+    }
     if cmd == DRM_IOCTL_I915_GEM_WAIT && !arg.is_null() {
         // SAFETY: forwarded; only the struct's own field is written afterwards.
         return unsafe { gem_wait(fd, request, arg) };

@@ -26,5 +26,6 @@ mod ioctl;
 mod mmap;
 pub mod nodes;
 mod stat;
+mod userptr;
 
 pub use nodes::{Node, NODES_ENV};

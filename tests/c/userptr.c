@@ -3,9 +3,13 @@
  * place (i915_gem_userptr.c; IGT gem_userptr_blits). Creation errnos, pread
  * and pwrite, blits into and out of client memory checked byte for byte,
  * EFAULT once the memory is unmapped, whose memory a forked child and a
- * second file see, and threads using the object while another unmaps.
+ * second file see, threads using the object while another unmaps, and
+ * execbuf waiting for a userfaultfd to serve a page it pins.
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "gemu_test.h"
@@ -277,4 +281,89 @@ TEST(two_threads_use_it_while_a_third_unmaps)
 	CHECK(r.efault > 0);
 	CHECK(device_answers_version(r.fd));
 	close(r.fd);
+}
+
+struct faulter {
+	int fd;
+	uint32_t handle;
+	volatile int done;
+	int ret;
+};
+
+static void *submit_userptr(void *arg)
+{
+	static const uint32_t bbe[2] = { MI_BATCH_BUFFER_END, MI_NOOP };
+	struct faulter *f = arg;
+	struct drm_i915_gem_exec_object2 o[2];
+	struct drm_i915_gem_execbuffer2 eb;
+
+	memset(o, 0, sizeof(o));
+	o[0].handle = f->handle;
+	o[1].handle = gem_create_with(f->fd, PAGE, bbe, sizeof(bbe));
+	gemu_eb_init(&eb, o, 2, I915_EXEC_RENDER, 0);
+	f->ret = gemu_execbuf(f->fd, &eb);
+	f->done = 1;
+	gem_wait_ns(f->fd, o[1].handle, 5000000000ll);
+	gem_close(f->fd, o[1].handle);
+	return NULL;
+}
+
+/*
+ * userptr_submit_init pins every page at execbuf: a page a userfaultfd
+ * watches is asked for, and execbuf waits until it is served (IGT
+ * gem_userptr_blits@userfault). Through gemu the shim faults it in.
+ */
+TEST(a_userfault_holds_execbuf_until_served)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy copy;
+	struct faulter f = { .fd = open_render() };
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	static uint8_t fill[PAGE];
+	uint8_t back[16];
+	pthread_t t;
+	uint8_t *p;
+	int ufd;
+
+	REQUIRE(f.fd >= 0);
+	ufd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (ufd < 0 || ioctl(ufd, UFFDIO_API, &api))
+		SKIP("no userfaultfd: %s", strerror(errno));
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	REQUIRE(p != MAP_FAILED);
+	memset(&reg, 0, sizeof(reg));
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = PAGE;
+	REQUIRE(ioctl(ufd, UFFDIO_REGISTER, &reg) == 0);
+	REQUIRE_OK(userptr(f.fd, p, PAGE, 0, &f.handle));
+	REQUIRE(pthread_create(&t, NULL, submit_userptr, &f) == 0);
+
+	pfd.fd = ufd;
+	pfd.events = POLLIN;
+	CHECK_EQ(poll(&pfd, 1, 5000), 1);
+	CHECK_EQ(read(ufd, &msg, sizeof(msg)), (long)sizeof(msg));
+	CHECK_EQ(msg.event, UFFD_EVENT_PAGEFAULT);
+	CHECK_EQ(msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1),
+		 (uintptr_t)p);
+	usleep(50000);
+	CHECK_EQ(f.done, 0); /* still pinning */
+
+	memset(fill, 0xc5, sizeof(fill));
+	memset(&copy, 0, sizeof(copy));
+	copy.dst = (uintptr_t)p;
+	copy.src = (uintptr_t)fill;
+	copy.len = PAGE;
+	CHECK(ioctl(ufd, UFFDIO_COPY, &copy) == 0);
+	pthread_join(t, NULL);
+	CHECK_OK(f.ret);
+	CHECK_OK(gem_pread(f.fd, f.handle, 100, back, sizeof(back)));
+	CHECK_EQ(back[0], 0xc5);
+	gem_close(f.fd, f.handle);
+	munmap(p, PAGE);
+	close(ufd);
+	close(f.fd);
 }

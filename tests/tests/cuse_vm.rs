@@ -36,7 +36,14 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
             "flinked_object_maps_in_both_files",
         ],
     ),
-    ("userptr", &["probe_refuses_a_device_mapping"]),
+    // The shim faults userptr pages in at execbuf, where a userfaultfd sees it.
+    (
+        "userptr",
+        &[
+            "probe_refuses_a_device_mapping",
+            "a_userfault_holds_execbuf_until_served",
+        ],
+    ),
     // The spinners end when the CPU writes MI_BATCH_BUFFER_END through a map.
     (
         "exec_basic",

@@ -1,0 +1,83 @@
+//! Userptr pages are pinned at execbuf, from the submitting thread. i915's
+//! `userptr_submit_init` pins every page of each userptr object in the list; a page not
+//! there yet is faulted in, and a userfaultfd that watches it sees the fault and holds the
+//! execbuf until it is served (IGT's gem_userptr_blits@userfault). The daemon reads the
+//! pages from outside the process, where such faults are not delivered (the read just
+//! fails), so the shim faults them in here first, with `MADV_POPULATE_*`: a real access
+//! in this process's context that fails with an error, never a signal, when the range is
+//! gone.
+
+use std::ffi::{c_int, c_void};
+use std::sync::Mutex;
+
+use uapi::I915_USERPTR_READ_ONLY;
+use uapi::{drm_i915_gem_exec_object2, drm_i915_gem_execbuffer2, drm_i915_gem_userptr};
+
+use crate::ioctl::read_own;
+
+/// A userptr object the program made: its fd, handle, range and whether it is
+/// read-only (then the pin does not ask for write access).
+#[derive(Clone, Copy)]
+struct Range {
+    fd: c_int,
+    handle: u32,
+    addr: u64,
+    len: u64,
+    read_only: bool,
+}
+
+static OBJECTS: Mutex<Vec<Range>> = Mutex::new(Vec::new());
+
+/// GEM_USERPTR succeeded on `fd` with `args`.
+pub(crate) fn created(fd: c_int, args: &drm_i915_gem_userptr) {
+    let mut objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
+    objs.retain(|r| (r.fd, r.handle) != (fd, args.handle));
+    objs.push(Range {
+        fd,
+        handle: args.handle,
+        addr: args.user_ptr,
+        len: args.user_size,
+        read_only: args.flags & I915_USERPTR_READ_ONLY != 0,
+    });
+}
+
+/// GEM_CLOSE of `handle` on `fd` succeeded.
+pub(crate) fn closed(fd: c_int, handle: u32) {
+    let mut objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
+    objs.retain(|r| (r.fd, r.handle) != (fd, handle));
+}
+
+/// Before EXECBUFFER2 on `fd` with the struct at `arg`: fault in the pages of every
+/// userptr object in its list. Errors are left to the execbuf itself (a range that is
+/// gone fails it with EFAULT there).
+pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
+    let ours: Vec<Range> = {
+        let objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
+        objs.iter().filter(|r| r.fd == fd).copied().collect()
+    };
+    if ours.is_empty() {
+        return;
+    }
+    let mut eb = drm_i915_gem_execbuffer2::default();
+    if !read_own(arg, &mut eb) {
+        return;
+    }
+    let list = eb.buffers_ptr as *const drm_i915_gem_exec_object2;
+    for i in 0..eb.buffer_count as usize {
+        let mut o = drm_i915_gem_exec_object2::default();
+        // The list is the caller's: read it without trusting the pointer.
+        if !read_own(list.wrapping_add(i).cast(), &mut o) {
+            return;
+        }
+        for r in ours.iter().filter(|r| r.handle == o.handle) {
+            let advice = if r.read_only {
+                libc::MADV_POPULATE_READ
+            } else {
+                libc::MADV_POPULATE_WRITE
+            };
+            // SAFETY: populating page tables changes no memory contents; a range that
+            // is not mapped (any more) only makes the call fail.
+            unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) };
+        }
+    }
+}
