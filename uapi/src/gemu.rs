@@ -117,6 +117,11 @@ impl FdKind {
     }
 }
 
+/// dma-buf ids below this name objects without aperture pages (userptr): mapping such a
+/// dma-buf is `ENODEV`. Aperture objects' ids (their page index, the aperture starting at
+/// 4 GiB) are all above it.
+pub const GEMU_DMABUF_UNMAPPABLE_IDS: u64 = 1 << 20;
+
 /// The environment variable that names the daemon's folder (`gemu run` sets it), which
 /// holds `dmabuf/`, `syncobj/` and `sync_file/`.
 pub const GEMU_FD_DIR_ENV: &str = "GEMU_FD_DIR";
