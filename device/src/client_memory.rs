@@ -93,7 +93,8 @@ impl ClientMemory for CallerMemory {
 
     fn process(&self) -> Option<std::sync::Arc<dyn ClientMemory + Send + Sync>> {
         let tgid = tgid_of(self.tid.as_raw() as u32);
-        (tgid != 0).then(|| std::sync::Arc::new(ProcessMemory(Pid::from_raw(tgid as i32))) as _)
+        (tgid != 0)
+            .then(|| std::sync::Arc::new(ProcessMemory::new(Pid::from_raw(tgid as i32))) as _)
     }
 
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
@@ -103,17 +104,49 @@ impl ClientMemory for CallerMemory {
 
 /// A client process's memory, reached later and from any thread (a userptr object's
 /// pages). Once the process is gone every access is `EFAULT`.
-pub struct ProcessMemory(Pid);
+///
+/// The GPU does not care about the CPU's protections: i915 pins a userptr range for
+/// writing, so a write-only mapping (IGT's userptr spinners) is fine for it.
+/// `process_vm_readv` refuses to read such a mapping; then the read goes through
+/// `/proc/<pid>/mem`, which may read any mapping the process could make readable.
+pub struct ProcessMemory {
+    pid: Pid,
+    /// `/proc/<pid>/mem`, opened at the first read that needs it.
+    mem: std::sync::OnceLock<Option<std::fs::File>>,
+}
+
+impl ProcessMemory {
+    fn new(pid: Pid) -> Self {
+        ProcessMemory {
+            pid,
+            mem: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn read_forced(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let mem = self
+            .mem
+            .get_or_init(|| std::fs::File::open(format!("/proc/{}/mem", self.pid)).ok());
+        match mem {
+            Some(f) => f.read_exact_at(buf, addr).map_err(|_| Errno::EFAULT),
+            None => Err(Errno::EFAULT),
+        }
+    }
+}
 
 impl ClientMemory for ProcessMemory {
     fn read(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
-        CallerMemory::new(self.0.as_raw() as u32).read(addr, buf)
+        match CallerMemory::new(self.pid.as_raw() as u32).read(addr, buf) {
+            Err(Errno::EFAULT) => self.read_forced(addr, buf),
+            r => r,
+        }
     }
     fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
-        CallerMemory::new(self.0.as_raw() as u32).write(addr, data)
+        CallerMemory::new(self.pid.as_raw() as u32).write(addr, data)
     }
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
-        probe_range(self.0, addr, len)
+        probe_range(self.pid, addr, len)
     }
 }
 

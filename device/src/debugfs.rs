@@ -30,9 +30,10 @@ pub enum Content {
 }
 
 /// i915 module parameters IGT reads or sets through `i915_params/`, with the values
-/// this platform runs with (`enable_guc` 0: execlists, DESIGN §5). Writes are kept and
-/// read back but change nothing in the model: it has one reset method, and hang
-/// detection is set per engine through sysfs `heartbeat_interval_ms`.
+/// this platform runs with (`enable_guc` 0: execlists, DESIGN §5). `enable_hangcheck`
+/// is live (`Device::set_enable_hangcheck`); writes to the others are kept and read
+/// back but change nothing: the model has one reset method, and hang detection is set
+/// per engine through sysfs `heartbeat_interval_ms`.
 const PARAM_DEFAULTS: [(&str, &str); 3] = [
     ("reset", "3"),
     ("enable_hangcheck", "Y"),
@@ -103,7 +104,13 @@ impl DebugFs {
             }
             Content::Param(p) => {
                 let text = std::str::from_utf8(data).map_err(|_| Errno::EINVAL)?;
-                let value = format!("{}\n", text.trim());
+                let mut value = format!("{}\n", text.trim());
+                if p == "enable_hangcheck" {
+                    // A bool parameter (param_set_bool, kstrtobool): read back as Y/N.
+                    let on = parse_bool(text.trim()).ok_or(Errno::EINVAL)?;
+                    self.device.set_enable_hangcheck(on);
+                    value = if on { "Y\n" } else { "N\n" }.into();
+                }
                 self.params.lock().unwrap().insert(p, value);
             }
             // Any write clears the error state, as i915_error_state_write.
@@ -178,5 +185,14 @@ fn yes_no(b: bool) -> &'static str {
         "yes"
     } else {
         "no"
+    }
+}
+
+/// `kstrtobool`'s spellings: y/Y/1/on for true, n/N/0/off for false.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "1" | "on" => Some(true),
+        "n" | "no" | "0" | "off" => Some(false),
+        _ => None,
     }
 }

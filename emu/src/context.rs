@@ -98,7 +98,8 @@ pub struct GemContext {
 }
 
 impl GemContext {
-    fn proto(single_timeline: bool, client: Arc<ClientScore>) -> Arc<GemContext> {
+    /// A proto-context; `persistent` is its default (`enable_hangcheck`).
+    fn proto(single_timeline: bool, persistent: bool, client: Arc<ClientScore>) -> Arc<GemContext> {
         Arc::new(GemContext {
             state: TrackedMutex::new(
                 &lock_order::CONTEXT,
@@ -106,7 +107,7 @@ impl GemContext {
                     finalized: false,
                     vm: None,
                     user_engines: None,
-                    persistent: true,
+                    persistent,
                     no_error_capture: false,
                     single_timeline,
                 },
@@ -208,7 +209,7 @@ pub(crate) struct Contexts {
 impl Contexts {
     /// A new table holding the default context, id 0, already finalized.
     pub(crate) fn new(device: &crate::device::Device, client: &Arc<ClientScore>) -> Contexts {
-        let default = GemContext::proto(false, client.clone());
+        let default = GemContext::proto(false, device.enable_hangcheck(), client.clone());
         let (vm, _) = default.finalize();
         device.vms.lock().push(Arc::downgrade(&vm));
         device.contexts.lock().push(Arc::downgrade(&default));
@@ -286,6 +287,7 @@ impl File {
         }
         let ctx = GemContext::proto(
             a.flags & I915_CONTEXT_CREATE_FLAGS_SINGLE_TIMELINE != 0,
+            self.device.enable_hangcheck(),
             self.client.clone(),
         );
         if a.flags & I915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS != 0 {
@@ -331,7 +333,8 @@ impl File {
             .ctx
             .remove(&a.ctx_id)
             .ok_or(Errno::ENOENT)?;
-        if !ctx.state.lock().persistent {
+        // kill_engines: without hangcheck even a persistent context's work stops.
+        if !ctx.state.lock().persistent || !self.device.enable_hangcheck() {
             ctx.kill();
         }
         Ok(())
@@ -397,8 +400,13 @@ impl File {
                 Err(Errno::ENODEV)
             }
             I915_CONTEXT_PARAM_PERSISTENCE => {
-                // Persistence can be dropped: the model can stop a context's work.
-                ctx.state.lock().persistent = flag(p)?;
+                // Persistence can be dropped: the model can stop a context's work. It
+                // can be asked for only while hangcheck would catch a runaway.
+                let persist = flag(p)?;
+                if persist && !self.device.enable_hangcheck() {
+                    return Err(Errno::EINVAL);
+                }
+                ctx.state.lock().persistent = persist;
                 Ok(())
             }
             I915_CONTEXT_PARAM_PROTECTED_CONTENT if !ctx.state.lock().finalized => {

@@ -107,6 +107,8 @@ pub struct Device {
     pub engines: Arc<crate::engines::Engines>,
     /// Bytes of object memory charged against the budget (`config.memory`).
     pub(crate) resident: AtomicU64,
+    /// The `enable_hangcheck` module parameter.
+    hangcheck: std::sync::atomic::AtomicBool,
     /// Objects marked DONTNEED: what the shrinker may purge.
     pub(crate) purgeable: TrackedMutex<Vec<Weak<GemObject>>>,
     /// Every VM (for unbinding under pressure and drop-caches).
@@ -124,6 +126,21 @@ pub struct Device {
 const PARK_BATCH: usize = 32;
 
 impl Device {
+    /// The `enable_hangcheck` module parameter (debugfs `i915_params/enable_hangcheck`).
+    /// Without it no context may outlive its closing (contexts start, and can only be
+    /// made, non-persistent; a closed one's work is cancelled) and GETPARAM
+    /// HAS_GPU_RESET says 0. The engines' own hang detection (the heartbeat's
+    /// stand-in) keeps running: it is what resets a cancelled non-preemptible batch.
+    pub fn set_enable_hangcheck(&self, on: bool) {
+        self.hangcheck
+            .store(on, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether `enable_hangcheck` is set.
+    pub fn enable_hangcheck(&self) -> bool {
+        self.hangcheck.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// The memory behind every object (and GTT view): what a client's mmap of an
     /// offset shows.
     pub fn aperture(&self) -> &Aperture {
@@ -148,6 +165,7 @@ impl Device {
             syncobj_files: Default::default(),
             probe: OnceLock::new(),
             resident: AtomicU64::new(0),
+            hangcheck: std::sync::atomic::AtomicBool::new(true),
             purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),
             vms: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
             contexts: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),

@@ -12,9 +12,13 @@ impl File {
         a: &mut drm_i915_getparam,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let v = self.device.platform().param(a.param).inspect_err(|e| {
+        let mut v = self.device.platform().param(a.param).inspect_err(|e| {
             log::debug!("getparam {}: {e}", a.param);
         })?;
+        // i915_getparam_ioctl: resets are offered only with hangcheck on.
+        if a.param == I915_PARAM_HAS_GPU_RESET && !self.device.enable_hangcheck() {
+            v = 0;
+        }
         caller.write(a.value, &v.to_ne_bytes())
     }
 
@@ -25,7 +29,8 @@ impl File {
         _: &dyn ClientMemory,
     ) -> Result<()> {
         a.aper_size = self.device.platform().ggtt_size;
-        // Nothing is pinned in the global GTT: no scanout, no GTT mmaps.
+        // Nothing stays pinned in the global GTT: no scanout, and a GTT mmap's pin
+        // lasts only for a fault.
         a.aper_available_size = a.aper_size;
         Ok(())
     }

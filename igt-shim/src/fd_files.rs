@@ -51,6 +51,15 @@ pub fn open(kind: Kind, id: u64, flags: c_int) -> c_int {
     let Ok(path) = CString::new(format!("{dir}/{}/{id}", kind.dir_name())) else {
         return fail(libc::EINVAL);
     };
-    // SAFETY: `path` is a valid C string for the call.
-    unsafe { libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), flags, 0) as c_int }
+    // The export already happened (a request is queued, say): a signal that interrupts
+    // the open must not turn the call into a failure, so the open is made again.
+    loop {
+        // SAFETY: `path` is a valid C string for the call.
+        let fd = unsafe {
+            libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), flags, 0) as c_int
+        };
+        if fd >= 0 || nodes::errno() != libc::EINTR {
+            return fd;
+        }
+    }
 }

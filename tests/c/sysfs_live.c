@@ -8,7 +8,8 @@
  * that never reaches an arbitration point is declared hung).
  * Kernel reference: i915_sysfs.c (error_state_read/write),
  * gt/intel_gt_sysfs_pm.c + intel_rps.c (set_min_freq, set_max_freq),
- * gt/sysfs_engines.c, i915_debugfs.c (i915_wedged_set).
+ * gt/sysfs_engines.c, i915_debugfs.c (i915_wedged_set), i915_gem_context.c
+ * (enable_hangcheck and persistence).
  */
 #include "gemu_test.h"
 
@@ -261,5 +262,70 @@ TEST(the_heartbeat_interval_sets_hang_detection)
 	CHECK_OK(write_str(hb, buf));
 	CHECK_OK(clear_error_state());
 	gem_close(fd, b);
+	close(fd);
+}
+
+static int ctx_param(int fd, uint32_t ctx, uint64_t param, uint64_t *value,
+		     int set)
+{
+	struct drm_i915_gem_context_param p = {
+		.ctx_id = ctx, .param = param, .value = *value,
+	};
+	int r = do_ioctl(fd, set ? DRM_IOCTL_I915_GEM_CONTEXT_SETPARAM :
+				   DRM_IOCTL_I915_GEM_CONTEXT_GETPARAM, &p);
+
+	*value = p.value;
+	return r;
+}
+
+/*
+ * i915_params/enable_hangcheck off: no context may outlive its close
+ * (proto contexts start non-persistent, persistence is EINVAL, and
+ * kill_engines cancels even a persistent context's work), and
+ * HAS_GPU_RESET says 0 (gem_userptr_blits@nohangcheck).
+ */
+TEST(without_hangcheck_no_context_outlives_its_close)
+{
+	const char *param = DEBUGFS "/i915_params/enable_hangcheck";
+	struct gemu_spin s;
+	uint64_t v = 0;
+	int fd = open(GEMU_CARD, O_RDWR), reset = -1;
+	uint32_t ctx, ctx2;
+	char buf[16];
+
+	REQUIRE(fd >= 0);
+	ctx = gem_ctx_create(fd);
+	REQUIRE(ctx);
+	CHECK_OK(ctx_param(fd, ctx, I915_CONTEXT_PARAM_PERSISTENCE, &v, 0));
+	CHECK_EQ(v, 1);
+	REQUIRE_OK(gemu_spin_init(fd, &s, GEMU_BATCH_ADDR));
+	REQUIRE_OK(gemu_exec_pinned(fd, ctx, I915_EXEC_RENDER, s.handle,
+				    GEMU_BATCH_ADDR, NULL, 0));
+
+	CHECK_ERRNO(write_str(param, "maybe"), EINVAL);
+	CHECK_OK(write_str(param, "0"));
+	CHECK(read_at(param, buf, sizeof(buf)) > 0 && buf[0] == 'N');
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_GPU_RESET, &reset));
+	CHECK_EQ(reset, 0);
+	ctx2 = gem_ctx_create(fd);
+	REQUIRE(ctx2);
+	v = 1;
+	CHECK_OK(ctx_param(fd, ctx2, I915_CONTEXT_PARAM_PERSISTENCE, &v, 0));
+	CHECK_EQ(v, 0);
+	v = 1;
+	CHECK_ERRNO(ctx_param(fd, ctx2, I915_CONTEXT_PARAM_PERSISTENCE, &v, 1),
+		    EINVAL);
+	/* the persistent context's spinner stops when the context goes */
+	CHECK_ERRNO(gem_wait_ns(fd, s.handle, 50000000ll), ETIME);
+	CHECK_OK(gem_ctx_destroy(fd, ctx));
+	CHECK_OK(gem_wait_ns(fd, s.handle, 2 * SEC));
+
+	CHECK_OK(write_str(param, "Y"));
+	CHECK(read_at(param, buf, sizeof(buf)) > 0 && buf[0] == 'Y');
+	CHECK_OK(getparam(fd, I915_PARAM_HAS_GPU_RESET, &reset));
+	CHECK_EQ(reset, 2);
+	gem_ctx_destroy(fd, ctx2);
+	gemu_spin_fini(fd, &s);
+	clear_error_state();
 	close(fd);
 }

@@ -3,8 +3,9 @@
  * place (i915_gem_userptr.c; IGT gem_userptr_blits). Creation errnos, pread
  * and pwrite, blits into and out of client memory checked byte for byte,
  * EFAULT once the memory is unmapped, whose memory a forked child and a
- * second file see, threads using the object while another unmaps, and
- * execbuf waiting for a userfaultfd to serve a page it pins.
+ * second file see, threads using the object while another unmaps,
+ * execbuf waiting for a userfaultfd to serve a page it pins, and a
+ * write-only mapping the GPU still reads.
  */
 #include <linux/userfaultfd.h>
 #include <poll.h>
@@ -281,6 +282,38 @@ TEST(two_threads_use_it_while_a_third_unmaps)
 	CHECK(r.efault > 0);
 	CHECK(device_answers_version(r.fd));
 	close(r.fd);
+}
+
+/*
+ * The GPU ignores the CPU's protections: i915 pins a userptr range for
+ * writing, so a write-only mapping (IGT's userptr spinners) is a fine
+ * blit source.
+ */
+TEST(a_write_only_mapping_is_gpu_readable)
+{
+	int fd = open_render(), i;
+	uint8_t *mine, back[SURFACE];
+	uint32_t up, bo, batch;
+
+	REQUIRE(fd >= 0);
+	mine = mmap(NULL, SURFACE, PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(mine != MAP_FAILED);
+	for (i = 0; i < SURFACE; i++)
+		mine[i] = (uint8_t)(i * 5 + 3);
+	REQUIRE_OK(userptr(fd, mine, SURFACE, 0, &up));
+	bo = gem_create(fd, SURFACE);
+	batch = gem_create(fd, PAGE);
+	CHECK_OK(blit(fd, up, bo, batch));
+	CHECK_OK(gem_pread(fd, bo, 0, back, SURFACE));
+	for (i = 0; i < SURFACE; i++)
+		if (back[i] != (uint8_t)(i * 5 + 3))
+			break;
+	CHECK_EQ(i, SURFACE);
+	gem_close(fd, batch);
+	gem_close(fd, bo);
+	gem_close(fd, up);
+	munmap(mine, SURFACE);
+	close(fd);
 }
 
 struct faulter {
