@@ -50,7 +50,10 @@ impl ClientMemory for CallerMemory {
             len,
         }];
         let r = process_vm_readv(self.tid, &mut [IoSliceMut::new(buf)], &remote);
-        self.check("read", addr, len, r)
+        match self.check("read", addr, len, r) {
+            Err(Errno::EFAULT) => read_write_only(self.tid, addr, buf),
+            r => r,
+        }
     }
 
     fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
@@ -93,8 +96,7 @@ impl ClientMemory for CallerMemory {
 
     fn process(&self) -> Option<std::sync::Arc<dyn ClientMemory + Send + Sync>> {
         let tgid = tgid_of(self.tid.as_raw() as u32);
-        (tgid != 0)
-            .then(|| std::sync::Arc::new(ProcessMemory::new(Pid::from_raw(tgid as i32))) as _)
+        (tgid != 0).then(|| std::sync::Arc::new(ProcessMemory(Pid::from_raw(tgid as i32))) as _)
     }
 
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
@@ -103,50 +105,20 @@ impl ClientMemory for CallerMemory {
 }
 
 /// A client process's memory, reached later and from any thread (a userptr object's
-/// pages). Once the process is gone every access is `EFAULT`.
-///
-/// The GPU does not care about the CPU's protections: i915 pins a userptr range for
-/// writing, so a write-only mapping (IGT's userptr spinners) is fine for it.
-/// `process_vm_readv` refuses to read such a mapping; then the read goes through
-/// `/proc/<pid>/mem`, which may read any mapping the process could make readable.
-pub struct ProcessMemory {
-    pid: Pid,
-    /// `/proc/<pid>/mem`, opened at the first read that needs it.
-    mem: std::sync::OnceLock<Option<std::fs::File>>,
-}
-
-impl ProcessMemory {
-    fn new(pid: Pid) -> Self {
-        ProcessMemory {
-            pid,
-            mem: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn read_forced(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
-        use std::os::unix::fs::FileExt;
-        let mem = self
-            .mem
-            .get_or_init(|| std::fs::File::open(format!("/proc/{}/mem", self.pid)).ok());
-        match mem {
-            Some(f) => f.read_exact_at(buf, addr).map_err(|_| Errno::EFAULT),
-            None => Err(Errno::EFAULT),
-        }
-    }
-}
+/// pages). Once the process is gone every access is `EFAULT`. (The GPU does not care
+/// about the CPU's protections either: i915 pins a userptr range for writing, so a
+/// write-only mapping, as IGT's userptr spinners use, reads as `CallerMemory` reads it.)
+pub struct ProcessMemory(Pid);
 
 impl ClientMemory for ProcessMemory {
     fn read(&self, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
-        match CallerMemory::new(self.pid.as_raw() as u32).read(addr, buf) {
-            Err(Errno::EFAULT) => self.read_forced(addr, buf),
-            r => r,
-        }
+        CallerMemory::new(self.0.as_raw() as u32).read(addr, buf)
     }
     fn write(&self, addr: u64, data: &[u8]) -> emu::Result<()> {
-        CallerMemory::new(self.pid.as_raw() as u32).write(addr, data)
+        CallerMemory::new(self.0.as_raw() as u32).write(addr, data)
     }
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
-        probe_range(self.pid, addr, len)
+        probe_range(self.0, addr, len)
     }
 }
 
@@ -157,12 +129,31 @@ pub static NODE_MAPPINGS: std::sync::OnceLock<(String, Vec<u64>)> = std::sync::O
 /// i915's `probe_range` over `/proc/<pid>/maps`: `[addr, addr + len)` is covered by
 /// mappings with no hole, none of them a mapping of gemu's nodes.
 fn probe_range(pid: Pid, addr: u64, len: u64) -> emu::Result<()> {
-    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).map_err(|_| Errno::EFAULT)?;
-    let end = addr.checked_add(len).ok_or(Errno::EFAULT)?;
+    let node = |dev: &str, inode: &str| {
+        NODE_MAPPINGS.get().is_some_and(|(ndev, inos)| {
+            dev == ndev && inode.parse().is_ok_and(|i: u64| inos.contains(&i))
+        })
+    };
+    if covered(pid, addr, len, |_, dev, inode| !node(dev, inode)) {
+        Ok(())
+    } else {
+        Err(Errno::EFAULT)
+    }
+}
+
+/// Whether `[addr, addr + len)` of `pid` is covered by mappings with no hole, each
+/// accepted by `ok(perms, dev, inode)` (the fields of its `/proc/<pid>/maps` line).
+fn covered(pid: Pid, addr: u64, len: u64, ok: impl Fn(&str, &str, &str) -> bool) -> bool {
+    let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
+        return false;
+    };
+    let Some(end) = addr.checked_add(len) else {
+        return false;
+    };
     let mut at = addr;
     for line in maps.lines() {
         let mut f = line.split_ascii_whitespace();
-        let (Some(range), _, _, Some(dev), Some(inode)) =
+        let (Some(range), Some(perms), _, Some(dev), Some(inode)) =
             (f.next(), f.next(), f.next(), f.next(), f.next())
         else {
             continue;
@@ -176,20 +167,29 @@ fn probe_range(pid: Pid, addr: u64, len: u64) -> emu::Result<()> {
         if e <= at {
             continue;
         }
-        if s > at {
-            break;
-        }
-        if let Some((ndev, inos)) = NODE_MAPPINGS.get() {
-            if dev == ndev && inode.parse().is_ok_and(|i: u64| inos.contains(&i)) {
-                return Err(Errno::EFAULT);
-            }
+        if s > at || !ok(perms, dev, inode) {
+            return false;
         }
         at = e;
         if at >= end {
-            return Ok(());
+            return true;
         }
     }
-    Err(Errno::EFAULT)
+    false
+}
+
+/// x86 has no write-only pages: the kernel's `copy_from_user` reads a PROT_WRITE
+/// mapping, but `process_vm_readv` refuses one (its VMA lacks VM_READ). Such a read
+/// goes through `/proc/<pid>/mem` once the range is known to be mapped writable (or
+/// readable); PROT_NONE stays a fault, as on hardware.
+fn read_write_only(pid: Pid, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let readable = |perms: &str, _: &str, _: &str| perms.contains('r') || perms.contains('w');
+    if !covered(pid, addr, buf.len() as u64, readable) {
+        return Err(Errno::EFAULT);
+    }
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).map_err(|_| Errno::EFAULT)?;
+    mem.read_exact_at(buf, addr).map_err(|_| Errno::EFAULT)
 }
 
 impl CallerMemory {

@@ -594,3 +594,40 @@ TEST(a_purged_batch_is_efault)
 		    EFAULT);
 	gem_close(fd, b);
 }
+
+/*
+ * IGT gem_exec_params@mmapped: the arguments live in a PROT_WRITE-only
+ * GEM mapping. x86 has no write-only pages, so copy_from_user reads them;
+ * PROT_NONE memory still faults.
+ */
+TEST(arguments_in_a_write_only_mapping)
+{
+	struct drm_i915_gem_mmap_offset m = { .flags = I915_MMAP_OFFSET_WB };
+	struct drm_i915_gem_execbuffer2 *eb;
+	struct drm_i915_gem_exec_object2 *obj;
+	uint32_t buf;
+
+	REQUIRE(setup());
+	buf = gem_create(fd, 4096);
+	REQUIRE(buf);
+	m.handle = buf;
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &m));
+	eb = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, fd, m.offset);
+	REQUIRE(eb != MAP_FAILED);
+	obj = (struct drm_i915_gem_exec_object2 *)(eb + 1);
+	memset(obj, 0, sizeof(*obj));
+	obj->handle = bb;
+	gemu_eb_init(eb, obj, 1, I915_EXEC_RENDER, 0);
+	CHECK_OK(gemu_execbuf(fd, eb));
+	CHECK_OK(gem_wait_ns(fd, bb, 2000000000));
+	/* the list moved into memory nobody may touch: EFAULT */
+	CHECK(mprotect(eb, 4096, PROT_NONE) == 0);
+	{
+		struct drm_i915_gem_execbuffer2 e2;
+
+		gemu_eb_init(&e2, obj, 1, I915_EXEC_RENDER, 0);
+		CHECK_ERRNO(gemu_execbuf(fd, &e2), EFAULT);
+	}
+	munmap(eb, 4096);
+	gem_close(fd, buf);
+}

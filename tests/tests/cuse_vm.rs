@@ -73,6 +73,7 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
         ],
     ),
     ("exec_softpin", &["moving_a_busy_object"]),
+    ("exec_params", &["arguments_in_a_write_only_mapping"]),
     (
         "exec_spin_hang",
         &[
