@@ -100,6 +100,26 @@ impl Aperture {
             .is_none_or(|(&start, &len)| offset >= start + len)
     }
 
+    /// Whether any page of `[start, start + len)` holds memory (was written or faulted
+    /// in through any mapping of the file): `mincore` sees the shared file's pages
+    /// whoever touched them.
+    pub fn any_resident(&self, start: u64, len: u64) -> bool {
+        self.check(start, len as usize);
+        let pages = len.div_ceil(PAGE_SIZE) as usize;
+        let mut vec = vec![0u8; pages];
+        // SAFETY: the range is inside the mapping (checked); mincore writes one byte per
+        // page into `vec`, which has room for all of them.
+        let r = unsafe {
+            libc::mincore(
+                self.map.as_mut_ptr().add(start as usize).cast(),
+                len as usize,
+                vec.as_mut_ptr(),
+            )
+        };
+        // If the kernel cannot say, assume there are pages: nothing is purged by mistake.
+        r != 0 || vec.iter().any(|&b| b & 1 != 0)
+    }
+
     /// Give a range back: its pages return to the system and read as zero next time.
     pub fn release(&self, start: u64, len: u64) {
         self.discard(start, len);

@@ -25,7 +25,7 @@ impl File {
             st.madv = madv;
         }
         if st.madv == Madvise::DontNeed {
-            if st.has_pages {
+            if obj.has_pages(&st) {
                 self.device.add_purgeable(&obj);
             } else {
                 obj.truncate(&mut st);

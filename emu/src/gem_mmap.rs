@@ -61,6 +61,7 @@ impl File {
             if a.len == 0 || a.offset - start + a.len > obj.size {
                 return Err(Errno::EINVAL);
             }
+            a.purged = obj.is_purged() as u32;
             return Ok(());
         }
         // Someone else's object (or one freed while still mapped): not this file's.

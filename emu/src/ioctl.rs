@@ -365,7 +365,7 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             gemu_syncobj_import
         ),
         0x59 => op!(
-            W,
+            RW,
             nr,
             uapi::gemu::gemu_mmap_check,
             RENDER_ALLOW,

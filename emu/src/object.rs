@@ -102,11 +102,10 @@ impl WwObject for GemObject {
 impl GemObject {
     /// The object is about to be mapped by a client (MMAP_OFFSET, legacy GEM_MMAP,
     /// vgem's MAP_DUMB) of file `file`: the client can fault pages in without telling
-    /// us, so treat them as present, and keep them for its mapping after the last handle
-    /// goes. The file may now mmap the object. Returns the object's offset in the
-    /// aperture, which the mapping uses.
+    /// us (so [`GemObject::has_pages`] asks the memory), and its mapping keeps the pages
+    /// after the last handle goes. The file may now mmap the object. Returns the
+    /// object's offset in the aperture, which the mapping uses.
     pub(crate) fn expose_to_mmap(&self, file: u64) -> u64 {
-        self.lock().has_pages = true;
         self.mmapped
             .store(true, std::sync::atomic::Ordering::Release);
         let mut grants = self.mmap_grants.lock();
@@ -114,6 +113,23 @@ impl GemObject {
             grants.push(file);
         }
         self.offset
+    }
+
+    /// Whether the object has pages: got through an ioctl, or faulted in through a
+    /// client's mapping (which the memory itself tells: a passthrough fault never
+    /// reaches the daemon).
+    pub fn has_pages(&self, st: &ObjectState) -> bool {
+        st.has_pages
+            || (self.userptr.is_none()
+                && self.mmapped.load(Ordering::Acquire)
+                && st.madv != Madvise::Purged
+                && self.device.aperture.any_resident(self.offset, self.size))
+    }
+
+    /// Whether a client's mapping of the object must fault (SIGBUS): its pages were
+    /// purged.
+    pub fn is_purged(&self) -> bool {
+        self.lock().madv == Madvise::Purged
     }
 
     /// The file closed its handle to the object: its right to mmap it goes too

@@ -86,7 +86,7 @@ impl Device {
                 continue;
             };
             match st.madv {
-                Madvise::DontNeed if st.has_pages && !obj.is_busy() => {
+                Madvise::DontNeed if obj.has_pages(&st) && !obj.is_busy() => {
                     obj.truncate(&mut st);
                     got += obj.size;
                 }

@@ -454,7 +454,7 @@ fn caching_and_tiling() {
 
 #[test]
 fn madvise_purges_objects_without_pages() {
-    let (_dev, f, mem) = setup();
+    let (dev, f, mem) = setup();
     let call = |handle, madv| {
         let mut a = drm_i915_gem_madvise {
             handle,
@@ -497,8 +497,25 @@ fn madvise_purges_objects_without_pages() {
         ..Default::default()
     };
     ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
-    // Mapped: its pages may exist, so DONTNEED keeps them.
-    assert_eq!(call(lazy, I915_MADV_DONTNEED), Ok(1));
+    // Mapped but never touched: no pages, so DONTNEED purges it, and a mapping must
+    // now fault (gem_madvise@dontneed-after-mmap).
+    assert_eq!(call(lazy, I915_MADV_DONTNEED), Ok(0));
+    let mut chk = uapi::gemu::gemu_mmap_check {
+        offset: m.offset,
+        len: 4096,
+        ..Default::default()
+    };
+    ioctl(&f, uapi::gemu::DRM_IOCTL_GEMU_MMAP_CHECK, &mut chk, &mem).unwrap();
+    assert_eq!(chk.purged, 1);
+    // Mapped and written through the mapping: the pages are there, DONTNEED keeps them.
+    let touched = create(&f, &mem, 4096);
+    m.handle = touched;
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    dev.aperture().write(m.offset + 8, b"client");
+    assert_eq!(call(touched, I915_MADV_DONTNEED), Ok(1));
+    chk.offset = m.offset;
+    ioctl(&f, uapi::gemu::DRM_IOCTL_GEMU_MMAP_CHECK, &mut chk, &mem).unwrap();
+    assert_eq!(chk.purged, 0);
 }
 
 #[test]
@@ -929,7 +946,11 @@ fn a_gtt_mapping_of_a_tiled_object_is_detiled_both_ways() {
 }
 
 fn mmap_check(f: &File, mem: &MockMemory, offset: u64, len: u64) -> Result<(), Errno> {
-    let mut a = uapi::gemu::gemu_mmap_check { offset, len };
+    let mut a = uapi::gemu::gemu_mmap_check {
+        offset,
+        len,
+        ..Default::default()
+    };
     ioctl(f, uapi::gemu::DRM_IOCTL_GEMU_MMAP_CHECK, &mut a, mem)
 }
 

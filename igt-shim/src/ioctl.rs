@@ -53,6 +53,15 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
                 }
                 return r;
             }
+            DRM_IOCTL_I915_GEM_MADVISE => {
+                // SAFETY: forwarded; the answer is read back after the kernel wrote it.
+                let r = unsafe { raw_ioctl(fd, request, arg) };
+                let mut args = drm_i915_gem_madvise::default();
+                if r == 0 && read_own(arg, &mut args) && args.retained == 0 {
+                    crate::mmap::purged(fd);
+                }
+                return r;
+            }
             DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR => {
                 crate::userptr::pin_for_execbuf(fd, arg);
             }

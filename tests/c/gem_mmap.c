@@ -8,6 +8,8 @@
  */
 #include "gemu_test.h"
 
+#include <signal.h>
+
 static int fd = -1;
 
 static void need_fd(void)
@@ -314,4 +316,77 @@ TEST(flinked_object_maps_in_both_files)
 	munmap(pb, 4096);
 	close(b);
 	close(a);
+}
+
+static sigjmp_buf purged_jmp;
+
+static void on_purged_access(int sig)
+{
+	siglongjmp(purged_jmp, sig);
+}
+
+/* Touch *p: the signal it raises, 0 when none. */
+static int touch(volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_purged_access }, old_bus, old_segv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(purged_jmp, 1);
+	if (sig == 0)
+		*p = 1;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
+}
+
+static int madvise_obj(int fd, uint32_t h, uint32_t madv)
+{
+	struct drm_i915_gem_madvise m = { .handle = h, .madv = madv };
+
+	if (do_ioctl(fd, DRM_IOCTL_I915_GEM_MADVISE, &m))
+		return -1;
+	return m.retained;
+}
+
+/*
+ * IGT gem_madvise@dontneed-{before,after}-mmap: an object marked DONTNEED
+ * while it has no pages is purged at once, and a mapping of it, made
+ * before or after, raises SIGBUS (i915's fault handler cannot get pages).
+ * A mapping whose pages were touched keeps them.
+ */
+TEST(a_purged_objects_mapping_raises_sigbus)
+{
+	uint8_t *before, *after, *kept;
+	uint32_t a, b, c;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	a = gem_create(fd, 4096);
+	b = gem_create(fd, 4096);
+	c = gem_create(fd, 4096);
+	REQUIRE(a && b && c);
+	/* mapped first, never touched: DONTNEED purges, the mapping faults */
+	after = map(fd, a, I915_MMAP_OFFSET_WC, 4096);
+	kept = map(fd, c, I915_MMAP_OFFSET_WB, 4096);
+	REQUIRE(after && kept);
+	kept[0] = 7;
+	CHECK_EQ(madvise_obj(fd, a, I915_MADV_DONTNEED), 0);
+	CHECK_EQ(touch(after), SIGBUS);
+	/* purged first, mapped after */
+	CHECK_EQ(madvise_obj(fd, b, I915_MADV_DONTNEED), 0);
+	before = map(fd, b, I915_MMAP_OFFSET_WB, 4096);
+	REQUIRE(before);
+	CHECK_EQ(touch(before), SIGBUS);
+	/* touched through its mapping: it has pages, DONTNEED keeps them */
+	CHECK_EQ(madvise_obj(fd, c, I915_MADV_DONTNEED), 1);
+	CHECK_EQ(touch(kept), 0);
+	CHECK_EQ(kept[0], 1);
+	munmap(after, 4096);
+	munmap(before, 4096);
+	munmap(kept, 4096);
+	gem_close(fd, a);
+	gem_close(fd, b);
+	gem_close(fd, c);
 }

@@ -84,12 +84,14 @@ fn build_gemu() -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(&cargo)
         .current_dir(workspace_root())
-        .args(["build", "-p", "device", "--bin", "gemu", "-p", "igt-shim"])
+        // Every target of both: `--bin gemu` would filter igt-shim's cdylib away and
+        // leave a stale libgemu_shim.so beside gemu.
+        .args(["build", "-p", "device", "-p", "igt-shim"])
         .output()
         .map_err(|e| format!("cannot run {cargo:?} build: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`cargo build -p device --bin gemu -p igt-shim` failed ({}):\n{}",
+            "`cargo build -p device -p igt-shim` failed ({}):\n{}",
             out.status,
             tail(&String::from_utf8_lossy(&out.stderr), 60)
         ));

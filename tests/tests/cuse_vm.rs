@@ -34,6 +34,7 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
             "two_maps_and_partial_map",
             "mapping_outlives_handle_and_fd",
             "flinked_object_maps_in_both_files",
+            "a_purged_objects_mapping_raises_sigbus",
         ],
     ),
     // The shim faults userptr pages in at execbuf, where a userfaultfd sees it.

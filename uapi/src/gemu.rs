@@ -9,7 +9,7 @@
 //! numbers sit at the top of the DRM driver range (0x40..0xa0), which i915 leaves
 //! unused (its last command is 0x7c, GEM_CREATE_EXT).
 
-use crate::drm::{drm_prime_handle, drm_syncobj_handle, DRM_IOW, DRM_IOWR};
+use crate::drm::{drm_prime_handle, drm_syncobj_handle, DRM_IOWR};
 use crate::i915::{drm_i915_gem_execbuffer2, drm_i915_gem_mmap};
 use core::mem::size_of;
 
@@ -49,13 +49,18 @@ pub struct gemu_mmap_check {
     pub offset: u64,
     /// Its length in bytes.
     pub len: u64,
+    /// Out: 1 when the object's pages were purged, so every access through the mapping
+    /// must fault with SIGBUS (i915's fault handler cannot get the pages).
+    pub purged: u32,
+    /// Zero.
+    pub pad: u32,
 }
 
 /// mmap's check in the device (`drm_gem_mmap` / `i915_gem_mmap` up to the fault
 /// handler): a passthrough mmap never asks the daemon, so the shim asks before it maps.
 /// `EINVAL` when no object's range holds the whole mapping, `EACCES` when the file was not
 /// given the object's offset (or closed its handle since).
-pub const DRM_IOCTL_GEMU_MMAP_CHECK: u32 = DRM_IOW(0x99, size_of::<gemu_mmap_check>());
+pub const DRM_IOCTL_GEMU_MMAP_CHECK: u32 = DRM_IOWR(0x99, size_of::<gemu_mmap_check>());
 
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
