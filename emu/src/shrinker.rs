@@ -49,8 +49,9 @@ impl Device {
         }
         if self.resident() + size > budget {
             log::debug!(
-                "out of memory: {} + {size} > budget {budget}",
-                self.resident()
+                "out of memory: {} + {size} > budget {budget} ({} bytes of live objects)",
+                self.resident(),
+                self.allocated()
             );
             return Err(crate::Errno::ENOMEM);
         }
