@@ -41,11 +41,26 @@ impl Device {
     }
 
     /// Make room for `size` more bytes within the budget: purge DONTNEED objects if
-    /// needed. `ENOMEM` when even that is not enough.
+    /// needed; while the GPU is busy, give its requests a moment to retire, since
+    /// objects closed by their clients live until the requests that use them are done
+    /// (the shrinker's wait for the GPU, `I915_SHRINK_ACTIVE`). `ENOMEM` when even that
+    /// is not enough.
     pub(crate) fn charge(&self, size: u64) -> Result<()> {
+        /// How long an allocation waits for requests to retire before it fails.
+        const RETIRE_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
         let budget = self.config.memory;
-        if self.resident() + size > budget {
-            self.shrink(self.resident() + size - budget);
+        let start = std::time::Instant::now();
+        loop {
+            if self.resident() + size > budget {
+                self.shrink(self.resident() + size - budget);
+            }
+            if self.resident() + size <= budget
+                || !self.engines.busy()
+                || start.elapsed() >= RETIRE_WAIT
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
         if self.resident() + size > budget {
             log::debug!(

@@ -175,3 +175,75 @@ fn the_4g_zone_evicts_idle_bindings_or_reports_enospc() {
     )
     .unwrap();
 }
+
+#[test]
+fn an_allocation_waits_for_closed_objects_still_on_the_gpu() {
+    const MI_ARB_CHECK: u32 = 0x05 << 23;
+    const MI_BATCH_BUFFER_START: u32 = (0x31 << 23) | (1 << 8) | 1;
+    const MI_BATCH_BUFFER_END: u32 = 0x0A << 23;
+    let (dev, f, mem) = small_device();
+    let big = create(&f, &mem, 768 << 10).unwrap();
+    let batch = create(&f, &mem, 4096).unwrap();
+    // A spinner at 0x10000 keeps `big` in use until the CPU ends it.
+    let spin: Vec<u8> = [MI_ARB_CHECK, MI_BATCH_BUFFER_START, 0x10000, 0]
+        .iter()
+        .flat_map(|d| d.to_ne_bytes())
+        .collect();
+    let mut w = drm_i915_gem_pwrite {
+        handle: batch,
+        size: spin.len() as u64,
+        data_ptr: mem.put_bytes(&spin),
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, &mem).unwrap();
+    let mut m = drm_i915_gem_mmap_offset {
+        handle: batch,
+        flags: I915_MMAP_OFFSET_WB,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    let objs = [
+        drm_i915_gem_exec_object2 {
+            handle: big,
+            offset: 0x100000,
+            flags: EXEC_OBJECT_PINNED,
+            ..Default::default()
+        },
+        drm_i915_gem_exec_object2 {
+            handle: batch,
+            offset: 0x10000,
+            flags: EXEC_OBJECT_PINNED,
+            ..Default::default()
+        },
+    ];
+    let bytes: Vec<u8> = objs
+        .iter()
+        .flat_map(|o| bytemuck::bytes_of(o).to_vec())
+        .collect();
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: mem.put_bytes(&bytes),
+        buffer_count: 2,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem).unwrap();
+    let mut c = drm_gem_close {
+        handle: big,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+    // Closed, but the GPU still uses it: the allocation waits for the request.
+    let end = {
+        let dev = dev.clone();
+        let at = m.offset;
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            dev.aperture().write(at, &MI_BATCH_BUFFER_END.to_ne_bytes());
+        })
+    };
+    let t0 = std::time::Instant::now();
+    create(&f, &mem, 512 << 10).unwrap();
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(50));
+    end.join().unwrap();
+    // With the GPU idle there is nothing to wait for: over the budget fails at once.
+    assert_eq!(create(&f, &mem, 768 << 10), Err(Errno::ENOMEM));
+}
