@@ -100,7 +100,11 @@ impl ClientMemory for CallerMemory {
     }
 
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
-        probe_range(self.tid, addr, len)
+        probe_ranges(self.tid, &[(addr, len)])
+    }
+
+    fn probe_ranges(&self, ranges: &[(u64, u64)]) -> emu::Result<()> {
+        probe_ranges(self.tid, ranges)
     }
 }
 
@@ -118,7 +122,11 @@ impl ClientMemory for ProcessMemory {
         CallerMemory::new(self.0.as_raw() as u32).write(addr, data)
     }
     fn probe(&self, addr: u64, len: u64) -> emu::Result<()> {
-        probe_range(self.0, addr, len)
+        probe_ranges(self.0, &[(addr, len)])
+    }
+
+    fn probe_ranges(&self, ranges: &[(u64, u64)]) -> emu::Result<()> {
+        probe_ranges(self.0, ranges)
     }
 }
 
@@ -126,56 +134,71 @@ impl ClientMemory for ProcessMemory {
 /// mapping of them is device memory to `probe_range` (i915's VM_PFNMAP).
 pub static NODE_MAPPINGS: std::sync::OnceLock<(String, Vec<u64>)> = std::sync::OnceLock::new();
 
-/// i915's `probe_range` over `/proc/<pid>/maps`: `[addr, addr + len)` is covered by
-/// mappings with no hole, none of them a mapping of gemu's nodes.
-fn probe_range(pid: Pid, addr: u64, len: u64) -> emu::Result<()> {
+/// What a line of `/proc/<pid>/maps` says that the checks here need.
+struct Vma {
+    start: u64,
+    end: u64,
+    /// Mapped readable or writable (not PROT_NONE).
+    accessible: bool,
+    /// A mapping of one of gemu's nodes (i915's VM_PFNMAP device memory).
+    node: bool,
+}
+
+/// The mappings of `pid`, in address order; `None` when the process is gone.
+fn read_maps(pid: Pid) -> Option<Vec<Vma>> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
     let node = |dev: &str, inode: &str| {
         NODE_MAPPINGS.get().is_some_and(|(ndev, inos)| {
             dev == ndev && inode.parse().is_ok_and(|i: u64| inos.contains(&i))
         })
     };
-    if covered(pid, addr, len, |_, dev, inode| !node(dev, inode)) {
+    let vmas = maps
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split_ascii_whitespace();
+            let (range, perms, _, dev, inode) =
+                (f.next()?, f.next()?, f.next()?, f.next()?, f.next()?);
+            let (s, e) = range.split_once('-')?;
+            Some(Vma {
+                start: u64::from_str_radix(s, 16).ok()?,
+                end: u64::from_str_radix(e, 16).ok()?,
+                accessible: perms.starts_with('r') || perms.as_bytes().get(1) == Some(&b'w'),
+                node: node(dev, inode),
+            })
+        })
+        .collect();
+    Some(vmas)
+}
+
+/// Whether `[addr, addr + len)` is covered by `vmas` with no hole, each accepted by `ok`.
+fn covered(vmas: &[Vma], addr: u64, len: u64, ok: impl Fn(&Vma) -> bool) -> bool {
+    let Some(end) = addr.checked_add(len) else {
+        return false;
+    };
+    let mut i = vmas.partition_point(|v| v.end <= addr);
+    let mut at = addr;
+    while at < end {
+        match vmas.get(i) {
+            Some(v) if v.start <= at && ok(v) => at = v.end,
+            _ => return false,
+        }
+        i += 1;
+    }
+    true
+}
+
+/// i915's `probe_range` over `/proc/<pid>/maps`, for each range: covered by mappings
+/// with no hole, none of them a mapping of gemu's nodes. The map is read once.
+fn probe_ranges(pid: Pid, ranges: &[(u64, u64)]) -> emu::Result<()> {
+    let vmas = read_maps(pid).ok_or(Errno::EFAULT)?;
+    if ranges
+        .iter()
+        .all(|&(addr, len)| covered(&vmas, addr, len, |v| !v.node))
+    {
         Ok(())
     } else {
         Err(Errno::EFAULT)
     }
-}
-
-/// Whether `[addr, addr + len)` of `pid` is covered by mappings with no hole, each
-/// accepted by `ok(perms, dev, inode)` (the fields of its `/proc/<pid>/maps` line).
-fn covered(pid: Pid, addr: u64, len: u64, ok: impl Fn(&str, &str, &str) -> bool) -> bool {
-    let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
-        return false;
-    };
-    let Some(end) = addr.checked_add(len) else {
-        return false;
-    };
-    let mut at = addr;
-    for line in maps.lines() {
-        let mut f = line.split_ascii_whitespace();
-        let (Some(range), Some(perms), _, Some(dev), Some(inode)) =
-            (f.next(), f.next(), f.next(), f.next(), f.next())
-        else {
-            continue;
-        };
-        let Some((s, e)) = range.split_once('-') else {
-            continue;
-        };
-        let (Ok(s), Ok(e)) = (u64::from_str_radix(s, 16), u64::from_str_radix(e, 16)) else {
-            continue;
-        };
-        if e <= at {
-            continue;
-        }
-        if s > at || !ok(perms, dev, inode) {
-            return false;
-        }
-        at = e;
-        if at >= end {
-            return true;
-        }
-    }
-    false
 }
 
 /// x86 has no write-only pages: the kernel's `copy_from_user` reads a PROT_WRITE
@@ -184,8 +207,8 @@ fn covered(pid: Pid, addr: u64, len: u64, ok: impl Fn(&str, &str, &str) -> bool)
 /// readable); PROT_NONE stays a fault, as on hardware.
 fn read_write_only(pid: Pid, addr: u64, buf: &mut [u8]) -> emu::Result<()> {
     use std::os::unix::fs::FileExt;
-    let readable = |perms: &str, _: &str, _: &str| perms.contains('r') || perms.contains('w');
-    if !covered(pid, addr, buf.len() as u64, readable) {
+    let vmas = read_maps(pid).ok_or(Errno::EFAULT)?;
+    if !covered(&vmas, addr, buf.len() as u64, |v| v.accessible) {
         return Err(Errno::EFAULT);
     }
     let mem = std::fs::File::open(format!("/proc/{pid}/mem")).map_err(|_| Errno::EFAULT)?;

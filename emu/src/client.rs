@@ -44,6 +44,11 @@ pub trait ClientMemory {
     fn process(&self) -> Option<std::sync::Arc<dyn ClientMemory + Send + Sync>> {
         None
     }
+    /// [`ClientMemory::probe`] of each `(addr, len)`: `EFAULT` if any fails. A front-end
+    /// that reads a memory map to probe reads it once here.
+    fn probe_ranges(&self, ranges: &[(u64, u64)]) -> Result<()> {
+        ranges.iter().try_for_each(|&(a, l)| self.probe(a, l))
+    }
     /// `probe_range`: the range is wholly covered by mappings of ordinary memory (no
     /// holes, no device mappings); `EFAULT` otherwise. It says nothing about access
     /// rights, as in i915.

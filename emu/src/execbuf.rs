@@ -500,10 +500,6 @@ impl File {
             }
             // No fence registers after Gen3.
             e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
-            // A userptr object's pages must still be there (userptr_submit_init).
-            if let Some(u) = &obj.userptr {
-                u.mem.probe(u.addr, obj.size)?;
-            }
             if i == batch_index {
                 if e.flags & EXEC_OBJECT_WRITE != 0 {
                     log::debug!("execbuf: self-modifying batch");
@@ -526,6 +522,20 @@ impl File {
                 update: false,
                 obj,
             });
+        }
+        // userptr_submit_init: every userptr object's pages must still be there. One
+        // look at each owner's memory map covers all its objects (a list of thousands
+        // of userptr objects is IGT's eviction tests' normal case).
+        let mut owners: Vec<(&crate::object::Userptr, Vec<(u64, u64)>)> = Vec::new();
+        for o in objs.iter() {
+            let Some(u) = &o.obj.userptr else { continue };
+            match owners.iter_mut().find(|(w, _)| Arc::ptr_eq(&w.mem, &u.mem)) {
+                Some((_, ranges)) => ranges.push((u.addr, o.obj.size)),
+                None => owners.push((u, vec![(u.addr, o.obj.size)])),
+            }
+        }
+        for (owner, ranges) in owners {
+            owner.mem.probe_ranges(&ranges)?;
         }
         Ok(())
     }

@@ -245,6 +245,20 @@ pub(crate) fn read_own<T: bytemuck::Pod>(from: *const c_void, out: &mut T) -> bo
     )
 }
 
+/// Read `n` values of `T` from this process's memory at `from`, without faulting;
+/// `None` if they are not all readable.
+pub(crate) fn read_own_slice<T: bytemuck::Pod>(from: *const c_void, n: usize) -> Option<Vec<T>> {
+    let mut out = vec![T::zeroed(); n];
+    let len = std::mem::size_of_val(out.as_slice());
+    copy_own(
+        libc::SYS_process_vm_readv,
+        out.as_mut_ptr().cast(),
+        from.cast_mut(),
+        len,
+    )
+    .then_some(out)
+}
+
 /// Write `value` to this process's memory at `to`; false if it is not writable there.
 pub(crate) fn write_own<T: bytemuck::Pod>(to: *mut c_void, value: &T) -> bool {
     let len = std::mem::size_of::<T>();

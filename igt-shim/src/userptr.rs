@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use uapi::I915_USERPTR_READ_ONLY;
 use uapi::{drm_i915_gem_exec_object2, drm_i915_gem_execbuffer2, drm_i915_gem_userptr};
 
-use crate::ioctl::read_own;
+use crate::ioctl::{read_own, read_own_slice};
 
 /// A userptr object the program made: its fd, handle, range and whether it is
 /// read-only (then the pin does not ask for write access).
@@ -51,9 +51,12 @@ pub(crate) fn closed(fd: c_int, handle: u32) {
 /// userptr object in its list. Errors are left to the execbuf itself (a range that is
 /// gone fails it with EFAULT there).
 pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
-    let ours: Vec<Range> = {
+    let ours: std::collections::HashMap<u32, Range> = {
         let objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
-        objs.iter().filter(|r| r.fd == fd).copied().collect()
+        objs.iter()
+            .filter(|r| r.fd == fd)
+            .map(|r| (r.handle, *r))
+            .collect()
     };
     if ours.is_empty() {
         return;
@@ -62,14 +65,19 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
     if !read_own(arg, &mut eb) {
         return;
     }
-    let list = eb.buffers_ptr as *const drm_i915_gem_exec_object2;
-    for i in 0..eb.buffer_count as usize {
-        let mut o = drm_i915_gem_exec_object2::default();
-        // The list is the caller's: read it without trusting the pointer.
-        if !read_own(list.wrapping_add(i).cast(), &mut o) {
-            return;
-        }
-        for r in ours.iter().filter(|r| r.handle == o.handle) {
+    // A count no execbuf accepts is left to the daemon to refuse (check_buffer_count).
+    if eb.buffer_count == 0 || eb.buffer_count > 1 << 20 {
+        return;
+    }
+    // The list is the caller's: read it without trusting the pointer.
+    let Some(list) = read_own_slice::<drm_i915_gem_exec_object2>(
+        eb.buffers_ptr as *const c_void,
+        eb.buffer_count as usize,
+    ) else {
+        return;
+    };
+    for o in list {
+        if let Some(r) = ours.get(&o.handle) {
             let advice = if r.read_only {
                 libc::MADV_POPULATE_READ
             } else {
