@@ -1,7 +1,7 @@
 /*
  * libdrm's device scan (drmGetDevices2, drmGetDevice2) finds gemu under
  * gemu run: the shim makes the nodes character devices and the sysfs view
- * describes the PCI device behind them.
+ * describes the PCI device behind them, its BARs included.
  */
 #include "gemu_test.h"
 
@@ -100,4 +100,33 @@ TEST(get_device2_from_either_node)
 		CHECK_EQ(drmGetNodeTypeFromFd(fd), k == 0 ? DRM_NODE_PRIMARY : DRM_NODE_RENDER);
 		close(fd);
 	}
+}
+
+/*
+ * The PCI `resource` attribute lists the BARs (resource_show: start, end,
+ * flags per line): BAR2 is the 256 MiB mappable aperture, 64-bit
+ * prefetchable memory, which IGT's gem_mappable_aperture_size reads through
+ * libpciaccess.
+ */
+TEST(pci_resources_show_the_aperture)
+{
+	unsigned long long start[13], end[13], flags[13];
+	FILE *f = fopen("/sys/bus/pci/devices/0000:00:02.0/resource", "r");
+	int n = 0;
+
+	REQUIRE(f);
+	while (n < 13 && fscanf(f, "%llx %llx %llx", &start[n], &end[n],
+				&flags[n]) == 3)
+		n++;
+	fclose(f);
+	CHECK_EQ(n, 13);
+	/* BAR0 GTTMMADR: 16 MiB of 64-bit memory */
+	CHECK_EQ(end[0] - start[0] + 1, 16ull << 20);
+	CHECK_EQ(flags[0] & 0x204, 0x204);
+	/* BAR2 GMADR: 256 MiB, prefetchable */
+	CHECK_EQ(end[2] - start[2] + 1, 256ull << 20);
+	CHECK_EQ(flags[2] & 0x2000, 0x2000);
+	/* BAR4: I/O */
+	CHECK_EQ(flags[4] & 0x100, 0x100);
+	CHECK_EQ(start[1] | end[1] | start[6], 0);
 }
