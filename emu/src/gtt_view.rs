@@ -40,7 +40,9 @@ pub struct GttState {
 struct View {
     /// The view's range in the aperture (as long as the object).
     offset: u64,
-    /// What the view showed after the last sync.
+    /// The object's pages in the aperture.
+    pages: u64,
+    /// What the view showed after the last sync (as long as the object).
     snapshot: Vec<u8>,
 }
 
@@ -63,15 +65,17 @@ impl GttState {
         self.view.as_ref().map(|v| v.offset)
     }
 
-    /// Give the object a view at `offset` (an aperture range of `size` bytes, freshly
-    /// allocated) and fill it from the object at `obj_offset`.
-    pub(crate) fn attach_view(&mut self, ap: &Aperture, obj_offset: u64, size: u64, offset: u64) {
+    /// Give the object (`size` bytes at `pages` in the aperture) a view at `offset` (a
+    /// freshly allocated range as long) and fill it from the object.
+    pub(crate) fn attach_view(&mut self, ap: &Aperture, pages: u64, size: u64, offset: u64) {
         debug_assert!(self.view.is_none());
         self.view = Some(View {
             offset,
+            pages,
             snapshot: vec![0; size as usize],
         });
-        self.refill(ap, obj_offset, size);
+        let spans = self.spans();
+        self.refill(ap, &spans);
     }
 
     /// Take the view away (the object is going): its aperture offset.
@@ -79,32 +83,27 @@ impl GttState {
         self.view.take().map(|v| v.offset)
     }
 
-    /// Bring the view and the object in step: write what the client changed through
-    /// the view into the object, then show the object's contents in the view.
-    pub(crate) fn sync(&mut self, ap: &Aperture, obj_offset: u64, size: u64) {
-        self.flush(ap, obj_offset, size);
-        self.refill(ap, obj_offset, size);
+    /// Bring the view (if any) and the object in step: write what the client changed
+    /// through the view into the object, then show the object's contents in the view.
+    pub(crate) fn sync(&mut self, ap: &Aperture) {
+        let spans = self.spans();
+        self.flush(ap, &spans);
+        self.refill(ap, &spans);
     }
 
     /// Change the layout: flush under the old one, refill under the new one (i915
     /// revokes GTT mappings here, and the next fault goes through the new fence).
-    pub(crate) fn set_tiling(
-        &mut self,
-        ap: &Aperture,
-        obj_offset: u64,
-        size: u64,
-        tiling: u32,
-        stride: u32,
-    ) {
-        self.flush(ap, obj_offset, size);
+    pub(crate) fn set_tiling(&mut self, ap: &Aperture, tiling: u32, stride: u32) {
+        let spans = self.spans();
+        self.flush(ap, &spans);
         self.tiling = tiling;
         self.stride = stride;
-        self.refill(ap, obj_offset, size);
+        let spans = self.spans();
+        self.refill(ap, &spans);
     }
 
     /// Copy each byte that differs between the view and the snapshot into the object.
-    fn flush(&mut self, ap: &Aperture, obj_offset: u64, size: u64) {
-        let spans = self.spans(size);
+    fn flush(&mut self, ap: &Aperture, spans: &[Span]) {
         let Some(view) = self.view.as_mut() else {
             return;
         };
@@ -118,26 +117,25 @@ impl GttState {
             }
             let mut obj = [0u8; 512];
             let obj = &mut obj[..s.len];
-            ap.read(obj_offset + s.tiled, obj);
+            ap.read(view.pages + s.tiled, obj);
             for ((o, &v), &was) in obj.iter_mut().zip(seen.iter()).zip(snap) {
                 if v != was {
                     *o = v;
                 }
             }
-            ap.write(obj_offset + s.tiled, obj);
+            ap.write(view.pages + s.tiled, obj);
         }
     }
 
     /// Show the object's contents in the view and remember them as the snapshot.
-    fn refill(&mut self, ap: &Aperture, obj_offset: u64, size: u64) {
-        let spans = self.spans(size);
+    fn refill(&mut self, ap: &Aperture, spans: &[Span]) {
         let Some(view) = self.view.as_mut() else {
             return;
         };
         let mut seen = [0u8; 512];
         for s in spans {
             let snap = &mut view.snapshot[s.linear as usize..][..s.len];
-            ap.read(obj_offset + s.tiled, snap);
+            ap.read(view.pages + s.tiled, snap);
             let seen = &mut seen[..s.len];
             ap.read(view.offset + s.linear, seen);
             // Only what changed is written, so a client's concurrent write elsewhere in
@@ -149,9 +147,14 @@ impl GttState {
     }
 
     /// The view's bytes in linear order, as spans that are contiguous in the object
-    /// too. Bytes of the view whose tiled place lies beyond the object (a partial
-    /// tile row at the end) are left out: the fence covers them, no page backs them.
-    fn spans(&self, size: u64) -> Vec<Span> {
+    /// too (none without a view). Bytes of the view whose tiled place lies beyond the
+    /// object (a partial tile row at the end) are left out: the fence covers them, no
+    /// page backs them.
+    fn spans(&self) -> Vec<Span> {
+        let Some(view) = &self.view else {
+            return Vec::new();
+        };
+        let size = view.snapshot.len() as u64;
         let (layout, chunk) = match self.tiling {
             I915_TILING_X => (gpu_backend::Tiling::X, 512),
             I915_TILING_Y => (gpu_backend::Tiling::Y, 16),
@@ -255,11 +258,11 @@ mod tests {
         // Row 1, byte 0 of a Y tile sits 16 bytes into the object.
         ap.write(view + 512, &[0xaa]);
         ap.write(obj + 17, &[0xbb]);
-        g.sync(&ap, obj, SIZE);
+        g.sync(&ap);
         assert_eq!(byte(&ap, obj + 16), 0xaa);
         assert_eq!(byte(&ap, view + 513), 0xbb);
         // A second sync changes nothing.
-        g.sync(&ap, obj, SIZE);
+        g.sync(&ap);
         assert_eq!(byte(&ap, obj + 16), 0xaa);
         assert_eq!(byte(&ap, view + 513), 0xbb);
     }
@@ -267,7 +270,7 @@ mod tests {
     #[test]
     fn untiling_shows_the_object_as_it_is() {
         let (ap, obj, mut g) = setup(I915_TILING_X, 512);
-        g.set_tiling(&ap, obj, SIZE, I915_TILING_NONE, 0);
+        g.set_tiling(&ap, I915_TILING_NONE, 0);
         let view = g.view_offset().unwrap();
         let (mut a, mut b) = (vec![0; SIZE as usize], vec![0; SIZE as usize]);
         ap.read(obj, &mut a);

@@ -159,27 +159,21 @@ impl GemObject {
     pub(crate) fn expose_gtt(&self, file: u64) -> crate::Result<u64> {
         let pages = self.expose_to_mmap(file);
         let mut g = self.gtt.lock();
-        if g.view_offset().is_none() {
-            if !g.is_tiled() {
-                return Ok(pages);
-            }
-            let at = self.device.aperture.alloc(self.size)?;
-            g.attach_view(&self.device.aperture, self.offset, self.size, at);
-        } else {
-            g.sync(&self.device.aperture, self.offset, self.size);
+        if let Some(view) = g.view_offset() {
+            g.sync(&self.device.aperture);
+            return Ok(view);
         }
-        Ok(g.view_offset().unwrap_or(pages))
+        if !g.is_tiled() {
+            return Ok(pages);
+        }
+        let view = self.device.aperture.alloc(self.size)?;
+        g.attach_view(&self.device.aperture, self.offset, self.size, view);
+        Ok(view)
     }
 
     /// Bring the GTT view (if any) and the pages in step; see [`crate::gtt_view`].
     pub fn sync_gtt_view(&self) {
-        if self.userptr.is_some() {
-            return;
-        }
-        let mut g = self.gtt.lock();
-        if g.view_offset().is_some() {
-            g.sync(&self.device.aperture, self.offset, self.size);
-        }
+        self.gtt.lock().sync(&self.device.aperture);
     }
 
     /// The object's fence tiling: `(I915_TILING_*, stride)`.
@@ -190,14 +184,9 @@ impl GemObject {
 
     /// Set the fence tiling; a GTT view changes layout with it.
     pub(crate) fn set_tiling(&self, tiling: u32, stride: u32) {
-        let mut g = self.gtt.lock();
-        g.set_tiling(
-            &self.device.aperture,
-            self.offset,
-            self.size,
-            tiling,
-            stride,
-        );
+        self.gtt
+            .lock()
+            .set_tiling(&self.device.aperture, tiling, stride);
     }
 
     pub(crate) fn new(
