@@ -33,44 +33,43 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         return unsafe { fences::sync_merge(fd, request, arg.cast()) };
     }
     if !arg.is_null() {
+        // The shim's bookkeeping (userptr ranges, node mappings) looks at the answers.
         match cmd {
             DRM_IOCTL_I915_GEM_USERPTR => {
-                // SAFETY: forwarded; the struct is read back only after the kernel
-                // has written it.
-                let r = unsafe { raw_ioctl(fd, request, arg) };
-                let mut args = drm_i915_gem_userptr::default();
-                if r == 0 && read_own(arg, &mut args) && nodes::node_of_fd(fd).is_some() {
-                    crate::userptr::created(fd, &args);
-                }
-                return r;
+                // SAFETY: forwarded as it came.
+                return unsafe {
+                    answered(fd, request, arg, |a: &drm_i915_gem_userptr| {
+                        if nodes::node_of_fd(fd).is_some() {
+                            crate::userptr::created(fd, a);
+                        }
+                    })
+                };
             }
             DRM_IOCTL_GEM_CLOSE => {
-                // SAFETY: forwarded.
-                let r = unsafe { raw_ioctl(fd, request, arg) };
-                let mut args = drm_gem_close::default();
-                if r == 0 && read_own(arg, &mut args) {
-                    crate::userptr::closed(fd, args.handle);
-                }
-                return r;
+                // SAFETY: forwarded as it came.
+                return unsafe {
+                    answered(fd, request, arg, |a: &drm_gem_close| {
+                        crate::userptr::closed(fd, a.handle)
+                    })
+                };
             }
             DRM_IOCTL_I915_GEM_MADVISE => {
-                // SAFETY: forwarded; the answer is read back after the kernel wrote it.
-                let r = unsafe { raw_ioctl(fd, request, arg) };
-                let mut args = drm_i915_gem_madvise::default();
-                if r == 0 && read_own(arg, &mut args) && args.retained == 0 {
-                    crate::mmap::purged(fd);
-                }
-                return r;
+                // SAFETY: forwarded as it came.
+                return unsafe {
+                    answered(fd, request, arg, |a: &drm_i915_gem_madvise| {
+                        if a.retained == 0 {
+                            crate::mmap::purged(fd);
+                        }
+                    })
+                };
             }
+            // SAFETY: forwarded; only the struct's own field is written afterwards.
+            DRM_IOCTL_I915_GEM_WAIT => return unsafe { gem_wait(fd, request, arg) },
             DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR => {
                 crate::userptr::pin_for_execbuf(fd, arg);
             }
             _ => {}
         }
-    }
-    if cmd == DRM_IOCTL_I915_GEM_WAIT && !arg.is_null() {
-        // SAFETY: forwarded; only the struct's own field is written afterwards.
-        return unsafe { gem_wait(fd, request, arg) };
     }
     let ours = fences::is_fence_call(cmd)
         || matches!(
@@ -96,6 +95,26 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
             _ => fences::ioctl(fd, request, arg),
         }
     }
+}
+
+/// One ioctl straight to the kernel; when it succeeds, `then` sees the struct as the
+/// kernel left it (bookkeeping of the shim's own: userptr ranges, node mappings).
+///
+/// # Safety
+/// As [`raw_ioctl`].
+unsafe fn answered<T: bytemuck::Pod>(
+    fd: c_int,
+    request: c_ulong,
+    arg: *mut c_void,
+    then: impl FnOnce(&T),
+) -> c_int {
+    // SAFETY: forwarded.
+    let r = unsafe { raw_ioctl(fd, request, arg) };
+    let mut a = T::zeroed();
+    if r == 0 && read_own(arg, &mut a) {
+        then(&a);
+    }
+    r
 }
 
 /// GEM_WAIT: i915 writes the time left back also when the wait fails (drm_ioctl

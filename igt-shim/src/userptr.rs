@@ -7,58 +7,51 @@
 //! in this process's context that fails with an error, never a signal, when the range is
 //! gone.
 
+use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use uapi::I915_USERPTR_READ_ONLY;
 use uapi::{drm_i915_gem_exec_object2, drm_i915_gem_execbuffer2, drm_i915_gem_userptr};
 
 use crate::ioctl::{read_own, read_own_slice};
 
-/// A userptr object the program made: its fd, handle, range and whether it is
-/// read-only (then the pin does not ask for write access).
+/// A userptr object the program made: its range and whether it is read-only (then the
+/// pin does not ask for write access).
 #[derive(Clone, Copy)]
 struct Range {
-    fd: c_int,
-    handle: u32,
     addr: u64,
     len: u64,
     read_only: bool,
 }
 
-static OBJECTS: Mutex<Vec<Range>> = Mutex::new(Vec::new());
+/// The program's userptr objects, by (fd, handle).
+static OBJECTS: LazyLock<Mutex<HashMap<(c_int, u32), Range>>> = LazyLock::new(Default::default);
+
+fn objects() -> std::sync::MutexGuard<'static, HashMap<(c_int, u32), Range>> {
+    OBJECTS.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// GEM_USERPTR succeeded on `fd` with `args`.
 pub(crate) fn created(fd: c_int, args: &drm_i915_gem_userptr) {
-    let mut objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
-    objs.retain(|r| (r.fd, r.handle) != (fd, args.handle));
-    objs.push(Range {
-        fd,
-        handle: args.handle,
+    let range = Range {
         addr: args.user_ptr,
         len: args.user_size,
         read_only: args.flags & I915_USERPTR_READ_ONLY != 0,
-    });
+    };
+    objects().insert((fd, args.handle), range);
 }
 
 /// GEM_CLOSE of `handle` on `fd` succeeded.
 pub(crate) fn closed(fd: c_int, handle: u32) {
-    let mut objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
-    objs.retain(|r| (r.fd, r.handle) != (fd, handle));
+    objects().remove(&(fd, handle));
 }
 
 /// Before EXECBUFFER2 on `fd` with the struct at `arg`: fault in the pages of every
 /// userptr object in its list. Errors are left to the execbuf itself (a range that is
 /// gone fails it with EFAULT there).
 pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
-    let ours: std::collections::HashMap<u32, Range> = {
-        let objs = OBJECTS.lock().unwrap_or_else(|e| e.into_inner());
-        objs.iter()
-            .filter(|r| r.fd == fd)
-            .map(|r| (r.handle, *r))
-            .collect()
-    };
-    if ours.is_empty() {
+    if objects().is_empty() {
         return;
     }
     let mut eb = drm_i915_gem_execbuffer2::default();
@@ -76,16 +69,20 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
     ) else {
         return;
     };
-    for o in list {
-        if let Some(r) = ours.get(&o.handle) {
-            let advice = if r.read_only {
-                libc::MADV_POPULATE_READ
-            } else {
-                libc::MADV_POPULATE_WRITE
-            };
-            // SAFETY: populating page tables changes no memory contents; a range that
-            // is not mapped (any more) only makes the call fail.
-            unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) };
-        }
+    let ours: Vec<Range> = {
+        let objs = objects();
+        list.iter()
+            .filter_map(|o| objs.get(&(fd, o.handle)).copied())
+            .collect()
+    };
+    for r in ours {
+        let advice = if r.read_only {
+            libc::MADV_POPULATE_READ
+        } else {
+            libc::MADV_POPULATE_WRITE
+        };
+        // SAFETY: populating page tables changes no memory contents; a range that is
+        // not mapped (any more) only makes the call fail.
+        unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) };
     }
 }
