@@ -34,11 +34,10 @@ pub enum Content {
 /// is live (`Device::set_enable_hangcheck`); writes to the others are kept and read
 /// back but change nothing: the model has one reset method, and hang detection is set
 /// per engine through sysfs `heartbeat_interval_ms`.
-const PARAM_DEFAULTS: [(&str, &str); 3] = [
-    ("reset", "3"),
-    ("enable_hangcheck", "Y"),
-    ("enable_guc", "0"),
-];
+const PARAM_DEFAULTS: [(&str, &str); 3] = [("reset", "3"), (HANGCHECK, "Y"), ("enable_guc", "0")];
+
+/// The one live parameter: its value is the model's (`Device::enable_hangcheck`).
+const HANGCHECK: &str = "enable_hangcheck";
 
 /// Add the debugfs entries under `root`.
 pub fn build(b: &mut Builder, root: u64) {
@@ -67,6 +66,7 @@ impl DebugFs {
     pub fn new(device: Arc<Device>) -> DebugFs {
         let params = PARAM_DEFAULTS
             .iter()
+            .filter(|(k, _)| *k != HANGCHECK)
             .map(|(k, v)| (*k, format!("{v}\n")))
             .collect();
         DebugFs {
@@ -82,6 +82,15 @@ impl DebugFs {
             Content::Name => format!("i915 dev={PCI_SLOT} unique={PCI_SLOT}\n"),
             // i915_drop_caches_get: DEFINE_SIMPLE_ATTRIBUTE "0x%08llx\n" of DROP_ALL.
             Content::DropCaches => format!("0x{DROP_ALL:08x}\n"),
+            // A bool parameter reads back as Y/N; the model holds its value.
+            Content::Param(HANGCHECK) => format!(
+                "{}\n",
+                if self.device.enable_hangcheck() {
+                    "Y"
+                } else {
+                    "N"
+                }
+            ),
             Content::Param(p) => self.params.lock().unwrap()[p].clone(),
             Content::GemObjects => self.gem_objects(),
             Content::EngineInfo => self.engine_info(),
@@ -103,15 +112,14 @@ impl DebugFs {
                 self.device.drop_caches(flags)?;
             }
             Content::Param(p) => {
-                let text = std::str::from_utf8(data).map_err(|_| Errno::EINVAL)?;
-                let mut value = format!("{}\n", text.trim());
-                if p == "enable_hangcheck" {
-                    // A bool parameter (param_set_bool, kstrtobool): read back as Y/N.
-                    let on = parse_bool(text.trim()).ok_or(Errno::EINVAL)?;
+                let text = std::str::from_utf8(data).map_err(|_| Errno::EINVAL)?.trim();
+                if p == HANGCHECK {
+                    // param_set_bool: kstrtobool's spellings.
+                    let on = parse_bool(text).ok_or(Errno::EINVAL)?;
                     self.device.set_enable_hangcheck(on);
-                    value = if on { "Y\n" } else { "N\n" }.into();
+                } else {
+                    self.params.lock().unwrap().insert(p, format!("{text}\n"));
                 }
-                self.params.lock().unwrap().insert(p, value);
             }
             // Any write clears the error state, as i915_error_state_write.
             Content::ErrorState => self.device.engines.errors.clear(),
