@@ -45,6 +45,16 @@ struct EbFence {
     point: u64,
 }
 
+/// How the submission reached the model, beyond i915's own arguments.
+#[derive(Clone, Copy, Default)]
+struct Via {
+    /// Fence "fds" are sync_file ids (the shim's call).
+    sync_files: bool,
+    /// The submitter's shim has just faulted in the userptr objects in the list (so
+    /// they are mapped, with no hole, and lie over no node mapping): no probe needed.
+    pinned: bool,
+}
+
 /// One object of the submission.
 struct EbObject {
     obj: Arc<GemObject>,
@@ -69,7 +79,7 @@ impl File {
         a: &mut drm_i915_gem_execbuffer2,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        self.execbuffer2(a, caller, false)
+        self.execbuffer2(a, caller, Via::default())
     }
 
     /// IOCTL: gemu_execbuffer2: EXECBUFFER2_WR from the shim, whose fence fds are
@@ -80,14 +90,34 @@ impl File {
         a: &mut drm_i915_gem_execbuffer2,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        self.execbuffer2(a, caller, true)
+        let via = Via {
+            sync_files: true,
+            pinned: false,
+        };
+        self.execbuffer2(a, caller, via)
+    }
+
+    /// IOCTL: gemu_execbuffer2_pinned: [`File::gemu_execbuffer2`] from a shim that has
+    /// faulted in the calling process's own userptr objects just before
+    /// (`uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED`): those need no probe of its
+    /// memory map, the costly part of a submission with thousands of them.
+    pub(crate) fn gemu_execbuffer2_pinned(
+        &self,
+        a: &mut drm_i915_gem_execbuffer2,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        let via = Via {
+            sync_files: true,
+            pinned: true,
+        };
+        self.execbuffer2(a, caller, via)
     }
 
     fn execbuffer2(
         &self,
         a: &mut drm_i915_gem_execbuffer2,
         caller: &dyn ClientMemory,
-        sync_files: bool,
+        via: Via,
     ) -> Result<()> {
         let count = a.buffer_count as u64;
         if count == 0 || count > i32::MAX as u64 {
@@ -101,7 +131,7 @@ impl File {
             .map(bytemuck::pod_read_unaligned)
             .collect();
         let mut objs = Vec::new();
-        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, sync_files);
+        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via);
         // New offsets go back to user space, also after an error past placement.
         for (i, o) in objs.iter().enumerate() {
             if o.update {
@@ -118,7 +148,7 @@ impl File {
         exec: &mut [drm_i915_gem_exec_object2],
         objs: &mut Vec<EbObject>,
         caller: &dyn ClientMemory,
-        sync_files: bool,
+        via: Via,
     ) -> Result<()> {
         if a.flags & I915_EXEC_SECURE != 0 {
             // Gen11+ has no secure batches.
@@ -136,7 +166,7 @@ impl File {
             // Without the shim no fd can be a sync_file of this device. FENCE_SUBMIT
             // (start when the other request starts) is not modelled: the engines know
             // completion only.
-            if !sync_files || a.flags & I915_EXEC_FENCE_SUBMIT != 0 {
+            if !via.sync_files || a.flags & I915_EXEC_FENCE_SUBMIT != 0 {
                 log::debug!("execbuf: in-fence {:#x} without sync_files", a.flags);
                 return Err(Errno::EINVAL);
             }
@@ -145,7 +175,7 @@ impl File {
             in_fences.extend(file.fences().iter().cloned());
         }
         let out_fence = a.flags & I915_EXEC_FENCE_OUT != 0;
-        if out_fence && !sync_files {
+        if out_fence && !via.sync_files {
             // Without fence fds (HAS_EXEC_FENCE is 0) the flag is unknown, as on a
             // kernel that predates it.
             log::debug!("execbuf: FENCE_OUT needs the shim to make the fd");
@@ -157,7 +187,7 @@ impl File {
         } else {
             exec.len() - 1
         };
-        self.lookup_objects(a, exec, objs, batch_index)?;
+        self.lookup_objects(a, exec, objs, batch_index, caller, via.pinned)?;
         if target.ctx.is_banned() {
             return Err(Errno::EIO);
         }
@@ -470,65 +500,53 @@ impl File {
         Ok(Target { ctx, vm, engine })
     }
 
-    /// `eb_lookup_vmas`: handles, per-object flags, the batch.
+    /// `eb_lookup_vmas`: handles, per-object flags, the batch, and each userptr
+    /// object's pages (`userptr_submit_init`), in list order: the first object that
+    /// fails decides the errno.
     fn lookup_objects(
         &self,
         a: &drm_i915_gem_execbuffer2,
         exec: &mut [drm_i915_gem_exec_object2],
         objs: &mut Vec<EbObject>,
         batch_index: usize,
+        caller: &dyn ClientMemory,
+        pinned: bool,
     ) -> Result<()> {
-        // Full ppGTT: the global GTT cannot be asked for.
-        let invalid = __EXEC_OBJECT_UNKNOWN_FLAGS | EXEC_OBJECT_NEEDS_GTT;
+        let mut failed = Ok(());
         for (i, e) in exec.iter_mut().enumerate() {
-            let obj = self.lookup(e.handle)?;
-            if e.flags & invalid != 0 {
-                return Err(Errno::EINVAL);
-            }
-            if e.alignment != 0 && !e.alignment.is_power_of_two() {
-                return Err(Errno::EINVAL);
-            }
-            if e.flags & EXEC_OBJECT_PINNED != 0 && e.offset != canonical(e.offset & !0xfff) {
-                return Err(Errno::EINVAL);
-            }
-            if e.flags & EXEC_OBJECT_PAD_TO_SIZE != 0 {
-                if e.pad_to_size % 4096 != 0 {
-                    return Err(Errno::EINVAL);
-                }
-            } else {
-                e.pad_to_size = 0;
-            }
-            // No fence registers after Gen3.
-            e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
-            if i == batch_index {
-                if e.flags & EXEC_OBJECT_WRITE != 0 {
-                    log::debug!("execbuf: self-modifying batch");
-                    return Err(Errno::EINVAL);
-                }
-                let start = a.batch_start_offset as u64;
-                if start
-                    .checked_add(a.batch_len as u64)
-                    .is_none_or(|end| end > obj.size)
-                {
-                    return Err(Errno::EINVAL);
-                }
-                if a.batch_len == 0 && obj.size == start {
-                    return Err(Errno::EINVAL);
+            let checked = self
+                .lookup(e.handle)
+                .and_then(|obj| check_exec_object(a, e, &obj, i == batch_index).map(|_| obj));
+            match checked {
+                Ok(obj) => objs.push(EbObject {
+                    flags: e.flags,
+                    offset: noncanonical(e.offset),
+                    update: false,
+                    obj,
+                }),
+                Err(err) => {
+                    failed = Err(err);
+                    break;
                 }
             }
-            objs.push(EbObject {
-                flags: e.flags,
-                offset: noncanonical(e.offset),
-                update: false,
-                obj,
-            });
         }
-        // userptr_submit_init: every userptr object's pages must still be there. One
-        // look at each owner's memory map covers all its objects (a list of thousands
-        // of userptr objects is IGT's eviction tests' normal case).
+        // The userptr objects before the first bad one were pinned on the way, so a
+        // userptr fault there comes first. Pages are pinned in the submitter's own
+        // memory: another process's object (a forked child's use of its parent's) is
+        // EFAULT. One look at the memory map covers all the objects (a list of
+        // thousands of userptr objects is IGT's eviction tests' normal case), and none
+        // when the submitter's shim has just faulted them in itself.
         let mut owners: Vec<(&crate::object::Userptr, Vec<(u64, u64)>)> = Vec::new();
         for o in objs.iter() {
             let Some(u) = &o.obj.userptr else { continue };
+            if !u.pinnable_by(caller) {
+                log::debug!("execbuf: process {}'s userptr object", u.owner);
+                return Err(Errno::EFAULT);
+            }
+            if pinned {
+                continue;
+            }
+            // One owner unless the front-end cannot tell processes apart.
             match owners.iter_mut().find(|(w, _)| Arc::ptr_eq(&w.mem, &u.mem)) {
                 Some((_, ranges)) => ranges.push((u.addr, o.obj.size)),
                 None => owners.push((u, vec![(u.addr, o.obj.size)])),
@@ -537,7 +555,7 @@ impl File {
         for (owner, ranges) in owners {
             owner.mem.probe_ranges(&ranges)?;
         }
-        Ok(())
+        failed
     }
 
     /// `eb_relocate_vma`: patch object `i`'s relocation entries.
@@ -649,4 +667,50 @@ impl std::fmt::Debug for EbObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}@{:#x}", self.obj, self.offset)
     }
+}
+
+/// `eb_validate_vma` and the batch checks of `eb_add_vma` for one exec object.
+fn check_exec_object(
+    a: &drm_i915_gem_execbuffer2,
+    e: &mut drm_i915_gem_exec_object2,
+    obj: &GemObject,
+    is_batch: bool,
+) -> Result<()> {
+    // Full ppGTT: the global GTT cannot be asked for.
+    let invalid = __EXEC_OBJECT_UNKNOWN_FLAGS | EXEC_OBJECT_NEEDS_GTT;
+    if e.flags & invalid != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if e.alignment != 0 && !e.alignment.is_power_of_two() {
+        return Err(Errno::EINVAL);
+    }
+    if e.flags & EXEC_OBJECT_PINNED != 0 && e.offset != canonical(e.offset & !0xfff) {
+        return Err(Errno::EINVAL);
+    }
+    if e.flags & EXEC_OBJECT_PAD_TO_SIZE != 0 {
+        if e.pad_to_size % 4096 != 0 {
+            return Err(Errno::EINVAL);
+        }
+    } else {
+        e.pad_to_size = 0;
+    }
+    // No fence registers after Gen3.
+    e.flags &= !EXEC_OBJECT_NEEDS_FENCE;
+    if is_batch {
+        if e.flags & EXEC_OBJECT_WRITE != 0 {
+            log::debug!("execbuf: self-modifying batch");
+            return Err(Errno::EINVAL);
+        }
+        let start = a.batch_start_offset as u64;
+        if start
+            .checked_add(a.batch_len as u64)
+            .is_none_or(|end| end > obj.size)
+        {
+            return Err(Errno::EINVAL);
+        }
+        if a.batch_len == 0 && obj.size == start {
+            return Err(Errno::EINVAL);
+        }
+    }
+    Ok(())
 }

@@ -47,26 +47,6 @@ impl<T: Clone> ExportTable<T> {
         id
     }
 
-    /// Export `value` under the id of an entry `same` says holds it already, else under
-    /// a new id; one lock, so two exports of one thing cannot get two ids.
-    pub(crate) fn export_once(&self, value: T, same: impl Fn(&T) -> bool) -> u64 {
-        let mut table = self.table.lock();
-        if let Some((&id, e)) = table.iter_mut().find(|(_, e)| same(&e.value)) {
-            e.pending += 1;
-            return id;
-        }
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        table.insert(
-            id,
-            Entry {
-                value,
-                pending: 1,
-                opens: 0,
-            },
-        );
-        id
-    }
-
     /// Export under a chosen id: the existing entry if there is one (the same export
     /// again), else `make()`'s value.
     pub(crate) fn export_at(&self, id: u64, make: impl FnOnce() -> T) {

@@ -19,7 +19,7 @@ impl File {
     pub(crate) fn gem_set_domain(
         &self,
         a: &mut drm_i915_gem_set_domain,
-        _: &dyn ClientMemory,
+        caller: &dyn ClientMemory,
     ) -> Result<()> {
         let (read, write) = (a.read_domains, a.write_domain);
         if (read | write) & GPU_DOMAINS != 0 {
@@ -37,7 +37,11 @@ impl File {
         // Leaving or entering the GTT domain: the detiled view and the pages meet.
         obj.sync_gtt_view();
         if let Some(u) = &obj.userptr {
-            // The client's pages must still be there; domains mean nothing for them.
+            // i915 pins the pages to check them (iris asks this way); domains mean
+            // nothing for them.
+            if !u.pinnable_by(caller) {
+                return Err(Errno::EFAULT);
+            }
             return u.mem.probe(u.addr, obj.size);
         }
         let mut st = obj.lock();

@@ -34,11 +34,16 @@ impl File {
             );
             return Err(Errno::EINVAL);
         }
+        // i915_gem_userptr_pread / _pwrite: client memory is the client's to copy.
+        if obj.is_userptr() {
+            log::debug!("rw: a userptr object");
+            return Err(Errno::EINVAL);
+        }
         // Wait for the GPU, then make sure the pages exist; the lock is not held
         // while client memory is touched.
         obj.wait_idle();
         let mut st = obj.lock();
-        if write && !st.has_pages && !obj.is_userptr() {
+        if write && !st.has_pages {
             // shmem_pwrite: an object without pages is written through the store
             // and still has none afterwards (so DONTNEED purges it at once).
             if st.madv != Madvise::WillNeed {
@@ -61,12 +66,6 @@ impl File {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, READ)? else {
             return Ok(());
         };
-        if obj.is_userptr() {
-            // From the owner's memory to the caller's, through a bounce buffer.
-            let mut buf = vec![0u8; a.size as usize];
-            obj.read(a.offset, &mut buf)?;
-            return caller.write(a.data_ptr, &buf);
-        }
         // pread flushes the GTT write domain first.
         obj.sync_gtt_view();
         // SAFETY: the view is used for this one copy and dropped before returning.
@@ -83,11 +82,6 @@ impl File {
         let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, WRITE)? else {
             return Ok(());
         };
-        if obj.is_userptr() {
-            let mut buf = vec![0u8; a.size as usize];
-            caller.read(a.data_ptr, &mut buf)?;
-            return obj.write(a.offset, &buf);
-        }
         // Earlier GTT writes land first, so they cannot later overwrite these bytes;
         // afterwards the view shows what was written.
         obj.sync_gtt_view();

@@ -49,6 +49,7 @@ impl File {
             Userptr {
                 mem,
                 addr: a.user_ptr,
+                owner: caller.tgid(),
             },
         );
         a.handle = self.handle_create(Arc::new(obj));

@@ -42,6 +42,18 @@ pub struct Userptr {
     pub mem: Arc<dyn ClientMemory + Send + Sync>,
     /// Start of the range in that process.
     pub addr: u64,
+    /// That process's id (thread group id), 0 when the front-end did not say.
+    pub owner: u32,
+}
+
+impl Userptr {
+    /// Whether `caller` may pin the pages: i915 pins them in the calling process's
+    /// memory, which must be the creator's (`notifier.mm == current->mm`), so a forked
+    /// child cannot use its parent's object. An id the front-end did not give passes.
+    pub fn pinnable_by(&self, caller: &dyn ClientMemory) -> bool {
+        let submitter = caller.tgid();
+        submitter == 0 || self.owner == 0 || submitter == self.owner
+    }
 }
 
 /// The state guarded by the object's reservation lock.

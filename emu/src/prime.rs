@@ -4,9 +4,8 @@
 //! A dma-buf here is an id naming an exported object; the front-end serves one file
 //! per id and the program's dma-buf fds are opens of that file (see `uapi::gemu`). The
 //! id is the object's page index in the aperture, so a mapping of the dma-buf at
-//! offset `id << 12` shows the object. A userptr object has no aperture pages: its id
-//! is a small number below [`GEMU_DMABUF_UNMAPPABLE_IDS`], and its dma-buf cannot be
-//! mapped (as in i915). An export keeps its object alive, as a dma-buf
+//! offset `id << 12` shows the object. A userptr object is never exported (i915 has
+//! refused since its userptr rework). An export keeps its object alive, as a dma-buf
 //! holds a reference on its GEM object, until the last open of its file is released.
 
 use std::sync::Arc;
@@ -20,10 +19,6 @@ use crate::file::File;
 use crate::object::GemObject;
 use crate::sync::lock_order;
 use crate::{Errno, Result};
-
-// Aperture ids start above the unmappable ones.
-const _: () =
-    assert!(crate::aperture::FIRST_OFFSET >> GEMU_DMABUF_ID_SHIFT >= GEMU_DMABUF_UNMAPPABLE_IDS);
 
 /// The device's dma-bufs, by id.
 pub(crate) struct DmaBufs(ExportTable<Arc<GemObject>>);
@@ -48,22 +43,10 @@ impl File {
             return Err(Errno::EINVAL);
         }
         let obj = self.lookup(a.handle)?;
-        // Client memory has no place in the aperture: its dma-buf gets an id below
-        // the aperture's, which the shim refuses to mmap (i915_gem_dmabuf_mmap: no
-        // shmem file, ENODEV). The export validates the pages first
-        // (i915_gem_userptr_dmabuf_export).
-        if let Some(u) = &obj.userptr {
-            u.mem.probe(u.addr, obj.size)?;
-            let id = self
-                .device
-                .dma_bufs
-                .0
-                .export_once(obj.clone(), |o| Arc::ptr_eq(o, &obj));
-            if id >= GEMU_DMABUF_UNMAPPABLE_IDS {
-                return Err(Errno::ENOMEM);
-            }
-            a.fd = id as i32;
-            return Ok(());
+        // i915_gem_userptr_dmabuf_export: exporting client memory is no longer allowed.
+        if obj.is_userptr() {
+            log::debug!("prime export: a userptr object");
+            return Err(Errno::EINVAL);
         }
         // The importer may map it: keep its pages for mappings, as MMAP_OFFSET does.
         obj.lock().has_pages = true;

@@ -67,45 +67,50 @@ fn creation_checks_in_i915_order() {
     userptr(&f, &mem, p, 8192, I915_USERPTR_PROBE).unwrap();
     // Without PROBE, an unmapped range is only found at first use.
     let h = userptr(&f, &mem, 0x7000_0000_0000, 4096, 0).unwrap();
-    let buf = mem.alloc(4);
-    let mut r = drm_i915_gem_pread {
-        handle: h,
-        size: 4,
-        data_ptr: buf,
-        ..Default::default()
+    assert_eq!(set_domain(&f, &mem, h), Err(Errno::EFAULT));
+}
+
+fn set_domain(f: &File, mem: &MockMemory, handle: u32) -> Result<(), Errno> {
+    let mut d = drm_i915_gem_set_domain {
+        handle,
+        read_domains: I915_GEM_DOMAIN_CPU,
+        write_domain: 0,
     };
-    assert_eq!(
-        ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem),
-        Err(Errno::EFAULT)
-    );
+    ioctl(f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut d, mem)
 }
 
 #[test]
-fn pread_pwrite_reach_the_clients_memory_in_place() {
+fn only_the_gpu_reaches_client_memory() {
     let (_d, f, mem) = setup();
     let p = mem.alloc_pages(4096);
     let h = userptr(&f, &mem, p, 4096, 0).unwrap();
-    emu::ClientMemory::write(&mem, p + 100, b"from the client").unwrap();
-    let buf = mem.alloc(15);
-    let mut r = drm_i915_gem_pread {
-        handle: h,
-        offset: 100,
-        size: 15,
-        data_ptr: buf,
-        ..Default::default()
+    let buf = mem.alloc(16);
+    let pread = |handle, offset, size| {
+        let mut r = drm_i915_gem_pread {
+            handle,
+            offset,
+            size,
+            data_ptr: buf,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem)
     };
-    ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem).unwrap();
-    assert_eq!(mem.get_bytes(buf, 15), b"from the client");
-    let src = mem.put_bytes(b"from gem");
-    let mut w = drm_i915_gem_pwrite {
-        handle: h,
-        offset: 8,
-        size: 8,
-        data_ptr: src,
-        ..Default::default()
+    let pwrite = |handle, offset, size| {
+        let mut w = drm_i915_gem_pwrite {
+            handle,
+            offset,
+            size,
+            data_ptr: buf,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, &mem)
     };
-    ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, &mem).unwrap();
-    assert_eq!(mem.get_bytes(p + 8, 8), b"from gem");
+    // i915_gem_userptr_pread / _pwrite refuse, after the generic checks.
+    assert_eq!(pread(h, 100, 16), Err(Errno::EINVAL));
+    assert_eq!(pwrite(h, 8, 8), Err(Errno::EINVAL));
+    assert_eq!(pread(h, 0, 0), Ok(()), "zero size succeeds first");
+    assert_eq!(pwrite(h + 1, 0, 8), Err(Errno::ENOENT));
+    assert_eq!(mem.get_bytes(p, 16), vec![0; 16], "nothing was copied");
     // No mmap through the device.
     let mut m = drm_i915_gem_mmap_offset {
         handle: h,
@@ -116,29 +121,20 @@ fn pread_pwrite_reach_the_clients_memory_in_place() {
         ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem),
         Err(Errno::ENODEV)
     );
-    // Gone memory: EFAULT at the next use, here SET_DOMAIN.
+    // SET_DOMAIN validates the pages (iris asks this way): gone memory is EFAULT.
+    assert_eq!(set_domain(&f, &mem, h), Ok(()));
     mem.unmap(p);
-    let mut d = drm_i915_gem_set_domain {
-        handle: h,
-        read_domains: I915_GEM_DOMAIN_CPU,
-        write_domain: 0,
-    };
-    assert_eq!(
-        ioctl(&f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut d, &mem),
-        Err(Errno::EFAULT)
-    );
+    assert_eq!(set_domain(&f, &mem, h), Err(Errno::EFAULT));
 }
 
-#[test]
-fn the_gpu_writes_into_client_memory_and_unmapped_memory_is_efault() {
-    let (_d, f, mem) = setup();
-    let p = mem.alloc_pages(4096);
-    let target = userptr(&f, &mem, p, 4096, 0).unwrap();
+/// A submission storing 0xcafef00d at offset 0x10 of `target`, its arguments made in
+/// `mem` (the caller's memory).
+fn store_into(f: &File, mem: &MockMemory, target: u32) -> drm_i915_gem_execbuffer2 {
     let mut c = drm_i915_gem_create {
         size: 4096,
         ..Default::default()
     };
-    ioctl(&f, DRM_IOCTL_I915_GEM_CREATE, &mut c, &mem).unwrap();
+    ioctl(f, DRM_IOCTL_I915_GEM_CREATE, &mut c, mem).unwrap();
     let batch = c.handle;
     let cmds: Vec<u8> = [
         MI_STORE_DWORD_IMM,
@@ -156,7 +152,7 @@ fn the_gpu_writes_into_client_memory_and_unmapped_memory_is_efault() {
         data_ptr: mem.put_bytes(&cmds),
         ..Default::default()
     };
-    ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, &mem).unwrap();
+    ioctl(f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, mem).unwrap();
     let objs = [
         drm_i915_gem_exec_object2 {
             handle: target,
@@ -175,18 +171,30 @@ fn the_gpu_writes_into_client_memory_and_unmapped_memory_is_efault() {
         .iter()
         .flat_map(|o| bytemuck::bytes_of(o).to_vec())
         .collect();
-    let mut eb = drm_i915_gem_execbuffer2 {
+    drm_i915_gem_execbuffer2 {
         buffers_ptr: mem.put_bytes(&bytes),
         buffer_count: 2,
         ..Default::default()
-    };
-    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem).unwrap();
+    }
+}
+
+fn wait(f: &File, mem: &MockMemory, handle: u32) {
     let mut wt = drm_i915_gem_wait {
-        bo_handle: target,
+        bo_handle: handle,
         flags: 0,
         timeout_ns: 5_000_000_000,
     };
-    ioctl(&f, DRM_IOCTL_I915_GEM_WAIT, &mut wt, &mem).unwrap();
+    ioctl(f, DRM_IOCTL_I915_GEM_WAIT, &mut wt, mem).unwrap();
+}
+
+#[test]
+fn the_gpu_writes_into_client_memory_and_unmapped_memory_is_efault() {
+    let (_d, f, mem) = setup();
+    let p = mem.alloc_pages(4096);
+    let target = userptr(&f, &mem, p, 4096, 0).unwrap();
+    let mut eb = store_into(&f, &mem, target);
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem).unwrap();
+    wait(&f, &mem, target);
     assert_eq!(
         mem.get::<u32>(p + 0x10),
         0xcafef00d,
@@ -196,5 +204,100 @@ fn the_gpu_writes_into_client_memory_and_unmapped_memory_is_efault() {
     assert_eq!(
         ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem),
         Err(Errno::EFAULT)
+    );
+}
+
+#[test]
+fn another_process_cannot_use_the_object() {
+    // i915 pins the pages in the calling process's memory, which must be the
+    // creator's: a forked child submitting its parent's object gets EFAULT (IGT's
+    // forked_userptr() asks exactly this).
+    let (_d, f, parent) = setup();
+    let p = parent.alloc_pages(4096);
+    let target = userptr(&f, &parent, p, 4096, 0).unwrap();
+    let child = MockMemory::new();
+    child
+        .tgid
+        .store(testing::ROOT.pid + 1, std::sync::atomic::Ordering::Relaxed);
+    let mut eb = store_into(&f, &child, target);
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &child),
+        Err(Errno::EFAULT)
+    );
+    assert_eq!(set_domain(&f, &child, target), Err(Errno::EFAULT));
+    assert_eq!(parent.get::<u32>(p + 0x10), 0, "nothing ran");
+    // The parent itself still may.
+    let mut eb = store_into(&f, &parent, target);
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &parent).unwrap();
+    wait(&f, &parent, target);
+    assert_eq!(parent.get::<u32>(p + 0x10), 0xcafef00d);
+}
+
+#[test]
+fn a_shim_that_pinned_the_pages_spares_the_probe() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (_d, f, mem) = setup();
+    let p = mem.alloc_pages(4096);
+    let target = userptr(&f, &mem, p, 4096, 0).unwrap();
+    let mut eb = store_into(&f, &mem, target);
+    mem.probes.store(0, Relaxed);
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem).unwrap();
+    assert_eq!(mem.probes.load(Relaxed), 1, "the plain call probes");
+    ioctl(
+        &f,
+        uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED,
+        &mut eb,
+        &mem,
+    )
+    .unwrap();
+    assert_eq!(mem.probes.load(Relaxed), 1, "the pinned call does not");
+    wait(&f, &mem, target);
+    assert_eq!(mem.get::<u32>(p + 0x10), 0xcafef00d);
+    // Another process's claim covers nothing of this one's.
+    let other = MockMemory::new();
+    other
+        .tgid
+        .store(testing::ROOT.pid + 1, std::sync::atomic::Ordering::Relaxed);
+    let mut eb = store_into(&f, &other, target);
+    assert_eq!(
+        ioctl(
+            &f,
+            uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED,
+            &mut eb,
+            &other
+        ),
+        Err(Errno::EFAULT)
+    );
+}
+
+#[test]
+fn the_first_bad_object_in_the_list_decides() {
+    // eb_lookup_vmas pins each userptr object as it adds it: a gone range before an
+    // object with bad flags is EFAULT, after it EINVAL.
+    let (_d, f, mem) = setup();
+    let p = mem.alloc_pages(4096);
+    let gone = userptr(&f, &mem, p, 4096, 0).unwrap();
+    mem.unmap(p);
+    let eb = store_into(&f, &mem, gone);
+    let mut list: [drm_i915_gem_exec_object2; 2] = mem.get(eb.buffers_ptr);
+    list[1].flags |= 1 << 40;
+    let submit = |list: &[drm_i915_gem_exec_object2], flags| {
+        let bytes: Vec<u8> = list
+            .iter()
+            .flat_map(|o| bytemuck::bytes_of(o).to_vec())
+            .collect();
+        let mut eb = drm_i915_gem_execbuffer2 {
+            buffers_ptr: mem.put_bytes(&bytes),
+            buffer_count: 2,
+            flags,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem)
+    };
+    assert_eq!(submit(&list, 0), Err(Errno::EFAULT));
+    list.swap(0, 1);
+    assert_eq!(
+        submit(&list, I915_EXEC_BATCH_FIRST as u64),
+        Err(Errno::EINVAL)
     );
 }

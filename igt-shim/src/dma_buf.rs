@@ -5,7 +5,7 @@
 
 use std::ffi::c_int;
 
-use uapi::{GEMU_DMABUF_ID_SHIFT, GEMU_DMABUF_UNMAPPABLE_IDS};
+use uapi::GEMU_DMABUF_ID_SHIFT;
 
 use crate::fd_files::{self, FdFile, Kind};
 use crate::nodes::fail;
@@ -59,10 +59,6 @@ pub unsafe extern "C" fn lseek64(fd: c_int, offset: i64, whence: c_int) -> i64 {
 /// gemu's, `Err(EINVAL)` when the range leaves the buffer (`dma_buf_mmap_internal`).
 pub(crate) fn map_offset(fd: c_int, offset: i64, len: usize) -> Option<Result<i64, c_int>> {
     let buf = of_fd(fd)?;
-    // Client memory (userptr) behind it: i915_gem_dmabuf_mmap has no shmem file.
-    if buf.id < GEMU_DMABUF_UNMAPPABLE_IDS {
-        return Some(Err(libc::ENODEV));
-    }
     let pages = |n: u64| n.div_ceil(4096);
     if offset < 0 || pages(offset as u64 + len as u64) > pages(buf.size) {
         return Some(Err(libc::EINVAL));

@@ -94,6 +94,15 @@ pub(crate) fn purged(fd: c_int) {
     }
 }
 
+/// Whether `[addr, addr + len)` meets a mapping of a node made through this shim (i915's
+/// device memory, which a userptr object may not use).
+pub(crate) fn overlaps_node_mapping(addr: u64, len: u64) -> bool {
+    let (at, end) = (addr as usize, addr.saturating_add(len) as usize);
+    node_maps()
+        .iter()
+        .any(|m| m.addr < end && at < m.addr + m.len)
+}
+
 /// `mmap(2)`.
 ///
 /// # Safety
@@ -180,4 +189,47 @@ pub unsafe extern "C" fn munmap(addr: *mut c_void, len: usize) -> c_int {
         }
     }
     r
+}
+
+/// `mremap(2)`: a node mapping that moves or grows is remembered where it is now too (the
+/// old record may stay: a record too many only costs a userptr execbuf its shortcut).
+///
+/// C declares it variadic; on x86-64 the optional fifth argument arrives in a register
+/// like a fixed one (as `ioctl`'s third does), and it is read only with the flags that
+/// say the caller passed it.
+///
+/// # Safety
+/// As libc's.
+#[no_mangle]
+pub unsafe extern "C" fn mremap(
+    old: *mut c_void,
+    old_len: usize,
+    new_len: usize,
+    flags: c_int,
+    new_address: *mut c_void,
+) -> *mut c_void {
+    let target = if flags & (libc::MREMAP_FIXED | libc::MREMAP_DONTUNMAP) != 0 {
+        new_address
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: the caller's arguments.
+    let r = unsafe { libc::syscall(libc::SYS_mremap, old, old_len, new_len, flags, target) };
+    if r != -1 {
+        let (at, end) = (old as usize, old as usize + old_len.max(1));
+        let mut maps = node_maps();
+        let moved: Vec<NodeMap> = maps
+            .iter()
+            .filter(|m| m.addr < end && at < m.addr + m.len)
+            .copied()
+            .collect();
+        for m in moved {
+            maps.push(NodeMap {
+                addr: r as usize,
+                len: new_len,
+                ..m
+            });
+        }
+    }
+    r as *mut c_void
 }
