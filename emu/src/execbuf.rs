@@ -688,7 +688,7 @@ fn check_exec_object(
         return Err(Errno::EINVAL);
     }
     if e.flags & EXEC_OBJECT_PAD_TO_SIZE != 0 {
-        if e.pad_to_size % 4096 != 0 {
+        if !e.pad_to_size.is_multiple_of(4096) {
             return Err(Errno::EINVAL);
         }
     } else {
