@@ -296,8 +296,5 @@ fn the_first_bad_object_in_the_list_decides() {
     };
     assert_eq!(submit(&list, 0), Err(Errno::EFAULT));
     list.swap(0, 1);
-    assert_eq!(
-        submit(&list, I915_EXEC_BATCH_FIRST as u64),
-        Err(Errno::EINVAL)
-    );
+    assert_eq!(submit(&list, I915_EXEC_BATCH_FIRST), Err(Errno::EINVAL));
 }
