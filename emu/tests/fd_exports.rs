@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use emu::sync::DmaFence;
 use emu::testing::{self, ioctl, MockMemory};
-use emu::{ClientMemory, Errno, File, NodeKind};
+use emu::{Errno, File, NodeKind};
 use uapi::*;
 
 fn setup() -> (Arc<emu::Device>, Arc<File>, MockMemory) {
