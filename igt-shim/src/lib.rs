@@ -25,6 +25,7 @@ mod fences;
 mod ioctl;
 mod mmap;
 pub mod nodes;
+mod proc_mem;
 mod stat;
 mod userptr;
 

@@ -94,6 +94,14 @@ pub(crate) fn purged(fd: c_int) {
     }
 }
 
+/// This process's node mappings made through the shim, as (address, length).
+pub(crate) fn node_ranges() -> Vec<(u64, u64)> {
+    node_maps()
+        .iter()
+        .map(|m| (m.addr as u64, m.len as u64))
+        .collect()
+}
+
 /// Whether `[addr, addr + len)` meets a mapping of a node made through this shim (i915's
 /// device memory, which a userptr object may not use).
 pub(crate) fn overlaps_node_mapping(addr: u64, len: u64) -> bool {

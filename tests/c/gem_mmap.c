@@ -390,3 +390,51 @@ TEST(a_purged_objects_mapping_raises_sigbus)
 	gem_close(fd, b);
 	gem_close(fd, c);
 }
+
+/*
+ * /proc/self/mem over an object's mapping: i915's vm_access takes the rest
+ * of each chunk at once and refuses a range past the object, so a read
+ * across the end copies nothing (EIO), while one inside reads the object
+ * and a write lands in it (IGT gem_mmap_offset@oob-read).
+ */
+TEST(proc_self_mem_stops_at_the_objects_end)
+{
+	uint32_t h, got = 0, v = 0xfeedf00d;
+	uint8_t buf[8];
+	uint8_t *p;
+	int mem;
+
+	need_fd();
+	h = gem_create(fd, 4096);
+	REQUIRE(h);
+	p = map(fd, h, I915_MMAP_OFFSET_WB, 4096);
+	REQUIRE(p);
+	memcpy(p + 4088, "insideXY", 8);
+	mem = open("/proc/self/mem", O_RDWR);
+	REQUIRE(mem >= 0);
+	CHECK_EQ(lseek(mem, (uintptr_t)p + 4092, SEEK_SET), (long long)(uintptr_t)p + 4092);
+	errno = 0;
+	CHECK_EQ(read(mem, buf, 8), -1);
+	CHECK_EQ(errno, EIO);
+	/* the position did not move: a read inside from there works */
+	CHECK_EQ(read(mem, buf, 4), 4);
+	CHECK(memcmp(buf, "deXY", 4) == 0);
+	CHECK_EQ(pread(mem, buf, 8, (uintptr_t)p + 4088), 8);
+	CHECK(memcmp(buf, "insideXY", 8) == 0);
+	errno = 0;
+	CHECK_EQ(pread(mem, buf, 8, (uintptr_t)p + 4090), -1);
+	CHECK_EQ(errno, EIO);
+	/* writes the same way: inside lands in the object, across is refused */
+	CHECK_EQ(pwrite(mem, &v, 4, (uintptr_t)p + 64), 4);
+	CHECK_OK(gem_pread(fd, h, 64, &got, 4));
+	CHECK_EQ(got, v);
+	errno = 0;
+	CHECK_EQ(pwrite(mem, &v, 4, (uintptr_t)p + 4094), -1);
+	CHECK_EQ(errno, EIO);
+	/* ordinary memory still reads page by page through the kernel */
+	CHECK_EQ(pread(mem, buf, 8, (uintptr_t)&v), 8);
+	CHECK(memcmp(buf, &v, 4) == 0);
+	close(mem);
+	munmap(p, 4096);
+	gem_close(fd, h);
+}

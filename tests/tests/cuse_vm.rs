@@ -35,6 +35,7 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
             "mapping_outlives_handle_and_fd",
             "flinked_object_maps_in_both_files",
             "a_purged_objects_mapping_raises_sigbus",
+            "proc_self_mem_stops_at_the_objects_end",
         ],
     ),
     // The shim faults userptr pages in at execbuf, where a userfaultfd sees it.
