@@ -27,6 +27,9 @@ pub struct Engines {
     pub errors: crate::gpu_error::GpuErrors,
     /// The GT's frequency limits (sysfs `gt_*_freq_mhz`).
     pub rps: crate::rps::Rps,
+    /// Requests not yet handed to their engine, by (fence context, seqno): the fence
+    /// that signals when they are (FENCE_SUBMIT's await-execution).
+    unsubmitted: TrackedMutex<HashMap<(u64, u64), Arc<DmaFence>>>,
 }
 
 impl Engines {
@@ -50,6 +53,7 @@ impl Engines {
             resets: AtomicU32::new(0),
             errors: Default::default(),
             rps: Default::default(),
+            unsubmitted: TrackedMutex::new(&lock_order::ENGINE_UNSUBMITTED, HashMap::new()),
         })
     }
 
@@ -61,6 +65,29 @@ impl Engines {
     /// The engine class of the timeline a fence came from, if it is one of ours.
     pub fn class_of(&self, fence: &DmaFence) -> Option<u16> {
         self.classes.lock().get(&fence.context()).copied()
+    }
+
+    /// `i915_request_await_execution`: what a request that may start once the work
+    /// behind `fence` has started awaits. A request of ours still queued: the fence
+    /// that signals when it reaches its engine; one already there (or done): nothing.
+    /// Any other fence: its completion, as i915 does for a foreign fence.
+    pub(crate) fn execution_of(&self, fence: &Arc<DmaFence>) -> Option<Arc<DmaFence>> {
+        if self.class_of(fence).is_none() {
+            return Some(fence.clone());
+        }
+        let key = (fence.context(), fence.seqno());
+        self.unsubmitted.lock().get(&key).cloned()
+    }
+
+    /// The request behind `fence` reached its engine, or never will. Called with no
+    /// timeline lock held.
+    fn submitted(&self, fence: &DmaFence) {
+        let key = (fence.context(), fence.seqno());
+        let started = self.unsubmitted.lock().remove(&key);
+        // Signalled with no lock held: its callbacks pump other timelines.
+        if let Some(started) = started {
+            let _ = started.signal();
+        }
     }
 
     /// Whether any engine is executing or has queued work.
@@ -172,6 +199,8 @@ pub(crate) struct Timeline {
     queue: TrackedMutex<Queue>,
     /// The fence of the newest request (single-timeline contexts order after it).
     last: Mutex<Option<Arc<DmaFence>>>,
+    /// The fence context of the "reached the engine" fences of this timeline's requests.
+    started_context: u64,
 }
 
 impl Timeline {
@@ -186,6 +215,7 @@ impl Timeline {
             regs: Arc::new(Mutex::new(ContextRegs::default())),
             queue: TrackedMutex::new(&lock_order::TIMELINE, Queue::default()),
             last: Mutex::new(None),
+            started_context: crate::sync::dma_fence::context_alloc(1),
         })
     }
 
@@ -211,6 +241,11 @@ impl Timeline {
         let fence = self.fences.next_fence();
         *last = Some(fence.clone());
         drop(last);
+        let started = DmaFence::new(self.started_context, fence.seqno());
+        self.engines
+            .unsubmitted
+            .lock()
+            .insert((fence.context(), fence.seqno()), started);
         let req = make(&fence);
         q.ring.push_back(fence.clone());
         q.pending.push_back(Pending {
@@ -251,6 +286,7 @@ impl Timeline {
             if q.dead {
                 let p = q.pending.pop_front().unwrap();
                 drop(q);
+                self.engines.submitted(&p.fence);
                 cancel_unrun(p.req);
                 q = self.queue.lock();
                 continue;
@@ -274,7 +310,10 @@ impl Timeline {
             }
             let p = q.pending.pop_front().unwrap();
             let handle = self.engines.submit(self.engine, p.req);
-            q.inflight.push((handle, p.fence));
+            q.inflight.push((handle, p.fence.clone()));
+            drop(q);
+            self.engines.submitted(&p.fence);
+            q = self.queue.lock();
         }
     }
 
@@ -289,6 +328,7 @@ impl Timeline {
             )
         };
         for p in pending {
+            self.engines.submitted(&p.fence);
             cancel_unrun(p.req);
         }
         for (h, _) in inflight {
@@ -308,6 +348,7 @@ impl Timeline {
             )
         };
         for p in pending {
+            self.engines.submitted(&p.fence);
             cancel_unrun(p.req);
         }
         for (h, _) in inflight {

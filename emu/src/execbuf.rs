@@ -163,16 +163,20 @@ impl File {
             if a.flags & IN_FENCES == IN_FENCES {
                 return Err(Errno::EINVAL);
             }
-            // Without the shim no fd can be a sync_file of this device. FENCE_SUBMIT
-            // (start when the other request starts) is not modelled: the engines know
-            // completion only.
-            if !via.sync_files || a.flags & I915_EXEC_FENCE_SUBMIT != 0 {
+            // Without the shim no fd can be a sync_file of this device.
+            if !via.sync_files {
                 log::debug!("execbuf: in-fence {:#x} without sync_files", a.flags);
                 return Err(Errno::EINVAL);
             }
             let id = u64::from(a.rsvd2 as u32);
             let file = self.device.sync_file(id).ok_or(Errno::EINVAL)?;
-            in_fences.extend(file.fences().iter().cloned());
+            if a.flags & I915_EXEC_FENCE_SUBMIT != 0 {
+                // i915_request_await_execution: start once that work has started.
+                let engines = &self.device.engines;
+                in_fences.extend(file.fences().iter().filter_map(|f| engines.execution_of(f)));
+            } else {
+                in_fences.extend(file.fences().iter().cloned());
+            }
         }
         let out_fence = a.flags & I915_EXEC_FENCE_OUT != 0;
         if out_fence && !via.sync_files {

@@ -33,7 +33,7 @@ impl File {
             return Ok(());
         }
         let obj = self.lookup(a.handle)?;
-        obj.wait_idle();
+        obj.wait_idle_interruptible(caller)?;
         // Leaving or entering the GTT domain: the detiled view and the pages meet.
         obj.sync_gtt_view();
         if let Some(u) = &obj.userptr {
@@ -89,7 +89,7 @@ impl File {
     pub(crate) fn gem_set_caching(
         &self,
         a: &mut drm_i915_gem_caching,
-        _: &dyn ClientMemory,
+        caller: &dyn ClientMemory,
     ) -> Result<()> {
         let level = match a.caching {
             I915_CACHING_NONE | I915_CACHING_DISPLAY => CacheLevel::None,
@@ -97,7 +97,7 @@ impl File {
             _ => return Err(Errno::EINVAL),
         };
         let obj = self.lookup(a.handle)?;
-        obj.wait_idle();
+        obj.wait_idle_interruptible(caller)?;
         obj.lock().cache_level = level;
         Ok(())
     }

@@ -19,6 +19,7 @@ impl File {
         size: u64,
         ptr: u64,
         write: bool,
+        caller: &dyn ClientMemory,
     ) -> Result<Option<std::sync::Arc<GemObject>>> {
         if size == 0 {
             return Ok(None);
@@ -41,7 +42,7 @@ impl File {
         }
         // Wait for the GPU, then make sure the pages exist; the lock is not held
         // while client memory is touched.
-        obj.wait_idle();
+        obj.wait_idle_interruptible(caller)?;
         let mut st = obj.lock();
         if write && !st.has_pages {
             // shmem_pwrite: an object without pages is written through the store
@@ -63,7 +64,8 @@ impl File {
         a: &mut drm_i915_gem_pread,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, READ)? else {
+        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, READ, caller)?
+        else {
             return Ok(());
         };
         // pread flushes the GTT write domain first.
@@ -79,7 +81,8 @@ impl File {
         a: &mut drm_i915_gem_pwrite,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, WRITE)? else {
+        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, WRITE, caller)?
+        else {
             return Ok(());
         };
         // Earlier GTT writes land first, so they cannot later overwrite these bytes;

@@ -281,6 +281,13 @@ impl GemObject {
         let _ = self.resv.wait(DmaResvUsage::Bookkeep, None, None);
     }
 
+    /// [`GemObject::wait_idle`] as `i915_gem_object_wait(I915_WAIT_INTERRUPTIBLE)`:
+    /// `EINTR` when the caller has a signal pending (its ioctl is then restarted, or it
+    /// dies without leaving the daemon waiting on a GPU that may spin for ever).
+    pub fn wait_idle_interruptible(&self, caller: &dyn ClientMemory) -> crate::Result<()> {
+        crate::wait::wait_all(caller, &self.resv.fences(DmaResvUsage::Bookkeep), None)
+    }
+
     /// Drop the object's pages for good (`i915_gem_object_truncate`): they read as zero.
     pub fn truncate(&self, state: &mut ObjectState) {
         // A userptr object's pages are the client's: only the object lets go of them.

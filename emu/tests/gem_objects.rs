@@ -990,3 +990,59 @@ fn only_a_file_given_the_offset_may_map_it() {
     assert_eq!(mmap_check(&a, &mem, wc, 4096), Err(Errno::EACCES));
     assert_eq!(mmap_check(&b, &mem, wc, 4096), Ok(()));
 }
+
+/// pread, pwrite, SET_DOMAIN and SET_CACHING wait for the GPU as i915 does, with
+/// I915_WAIT_INTERRUPTIBLE: a caller with a signal pending gets EINTR instead of
+/// sleeping behind work that may never end (a spinner).
+#[test]
+fn cpu_access_waits_are_interruptible() {
+    let (_dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let fence = emu::testing::gate(&f.lookup(h).unwrap());
+    let sig = MockMemory::new();
+    sig.signal.store(true, std::sync::atomic::Ordering::Relaxed);
+    let buf = sig.alloc(8);
+    let mut r = drm_i915_gem_pread {
+        handle: h,
+        size: 8,
+        data_ptr: buf,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &sig),
+        Err(Errno::EINTR)
+    );
+    let mut w = drm_i915_gem_pwrite {
+        handle: h,
+        size: 8,
+        data_ptr: buf,
+        ..Default::default()
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut w, &sig),
+        Err(Errno::EINTR)
+    );
+    let mut d = drm_i915_gem_set_domain {
+        handle: h,
+        read_domains: I915_GEM_DOMAIN_CPU,
+        write_domain: 0,
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut d, &sig),
+        Err(Errno::EINTR)
+    );
+    let mut c = drm_i915_gem_caching {
+        handle: h,
+        caching: I915_CACHING_NONE,
+    };
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_SET_CACHING, &mut c, &sig),
+        Err(Errno::EINTR)
+    );
+    // Once the GPU is done, the same calls go through.
+    fence.signal().unwrap();
+    let out = mem.alloc(8);
+    r.data_ptr = out;
+    ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem).unwrap();
+    ioctl(&f, DRM_IOCTL_I915_GEM_SET_CACHING, &mut c, &mem).unwrap();
+}

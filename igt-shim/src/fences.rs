@@ -115,9 +115,11 @@ unsafe fn syncobj_fd_to_handle(fd: c_int, arg: *mut c_void) -> c_int {
 }
 
 /// The GETPARAMs whose feature the shim makes work (the device alone says 0): exec
-/// fence fds, and PRIME (HAS_PRIME_VMAP_FLUSH goes with DRM_CAP_PRIME).
-const SHIM_PARAMS: [(i32, i32); 2] = [
+/// fence fds (FENCE_IN / FENCE_OUT, and FENCE_SUBMIT), and PRIME (HAS_PRIME_VMAP_FLUSH
+/// goes with DRM_CAP_PRIME).
+const SHIM_PARAMS: [(i32, i32); 3] = [
     (I915_PARAM_HAS_EXEC_FENCE, 1),
+    (I915_PARAM_HAS_EXEC_SUBMIT_FENCE, 1),
     (I915_PARAM_HAS_PRIME_VMAP_FLUSH, 1),
 ];
 

@@ -60,9 +60,8 @@ TEST(params_say_exec_fence)
 	REQUIRE(fd >= 0);
 	CHECK_OK(getparam(fd, I915_PARAM_HAS_EXEC_FENCE, &has));
 	CHECK_EQ(has, 1);
-	/* FENCE_SUBMIT is not modelled: still no. */
 	CHECK_OK(getparam(fd, I915_PARAM_HAS_EXEC_SUBMIT_FENCE, &submit));
-	CHECK_EQ(submit, 0);
+	CHECK_EQ(submit, 1);
 	close(fd);
 }
 
@@ -229,6 +228,49 @@ TEST(fence_in_is_awaited)
 	CHECK_ERRNO(submit_store(fd, target, 1, I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT, out, &unused), EINVAL);
 	close(out);
 	gemu_spin_fini(fd, &spin);
+	gem_close(fd, target);
+	close(fd);
+}
+
+/*
+ * FENCE_SUBMIT (i915_request_await_execution): the batch may start once the
+ * other request has reached its engine, not when it completes. A store
+ * behind a running spinner runs while it spins; behind a spinner still
+ * queued (it awaits the first one), it waits until that one starts.
+ */
+TEST(fence_submit_awaits_the_start)
+{
+	struct gemu_spin first, second;
+	int fd = open_card(), out1 = -1, out2 = -1, unused;
+	uint32_t target;
+
+	REQUIRE(fd >= 0);
+	target = gem_create(fd, 4096);
+	REQUIRE(target);
+	REQUIRE_OK(gemu_spin_init(fd, &first, SPIN_ADDR));
+	REQUIRE_OK(gemu_spin_init(fd, &second, SPIN_ADDR + 0x100000));
+	REQUIRE_OK(submit_spin(fd, &first, I915_EXEC_FENCE_OUT, -1, &out1));
+	REQUIRE_OK(submit_store(fd, target, 0x5ab, I915_EXEC_FENCE_SUBMIT, out1, &unused));
+	CHECK_OK(gem_wait_ns(fd, target, 5 * SEC));
+	CHECK_EQ(gem_read32(fd, target, 0), 0x5ab);
+	CHECK(!readable(out1, 0)); /* the spinner still spins */
+	/* the second spinner waits for the first to complete */
+	REQUIRE_OK(submit_spin(fd, &second, I915_EXEC_FENCE_IN | I915_EXEC_FENCE_OUT, out1, &out2));
+	REQUIRE_OK(submit_store(fd, target, 0x5ac, I915_EXEC_FENCE_SUBMIT, out2, &unused));
+	/* (a read would wait for the store, which waits for the second spinner) */
+	CHECK_ERRNO(gem_wait_ns(fd, target, 100000000), ETIME);
+	gemu_spin_end(&first);
+	CHECK_OK(gem_wait_ns(fd, target, 5 * SEC));
+	CHECK_EQ(gem_read32(fd, target, 0), 0x5ac);
+	CHECK(!readable(out2, 0)); /* started, not done */
+	gemu_spin_end(&second);
+	CHECK(readable(out2, 5000));
+	/* a sync_file it cannot read is EINVAL, as for FENCE_IN */
+	CHECK_ERRNO(submit_store(fd, target, 1, I915_EXEC_FENCE_SUBMIT, fd, &unused), EINVAL);
+	close(out1);
+	close(out2);
+	gemu_spin_fini(fd, &first);
+	gemu_spin_fini(fd, &second);
 	gem_close(fd, target);
 	close(fd);
 }

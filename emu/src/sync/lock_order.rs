@@ -101,6 +101,10 @@ pub static CONTEXT_HANGS: LockClass = LockClass::new("i915_gem_context.hang_time
 /// Which fence timeline belongs to which engine (BUSY reports engine classes). A leaf.
 pub static ENGINE_CLASSES: LockClass = LockClass::new("gemu.engine_classes");
 
+/// Requests not yet handed to their engine and the fences that say when they are
+/// (FENCE_SUBMIT). A leaf: filled under a timeline's lock, the fences signalled after.
+pub static ENGINE_UNSUBMITTED: LockClass = LockClass::new("gemu.engine_unsubmitted");
+
 /// A sleeping waiter's wake-up flag (the task a `wake_up` reaches): woken from
 /// fence callbacks and syncobj updates, so it comes after both.
 pub static WAIT_QUEUE: LockClass = LockClass::new("gemu.wait_queue");
@@ -156,6 +160,7 @@ pub static ORDER: &[&LockClass] = &[
     &SYNCOBJ,
     &WAIT_QUEUE,
     &ENGINE_CLASSES,
+    &ENGINE_UNSUBMITTED,
     &GTT_VIEW,
     &MMAP_GRANTS,
     &PARKED_RANGES,
