@@ -23,6 +23,9 @@ struct Range {
     addr: u64,
     len: u64,
     read_only: bool,
+    /// The process that made it: only it may use the pages (a forked child that
+    /// inherited this table gets EFAULT from the daemon, with nothing faulted in).
+    pid: libc::pid_t,
 }
 
 /// The program's userptr objects, by (fd, handle).
@@ -38,6 +41,8 @@ pub(crate) fn created(fd: c_int, args: &drm_i915_gem_userptr) {
         addr: args.user_ptr,
         len: args.user_size,
         read_only: args.flags & I915_USERPTR_READ_ONLY != 0,
+        // SAFETY: no arguments.
+        pid: unsafe { libc::getpid() },
     };
     objects().insert((fd, args.handle), range);
 }
@@ -72,10 +77,13 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) -> bool {
     ) else {
         return false;
     };
+    // SAFETY: no arguments.
+    let me = unsafe { libc::getpid() };
     let ours: Vec<Range> = {
         let objs = objects();
         list.iter()
             .filter_map(|o| objs.get(&(fd, o.handle)).copied())
+            .filter(|r| r.pid == me)
             .collect()
     };
     let mut whole = !ours.is_empty();
