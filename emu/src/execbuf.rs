@@ -50,9 +50,6 @@ struct EbFence {
 struct Via {
     /// Fence "fds" are sync_file ids (the shim's call).
     sync_files: bool,
-    /// The submitter's shim has just faulted in the userptr objects in the list (so
-    /// they are mapped, with no hole, and lie over no node mapping): no probe needed.
-    pinned: bool,
 }
 
 /// One object of the submission.
@@ -90,27 +87,7 @@ impl File {
         a: &mut drm_i915_gem_execbuffer2,
         caller: &dyn ClientMemory,
     ) -> Result<()> {
-        let via = Via {
-            sync_files: true,
-            pinned: false,
-        };
-        self.execbuffer2(a, caller, via)
-    }
-
-    /// IOCTL: gemu_execbuffer2_pinned: [`File::gemu_execbuffer2`] from a shim that has
-    /// faulted in the calling process's own userptr objects just before
-    /// (`uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED`): those need no probe of its
-    /// memory map, the costly part of a submission with thousands of them.
-    pub(crate) fn gemu_execbuffer2_pinned(
-        &self,
-        a: &mut drm_i915_gem_execbuffer2,
-        caller: &dyn ClientMemory,
-    ) -> Result<()> {
-        let via = Via {
-            sync_files: true,
-            pinned: true,
-        };
-        self.execbuffer2(a, caller, via)
+        self.execbuffer2(a, caller, Via { sync_files: true })
     }
 
     fn execbuffer2(
@@ -191,7 +168,7 @@ impl File {
         } else {
             exec.len() - 1
         };
-        self.lookup_objects(a, exec, objs, batch_index, caller, via.pinned)?;
+        self.lookup_objects(a, exec, objs, batch_index, caller)?;
         if target.ctx.is_banned() {
             return Err(Errno::EIO);
         }
@@ -514,7 +491,6 @@ impl File {
         objs: &mut Vec<EbObject>,
         batch_index: usize,
         caller: &dyn ClientMemory,
-        pinned: bool,
     ) -> Result<()> {
         let mut failed = Ok(());
         for (i, e) in exec.iter_mut().enumerate() {
@@ -538,17 +514,13 @@ impl File {
         // userptr fault there comes first. Pages are pinned in the submitter's own
         // memory: another process's object (a forked child's use of its parent's) is
         // EFAULT. One look at the memory map covers all the objects (a list of
-        // thousands of userptr objects is IGT's eviction tests' normal case), and none
-        // when the submitter's shim has just faulted them in itself.
+        // thousands of userptr objects is IGT's eviction tests' normal case).
         let mut owners: Vec<(&crate::object::Userptr, Vec<(u64, u64)>)> = Vec::new();
         for o in objs.iter() {
             let Some(u) = &o.obj.userptr else { continue };
             if !u.pinnable_by(caller) {
                 log::debug!("execbuf: process {}'s userptr object", u.owner);
                 return Err(Errno::EFAULT);
-            }
-            if pinned {
-                continue;
             }
             // One owner unless the front-end cannot tell processes apart.
             match owners.iter_mut().find(|(w, _)| Arc::ptr_eq(&w.mem, &u.mem)) {

@@ -378,13 +378,6 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             RENDER_ALLOW,
             gemu_execbuffer2
         ),
-        0x58 => op!(
-            RW,
-            nr,
-            drm_i915_gem_execbuffer2,
-            RENDER_ALLOW,
-            gemu_execbuffer2_pinned
-        ),
         0x5d => op!(RW, nr, drm_i915_gem_mmap, RENDER_ALLOW, gemu_gem_mmap),
         0x5e => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_export),
         0x5f => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_import),
@@ -443,7 +436,6 @@ pub fn may_throttle(cmd: u32) -> bool {
     cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2
         || cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
         || cmd == uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2
-        || cmd == uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED
 }
 
 /// `drm_ioctl_permit`.

@@ -34,8 +34,6 @@ pub struct MockProcess {
     pub tgid: std::sync::atomic::AtomicU32,
     /// The calling thread's id (0, unknown, by default).
     pub tid: std::sync::atomic::AtomicU32,
-    /// How many ranges were probed (userptr checks), for tests of who probes.
-    pub probes: std::sync::atomic::AtomicU32,
 }
 
 impl std::ops::Deref for MockMemory {
@@ -173,7 +171,6 @@ impl ClientMemory for MockMemory {
         Some(Arc::new(self.clone()))
     }
     fn probe(&self, addr: u64, len: u64) -> Result<()> {
-        self.probes.fetch_add(1, Ordering::Relaxed);
         // Covered by regions with no hole.
         let regions = self.regions.lock().unwrap();
         let mut a = addr;

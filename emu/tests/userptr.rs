@@ -234,43 +234,6 @@ fn another_process_cannot_use_the_object() {
 }
 
 #[test]
-fn a_shim_that_pinned_the_pages_spares_the_probe() {
-    use std::sync::atomic::Ordering::Relaxed;
-    let (_d, f, mem) = setup();
-    let p = mem.alloc_pages(4096);
-    let target = userptr(&f, &mem, p, 4096, 0).unwrap();
-    let mut eb = store_into(&f, &mem, target);
-    mem.probes.store(0, Relaxed);
-    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2, &mut eb, &mem).unwrap();
-    assert_eq!(mem.probes.load(Relaxed), 1, "the plain call probes");
-    ioctl(
-        &f,
-        uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED,
-        &mut eb,
-        &mem,
-    )
-    .unwrap();
-    assert_eq!(mem.probes.load(Relaxed), 1, "the pinned call does not");
-    wait(&f, &mem, target);
-    assert_eq!(mem.get::<u32>(p + 0x10), 0xcafef00d);
-    // Another process's claim covers nothing of this one's.
-    let other = MockMemory::new();
-    other
-        .tgid
-        .store(testing::ROOT.pid + 1, std::sync::atomic::Ordering::Relaxed);
-    let mut eb = store_into(&f, &other, target);
-    assert_eq!(
-        ioctl(
-            &f,
-            uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED,
-            &mut eb,
-            &other
-        ),
-        Err(Errno::EFAULT)
-    );
-}
-
-#[test]
 fn the_first_bad_object_in_the_list_decides() {
     // eb_lookup_vmas pins each userptr object as it adds it: a gone range before an
     // object with bad flags is EFAULT, after it EINVAL.

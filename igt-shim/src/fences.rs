@@ -35,7 +35,7 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
             DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD => syncobj_handle_to_fd(fd, arg),
             DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE => syncobj_fd_to_handle(fd, arg),
             DRM_IOCTL_I915_GETPARAM => getparam(fd, request, arg),
-            _ => execbuffer2(fd, request, arg, false),
+            _ => execbuffer2(fd, request, arg),
         }
     }
 }
@@ -142,21 +142,10 @@ unsafe fn getparam(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     0
 }
 
-/// EXECBUFFER2(_WR) on a node: sent as gemu's own call when fence fds must become ids,
-/// or when `pinned` (the shim has faulted in this process's userptr objects in the
-/// list, see [`crate::userptr::pin_for_execbuf`]).
-///
-/// # Safety
-/// `arg` is the caller's pointer.
-pub(crate) unsafe fn execbuffer2(
-    fd: c_int,
-    request: c_ulong,
-    arg: *mut c_void,
-    pinned: bool,
-) -> c_int {
+unsafe fn execbuffer2(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     const FENCES: u64 = I915_EXEC_FENCE_IN | I915_EXEC_FENCE_SUBMIT | I915_EXEC_FENCE_OUT;
     let mut a = drm_i915_gem_execbuffer2::default();
-    if !read_own(arg, &mut a) || (a.flags & FENCES == 0 && !pinned) {
+    if !read_own(arg, &mut a) || a.flags & FENCES == 0 {
         // SAFETY: forwarded: no fence fds, nothing to translate.
         return unsafe { raw_ioctl(fd, request, arg) };
     }
@@ -172,11 +161,7 @@ pub(crate) unsafe fn execbuffer2(
     let r = unsafe {
         raw_ioctl(
             fd,
-            if pinned {
-                DRM_IOCTL_GEMU_EXECBUFFER2_PINNED
-            } else {
-                DRM_IOCTL_GEMU_EXECBUFFER2
-            } as c_ulong,
+            DRM_IOCTL_GEMU_EXECBUFFER2 as c_ulong,
             (&mut a as *mut drm_i915_gem_execbuffer2).cast(),
         )
     };

@@ -65,11 +65,8 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
             }
             // SAFETY: forwarded; only the struct's own field is written afterwards.
             DRM_IOCTL_I915_GEM_WAIT => return unsafe { gem_wait(fd, request, arg) },
-            DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
-                if crate::userptr::pin_for_execbuf(fd, arg) && nodes::node_of_fd(fd).is_some() =>
-            {
-                // SAFETY: the caller's struct, read and answered by the device.
-                return unsafe { fences::execbuffer2(fd, request, arg, true) };
+            DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR => {
+                crate::userptr::pin_for_execbuf(fd, arg);
             }
             _ => {}
         }

@@ -102,15 +102,6 @@ pub(crate) fn node_ranges() -> Vec<(u64, u64)> {
         .collect()
 }
 
-/// Whether `[addr, addr + len)` meets a mapping of a node made through this shim (i915's
-/// device memory, which a userptr object may not use).
-pub(crate) fn overlaps_node_mapping(addr: u64, len: u64) -> bool {
-    let (at, end) = (addr as usize, addr.saturating_add(len) as usize);
-    node_maps()
-        .iter()
-        .any(|m| m.addr < end && at < m.addr + m.len)
-}
-
 /// `mmap(2)`.
 ///
 /// # Safety

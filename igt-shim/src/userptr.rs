@@ -54,28 +54,25 @@ pub(crate) fn closed(fd: c_int, handle: u32) {
 
 /// Before EXECBUFFER2 on `fd` with the struct at `arg`: fault in the pages of every
 /// userptr object in its list. Errors are left to the execbuf itself (a range that is
-/// gone fails it with EFAULT there). True when the list holds userptr objects of this
-/// process and every one was faulted in whole and lies over no mapping of gemu's nodes:
-/// the daemon may then skip its own probe of them
-/// ([`uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2_PINNED`]).
-pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) -> bool {
+/// gone fails it with EFAULT there).
+pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
     if objects().is_empty() {
-        return false;
+        return;
     }
     let mut eb = drm_i915_gem_execbuffer2::default();
     if !read_own(arg, &mut eb) {
-        return false;
+        return;
     }
     // A count no execbuf accepts is left to the daemon to refuse (check_buffer_count).
     if eb.buffer_count == 0 || eb.buffer_count > 1 << 20 {
-        return false;
+        return;
     }
     // The list is the caller's: read it without trusting the pointer.
     let Some(list) = read_own_slice::<drm_i915_gem_exec_object2>(
         eb.buffers_ptr as *const c_void,
         eb.buffer_count as usize,
     ) else {
-        return false;
+        return;
     };
     // SAFETY: no arguments.
     let me = unsafe { libc::getpid() };
@@ -86,7 +83,6 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) -> bool {
             .filter(|r| r.pid == me)
             .collect()
     };
-    let mut whole = !ours.is_empty();
     for r in ours {
         let advice = if r.read_only {
             libc::MADV_POPULATE_READ
@@ -95,8 +91,6 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) -> bool {
         };
         // SAFETY: populating page tables changes no memory contents; a range that is
         // not mapped (any more) only makes the call fail.
-        let r_ok = unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) } == 0;
-        whole = whole && r_ok && !crate::mmap::overlaps_node_mapping(r.addr, r.len);
+        unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) };
     }
-    whole
 }

@@ -28,14 +28,6 @@ pub const DRM_IOCTL_GEMU_SYNCOBJ_IMPORT: u32 = DRM_IOWR(0x9b, size_of::<drm_sync
 /// EXECBUFFER2_WR whose fence "fds" are sync_file ids: FENCE_IN's in the low 32 bits of
 /// `rsvd2`; FENCE_OUT answers the new sync_file's id in the high 32 bits.
 pub const DRM_IOCTL_GEMU_EXECBUFFER2: u32 = DRM_IOWR(0x9c, size_of::<drm_i915_gem_execbuffer2>());
-/// [`DRM_IOCTL_GEMU_EXECBUFFER2`] from a shim that has just faulted in, from the
-/// submitting thread, every page of the calling process's userptr objects in the list
-/// (`MADV_POPULATE_WRITE` succeeded for each, so each range is wholly mapped and
-/// writable) and knows none of them lies over a mapping of gemu's nodes. The daemon
-/// then need not read the process's memory map to probe those objects; a userptr object
-/// of another process is still probed.
-pub const DRM_IOCTL_GEMU_EXECBUFFER2_PINNED: u32 =
-    DRM_IOWR(0x98, size_of::<drm_i915_gem_execbuffer2>());
 /// SYNC_IOC_MERGE's half, sent on the first sync_file's fd: `fd2` carries the second's
 /// id, `fence` answers the new sync_file's id.
 pub const GEMU_SYNC_IOC_MERGE: u32 = crate::ioc::_IOWR(
