@@ -160,6 +160,16 @@ pub static TIGERLAKE_GT2: Platform = Platform {
             class: I915_ENGINE_CLASS_COPY,
             instance: 0,
         },
+        // The video engines run MI commands (stores, flushes, batch chaining); there is
+        // no media pipeline behind them. One VDBOX, as on parts with the second fused off.
+        EngineId {
+            class: I915_ENGINE_CLASS_VIDEO,
+            instance: 0,
+        },
+        EngineId {
+            class: I915_ENGINE_CLASS_VIDEO_ENHANCE,
+            instance: 0,
+        },
     ],
     topology: TGL_TOPOLOGY,
     ggtt_size: 4 << 30,
@@ -174,9 +184,9 @@ pub static TIGERLAKE_GT2: Platform = Platform {
         // Gen7+ has 32 fence registers (intel_ggtt_init_fences).
         (I915_PARAM_NUM_FENCES_AVAIL, Value(32)),
         (I915_PARAM_HAS_OVERLAY, Value(0)),
-        (I915_PARAM_HAS_BSD, Value(0)),
+        (I915_PARAM_HAS_BSD, Value(1)),
         (I915_PARAM_HAS_BLT, Value(1)),
-        (I915_PARAM_HAS_VEBOX, Value(0)),
+        (I915_PARAM_HAS_VEBOX, Value(1)),
         (I915_PARAM_HAS_BSD2, Value(0)),
         (I915_PARAM_HAS_LLC, Value(1)),
         (I915_PARAM_HAS_WT, Value(0)),

@@ -44,7 +44,7 @@ fn length_probe_then_data() {
     let mem = MockMemory::new();
     for (id, expect) in [
         (DRM_I915_QUERY_TOPOLOGY_INFO, 16 + 1 + 1 + 12),
-        (DRM_I915_QUERY_ENGINE_INFO, 16 + 2 * 56),
+        (DRM_I915_QUERY_ENGINE_INFO, 16 + 4 * 56),
         (DRM_I915_QUERY_MEMORY_REGIONS, 16 + 88),
     ] {
         let ip = mem.put(&item(id, 0, 0));
@@ -82,11 +82,16 @@ fn length_probe_then_data() {
                 assert!(data[18..].iter().all(|&b| b == 0xff), "16 EUs per subslice");
             }
             DRM_I915_QUERY_ENGINE_INFO => {
-                assert_eq!(u32::from_le_bytes(data[..4].try_into().unwrap()), 2);
+                assert_eq!(u32::from_le_bytes(data[..4].try_into().unwrap()), 4);
                 let class = |i: usize| u16::from_le_bytes([data[16 + 56 * i], data[17 + 56 * i]]);
                 assert_eq!(
-                    (class(0), class(1)),
-                    (I915_ENGINE_CLASS_RENDER, I915_ENGINE_CLASS_COPY)
+                    [class(0), class(1), class(2), class(3)],
+                    [
+                        I915_ENGINE_CLASS_RENDER,
+                        I915_ENGINE_CLASS_COPY,
+                        I915_ENGINE_CLASS_VIDEO,
+                        I915_ENGINE_CLASS_VIDEO_ENHANCE
+                    ]
                 );
                 assert_eq!(data[24], 1, "HAS_LOGICAL_INSTANCE");
             }
@@ -120,7 +125,7 @@ fn item_errors_land_in_the_item() {
         item(DRM_I915_QUERY_PERF_CONFIG, 0, 0),   // flags 0: invalid
         item(DRM_I915_QUERY_HWCONFIG_BLOB, 0, 0), // none here
         item(DRM_I915_QUERY_GEOMETRY_SUBSLICES, 0, 0),
-        item(DRM_I915_QUERY_ENGINE_INFO, 200, 0x20), // unmapped
+        item(DRM_I915_QUERY_ENGINE_INFO, 300, 0x20), // unmapped
         item(DRM_I915_QUERY_MEMORY_REGIONS, 200, garbage), // header not zero (unmapped tail)
     ];
     let (r, _mem, _f) = run(&mut items, 0);

@@ -303,8 +303,10 @@ TEST(default_context_params)
 		    EINVAL);
 	s.flags = 0;
 	s.engine.engine_class = I915_ENGINE_CLASS_VIDEO;
+	s.engine.engine_instance = 1; /* one VDBOX here */
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_GETPARAM, &p),
 		    EINVAL);
+	s.engine.engine_instance = 0;
 	p.value = bad_ptr();
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_GETPARAM, &p),
 		    EFAULT);
@@ -461,7 +463,7 @@ TEST(engine_maps)
 
 	/* set_proto_ctx_engines: an engine that does not exist -> ENOENT */
 	map.e[2].engine_class = I915_ENGINE_CLASS_VIDEO;
-	map.e[2].engine_instance = 0;
+	map.e[2].engine_instance = 1; /* one VDBOX here */
 	CHECK_ERRNO(create_ext(I915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS,
 			       (uintptr_t)e, &ctx), ENOENT);
 	map.e[2].engine_class = I915_ENGINE_CLASS_RENDER;

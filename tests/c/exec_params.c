@@ -303,12 +303,17 @@ TEST(rings)
 {
 	REQUIRE(setup());
 	EB1(o, eb);
+	/*
+	 * eb_select_legacy_ring: with one VDBOX the BSD dispatch bits of a
+	 * BSD submission are not looked at; on another ring they are EINVAL.
+	 */
 	static const uint64_t good[] = { I915_EXEC_DEFAULT, I915_EXEC_RENDER,
-					 I915_EXEC_BLT };
+					 I915_EXEC_BLT, I915_EXEC_BSD,
+					 I915_EXEC_VEBOX,
+					 I915_EXEC_BSD | I915_EXEC_BSD_MASK,
+					 I915_EXEC_BSD | I915_EXEC_BSD_RING1 };
 	static const uint64_t bad[] = {
-		I915_EXEC_BSD, I915_EXEC_VEBOX, I915_EXEC_VEBOX + 1,
-		I915_EXEC_RING_MASK, I915_EXEC_BSD | I915_EXEC_BSD_MASK,
-		I915_EXEC_BSD | I915_EXEC_BSD_RING1,
+		I915_EXEC_VEBOX + 1, I915_EXEC_RING_MASK,
 		I915_EXEC_RENDER | I915_EXEC_BSD_RING1,
 		I915_EXEC_RENDER | I915_EXEC_BSD_RING2,
 		I915_EXEC_BLT | I915_EXEC_BSD_RING1,
@@ -317,7 +322,7 @@ TEST(rings)
 	};
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		eb.flags = good[i];
 		if (!CHECK_OK(exec1(&o, &eb)))
 			INFO("ring flags 0x%" PRIx64, good[i]);
@@ -326,13 +331,13 @@ TEST(rings)
 		eb.flags = bad[i];
 		/*
 		 * eb_select_legacy_ring / i915_gem_context_get_engine: no
-		 * such engine (no vcs/vecs here), BSD bits on another ring
+		 * such ring, BSD bits on another ring
 		 */
 		if (!CHECK_ERRNO(exec1(&o, &eb), EINVAL))
 			INFO("ring flags 0x%" PRIx64, bad[i]);
 	}
 	/* the engine is chosen before the objects are looked up */
-	eb.flags = I915_EXEC_BSD;
+	eb.flags = I915_EXEC_VEBOX + 1;
 	o.handle = 0x7ffffff0;
 	CHECK_ERRNO(exec1(&o, &eb), EINVAL);
 	o.handle = bb;
