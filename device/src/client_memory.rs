@@ -86,6 +86,10 @@ impl ClientMemory for CallerMemory {
         has_cap_sys_admin(self.tid.as_raw() as u32)
     }
 
+    fn has_cap_sys_nice(&self) -> bool {
+        status_fields(self.tid, &["CapEff"]).is_some_and(|[eff]| eff & CAP_SYS_NICE != 0)
+    }
+
     fn tid(&self) -> u32 {
         self.tid.as_raw() as u32
     }
@@ -238,6 +242,8 @@ impl CallerMemory {
 
 /// CAP_SYS_ADMIN, bit 21 of the capability sets.
 const CAP_SYS_ADMIN: u64 = 1 << 21;
+/// CAP_SYS_NICE, bit 23.
+const CAP_SYS_NICE: u64 = 1 << 23;
 
 /// Does thread `tid` hold CAP_SYS_ADMIN in its effective set? That is what the DRM core
 /// asks (`capable(CAP_SYS_ADMIN)`) to authenticate an opener and allow ROOT_ONLY ioctls.

@@ -30,6 +30,11 @@ pub trait ClientMemory {
     fn has_cap_sys_admin(&self) -> bool {
         false
     }
+    /// Whether the calling thread holds CAP_SYS_NICE (a context priority above the
+    /// default needs it).
+    fn has_cap_sys_nice(&self) -> bool {
+        false
+    }
     /// The calling thread's id, 0 when unknown.
     fn tid(&self) -> u32 {
         0

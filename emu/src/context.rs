@@ -22,7 +22,8 @@ use uapi::*;
 /// What the model's scheduler can do (`I915_PARAM_HAS_SCHEDULER`): requests run in
 /// order per engine and can be stopped between commands, but priorities are not
 /// honoured and there is no timeslicing.
-pub const SCHEDULER_CAPS: i32 = I915_SCHEDULER_CAP_ENABLED | I915_SCHEDULER_CAP_PREEMPTION;
+pub const SCHEDULER_CAPS: i32 =
+    I915_SCHEDULER_CAP_ENABLED | I915_SCHEDULER_CAP_PRIORITY | I915_SCHEDULER_CAP_PREEMPTION;
 
 /// Three hangs of a bannable context within this long ban it (`CONTEXT_FAST_HANG_JIFFIES`).
 const FAST_HANG: Duration = Duration::from_secs(120);
@@ -93,11 +94,18 @@ pub struct GemContext {
     /// Requests of this context lost to others' hangs (`batch_pending`).
     active: AtomicU32,
     banned: AtomicBool,
+    /// I915_CONTEXT_PARAM_PRIORITY: its requests' priority on the engines.
+    priority: std::sync::atomic::AtomicI32,
     /// The hang record of the file that created the context.
     client: Arc<ClientScore>,
 }
 
 impl GemContext {
+    /// The priority its requests get (I915_CONTEXT_PARAM_PRIORITY).
+    pub(crate) fn priority(&self) -> i32 {
+        self.priority.load(Ordering::Acquire)
+    }
+
     /// A proto-context; `persistent` is its default (`enable_hangcheck`).
     fn proto(single_timeline: bool, persistent: bool, client: Arc<ClientScore>) -> Arc<GemContext> {
         Arc::new(GemContext {
@@ -119,6 +127,7 @@ impl GemContext {
             guilty: AtomicU32::new(0),
             active: AtomicU32::new(0),
             banned: AtomicBool::new(false),
+            priority: std::sync::atomic::AtomicI32::new(I915_CONTEXT_DEFAULT_PRIORITY as i32),
             client,
         })
     }
@@ -386,11 +395,20 @@ impl File {
                 Ok(())
             }
             I915_CONTEXT_PARAM_PRIORITY => {
+                // validate_priority
                 if p.size != 0 {
                     return Err(Errno::EINVAL);
                 }
-                // No priority scheduling in this model (HAS_SCHEDULER says so).
-                Err(Errno::ENODEV)
+                let prio = p.value as i64;
+                let range = I915_CONTEXT_MIN_USER_PRIORITY..=I915_CONTEXT_MAX_USER_PRIORITY;
+                if !range.contains(&prio) {
+                    return Err(Errno::EINVAL);
+                }
+                if prio > I915_CONTEXT_DEFAULT_PRIORITY && !caller.has_cap_sys_nice() {
+                    return Err(Errno::EPERM);
+                }
+                ctx.priority.store(prio as i32, Ordering::Release);
+                Ok(())
             }
             I915_CONTEXT_PARAM_SSEU => {
                 if (p.size as usize) < std::mem::size_of::<drm_i915_gem_context_param_sseu>() {
@@ -498,7 +516,7 @@ impl File {
             I915_CONTEXT_PARAM_NO_ERROR_CAPTURE => (0, st.no_error_capture as u64),
             I915_CONTEXT_PARAM_BANNABLE => (0, ctx.bannable.load(Ordering::Acquire) as u64),
             I915_CONTEXT_PARAM_RECOVERABLE => (0, ctx.recoverable.load(Ordering::Acquire) as u64),
-            I915_CONTEXT_PARAM_PRIORITY => (0, I915_CONTEXT_DEFAULT_PRIORITY as u64),
+            I915_CONTEXT_PARAM_PRIORITY => (0, ctx.priority() as i64 as u64),
             I915_CONTEXT_PARAM_PERSISTENCE => (0, st.persistent as u64),
             I915_CONTEXT_PARAM_PROTECTED_CONTENT => (0, 0),
             I915_CONTEXT_PARAM_SSEU => {

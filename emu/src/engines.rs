@@ -131,8 +131,8 @@ impl Engines {
         }
     }
 
-    fn submit(&self, index: usize, req: gpu_backend::Request) -> RequestHandle {
-        self.engines[index].1.submit(req)
+    fn submit(&self, index: usize, req: gpu_backend::Request, priority: i32) -> RequestHandle {
+        self.engines[index].1.submit_with_priority(req, priority)
     }
 }
 
@@ -163,6 +163,8 @@ struct Pending {
     deps: Vec<Arc<DmaFence>>,
     req: gpu_backend::Request,
     fence: Arc<DmaFence>,
+    /// Its context's priority when it was submitted.
+    priority: i32,
 }
 
 #[derive(Default)]
@@ -231,6 +233,7 @@ impl Timeline {
         &self,
         mut deps: Vec<Arc<DmaFence>>,
         after_last: bool,
+        priority: i32,
         make: impl FnOnce(&Arc<DmaFence>) -> gpu_backend::Request,
     ) -> Arc<DmaFence> {
         let mut q = self.queue.lock();
@@ -252,6 +255,7 @@ impl Timeline {
             deps,
             req,
             fence: fence.clone(),
+            priority,
         });
         fence
     }
@@ -309,7 +313,7 @@ impl Timeline {
                 return;
             }
             let p = q.pending.pop_front().unwrap();
-            let handle = self.engines.submit(self.engine, p.req);
+            let handle = self.engines.submit(self.engine, p.req, p.priority);
             q.inflight.push((handle, p.fence.clone()));
             drop(q);
             self.engines.submitted(&p.fence);

@@ -300,11 +300,14 @@ impl File {
         // Queued while the objects are still locked (i915 adds its requests before
         // the ww context ends): a submission that finds this fence in a reservation
         // is then behind this one in every queue.
-        let fence = timeline.push(deps, single_timeline, |fence| gpu_backend::Request {
-            space: target.vm.clone(),
-            batch: batch_addr,
-            context: timeline.regs.clone(),
-            on_complete: completion(fence.clone(), owner, engines, keep),
+        let priority = target.ctx.priority();
+        let fence = timeline.push(deps, single_timeline, priority, |fence| {
+            gpu_backend::Request {
+                space: target.vm.clone(),
+                batch: batch_addr,
+                context: timeline.regs.clone(),
+                on_complete: completion(fence.clone(), owner, engines, keep),
+            }
         });
         if out_fence {
             let id = self

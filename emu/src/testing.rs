@@ -161,6 +161,9 @@ impl ClientMemory for MockMemory {
     fn has_cap_sys_admin(&self) -> bool {
         self.privileged.load(Ordering::Relaxed)
     }
+    fn has_cap_sys_nice(&self) -> bool {
+        self.privileged.load(Ordering::Relaxed)
+    }
     fn tgid(&self) -> u32 {
         self.tgid.load(Ordering::Relaxed)
     }

@@ -472,3 +472,53 @@ fn the_gpu_and_a_tiled_objects_gtt_view_see_each_others_writes() {
     assert_eq!(at(2 * stride + 8), 0xfeedf00d);
     assert_eq!(at(3 * stride + 12), 0xc0ffee);
 }
+
+/// I915_CONTEXT_PARAM_PRIORITY as `validate_priority`: size 0, -1023..=1023, above the
+/// default only with CAP_SYS_NICE; a new context starts at 0; HAS_SCHEDULER offers it.
+#[test]
+fn context_priority_is_validated_and_kept() {
+    let (_dev, f, mem) = setup();
+    let mut c = drm_i915_gem_context_create::default();
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &mut c, &mem).unwrap();
+    let set = |value: i64, size: u32, mem: &MockMemory| {
+        let mut p = drm_i915_gem_context_param {
+            ctx_id: c.ctx_id,
+            param: I915_CONTEXT_PARAM_PRIORITY,
+            size,
+            value: value as u64,
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_SETPARAM, &mut p, mem)
+    };
+    let get = || {
+        let mut p = drm_i915_gem_context_param {
+            ctx_id: c.ctx_id,
+            param: I915_CONTEXT_PARAM_PRIORITY,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_GETPARAM, &mut p, &mem).map(|_| p.value as i64)
+    };
+    assert_eq!(get(), Ok(0));
+    assert_eq!(set(1, 4, &mem), Err(Errno::EINVAL), "size must be 0");
+    assert_eq!(set(1024, 0, &mem), Err(Errno::EINVAL));
+    assert_eq!(set(-1024, 0, &mem), Err(Errno::EINVAL));
+    let user = MockMemory::new();
+    user.privileged
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        set(1, 0, &user),
+        Err(Errno::EPERM),
+        "raising needs CAP_SYS_NICE"
+    );
+    assert_eq!(set(-1023, 0, &user), Ok(()));
+    assert_eq!(get(), Ok(-1023));
+    assert_eq!(set(1023, 0, &mem), Ok(()));
+    assert_eq!(get(), Ok(1023));
+    let v = mem.alloc(4);
+    let mut g = drm_i915_getparam {
+        param: I915_PARAM_HAS_SCHEDULER,
+        value: v,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut g, &mem).unwrap();
+    assert_ne!(mem.get::<i32>(v) & I915_SCHEDULER_CAP_PRIORITY, 0);
+}

@@ -1,5 +1,7 @@
-//! Engines: one worker thread per engine, fed by a channel of [`Request`]s that run in
-//! submission order. See the crate documentation for how `emu` drives them.
+//! Engines: one worker thread per engine, fed by a channel of [`Request`]s. Among the
+//! requests waiting, the one of highest priority runs next (submission order among
+//! equals), but never before an earlier request of its own context (same register
+//! state). See the crate documentation for how `emu` drives them.
 
 use crate::exec::{self, Control};
 use crate::mem::AddressSpace;
@@ -223,6 +225,7 @@ struct Shared {
 struct Queued {
     req: Request,
     ticket: Arc<Ticket>,
+    priority: i32,
 }
 
 /// One engine: a worker thread executing requests in submission order.
@@ -281,8 +284,15 @@ impl Engine {
         }
     }
 
-    /// Queues a request; it runs after every request submitted before it.
+    /// Queues a request at the default priority (0); it runs after every request
+    /// submitted before it at that priority or above.
     pub fn submit(&self, req: Request) -> RequestHandle {
+        self.submit_with_priority(req, 0)
+    }
+
+    /// Queues a request at `priority`: waiting requests of higher priority run first,
+    /// except that requests sharing a register state (one context) keep their order.
+    pub fn submit_with_priority(&self, req: Request, priority: i32) -> RequestHandle {
         let seqno = self.shared.submitted.fetch_add(1, Ordering::AcqRel) + 1;
         let ticket = Arc::new(Ticket {
             seqno,
@@ -294,7 +304,11 @@ impl Engine {
             ticket: ticket.clone(),
         };
         let tx = self.tx.as_ref().expect("engine is running until dropped");
-        if let Err(e) = tx.send(Queued { req, ticket }) {
+        if let Err(e) = tx.send(Queued {
+            req,
+            ticket,
+            priority,
+        }) {
             // The worker is gone (it cannot exit before drop, but never lose a callback).
             let q = e.into_inner();
             q.ticket.done.store(true, Ordering::Release);
@@ -343,8 +357,36 @@ impl Drop for Engine {
     }
 }
 
+/// The index in `waiting` (in submission order) of the request to run next: the highest
+/// priority, the earliest among equals, and never one whose context has an earlier
+/// request still waiting.
+fn pick(waiting: &[Queued]) -> usize {
+    let mut best: Option<usize> = None;
+    for (i, q) in waiting.iter().enumerate() {
+        let blocked = waiting[..i]
+            .iter()
+            .any(|e| Arc::ptr_eq(&e.req.context, &q.req.context));
+        if blocked {
+            continue;
+        }
+        if best.is_none_or(|b| q.priority > waiting[b].priority) {
+            best = Some(i);
+        }
+    }
+    best.unwrap_or(0)
+}
+
 fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
-    for Queued { req, ticket } in rx.iter() {
+    let mut waiting: Vec<Queued> = Vec::new();
+    loop {
+        if waiting.is_empty() {
+            match rx.recv() {
+                Ok(q) => waiting.push(q),
+                Err(_) => break,
+            }
+        }
+        waiting.extend(rx.try_iter());
+        let Queued { req, ticket, .. } = waiting.remove(pick(&waiting));
         let Request {
             space,
             batch,

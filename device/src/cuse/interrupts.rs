@@ -103,6 +103,10 @@ impl ClientMemory for InterruptibleCaller {
         self.memory.has_cap_sys_admin()
     }
 
+    fn has_cap_sys_nice(&self) -> bool {
+        self.memory.has_cap_sys_nice()
+    }
+
     fn tgid(&self) -> u32 {
         self.memory.tgid()
     }
