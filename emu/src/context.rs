@@ -19,9 +19,11 @@ use crate::vm::Vm;
 use crate::{user_ext, Errno, Result};
 use uapi::*;
 
-/// What the model's scheduler can do (`I915_PARAM_HAS_SCHEDULER`): requests run in
-/// order per engine and can be stopped between commands, but priorities are not
-/// honoured and there is no timeslicing.
+/// What the model's scheduler can do (`I915_PARAM_HAS_SCHEDULER`): waiting requests run
+/// by priority (a context's own in order), and a running one can be stopped between
+/// commands (what persistence and bans need). Not modelled: handing the engine to a
+/// higher-priority request mid-batch, and timeslicing, which PREEMPTION implies to IGT's
+/// scheduler tests.
 pub const SCHEDULER_CAPS: i32 =
     I915_SCHEDULER_CAP_ENABLED | I915_SCHEDULER_CAP_PRIORITY | I915_SCHEDULER_CAP_PREEMPTION;
 
