@@ -361,12 +361,14 @@ impl Drop for Engine {
 /// priority, the earliest among equals, and never one whose context has an earlier
 /// request still waiting.
 fn pick(waiting: &[Queued]) -> usize {
+    if waiting.len() == 1 {
+        return 0;
+    }
+    // One pass: only each context's first waiting request is a candidate.
+    let mut seen = std::collections::HashSet::new();
     let mut best: Option<usize> = None;
     for (i, q) in waiting.iter().enumerate() {
-        let blocked = waiting[..i]
-            .iter()
-            .any(|e| Arc::ptr_eq(&e.req.context, &q.req.context));
-        if blocked {
+        if !seen.insert(Arc::as_ptr(&q.req.context)) {
             continue;
         }
         if best.is_none_or(|b| q.priority > waiting[b].priority) {
