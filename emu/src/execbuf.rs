@@ -519,9 +519,11 @@ impl File {
         // EFAULT. One look at the memory map covers all the objects (a list of
         // thousands of userptr objects is IGT's eviction tests' normal case).
         let mut owners: Vec<(&crate::object::Userptr, Vec<(u64, u64)>)> = Vec::new();
+        // The caller's process is looked up once (it reads /proc), and only if needed.
+        let mut submitter = None;
         for o in objs.iter() {
             let Some(u) = &o.obj.userptr else { continue };
-            if !u.pinnable_by(caller) {
+            if !u.pinnable_by(*submitter.get_or_insert_with(|| caller.tgid())) {
                 log::debug!("execbuf: process {}'s userptr object", u.owner);
                 return Err(Errno::EFAULT);
             }

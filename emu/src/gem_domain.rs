@@ -39,7 +39,7 @@ impl File {
         if let Some(u) = &obj.userptr {
             // i915 pins the pages to check them (iris asks this way); domains mean
             // nothing for them.
-            if !u.pinnable_by(caller) {
+            if !u.pinnable_by(caller.tgid()) {
                 return Err(Errno::EFAULT);
             }
             return u.mem.probe(u.addr, obj.size);

@@ -47,11 +47,11 @@ pub struct Userptr {
 }
 
 impl Userptr {
-    /// Whether `caller` may pin the pages: i915 pins them in the calling process's
-    /// memory, which must be the creator's (`notifier.mm == current->mm`), so a forked
-    /// child cannot use its parent's object. An id the front-end did not give passes.
-    pub fn pinnable_by(&self, caller: &dyn ClientMemory) -> bool {
-        let submitter = caller.tgid();
+    /// Whether process `submitter` ([`ClientMemory::tgid`] of the caller) may pin the
+    /// pages: i915 pins them in the calling process's memory, which must be the
+    /// creator's (`notifier.mm == current->mm`), so a forked child cannot use its
+    /// parent's object. An id the front-end did not give passes.
+    pub fn pinnable_by(&self, submitter: u32) -> bool {
         submitter == 0 || self.owner == 0 || submitter == self.owner
     }
 }

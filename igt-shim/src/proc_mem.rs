@@ -164,26 +164,50 @@ unsafe fn mem_rw(fd: c_int, buf: *mut u8, count: usize, pos: u64, write: bool) -
     Some(copied as i64)
 }
 
-/// `read`/`write` at the file position, which moves by what was copied.
+/// `read`/`write` at the file position, which moves by what was copied; any other fd or
+/// range goes to the kernel.
 ///
 /// # Safety
 /// `buf` holds `count` bytes.
-unsafe fn at_position(fd: c_int, buf: *mut u8, count: usize, write: bool) -> Option<i64> {
-    if !ANY.load(Ordering::Acquire) {
-        return None;
-    }
+unsafe fn sequential(fd: c_int, buf: *mut u8, count: usize, write: bool) -> isize {
     // SAFETY: plain values.
-    let pos = unsafe { libc::syscall(libc::SYS_lseek, fd, 0i64, libc::SEEK_CUR) };
-    if pos < 0 {
-        return None;
+    let pos = || unsafe { libc::syscall(libc::SYS_lseek, fd, 0i64, libc::SEEK_CUR) };
+    if ANY.load(Ordering::Acquire) {
+        let pos = pos();
+        // SAFETY: the caller's buffer.
+        let ours = (pos >= 0)
+            .then(|| unsafe { mem_rw(fd, buf, count, pos as u64, write) })
+            .flatten();
+        if let Some(r) = ours {
+            if r > 0 {
+                // SAFETY: plain values.
+                unsafe { libc::syscall(libc::SYS_lseek, fd, pos + r, libc::SEEK_SET) };
+            }
+            return r as isize;
+        }
     }
-    // SAFETY: the caller's buffer.
-    let r = unsafe { mem_rw(fd, buf, count, pos as u64, write) }?;
-    if r > 0 {
-        // SAFETY: plain values.
-        unsafe { libc::syscall(libc::SYS_lseek, fd, pos + r, libc::SEEK_SET) };
+    let nr = if write {
+        libc::SYS_write
+    } else {
+        libc::SYS_read
+    };
+    // SAFETY: the caller's arguments.
+    unsafe { libc::syscall(nr, fd, buf, count) as isize }
+}
+
+/// `pread`/`pwrite` at `off`: ours when the range meets a node mapping, else the kernel's.
+///
+/// # Safety
+/// `buf` holds `count` bytes.
+unsafe fn positioned(fd: c_int, buf: *mut u8, count: usize, off: i64, write: bool) -> isize {
+    if ANY.load(Ordering::Acquire) && off >= 0 {
+        // SAFETY: the caller's buffer of `count` bytes.
+        if let Some(r) = unsafe { mem_rw(fd, buf, count, off as u64, write) } {
+            return r as isize;
+        }
     }
-    Some(r)
+    // SAFETY: the caller's arguments (a negative offset is the kernel's to refuse).
+    unsafe { raw_rw(fd, buf, count as u64, off as u64, write) as isize }
 }
 
 /// `read(2)`.
@@ -193,11 +217,7 @@ unsafe fn at_position(fd: c_int, buf: *mut u8, count: usize, write: bool) -> Opt
 #[no_mangle]
 pub unsafe extern "C" fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize {
     // SAFETY: the caller's buffer of `count` bytes.
-    if let Some(r) = unsafe { at_position(fd, buf.cast(), count, false) } {
-        return r as isize;
-    }
-    // SAFETY: the caller's arguments.
-    unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as isize }
+    unsafe { sequential(fd, buf.cast(), count, false) }
 }
 
 /// `write(2)`.
@@ -207,11 +227,7 @@ pub unsafe extern "C" fn read(fd: c_int, buf: *mut c_void, count: usize) -> isiz
 #[no_mangle]
 pub unsafe extern "C" fn write(fd: c_int, buf: *const c_void, count: usize) -> isize {
     // SAFETY: the caller's buffer; a write only reads it.
-    if let Some(r) = unsafe { at_position(fd, buf as *mut u8, count, true) } {
-        return r as isize;
-    }
-    // SAFETY: the caller's arguments.
-    unsafe { libc::syscall(libc::SYS_write, fd, buf, count) as isize }
+    unsafe { sequential(fd, buf as *mut u8, count, true) }
 }
 
 /// `pread64(2)` (and `pread`, the same call on 64-bit Linux).
@@ -220,14 +236,8 @@ pub unsafe extern "C" fn write(fd: c_int, buf: *const c_void, count: usize) -> i
 /// As libc's.
 #[no_mangle]
 pub unsafe extern "C" fn pread64(fd: c_int, buf: *mut c_void, count: usize, off: i64) -> isize {
-    if ANY.load(Ordering::Acquire) && off >= 0 {
-        // SAFETY: the caller's buffer of `count` bytes.
-        if let Some(r) = unsafe { mem_rw(fd, buf.cast(), count, off as u64, false) } {
-            return r as isize;
-        }
-    }
-    // SAFETY: the caller's arguments.
-    unsafe { libc::syscall(libc::SYS_pread64, fd, buf, count, off) as isize }
+    // SAFETY: the caller's buffer of `count` bytes.
+    unsafe { positioned(fd, buf.cast(), count, off, false) }
 }
 
 /// `pread(2)`.
@@ -236,8 +246,8 @@ pub unsafe extern "C" fn pread64(fd: c_int, buf: *mut c_void, count: usize, off:
 /// As libc's.
 #[no_mangle]
 pub unsafe extern "C" fn pread(fd: c_int, buf: *mut c_void, count: usize, off: i64) -> isize {
-    // SAFETY: forwarded.
-    unsafe { pread64(fd, buf, count, off) }
+    // SAFETY: the caller's buffer of `count` bytes.
+    unsafe { positioned(fd, buf.cast(), count, off, false) }
 }
 
 /// `pwrite64(2)`.
@@ -246,14 +256,8 @@ pub unsafe extern "C" fn pread(fd: c_int, buf: *mut c_void, count: usize, off: i
 /// As libc's.
 #[no_mangle]
 pub unsafe extern "C" fn pwrite64(fd: c_int, buf: *const c_void, count: usize, off: i64) -> isize {
-    if ANY.load(Ordering::Acquire) && off >= 0 {
-        // SAFETY: the caller's buffer; a write only reads it.
-        if let Some(r) = unsafe { mem_rw(fd, buf as *mut u8, count, off as u64, true) } {
-            return r as isize;
-        }
-    }
-    // SAFETY: the caller's arguments.
-    unsafe { libc::syscall(libc::SYS_pwrite64, fd, buf, count, off) as isize }
+    // SAFETY: the caller's buffer; a write only reads it.
+    unsafe { positioned(fd, buf as *mut u8, count, off, true) }
 }
 
 /// `pwrite(2)`.
@@ -262,8 +266,8 @@ pub unsafe extern "C" fn pwrite64(fd: c_int, buf: *const c_void, count: usize, o
 /// As libc's.
 #[no_mangle]
 pub unsafe extern "C" fn pwrite(fd: c_int, buf: *const c_void, count: usize, off: i64) -> isize {
-    // SAFETY: forwarded.
-    unsafe { pwrite64(fd, buf, count, off) }
+    // SAFETY: the caller's buffer; a write only reads it.
+    unsafe { positioned(fd, buf as *mut u8, count, off, true) }
 }
 
 /// `openat` as the system call, then [`opened`].

@@ -3,7 +3,7 @@
 //! there yet is faulted in, and a userfaultfd that watches it sees the fault and holds the
 //! execbuf until it is served (IGT's gem_userptr_blits@userfault). The daemon reads the
 //! pages from outside the process, where such faults are not delivered (the read just
-//! fails), so the shim faults them in here first, with `MADV_POPULATE_*`: a real access
+//! fails), so the shim faults them in here first, with `MADV_POPULATE_WRITE`: a real access
 //! in this process's context that fails with an error, never a signal, when the range is
 //! gone.
 
@@ -11,18 +11,16 @@ use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 use std::sync::{LazyLock, Mutex};
 
-use uapi::I915_USERPTR_READ_ONLY;
 use uapi::{drm_i915_gem_exec_object2, drm_i915_gem_execbuffer2, drm_i915_gem_userptr};
 
 use crate::ioctl::{read_own, read_own_slice};
 
-/// A userptr object the program made: its range and whether it is read-only (then the
-/// pin does not ask for write access).
+/// A userptr object the program made: its range. (Gen12 refuses READ_ONLY userptr, so
+/// every range is pinned for writing.)
 #[derive(Clone, Copy)]
 struct Range {
     addr: u64,
     len: u64,
-    read_only: bool,
     /// The process that made it: only it may use the pages (a forked child that
     /// inherited this table gets EFAULT from the daemon, with nothing faulted in).
     pid: libc::pid_t,
@@ -40,7 +38,6 @@ pub(crate) fn created(fd: c_int, args: &drm_i915_gem_userptr) {
     let range = Range {
         addr: args.user_ptr,
         len: args.user_size,
-        read_only: args.flags & I915_USERPTR_READ_ONLY != 0,
         // SAFETY: no arguments.
         pid: unsafe { libc::getpid() },
     };
@@ -84,13 +81,14 @@ pub(crate) fn pin_for_execbuf(fd: c_int, arg: *const c_void) {
             .collect()
     };
     for r in ours {
-        let advice = if r.read_only {
-            libc::MADV_POPULATE_READ
-        } else {
-            libc::MADV_POPULATE_WRITE
-        };
         // SAFETY: populating page tables changes no memory contents; a range that is
         // not mapped (any more) only makes the call fail.
-        unsafe { libc::madvise(r.addr as *mut c_void, r.len as usize, advice) };
+        unsafe {
+            libc::madvise(
+                r.addr as *mut c_void,
+                r.len as usize,
+                libc::MADV_POPULATE_WRITE,
+            )
+        };
     }
 }
