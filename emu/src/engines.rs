@@ -3,8 +3,8 @@
 //! await have signalled, and completion (fence signalled, with -EIO for a hang).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use gpu_backend::{ContextRegs, Engine, EngineConfig, Outcome, RequestHandle};
@@ -17,8 +17,8 @@ use crate::Errno;
 /// The engines of one device, and which fence timeline belongs to which engine.
 pub struct Engines {
     pub(crate) engines: Vec<(EngineId, Engine)>,
-    /// Fence context → engine class, for BUSY's engine bits.
-    classes: TrackedMutex<HashMap<u64, u16>>,
+    /// Fence context → engine class (BUSY's engine bits) and the timeline (FENCE_SUBMIT).
+    classes: TrackedMutex<HashMap<u64, (u16, Weak<Timeline>)>>,
     /// Requests reset for hanging (GET_RESET_STATS' `reset_count`).
     pub(crate) resets: AtomicU32,
     /// Each engine's scheduling properties (sysfs `engine/<name>/`).
@@ -27,9 +27,6 @@ pub struct Engines {
     pub errors: crate::gpu_error::GpuErrors,
     /// The GT's frequency limits (sysfs `gt_*_freq_mhz`).
     pub rps: crate::rps::Rps,
-    /// Requests not yet handed to their engine, by (fence context, seqno): the fence
-    /// that signals when they are (FENCE_SUBMIT's await-execution).
-    unsubmitted: TrackedMutex<HashMap<(u64, u64), Arc<DmaFence>>>,
 }
 
 impl Engines {
@@ -53,7 +50,6 @@ impl Engines {
             resets: AtomicU32::new(0),
             errors: Default::default(),
             rps: Default::default(),
-            unsubmitted: TrackedMutex::new(&lock_order::ENGINE_UNSUBMITTED, HashMap::new()),
         })
     }
 
@@ -64,7 +60,7 @@ impl Engines {
 
     /// The engine class of the timeline a fence came from, if it is one of ours.
     pub fn class_of(&self, fence: &DmaFence) -> Option<u16> {
-        self.classes.lock().get(&fence.context()).copied()
+        self.classes.lock().get(&fence.context()).map(|(c, _)| *c)
     }
 
     /// `i915_request_await_execution`: what a request that may start once the work
@@ -72,22 +68,16 @@ impl Engines {
     /// that signals when it reaches its engine; one already there (or done): nothing.
     /// Any other fence: its completion, as i915 does for a foreign fence.
     pub(crate) fn execution_of(&self, fence: &Arc<DmaFence>) -> Option<Arc<DmaFence>> {
-        if self.class_of(fence).is_none() {
+        let timeline = self
+            .classes
+            .lock()
+            .get(&fence.context())
+            .map(|(_, t)| t.clone());
+        let Some(timeline) = timeline else {
             return Some(fence.clone());
-        }
-        let key = (fence.context(), fence.seqno());
-        self.unsubmitted.lock().get(&key).cloned()
-    }
-
-    /// The request behind `fence` reached its engine, or never will. Called with no
-    /// timeline lock held.
-    fn submitted(&self, fence: &DmaFence) {
-        let key = (fence.context(), fence.seqno());
-        let started = self.unsubmitted.lock().remove(&key);
-        // Signalled with no lock held: its callbacks pump other timelines.
-        if let Some(started) = started {
-            let _ = started.signal();
-        }
+        };
+        // A timeline that is gone has nothing left to start.
+        timeline.upgrade()?.start_fence(fence.seqno())
     }
 
     /// Whether any engine is executing or has queued work.
@@ -203,22 +193,66 @@ pub(crate) struct Timeline {
     last: Mutex<Option<Arc<DmaFence>>>,
     /// The fence context of the "reached the engine" fences of this timeline's requests.
     started_context: u64,
+    /// The last request handed to the engine (or cancelled before it got there).
+    submitted: AtomicU64,
+    /// "Reached the engine" fences that FENCE_SUBMIT awaits, by request seqno; made
+    /// only when asked for, so a plain submission pays nothing for them.
+    starts: TrackedMutex<Vec<(u64, Arc<DmaFence>)>>,
 }
 
 impl Timeline {
     pub(crate) fn new(engines: &Arc<Engines>, engine: usize) -> Arc<Timeline> {
         let fences = FenceTimeline::new();
         let class = engines.engines[engine].0.class;
-        engines.classes.lock().insert(fences.context(), class);
-        Arc::new(Timeline {
-            engines: engines.clone(),
-            engine,
-            fences,
-            regs: Arc::new(Mutex::new(ContextRegs::default())),
-            queue: TrackedMutex::new(&lock_order::TIMELINE, Queue::default()),
-            last: Mutex::new(None),
-            started_context: crate::sync::dma_fence::context_alloc(1),
+        Arc::new_cyclic(|me| {
+            engines
+                .classes
+                .lock()
+                .insert(fences.context(), (class, me.clone()));
+            Timeline {
+                engines: engines.clone(),
+                engine,
+                fences,
+                regs: Arc::new(Mutex::new(ContextRegs::default())),
+                queue: TrackedMutex::new(&lock_order::TIMELINE, Queue::default()),
+                last: Mutex::new(None),
+                started_context: crate::sync::dma_fence::context_alloc(1),
+                submitted: AtomicU64::new(0),
+                starts: TrackedMutex::new(&lock_order::ENGINE_UNSUBMITTED, Vec::new()),
+            }
         })
+    }
+
+    /// A fence that signals when request `seqno` reaches the engine; `None` once it has.
+    fn start_fence(&self, seqno: u64) -> Option<Arc<DmaFence>> {
+        let mut starts = self.starts.lock();
+        // Checked under the lock `submitted_upto` drains under: no fence is missed.
+        if self.submitted.load(Ordering::Acquire) >= seqno {
+            return None;
+        }
+        let f = DmaFence::new(self.started_context, seqno);
+        starts.push((seqno, f.clone()));
+        Some(f)
+    }
+
+    /// Requests up to `seqno` reached the engine, or never will. Called with no timeline
+    /// lock held: the fences' callbacks pump other timelines.
+    fn submitted_upto(&self, seqno: u64) {
+        self.submitted.fetch_max(seqno, Ordering::AcqRel);
+        let ready: Vec<Arc<DmaFence>> = {
+            let mut starts = self.starts.lock();
+            if starts.is_empty() {
+                return;
+            }
+            let (ready, waiting) = std::mem::take(&mut *starts)
+                .into_iter()
+                .partition(|(n, _)| *n <= seqno);
+            *starts = waiting;
+            ready.into_iter().map(|(_, f)| f).collect()
+        };
+        for f in ready {
+            let _ = f.signal();
+        }
     }
 
     /// Put a request in this timeline's queue and return the fence it will signal.
@@ -244,11 +278,6 @@ impl Timeline {
         let fence = self.fences.next_fence();
         *last = Some(fence.clone());
         drop(last);
-        let started = DmaFence::new(self.started_context, fence.seqno());
-        self.engines
-            .unsubmitted
-            .lock()
-            .insert((fence.context(), fence.seqno()), started);
         let req = make(&fence);
         q.ring.push_back(fence.clone());
         q.pending.push_back(Pending {
@@ -290,7 +319,7 @@ impl Timeline {
             if q.dead {
                 let p = q.pending.pop_front().unwrap();
                 drop(q);
-                self.engines.submitted(&p.fence);
+                self.submitted_upto(p.fence.seqno());
                 cancel_unrun(p.req);
                 q = self.queue.lock();
                 continue;
@@ -316,7 +345,7 @@ impl Timeline {
             let handle = self.engines.submit(self.engine, p.req, p.priority);
             q.inflight.push((handle, p.fence.clone()));
             drop(q);
-            self.engines.submitted(&p.fence);
+            self.submitted_upto(p.fence.seqno());
             q = self.queue.lock();
         }
     }
@@ -331,8 +360,10 @@ impl Timeline {
                 std::mem::take(&mut q.inflight),
             )
         };
+        if let Some(p) = pending.back() {
+            self.submitted_upto(p.fence.seqno());
+        }
         for p in pending {
-            self.engines.submitted(&p.fence);
             cancel_unrun(p.req);
         }
         for (h, _) in inflight {
@@ -351,8 +382,10 @@ impl Timeline {
                 std::mem::take(&mut q.inflight),
             )
         };
+        if let Some(p) = pending.back() {
+            self.submitted_upto(p.fence.seqno());
+        }
         for p in pending {
-            self.engines.submitted(&p.fence);
             cancel_unrun(p.req);
         }
         for (h, _) in inflight {

@@ -101,8 +101,8 @@ pub static CONTEXT_HANGS: LockClass = LockClass::new("i915_gem_context.hang_time
 /// Which fence timeline belongs to which engine (BUSY reports engine classes). A leaf.
 pub static ENGINE_CLASSES: LockClass = LockClass::new("gemu.engine_classes");
 
-/// Requests not yet handed to their engine and the fences that say when they are
-/// (FENCE_SUBMIT). A leaf: filled under a timeline's lock, the fences signalled after.
+/// A timeline's "reached the engine" fences that FENCE_SUBMIT awaits. A leaf: taken with
+/// no timeline lock held, the fences signalled after it is dropped.
 pub static ENGINE_UNSUBMITTED: LockClass = LockClass::new("gemu.engine_unsubmitted");
 
 /// A sleeping waiter's wake-up flag (the task a `wake_up` reaches): woken from
