@@ -79,6 +79,8 @@ pub(crate) enum Kind {
     Mi(u32),
     Blt(u32),
     PipeControl,
+    /// A render engine GFXPIPE command.
+    Gfx(crate::render::Gfx),
 }
 
 /// Compare operations of MI_SEMAPHORE_WAIT (memory value `sad` against data `sdd`).
@@ -221,6 +223,12 @@ pub(crate) enum Command<'a> {
         top_left: u32,
         bottom_right: u32,
     },
+    /// A render engine command (pipeline, state, dispatch): the whole command, executed by
+    /// `render`.
+    Gfx {
+        gfx: crate::render::Gfx,
+        dw: &'a [u32],
+    },
     /// XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT: the whole command, decoded by `blit`.
     Blit {
         op: u32,
@@ -295,6 +303,10 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
             }
             Ok((Kind::PipeControl, (header & 0xff) as usize + 2))
         }
+        3 if class.is_render() => match crate::render::commands::classify(header) {
+            Some((gfx, len)) => Ok((Kind::Gfx(gfx), len)),
+            None => Err(unknown),
+        },
         _ => Err(unknown),
     }
 }
@@ -467,6 +479,7 @@ pub(crate) fn parse(kind: Kind, dw: &[u32]) -> Result<Command<'_>, HangReason> {
             }
             _ => unreachable!("length() accepted an MI opcode parse() does not know"),
         },
+        Kind::Gfx(gfx) => Ok(Command::Gfx { gfx, dw }),
         Kind::PipeControl => {
             need(n == 5 || n == 6, "PIPE_CONTROL length")?;
             let f = dw[1];
@@ -592,11 +605,12 @@ mod tests {
 
     #[test]
     fn invalid_commands_hang() {
-        // Unknown MI opcode, unknown type, 3D state, blitter on render, PIPE_CONTROL on bcs.
+        // Unknown MI opcode, unknown type, unknown render commands (3D sub-opcode 0,
+        // common opcode 0), blitter on render, PIPE_CONTROL on bcs.
         for h in [
             0x0080_0000u32,
             0x2000_0000,
-            0x6101_0000,
+            0x6100_0000,
             0x7800_0000,
             0xe000_0000,
         ] {
@@ -614,6 +628,15 @@ mod tests {
             length(0x7a00_0004, Copy),
             Err(HangReason::Unsupported { .. })
         ));
+        // Render commands are unknown to the other engines.
+        for class in [Copy, EngineClass::Video] {
+            assert_eq!(
+                length(0x6101_0014, class),
+                Err(HangReason::UnknownCommand {
+                    header: 0x6101_0014
+                })
+            );
+        }
         assert!(matches!(
             length(0x1300_4002, Render),
             Err(HangReason::Unsupported { .. })

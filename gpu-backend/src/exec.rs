@@ -424,6 +424,7 @@ impl Executor<'_> {
                 let ((x1, y1), (x2, y2)) = (xy(top_left), xy(bottom_right));
                 self.regs.regs.clip = ClipRect { x1, y1, x2, y2 };
             }
+            Command::Gfx { gfx, dw } => self.render(gfx, dw)?,
             Command::Blit { op, dw } => {
                 self.writes += 1;
                 blit::execute(
@@ -436,6 +437,44 @@ impl Executor<'_> {
             }
         }
         Ok(Flow::Next)
+    }
+
+    /// A render engine command. Kernels run on this thread; between thread groups and
+    /// every few thousand EU instructions the executor checks stop requests and the
+    /// watchdog, and a finished thread group counts as progress.
+    fn render(&mut self, gfx: crate::render::Gfx, dw: &[u32]) -> Result<(), Halt> {
+        let mut state = std::mem::take(&mut self.regs.regs.render);
+        let stop = &self.ctl.stop;
+        let watchdog = &mut self.watchdog;
+        let mut halted: Option<Halt> = None;
+        let mut tick = |group_done: bool| -> Result<(), crate::eu::EuError> {
+            if group_done {
+                watchdog.progress();
+            }
+            if let Some(o) = stop() {
+                halted = Some(Halt::Stop(o));
+                return Err(crate::eu::EuError::new("stopped"));
+            }
+            if let Some(elapsed) = watchdog.expired() {
+                halted = Some(HangReason::NoProgress { elapsed }.into());
+                return Err(crate::eu::EuError::new("watchdog"));
+            }
+            Ok(())
+        };
+        let mut env = crate::render::Env {
+            space: self.space,
+            tick: &mut tick,
+            writes: 0,
+        };
+        let r = state.execute(gfx, dw, &mut env);
+        let writes = env.writes;
+        self.regs.regs.render = state;
+        self.writes += writes;
+        match (r, halted) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(h)) => Err(h),
+            (Err(e), None) => Err(HangReason::Render(e.0).into()),
+        }
     }
 
     /// MI_MATH: the ALU on the 16 GPRs. STORE of ZF/CF gives all ones when set (LOAD of

@@ -57,6 +57,10 @@ pub enum HangReason {
     /// `emu` reset the request ([`RequestHandle::reset`](crate::RequestHandle::reset)),
     /// e.g. a failed heartbeat of a non-persistent context.
     Reset(String),
+    /// The render engine cannot go on: an EU thread met an instruction or message this
+    /// model does not execute, a dispatch's state is invalid, or the 3D pipeline was asked
+    /// to draw. The text names the command or instruction.
+    Render(String),
     /// A bug in the command streamer (a panic while executing), contained to this request.
     Internal(String),
 }
@@ -71,6 +75,7 @@ impl fmt::Display for HangReason {
             HangReason::Fault { addr } => write!(f, "GPU page fault at {addr:#x}"),
             HangReason::NoProgress { elapsed } => write!(f, "no progress for {elapsed:?}"),
             HangReason::Reset(why) => write!(f, "reset: {why}"),
+            HangReason::Render(why) => write!(f, "render engine: {why}"),
             HangReason::Internal(why) => write!(f, "internal error: {why}"),
         }
     }

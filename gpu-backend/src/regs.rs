@@ -95,6 +95,8 @@ pub struct ContextRegs {
     pub other: HashMap<u32, u32>,
     /// The hardware status page.
     pub status_page: std::sync::Arc<StatusPage>,
+    /// Render engine state (pipeline, base addresses, media/GPGPU and 3D state).
+    pub render: crate::render::RenderState,
 }
 
 /// Register access for one running request: the context's registers plus the engine's

@@ -447,7 +447,7 @@ fn unknown_and_invalid_commands_hang_with_address() {
         0x2000_0000,
         0x7800_0000,
         0xffff_ffff,
-        0x6904_0000,
+        0x6905_0000,
     ] {
         match g.run(&[0, 0, bad, BB_END]) {
             Outcome::Hung(h) => {

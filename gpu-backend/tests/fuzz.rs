@@ -177,6 +177,7 @@ fn random_batches_end_cleanly() {
                 HangReason::Fault { .. } => "hung: fault".into(),
                 HangReason::NoProgress { .. } => "hung: no progress".into(),
                 HangReason::Reset(_) => "hung: reset by heartbeat".into(),
+                HangReason::Render(_) => "hung: render engine".into(),
             },
         };
         *tally.entry(key).or_default() += 1;

@@ -1,6 +1,8 @@
 //! Shared test helpers: an engine over a SparseSpace and batch encoders.
 #![allow(dead_code)]
 
+pub mod eu;
+
 use crossbeam_channel::{bounded, Receiver};
 use gpu_backend::decode::{blt, mi, PIPE_CONTROL};
 use gpu_backend::testing::SparseSpace;

@@ -1,0 +1,591 @@
+//! The Gen12 (Xe-LP) EU instruction encoding, decoded once into typed values.
+//!
+//! A native instruction is 128 bits (bit 29, "compact", clear). The field positions are
+//! those of the Tiger Lake EU ISA; this module is the only place that knows them. Decoding
+//! never guesses: an encoding this model does not execute yet (compacted instructions,
+//! three-source forms, indirect addressing, an unknown opcode) is an [`IsaError`] that names
+//! it, and the thread that meets it hangs.
+
+use std::fmt;
+
+/// Size of a native instruction in bytes.
+pub const INST_BYTES: u64 = 16;
+
+/// Register types (Gen12 hardware type field: bit 3 float, bit 2 signed, bits 1:0 log2 size).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// Unsigned byte.
+    Ub,
+    /// Signed byte.
+    B,
+    /// Unsigned word.
+    Uw,
+    /// Signed word.
+    W,
+    /// Unsigned dword.
+    Ud,
+    /// Signed dword.
+    D,
+    /// Unsigned qword.
+    Uq,
+    /// Signed qword.
+    Q,
+    /// Half float.
+    Hf,
+    /// Float.
+    F,
+    /// Double.
+    Df,
+    /// Immediate vector of eight signed 4-bit integers.
+    V,
+    /// Immediate vector of eight unsigned 4-bit integers.
+    Uv,
+    /// Immediate vector of four 8-bit restricted floats.
+    Vf,
+}
+
+impl Ty {
+    fn from_hw(bits: u32, imm: bool) -> Option<Ty> {
+        Some(match (bits, imm) {
+            (0x0, false) => Ty::Ub,
+            (0x4, false) => Ty::B,
+            (0x0, true) => Ty::Uv,
+            (0x4, true) => Ty::V,
+            (0x8, true) => Ty::Vf,
+            (0x1, _) => Ty::Uw,
+            (0x5, _) => Ty::W,
+            (0x2, _) => Ty::Ud,
+            (0x6, _) => Ty::D,
+            (0x3, _) => Ty::Uq,
+            (0x7, _) => Ty::Q,
+            (0x9, _) => Ty::Hf,
+            (0xa, _) => Ty::F,
+            (0xb, _) => Ty::Df,
+            _ => return None,
+        })
+    }
+
+    /// Size of one element in bytes (the vector immediates count as their whole dword).
+    pub fn size(self) -> usize {
+        match self {
+            Ty::Ub | Ty::B => 1,
+            Ty::Uw | Ty::W | Ty::Hf => 2,
+            Ty::Ud | Ty::D | Ty::F | Ty::V | Ty::Uv | Ty::Vf => 4,
+            Ty::Uq | Ty::Q | Ty::Df => 8,
+        }
+    }
+
+    /// Whether values of this type are floating point.
+    pub fn is_float(self) -> bool {
+        matches!(self, Ty::Hf | Ty::F | Ty::Df | Ty::Vf)
+    }
+
+    /// Whether integer values of this type are signed.
+    pub fn is_signed(self) -> bool {
+        matches!(self, Ty::B | Ty::W | Ty::D | Ty::Q | Ty::V)
+    }
+}
+
+/// Opcodes this model decodes (Gen12 numbering).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Op {
+    Sync,
+    Mov,
+    Sel,
+    Not,
+    And,
+    Or,
+    Xor,
+    Shr,
+    Shl,
+    Asr,
+    Ror,
+    Rol,
+    Cmp,
+    Bfrev,
+    Jmpi,
+    If,
+    Else,
+    Endif,
+    While,
+    Break,
+    Cont,
+    Halt,
+    Send,
+    Sendc,
+    Math,
+    Add,
+    Mul,
+    Avg,
+    Frc,
+    Rndu,
+    Rndd,
+    Rnde,
+    Rndz,
+    Lzd,
+    Fbh,
+    Fbl,
+    Cbit,
+    Nop,
+}
+
+impl Op {
+    fn from_hw(op: u32) -> Option<Op> {
+        Some(match op {
+            0x01 => Op::Sync,
+            0x61 => Op::Mov,
+            0x62 => Op::Sel,
+            0x64 => Op::Not,
+            0x65 => Op::And,
+            0x66 => Op::Or,
+            0x67 => Op::Xor,
+            0x68 => Op::Shr,
+            0x69 => Op::Shl,
+            0x6c => Op::Asr,
+            0x6e => Op::Ror,
+            0x6f => Op::Rol,
+            0x70 => Op::Cmp,
+            0x77 => Op::Bfrev,
+            0x20 => Op::Jmpi,
+            0x22 => Op::If,
+            0x24 => Op::Else,
+            0x25 => Op::Endif,
+            0x27 => Op::While,
+            0x28 => Op::Break,
+            0x29 => Op::Cont,
+            0x2a => Op::Halt,
+            0x31 => Op::Send,
+            0x32 => Op::Sendc,
+            0x38 => Op::Math,
+            0x40 => Op::Add,
+            0x41 => Op::Mul,
+            0x42 => Op::Avg,
+            0x43 => Op::Frc,
+            0x44 => Op::Rndu,
+            0x45 => Op::Rndd,
+            0x46 => Op::Rnde,
+            0x47 => Op::Rndz,
+            0x4a => Op::Lzd,
+            0x4b => Op::Fbh,
+            0x4c => Op::Fbl,
+            0x4d => Op::Cbit,
+            0x60 => Op::Nop,
+            _ => return None,
+        })
+    }
+
+    /// Number of register sources of the ALU form (0 for flow control and sends).
+    fn sources(self) -> usize {
+        match self {
+            Op::Mov
+            | Op::Not
+            | Op::Bfrev
+            | Op::Frc
+            | Op::Rndu
+            | Op::Rndd
+            | Op::Rnde
+            | Op::Rndz
+            | Op::Lzd
+            | Op::Fbh
+            | Op::Fbl
+            | Op::Cbit => 1,
+            Op::Sel
+            | Op::And
+            | Op::Or
+            | Op::Xor
+            | Op::Shr
+            | Op::Shl
+            | Op::Asr
+            | Op::Ror
+            | Op::Rol
+            | Op::Cmp
+            | Op::Add
+            | Op::Mul
+            | Op::Avg
+            | Op::Math => 2,
+            _ => 0,
+        }
+    }
+
+    /// Whether this is a structured flow-control instruction (JIP/UIP in the instruction).
+    pub fn is_branch(self) -> bool {
+        matches!(
+            self,
+            Op::If | Op::Else | Op::Endif | Op::While | Op::Break | Op::Cont | Op::Halt | Op::Jmpi
+        )
+    }
+}
+
+/// A register file location: GRF bytes, or an architecture register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegFile {
+    /// General register file: byte offset (register × 32 + subregister).
+    Grf(u16),
+    /// The null register: reads zero, writes vanish.
+    Null,
+    /// Accumulator `acc{n}`, byte offset inside it.
+    Acc(u8, u8),
+    /// Flag register `f{n}`, byte offset inside it.
+    Flag(u8, u8),
+    /// Address register `a0`, byte offset inside it.
+    Addr(u8),
+    /// State register `sr0`, byte offset.
+    State(u8),
+}
+
+/// A source operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    /// A register region `<vstride;width,hstride>` (in elements).
+    Reg {
+        /// Where the region starts.
+        file: RegFile,
+        /// Element type.
+        ty: Ty,
+        /// Vertical stride in elements.
+        vstride: u8,
+        /// Row width in elements.
+        width: u8,
+        /// Horizontal stride in elements.
+        hstride: u8,
+        /// Negate (integer: two's complement; logic ops: bitwise not).
+        neg: bool,
+        /// Absolute value.
+        abs: bool,
+    },
+    /// An immediate (the raw bits, 32 or 64 wide).
+    Imm {
+        /// Element type.
+        ty: Ty,
+        /// Raw bits.
+        bits: u64,
+    },
+}
+
+impl Src {
+    /// The type of the operand.
+    pub fn ty(&self) -> Ty {
+        match *self {
+            Src::Reg { ty, .. } | Src::Imm { ty, .. } => ty,
+        }
+    }
+}
+
+/// A destination operand: `file` then elements every `hstride` elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dst {
+    /// Where the destination starts.
+    pub file: RegFile,
+    /// Element type.
+    pub ty: Ty,
+    /// Horizontal stride in elements (1, 2 or 4).
+    pub hstride: u8,
+}
+
+/// A message to a shared function (SEND / SENDC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Shared function id.
+    pub sfid: u8,
+    /// Descriptor, or `None` when it comes from `a0.{n}` (`desc_reg` then names the dword).
+    pub desc: Option<u32>,
+    /// Extended descriptor, or `None` when it comes from `a0.{ex_desc_reg}`.
+    pub ex_desc: Option<u32>,
+    /// Dword of a0 holding the extended descriptor when it is indirect.
+    pub ex_desc_reg: u8,
+    /// First GRF of the first payload part.
+    pub src0: u8,
+    /// First GRF of the second payload part (`None`: null).
+    pub src1: Option<u8>,
+    /// First GRF of the response (`None`: null).
+    pub dst: Option<u8>,
+    /// End of thread.
+    pub eot: bool,
+}
+
+/// A decoded instruction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Inst {
+    /// Opcode.
+    pub op: Op,
+    /// Number of channels (1..32).
+    pub exec_size: u8,
+    /// First channel of the thread this instruction's channel 0 maps to (quarter/nibble
+    /// control).
+    pub chan_off: u8,
+    /// `NoMask`: execute on every channel regardless of the execution mask.
+    pub no_mask: bool,
+    /// Predicate control (0: none, 1: per channel, 2..: any/all groups) and inversion.
+    pub pred: u8,
+    /// Inverted predicate.
+    pub pred_inv: bool,
+    /// Flag register used by the predicate and the conditional modifier (f{n}.{sub}).
+    pub flag: (u8, u8),
+    /// Conditional modifier (0: none; 1 z, 2 nz, 3 g, 4 ge, 5 l, 6 le, 8 o, 9 u), or the
+    /// math function for [`Op::Math`].
+    pub cond: u8,
+    /// Saturate the result to the destination range ([0, 1] for floats).
+    pub sat: bool,
+    /// Destination (ALU forms).
+    pub dst: Dst,
+    /// Sources (ALU forms; `srcs[..nsrc]`).
+    pub srcs: [Src; 2],
+    /// Number of sources used.
+    pub nsrc: u8,
+    /// Jump targets in bytes relative to this instruction (flow control).
+    pub jip: i32,
+    /// Second jump target (flow control).
+    pub uip: i32,
+    /// The message of a SEND.
+    pub msg: Option<Message>,
+}
+
+/// An encoding this model does not execute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IsaError(pub String);
+
+impl fmt::Display for IsaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn bits(w: &[u32; 4], hi: u32, lo: u32) -> u32 {
+    let v =
+        u128::from(w[0]) | u128::from(w[1]) << 32 | u128::from(w[2]) << 64 | u128::from(w[3]) << 96;
+    ((v >> lo) & ((1u128 << (hi - lo + 1)) - 1)) as u32
+}
+
+fn bit(w: &[u32; 4], b: u32) -> bool {
+    bits(w, b, b) != 0
+}
+
+fn err(w: &[u32; 4], what: &str) -> IsaError {
+    IsaError(format!(
+        "{what} (instruction {:08x} {:08x} {:08x} {:08x})",
+        w[0], w[1], w[2], w[3]
+    ))
+}
+
+/// Decodes the architecture register number `nr` (its high nibble is the register kind)
+/// with byte subregister `sub`.
+fn arf(w: &[u32; 4], nr: u32, sub: u32) -> Result<RegFile, IsaError> {
+    let sub = sub as u8;
+    Ok(match nr >> 4 {
+        0x0 => RegFile::Null,
+        0x1 if nr & 0xf == 0 => RegFile::Addr(sub),
+        0x2 if nr & 0xf < 2 => RegFile::Acc(nr as u8 & 0xf, sub),
+        0x3 if nr & 0xf < 2 => RegFile::Flag(nr as u8 & 0xf, sub),
+        0x7 if nr & 0xf == 0 => RegFile::State(sub),
+        _ => return Err(err(w, &format!("architecture register {nr:#04x}"))),
+    })
+}
+
+fn vstride(w: &[u32; 4], enc: u32) -> Result<u8, IsaError> {
+    match enc {
+        0 => Ok(0),
+        1..=6 => Ok(1 << (enc - 1)),
+        _ => Err(err(w, "indirect (VxH) source region")),
+    }
+}
+
+fn stride(enc: u32) -> u8 {
+    match enc {
+        0 => 0,
+        e => 1 << (e - 1),
+    }
+}
+
+/// Decodes one native instruction (four little-endian dwords).
+pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
+    if bit(w, 29) {
+        return Err(err(w, "compacted instruction"));
+    }
+    let hw_op = bits(w, 6, 0);
+    let op = Op::from_hw(hw_op).ok_or_else(|| err(w, &format!("opcode {hw_op:#04x}")))?;
+    let exec_size = 1u8 << bits(w, 18, 16);
+    if exec_size > 32 {
+        return Err(err(w, "execution size"));
+    }
+    let chan_off = (bits(w, 21, 20) * 8 + bits(w, 19, 19) * 4) as u8;
+    let mut inst = Inst {
+        op,
+        exec_size,
+        chan_off,
+        no_mask: bit(w, 31),
+        pred: bits(w, 27, 24) as u8,
+        pred_inv: bit(w, 28),
+        flag: (bits(w, 23, 23) as u8, bits(w, 22, 22) as u8),
+        cond: 0,
+        sat: false,
+        dst: Dst {
+            file: RegFile::Null,
+            ty: Ty::Ud,
+            hstride: 1,
+        },
+        srcs: [Src::Imm {
+            ty: Ty::Ud,
+            bits: 0,
+        }; 2],
+        nsrc: 0,
+        jip: 0,
+        uip: 0,
+        msg: None,
+    };
+    match op {
+        Op::Send | Op::Sendc => {
+            inst.msg = Some(decode_send(w)?);
+            return Ok(inst);
+        }
+        Op::Sync | Op::Nop => {
+            // SYNC's function (nop, allrd, allwr, bar, host) sits where ALU
+            // instructions keep their conditional modifier.
+            inst.cond = bits(w, 95, 92) as u8;
+            return Ok(inst);
+        }
+        _ if op.is_branch() => {
+            if op == Op::Jmpi {
+                return Err(err(w, "jmpi"));
+            }
+            inst.jip = bits(w, 127, 96) as i32;
+            inst.uip = bits(w, 95, 64) as i32;
+            return Ok(inst);
+        }
+        _ => {}
+    }
+    inst.cond = bits(w, 95, 92) as u8;
+    inst.sat = bit(w, 34);
+    if bit(w, 35) {
+        return Err(err(w, "indirect destination"));
+    }
+    let dty = Ty::from_hw(bits(w, 39, 36), false).ok_or_else(|| err(w, "destination type"))?;
+    let dnr = bits(w, 63, 56);
+    let dsub = bits(w, 55, 51);
+    inst.dst = Dst {
+        file: if bit(w, 50) {
+            RegFile::Grf((dnr * 32 + dsub) as u16)
+        } else {
+            arf(w, dnr, dsub)?
+        },
+        ty: dty,
+        hstride: stride(bits(w, 49, 48)).max(1),
+    };
+    let n = op.sources();
+    inst.nsrc = n as u8;
+    // src0
+    let s0_imm = bit(w, 46);
+    let s0_ty = Ty::from_hw(bits(w, 43, 40), s0_imm).ok_or_else(|| err(w, "source 0 type"))?;
+    inst.srcs[0] = if s0_imm {
+        let raw = if s0_ty.size() == 8 {
+            u64::from(bits(w, 127, 96)) << 32 | u64::from(bits(w, 95, 64))
+        } else {
+            u64::from(bits(w, 127, 96))
+        };
+        Src::Imm {
+            ty: s0_ty,
+            bits: raw,
+        }
+    } else {
+        if bit(w, 80) {
+            return Err(err(w, "indirect source 0"));
+        }
+        let nr = bits(w, 79, 72);
+        let sub = bits(w, 71, 67);
+        Src::Reg {
+            file: if bit(w, 66) {
+                RegFile::Grf((nr * 32 + sub) as u16)
+            } else {
+                arf(w, nr, sub)?
+            },
+            ty: s0_ty,
+            vstride: vstride(w, bits(w, 87, 84))?,
+            width: 1 << bits(w, 83, 81),
+            hstride: stride(bits(w, 65, 64)),
+            neg: bit(w, 45),
+            abs: bit(w, 44),
+        }
+    };
+    if n == 2 {
+        let s1_imm = bit(w, 47);
+        let s1_ty = Ty::from_hw(bits(w, 91, 88), s1_imm).ok_or_else(|| err(w, "source 1 type"))?;
+        inst.srcs[1] = if s1_imm {
+            if s1_ty.size() == 8 {
+                return Err(err(w, "64-bit immediate in source 1"));
+            }
+            Src::Imm {
+                ty: s1_ty,
+                bits: u64::from(bits(w, 127, 96)),
+            }
+        } else {
+            if bit(w, 112) {
+                return Err(err(w, "indirect source 1"));
+            }
+            let nr = bits(w, 111, 104);
+            let sub = bits(w, 103, 99);
+            Src::Reg {
+                file: if bit(w, 98) {
+                    RegFile::Grf((nr * 32 + sub) as u16)
+                } else {
+                    arf(w, nr, sub)?
+                },
+                ty: s1_ty,
+                vstride: vstride(w, bits(w, 119, 116))?,
+                width: 1 << bits(w, 115, 113),
+                hstride: stride(bits(w, 97, 96)),
+                neg: bit(w, 121),
+                abs: bit(w, 120),
+            }
+        };
+    }
+    if n == 0 {
+        return Err(err(w, "instruction form"));
+    }
+    Ok(inst)
+}
+
+fn decode_send(w: &[u32; 4]) -> Result<Message, IsaError> {
+    let desc = (bits(w, 123, 122) << 30)
+        | (bits(w, 71, 67) << 25)
+        | (bits(w, 55, 51) << 20)
+        | (bits(w, 121, 113) << 11)
+        | bits(w, 91, 81);
+    let ex_desc = (bits(w, 127, 124) << 28)
+        | (bits(w, 97, 96) << 26)
+        | (bits(w, 65, 64) << 24)
+        | (bits(w, 47, 35) << 11)
+        | (bits(w, 103, 99) << 6);
+    if !bit(w, 66) {
+        return Err(err(w, "send payload outside the GRF"));
+    }
+    let dst = bit(w, 50).then_some(bits(w, 63, 56) as u8);
+    if !bit(w, 50) && bits(w, 63, 56) != 0 {
+        return Err(err(w, "send response to an architecture register"));
+    }
+    let src1 = bit(w, 98).then_some(bits(w, 111, 104) as u8);
+    Ok(Message {
+        sfid: bits(w, 95, 92) as u8,
+        desc: (!bit(w, 48)).then_some(desc),
+        ex_desc: (!bit(w, 49)).then_some(ex_desc),
+        ex_desc_reg: bits(w, 42, 40) as u8,
+        src0: bits(w, 79, 72) as u8,
+        src1,
+        dst,
+        eot: bit(w, 34),
+    })
+}
+
+/// Message length (payload GRFs of the first part) of a descriptor.
+pub fn desc_mlen(desc: u32) -> u8 {
+    (desc >> 25 & 0xf) as u8
+}
+
+/// Response length in GRFs of a descriptor.
+pub fn desc_rlen(desc: u32) -> u8 {
+    (desc >> 20 & 0x1f) as u8
+}
+
+/// Length of the second payload part in GRFs, from the extended descriptor.
+pub fn ex_desc_mlen(ex_desc: u32) -> u8 {
+    (ex_desc >> 6 & 0x1f) as u8
+}

@@ -1,0 +1,156 @@
+//! The execution unit (EU): Gen12 instructions decoded once per dispatch ([`isa`]), run
+//! by an interpreter over SIMD channels ([`thread`]), with messages to the shared
+//! functions handed to the caller.
+//!
+//! A thread group's threads run interleaved on the engine thread: each runs until it ends
+//! or waits at a barrier; when every live thread of the group waits, the barrier opens.
+//! Anything the interpreter does not implement is an [`EuError`] naming the instruction,
+//! which the command streamer turns into a GPU hang.
+
+mod alu;
+pub mod isa;
+pub mod thread;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::mem::{read_mem, AddressSpace};
+use isa::Inst;
+use thread::{Stop, Thread};
+
+/// Why an EU thread cannot go on (the request hangs with this reason).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EuError(pub String);
+
+impl EuError {
+    /// An error with this description.
+    pub fn new(what: impl Into<String>) -> EuError {
+        EuError(what.into())
+    }
+}
+
+impl fmt::Display for EuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<isa::IsaError> for EuError {
+    fn from(e: isa::IsaError) -> EuError {
+        EuError(e.0)
+    }
+}
+
+/// A kernel in GPU memory, decoded lazily and cached for the duration of one dispatch
+/// command (its memory does not change while its threads run).
+pub struct Kernel<'a> {
+    space: &'a dyn AddressSpace,
+    /// GPU address of the first instruction.
+    pub base: u64,
+    cache: HashMap<u64, Inst>,
+}
+
+impl<'a> Kernel<'a> {
+    /// The kernel starting at GPU address `base`.
+    pub fn new(space: &'a dyn AddressSpace, base: u64) -> Kernel<'a> {
+        Kernel {
+            space,
+            base,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The instruction at byte offset `off`.
+    pub fn fetch(&mut self, off: u64) -> Result<Inst, EuError> {
+        if let Some(i) = self.cache.get(&off) {
+            return Ok(*i);
+        }
+        let addr = self.base + off;
+        let mut b = [0u8; 16];
+        read_mem(self.space, addr & crate::mem::GPU_ADDR_MASK, &mut b)
+            .map_err(|f| EuError::new(format!("instruction fetch fault at {:#x}", f.addr)))?;
+        let w: [u32; 4] =
+            std::array::from_fn(|i| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap()));
+        let inst =
+            isa::decode(&w).map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
+        self.cache.insert(off, inst);
+        Ok(inst)
+    }
+}
+
+/// Executes messages for threads (the shared functions: data port, gateway, spawner).
+pub trait SharedFunctions {
+    /// Performs the SEND `inst` of `thread` for its enabled channels `mask` (bit 0 = the
+    /// instruction's first channel).
+    fn send(
+        &mut self,
+        thread: &mut Thread,
+        inst: &Inst,
+        mask: u32,
+    ) -> Result<Option<Stop>, EuError>;
+}
+
+/// How often (in instructions) the group runner calls its `tick` callback.
+pub const TICK_EVERY: u64 = 4096;
+
+/// Runs the threads of one thread group to their ends. `tick` is called every
+/// [`TICK_EVERY`] instructions and may stop the group (a reset, the watchdog).
+pub fn run_group(
+    threads: &mut [Thread],
+    kernel: &mut Kernel<'_>,
+    shared: &mut dyn SharedFunctions,
+    tick: &mut dyn FnMut() -> Result<(), EuError>,
+) -> Result<u64, EuError> {
+    let mut done = vec![false; threads.len()];
+    let mut executed = 0u64;
+    loop {
+        let mut waiting = 0;
+        let mut live = 0;
+        for (t, finished) in threads.iter_mut().zip(done.iter_mut()) {
+            if *finished {
+                continue;
+            }
+            live += 1;
+            loop {
+                executed += 1;
+                if executed.is_multiple_of(TICK_EVERY) {
+                    tick()?;
+                }
+                let r = t.step(&mut |off| kernel.fetch(off), &mut |th, inst, mask| {
+                    shared.send(th, inst, mask)
+                });
+                let at = t.ip();
+                match r.map_err(|e| EuError::new(format!("{e} (thread ip {at:#x})")))? {
+                    None => {}
+                    Some(Stop::Done) => {
+                        *finished = true;
+                        break;
+                    }
+                    Some(Stop::Barrier) => {
+                        waiting += 1;
+                        break;
+                    }
+                }
+            }
+        }
+        if live == 0 || done.iter().all(|d| *d) {
+            return Ok(executed);
+        }
+        if waiting > 0 {
+            let remaining = done.iter().filter(|d| !**d).count();
+            if waiting < remaining {
+                continue;
+            }
+            if remaining < threads.len() {
+                return Err(EuError::new(
+                    "barrier waits for threads of its group that have ended",
+                ));
+            }
+            for (t, d) in threads.iter_mut().zip(&done) {
+                if !d {
+                    t.notified = true;
+                }
+            }
+        }
+    }
+}

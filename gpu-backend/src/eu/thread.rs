@@ -1,0 +1,526 @@
+//! One EU hardware thread: its registers, its channels' program counters, and the
+//! interpreter that executes decoded instructions on them.
+//!
+//! Divergent flow control follows the per-channel program counter model: every channel has
+//! its own PC; the thread executes the lowest PC among its live channels, on exactly the
+//! channels sitting there. Channels that branch forward wait until the thread reaches
+//! them, so structured code (if/else/endif, loops with break and continue, halt) reconverges
+//! where the hardware reconverges, and an instruction is skipped when no channel is there,
+//! as the hardware jumps when every channel is disabled.
+
+use super::isa::{Dst, Inst, Op, RegFile, Src, Ty, INST_BYTES};
+use super::EuError;
+
+/// Bytes in the general register file (128 registers of 32 bytes).
+pub const GRF_BYTES: usize = 128 * 32;
+
+/// Performs a message for a thread (see [`Thread::step`]).
+pub(crate) type SendFn<'a> =
+    dyn FnMut(&mut Thread, &Inst, u32) -> Result<Option<Stop>, EuError> + 'a;
+
+/// SYNC function that waits for the barrier notification.
+const SYNC_BAR: u8 = 0xe;
+
+/// Where a thread stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The thread sent its end-of-thread message.
+    Done,
+    /// The thread waits at a barrier (`wait` on the notification register).
+    Barrier,
+}
+
+/// A value in an execution domain: integers exactly (wide enough for every type and its
+/// sign), floats as doubles (exact for every f32 operation this model performs once).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Val {
+    I(i128),
+    F(f64),
+}
+
+impl Val {
+    pub(crate) fn f(self) -> f64 {
+        match self {
+            Val::I(i) => i as f64,
+            Val::F(f) => f,
+        }
+    }
+
+    pub(crate) fn i(self) -> i128 {
+        match self {
+            Val::I(i) => i,
+            Val::F(f) => f as i128,
+        }
+    }
+}
+
+/// The state of one hardware thread.
+pub struct Thread {
+    /// General registers r0..r127.
+    pub grf: Vec<u8>,
+    acc: [u8; 64],
+    flag: [u8; 8],
+    a0: [u8; 32],
+    sr0: [u8; 16],
+    /// Channels dispatched with the thread.
+    pub dispatch_mask: u32,
+    /// Per-channel program counter (byte offset from the kernel start).
+    pc: [u64; 32],
+    /// The next instruction the thread executes when no channel is live (byte offset).
+    ip: u64,
+    /// A barrier notification is pending (the gateway signalled the barrier).
+    pub(crate) notified: bool,
+}
+
+impl Thread {
+    /// A thread about to execute its kernel's first instruction with `dispatch_mask`.
+    pub fn new(dispatch_mask: u32) -> Thread {
+        Thread {
+            grf: vec![0; GRF_BYTES],
+            acc: [0; 64],
+            flag: [0; 8],
+            a0: [0; 32],
+            sr0: [0; 16],
+            dispatch_mask,
+            pc: [0; 32],
+            ip: 0,
+            notified: false,
+        }
+    }
+
+    /// The byte offset of the next instruction to execute.
+    pub fn ip(&self) -> u64 {
+        self.ip
+    }
+
+    /// Reads dword `n` of register `reg`.
+    pub fn grf_ud(&self, reg: usize, n: usize) -> u32 {
+        let o = reg * 32 + n * 4;
+        u32::from_le_bytes(self.grf[o..o + 4].try_into().unwrap())
+    }
+
+    /// Reads dword `n` of the address register a0.
+    pub fn a0_ud(&self, n: usize) -> u32 {
+        let o = (n * 4).min(28);
+        u32::from_le_bytes(self.a0[o..o + 4].try_into().unwrap())
+    }
+
+    /// Writes dword `n` of register `reg`.
+    pub fn set_grf_ud(&mut self, reg: usize, n: usize, v: u32) {
+        let o = reg * 32 + n * 4;
+        self.grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// The live channels at the thread's instruction pointer; moves `ip` to the lowest
+    /// channel PC first. With no channel dispatched, the thread runs straight through.
+    fn active(&mut self) -> u32 {
+        let mut mask = self.dispatch_mask;
+        if mask == 0 {
+            return 0;
+        }
+        let mut low = u64::MAX;
+        while mask != 0 {
+            let c = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            low = low.min(self.pc[c]);
+        }
+        self.ip = low;
+        let mut act = 0;
+        let mut mask = self.dispatch_mask;
+        while mask != 0 {
+            let c = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if self.pc[c] == low {
+                act |= 1 << c;
+            }
+        }
+        act
+    }
+
+    /// Moves the channels in `mask` to `to` (a byte offset).
+    fn jump(&mut self, mask: u32, to: u64) {
+        for c in 0..32 {
+            if mask >> c & 1 != 0 {
+                self.pc[c] = to;
+            }
+        }
+    }
+
+    /// Executes one instruction; `fetch` gives the decoded instruction at a byte offset,
+    /// `send` performs a message for the instruction's enabled channels (bit 0 = its first
+    /// channel). Returns `Some(stop)` when the thread stops.
+    pub(crate) fn step(
+        &mut self,
+        fetch: &mut dyn FnMut(u64) -> Result<Inst, EuError>,
+        send: &mut SendFn<'_>,
+    ) -> Result<Option<Stop>, EuError> {
+        let live = self.active();
+        let at = self.ip;
+        let inst = fetch(at)?;
+        if inst.op == Op::Sync && inst.cond == SYNC_BAR {
+            // Wait for the gateway's barrier notification; the thread stays here until
+            // its group releases it.
+            if !self.notified {
+                return Ok(Some(Stop::Barrier));
+            }
+            self.notified = false;
+        }
+        if inst.op == Op::Sync && !matches!(inst.cond, 0 | 2 | 3 | SYNC_BAR) {
+            return Err(EuError::new(format!("sync function {:#x}", inst.cond)));
+        }
+        let next = at + INST_BYTES;
+        let window = chan_window(&inst);
+        let exec = if inst.no_mask { window } else { live & window };
+        let pred = self.predicate(&inst, exec);
+        let target = |off: i32| at.wrapping_add(off as i64 as u64);
+        // Channels of the thread that are not covered by this instruction's window keep
+        // their place; the ones covered move on unless a branch sends them elsewhere.
+        let mut moved = live;
+        let result = match inst.op {
+            Op::Sync | Op::Nop => Ok(None),
+            Op::If => {
+                self.jump(live & window & !pred, target(inst.jip));
+                moved &= !(window & !pred);
+                Ok(None)
+            }
+            Op::Else => {
+                self.jump(live & window, target(inst.jip));
+                moved &= !window;
+                Ok(None)
+            }
+            Op::Endif => Ok(None),
+            Op::While => {
+                self.jump(live & window & pred, target(inst.jip));
+                moved &= !(window & pred);
+                Ok(None)
+            }
+            Op::Break | Op::Halt => {
+                self.jump(live & window & pred, target(inst.uip));
+                moved &= !(window & pred);
+                Ok(None)
+            }
+            Op::Cont => {
+                self.jump(live & window & pred, target(inst.uip));
+                moved &= !(window & pred);
+                Ok(None)
+            }
+            Op::Send | Op::Sendc if exec & pred != 0 => {
+                send(self, &inst, (exec & pred) >> inst.chan_off)
+            }
+            Op::Send | Op::Sendc => Ok(None),
+            _ => self.alu(&inst, exec, pred).map(|()| None),
+        };
+        let stop = result?;
+        self.jump(moved, next);
+        if self.dispatch_mask == 0 {
+            self.ip = next;
+        }
+        Ok(stop)
+    }
+
+    /// The predicate mask over the thread's channels (all ones without predication).
+    fn predicate(&self, inst: &Inst, exec: u32) -> u32 {
+        if inst.pred == 0 {
+            return u32::MAX;
+        }
+        let f = self.flag_bits(inst.flag);
+        let per = match inst.pred {
+            1 => f,
+            p => {
+                // anyNh / allNh over aligned groups of N channels.
+                let n = match p {
+                    2 | 3 => 2,
+                    4 | 5 => 4,
+                    6 | 7 => 8,
+                    8 | 9 => 16,
+                    _ => 32,
+                };
+                let any = p % 2 == 0;
+                let mut out = 0u32;
+                let mut g = 0;
+                while g < 32 {
+                    let gm = if n == 32 {
+                        u32::MAX
+                    } else {
+                        ((1u32 << n) - 1) << g
+                    };
+                    let sel = f & gm & exec;
+                    let hit = if any { sel != 0 } else { sel == gm & exec };
+                    if hit {
+                        out |= gm;
+                    }
+                    g += n;
+                }
+                out
+            }
+        };
+        if inst.pred_inv {
+            !per
+        } else {
+            per
+        }
+    }
+
+    /// The 32 flag bits starting at flag subregister `(n, sub)` (`f{n}.{sub}`).
+    fn flag_bits(&self, (n, sub): (u8, u8)) -> u32 {
+        let base = n as usize * 4 + sub as usize * 2;
+        let mut v = 0u32;
+        for i in 0..4 {
+            let b = self.flag.get(base + i).copied().unwrap_or(0);
+            v |= u32::from(b) << (8 * i);
+        }
+        v
+    }
+
+    fn set_flag_bits(&mut self, (n, sub): (u8, u8), mask: u32, value: u32) {
+        let cur = self.flag_bits((n, sub));
+        let v = (cur & !mask) | (value & mask);
+        let base = n as usize * 4 + sub as usize * 2;
+        for i in 0..4 {
+            if let Some(b) = self.flag.get_mut(base + i) {
+                *b = (v >> (8 * i)) as u8;
+            }
+        }
+    }
+
+    /// The bytes of a register file starting at `file`, and the offset of `file` in them.
+    fn area(&mut self, file: RegFile) -> Option<(&mut [u8], usize)> {
+        Some(match file {
+            RegFile::Grf(o) => (&mut self.grf[..], o as usize),
+            RegFile::Acc(n, o) => (&mut self.acc[..], n as usize * 32 + o as usize),
+            RegFile::Flag(n, o) => (&mut self.flag[..], n as usize * 4 + o as usize),
+            RegFile::Addr(o) => (&mut self.a0[..], o as usize),
+            RegFile::State(o) => (&mut self.sr0[..], o as usize),
+            RegFile::Null => return None,
+        })
+    }
+
+    /// Raw bits of an element `off` bytes past `file`.
+    fn load(&mut self, file: RegFile, off: usize, size: usize) -> Result<u64, EuError> {
+        let Some((area, base)) = self.area(file) else {
+            return Ok(0);
+        };
+        let at = base + off;
+        let bytes = area.get(at..at + size).ok_or_else(|| {
+            EuError::new(format!("register read past the file at {file:?}+{off}"))
+        })?;
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(bytes);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn store(&mut self, file: RegFile, off: usize, size: usize, v: u64) -> Result<(), EuError> {
+        let Some((area, base)) = self.area(file) else {
+            return Ok(());
+        };
+        let at = base + off;
+        let bytes = area.get_mut(at..at + size).ok_or_else(|| {
+            EuError::new(format!("register write past the file at {file:?}+{off}"))
+        })?;
+        bytes.copy_from_slice(&v.to_le_bytes()[..size]);
+        Ok(())
+    }
+
+    /// Reads channel `i` of a source as a value of its own type.
+    fn read_src(&mut self, src: &Src, i: usize, logic: bool) -> Result<Val, EuError> {
+        match *src {
+            Src::Imm { ty, bits } => Ok(imm_elem(ty, bits, i)),
+            Src::Reg {
+                file,
+                ty,
+                vstride,
+                width,
+                hstride,
+                neg,
+                abs,
+            } => {
+                let (row, col) = (i / width as usize, i % width as usize);
+                let elems = row * vstride as usize + col * hstride as usize;
+                let raw = self.load(file, elems * ty.size(), ty.size())?;
+                let mut v = from_bits(ty, raw);
+                if abs {
+                    v = match v {
+                        Val::I(x) => Val::I(x.abs()),
+                        Val::F(x) => Val::F(x.abs()),
+                    };
+                }
+                if neg {
+                    v = match v {
+                        Val::I(x) if logic => Val::I(!x),
+                        Val::I(x) => Val::I(-x),
+                        Val::F(x) => Val::F(-x),
+                    };
+                }
+                Ok(v)
+            }
+        }
+    }
+
+    fn write_dst(&mut self, dst: &Dst, i: usize, raw: u64) -> Result<(), EuError> {
+        let size = dst.ty.size();
+        self.store(dst.file, i * dst.hstride as usize * size, size, raw)
+    }
+
+    /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
+    fn alu(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
+        let n = inst.exec_size as usize;
+        let logic = matches!(inst.op, Op::And | Op::Or | Op::Xor | Op::Not);
+        let float = inst.srcs[..inst.nsrc as usize]
+            .iter()
+            .any(|s| s.ty().is_float());
+        let mut results: [Option<(Val, bool)>; 32] = [None; 32];
+        let mut flags_set = 0u32;
+        let mut flags_val = 0u32;
+        for (i, slot) in results.iter_mut().enumerate().take(n) {
+            let ch = inst.chan_off as usize + i;
+            if exec >> ch & 1 == 0 {
+                continue;
+            }
+            let a = self.read_src(&inst.srcs[0], i, logic)?;
+            let b = if inst.nsrc > 1 {
+                self.read_src(&inst.srcs[1], i, logic)?
+            } else {
+                Val::I(0)
+            };
+            let p = pred >> ch & 1 != 0;
+            // A predicated SEL picks its source by the predicate; every other
+            // predicated instruction leaves the channel untouched.
+            if inst.op != Op::Sel && !p {
+                continue;
+            }
+            let (v, write) = super::alu::compute(inst, a, b, float, p)?;
+            if inst.cond != 0 && inst.op != Op::Sel {
+                let hit = if inst.op == Op::Cmp {
+                    super::alu::compare(inst.cond, a, b, float)?
+                } else {
+                    // The flag tests the result as written to the destination type.
+                    let written = from_bits(inst.dst.ty, to_bits(inst.dst.ty, v, inst.sat)?);
+                    let fl = matches!(written, Val::F(_));
+                    super::alu::compare(inst.cond, written, Val::I(0), fl)?
+                };
+                flags_set |= 1 << ch;
+                if hit {
+                    flags_val |= 1 << ch;
+                }
+                if inst.op == Op::Cmp {
+                    *slot = Some((Val::I(if hit { -1 } else { 0 }), true));
+                    continue;
+                }
+            }
+            *slot = Some((v, write));
+        }
+        for (i, r) in results.iter().enumerate().take(n) {
+            if let Some((v, true)) = *r {
+                let raw = if inst.op == Op::Cmp {
+                    // All ones or zero in the destination's width, whatever its type.
+                    if v.i() != 0 {
+                        u64::MAX
+                    } else {
+                        0
+                    }
+                } else {
+                    to_bits(inst.dst.ty, v, inst.sat)?
+                };
+                self.write_dst(&inst.dst, i, raw)?;
+            }
+        }
+        if flags_set != 0 {
+            self.set_flag_bits(inst.flag, flags_set, flags_val);
+        }
+        Ok(())
+    }
+}
+
+/// The channels of the thread an instruction covers.
+fn chan_window(inst: &Inst) -> u32 {
+    let n = inst.exec_size as u32;
+    let m = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+    m << inst.chan_off
+}
+
+/// Element `i` of an immediate.
+fn imm_elem(ty: Ty, bits: u64, i: usize) -> Val {
+    match ty {
+        Ty::V => {
+            let nib = (bits >> (4 * (i % 8))) & 0xf;
+            Val::I(((nib as i8) << 4 >> 4) as i128)
+        }
+        Ty::Uv => Val::I(((bits >> (4 * (i % 8))) & 0xf) as i128),
+        Ty::Vf => {
+            let b = (bits >> (8 * (i % 4))) as u8;
+            Val::F(vf_to_f64(b))
+        }
+        // Word immediates are replicated in both halves of the dword; take the low one.
+        _ => from_bits(ty, bits),
+    }
+}
+
+/// The 8-bit restricted float of VF immediates: sign, 3-bit exponent (bias 3), 4-bit
+/// mantissa; exponent 0 with mantissa 0 is zero.
+fn vf_to_f64(b: u8) -> f64 {
+    let sign = if b & 0x80 != 0 { -1.0 } else { 1.0 };
+    let e = (b >> 4 & 7) as i32;
+    let m = (b & 0xf) as f64;
+    if e == 0 && m == 0.0 {
+        return 0.0 * sign;
+    }
+    sign * (1.0 + m / 16.0) * 2f64.powi(e - 3)
+}
+
+/// Interprets raw element bits as a value of type `ty`.
+pub(crate) fn from_bits(ty: Ty, raw: u64) -> Val {
+    match ty {
+        Ty::Ub => Val::I((raw as u8) as i128),
+        Ty::B => Val::I((raw as u8 as i8) as i128),
+        Ty::Uw => Val::I((raw as u16) as i128),
+        Ty::W => Val::I((raw as u16 as i16) as i128),
+        Ty::Ud | Ty::V | Ty::Uv => Val::I((raw as u32) as i128),
+        Ty::D => Val::I((raw as u32 as i32) as i128),
+        Ty::Uq => Val::I(raw as i128),
+        Ty::Q => Val::I((raw as i64) as i128),
+        Ty::Hf => Val::F(half::f16::from_bits(raw as u16).to_f64()),
+        Ty::F | Ty::Vf => Val::F(f32::from_bits(raw as u32) as f64),
+        Ty::Df => Val::F(f64::from_bits(raw)),
+    }
+}
+
+/// Converts a value to the raw bits of type `ty`, saturating when `sat` (and always for
+/// float-to-integer conversions, which round toward zero).
+pub(crate) fn to_bits(ty: Ty, v: Val, sat: bool) -> Result<u64, EuError> {
+    let int_range = |ty: Ty| -> (i128, i128) {
+        match ty {
+            Ty::Ub => (0, u8::MAX as i128),
+            Ty::B => (i8::MIN as i128, i8::MAX as i128),
+            Ty::Uw => (0, u16::MAX as i128),
+            Ty::W => (i16::MIN as i128, i16::MAX as i128),
+            Ty::Ud => (0, u32::MAX as i128),
+            Ty::D => (i32::MIN as i128, i32::MAX as i128),
+            Ty::Uq => (0, u64::MAX as i128),
+            _ => (i64::MIN as i128, i64::MAX as i128),
+        }
+    };
+    Ok(match ty {
+        Ty::Hf | Ty::F | Ty::Df => {
+            let mut f = v.f();
+            if sat {
+                f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
+            }
+            match ty {
+                Ty::Hf => half::f16::from_f64(f).to_bits() as u64,
+                Ty::F => (f as f32).to_bits() as u64,
+                _ => f.to_bits(),
+            }
+        }
+        Ty::V | Ty::Uv | Ty::Vf => return Err(EuError::new("vector immediate destination")),
+        _ => {
+            let (lo, hi) = int_range(ty);
+            let i = match v {
+                Val::I(i) if sat => i.clamp(lo, hi),
+                Val::I(i) => i,
+                Val::F(f) if f.is_nan() => 0,
+                Val::F(f) => (f.trunc().clamp(lo as f64, hi as f64)) as i128,
+            };
+            i as u64
+        }
+    })
+}

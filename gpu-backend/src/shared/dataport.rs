@@ -1,0 +1,272 @@
+//! Data port messages on DC1: media block read/write on 2D surfaces, and untyped surface
+//! read/write (per-channel dwords) on buffers, stateless memory and shared local memory.
+
+use super::{Dataport, Payload};
+use crate::eu::isa::Inst;
+use crate::eu::EuError;
+use crate::mem::{read_mem, write_mem};
+use crate::surface::{Surface, SurfaceType};
+
+/// DC1 message types (descriptor bits 18:14).
+mod msg {
+    pub const UNTYPED_READ: u32 = 0x01;
+    pub const MEDIA_BLOCK_READ: u32 = 0x04;
+    pub const UNTYPED_WRITE: u32 = 0x09;
+    pub const MEDIA_BLOCK_WRITE: u32 = 0x0a;
+}
+
+/// Binding table index of stateless (A32, relative to General State Base) accesses.
+const BTI_STATELESS: u32 = 0xff;
+/// Binding table index of shared local memory.
+const BTI_SLM: u32 = 0xfe;
+/// Binding table index of non-coherent stateless accesses.
+const BTI_STATELESS_NC: u32 = 0xfd;
+
+/// Performs a DC1 message.
+pub(super) fn dc1(
+    dp: &mut Dataport<'_>,
+    inst: &Inst,
+    desc: u32,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let kind = desc >> 14 & 0x1f;
+    let bti = desc & 0xff;
+    match kind {
+        msg::MEDIA_BLOCK_WRITE | msg::MEDIA_BLOCK_READ => {
+            if desc >> 19 & 1 == 0 {
+                return Err(EuError::new("media block message without a header"));
+            }
+            let s = surface(dp, bti)?;
+            media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
+        }
+        msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
+            dp,
+            inst,
+            desc,
+            mask,
+            kind == msg::UNTYPED_WRITE,
+            p,
+            response,
+        ),
+        t => Err(EuError::new(format!(
+            "DC1 message type {t:#x} (descriptor {desc:#010x})"
+        ))),
+    }
+}
+
+/// The surface behind binding table entry `bti`.
+fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    if bti >= 0xf0 {
+        return Err(EuError::new(format!(
+            "binding table index {bti:#x} for a surface message"
+        )));
+    }
+    let entry_addr = dp.surface_state_base + dp.binding_table + 4 * u64::from(bti);
+    let mut b = [0u8; 4];
+    read_mem(dp.space, entry_addr, &mut b)
+        .map_err(|f| EuError::new(format!("binding table fault at {:#x}", f.addr)))?;
+    let entry = u32::from_le_bytes(b) & !0x3f;
+    Surface::load(dp.space, dp.surface_state_base + u64::from(entry))
+}
+
+/// Bytes a row of `width` bytes occupies in the registers of a media block message.
+fn row_stride(width: u64) -> u64 {
+    width.next_power_of_two().max(4)
+}
+
+/// Media block read/write: a rectangle of bytes at (X, Y) from the header; rows packed in
+/// the registers at a power-of-two stride. Writes outside the surface are dropped; reads
+/// outside it return the nearest edge byte.
+fn media_block(
+    dp: &mut Dataport<'_>,
+    s: &Surface,
+    write: bool,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let x0 = p.ud(0) as i32 as i64;
+    let y0 = p.ud(1) as i32 as i64;
+    let width = u64::from(p.ud(2) & 0x3f) + 1;
+    let height = u64::from(p.ud(2) >> 16 & 0x3f) + 1;
+    let stride = row_stride(width);
+    let row_bytes = s.row_bytes() as i64;
+    let rows = i64::from(s.height);
+    if s.ty == SurfaceType::Null {
+        return Ok(());
+    }
+    for r in 0..height {
+        let y = y0 + r as i64;
+        let reg = (r * stride) as usize;
+        if write {
+            if y < 0 || y >= rows {
+                continue;
+            }
+            // Header is the first register; data follows.
+            let data = |i: usize| -> u8 {
+                let dw = p.ud(8 + (reg + i) / 4);
+                (dw >> (8 * ((reg + i) % 4))) as u8
+            };
+            let (lo, hi) = (x0.max(0), (x0 + width as i64).min(row_bytes));
+            if lo >= hi {
+                continue;
+            }
+            let bytes: Vec<u8> = (lo..hi).map(|x| data((x - x0) as usize)).collect();
+            write_span(dp, s, lo as u64, y as u64, &bytes)?;
+        } else {
+            let yc = y.clamp(0, rows - 1) as u64;
+            for i in 0..width as i64 {
+                let xc = (x0 + i).clamp(0, row_bytes - 1) as u64;
+                let mut b = [0u8];
+                read_mem(dp.space, s.addr(xc, yc), &mut b).map_err(|f| {
+                    EuError::new(format!("media block read fault at {:#x}", f.addr))
+                })?;
+                if let Some(o) = response.get_mut(reg + i as usize) {
+                    *o = b[0];
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` starting at byte `x` of row `y`, split where the layout breaks runs.
+fn write_span(
+    dp: &mut Dataport<'_>,
+    s: &Surface,
+    x: u64,
+    y: u64,
+    bytes: &[u8],
+) -> Result<(), EuError> {
+    let mut done = 0usize;
+    while done < bytes.len() {
+        let at = x + done as u64;
+        let run = (s.tiling.run(at) as usize).min(bytes.len() - done);
+        write_mem(dp.space, s.addr(at, y), &bytes[done..done + run])
+            .map_err(|f| EuError::new(format!("media block write fault at {:#x}", f.addr)))?;
+        done += run;
+    }
+    dp.writes += 1;
+    Ok(())
+}
+
+/// Where the untyped message's dwords live.
+enum Target {
+    /// GPU addresses from `base`, with accesses past `limit` bytes dropped (reads zero).
+    Memory { base: u64, limit: u64 },
+    /// Shared local memory of the thread group.
+    Slm,
+}
+
+/// Untyped surface read/write: per enabled channel, up to four consecutive dwords (the
+/// enabled components) at the channel's byte offset.
+fn untyped(
+    dp: &mut Dataport<'_>,
+    inst: &Inst,
+    desc: u32,
+    mask: u32,
+    write: bool,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let simd = match desc >> 12 & 3 {
+        1 => 16,
+        2 => 8,
+        m => return Err(EuError::new(format!("untyped message SIMD mode {m}"))),
+    };
+    if desc >> 19 & 1 != 0 {
+        return Err(EuError::new("untyped message with a header"));
+    }
+    let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+    let bti = desc & 0xff;
+    let target = match bti {
+        BTI_SLM => Target::Slm,
+        BTI_STATELESS | BTI_STATELESS_NC => Target::Memory {
+            base: dp.general_state_base,
+            limit: u64::MAX,
+        },
+        _ => {
+            let s = surface(dp, bti)?;
+            if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
+                return Err(EuError::new("untyped message on a non-buffer surface"));
+            }
+            let limit = if s.ty == SurfaceType::Null {
+                0
+            } else {
+                u64::from(s.width) * u64::from(s.bpp)
+            };
+            Target::Memory {
+                base: s.base,
+                limit,
+            }
+        }
+    };
+    let addr_regs = simd / 8;
+    let _ = inst;
+    for ch in 0..simd {
+        if mask >> ch & 1 == 0 {
+            continue;
+        }
+        let offset = u64::from(p.ud(ch));
+        for (k, &c) in comps.iter().enumerate() {
+            let off = offset + 4 * c;
+            let slot = k * simd + ch;
+            if write {
+                let v = p.ud(addr_regs * 8 + slot);
+                store_dword(dp, &target, off, v)?;
+            } else {
+                let v = load_dword(dp, &target, off)?;
+                if let Some(o) = response.get_mut(4 * slot..4 * slot + 4) {
+                    o.copy_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load_dword(dp: &Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+    match *t {
+        Target::Slm => {
+            let o = off as usize;
+            Ok(dp
+                .slm
+                .get(o..o + 4)
+                .map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap())))
+        }
+        Target::Memory { base, limit } => {
+            if off.saturating_add(4) > limit {
+                return Ok(0);
+            }
+            let mut b = [0u8; 4];
+            read_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, &mut b)
+                .map_err(|f| EuError::new(format!("data port read fault at {:#x}", f.addr)))?;
+            Ok(u32::from_le_bytes(b))
+        }
+    }
+}
+
+fn store_dword(dp: &mut Dataport<'_>, t: &Target, off: u64, v: u32) -> Result<(), EuError> {
+    match *t {
+        Target::Slm => {
+            let o = off as usize;
+            if let Some(b) = dp.slm.get_mut(o..o + 4) {
+                b.copy_from_slice(&v.to_le_bytes());
+            }
+            Ok(())
+        }
+        Target::Memory { base, limit } => {
+            if off.saturating_add(4) > limit {
+                return Ok(());
+            }
+            dp.writes += 1;
+            write_mem(
+                dp.space,
+                (base + off) & crate::mem::GPU_ADDR_MASK,
+                &v.to_le_bytes(),
+            )
+            .map_err(|f| EuError::new(format!("data port write fault at {:#x}", f.addr)))
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The shared functions EU threads send messages to: the data port (surfaces and memory),
+//! the message gateway (barriers) and the thread spawner (end of thread).
+//!
+//! | SFID | unit | modelled messages |
+//! |---|---|---|
+//! | 3 | message gateway | barrier |
+//! | 7 | thread spawner | end of thread |
+//! | 10 | data cache (DC0) | memory fence |
+//! | 12 | data cache 1 (DC1) | media block read/write, untyped surface read/write (SIMD8/16, binding table or stateless) |
+//!
+//! Any other message is an error naming its SFID and message type.
+
+mod dataport;
+
+use crate::eu::isa::{desc_mlen, desc_rlen, ex_desc_mlen, Inst};
+use crate::eu::thread::{Stop, Thread};
+use crate::eu::{EuError, SharedFunctions};
+use crate::mem::AddressSpace;
+
+/// Shared function ids (the SEND instruction's SFID field).
+pub mod sfid {
+    /// Message gateway.
+    pub const GATEWAY: u8 = 3;
+    /// Thread spawner.
+    pub const SPAWNER: u8 = 7;
+    /// Data port data cache (DC0).
+    pub const DC0: u8 = 10;
+    /// Data port data cache 1 (DC1).
+    pub const DC1: u8 = 12;
+}
+
+/// What the data port needs from the dispatching command: memory and the state bases.
+pub struct Dataport<'a> {
+    /// The request's address space.
+    pub space: &'a dyn AddressSpace,
+    /// Surface State Base Address (binding tables and surface states are relative to it).
+    pub surface_state_base: u64,
+    /// Binding table of the kernel (offset from the surface state base).
+    pub binding_table: u64,
+    /// General State Base Address (stateless accesses are relative to it).
+    pub general_state_base: u64,
+    /// Shared local memory of the running thread group.
+    pub slm: Vec<u8>,
+    /// Memory writes performed (for the command streamer's progress accounting).
+    pub writes: u64,
+}
+
+/// A message's payload gathered from the thread's registers.
+pub(crate) struct Payload {
+    /// First part (header and addresses), `mlen` registers.
+    pub src0: Vec<u8>,
+    /// Second part (data), `ex_mlen` registers.
+    pub src1: Vec<u8>,
+}
+
+impl Payload {
+    /// Dword `i` across both parts, as if they were contiguous.
+    pub fn ud(&self, i: usize) -> u32 {
+        let o = 4 * i;
+        let b = if o < self.src0.len() {
+            &self.src0[o..o + 4]
+        } else {
+            let o = o - self.src0.len();
+            match self.src1.get(o..o + 4) {
+                Some(b) => b,
+                None => return 0,
+            }
+        };
+        u32::from_le_bytes(b.try_into().unwrap())
+    }
+}
+
+fn grf_range(t: &Thread, first: u8, n: u8) -> Result<Vec<u8>, EuError> {
+    let (a, b) = (first as usize * 32, (first as usize + n as usize) * 32);
+    t.grf
+        .get(a..b)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| EuError::new(format!("message payload r{first}+{n} past r127")))
+}
+
+fn read_a0(t: &Thread, dword: u8) -> u32 {
+    t.a0_ud(dword as usize)
+}
+
+impl SharedFunctions for Dataport<'_> {
+    fn send(
+        &mut self,
+        thread: &mut Thread,
+        inst: &Inst,
+        mask: u32,
+    ) -> Result<Option<Stop>, EuError> {
+        let m = inst.msg.expect("SEND has a message");
+        let desc = m.desc.unwrap_or_else(|| read_a0(thread, 0));
+        let ex_desc = m.ex_desc.unwrap_or_else(|| read_a0(thread, m.ex_desc_reg));
+        let mlen = desc_mlen(desc);
+        let ex_mlen = if m.src1.is_some() {
+            ex_desc_mlen(ex_desc)
+        } else {
+            0
+        };
+        let payload = Payload {
+            src0: grf_range(thread, m.src0, mlen)?,
+            src1: match m.src1 {
+                Some(r) => grf_range(thread, r, ex_mlen)?,
+                None => Vec::new(),
+            },
+        };
+        let rlen = desc_rlen(desc);
+        let mut response = vec![0u8; rlen as usize * 32];
+        let stop = match m.sfid {
+            sfid::SPAWNER if m.eot => Some(Stop::Done),
+            sfid::GATEWAY => match desc & 7 {
+                // Barrier: the thread then waits (SYNC.BAR) until its group arrives.
+                4 => None,
+                f => return Err(EuError::new(format!("gateway message {f}"))),
+            },
+            sfid::DC0 => match desc >> 14 & 0x1f {
+                // Memory fence: everything is already visible; the response only orders.
+                7 => None,
+                t => return Err(EuError::new(format!("DC0 message type {t:#x}"))),
+            },
+            sfid::DC1 => {
+                dataport::dc1(self, inst, desc, mask, &payload, &mut response)?;
+                None
+            }
+            s => {
+                return Err(EuError::new(format!(
+                    "message to shared function {s} (descriptor {desc:#010x})"
+                )))
+            }
+        };
+        if let (Some(d), true) = (m.dst, rlen > 0) {
+            let a = d as usize * 32;
+            let dst = thread
+                .grf
+                .get_mut(a..a + response.len())
+                .ok_or_else(|| EuError::new("message response past r127"))?;
+            dst.copy_from_slice(&response);
+        }
+        if m.eot && stop.is_none() {
+            return Ok(Some(Stop::Done));
+        }
+        Ok(stop)
+    }
+}
