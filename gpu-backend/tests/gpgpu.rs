@@ -69,7 +69,8 @@ fn walker(x: (u32, u32), y: (u32, u32), simd16: bool, right: u32) -> Vec<u32> {
     ]
 }
 
-/// A 2D R8_UNORM surface (or a RAW buffer of `w` bytes when `buffer`).
+/// A 2D R8_UNORM surface `w` bytes wide (its width field in dwords, as media block
+/// messages read it), or a RAW buffer of `w` bytes when `buffer`.
 fn surface_state(base: u64, w: u32, h: u32, pitch: u32, tile: u32, buffer: bool) -> [u32; 16] {
     let mut s = [0u32; 16];
     if buffer {
@@ -79,7 +80,7 @@ fn surface_state(base: u64, w: u32, h: u32, pitch: u32, tile: u32, buffer: bool)
         s[3] = (n >> 21) << 21;
     } else {
         s[0] = 1 << 29 | 0x140 << 18 | tile << 12;
-        s[2] = (h - 1) << 16 | (w - 1);
+        s[2] = (h - 1) << 16 | (w / 4 - 1);
         s[3] = pitch - 1;
     }
     s[8] = base as u32;
@@ -496,10 +497,38 @@ fn an_unknown_instruction_hangs_naming_it() {
 }
 
 #[test]
-fn compacted_instructions_and_unknown_messages_hang() {
+fn compacted_instructions_run_like_their_native_forms() {
+    // The fill kernel with `mov (16) r5:ud r1.0<0;1,0>:ud` compacted (control index 0:
+    // (16|M0); datatype 12: grf:ud; src0 index 1: <0;1,0>), so the kernel's later
+    // instructions sit 8 bytes earlier.
+    let gpu = Gpu::rcs();
+    let (w, h) = (32u32, 1u32);
+    let native = fill_kernel();
+    let compact: u64 = 0x61 | 1 << 29 | 12 << 30 | 5 << 16 | 1 << 40 | 1 << 48;
+    let mut bytes: Vec<u32> = eu::flatten(&native[..6]);
+    bytes.extend([compact as u32, (compact >> 32) as u32]);
+    bytes.extend(eu::flatten(&native[7..]));
+    gpu.put(BASE + KERNEL as u64, &bytes);
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &[],
+        surface_state(TARGET, w, h, w, 0, false),
+        &[0x77, 0, 0, 0, 0, 0, 0, 0],
+        idd(1, 1),
+    );
+    b.extend(walker((0, 2), (0, 1), true, 0xffff));
+    b.push(BB_END);
+    assert_eq!(gpu.run(&b), Outcome::Completed);
+    assert!(read_bytes(&gpu, TARGET, 32).iter().all(|&v| v == 0x77));
+}
+
+#[test]
+fn unknown_opcodes_and_messages_hang() {
     let gpu = Gpu::rcs();
     let mut k = fill_kernel();
-    k[0][0] |= 1 << 29;
+    // A compacted instruction with an opcode that does not exist.
+    k[0] = [0x7f | 1 << 29, 0, 0, 0];
     let mut b = setup(
         &gpu,
         PIPELINE_SELECT_GPGPU,
@@ -510,7 +539,7 @@ fn compacted_instructions_and_unknown_messages_hang() {
     );
     b.extend(walker((0, 1), (0, 1), true, 0xffff));
     b.push(BB_END);
-    assert!(hang_reason(gpu.run(&b)).contains("compacted"));
+    assert!(hang_reason(gpu.run(&b)).contains("opcode 0x7f"));
 
     let gpu = Gpu::rcs();
     let mut k = fill_kernel();
@@ -538,11 +567,21 @@ fn dispatch_errors_hang() {
     b.push(BB_END);
     assert!(hang_reason(gpu.run(&b)).contains("never loaded"));
 
-    // A walker in the 3D pipeline.
+    // A walker whose thread group is larger than a dual subslice holds.
     let gpu = Gpu::rcs();
-    let mut b = walker((0, 1), (0, 1), true, 0xffff);
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &fill_kernel(),
+        surface_state(TARGET, 64, 1, 64, 0, false),
+        &[0; 8],
+        idd(1, 1),
+    );
+    let mut w = walker((0, 1), (0, 1), true, 0xffff);
+    w[4] |= 0x3f | 0x3f << 8;
+    b.extend(w);
     b.push(BB_END);
-    assert!(hang_reason(gpu.run(&b)).contains("outside the GPGPU pipeline"));
+    assert!(hang_reason(gpu.run(&b)).contains("threads in one thread group"));
 
     // A draw.
     let gpu = Gpu::rcs();

@@ -35,8 +35,7 @@ fn unsigned_of(v: i128, ty: Ty) -> i128 {
 /// modifier chooses by it).
 pub(crate) fn compute(
     inst: &Inst,
-    a: Val,
-    b: Val,
+    [a, b, c]: [Val; 3],
     float: bool,
     p: bool,
 ) -> Result<(Val, bool), EuError> {
@@ -126,6 +125,41 @@ pub(crate) fn compute(
         Op::Rndz if float => Val::F(a.f().trunc()),
         Op::Rnde if float => Val::F(a.f().round_ties_even()),
         Op::Math => math(inst, a, b, float)?,
+        Op::Mad if float => Val::F(a.f() + b.f() * c.f()),
+        Op::Mad => Val::I(a.i().wrapping_add(b.i().wrapping_mul(c.i()))),
+        Op::Lrp if float => Val::F(a.f() * b.f() + (1.0 - a.f()) * c.f()),
+        Op::Csel => {
+            let fl = inst.srcs[2].ty().is_float();
+            if compare(inst.cond, c, Val::I(0), fl)? {
+                a
+            } else {
+                b
+            }
+        }
+        Op::Bfe if !float => {
+            let (width, offset) = ((a.i() as u32) & 31, (b.i() as u32) & 31);
+            let x = c.i() as u32;
+            if width == 0 {
+                Val::I(0)
+            } else if width + offset < 32 {
+                let field = (x >> offset) & ((1u32 << width) - 1);
+                if inst.dst.ty.is_signed() && field >> (width - 1) & 1 != 0 {
+                    Val::I((field | !((1u32 << width) - 1)) as i32 as i128)
+                } else {
+                    Val::I(field as i128)
+                }
+            } else if inst.dst.ty.is_signed() {
+                Val::I(((x as i32) >> offset) as i128)
+            } else {
+                Val::I((x >> offset) as i128)
+            }
+        }
+        Op::Bfi1 if !float => {
+            let (width, offset) = ((a.i() as u32) & 31, (b.i() as u32) & 31);
+            Val::I((((1u64 << width) - 1) << offset) as u32 as i128)
+        }
+        Op::Bfi2 if !float => Val::I((a.i() & b.i()) | (!a.i() & c.i())),
+        Op::Mach if !float => Val::I((a.i() * b.i()) >> 32),
         _ => {
             return Err(unsupported(if float {
                 "float operands"

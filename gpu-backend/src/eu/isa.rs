@@ -104,6 +104,13 @@ pub enum Op {
     Rol,
     Cmp,
     Bfrev,
+    Bfe,
+    Bfi1,
+    Bfi2,
+    Csel,
+    Mad,
+    Lrp,
+    Mach,
     Jmpi,
     If,
     Else,
@@ -147,6 +154,13 @@ impl Op {
             0x6f => Op::Rol,
             0x70 => Op::Cmp,
             0x77 => Op::Bfrev,
+            0x78 => Op::Bfe,
+            0x79 => Op::Bfi1,
+            0x7a => Op::Bfi2,
+            0x72 => Op::Csel,
+            0x5b => Op::Mad,
+            0x5c => Op::Lrp,
+            0x49 => Op::Mach,
             0x20 => Op::Jmpi,
             0x22 => Op::If,
             0x24 => Op::Else,
@@ -203,7 +217,10 @@ impl Op {
             | Op::Add
             | Op::Mul
             | Op::Avg
-            | Op::Math => 2,
+            | Op::Math
+            | Op::Mach
+            | Op::Bfi1 => 2,
+            Op::Bfe | Op::Bfi2 | Op::Csel | Op::Mad | Op::Lrp => 3,
             _ => 0,
         }
     }
@@ -232,6 +249,8 @@ pub enum RegFile {
     Addr(u8),
     /// State register `sr0`, byte offset.
     State(u8),
+    /// Control register `cr0`, byte offset.
+    Control(u8),
 }
 
 /// A source operand.
@@ -330,7 +349,7 @@ pub struct Inst {
     /// Destination (ALU forms).
     pub dst: Dst,
     /// Sources (ALU forms; `srcs[..nsrc]`).
-    pub srcs: [Src; 2],
+    pub srcs: [Src; 3],
     /// Number of sources used.
     pub nsrc: u8,
     /// Jump targets in bytes relative to this instruction (flow control).
@@ -339,6 +358,8 @@ pub struct Inst {
     pub uip: i32,
     /// The message of a SEND.
     pub msg: Option<Message>,
+    /// Encoded size in bytes (8 when compacted, else 16).
+    pub size: u8,
 }
 
 /// An encoding this model does not execute.
@@ -378,6 +399,7 @@ fn arf(w: &[u32; 4], nr: u32, sub: u32) -> Result<RegFile, IsaError> {
         0x2 if nr & 0xf < 2 => RegFile::Acc(nr as u8 & 0xf, sub),
         0x3 if nr & 0xf < 2 => RegFile::Flag(nr as u8 & 0xf, sub),
         0x7 if nr & 0xf == 0 => RegFile::State(sub),
+        0x8 if nr & 0xf == 0 => RegFile::Control(sub),
         _ => return Err(err(w, &format!("architecture register {nr:#04x}"))),
     })
 }
@@ -427,11 +449,12 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
         srcs: [Src::Imm {
             ty: Ty::Ud,
             bits: 0,
-        }; 2],
+        }; 3],
         nsrc: 0,
         jip: 0,
         uip: 0,
         msg: None,
+        size: 16,
     };
     match op {
         Op::Send | Op::Sendc => {
@@ -456,6 +479,10 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
     }
     inst.cond = bits(w, 95, 92) as u8;
     inst.sat = bit(w, 34);
+    if op.sources() == 3 {
+        decode_three_source(w, &mut inst)?;
+        return Ok(inst);
+    }
     if bit(w, 35) {
         return Err(err(w, "indirect destination"));
     }
@@ -542,6 +569,128 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
         return Err(err(w, "instruction form"));
     }
     Ok(inst)
+}
+
+/// Decodes the instruction at the start of `bytes` (8 bytes suffice for a compacted one).
+pub fn decode_bytes(bytes: &[u8]) -> Result<Inst, IsaError> {
+    let dw = |i: usize| u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap());
+    if dw(0) >> 29 & 1 != 0 {
+        let c = u64::from(dw(0)) | u64::from(dw(1)) << 32;
+        let mut inst = decode(&super::compact::expand(c))?;
+        inst.size = 8;
+        return Ok(inst);
+    }
+    decode(&[dw(0), dw(1), dw(2), dw(3)])
+}
+
+/// The three-source (align1) form: mad, lrp, csel, bfe, bfi2.
+fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
+    let float = bit(w, 39);
+    let ty3 = |enc: u32| -> Result<Ty, IsaError> {
+        Ok(match (float, enc) {
+            (true, 1) => Ty::Hf,
+            (true, 2) => Ty::F,
+            (true, 3) => Ty::Df,
+            (false, 0) => Ty::Ub,
+            (false, 1) => Ty::Uw,
+            (false, 2) => Ty::Ud,
+            (false, 4) => Ty::B,
+            (false, 5) => Ty::W,
+            (false, 6) => Ty::D,
+            _ => return Err(err(w, "three-source operand type")),
+        })
+    };
+    let vs3 = |enc: u32| -> u8 {
+        match enc {
+            0 => 0,
+            1 => 1,
+            2 => 4,
+            _ => 8,
+        }
+    };
+    let region = |vs: u8, hs: u8| -> u8 {
+        if hs == 0 {
+            vs.max(1)
+        } else {
+            (vs / hs).max(1)
+        }
+    };
+    if !bit(w, 50) {
+        return Err(err(w, "three-source accumulator destination"));
+    }
+    inst.dst = Dst {
+        file: RegFile::Grf((bits(w, 63, 56) * 32 + bits(w, 55, 54) * 8) as u16),
+        ty: ty3(bits(w, 38, 36))?,
+        hstride: if bit(w, 48) { 2 } else { 1 },
+    };
+    // src0
+    let t0 = ty3(bits(w, 42, 40))?;
+    inst.srcs[0] = if bit(w, 46) {
+        Src::Imm {
+            ty: t0,
+            bits: u64::from(bits(w, 79, 64)),
+        }
+    } else {
+        if !bit(w, 66) {
+            return Err(err(w, "three-source accumulator source 0"));
+        }
+        let vs = vs3(bits(w, 43, 43) << 1 | bits(w, 35, 35));
+        let hs = stride(bits(w, 65, 64));
+        Src::Reg {
+            file: RegFile::Grf((bits(w, 79, 72) * 32 + bits(w, 71, 67)) as u16),
+            ty: t0,
+            vstride: vs,
+            width: region(vs, hs),
+            hstride: hs,
+            neg: bit(w, 45),
+            abs: bit(w, 44),
+        }
+    };
+    // src1 (never an immediate)
+    if !bit(w, 98) {
+        return Err(err(w, "three-source accumulator source 1"));
+    }
+    let vs = vs3(bits(w, 91, 91) << 1 | bits(w, 83, 83));
+    let hs = stride(bits(w, 97, 96));
+    inst.srcs[1] = Src::Reg {
+        file: RegFile::Grf((bits(w, 111, 104) * 32 + bits(w, 103, 99)) as u16),
+        ty: ty3(bits(w, 90, 88))?,
+        vstride: vs,
+        width: region(vs, hs),
+        hstride: hs,
+        neg: bit(w, 87),
+        abs: bit(w, 86),
+    };
+    // src2: a linear region of its horizontal stride.
+    let t2 = ty3(bits(w, 82, 80))?;
+    inst.srcs[2] = if bit(w, 47) {
+        Src::Imm {
+            ty: t2,
+            bits: u64::from(bits(w, 127, 112)),
+        }
+    } else {
+        if !bit(w, 114) {
+            return Err(err(w, "three-source accumulator source 2"));
+        }
+        Src::Reg {
+            file: RegFile::Grf((bits(w, 127, 120) * 32 + bits(w, 119, 115)) as u16),
+            ty: t2,
+            vstride: stride(bits(w, 113, 112)),
+            width: 1,
+            hstride: 0,
+            neg: bit(w, 85),
+            abs: bit(w, 84),
+        }
+    };
+    for s in &inst.srcs {
+        if let Src::Imm { ty, .. } = s {
+            if ty.size() > 2 {
+                return Err(err(w, "32-bit immediate in a three-source instruction"));
+            }
+        }
+    }
+    inst.nsrc = 3;
+    Ok(())
 }
 
 fn decode_send(w: &[u32; 4]) -> Result<Message, IsaError> {

@@ -8,6 +8,7 @@
 //! which the command streamer turns into a GPU hang.
 
 mod alu;
+mod compact;
 pub mod isa;
 pub mod thread;
 
@@ -65,14 +66,18 @@ impl<'a> Kernel<'a> {
         if let Some(i) = self.cache.get(&off) {
             return Ok(*i);
         }
-        let addr = self.base + off;
+        let addr = (self.base + off) & crate::mem::GPU_ADDR_MASK;
         let mut b = [0u8; 16];
-        read_mem(self.space, addr & crate::mem::GPU_ADDR_MASK, &mut b)
-            .map_err(|f| EuError::new(format!("instruction fetch fault at {:#x}", f.addr)))?;
-        let w: [u32; 4] =
-            std::array::from_fn(|i| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap()));
-        let inst =
-            isa::decode(&w).map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
+        let fault = |f: crate::mem::Fault| {
+            EuError::new(format!("instruction fetch fault at {:#x}", f.addr))
+        };
+        // A compacted instruction may be the last 8 bytes of the kernel's mapping.
+        read_mem(self.space, addr, &mut b[..8]).map_err(fault)?;
+        if b[3] >> 5 & 1 == 0 {
+            read_mem(self.space, addr + 8, &mut b[8..]).map_err(fault)?;
+        }
+        let inst = isa::decode_bytes(&b)
+            .map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
         self.cache.insert(off, inst);
         Ok(inst)
     }

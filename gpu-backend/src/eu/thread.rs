@@ -8,7 +8,7 @@
 //! where the hardware reconverges, and an instruction is skipped when no channel is there,
 //! as the hardware jumps when every channel is disabled.
 
-use super::isa::{Dst, Inst, Op, RegFile, Src, Ty, INST_BYTES};
+use super::isa::{Dst, Inst, Op, RegFile, Src, Ty};
 use super::EuError;
 
 /// Bytes in the general register file (128 registers of 32 bytes).
@@ -62,6 +62,7 @@ pub struct Thread {
     flag: [u8; 8],
     a0: [u8; 32],
     sr0: [u8; 16],
+    cr0: [u8; 16],
     /// Channels dispatched with the thread.
     pub dispatch_mask: u32,
     /// Per-channel program counter (byte offset from the kernel start).
@@ -81,6 +82,7 @@ impl Thread {
             flag: [0; 8],
             a0: [0; 32],
             sr0: [0; 16],
+            cr0: [0; 16],
             dispatch_mask,
             pc: [0; 32],
             ip: 0,
@@ -168,7 +170,7 @@ impl Thread {
         if inst.op == Op::Sync && !matches!(inst.cond, 0 | 2 | 3 | SYNC_BAR) {
             return Err(EuError::new(format!("sync function {:#x}", inst.cond)));
         }
-        let next = at + INST_BYTES;
+        let next = at + u64::from(inst.size);
         let window = chan_window(&inst);
         let exec = if inst.no_mask { window } else { live & window };
         let pred = self.predicate(&inst, exec);
@@ -291,6 +293,7 @@ impl Thread {
             RegFile::Flag(n, o) => (&mut self.flag[..], n as usize * 4 + o as usize),
             RegFile::Addr(o) => (&mut self.a0[..], o as usize),
             RegFile::State(o) => (&mut self.sr0[..], o as usize),
+            RegFile::Control(o) => (&mut self.cr0[..], o as usize),
             RegFile::Null => return None,
         })
     }
@@ -382,14 +385,21 @@ impl Thread {
             } else {
                 Val::I(0)
             };
+            let c = if inst.nsrc > 2 {
+                self.read_src(&inst.srcs[2], i, logic)?
+            } else {
+                Val::I(0)
+            };
             let p = pred >> ch & 1 != 0;
             // A predicated SEL picks its source by the predicate; every other
             // predicated instruction leaves the channel untouched.
             if inst.op != Op::Sel && !p {
                 continue;
             }
-            let (v, write) = super::alu::compute(inst, a, b, float, p)?;
-            if inst.cond != 0 && inst.op != Op::Sel {
+            let (v, write) = super::alu::compute(inst, [a, b, c], float, p)?;
+            // SEL and CSEL use the conditional modifier to choose, MATH's field is its
+            // function: none of them writes flags.
+            if inst.cond != 0 && !matches!(inst.op, Op::Sel | Op::Csel | Op::Math) {
                 let hit = if inst.op == Op::Cmp {
                     super::alu::compare(inst.cond, a, b, float)?
                 } else {

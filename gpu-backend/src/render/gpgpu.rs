@@ -102,12 +102,18 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
     if dw[0] & (1 << 10) != 0 {
         return Err(EuError::new("GPGPU_WALKER with indirect parameters"));
     }
-    if dw[2] & 0x1ffff != 0 {
-        return Err(EuError::new(
-            "GPGPU_WALKER with indirect thread payload data",
-        ));
-    }
     let d = descriptor(state, dw[1] & 0x3f)?;
+    // The constants come from the indirect data when the walker names some (laid out as
+    // the CURBE is: cross-thread data, then each thread's block), else from the CURBE.
+    let indirect_len = (dw[2] & 0x1ffff) as usize;
+    let indirect;
+    let constants: &[u8] = if indirect_len > 0 {
+        let at = state.indirect_object_base + u64::from(dw[3] & !0x3f);
+        indirect = super::read_bytes(env.space, at, indirect_len)?;
+        &indirect
+    } else {
+        &state.curbe
+    };
     let (tw, th, td) = (
         (dw[4] & 0x3f) + 1,
         (dw[4] >> 8 & 0x3f) + 1,
@@ -150,18 +156,12 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     th_.set_grf_ud(0, 7, z);
                     // r0.2 bits 7:0: the thread's index in its group (barrier bookkeeping).
                     th_.set_grf_ud(0, 2, t);
-                    load_constants(
-                        &mut th_,
-                        &state.curbe,
-                        d.read_offset,
-                        d.cross_thread_regs,
-                        1,
-                    )?;
+                    load_constants(&mut th_, constants, d.read_offset, d.cross_thread_regs, 1)?;
                     let per_from =
                         d.read_offset + d.cross_thread_regs + t as usize * d.per_thread_regs;
                     load_constants(
                         &mut th_,
-                        &state.curbe,
+                        constants,
                         per_from,
                         d.per_thread_regs,
                         1 + d.cross_thread_regs,

@@ -143,18 +143,11 @@ impl RenderState {
                     })
                     .collect();
             }
-            Gfx::MediaObject => {
-                if self.pipeline != Pipeline::Media {
-                    return Err(EuError::new("MEDIA_OBJECT outside the media pipeline"));
-                }
-                gpgpu::media_object(self, dw, env)?;
-            }
-            Gfx::GpgpuWalker => {
-                if self.pipeline != Pipeline::Gpgpu {
-                    return Err(EuError::new("GPGPU_WALKER outside the GPGPU pipeline"));
-                }
-                gpgpu::walker(self, dw, env)?;
-            }
+            // The dispatch commands go to the media/GPGPU front end whichever pipeline
+            // PIPELINE_SELECT last chose: IGT's Tiger Lake compute batch selects with an
+            // empty mask (no change) and its walker runs on the hardware.
+            Gfx::MediaObject => gpgpu::media_object(self, dw, env)?,
+            Gfx::GpgpuWalker => gpgpu::walker(self, dw, env)?,
             Gfx::State3d(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }

@@ -77,8 +77,8 @@ fn row_stride(width: u64) -> u64 {
 }
 
 /// Media block read/write: a rectangle of bytes at (X, Y) from the header; rows packed in
-/// the registers at a power-of-two stride. Writes outside the surface are dropped; reads
-/// outside it return the nearest edge byte.
+/// the registers at a power-of-two stride. The surface is `width` dwords wide; writes
+/// outside it are dropped, reads outside it return the nearest edge byte.
 fn media_block(
     dp: &mut Dataport<'_>,
     s: &Surface,
@@ -91,7 +91,9 @@ fn media_block(
     let width = u64::from(p.ud(2) & 0x3f) + 1;
     let height = u64::from(p.ud(2) >> 16 & 0x3f) + 1;
     let stride = row_stride(width);
-    let row_bytes = s.row_bytes() as i64;
+    // Media block messages take the surface width in dwords whatever the format (IGT's
+    // R8 fill surfaces rely on it: their width field counts dwords).
+    let row_bytes = i64::from(s.width) * 4;
     let rows = i64::from(s.height);
     if s.ty == SurfaceType::Null {
         return Ok(());
