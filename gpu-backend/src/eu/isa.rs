@@ -608,13 +608,9 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
             _ => 8,
         }
     };
-    let region = |vs: u8, hs: u8| -> u8 {
-        if hs == 0 {
-            vs.max(1)
-        } else {
-            (vs / hs).max(1)
-        }
-    };
+    // The width is implied: the vertical stride over the horizontal one (or the
+    // vertical stride itself when the horizontal stride is 0).
+    let region = |vs: u8, hs: u8| -> u8 { vs.checked_div(hs).unwrap_or(vs).max(1) };
     if !bit(w, 50) {
         return Err(err(w, "three-source accumulator destination"));
     }
