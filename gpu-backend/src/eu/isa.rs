@@ -251,6 +251,14 @@ pub enum RegFile {
     State(u8),
     /// Control register `cr0`, byte offset.
     Control(u8),
+    /// GRF bytes addressed by address subregister `a0.{sub}` (a 16-bit byte offset into
+    /// the GRF) plus `imm`; with a [`VXH`] region each row reads its own subregister.
+    Indirect {
+        /// First address subregister (16-bit units).
+        sub: u8,
+        /// Signed byte offset added to the address.
+        imm: i16,
+    },
 }
 
 /// A source operand.
@@ -404,12 +412,21 @@ fn arf(w: &[u32; 4], nr: u32, sub: u32) -> Result<RegFile, IsaError> {
     })
 }
 
-fn vstride(w: &[u32; 4], enc: u32) -> Result<u8, IsaError> {
+/// Vertical stride [`VXH`] of an indirect region: every row has its own address.
+pub const VXH: u8 = u8::MAX;
+
+fn vstride(w: &[u32; 4], enc: u32, indirect: bool) -> Result<u8, IsaError> {
     match enc {
         0 => Ok(0),
         1..=6 => Ok(1 << (enc - 1)),
-        _ => Err(err(w, "indirect (VxH) source region")),
+        0xf if indirect => Ok(VXH),
+        _ => Err(err(w, "source vertical stride")),
     }
+}
+
+/// Sign-extends the 10-bit immediate of an indirect address.
+fn sext10(v: u32) -> i16 {
+    ((v << 6) as i16) >> 6
 }
 
 fn stride(enc: u32) -> u8 {
@@ -483,14 +500,16 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
         decode_three_source(w, &mut inst)?;
         return Ok(inst);
     }
-    if bit(w, 35) {
-        return Err(err(w, "indirect destination"));
-    }
     let dty = Ty::from_hw(bits(w, 39, 36), false).ok_or_else(|| err(w, "destination type"))?;
     let dnr = bits(w, 63, 56);
     let dsub = bits(w, 55, 51);
     inst.dst = Dst {
-        file: if bit(w, 50) {
+        file: if bit(w, 35) {
+            RegFile::Indirect {
+                sub: bits(w, 63, 60) as u8,
+                imm: sext10(bits(w, 59, 50)),
+            }
+        } else if bit(w, 50) {
             RegFile::Grf((dnr * 32 + dsub) as u16)
         } else {
             arf(w, dnr, dsub)?
@@ -514,19 +533,22 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
             bits: raw,
         }
     } else {
-        if bit(w, 80) {
-            return Err(err(w, "indirect source 0"));
-        }
+        let indirect = bit(w, 80);
         let nr = bits(w, 79, 72);
         let sub = bits(w, 71, 67);
         Src::Reg {
-            file: if bit(w, 66) {
+            file: if indirect {
+                RegFile::Indirect {
+                    sub: bits(w, 79, 76) as u8,
+                    imm: sext10(bits(w, 75, 66)),
+                }
+            } else if bit(w, 66) {
                 RegFile::Grf((nr * 32 + sub) as u16)
             } else {
                 arf(w, nr, sub)?
             },
             ty: s0_ty,
-            vstride: vstride(w, bits(w, 87, 84))?,
+            vstride: vstride(w, bits(w, 87, 84), indirect)?,
             width: 1 << bits(w, 83, 81),
             hstride: stride(bits(w, 65, 64)),
             neg: bit(w, 45),
@@ -545,19 +567,22 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
                 bits: u64::from(bits(w, 127, 96)),
             }
         } else {
-            if bit(w, 112) {
-                return Err(err(w, "indirect source 1"));
-            }
+            let indirect = bit(w, 112);
             let nr = bits(w, 111, 104);
             let sub = bits(w, 103, 99);
             Src::Reg {
-                file: if bit(w, 98) {
+                file: if indirect {
+                    RegFile::Indirect {
+                        sub: bits(w, 111, 108) as u8,
+                        imm: sext10(bits(w, 107, 98)),
+                    }
+                } else if bit(w, 98) {
                     RegFile::Grf((nr * 32 + sub) as u16)
                 } else {
                     arf(w, nr, sub)?
                 },
                 ty: s1_ty,
-                vstride: vstride(w, bits(w, 119, 116))?,
+                vstride: vstride(w, bits(w, 119, 116), indirect)?,
                 width: 1 << bits(w, 115, 113),
                 hstride: stride(bits(w, 97, 96)),
                 neg: bit(w, 121),

@@ -196,12 +196,22 @@ impl Thread {
                 moved &= !(window & pred);
                 Ok(None)
             }
-            Op::Break | Op::Halt => {
+            Op::Break => {
+                // UIP names the loop's WHILE; a channel that breaks resumes after it,
+                // once the channels still looping leave the loop.
+                let w = target(inst.uip);
+                let after = w + u64::from(fetch(w)?.size);
+                self.jump(live & window & pred, after);
+                moved &= !(window & pred);
+                Ok(None)
+            }
+            Op::Halt => {
                 self.jump(live & window & pred, target(inst.uip));
                 moved &= !(window & pred);
                 Ok(None)
             }
             Op::Cont => {
+                // A continuing channel goes to the WHILE, which decides whether it loops.
                 self.jump(live & window & pred, target(inst.uip));
                 moved &= !(window & pred);
                 Ok(None)
@@ -294,8 +304,29 @@ impl Thread {
             RegFile::Addr(o) => (&mut self.a0[..], o as usize),
             RegFile::State(o) => (&mut self.sr0[..], o as usize),
             RegFile::Control(o) => (&mut self.cr0[..], o as usize),
-            RegFile::Null => return None,
+            RegFile::Null | RegFile::Indirect { .. } => return None,
         })
+    }
+
+    /// Resolves an indirect operand to the GRF byte its address register points at (row
+    /// `row` of a VxH region reads the row'th subregister).
+    fn indirect(&self, file: RegFile, row: usize) -> Result<RegFile, EuError> {
+        let RegFile::Indirect { sub, imm } = file else {
+            return Ok(file);
+        };
+        let i = (sub as usize + row) * 2;
+        let addr = u16::from_le_bytes(
+            self.a0
+                .get(i..i + 2)
+                .ok_or_else(|| EuError::new("indirect address past a0"))?
+                .try_into()
+                .unwrap(),
+        );
+        let at = i32::from(addr) + i32::from(imm);
+        if !(0..GRF_BYTES as i32).contains(&at) {
+            return Err(EuError::new(format!("indirect address {at:#x} outside the GRF")));
+        }
+        Ok(RegFile::Grf(at as u16))
     }
 
     /// Raw bits of an element `off` bytes past `file`.
@@ -338,7 +369,14 @@ impl Thread {
                 abs,
             } => {
                 let (row, col) = (i / width as usize, i % width as usize);
-                let elems = row * vstride as usize + col * hstride as usize;
+                let (file, elems) = if vstride == super::isa::VXH {
+                    (self.indirect(file, row)?, col * hstride as usize)
+                } else {
+                    (
+                        self.indirect(file, 0)?,
+                        row * vstride as usize + col * hstride as usize,
+                    )
+                };
                 let raw = self.load(file, elems * ty.size(), ty.size())?;
                 let mut v = from_bits(ty, raw);
                 if abs {
@@ -361,7 +399,8 @@ impl Thread {
 
     fn write_dst(&mut self, dst: &Dst, i: usize, raw: u64) -> Result<(), EuError> {
         let size = dst.ty.size();
-        self.store(dst.file, i * dst.hstride as usize * size, size, raw)
+        let file = self.indirect(dst.file, 0)?;
+        self.store(file, i * dst.hstride as usize * size, size, raw)
     }
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.

@@ -10,6 +10,7 @@ use crate::surface::{Surface, SurfaceType};
 /// DC1 message types (descriptor bits 18:14).
 mod msg {
     pub const UNTYPED_READ: u32 = 0x01;
+    pub const UNTYPED_ATOMIC: u32 = 0x02;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
     pub const UNTYPED_WRITE: u32 = 0x09;
     pub const MEDIA_BLOCK_WRITE: u32 = 0x0a;
@@ -41,6 +42,7 @@ pub(super) fn dc1(
             let s = surface(dp, bti)?;
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
+        msg::UNTYPED_ATOMIC => untyped_atomic(dp, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
             dp,
             inst,
@@ -153,6 +155,96 @@ fn write_span(
     Ok(())
 }
 
+/// The memory behind binding table index `bti` for untyped messages.
+fn target(dp: &Dataport<'_>, bti: u32) -> Result<Target, EuError> {
+    Ok(match bti {
+        BTI_SLM => Target::Slm,
+        BTI_STATELESS | BTI_STATELESS_NC => Target::Memory {
+            base: dp.general_state_base,
+            limit: u64::MAX,
+        },
+        _ => {
+            let s = surface(dp, bti)?;
+            if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
+                return Err(EuError::new("untyped message on a non-buffer surface"));
+            }
+            let limit = if s.ty == SurfaceType::Null {
+                0
+            } else {
+                u64::from(s.width) * u64::from(s.bpp)
+            };
+            Target::Memory {
+                base: s.base,
+                limit,
+            }
+        }
+    })
+}
+
+/// Untyped atomic: per enabled channel, a read-modify-write of the dword at its offset
+/// (operands follow the addresses); the old values come back when asked for.
+fn untyped_atomic(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let simd = if desc >> 12 & 1 != 0 { 8 } else { 16 };
+    let returns = desc >> 13 & 1 != 0;
+    let op = desc >> 8 & 0xf;
+    if desc >> 19 & 1 != 0 {
+        return Err(EuError::new("untyped atomic with a header"));
+    }
+    let t = target(dp, desc & 0xff)?;
+    for ch in 0..simd {
+        if mask >> ch & 1 == 0 {
+            continue;
+        }
+        let off = u64::from(p.ud(ch));
+        let a = p.ud(simd + ch);
+        let b = p.ud(2 * simd + ch);
+        let old = load_dword(dp, &t, off)?;
+        let new = atomic_op(op, old, a, b)?;
+        store_dword(dp, &t, off, new)?;
+        if returns {
+            if let Some(o) = response.get_mut(4 * ch..4 * ch + 4) {
+                o.copy_from_slice(&old.to_le_bytes());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The data port's atomic operations on a dword (`a`, `b` the message's operands).
+fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+    Ok(match op {
+        1 => old & a,
+        2 => old | a,
+        3 => old ^ a,
+        4 => a,
+        5 => old.wrapping_add(1),
+        6 => old.wrapping_sub(1),
+        7 => old.wrapping_add(a),
+        8 => old.wrapping_sub(a),
+        9 => a.wrapping_sub(old),
+        10 => (old as i32).max(a as i32) as u32,
+        11 => (old as i32).min(a as i32) as u32,
+        12 => old.max(a),
+        13 => old.min(a),
+        // Compare and write: `a` is the value compared, `b` the one written.
+        14 => {
+            if old == a {
+                b
+            } else {
+                old
+            }
+        }
+        15 => old.wrapping_sub(1),
+        o => return Err(EuError::new(format!("atomic operation {o}"))),
+    })
+}
+
 /// Where the untyped message's dwords live.
 enum Target {
     /// GPU addresses from `base`, with accesses past `limit` bytes dropped (reads zero).
@@ -181,31 +273,10 @@ fn untyped(
         return Err(EuError::new("untyped message with a header"));
     }
     let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
-    let bti = desc & 0xff;
-    let target = match bti {
-        BTI_SLM => Target::Slm,
-        BTI_STATELESS | BTI_STATELESS_NC => Target::Memory {
-            base: dp.general_state_base,
-            limit: u64::MAX,
-        },
-        _ => {
-            let s = surface(dp, bti)?;
-            if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
-                return Err(EuError::new("untyped message on a non-buffer surface"));
-            }
-            let limit = if s.ty == SurfaceType::Null {
-                0
-            } else {
-                u64::from(s.width) * u64::from(s.bpp)
-            };
-            Target::Memory {
-                base: s.base,
-                limit,
-            }
-        }
-    };
+    let target = target(dp, desc & 0xff)?;
     let addr_regs = simd / 8;
     let _ = inst;
+
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {
             continue;

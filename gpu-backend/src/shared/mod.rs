@@ -106,7 +106,12 @@ impl SharedFunctions for Dataport<'_> {
             },
         };
         let rlen = desc_rlen(desc);
-        let mut response = vec![0u8; rlen as usize * 32];
+        // The response starts as the destination's current contents: per-channel
+        // messages write back only their enabled channels, as the hardware does.
+        let mut response = match m.dst {
+            Some(d) if rlen > 0 => grf_range(thread, d, rlen)?,
+            _ => vec![0u8; rlen as usize * 32],
+        };
         let stop = match m.sfid {
             sfid::SPAWNER if m.eot => Some(Stop::Done),
             sfid::GATEWAY => match desc & 7 {
