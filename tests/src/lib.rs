@@ -225,6 +225,19 @@ pub fn run_under_gemu_with(
     work_dir: &Path,
     timeout: Duration,
 ) -> Result<RunOutcome, String> {
+    run_under_gemu_env(gemu, gemu_args, &[], program, args, work_dir, timeout)
+}
+
+/// [`run_under_gemu_with`] with extra environment variables (for gemu and the program).
+pub fn run_under_gemu_env(
+    gemu: &Path,
+    gemu_args: &[String],
+    envs: &[(&str, &str)],
+    program: &Path,
+    args: &[&str],
+    work_dir: &Path,
+    timeout: Duration,
+) -> Result<RunOutcome, String> {
     use std::os::unix::process::CommandExt;
 
     fs::create_dir_all(work_dir).map_err(|e| format!("create {}: {e}", work_dir.display()))?;
@@ -244,6 +257,7 @@ pub fn run_under_gemu_with(
         .arg("--")
         .arg(program)
         .args(args)
+        .envs(envs.iter().copied())
         .current_dir(work_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::from(out))
