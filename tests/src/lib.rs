@@ -379,6 +379,82 @@ pub fn run_c_client(name: &str, scratch: &Path) {
     }
 }
 
+/// Comparing the buffers two runs of one compute program printed (`b<binding> <index>
+/// <hex word>` lines), as the Vulkan and OpenCL programs of this suite do.
+pub mod buffers {
+    use std::path::Path;
+
+    /// The `b<binding> <index> <word>` lines of a run, in order.
+    pub fn words(stdout: &str) -> Vec<(String, u32, u32)> {
+        stdout
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split_whitespace();
+                let b = f.next()?;
+                if !b.starts_with('b') {
+                    return None;
+                }
+                let i = f.next()?.parse().ok()?;
+                let v = u32::from_str_radix(f.next()?, 16).ok()?;
+                Some((b.to_string(), i, v))
+            })
+            .collect()
+    }
+
+    /// Distance in units in the last place between two f32 bit patterns.
+    pub fn ulps(a: u32, b: u32) -> u32 {
+        let key = |x: u32| -> i64 {
+            if x & 0x8000_0000 != 0 {
+                -((x & 0x7fff_ffff) as i64)
+            } else {
+                x as i64
+            }
+        };
+        (key(a) - key(b)).unsigned_abs() as u32
+    }
+
+    /// The float tolerance a program's source declares for buffer 2 with a line
+    /// `// compare: b2 ulp N` (0: exact).
+    pub fn tolerance(source: &str) -> u32 {
+        source
+            .lines()
+            .find_map(|l| l.strip_prefix("// compare: b2 ulp "))
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Panics unless `got` printed the same `count` words as `want`: integers exactly,
+    /// buffer 2 within the tolerance the program at `source` declares.
+    pub fn assert_same(name: &str, want: &str, got: &str, count: u32, source: &Path) {
+        let (want, got) = (words(want), words(got));
+        assert_eq!(want.len(), got.len(), "{name}: different buffer sizes");
+        assert_eq!(
+            want.len() as u32,
+            count,
+            "{name}: unexpected number of words"
+        );
+        let tol = tolerance(&std::fs::read_to_string(source).unwrap_or_default());
+        let bad: Vec<String> = want
+            .iter()
+            .zip(&got)
+            .filter(|((b, _, x), (_, _, y))| {
+                if b == "b2" && tol > 0 {
+                    ulps(*x, *y) > tol
+                } else {
+                    x != y
+                }
+            })
+            .map(|((b, i, x), (_, _, y))| format!("{b}[{i}]: reference {x:08x}, gemu {y:08x}"))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{name}: {} words differ, first: {:?}",
+            bad.len(),
+            &bad[..bad.len().min(8)]
+        );
+    }
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -391,6 +467,18 @@ mod unit {
         );
         assert_eq!(client_summary("nothing here\n"), None);
         assert_eq!(client_summary("0 passed, 0 failed"), Some((0, 0)));
+    }
+
+    #[test]
+    fn buffer_comparison_helpers() {
+        assert_eq!(buffers::ulps(0x3f80_0000, 0x3f80_0001), 1);
+        assert_eq!(buffers::ulps(0x8000_0001, 0x0000_0001), 2);
+        assert_eq!(buffers::tolerance("x\n// compare: b2 ulp 4 (why)\n"), 4);
+        assert_eq!(buffers::tolerance("nothing"), 0);
+        assert_eq!(
+            buffers::words("b1 3 0000000a\ndevice x\n"),
+            vec![("b1".to_string(), 3, 10)]
+        );
     }
 
     #[test]

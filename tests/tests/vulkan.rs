@@ -84,44 +84,6 @@ fn spirv(name: &str) -> PathBuf {
     out
 }
 
-/// `b<binding> <index> <word>` lines of a run, in order.
-fn words(stdout: &str) -> Vec<(String, u32, u32)> {
-    stdout
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split_whitespace();
-            let b = f.next()?;
-            if !b.starts_with('b') {
-                return None;
-            }
-            let i = f.next()?.parse().ok()?;
-            let v = u32::from_str_radix(f.next()?, 16).ok()?;
-            Some((b.to_string(), i, v))
-        })
-        .collect()
-}
-
-/// Distance in units in the last place between two f32 bit patterns.
-fn ulps(a: u32, b: u32) -> u32 {
-    let key = |x: u32| -> i64 {
-        if x & 0x8000_0000 != 0 {
-            -((x & 0x7fff_ffff) as i64)
-        } else {
-            x as i64
-        }
-    };
-    (key(a) - key(b)).unsigned_abs() as u32
-}
-
-/// The float tolerance a shader declares for buffer 2 (0: exact).
-fn tolerance(name: &str) -> u32 {
-    let src = fs::read_to_string(vk_dir().join("shaders").join(format!("{name}.comp"))).unwrap();
-    src.lines()
-        .find_map(|l| l.strip_prefix("// compare: b2 ulp "))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 fn check(name: &str, groups: u32, words_per_buffer: u32, push: &[&str]) {
     let spv = spirv(name);
     let spv_arg = spv.to_string_lossy().into_owned();
@@ -169,27 +131,8 @@ fn check(name: &str, groups: u32, words_per_buffer: u32, push: &[&str]) {
         run.transcript()
     );
 
-    let (want, got) = (words(&lvp_out), words(&run.stdout));
-    assert_eq!(want.len(), got.len(), "{name}: different buffer sizes");
-    assert_eq!(want.len() as u32, 2 * words_per_buffer);
-    let tol = tolerance(name);
-    let mut bad = Vec::new();
-    for ((b, i, x), (_, _, y)) in want.iter().zip(&got) {
-        let ok = if b == "b2" && tol > 0 {
-            ulps(*x, *y) <= tol
-        } else {
-            x == y
-        };
-        if !ok {
-            bad.push(format!("{b}[{i}]: lavapipe {x:08x}, anv on gemu {y:08x}"));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{name}: {} words differ, first: {:?}",
-        bad.len(),
-        &bad[..bad.len().min(8)]
-    );
+    let src = vk_dir().join("shaders").join(format!("{name}.comp"));
+    tests::buffers::assert_same(name, &lvp_out, &run.stdout, 2 * words_per_buffer, &src);
 }
 
 #[test]
@@ -210,12 +153,4 @@ fn shared_memory_barriers_and_atomics() {
 #[test]
 fn subgroup_operations() {
     check("subgroup", 16, 1024, &[]);
-}
-
-#[test]
-fn ulp_distance() {
-    assert_eq!(ulps(0x3f80_0000, 0x3f80_0001), 1);
-    assert_eq!(ulps(0x8000_0001, 0x0000_0001), 2);
-    assert_eq!(tolerance("arith"), 4);
-    assert_eq!(tolerance("branches"), 0);
 }

@@ -159,7 +159,14 @@ pub(crate) fn compute(
             Val::I((((1u64 << width) - 1) << offset) as u32 as i128)
         }
         Op::Bfi2 if !float => Val::I((a.i() & b.i()) | (!a.i() & c.i())),
-        Op::Mach if !float => Val::I((a.i() * b.i()) >> 32),
+        // The compilers pair MACH with a MUL into the accumulator: with AccWrEn the
+        // pair yields the high half of the 64-bit product (Mesa's and IGC's mul-high),
+        // without it the low half (IGC's 32x32 multiply).
+        // The carry or borrow goes to the accumulator (see `Thread::alu`).
+        Op::Addc if !float => Val::I((a.i() + b.i()) & 0xffff_ffff),
+        Op::Subb if !float => Val::I((a.i() - b.i()) & 0xffff_ffff),
+        Op::Mach if !float && inst.acc_wr => Val::I((a.i() * b.i()) >> 32),
+        Op::Mach if !float => Val::I(a.i().wrapping_mul(b.i())),
         _ => {
             return Err(unsupported(if float {
                 "float operands"

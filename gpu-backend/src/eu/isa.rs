@@ -111,6 +111,8 @@ pub enum Op {
     Mad,
     Lrp,
     Mach,
+    Addc,
+    Subb,
     Jmpi,
     If,
     Else,
@@ -161,6 +163,8 @@ impl Op {
             0x5b => Op::Mad,
             0x5c => Op::Lrp,
             0x49 => Op::Mach,
+            0x4e => Op::Addc,
+            0x4f => Op::Subb,
             0x20 => Op::Jmpi,
             0x22 => Op::If,
             0x24 => Op::Else,
@@ -219,6 +223,8 @@ impl Op {
             | Op::Avg
             | Op::Math
             | Op::Mach
+            | Op::Addc
+            | Op::Subb
             | Op::Bfi1 => 2,
             Op::Bfe | Op::Bfi2 | Op::Csel | Op::Mad | Op::Lrp => 3,
             _ => 0,
@@ -354,6 +360,9 @@ pub struct Inst {
     pub cond: u8,
     /// Saturate the result to the destination range ([0, 1] for floats).
     pub sat: bool,
+    /// AccWrEn: the accumulator also receives the result (MACH then returns the high
+    /// half of its product).
+    pub acc_wr: bool,
     /// Destination (ALU forms).
     pub dst: Dst,
     /// Sources (ALU forms; `srcs[..nsrc]`).
@@ -458,6 +467,7 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
         flag: (bits(w, 23, 23) as u8, bits(w, 22, 22) as u8),
         cond: 0,
         sat: false,
+        acc_wr: false,
         dst: Dst {
             file: RegFile::Null,
             ty: Ty::Ud,
@@ -496,6 +506,7 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
     }
     inst.cond = bits(w, 95, 92) as u8;
     inst.sat = bit(w, 34);
+    inst.acc_wr = bit(w, 33);
     if op.sources() == 3 {
         decode_three_source(w, &mut inst)?;
         return Ok(inst);
@@ -636,11 +647,12 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
     // The width is implied: the vertical stride over the horizontal one (or the
     // vertical stride itself when the horizontal stride is 0).
     let region = |vs: u8, hs: u8| -> u8 { vs.checked_div(hs).unwrap_or(vs).max(1) };
-    if !bit(w, 50) {
-        return Err(err(w, "three-source accumulator destination"));
-    }
     inst.dst = Dst {
-        file: RegFile::Grf((bits(w, 63, 56) * 32 + bits(w, 55, 54) * 8) as u16),
+        file: if bit(w, 50) {
+            RegFile::Grf((bits(w, 63, 56) * 32 + bits(w, 55, 54) * 8) as u16)
+        } else {
+            arf(w, bits(w, 63, 56), bits(w, 55, 54) * 8)?
+        },
         ty: ty3(bits(w, 38, 36))?,
         hstride: if bit(w, 48) { 2 } else { 1 },
     };
@@ -667,14 +679,15 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
             abs: bit(w, 44),
         }
     };
-    // src1 (never an immediate)
-    if !bit(w, 98) {
-        return Err(err(w, "three-source accumulator source 1"));
-    }
+    // src1 (never an immediate; the accumulator when its file bit is clear)
     let vs = vs3(bits(w, 91, 91) << 1 | bits(w, 83, 83));
     let hs = stride(bits(w, 97, 96));
     inst.srcs[1] = Src::Reg {
-        file: RegFile::Grf((bits(w, 111, 104) * 32 + bits(w, 103, 99)) as u16),
+        file: if bit(w, 98) {
+            RegFile::Grf((bits(w, 111, 104) * 32 + bits(w, 103, 99)) as u16)
+        } else {
+            arf(w, bits(w, 111, 104), bits(w, 103, 99))?
+        },
         ty: ty3(bits(w, 90, 88))?,
         vstride: vs,
         width: region(vs, hs),

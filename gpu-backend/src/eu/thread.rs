@@ -324,7 +324,9 @@ impl Thread {
         );
         let at = i32::from(addr) + i32::from(imm);
         if !(0..GRF_BYTES as i32).contains(&at) {
-            return Err(EuError::new(format!("indirect address {at:#x} outside the GRF")));
+            return Err(EuError::new(format!(
+                "indirect address {at:#x} outside the GRF"
+            )));
         }
         Ok(RegFile::Grf(at as u16))
     }
@@ -436,6 +438,16 @@ impl Thread {
                 continue;
             }
             let (v, write) = super::alu::compute(inst, [a, b, c], float, p)?;
+            if matches!(inst.op, Op::Addc | Op::Subb) {
+                // acc0 receives each channel's carry (ADDC) or borrow (SUBB).
+                let (x, y) = (a.i() & 0xffff_ffff, b.i() & 0xffff_ffff);
+                let flag = if inst.op == Op::Addc {
+                    x + y > 0xffff_ffff
+                } else {
+                    x < y
+                };
+                self.store(RegFile::Acc(0, 0), 4 * i, 4, u64::from(flag))?;
+            }
             // SEL and CSEL use the conditional modifier to choose, MATH's field is its
             // function: none of them writes flags.
             if inst.cond != 0 && !matches!(inst.op, Op::Sel | Op::Csel | Op::Math) {

@@ -27,8 +27,9 @@ pub enum Gfx {
     MediaObject,
     /// GPGPU_WALKER
     GpgpuWalker,
-    /// A 3DSTATE_* command, kept as state for the 3D pipeline.
-    State3d(&'static str),
+    /// A state command the model keeps without acting on it: 3DSTATE_* for the 3D
+    /// pipeline, and the compute-mode and CSR base state the compute runtime programs.
+    State(&'static str),
     /// 3DPRIMITIVE
     Primitive,
 }
@@ -147,6 +148,8 @@ pub fn classify(header: u32) -> Option<(Gfx, usize)> {
         (1, 0, 0x0b) => (Gfx::VfStatistics, 1),
         (0, 1, 0x01) => (Gfx::StateBaseAddress, len(8)),
         (0, 1, 0x02) => (Gfx::StateSip, len(8)),
+        (0, 1, 0x04) => (Gfx::State("GPGPU_CSR_BASE_ADDRESS"), len(8)),
+        (0, 1, 0x05) => (Gfx::State("STATE_COMPUTE_MODE"), len(8)),
         (2, 0, 0x00) => (Gfx::MediaVfeState, len(16)),
         (2, 0, 0x01) => (Gfx::MediaCurbeLoad, len(16)),
         (2, 0, 0x02) => (Gfx::MediaInterfaceDescriptorLoad, len(16)),
@@ -156,7 +159,7 @@ pub fn classify(header: u32) -> Option<(Gfx, usize)> {
         (3, 3, 0x00) => (Gfx::Primitive, len(8)),
         (3, op @ (0 | 1), sub) => {
             let &(_, _, name, bits) = STATE_3D.iter().find(|e| e.0 == op && e.1 == sub)?;
-            (Gfx::State3d(name), len(bits))
+            (Gfx::State(name), len(bits))
         }
         _ => return None,
     })
@@ -178,11 +181,11 @@ mod tests {
         assert_eq!(classify(0x7100_0006), Some((Gfx::MediaObject, 8)));
         assert_eq!(
             classify(0x780d_0000),
-            Some((Gfx::State3d("3DSTATE_MULTISAMPLE"), 2))
+            Some((Gfx::State("3DSTATE_MULTISAMPLE"), 2))
         );
         assert_eq!(
             classify(0x7917_0000 | 0x1ff),
-            Some((Gfx::State3d("3DSTATE_SO_DECL_LIST"), 0x201))
+            Some((Gfx::State("3DSTATE_SO_DECL_LIST"), 0x201))
         );
         assert_eq!(classify(0x7b00_0005), Some((Gfx::Primitive, 7)));
     }

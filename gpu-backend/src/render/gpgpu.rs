@@ -83,7 +83,9 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         surface_state_base: state.surface_state_base,
         binding_table: d.binding_table,
         general_state_base: state.general_state_base,
-        slm: vec![0; d.slm_bytes],
+        // The whole SLM of a subslice backs every group: an access past the group's
+        // allocation reads what the hardware would (memory nobody else uses here).
+        slm: vec![0; crate::shared::SLM_BYTES.max(d.slm_bytes)],
         writes: 0,
     }
 }
@@ -156,16 +158,26 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     th_.set_grf_ud(0, 7, z);
                     // r0.2 bits 7:0: the thread's index in its group (barrier bookkeeping).
                     th_.set_grf_ud(0, 2, t);
-                    load_constants(&mut th_, constants, d.read_offset, d.cross_thread_regs, 1)?;
+                    // In memory the cross-thread data comes first, then one block per
+                    // thread. In the registers, CURBE constants keep that order (Mesa's
+                    // push constants, then its per-thread subgroup id), while a walker's
+                    // indirect data puts the thread's own block first (IGC's local ids in
+                    // r1.., its cross-thread arguments after them).
                     let per_from =
                         d.read_offset + d.cross_thread_regs + t as usize * d.per_thread_regs;
+                    let (cross_to, per_to) = if indirect_len > 0 {
+                        (1 + d.per_thread_regs, 1)
+                    } else {
+                        (1, 1 + d.cross_thread_regs)
+                    };
                     load_constants(
                         &mut th_,
                         constants,
-                        per_from,
-                        d.per_thread_regs,
-                        1 + d.cross_thread_regs,
+                        d.read_offset,
+                        d.cross_thread_regs,
+                        cross_to,
                     )?;
+                    load_constants(&mut th_, constants, per_from, d.per_thread_regs, per_to)?;
                     group.push(th_);
                 }
                 dp.slm.iter_mut().for_each(|b| *b = 0);

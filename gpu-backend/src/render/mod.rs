@@ -148,7 +148,7 @@ impl RenderState {
             // empty mask (no change) and its walker runs on the hardware.
             Gfx::MediaObject => gpgpu::media_object(self, dw, env)?,
             Gfx::GpgpuWalker => gpgpu::walker(self, dw, env)?,
-            Gfx::State3d(_) => {
+            Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
             Gfx::Primitive => {

@@ -11,6 +11,11 @@ use crate::surface::{Surface, SurfaceType};
 mod msg {
     pub const UNTYPED_READ: u32 = 0x01;
     pub const UNTYPED_ATOMIC: u32 = 0x02;
+    pub const A64_SCATTERED_READ: u32 = 0x10;
+    pub const A64_UNTYPED_READ: u32 = 0x11;
+    pub const A64_UNTYPED_ATOMIC: u32 = 0x12;
+    pub const A64_UNTYPED_WRITE: u32 = 0x19;
+    pub const A64_SCATTERED_WRITE: u32 = 0x1a;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
     pub const UNTYPED_WRITE: u32 = 0x09;
     pub const MEDIA_BLOCK_WRITE: u32 = 0x0a;
@@ -22,6 +27,145 @@ const BTI_STATELESS: u32 = 0xff;
 const BTI_SLM: u32 = 0xfe;
 /// Binding table index of non-coherent stateless accesses.
 const BTI_STATELESS_NC: u32 = 0xfd;
+
+/// DC0 message types (descriptor bits 18:14).
+mod dc0_msg {
+    pub const BYTE_SCATTERED_READ: u32 = 0x04;
+    pub const MEMORY_FENCE: u32 = 0x07;
+    pub const BYTE_SCATTERED_WRITE: u32 = 0x0c;
+}
+
+/// Performs a DC0 message.
+pub(super) fn dc0(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    match desc >> 14 & 0x1f {
+        // Everything is already visible; the response (if any) only orders.
+        dc0_msg::MEMORY_FENCE => Ok(()),
+        t @ (dc0_msg::BYTE_SCATTERED_READ | dc0_msg::BYTE_SCATTERED_WRITE) => {
+            let simd = if desc >> 8 & 1 != 0 { 16 } else { 8 };
+            let size = element_bytes(desc >> 10 & 3)?;
+            let target = target(dp, desc & 0xff)?;
+            for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
+                let off = u64::from(p.ud(ch));
+                if t == dc0_msg::BYTE_SCATTERED_WRITE {
+                    let v = p.ud(simd + ch).to_le_bytes();
+                    store_bytes(dp, &target, off, &v[..size])?;
+                } else {
+                    let mut v = [0u8; 4];
+                    load_bytes(dp, &target, off, &mut v[..size])?;
+                    put_dword(response, ch, u32::from_le_bytes(v));
+                }
+            }
+            Ok(())
+        }
+        t => Err(EuError::new(format!(
+            "DC0 message type {t:#x} (descriptor {desc:#010x})"
+        ))),
+    }
+}
+
+/// Bytes per element of a scattered message's data size field.
+fn element_bytes(ds: u32) -> Result<usize, EuError> {
+    match ds {
+        0 => Ok(1),
+        1 => Ok(2),
+        2 => Ok(4),
+        d => Err(EuError::new(format!("scattered data size {d}"))),
+    }
+}
+
+fn put_dword(response: &mut [u8], slot: usize, v: u32) {
+    if let Some(o) = response.get_mut(4 * slot..4 * slot + 4) {
+        o.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// The 64-bit address of channel `ch` in an A64 payload (qwords, channel order).
+fn a64_addr(p: &Payload, ch: usize) -> u64 {
+    u64::from(p.ud(2 * ch)) | u64::from(p.ud(2 * ch + 1)) << 32
+}
+
+/// A64 messages: flat 64-bit GPU addresses per channel.
+fn a64(
+    dp: &mut Dataport<'_>,
+    kind: u32,
+    desc: u32,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let flat = Target::Memory {
+        base: 0,
+        limit: u64::MAX,
+    };
+    match kind {
+        msg::A64_UNTYPED_READ | msg::A64_UNTYPED_WRITE => {
+            let simd = match desc >> 12 & 3 {
+                1 => 16,
+                2 => 8,
+                m => return Err(EuError::new(format!("A64 untyped SIMD mode {m}"))),
+            };
+            let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+            let data = 2 * simd;
+            for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                for (k, &c) in comps.iter().enumerate() {
+                    let slot = k * simd + ch;
+                    if kind == msg::A64_UNTYPED_WRITE {
+                        store_dword(dp, &flat, addr + 4 * c, p.ud(data + slot))?;
+                    } else {
+                        let v = load_dword(dp, &flat, addr + 4 * c)?;
+                        put_dword(response, slot, v);
+                    }
+                }
+            }
+            Ok(())
+        }
+        msg::A64_SCATTERED_READ | msg::A64_SCATTERED_WRITE => {
+            if desc >> 8 & 3 != 0 {
+                return Err(EuError::new("A64 scattered message of dwords or qwords"));
+            }
+            let simd = if desc >> 12 & 1 != 0 { 16 } else { 8 };
+            let size = element_bytes(desc >> 10 & 3)?;
+            for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                if kind == msg::A64_SCATTERED_WRITE {
+                    let v = p.ud(2 * simd + ch).to_le_bytes();
+                    store_bytes(dp, &flat, addr, &v[..size])?;
+                } else {
+                    let mut v = [0u8; 4];
+                    load_bytes(dp, &flat, addr, &mut v[..size])?;
+                    put_dword(response, ch, u32::from_le_bytes(v));
+                }
+            }
+            Ok(())
+        }
+        msg::A64_UNTYPED_ATOMIC => {
+            if desc >> 12 & 1 != 0 {
+                return Err(EuError::new("64-bit A64 atomic"));
+            }
+            let returns = desc >> 13 & 1 != 0;
+            let op = desc >> 8 & 0xf;
+            // SIMD8: eight addresses (two registers), then the operands.
+            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                let (a, b) = (p.ud(16 + ch), p.ud(24 + ch));
+                let old = load_dword(dp, &flat, addr)?;
+                store_dword(dp, &flat, addr, atomic_op(op, old, a, b)?)?;
+                if returns {
+                    put_dword(response, ch, old);
+                }
+            }
+            Ok(())
+        }
+        _ => unreachable!("a64() called with a non-A64 message"),
+    }
+}
 
 /// Performs a DC1 message.
 pub(super) fn dc1(
@@ -43,6 +187,11 @@ pub(super) fn dc1(
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
         msg::UNTYPED_ATOMIC => untyped_atomic(dp, desc, mask, p, response),
+        msg::A64_SCATTERED_READ
+        | msg::A64_UNTYPED_READ
+        | msg::A64_UNTYPED_ATOMIC
+        | msg::A64_UNTYPED_WRITE
+        | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
             dp,
             inst,
@@ -245,6 +394,15 @@ fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
     })
 }
 
+/// Bytes of shared local memory a thread group can address (Gen12: 64 KiB).
+pub(crate) const SLM_BYTES: usize = 64 * 1024;
+
+/// The SLM byte an address names: only its low 16 bits (compilers tag SLM pointers in
+/// the high bits, which the hardware ignores).
+fn slm_offset(off: u64) -> usize {
+    (off as usize) & (SLM_BYTES - 1)
+}
+
 /// Where the untyped message's dwords live.
 enum Target {
     /// GPU addresses from `base`, with accesses past `limit` bytes dropped (reads zero).
@@ -299,10 +457,51 @@ fn untyped(
     Ok(())
 }
 
+fn load_bytes(dp: &Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result<(), EuError> {
+    match *t {
+        Target::Slm => {
+            let o = slm_offset(off);
+            match dp.slm.get(o..o + out.len()) {
+                Some(b) => out.copy_from_slice(b),
+                None => out.fill(0),
+            }
+            Ok(())
+        }
+        Target::Memory { base, limit } => {
+            if off.saturating_add(out.len() as u64) > limit {
+                out.fill(0);
+                return Ok(());
+            }
+            read_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, out)
+                .map_err(|f| EuError::new(format!("data port read fault at {:#x}", f.addr)))
+        }
+    }
+}
+
+fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<(), EuError> {
+    match *t {
+        Target::Slm => {
+            let o = slm_offset(off);
+            if let Some(b) = dp.slm.get_mut(o..o + v.len()) {
+                b.copy_from_slice(v);
+            }
+            Ok(())
+        }
+        Target::Memory { base, limit } => {
+            if off.saturating_add(v.len() as u64) > limit {
+                return Ok(());
+            }
+            dp.writes += 1;
+            write_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, v)
+                .map_err(|f| EuError::new(format!("data port write fault at {:#x}", f.addr)))
+        }
+    }
+}
+
 fn load_dword(dp: &Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
     match *t {
         Target::Slm => {
-            let o = off as usize;
+            let o = slm_offset(off);
             Ok(dp
                 .slm
                 .get(o..o + 4)
@@ -323,7 +522,7 @@ fn load_dword(dp: &Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
 fn store_dword(dp: &mut Dataport<'_>, t: &Target, off: u64, v: u32) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
-            let o = off as usize;
+            let o = slm_offset(off);
             if let Some(b) = dp.slm.get_mut(o..o + 4) {
                 b.copy_from_slice(&v.to_le_bytes());
             }

@@ -5,12 +5,14 @@
 //! |---|---|---|
 //! | 3 | message gateway | barrier |
 //! | 7 | thread spawner | end of thread |
-//! | 10 | data cache (DC0) | memory fence |
-//! | 12 | data cache 1 (DC1) | media block read/write, untyped surface read/write (SIMD8/16, binding table or stateless) |
+//! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes) |
+//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); A64 untyped read/write, A64 byte scattered read/write, A64 untyped atomics (32-bit) |
 //!
 //! Any other message is an error naming its SFID and message type.
 
 mod dataport;
+
+pub(crate) use dataport::SLM_BYTES;
 
 use crate::eu::isa::{desc_mlen, desc_rlen, ex_desc_mlen, Inst};
 use crate::eu::thread::{Stop, Thread};
@@ -119,11 +121,10 @@ impl SharedFunctions for Dataport<'_> {
                 4 => None,
                 f => return Err(EuError::new(format!("gateway message {f}"))),
             },
-            sfid::DC0 => match desc >> 14 & 0x1f {
-                // Memory fence: everything is already visible; the response only orders.
-                7 => None,
-                t => return Err(EuError::new(format!("DC0 message type {t:#x}"))),
-            },
+            sfid::DC0 => {
+                dataport::dc0(self, desc, mask, &payload, &mut response)?;
+                None
+            }
             sfid::DC1 => {
                 dataport::dc1(self, inst, desc, mask, &payload, &mut response)?;
                 None
