@@ -5,121 +5,9 @@
 mod common;
 
 use common::eu::{self, dst, imm, null_dst, op, scalar, ty, vec8, Ctl};
+use common::gpgpu::*;
 use common::*;
 use gpu_backend::{HangReason, Outcome};
-
-/// State base used for surface state, dynamic state and instructions.
-const BASE: u64 = DATA;
-const KERNEL: u32 = 0x0;
-const BINDING_TABLE: u32 = 0x800;
-const SURFACE_STATE: u32 = 0x840;
-const CURBE: u32 = 0x900;
-const IDD: u32 = 0x940;
-const TARGET: u64 = DATA + 0x8000;
-
-const PIPELINE_SELECT_GPGPU: u32 = 0x6904_0302;
-const PIPELINE_SELECT_MEDIA: u32 = 0x6904_0301;
-
-fn sba() -> Vec<u32> {
-    let b = BASE as u32 | 1;
-    vec![
-        0x6101_0000 | (19 - 2),
-        1,
-        0,
-        1,
-        b,
-        0,
-        b,
-        0,
-        0,
-        0,
-        b,
-        0,
-        0xffff_f001,
-        0xffff_f001,
-        0xffff_f001,
-        0xffff_f001,
-        1,
-        0,
-        0xffff_f000,
-    ]
-}
-
-fn vfe() -> Vec<u32> {
-    vec![0x7000_0007, 0, 0, 1 << 16 | 2 << 8, 0, 2 << 16 | 2, 0, 0, 0]
-}
-
-fn walker(x: (u32, u32), y: (u32, u32), simd16: bool, right: u32) -> Vec<u32> {
-    vec![
-        0x7105_000d,
-        0,
-        0,
-        0,
-        if simd16 { 1 << 30 } else { 0 },
-        x.0,
-        0,
-        x.1,
-        y.0,
-        0,
-        y.1,
-        0,
-        1,
-        right,
-        0xffff_ffff,
-    ]
-}
-
-/// A 2D R8_UNORM surface `w` bytes wide (its width field in dwords, as media block
-/// messages read it), or a RAW buffer of `w` bytes when `buffer`.
-fn surface_state(base: u64, w: u32, h: u32, pitch: u32, tile: u32, buffer: bool) -> [u32; 16] {
-    let mut s = [0u32; 16];
-    if buffer {
-        let n = w - 1;
-        s[0] = 4 << 29 | 0x1ff << 18;
-        s[2] = (n >> 7 & 0x3fff) << 16 | (n & 0x7f);
-        s[3] = (n >> 21) << 21;
-    } else {
-        s[0] = 1 << 29 | 0x140 << 18 | tile << 12;
-        s[2] = (h - 1) << 16 | (w / 4 - 1);
-        s[3] = pitch - 1;
-    }
-    s[8] = base as u32;
-    s[9] = (base >> 32) as u32;
-    s
-}
-
-/// Interface descriptor: kernel at KERNEL, binding table at BINDING_TABLE, `per_thread`
-/// constant registers, `threads` threads per group.
-fn idd(per_thread: u32, threads: u32) -> [u32; 8] {
-    let mut d = [0u32; 8];
-    d[0] = KERNEL;
-    d[4] = BINDING_TABLE;
-    d[5] = per_thread << 16;
-    d[6] = threads;
-    d
-}
-
-/// Lays out the state and the kernel, and returns the batch up to the dispatch.
-fn setup(
-    gpu: &Gpu,
-    pipeline: u32,
-    kernel: &[[u32; 4]],
-    surf: [u32; 16],
-    curbe: &[u32],
-    idd: [u32; 8],
-) -> Vec<u32> {
-    gpu.put(BASE + KERNEL as u64, &eu::flatten(kernel));
-    gpu.put(BASE + BINDING_TABLE as u64, &[SURFACE_STATE]);
-    gpu.put(BASE + SURFACE_STATE as u64, &surf);
-    gpu.put(BASE + CURBE as u64, curbe);
-    gpu.put(BASE + IDD as u64, &idd);
-    let mut b = vec![pipeline];
-    b.extend(sba());
-    b.extend(vfe());
-    b.extend([0x7001_0002, 0, (curbe.len() * 4) as u32, CURBE]);
-    b.extend([0x7002_0002, 0, 32, IDD]);
-    b
-}
 
 /// IGT's fill algorithm as a kernel: each thread writes 16 bytes of the colour in r1.0 at
 /// x = group id X × 16, y = group id Y (MEDIA BLOCK WRITE on binding table entry 0).
@@ -669,5 +557,315 @@ fn render_state_commands_of_a_vulkan_device_init_batch_run() {
             }
         ),
         o => panic!("{o:?}"),
+    }
+}
+
+/// The instruction with its source 0 taken from the architecture register file (acc0
+/// when its register number is 0x20).
+fn from_acc0(mut w: [u32; 4]) -> [u32; 4] {
+    w[2] &= !(1 << 2);
+    w
+}
+
+/// Untyped SIMD8 message descriptors on binding table index `bti`: write / read of the red
+/// channel (mlen 1 address register plus 1 data register, or 1 and rlen 1).
+fn untyped_write8(bti: u32) -> u32 {
+    2 << 25 | 0x9 << 14 | 2 << 12 | 0xe << 8 | bti
+}
+fn untyped_read8(bti: u32) -> u32 {
+    1 << 25 | 1 << 20 | 0x1 << 14 | 2 << 12 | 0xe << 8 | bti
+}
+
+#[test]
+fn a_barrier_orders_shared_local_memory_between_threads() {
+    // Two SIMD8 threads: each stores (thread, lane) in SLM, waits at the barrier, then
+    // reads the other thread's slot for its lane and writes it to the buffer.
+    let gpu = Gpu::rcs();
+    let c = Ctl::default();
+    let nm = Ctl { no_mask: true, ..c };
+    let mut k = vec![
+        // r10 = lane ids (uw) -> r11 = lane (ud)
+        eu::mov(8, dst(10, 0, ty::UW), imm(ty::V, 0x7654_3210), c),
+        eu::mov(8, dst(11, 0, ty::UD), vec8(10, 0, ty::UW), c),
+        // r12 = thread index (r0.2) * 8 + lane; r13 = r12 * 4 (byte offset)
+        eu::alu(
+            op::SHL,
+            8,
+            dst(12, 0, ty::UD),
+            scalar(0, 2, ty::UD),
+            Some(imm(ty::UD, 3)),
+            c,
+        ),
+        eu::alu(
+            op::ADD,
+            8,
+            dst(12, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(vec8(11, 0, ty::UD)),
+            c,
+        ),
+        eu::alu(
+            op::SHL,
+            8,
+            dst(13, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(imm(ty::UD, 2)),
+            c,
+        ),
+        // value = 100 + global slot
+        eu::alu(
+            op::ADD,
+            8,
+            dst(14, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(imm(ty::UD, 100)),
+            c,
+        ),
+        eu::send(8, 12, None, 13, untyped_write8(0xfe), false, c),
+        // barrier: gateway message, then wait
+        eu::mov(8, dst(20, 0, ty::UD), vec8(0, 0, ty::UD), nm),
+        eu::send(1, 3, None, 20, 1 << 25 | 4, false, nm),
+        eu::sync(0xe),
+    ];
+    k.extend([
+        // r15 = (8 - 8t) + lane, as a byte offset in r16
+        eu::alu(
+            op::MUL,
+            8,
+            dst(15, 0, ty::D),
+            scalar(0, 2, ty::D),
+            Some(imm(ty::D, (-8i32) as u32)),
+            c,
+        ),
+        eu::alu(
+            op::ADD,
+            8,
+            dst(15, 0, ty::D),
+            vec8(15, 0, ty::D),
+            Some(imm(ty::D, 8)),
+            c,
+        ),
+        eu::alu(
+            op::ADD,
+            8,
+            dst(15, 0, ty::D),
+            vec8(15, 0, ty::D),
+            Some(vec8(11, 0, ty::D)),
+            c,
+        ),
+        eu::alu(
+            op::SHL,
+            8,
+            dst(16, 0, ty::UD),
+            vec8(15, 0, ty::UD),
+            Some(imm(ty::UD, 2)),
+            c,
+        ),
+        eu::send(8, 12, Some(17), 16, untyped_read8(0xfe), false, c),
+        // out[slot] = the other thread's value
+        eu::mov(8, dst(14, 0, ty::UD), vec8(17, 0, ty::UD), c),
+        eu::send(8, 12, None, 13, untyped_write8(0), false, c),
+    ]);
+    k.extend(eu::eot());
+    let mut d = idd(0, 2);
+    d[6] |= 1 << 16; // 1 KiB of SLM
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &k,
+        surface_state(TARGET, 64, 1, 64, 0, true),
+        &[0; 8],
+        d,
+    );
+    let mut w = walker((0, 1), (0, 1), false, 0xff);
+    w[4] |= 1; // two threads per group
+    b.extend(w);
+    b.push(BB_END);
+    assert_eq!(gpu.run(&b), Outcome::Completed);
+    for slot in 0..16u32 {
+        let other = (slot + 8) % 16;
+        assert_eq!(
+            gpu.get(TARGET + 4 * slot as u64),
+            100 + other,
+            "slot {slot}"
+        );
+    }
+}
+
+#[test]
+fn carries_high_products_indirect_reads_and_breaks_match_a_cpu_model() {
+    // SIMD8, lane l: x = l * 0x9000_0001; addc/add for a 64-bit sum, mul+mach for the
+    // high product, a VxH indirect read of lane (l + 1) % 8, and a loop that breaks out
+    // at l iterations.
+    let gpu = Gpu::rcs();
+    let c = Ctl::default();
+    let nm = Ctl { no_mask: true, ..c };
+    let pred = Ctl { pred: 1, ..c };
+    let mut k = vec![
+        eu::mov(8, dst(10, 0, ty::UW), imm(ty::V, 0x7654_3210), c),
+        eu::mov(8, dst(11, 0, ty::UD), vec8(10, 0, ty::UW), c),
+        eu::alu(
+            op::MUL,
+            8,
+            dst(12, 0, ty::UD),
+            vec8(11, 0, ty::UD),
+            Some(imm(ty::UD, 0x9000_0001)),
+            c,
+        ),
+        // r13 = low(x + x), acc0 = carry; r14 = high = carry + 0
+        eu::alu(
+            0x4e,
+            8,
+            dst(13, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(vec8(12, 0, ty::UD)),
+            c,
+        ),
+        from_acc0(eu::mov(8, dst(14, 0, ty::UD), vec8(0x20, 0, ty::UD), c)),
+        // r15 = high 32 bits of x * 0x7000_0003 (MACH with AccWrEn)
+        eu::alu(
+            op::MUL,
+            8,
+            dst(16, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(imm(ty::UD, 3)),
+            c,
+        ),
+    ];
+    // mach with AccWrEn (bit 33)
+    let mut mach = eu::alu(
+        0x49,
+        8,
+        dst(15, 0, ty::UD),
+        vec8(12, 0, ty::UD),
+        Some(imm(ty::UD, 0x7000_0003)),
+        c,
+    );
+    mach[1] |= 1 << 1;
+    k.push(mach);
+    // Indirect: a0.l = (r11 + 1) % 8 * 4 + 12 * 32 (the byte of r12's element)
+    k.push(eu::alu(
+        op::ADD,
+        8,
+        dst(17, 0, ty::UD),
+        vec8(11, 0, ty::UD),
+        Some(imm(ty::UD, 1)),
+        c,
+    ));
+    k.push(eu::alu(
+        op::AND,
+        8,
+        dst(17, 0, ty::UD),
+        vec8(17, 0, ty::UD),
+        Some(imm(ty::UD, 7)),
+        c,
+    ));
+    k.push(eu::alu(
+        op::SHL,
+        8,
+        dst(17, 0, ty::UD),
+        vec8(17, 0, ty::UD),
+        Some(imm(ty::UD, 2)),
+        c,
+    ));
+    k.push(eu::alu(
+        op::ADD,
+        8,
+        dst(17, 0, ty::UD),
+        vec8(17, 0, ty::UD),
+        Some(imm(ty::UD, 12 * 32)),
+        c,
+    ));
+    // a0 is ARF 0x10; write its words from r17 (uw view, stride 2)
+    let mut to_a0 = eu::mov(
+        8,
+        dst(0, 0, ty::UW),
+        eu::S::R {
+            nr: 17,
+            sub: 0,
+            ty: ty::UW,
+            vs: 16,
+            w: 8,
+            hs: 2,
+        },
+        nm,
+    );
+    to_a0[1] = (to_a0[1] & !(0xff << 24) & !(1 << 18)) | 0x10 << 24; // dst = a0 (ARF)
+    k.push(to_a0);
+    // mov (8) r18:ud g[a0.0]<VxH,1,0>:ud
+    // (source 0: address mode bit 80, a0.0, immediate 0, vertical stride VxH, width 1)
+    let mut ind = eu::mov(8, dst(18, 0, ty::UD), vec8(0, 0, ty::UD), c);
+    ind[2] = 1 << 16 | 0xf << 20;
+    k.push(ind);
+    // loop: r19 = 0; do { if (r19 == l) break; r19 += 1 } while (1)
+    k.push(eu::mov(8, dst(19, 0, ty::UD), imm(ty::UD, 0), c));
+    let top = k.len() as i32;
+    k.push(eu::alu(
+        op::CMP,
+        8,
+        eu::null_dst(ty::UD),
+        vec8(19, 0, ty::UD),
+        Some(vec8(11, 0, ty::UD)),
+        Ctl { cond: 1, ..c },
+    ));
+    let brk = k.len() as i32;
+    k.push(eu::branch(op::BREAK, 8, 0, 0, pred));
+    k.push(eu::alu(
+        op::ADD,
+        8,
+        dst(19, 0, ty::UD),
+        vec8(19, 0, ty::UD),
+        Some(imm(ty::UD, 1)),
+        c,
+    ));
+    let wh = k.len() as i32;
+    k.push(eu::branch(op::WHILE, 8, top - wh, 0, c));
+    // patch the break: JIP and UIP name the WHILE
+    k[brk as usize] = eu::branch(op::BREAK, 8, wh - brk, wh - brk, pred);
+    // out[l] = r13, out[8+l] = r14, out[16+l] = r15, out[24+l] = r18, out[32+l] = r19
+    k.push(eu::alu(
+        op::SHL,
+        8,
+        dst(20, 0, ty::UD),
+        vec8(11, 0, ty::UD),
+        Some(imm(ty::UD, 2)),
+        c,
+    ));
+    for (n, reg) in [13u32, 14, 15, 18, 19].iter().enumerate() {
+        k.push(eu::alu(
+            op::ADD,
+            8,
+            dst(30, 0, ty::UD),
+            vec8(20, 0, ty::UD),
+            Some(imm(ty::UD, 32 * n as u32)),
+            c,
+        ));
+        k.push(eu::mov(8, dst(31, 0, ty::UD), vec8(*reg, 0, ty::UD), c));
+        k.push(eu::send(8, 12, None, 30, untyped_write8(0), false, c));
+    }
+    k.extend(eu::eot());
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &k,
+        surface_state(TARGET, 256, 1, 256, 0, true),
+        &[0; 8],
+        idd(0, 1),
+    );
+    b.extend(walker((0, 1), (0, 1), false, 0xff));
+    b.push(BB_END);
+    assert_eq!(gpu.run(&b), Outcome::Completed);
+    for l in 0..8u64 {
+        let x = (l * 0x9000_0001) & 0xffff_ffff;
+        let at = |n: u64| gpu.get(TARGET + 32 * n + 4 * l) as u64;
+        assert_eq!(at(0), (2 * x) & 0xffff_ffff, "addc low, lane {l}");
+        assert_eq!(at(1), (2 * x) >> 32, "addc carry, lane {l}");
+        assert_eq!(at(2), (x * 0x7000_0003) >> 32, "mach high, lane {l}");
+        assert_eq!(
+            at(3),
+            ((l + 1) % 8 * 0x9000_0001) & 0xffff_ffff,
+            "indirect, lane {l}"
+        );
+        assert_eq!(at(4), l, "loop with break, lane {l}");
     }
 }

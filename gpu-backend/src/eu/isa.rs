@@ -457,6 +457,9 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
         return Err(err(w, "execution size"));
     }
     let chan_off = (bits(w, 21, 20) * 8 + bits(w, 19, 19) * 4) as u8;
+    if u32::from(exec_size) + u32::from(chan_off) > 32 {
+        return Err(err(w, "channels past the thread's 32"));
+    }
     let mut inst = Inst {
         op,
         exec_size,

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod eu;
+pub mod gpgpu;
 
 use crossbeam_channel::{bounded, Receiver};
 use gpu_backend::decode::{blt, mi, PIPE_CONTROL};
