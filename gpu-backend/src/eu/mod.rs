@@ -8,6 +8,7 @@
 //! which the command streamer turns into a GPU hang.
 
 mod alu;
+pub mod asm;
 mod compact;
 pub mod isa;
 pub mod thread;

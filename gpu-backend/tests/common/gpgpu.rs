@@ -3,7 +3,7 @@
 //! interface descriptor; batches select the pipeline, program the state and walk.
 #![allow(dead_code)]
 
-use super::eu;
+use gpu_backend::eu::asm as eu;
 use super::{Gpu, DATA};
 
 /// State base used for surface state, dynamic state and instructions.

@@ -1,7 +1,8 @@
 //! Shared test helpers: an engine over a SparseSpace and batch encoders.
 #![allow(dead_code)]
 
-pub mod eu;
+#[allow(unused_imports)]
+pub use gpu_backend::eu::asm as eu;
 pub mod gpgpu;
 
 use crossbeam_channel::{bounded, Receiver};

@@ -1,19 +1,27 @@
-//! A small Gen12 EU assembler for tests: native (uncompacted) instructions with direct
-//! register regions and immediates, encoded field by field from the Tiger Lake layout.
-#![allow(dead_code)]
+//! A small assembler for Gen12 EU code: native (uncompacted) instructions with direct
+//! register regions and immediates, encoded field by field from the same layout
+//! [`super::isa`] decodes. Tests and benchmarks build their kernels with it.
 
 /// Hardware type encodings (bit 3 float, bit 2 signed, bits 1:0 log2 size).
 pub mod ty {
+    /// Unsigned byte.
     pub const UB: u32 = 0x0;
+    /// Unsigned word.
     pub const UW: u32 = 0x1;
+    /// Unsigned dword.
     pub const UD: u32 = 0x2;
+    /// Signed word.
     pub const W: u32 = 0x5;
+    /// Signed dword.
     pub const D: u32 = 0x6;
+    /// Float.
     pub const F: u32 = 0xa;
     /// In an immediate: eight signed nibbles.
     pub const V: u32 = 0x4;
 }
 
+/// Opcodes (Gen12 numbering).
+#[allow(missing_docs)]
 pub mod op {
     pub const SYNC: u32 = 0x01;
     pub const IF: u32 = 0x22;
@@ -58,14 +66,21 @@ fn stride_enc(s: u32) -> u32 {
 pub enum S {
     /// GRF `r{nr}.{sub}` (sub in elements) with region `<vs;w,hs>`.
     R {
+        /// Register number (an ARF number when patched into the ARF).
         nr: u32,
+        /// Subregister in elements.
         sub: u32,
+        /// Hardware type.
         ty: u32,
+        /// Vertical stride in elements.
         vs: u32,
+        /// Width in elements.
         w: u32,
+        /// Horizontal stride in elements.
         hs: u32,
     },
     /// Immediate.
+    #[allow(missing_docs)]
     Imm { ty: u32, v: u32 },
     /// The null register.
     Null,
@@ -99,6 +114,7 @@ pub fn vec8(nr: u32, sub: u32, ty: u32) -> S {
     }
 }
 
+/// An immediate of hardware type `ty`.
 pub fn imm(ty: u32, v: u32) -> S {
     S::Imm { ty, v }
 }
@@ -106,14 +122,19 @@ pub fn imm(ty: u32, v: u32) -> S {
 /// A destination `r{nr}.{sub}<hs>`.
 #[derive(Clone, Copy)]
 pub struct D {
+    /// Register number.
     pub nr: u32,
+    /// Subregister in elements.
     pub sub: u32,
+    /// Hardware type.
     pub ty: u32,
+    /// Horizontal stride in elements.
     pub hs: u32,
     /// Null destination.
     pub null: bool,
 }
 
+/// `r{nr}.{sub}<1>` of type `ty`.
 pub fn dst(nr: u32, sub: u32, ty: u32) -> D {
     D {
         nr,
@@ -124,6 +145,7 @@ pub fn dst(nr: u32, sub: u32, ty: u32) -> D {
     }
 }
 
+/// The null destination.
 pub fn null_dst(ty: u32) -> D {
     D {
         nr: 0,
@@ -137,11 +159,15 @@ pub fn null_dst(ty: u32) -> D {
 /// Optional controls of an instruction.
 #[derive(Clone, Copy, Default)]
 pub struct Ctl {
+    /// NoMask (WE_all).
     pub no_mask: bool,
     /// 0 none, 1 normal, ...
     pub pred: u32,
+    /// Inverted predicate.
     pub pred_inv: bool,
+    /// Conditional modifier (or the math function of MATH).
     pub cond: u32,
+    /// Saturate.
     pub sat: bool,
     /// f0 or f1.
     pub flag: u32,
@@ -226,6 +252,7 @@ pub fn alu(opcode: u32, exec: u32, d: D, s0: S, s1: Option<S>, c: Ctl) -> [u32; 
     w
 }
 
+/// MOV.
 pub fn mov(exec: u32, d: D, s: S, c: Ctl) -> [u32; 4] {
     alu(op::MOV, exec, d, s, None, c)
 }
@@ -295,6 +322,7 @@ pub fn eot() -> Vec<[u32; 4]> {
     ]
 }
 
+/// The dwords of a kernel.
 pub fn flatten(k: &[[u32; 4]]) -> Vec<u32> {
     k.iter().flat_map(|w| w.iter().copied()).collect()
 }
