@@ -74,6 +74,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod bench_eu;
 mod blit;
 pub mod decode;
 pub mod engine;

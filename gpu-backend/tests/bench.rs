@@ -144,3 +144,11 @@ fn bench() {
         }
     }
 }
+
+#[test]
+fn the_eu_vector_add_benchmark_computes_the_sum() {
+    let v = gpu_backend::bench_eu::VectorAdd::new(4096).unwrap();
+    v.run().unwrap();
+    v.verify().unwrap();
+    assert!(gpu_backend::bench_eu::VectorAdd::new(15).is_err());
+}

@@ -24,6 +24,7 @@
 //! before the entries that use them; `--filter` keeps the floors it needs.
 
 mod baseline;
+mod eu;
 mod exec;
 mod floor;
 mod gem;
@@ -147,6 +148,25 @@ const ENTRIES: &[Entry<Rig>] = &[
         }),
         target: None,
         op: gem::create_close_op,
+    },
+    Entry {
+        name: "native_vector_add_1m",
+        what: "c[i] = a[i] + b[i] over 1M floats, a plain Rust loop",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: eu::native_vector_add_op,
+    },
+    Entry {
+        name: "eu_vector_add_1m",
+        what: "the same vector add as a GPGPU_WALKER dispatch of SIMD16 EU threads (interpreter only, no ioctls)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "native_vector_add_1m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(20.0)),
+        op: eu::eu_vector_add_op,
     },
     Entry {
         name: "memcpy_1m",

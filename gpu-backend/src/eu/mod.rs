@@ -13,7 +13,6 @@ mod compact;
 pub mod isa;
 pub mod thread;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::mem::{read_mem, AddressSpace};
@@ -49,8 +48,13 @@ pub struct Kernel<'a> {
     space: &'a dyn AddressSpace,
     /// GPU address of the first instruction.
     pub base: u64,
-    cache: HashMap<u64, Inst>,
+    /// Decoded instructions by offset / 8 (instructions are 8-byte aligned).
+    cache: Vec<Option<Inst>>,
 }
+
+/// Kernel bytes whose decoded instructions are cached (larger kernels decode past it on
+/// every fetch).
+const CACHED_KERNEL_BYTES: u64 = 1 << 20;
 
 impl<'a> Kernel<'a> {
     /// The kernel starting at GPU address `base`.
@@ -58,13 +62,14 @@ impl<'a> Kernel<'a> {
         Kernel {
             space,
             base,
-            cache: HashMap::new(),
+            cache: Vec::new(),
         }
     }
 
     /// The instruction at byte offset `off`.
     pub fn fetch(&mut self, off: u64) -> Result<Inst, EuError> {
-        if let Some(i) = self.cache.get(&off) {
+        let slot = (off / 8) as usize;
+        if let Some(Some(i)) = self.cache.get(slot) {
             return Ok(*i);
         }
         let addr = (self.base + off) & crate::mem::GPU_ADDR_MASK;
@@ -79,7 +84,12 @@ impl<'a> Kernel<'a> {
         }
         let inst = isa::decode_bytes(&b)
             .map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
-        self.cache.insert(off, inst);
+        if off % 8 == 0 && off < CACHED_KERNEL_BYTES {
+            if self.cache.len() <= slot {
+                self.cache.resize(slot + 1, None);
+            }
+            self.cache[slot] = Some(inst);
+        }
         Ok(inst)
     }
 }

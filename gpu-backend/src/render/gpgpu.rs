@@ -87,6 +87,7 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         // allocation reads what the hardware would (memory nobody else uses here).
         slm: vec![0; crate::shared::SLM_BYTES.max(d.slm_bytes)],
         writes: 0,
+        window: None,
     }
 }
 

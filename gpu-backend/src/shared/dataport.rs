@@ -457,7 +457,7 @@ fn untyped(
     Ok(())
 }
 
-fn load_bytes(dp: &Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result<(), EuError> {
+fn load_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
             let o = slm_offset(off);
@@ -472,7 +472,7 @@ fn load_bytes(dp: &Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result
                 out.fill(0);
                 return Ok(());
             }
-            read_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, out)
+            dp.read((base + off) & crate::mem::GPU_ADDR_MASK, out)
                 .map_err(|f| EuError::new(format!("data port read fault at {:#x}", f.addr)))
         }
     }
@@ -491,54 +491,18 @@ fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<
             if off.saturating_add(v.len() as u64) > limit {
                 return Ok(());
             }
-            dp.writes += 1;
-            write_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, v)
+            dp.write((base + off) & crate::mem::GPU_ADDR_MASK, v)
                 .map_err(|f| EuError::new(format!("data port write fault at {:#x}", f.addr)))
         }
     }
 }
 
-fn load_dword(dp: &Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
-    match *t {
-        Target::Slm => {
-            let o = slm_offset(off);
-            Ok(dp
-                .slm
-                .get(o..o + 4)
-                .map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap())))
-        }
-        Target::Memory { base, limit } => {
-            if off.saturating_add(4) > limit {
-                return Ok(0);
-            }
-            let mut b = [0u8; 4];
-            read_mem(dp.space, (base + off) & crate::mem::GPU_ADDR_MASK, &mut b)
-                .map_err(|f| EuError::new(format!("data port read fault at {:#x}", f.addr)))?;
-            Ok(u32::from_le_bytes(b))
-        }
-    }
+fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+    let mut b = [0u8; 4];
+    load_bytes(dp, t, off, &mut b)?;
+    Ok(u32::from_le_bytes(b))
 }
 
 fn store_dword(dp: &mut Dataport<'_>, t: &Target, off: u64, v: u32) -> Result<(), EuError> {
-    match *t {
-        Target::Slm => {
-            let o = slm_offset(off);
-            if let Some(b) = dp.slm.get_mut(o..o + 4) {
-                b.copy_from_slice(&v.to_le_bytes());
-            }
-            Ok(())
-        }
-        Target::Memory { base, limit } => {
-            if off.saturating_add(4) > limit {
-                return Ok(());
-            }
-            dp.writes += 1;
-            write_mem(
-                dp.space,
-                (base + off) & crate::mem::GPU_ADDR_MASK,
-                &v.to_le_bytes(),
-            )
-            .map_err(|f| EuError::new(format!("data port write fault at {:#x}", f.addr)))
-        }
-    }
+    store_bytes(dp, t, off, &v.to_le_bytes())
 }

@@ -45,6 +45,43 @@ pub struct Dataport<'a> {
     pub slm: Vec<u8>,
     /// Memory writes performed (for the command streamer's progress accounting).
     pub writes: u64,
+    /// The direct range the last access went through (a lookup cache, never contents).
+    pub window: Option<crate::mem::DirectRange>,
+}
+
+impl Dataport<'_> {
+    /// Reads `buf.len()` bytes at GPU address `addr`, through the cached direct range
+    /// when it covers them.
+    pub(crate) fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), crate::Fault> {
+        let len = buf.len() as u64;
+        if !self.window.is_some_and(|d| d.covers(addr, len)) {
+            self.window = self.space.direct(addr, len).filter(|d| d.covers(addr, len));
+        }
+        match self.window {
+            Some(d) => {
+                d.read((addr - d.gpu_addr()) as usize, buf);
+                Ok(())
+            }
+            None => self.space.read(addr, buf),
+        }
+    }
+
+    /// Writes `data` at GPU address `addr`, through the cached direct range when it
+    /// covers them.
+    pub(crate) fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), crate::Fault> {
+        let len = data.len() as u64;
+        if !self.window.is_some_and(|d| d.covers(addr, len)) {
+            self.window = self.space.direct(addr, len).filter(|d| d.covers(addr, len));
+        }
+        self.writes += 1;
+        match self.window {
+            Some(d) => {
+                d.write((addr - d.gpu_addr()) as usize, data);
+                Ok(())
+            }
+            None => self.space.write(addr, data),
+        }
+    }
 }
 
 /// A message's payload gathered from the thread's registers.

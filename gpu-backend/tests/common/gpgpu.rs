@@ -3,8 +3,8 @@
 //! interface descriptor; batches select the pipeline, program the state and walk.
 #![allow(dead_code)]
 
-use gpu_backend::eu::asm as eu;
 use super::{Gpu, DATA};
+use gpu_backend::eu::asm as eu;
 
 /// State base used for surface state, dynamic state and instructions.
 pub const BASE: u64 = DATA;
