@@ -190,3 +190,22 @@ fn private_ipc_raises_msgmnb_inside_only() {
         host
     );
 }
+
+/// `RUST_LOG=debug` shows gemu's reasons, not the FUSE library's request log; naming
+/// the library brings it back.
+#[test]
+fn rust_log_debug_leaves_the_fuse_library_at_warn() {
+    build_shim();
+    let logs = |spec: &str| {
+        let out = Command::new(GEMU)
+            .args(["run", "--", "true"])
+            .env("RUST_LOG", spec)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let debug = logs("debug");
+    assert!(!debug.contains(" fuser"), "{debug}");
+    assert!(logs("debug,fuser=debug").contains(" fuser"));
+}
