@@ -66,3 +66,23 @@ fn the_build_line_builds_the_shim_beside_gemu() {
     }
     assert!(section.contains("target/release/gemu run"));
 }
+
+/// The README stands alone: what it points to is in the repository.
+#[test]
+fn the_readme_points_into_the_repository() {
+    let root = workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(!readme.contains("../"), "the README points outside the clone");
+    assert!(readme.contains("docs/ARCHITECTURE.md"));
+    let arch = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap();
+    for section in [
+        "## The path of one ioctl",
+        "## Crates and their rules",
+        "## The front-ends and what each gives",
+        "## Locking contracts",
+        "## Software GPU (render engine)",
+        "## Measured facts",
+    ] {
+        assert!(arch.contains(section), "ARCHITECTURE.md lacks {section:?}");
+    }
+}
