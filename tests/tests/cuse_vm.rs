@@ -365,3 +365,45 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
         differences.join("\n")
     );
 }
+
+/// A clone under /tmp: the guest mounts its own /tmp, and binds the checkout (and the
+/// current directory) back from the host's. The clone is the harness alone, copied with
+/// its times so that the cached initramfs stays valid.
+#[test]
+fn a_checkout_under_tmp_is_seen_in_the_guest() {
+    let clone = PathBuf::from(format!("/tmp/gemu-test-vm-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&clone);
+    fs::create_dir_all(clone.join("tests/vm")).unwrap();
+    fs::create_dir_all(clone.join("here")).unwrap();
+    fs::write(clone.join("marker"), "the checkout\n").unwrap();
+    fs::write(clone.join("here/marker"), "the current directory\n").unwrap();
+    let status = Command::new("cp")
+        .arg("-p")
+        .arg(workspace_root().join("tests/vm/cuse-vm.sh"))
+        .arg(clone.join("tests/vm/"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("bash")
+        .arg(clone.join("tests/vm/cuse-vm.sh"))
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "cat ../marker marker && echo w > /tmp/w && cat /tmp/w",
+        ])
+        .current_dir(clone.join("here"))
+        .env_remove("CARGO_TARGET_DIR")
+        .env("CUSE_VM_CACHE", tests::target_dir().join("cuse-vm"))
+        .env("CUSE_VM_OUT", clone.join("out"))
+        .output()
+        .unwrap();
+    let console = String::from_utf8_lossy(&out.stdout);
+    let report = format!("{console}\n{}", String::from_utf8_lossy(&out.stderr));
+    let _ = fs::remove_dir_all(&clone);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        console.contains("the checkout\nthe current directory\nw\n"),
+        "{report}"
+    );
+}
