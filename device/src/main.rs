@@ -2,6 +2,7 @@
 //! or CUSE.
 
 mod aperture_memfd;
+mod aperture_socket;
 mod bench;
 mod cli;
 mod client_memory;

@@ -32,6 +32,8 @@ const NODES: [&str; 3] = ["card0", "renderD128", "card1"];
 /// Where the daemon's folder is bound for the shim to open the files that stand for
 /// dma-bufs, syncobj fds and sync_files (`dmabuf/`, `syncobj/`, `sync_file/`).
 pub const FD_DIR: &str = "/dev/dri/.gemu";
+/// The aperture socket (`aperture_socket`), made when the kernel cannot pass mmap through.
+pub const APERTURE_SOCKET: &str = "/dev/dri/.gemu-aperture";
 
 /// Give this process its own mount namespace whose mounts never propagate back to the
 /// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies

@@ -215,17 +215,20 @@ unsafe fn gem_mmap(fd: c_int, arg: *mut drm_i915_gem_mmap) -> c_int {
     }
     // SAFETY: the kernel just wrote the struct there.
     let args = unsafe { &mut *arg };
-    // SAFETY: a new shared mapping of the node; no existing memory is touched.
+    let (size, prot, flags) = (
+        args.size as usize,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_SHARED,
+    );
+    let null = std::ptr::null_mut::<c_void>();
+    // SAFETY: a new shared mapping of the node (or of the aperture memfd at the same
+    // offset, where the kernel cannot map the node); no existing memory is touched.
     let addr = unsafe {
-        libc::syscall(
-            libc::SYS_mmap,
-            std::ptr::null_mut::<c_void>(),
-            args.size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED,
-            fd,
-            args.addr_ptr,
-        )
+        if crate::aperture::in_use() {
+            crate::aperture::map(fd, null, size, prot, flags, args.addr_ptr as i64) as i64
+        } else {
+            libc::syscall(libc::SYS_mmap, null, size, prot, flags, fd, args.addr_ptr)
+        }
     };
     if addr == -1 {
         return -1;

@@ -72,7 +72,10 @@ fn the_build_line_builds_the_shim_beside_gemu() {
 fn the_readme_points_into_the_repository() {
     let root = workspace_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    assert!(!readme.contains("../"), "the README points outside the clone");
+    assert!(
+        !readme.contains("../"),
+        "the README points outside the clone"
+    );
     assert!(readme.contains("docs/ARCHITECTURE.md"));
     let arch = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap();
     for section in [
