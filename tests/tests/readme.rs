@@ -25,6 +25,9 @@ fn first_commands() -> Vec<String> {
 #[test]
 fn the_first_command_runs_the_probe() {
     assert_eq!(first_commands(), ["scripts/run", "scripts/test"]);
+    // As on a fresh clone: no shim beside the release binary until scripts/run makes it.
+    let shim = tests::target_dir().join("release/libgemu_shim.so");
+    let _ = std::fs::remove_file(&shim);
     let out = Command::new("scripts/run")
         .current_dir(workspace_root())
         .env_remove("GEMU_SHIM")
@@ -47,6 +50,7 @@ fn the_first_command_runs_the_probe() {
         assert!(report.contains(expected), "no {expected:?} in:\n{report}");
     }
     assert!(!report.contains("FAILED"), "{report}");
+    assert!(shim.is_file(), "scripts/run did not build {}", shim.display());
 }
 
 /// The build line of "Running a program" builds what `target/release/gemu run` needs.
