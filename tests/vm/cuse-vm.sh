@@ -49,7 +49,7 @@ MEM=${CUSE_VM_MEM:-1G}
 # vCPU runs the ioctl round trips about four times faster than two.
 SMP=${CUSE_VM_SMP:-1}
 # The guest needs these and whatever they depend on (read from each .ko).
-MODULES="fuse cuse virtio_pci 9pnet_virtio 9p"
+MODULES="fuse cuse overlay virtio_pci 9pnet_virtio 9p"
 
 fail() { echo "cuse-vm: $*" >&2; exit 125; }
 say() { echo "cuse-vm: $*" >&2; }
