@@ -38,6 +38,17 @@ pub fn new_device(config: emu::DeviceConfig) -> io::Result<(File, Arc<emu::Devic
     Ok((memfd, emu::Device::new(config, aperture)))
 }
 
+/// Keep freed objects' ranges while a process maps them through the memfd itself (the
+/// shim, where the kernel cannot map the nodes): the model asks `/proc/<pid>/maps`.
+pub fn probe_memfd_mappings(device: &emu::Device, memfd: &File) -> io::Result<()> {
+    let md = memfd.metadata()?;
+    let mut files = ApertureFiles::default();
+    files.add(md.dev(), &[md.ino()]);
+    device.set_mapping_probe(Box::new(ProcMaps::new(files.clone())));
+    let _ = crate::client_memory::NODE_MAPPINGS.set(files);
+    Ok(())
+}
+
 /// How gemu's FUSE sessions are served. `gemu bench` serves its floor file system with
 /// the same settings, so that the floor it measures is the transport gemu really gets.
 pub fn session_config() -> Config {

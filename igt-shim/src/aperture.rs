@@ -1,9 +1,12 @@
 //! The aperture memfd in the program: where the kernel will not map a node (FUSE
-//! without passthrough, before Linux 6.9), the shim maps the daemon's aperture memfd
-//! itself, at the same offsets. It gets the memfd from the daemon's aperture socket
-//! (`uapi::gemu`'s protocol), sending the file being mapped as proof that it may.
+//! without passthrough, before Linux 6.9; a CUSE node, always), the shim maps the
+//! daemon's aperture memfd itself, at the same offsets. It gets the memfd from the
+//! daemon's aperture socket (`uapi::gemu`'s protocol), sending the file being mapped as
+//! proof that it may. `gemu run` names the socket in the environment; a CUSE daemon
+//! listens at `/run/gemu/char-<major>:<minor>` for its node `major:minor`.
 //!
-//! The memfd is asked for once per process and kept on a high descriptor, close-on-exec.
+//! The memfd is asked for once per process (and socket) and kept on a high descriptor,
+//! close-on-exec.
 //! A program may close every descriptor it does not know (daemons do); before each use
 //! the shim checks that the number still holds the memfd, and asks again if not.
 
@@ -25,7 +28,8 @@ struct Held {
     ino: u64,
 }
 
-static HELD: Mutex<Option<Held>> = Mutex::new(None);
+/// The memfds this process holds, by the socket they came from.
+static HELD: Mutex<Vec<(CString, Held)>> = Mutex::new(Vec::new());
 
 /// The socket `gemu run` named, read once: `None` when objects are mapped through the
 /// nodes themselves.
@@ -47,28 +51,50 @@ pub(crate) fn in_use() -> bool {
 /// The aperture memfd, asked for with `proof` (an open file of the device) when this
 /// process does not hold it yet. `Err(errno)` when the daemon refuses or cannot be
 /// reached.
-pub(crate) fn memfd(proof: c_int) -> Result<c_int, c_int> {
-    let path = socket_path().ok_or(libc::ENODEV)?;
+fn memfd(path: &CString, proof: c_int) -> Result<c_int, c_int> {
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(h) = &*held {
+    if let Some(i) = held.iter().position(|(p, _)| p == path) {
+        let h = &held[i].1;
         if raw_fstat(h.fd).is_ok_and(|st| st.st_dev == h.dev && st.st_ino == h.ino) {
             return Ok(h.fd);
         }
         // The number was closed (and maybe reused): it is not ours to close.
+        held.swap_remove(i);
     }
     let fd = ask(path, proof)?;
     let fd = move_high(fd);
     let st = raw_fstat(fd).inspect_err(|_| close(fd))?;
-    *held = Some(Held {
-        fd,
-        dev: st.st_dev,
-        ino: st.st_ino,
-    });
+    held.push((
+        path.clone(),
+        Held {
+            fd,
+            dev: st.st_dev,
+            ino: st.st_ino,
+        },
+    ));
     Ok(fd)
 }
 
-/// Map `len` bytes of the memfd at `offset` with the caller's address, protection and
-/// flags.
+/// The aperture socket of CUSE node `fd`, if a gemu daemon serves that device number.
+pub(crate) fn cuse_socket(fd: c_int) -> Option<CString> {
+    let st = raw_fstat(fd).ok()?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFCHR {
+        return None;
+    }
+    let (major, minor) = (libc::major(st.st_rdev), libc::minor(st.st_rdev));
+    let path = format!(
+        "{}/char-{major}:{minor}",
+        uapi::gemu::GEMU_APERTURE_SOCKET_DIR
+    );
+    let st = std::fs::symlink_metadata(&path).ok()?;
+    use std::os::unix::fs::FileTypeExt;
+    st.file_type()
+        .is_socket()
+        .then(|| CString::new(path).ok())?
+}
+
+/// Map `len` bytes of `gemu run`'s memfd at `offset` with the caller's address,
+/// protection and flags.
 ///
 /// # Safety
 /// As `mmap(2)` with these arguments.
@@ -80,7 +106,28 @@ pub(crate) unsafe fn map(
     flags: c_int,
     offset: i64,
 ) -> *mut c_void {
-    match memfd(proof) {
+    let Some(path) = socket_path() else {
+        crate::nodes::fail(libc::ENODEV);
+        return libc::MAP_FAILED;
+    };
+    // SAFETY: forwarded.
+    unsafe { map_from(path, proof, addr, len, prot, flags, offset) }
+}
+
+/// [`map`] with the memfd of the socket at `path`.
+///
+/// # Safety
+/// As `mmap(2)` with these arguments.
+pub(crate) unsafe fn map_from(
+    path: &CString,
+    proof: c_int,
+    addr: *mut c_void,
+    len: usize,
+    prot: c_int,
+    flags: c_int,
+    offset: i64,
+) -> *mut c_void {
+    match memfd(path, proof) {
         Ok(fd) => {
             // SAFETY: the caller's arguments, with the memfd for the device's file.
             let r = unsafe { libc::syscall(libc::SYS_mmap, addr, len, prot, flags, fd, offset) };

@@ -39,7 +39,7 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
                 // SAFETY: forwarded as it came.
                 return unsafe {
                     answered(fd, request, arg, |a: &drm_i915_gem_userptr| {
-                        if nodes::node_of_fd(fd).is_some() {
+                        if nodes::is_gemu_device(fd) {
                             crate::userptr::created(fd, a);
                         }
                     })
@@ -127,7 +127,7 @@ unsafe fn answered<T: bytemuck::Pod>(
 unsafe fn gem_wait(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     // SAFETY: forwarded as it came.
     let r = unsafe { raw_ioctl(fd, request, arg) };
-    if r < 0 && nodes::errno() == libc::ETIME && nodes::node_of_fd(fd).is_some() {
+    if r < 0 && nodes::errno() == libc::ETIME && nodes::is_gemu_device(fd) {
         let at = std::mem::offset_of!(drm_i915_gem_wait, timeout_ns);
         // SAFETY: the kernel read the struct at `arg`; `at` lies inside it.
         let field = unsafe { arg.cast::<u8>().add(at) }.cast::<c_void>();

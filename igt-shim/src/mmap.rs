@@ -148,13 +148,33 @@ pub unsafe extern "C" fn mmap(
             }
         }
     }
-    let r = if device_file && crate::aperture::in_use() {
+    let mut r = if device_file && crate::aperture::in_use() {
         // SAFETY: the caller's arguments, the memfd for the device's file.
         unsafe { crate::aperture::map(fd, addr, len, prot, flags, offset) as i64 }
     } else {
         // SAFETY: the caller's arguments, as libc's mmap would pass them.
         unsafe { libc::syscall(libc::SYS_mmap, addr, len, prot, flags, fd, offset) }
     };
+    if r == -1 && !device_file && crate::nodes::errno() == libc::ENODEV {
+        // A CUSE node: the kernel never maps one. Its daemon's socket gives the memfd.
+        if let Some(socket) = crate::aperture::cuse_socket(fd) {
+            match check(fd, offset, len) {
+                Err(e) => {
+                    fail(e);
+                    return libc::MAP_FAILED;
+                }
+                // SAFETY: the caller's arguments but the file.
+                Ok(true) => return unsafe { map_sigbus(addr, len, prot, flags) },
+                Ok(false) => {
+                    node = true;
+                    // SAFETY: the caller's arguments, the memfd for the node.
+                    r = unsafe {
+                        crate::aperture::map_from(&socket, fd, addr, len, prot, flags, offset)
+                    } as i64;
+                }
+            }
+        }
+    }
     if node && r != -1 {
         let at = r as usize;
         let mut maps = node_maps();

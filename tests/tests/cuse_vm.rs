@@ -107,6 +107,13 @@ const CLIENTS_OF_GEMU_RUN: &[&str] = &[
 /// 2-core machine), with room for a loaded one.
 const VM_TIMEOUT_SECS: u32 = 600;
 
+/// The VM runs of this file take turns: on two cores, guests side by side would slow
+/// each other (TCG) towards their timeouts.
+fn one_vm_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static VM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    VM.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// One run of a client: all its cases, or one; on a fresh device with the client's
 /// options (`gemu-run:` in its source).
 struct Run {
@@ -286,6 +293,7 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
     let out = scratch.join("out");
     let vm = workspace_root().join("tests/vm");
     let start = std::time::Instant::now();
+    let vm_turn = one_vm_at_a_time();
     let guest = Command::new("bash")
         .arg(vm.join("cuse-vm.sh"))
         .arg(vm.join("cuse-suite.sh"))
@@ -295,6 +303,7 @@ fn cuse_nodes_answer_as_the_fuse_nodes() {
         .env("CUSE_VM_TIMEOUT", VM_TIMEOUT_SECS.to_string())
         .output()
         .unwrap_or_else(|e| panic!("cannot run tests/vm/cuse-vm.sh: {e}"));
+    drop(vm_turn);
     let console = String::from_utf8_lossy(&guest.stdout);
     let log = String::from_utf8_lossy(&guest.stderr);
     eprintln!(
@@ -384,6 +393,7 @@ fn a_checkout_under_tmp_is_seen_in_the_guest() {
         .status()
         .unwrap();
     assert!(status.success());
+    let vm_turn = one_vm_at_a_time();
     let out = Command::new("bash")
         .arg(clone.join("tests/vm/cuse-vm.sh"))
         .args([
@@ -398,6 +408,7 @@ fn a_checkout_under_tmp_is_seen_in_the_guest() {
         .env("CUSE_VM_OUT", clone.join("out"))
         .output()
         .unwrap();
+    drop(vm_turn);
     let console = String::from_utf8_lossy(&out.stdout);
     let report = format!("{console}\n{}", String::from_utf8_lossy(&out.stderr));
     let _ = fs::remove_dir_all(&clone);
@@ -453,6 +464,7 @@ fn fuse_nodes_without_passthrough_pass_every_client() {
     fs::write(bin.join("plan"), plan).unwrap();
     let out = scratch.join("out");
     let vm = workspace_root().join("tests/vm");
+    let vm_turn = one_vm_at_a_time();
     let guest = Command::new("bash")
         .arg(vm.join("cuse-vm.sh"))
         .arg(vm.join("fuse-suite.sh"))
@@ -462,6 +474,7 @@ fn fuse_nodes_without_passthrough_pass_every_client() {
         .env("CUSE_VM_TIMEOUT", VM_TIMEOUT_SECS.to_string())
         .output()
         .unwrap_or_else(|e| panic!("cannot run tests/vm/cuse-vm.sh: {e}"));
+    drop(vm_turn);
     let console = String::from_utf8_lossy(&guest.stdout);
     eprintln!("{console}\n{}", String::from_utf8_lossy(&guest.stderr));
     assert!(
@@ -500,6 +513,75 @@ fn fuse_nodes_without_passthrough_pass_every_client() {
     assert!(
         failed.is_empty(),
         "clients that failed on FUSE without passthrough:\n{}",
+        failed.join("\n")
+    );
+}
+
+/// The cases the CUSE suite leaves out because they mmap the node, on CUSE nodes with the
+/// shim preloaded: it maps objects from the aperture memfd the daemon gives it on
+/// `/run/gemu/char-M:m`, and every case passes.
+#[test]
+fn cuse_nodes_map_objects_through_the_shim() {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cuse-mmap-vm");
+    let _ = fs::remove_dir_all(&scratch);
+    let bin = scratch.join("bin");
+    let clients = bin.join("clients");
+    fs::create_dir_all(&clients).unwrap();
+    let gemu = gemu_binary().unwrap_or_else(|e| panic!("{e}"));
+    let shim = gemu.with_file_name("libgemu_shim.so");
+    let mut plan = String::new();
+    let mut runs = Vec::new();
+    for (client, cases) in CASES_THAT_MMAP_THE_NODE {
+        compile_client(client, &clients).unwrap_or_else(|e| panic!("{e}"));
+        let options = tests::client_gemu_args(client).join(" ");
+        for case in *cases {
+            plan.push_str(&format!("{client} {case} {options}\n"));
+            runs.push(format!("{client} {case}"));
+        }
+    }
+    fs::write(bin.join("plan"), plan).unwrap();
+    let out = scratch.join("out");
+    let vm = workspace_root().join("tests/vm");
+    let vm_turn = one_vm_at_a_time();
+    let guest = Command::new("bash")
+        .arg(vm.join("cuse-vm.sh"))
+        .arg(vm.join("cuse-mmap-suite.sh"))
+        .arg(&gemu)
+        .arg(&shim)
+        .arg(&bin)
+        .env("CUSE_VM_OUT", &out)
+        .env("CUSE_VM_TIMEOUT", VM_TIMEOUT_SECS.to_string())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run tests/vm/cuse-vm.sh: {e}"));
+    drop(vm_turn);
+    let console = String::from_utf8_lossy(&guest.stdout);
+    eprintln!("{console}\n{}", String::from_utf8_lossy(&guest.stderr));
+    assert!(
+        guest.status.success(),
+        "the VM run failed; logs in {}",
+        out.display()
+    );
+    let failed: Vec<String> = runs
+        .iter()
+        .filter(|run| {
+            let (client, case) = run.split_once(' ').unwrap();
+            let known = VM_ONLY_FAILURES
+                .iter()
+                .any(|(c, k, _)| *c == client && *k == case);
+            !known
+                && !console
+                    .lines()
+                    .any(|l| l.starts_with(&format!("CLIENT {run}: exit 0: ")))
+        })
+        .map(|run| {
+            let log = fs::read_to_string(out.join(format!("mmap-{}.log", run.replace(' ', "-"))))
+                .unwrap_or_default();
+            format!("{run}:\n{log}")
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "cases that failed on CUSE nodes with the shim:\n{}",
         failed.join("\n")
     );
 }
