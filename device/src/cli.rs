@@ -49,6 +49,8 @@ pub enum Command {
         /// CAP_SYS_RESOURCE in the host's namespace). `gemu igt` sets it.
         /// A value must be attached (`--private-ipc=BYTES`): the word after a bare
         /// `--private-ipc` is the program.
+        /// Without it, gemu makes one by itself when it lacks CAP_SYS_RESOURCE (Docker's
+        /// default set), so IGT runs there as with it.
         #[arg(
             long,
             value_name = "BYTES",
@@ -57,6 +59,9 @@ pub enum Command {
             default_missing_value = "1048576"
         )]
         private_ipc: Option<u64>,
+        /// Keep the host's SysV IPC namespace even without CAP_SYS_RESOURCE.
+        #[arg(long, conflicts_with = "private_ipc")]
+        host_ipc: bool,
         /// The program and its arguments. Options of gemu come first; after the program's
         /// name (or `--`) every word is the program's.
         #[arg(trailing_var_arg = true, value_name = "PROGRAM")]
@@ -306,6 +311,13 @@ mod tests {
             ["ls", "--no-shim", "-l"]
         );
         assert_eq!(run_args(&[]).unwrap(), (None, vec![]));
+    }
+
+    #[test]
+    fn host_ipc_conflicts_with_private_ipc() {
+        assert!(run_args(&["--host-ipc", "--private-ipc", "ls"]).is_err());
+        let cli = Cli::try_parse_from(["gemu", "run", "--host-ipc", "ls"]).unwrap();
+        assert!(matches!(cli.command, Command::Run { host_ipc: true, .. }));
     }
 
     #[test]

@@ -246,6 +246,16 @@ const CAP_SYS_ADMIN: u64 = 1 << 21;
 /// CAP_SYS_NICE, bit 23.
 const CAP_SYS_NICE: u64 = 1 << 23;
 
+/// CAP_SYS_RESOURCE, bit 24.
+const CAP_SYS_RESOURCE: u64 = 1 << 24;
+
+/// Does thread `tid` hold CAP_SYS_RESOURCE (what raising a message queue's limit past
+/// `msgmnb` needs)?
+pub fn has_cap_sys_resource(tid: u32) -> bool {
+    status_fields(Pid::from_raw(tid as i32), &["CapEff"])
+        .is_some_and(|[eff]| eff & CAP_SYS_RESOURCE != 0)
+}
+
 /// Does thread `tid` hold CAP_SYS_ADMIN in its effective set? That is what the DRM core
 /// asks (`capable(CAP_SYS_ADMIN)`) to authenticate an opener and allow ROOT_ONLY ioctls.
 pub fn has_cap_sys_admin(tid: u32) -> bool {

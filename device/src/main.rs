@@ -53,10 +53,17 @@ fn main() -> ExitCode {
             device,
             no_shim,
             private_ipc,
+            host_ipc,
             program,
-        } => private_ipc
-            .map_or(Ok(()), namespace::enter_private_ipc)
-            .and_then(|()| run::run(device.config(), !no_shim, program)),
+        } => match private_ipc {
+            Some(bytes) => namespace::enter_private_ipc(bytes),
+            None if !host_ipc => {
+                namespace::private_ipc_unless_privileged();
+                Ok(())
+            }
+            None => Ok(()),
+        }
+        .and_then(|()| run::run(device.config(), !no_shim, program)),
         Command::Igt {
             igt_build,
             list,

@@ -104,7 +104,14 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
             node.major,
             node.minor
         ));
-        sockets.push(aperture_socket(&memfd, node.major, node.minor)?);
+        // Without the socket the node still serves; only the shim's mmap is lost.
+        match aperture_socket(&memfd, node.major, node.minor) {
+            Ok(s) => sockets.push(s),
+            Err(e) => log::warn!(
+                "{e}: programs cannot map objects of {}",
+                node.path.display()
+            ),
+        }
     }
     eprintln!(
         "gemu: serving {} through CUSE (SIGINT or SIGTERM stops)",
