@@ -86,6 +86,9 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
         shim::preload(&mut command, library, &view.fuse_dir())?;
         if aperture_socket.is_some() {
             command.env(uapi::GEMU_APERTURE_SOCKET_ENV, namespace::APERTURE_SOCKET);
+        } else {
+            // An outer `gemu run`'s socket is hidden in this namespace; the nodes map.
+            command.env_remove(uapi::GEMU_APERTURE_SOCKET_ENV);
         }
     }
     unblock_signals(&mut command);
