@@ -425,8 +425,9 @@ const VM_ONLY_FAILURES: &[(&str, &str, &str)] = &[
     (
         "exec_basic",
         "a_full_ring_blocks_execbuf_until_a_signal",
-        "not yet explained: execbuf never returns EINTR in the guest (the case needs a \
-         spinner to keep the ring full while a 1 ms itimer fires)",
+        "not yet explained: the loop of execbufs behind a spinner never ends with EINTR in \
+         the guest; there fuser logs 'Failed to send FUSE reply: ENOENT' (its ENOSYS to \
+         FUSE_INTERRUPT arrives after the interrupted request was answered)",
     ),
     (
         "exec_spin_hang",
