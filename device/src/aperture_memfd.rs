@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io;
 
 use memmap2::MmapOptions;
+use nix::fcntl::{fcntl, FcntlArg, SealFlag};
 use nix::sys::memfd::{memfd_create, MFdFlags};
 
 /// Length of the aperture: 32 TiB of sparse address space (a quarter of x86-64's user
@@ -22,8 +23,19 @@ pub const APERTURE_LEN: u64 = emu::aperture::FIRST_OFFSET + (32 << 40);
 pub fn create(len: u64) -> io::Result<(File, emu::Aperture)> {
     // CLOEXEC: a program started by `gemu run` must reach the memory only through the
     // node, never through an inherited descriptor.
-    let file = File::from(memfd_create(c"gemu-aperture", MFdFlags::MFD_CLOEXEC)?);
+    let file = File::from(memfd_create(
+        c"gemu-aperture",
+        MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
+    )?);
     file.set_len(len)?;
+    // Clients without FUSE passthrough get this file itself (`aperture_socket`): its
+    // size is sealed, so none can truncate the daemon's mapping away under it.
+    fcntl(
+        &file,
+        FcntlArg::F_ADD_SEALS(
+            SealFlag::F_SEAL_SHRINK | SealFlag::F_SEAL_GROW | SealFlag::F_SEAL_SEAL,
+        ),
+    )?;
     let map = MmapOptions::new().len(len as usize).map_raw(&file)?;
     Ok((file, emu::Aperture::from_shared_mapping(map)))
 }
@@ -40,5 +52,14 @@ mod tests {
         // SAFETY: the memfd is this test's own; nothing truncates it while it is mapped.
         let other = unsafe { MmapOptions::new().offset(start).len(8).map(&file) }.unwrap();
         assert_eq!(&other[..], b"coherent");
+    }
+
+    #[test]
+    fn its_size_is_sealed() {
+        let len = emu::aperture::FIRST_OFFSET + (1 << 20);
+        let (file, _aperture) = create(len).unwrap();
+        assert!(file.set_len(4096).is_err());
+        assert!(file.set_len(len * 2).is_err());
+        assert_eq!(file.metadata().unwrap().len(), len);
     }
 }

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// gemu: an Intel i915 GPU emulated in user space, served as DRM device nodes.
 #[derive(Parser, Debug)]
@@ -22,9 +22,10 @@ pub enum Command {
     /// unmounted on exit. With --cuse, /dev/dri/card0 (226:0) and /dev/dri/renderD128
     /// (226:128) are real character devices for every process on the host; they
     /// disappear on exit. CUSE nodes cannot be mmapped (the kernel refuses).
+    #[command(group(ArgGroup::new("front_end").required(true).args(["mount", "cuse"])))]
     Serve {
         /// The directory to mount the nodes in (created if missing).
-        #[arg(long, value_name = "DIR", required_unless_present = "cuse")]
+        #[arg(long, value_name = "DIR")]
         mount: Option<PathBuf>,
         #[command(flatten)]
         cuse: CuseArgs,
@@ -46,14 +47,24 @@ pub enum Command {
         /// Give PROGRAM a private SysV IPC namespace whose message queues may hold
         /// `msgmnb` bytes (IGT's allocator raises its queue's limit, which needs
         /// CAP_SYS_RESOURCE in the host's namespace). `gemu igt` sets it.
-        #[arg(long, value_name = "BYTES", num_args = 0..=1, default_missing_value = "1048576")]
-        private_ipc: Option<u64>,
-        /// The program and its arguments.
+        /// A value must be attached (`--private-ipc=BYTES`): the word after a bare
+        /// `--private-ipc` is the program.
+        /// Without it, gemu makes one by itself when it lacks CAP_SYS_RESOURCE (Docker's
+        /// default set), so IGT runs there as with it.
         #[arg(
-            trailing_var_arg = true,
-            allow_hyphen_values = true,
-            value_name = "PROGRAM"
+            long,
+            value_name = "BYTES",
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "1048576"
         )]
+        private_ipc: Option<u64>,
+        /// Keep the host's SysV IPC namespace even without CAP_SYS_RESOURCE.
+        #[arg(long, conflicts_with = "private_ipc")]
+        host_ipc: bool,
+        /// The program and its arguments. Options of gemu come first; after the program's
+        /// name (or `--`) every word is the program's.
+        #[arg(trailing_var_arg = true, value_name = "PROGRAM")]
         program: Vec<OsString>,
     },
     /// Run IGT tests from an IGT build, each under a fresh `gemu run`, and print a table.
@@ -258,6 +269,92 @@ mod tests {
         assert_eq!(parse_mode("660"), Ok(0o660));
         assert!(parse_mode("0999").is_err());
         assert!(parse_mode("77777").is_err());
+    }
+
+    fn run_args(args: &[&str]) -> Result<(Option<u64>, Vec<String>), clap::Error> {
+        let cli = Cli::try_parse_from(["gemu", "run"].iter().chain(args))?;
+        let Command::Run {
+            private_ipc,
+            program,
+            ..
+        } = cli.command
+        else {
+            panic!("not run")
+        };
+        let program = program
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        Ok((private_ipc, program))
+    }
+
+    #[test]
+    fn run_refuses_an_unknown_option() {
+        let e = run_args(&["--frobnicate"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert!(e.to_string().contains("--frobnicate"), "{e}");
+        // After `--` it is the program's name.
+        assert_eq!(
+            run_args(&["--", "--frobnicate"]).unwrap(),
+            (None, vec!["--frobnicate".into()])
+        );
+    }
+
+    #[test]
+    fn run_passes_the_programs_own_options() {
+        assert_eq!(
+            run_args(&["sh", "-c", "exit 3"]).unwrap(),
+            (None, vec!["sh".into(), "-c".into(), "exit 3".into()])
+        );
+        assert_eq!(
+            run_args(&["--no-shim", "ls", "--no-shim", "-l"]).unwrap().1,
+            ["ls", "--no-shim", "-l"]
+        );
+        assert_eq!(run_args(&[]).unwrap(), (None, vec![]));
+    }
+
+    #[test]
+    fn host_ipc_conflicts_with_private_ipc() {
+        assert!(run_args(&["--host-ipc", "--private-ipc", "ls"]).is_err());
+        let cli = Cli::try_parse_from(["gemu", "run", "--host-ipc", "ls"]).unwrap();
+        assert!(matches!(cli.command, Command::Run { host_ipc: true, .. }));
+    }
+
+    #[test]
+    fn private_ipc_takes_a_value_only_with_equals() {
+        assert_eq!(
+            run_args(&["--private-ipc", "ls"]).unwrap(),
+            (Some(1048576), vec!["ls".into()])
+        );
+        assert_eq!(
+            run_args(&["--private-ipc=4096", "ls"]).unwrap(),
+            (Some(4096), vec!["ls".into()])
+        );
+        assert_eq!(
+            run_args(&["--private-ipc"]).unwrap(),
+            (Some(1048576), vec![])
+        );
+        assert!(run_args(&["--private-ipc=lots", "ls"]).is_err());
+        // A number after it is the program too, not a size.
+        assert_eq!(
+            run_args(&["--private-ipc", "4096"]).unwrap(),
+            (Some(1048576), vec!["4096".into()])
+        );
+    }
+
+    #[test]
+    fn serve_alone_names_both_front_ends() {
+        let e = Cli::try_parse_from(["gemu", "serve"]).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "{e}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("--mount <DIR>") && text.contains("--cuse"),
+            "{text}"
+        );
     }
 
     #[test]

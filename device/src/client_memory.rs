@@ -136,7 +136,8 @@ impl ClientMemory for ProcessMemory {
 
 /// The device number and inodes of gemu's own nodes, set when the mount is up: a
 /// mapping of them is device memory to `probe_range` (i915's VM_PFNMAP).
-pub static NODE_MAPPINGS: std::sync::OnceLock<(String, Vec<u64>)> = std::sync::OnceLock::new();
+pub static NODE_MAPPINGS: std::sync::OnceLock<crate::mapping_probe::ApertureFiles> =
+    std::sync::OnceLock::new();
 
 /// What a line of `/proc/<pid>/maps` says that the checks here need.
 struct Vma {
@@ -152,9 +153,9 @@ struct Vma {
 fn read_maps(pid: Pid) -> Option<Vec<Vma>> {
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
     let node = |dev: &str, inode: &str| {
-        NODE_MAPPINGS.get().is_some_and(|(ndev, inos)| {
-            dev == ndev && inode.parse().is_ok_and(|i: u64| inos.contains(&i))
-        })
+        NODE_MAPPINGS
+            .get()
+            .is_some_and(|files| files.contains(dev, inode))
     };
     let vmas = maps
         .lines()
@@ -244,6 +245,16 @@ impl CallerMemory {
 const CAP_SYS_ADMIN: u64 = 1 << 21;
 /// CAP_SYS_NICE, bit 23.
 const CAP_SYS_NICE: u64 = 1 << 23;
+
+/// CAP_SYS_RESOURCE, bit 24.
+const CAP_SYS_RESOURCE: u64 = 1 << 24;
+
+/// Does thread `tid` hold CAP_SYS_RESOURCE (what raising a message queue's limit past
+/// `msgmnb` needs)?
+pub fn has_cap_sys_resource(tid: u32) -> bool {
+    status_fields(Pid::from_raw(tid as i32), &["CapEff"])
+        .is_some_and(|[eff]| eff & CAP_SYS_RESOURCE != 0)
+}
 
 /// Does thread `tid` hold CAP_SYS_ADMIN in its effective set? That is what the DRM core
 /// asks (`capable(CAP_SYS_ADMIN)`) to authenticate an opener and allow ROOT_ONLY ioctls.

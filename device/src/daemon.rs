@@ -3,7 +3,9 @@
 
 use std::fs::File;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -12,9 +14,11 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::getpid;
 
 use crate::aperture_memfd::{self, APERTURE_LEN};
+use crate::aperture_socket::IsDeviceFile;
+use crate::fd_files::Kind;
 use crate::fuse_mount::{self, FuseMount};
 use crate::fuse_node::{DeviceNodes, NODE_INODES};
-use crate::mapping_probe::ProcMaps;
+use crate::mapping_probe::{ApertureFiles, ProcMaps};
 
 /// FUSE worker threads. Several, so that one client's slow request (a big pwrite, a
 /// fault on its memory) does not stall every other client; blocking waits leave the
@@ -34,6 +38,17 @@ pub fn new_device(config: emu::DeviceConfig) -> io::Result<(File, Arc<emu::Devic
     Ok((memfd, emu::Device::new(config, aperture)))
 }
 
+/// Keep freed objects' ranges while a process maps them through the memfd itself (the
+/// shim, where the kernel cannot map the nodes): the model asks `/proc/<pid>/maps`.
+pub fn probe_memfd_mappings(device: &emu::Device, memfd: &File) -> io::Result<()> {
+    let md = memfd.metadata()?;
+    let mut files = ApertureFiles::default();
+    files.add(md.dev(), &[md.ino()]);
+    device.set_mapping_probe(Box::new(ProcMaps::new(files.clone())));
+    let _ = crate::client_memory::NODE_MAPPINGS.set(files);
+    Ok(())
+}
+
 /// How gemu's FUSE sessions are served. `gemu bench` serves its floor file system with
 /// the same settings, so that the floor it measures is the transport gemu really gets.
 pub fn session_config() -> Config {
@@ -49,13 +64,21 @@ pub fn session_config() -> Config {
 pub struct Daemon {
     mount: FuseMount,
     session: Option<JoinHandle<io::Result<()>>>,
+    /// Whether the kernel passes mmap of the nodes through to the memfd.
+    passthrough: bool,
+    /// The aperture memfd, for the aperture socket.
+    memfd: File,
+    /// The mount's device number (`st_dev` of every file it serves).
+    dev: Option<u64>,
 }
 
 impl Daemon {
     /// Create the device and serve `card0` and `renderD128` in directory `dir`.
     pub fn start(dir: &Path, config: emu::DeviceConfig) -> io::Result<Daemon> {
         let (memfd, device) = new_device(config)?;
-        let nodes = DeviceNodes::new(device.clone(), memfd);
+        let own_memfd = memfd.try_clone()?;
+        let passthrough = Arc::new(AtomicBool::new(false));
+        let nodes = DeviceNodes::new(device.clone(), memfd, passthrough.clone());
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let cfg = session_config();
@@ -71,23 +94,54 @@ impl Daemon {
                 r
             })?;
         // Clients' mappings keep freed objects' pages alive; they are found under this
-        // mount's device number (asked now that the session answers).
-        match std::fs::metadata(dir) {
-            Ok(md) => {
-                use std::os::unix::fs::MetadataExt;
-                let dev = (libc::major(md.dev()), libc::minor(md.dev()));
-                device.set_mapping_probe(Box::new(ProcMaps::new(dev, &NODE_INODES)));
-                let _ = crate::client_memory::NODE_MAPPINGS
-                    .set((format!("{:02x}:{:02x}", dev.0, dev.1), NODE_INODES.to_vec()));
+        // mount's device number (asked now that the session answers) or, made by the
+        // shim without passthrough, under the memfd's.
+        let dev = match std::fs::metadata(dir) {
+            Ok(md) => Some(md.dev()),
+            Err(e) => {
+                log::warn!(
+                    "stat {}: {e}; freed objects are released at once even when mapped",
+                    dir.display()
+                );
+                None
             }
-            Err(e) => log::warn!(
-                "stat {}: {e}; freed objects are released at once even when mapped",
-                dir.display()
-            ),
+        };
+        if let Some(dev) = dev {
+            let mut files = ApertureFiles::default();
+            files.add(dev, &NODE_INODES);
+            let md = own_memfd.metadata()?;
+            files.add(md.dev(), &[md.ino()]);
+            device.set_mapping_probe(Box::new(ProcMaps::new(files.clone())));
+            let _ = crate::client_memory::NODE_MAPPINGS.set(files);
         }
         Ok(Daemon {
             mount,
             session: Some(session),
+            passthrough: passthrough.load(Ordering::Relaxed),
+            memfd: own_memfd,
+            dev,
+        })
+    }
+
+    /// Whether clients' mmaps of the nodes reach the aperture by themselves (FUSE
+    /// passthrough); if not, the shim needs the aperture socket.
+    pub fn passthrough(&self) -> bool {
+        self.passthrough
+    }
+
+    /// The aperture memfd (another descriptor of it).
+    pub fn memfd(&self) -> io::Result<File> {
+        self.memfd.try_clone()
+    }
+
+    /// Which files may ask the aperture socket for the memfd: the nodes and the dma-buf
+    /// files of this mount.
+    pub fn is_device_file(&self) -> IsDeviceFile {
+        let dev = self.dev;
+        Box::new(move |st| {
+            Some(st.st_dev) == dev
+                && (NODE_INODES.contains(&st.st_ino)
+                    || matches!(Kind::of_ino(st.st_ino), Some((Kind::DmaBuf, _))))
         })
     }
 

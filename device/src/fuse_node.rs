@@ -15,7 +15,7 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -61,6 +61,10 @@ fn ttl(ino: INodeNo) -> Duration {
     }
 }
 
+/// Set (to anything) to serve without FUSE passthrough even where the kernel has it: the
+/// path of kernels older than 6.9, for tests.
+pub const NO_PASSTHROUGH_ENV: &str = "GEMU_NO_PASSTHROUGH";
+
 /// File handles of open debugfs files carry this bit; DRM files' handles (the model's
 /// file ids, counted from 1) never reach it.
 const DEBUGFS_FH: u64 = 1 << 63;
@@ -73,6 +77,10 @@ pub struct DeviceNodes {
     /// The kernel's handle on `memfd`, registered at the first open and shared by every
     /// open after it. Dropping it would unregister it: it lives as long as the session.
     backing: OnceLock<BackingId>,
+    /// Whether opens pass mmap through to the memfd (negotiated in `init`). Without it, a
+    /// shared mapping of a node is `ENODEV` (FOPEN_DIRECT_IO) and the shim maps the memfd
+    /// it gets from the aperture socket instead.
+    passthrough: Arc<AtomicBool>,
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
     device: Arc<Device>,
@@ -84,11 +92,13 @@ pub struct DeviceNodes {
 }
 
 impl DeviceNodes {
-    pub fn new(device: Arc<Device>, memfd: File) -> Self {
+    /// `passthrough` is set once the kernel agrees to pass mmap through.
+    pub fn new(device: Arc<Device>, memfd: File, passthrough: Arc<AtomicBool>) -> Self {
         DeviceNodes {
             files: OpenFiles::new(device.clone()),
             memfd,
             backing: OnceLock::new(),
+            passthrough,
             born: SystemTime::now(),
             live: LiveFiles::new(device.clone()),
             device,
@@ -134,14 +144,18 @@ impl DeviceNodes {
         })
     }
 
-    /// The backing id of the memfd, registering it on first use.
-    fn backing(&self, reply: &ReplyOpen) -> io::Result<&BackingId> {
+    /// The backing id of the memfd, registering it on first use; `None` without
+    /// passthrough.
+    fn backing(&self, reply: &ReplyOpen) -> io::Result<Option<&BackingId>> {
+        if !self.passthrough.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         if let Some(b) = self.backing.get() {
-            return Ok(b);
+            return Ok(Some(b));
         }
         let fresh = reply.open_backing(&self.memfd)?;
         // Two first opens may race: the loser's id is dropped (unregistered) unused.
-        Ok(self.backing.get_or_init(|| fresh))
+        Ok(Some(self.backing.get_or_init(|| fresh)))
     }
 }
 
@@ -166,7 +180,10 @@ impl DeviceNodes {
         if !kind.open(&self.device, id) {
             return reply.error(Errno::ENOENT);
         }
-        reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, backing);
+        match backing {
+            Some(b) => reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, b),
+            None => reply.opened(fh, FopenFlags::FOPEN_DIRECT_IO),
+        }
     }
 
     /// Open a debugfs or sysfs entry. Nothing is read yet: the first read takes the
@@ -225,19 +242,26 @@ fn spawn_answer(file: Arc<emu::File>, tid: u32, cmd: u32, in_data: Vec<u8>, repl
 
 impl fuser::Filesystem for DeviceNodes {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> io::Result<()> {
-        // Without passthrough a client's MAP_SHARED mapping goes through the page cache
-        // and is not coherent with the model: refuse to run rather than corrupt silently.
-        config
-            .add_capabilities(InitFlags::FUSE_PASSTHROUGH)
-            .map_err(|_| {
-                io::Error::other(
-                    "this kernel's FUSE has no passthrough (needs Linux >= 6.9 with \
-                     CONFIG_FUSE_PASSTHROUGH=y): client mmaps could not be coherent",
-                )
-            })?;
-        config
-            .set_max_stack_depth(1)
-            .map_err(|_| io::Error::other("FUSE refused max_stack_depth 1"))?;
+        // Without passthrough a MAP_SHARED mapping of a FUSE file would go through the
+        // page cache, not coherent with the model: the nodes are then opened direct-I/O
+        // only (the kernel refuses shared mappings) and the shim maps the memfd itself.
+        let wanted = std::env::var_os(NO_PASSTHROUGH_ENV).is_none();
+        if wanted && config.add_capabilities(InitFlags::FUSE_PASSTHROUGH).is_ok() {
+            config
+                .set_max_stack_depth(1)
+                .map_err(|_| io::Error::other("FUSE refused max_stack_depth 1"))?;
+            self.passthrough.store(true, Ordering::Relaxed);
+        } else {
+            log::info!(
+                "serving without FUSE passthrough ({}): objects are mapped through the \
+                 aperture socket",
+                if wanted {
+                    "the kernel has none; Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH=y has it"
+                } else {
+                    "GEMU_NO_PASSTHROUGH is set"
+                }
+            );
+        }
         Ok(())
     }
 
@@ -380,8 +404,13 @@ impl fuser::Filesystem for DeviceNodes {
                 return reply.error(Errno::EIO);
             }
         };
-        let fh = self.files.open(node, req.pid(), req.uid());
-        reply.opened_passthrough(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO, backing);
+        let fh = FileHandle(self.files.open(node, req.pid(), req.uid()));
+        match backing {
+            Some(b) => reply.opened_passthrough(fh, FopenFlags::FOPEN_DIRECT_IO, b),
+            // Direct I/O without passthrough: the kernel refuses MAP_SHARED (ENODEV)
+            // rather than build a page-cache mapping that is not coherent.
+            None => reply.opened(fh, FopenFlags::FOPEN_DIRECT_IO),
+        }
     }
 
     fn setattr(
@@ -518,6 +547,11 @@ impl fuser::Filesystem for DeviceNodes {
             let start = (offset as usize).min(data.len());
             let end = start.saturating_add(size as usize).min(data.len());
             return reply.data(&data[start..end]);
+        }
+        if offset >= emu::aperture::FIRST_OFFSET && NODES.iter().any(|(i, ..)| *i == ino) {
+            // The page cache filling a private mapping of an object (no passthrough):
+            // a copy would not be coherent, so the mapping faults (SIGBUS) instead.
+            return reply.error(Errno::EIO);
         }
         match dispatch::read(flags.0 & libc::O_NONBLOCK != 0) {
             Ok(data) => reply.data(&data),

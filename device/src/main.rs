@@ -2,6 +2,7 @@
 //! or CUSE.
 
 mod aperture_memfd;
+mod aperture_socket;
 mod bench;
 mod cli;
 mod client_memory;
@@ -36,7 +37,7 @@ use cli::{Cli, Command};
 type Fallible<T> = Result<T, String>;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    init_logging();
     abort_on_panic();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -52,10 +53,17 @@ fn main() -> ExitCode {
             device,
             no_shim,
             private_ipc,
+            host_ipc,
             program,
-        } => private_ipc
-            .map_or(Ok(()), namespace::enter_private_ipc)
-            .and_then(|()| run::run(device.config(), !no_shim, program)),
+        } => match private_ipc {
+            Some(bytes) => namespace::enter_private_ipc(bytes),
+            None if !host_ipc => {
+                namespace::private_ipc_unless_privileged();
+                Ok(())
+            }
+            None => Ok(()),
+        }
+        .and_then(|()| run::run(device.config(), !no_shim, program)),
         Command::Igt {
             igt_build,
             list,
@@ -90,6 +98,31 @@ fn main() -> ExitCode {
     }
 }
 
+/// `RUST_LOG` as usual (default `warn`), but the FUSE library stays at `warn` unless
+/// `RUST_LOG` names it: at `debug` it logs every request (~70 lines before gemu's own
+/// reasons for a refusal).
+fn init_logging() {
+    let mut builder =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"));
+    if !names_fuser(std::env::var("RUST_LOG").ok().as_deref()) {
+        builder.filter_module("fuser", log::LevelFilter::Warn);
+    }
+    builder.init();
+}
+
+fn names_fuser(rust_log: Option<&str>) -> bool {
+    rust_log.is_some_and(|spec| {
+        // Directives come before an optional `/regex`.
+        let directives = spec.split('/').next().unwrap_or_default();
+        directives.split(',').any(|d| {
+            d.trim()
+                .split('=')
+                .next()
+                .is_some_and(|m| m == "fuser" || m.starts_with("fuser::"))
+        })
+    })
+}
+
 /// A panic in any thread ends the process. A FUSE worker that died alone would leave its
 /// requests and every later one waiting forever; with the process gone the kernel fails
 /// them all with ENOTCONN, so clients never hang on a broken daemon.
@@ -99,4 +132,19 @@ fn abort_on_panic() {
         report(info);
         std::process::abort();
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fuser_is_quiet_unless_named() {
+        use super::names_fuser;
+        assert!(!names_fuser(None));
+        assert!(!names_fuser(Some("debug")));
+        assert!(!names_fuser(Some("device=debug,emu=trace")));
+        assert!(!names_fuser(Some("debug/fuser")));
+        assert!(names_fuser(Some("debug,fuser=debug")));
+        assert!(names_fuser(Some("fuser::request=trace")));
+        assert!(names_fuser(Some("fuser")));
+    }
 }

@@ -2,25 +2,42 @@
 //!
 //! Passthrough mmaps never reach the daemon, but the kernel lists them in every
 //! process's maps under the FUSE node that was mapped (its device number and inode),
-//! at the mmap offset — which is the aperture offset. The model asks only when it has
-//! freed objects that were given an mmap offset, in batches.
+//! at the mmap offset — which is the aperture offset. The shim's mappings of the
+//! aperture memfd itself (without passthrough) are listed under the memfd's identity,
+//! at the same offsets. The model asks only when it has freed objects that were given an
+//! mmap offset, in batches.
 
 use std::fs;
 
-/// Finds mappings of the nodes of one FUSE mount.
+/// Files whose mappings show the aperture: (device number, inodes) pairs.
+#[derive(Clone, Debug, Default)]
+pub struct ApertureFiles(Vec<(String, Vec<u64>)>);
+
+impl ApertureFiles {
+    /// Add the files `inodes` of device `st_dev` (as `stat` gives it).
+    pub fn add(&mut self, st_dev: u64, inodes: &[u64]) {
+        let (major, minor) = (libc::major(st_dev), libc::minor(st_dev));
+        // As `/proc/<pid>/maps` prints it: `major:minor`, hex.
+        self.0
+            .push((format!("{major:02x}:{minor:02x}"), inodes.to_vec()));
+    }
+
+    /// Whether a maps line's `dev` and `inode` fields name one of the files.
+    pub fn contains(&self, dev: &str, inode: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(d, inos)| d == dev && inode.parse().is_ok_and(|i: u64| inos.contains(&i)))
+    }
+}
+
+/// Finds mappings of the aperture in every process.
 pub struct ProcMaps {
-    /// The mount's device number, as `/proc/<pid>/maps` prints it (`major:minor`, hex).
-    dev: String,
-    /// The inodes of the nodes that map the aperture.
-    inodes: Vec<u64>,
+    files: ApertureFiles,
 }
 
 impl ProcMaps {
-    pub fn new((major, minor): (u32, u32), inodes: &[u64]) -> Self {
-        ProcMaps {
-            dev: format!("{major:02x}:{minor:02x}"),
-            inodes: inodes.to_vec(),
-        }
+    pub fn new(files: ApertureFiles) -> Self {
+        ProcMaps { files }
     }
 
     /// The `(offset, len)` ranges of one maps file that map our nodes.
@@ -33,7 +50,7 @@ impl ProcMaps {
             else {
                 continue;
             };
-            if dev != self.dev || !inode.parse().is_ok_and(|i| self.inodes.contains(&i)) {
+            if !self.files.contains(dev, inode) {
                 continue;
             }
             let parsed = range.split_once('-').and_then(|(s, e)| {
@@ -80,10 +97,22 @@ mod tests {
 7f5d28b21000-7f5d28b23000 rw-p 00000000 00:00 0
 7f5d28c00000-7f5d28c10000 rw-s 100004000 00:2c 3                         /dev/dri/renderD128
 7f5d28d00000-7f5d28d01000 rw-s 100008000 00:2d 2                         /other/card0
+7f5d28e00000-7f5d28e02000 rw-s 100010000 00:01 1027                       /memfd:gemu-aperture (deleted)
+7f5d28f00000-7f5d28f01000 rw-s 00000000 00:01 1028                        /memfd:other (deleted)
 ";
-        let p = ProcMaps::new((0, 0x2c), &[2, 3]);
+        let mut files = ApertureFiles::default();
+        files.add(libc::makedev(0, 0x2c), &[2, 3]);
+        files.add(libc::makedev(0, 1), &[1027]);
+        let p = ProcMaps::new(files);
         let mut out = Vec::new();
         p.ranges_in(maps, &mut out);
-        assert_eq!(out, [(0x1_0000_0000, 0x2000), (0x1_0000_4000, 0x10000)]);
+        assert_eq!(
+            out,
+            [
+                (0x1_0000_0000, 0x2000),
+                (0x1_0000_4000, 0x10000),
+                (0x1_0001_0000, 0x2000)
+            ]
+        );
     }
 }

@@ -32,6 +32,8 @@ const NODES: [&str; 3] = ["card0", "renderD128", "card1"];
 /// Where the daemon's folder is bound for the shim to open the files that stand for
 /// dma-bufs, syncobj fds and sync_files (`dmabuf/`, `syncobj/`, `sync_file/`).
 pub const FD_DIR: &str = "/dev/dri/.gemu";
+/// The aperture socket (`aperture_socket`), made when the kernel cannot pass mmap through.
+pub const APERTURE_SOCKET: &str = "/dev/dri/.gemu-aperture";
 
 /// Give this process its own mount namespace whose mounts never propagate back to the
 /// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies
@@ -53,6 +55,27 @@ pub fn enter_private() -> Fallible<()> {
         None::<&str>,
     )
     .map_err(|e| format!("making / private: {e}"))
+}
+
+/// `msgmnb` of a private IPC namespace made for IGT: room for its allocator's queue.
+pub const IGT_MSGMNB: u64 = 1 << 20;
+
+/// For a program that cannot raise a message queue's limit itself (no CAP_SYS_RESOURCE,
+/// as in Docker's default set): a private IPC namespace with room for IGT's queue, as
+/// `--private-ipc` gives. Best effort: where it cannot be made, the program runs in the
+/// host's (IGT's allocator then fails as it would without gemu).
+pub fn private_ipc_unless_privileged() {
+    let me = nix::unistd::gettid().as_raw() as u32;
+    if crate::client_memory::has_cap_sys_resource(me) {
+        return;
+    }
+    match enter_private_ipc(IGT_MSGMNB) {
+        Ok(()) => log::info!(
+            "no CAP_SYS_RESOURCE: the program gets a private IPC namespace (msgmnb \
+             {IGT_MSGMNB}); --host-ipc keeps the host's"
+        ),
+        Err(e) => log::warn!("no CAP_SYS_RESOURCE, and no private IPC namespace: {e}"),
+    }
 }
 
 /// A private SysV IPC namespace whose message queues may grow to `msgmnb` bytes.

@@ -10,6 +10,7 @@ use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::unistd::Pid;
 
+use crate::aperture_socket::ApertureSocket;
 use crate::daemon::{Daemon, SESSION_ENDED};
 use crate::namespace::{self, DriView};
 use crate::{shim, sys_view, Fallible};
@@ -45,6 +46,27 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
     view.publish()?;
+    // Without passthrough the shim maps objects from the memfd, which it asks for here.
+    let aperture_socket = match (&shim, daemon.passthrough()) {
+        (_, true) => None,
+        (Some(_), false) => {
+            let path = std::path::Path::new(namespace::APERTURE_SOCKET);
+            let memfd = daemon
+                .memfd()
+                .map_err(|e| format!("the aperture memfd: {e}"))?;
+            Some(
+                ApertureSocket::listen(path, memfd, daemon.is_device_file())
+                    .map_err(|e| format!("the aperture socket {}: {e}", path.display()))?,
+            )
+        }
+        (None, false) => {
+            log::warn!(
+                "this kernel's FUSE has no passthrough and the shim is off: the program's \
+                 mmaps of objects fail with ENODEV"
+            );
+            None
+        }
+    };
     sys_view::publish(
         &view.fuse_dir().join("debugfs"),
         &view.fuse_dir().join("sysfs"),
@@ -62,6 +84,12 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     };
     if let Some(library) = &shim {
         shim::preload(&mut command, library, &view.fuse_dir())?;
+        if aperture_socket.is_some() {
+            command.env(uapi::GEMU_APERTURE_SOCKET_ENV, namespace::APERTURE_SOCKET);
+        } else {
+            // An outer `gemu run`'s socket is hidden in this namespace; the nodes map.
+            command.env_remove(uapi::GEMU_APERTURE_SOCKET_ENV);
+        }
     }
     unblock_signals(&mut command);
     let code = match command.spawn() {
@@ -99,6 +127,7 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
         }
     };
 
+    drop(aperture_socket);
     view.unpublish();
     if let Err(e) = daemon.stop() {
         log::warn!("{e}");

@@ -1,12 +1,14 @@
 //! `gemu serve`: serve the nodes until SIGINT or SIGTERM, as files in a FUSE mount
 //! (`--mount DIR`) or as character devices through CUSE (`--cuse`).
 
+use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::unistd::{getpid, Gid, Group};
 
+use crate::aperture_socket::ApertureSocket;
 use crate::cli::CuseArgs;
 use crate::cuse::{self, Access, DeviceName};
 use crate::daemon::{self, Daemon, SESSION_ENDED};
@@ -61,8 +63,10 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
     };
     let signals = block_signals()?;
     // The memfd backs every object; the CUSE nodes cannot pass mmap through to it (the
-    // kernel refuses mmap on CUSE), but it must live as long as the device.
-    let (_memfd, device) = daemon::new_device(config).map_err(|e| e.to_string())?;
+    // kernel refuses mmap on CUSE): the shim maps it, got from the aperture sockets.
+    let (memfd, device) = daemon::new_device(config).map_err(|e| e.to_string())?;
+    daemon::probe_memfd_mappings(&device, &memfd)
+        .map_err(|e| format!("the aperture memfd: {e}"))?;
     let files = Arc::new(OpenFiles::new(device));
     let ended = || {
         let _ = kill(getpid(), SESSION_ENDED);
@@ -81,6 +85,7 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
         minor: args.minor + 128,
     };
     let mut served = Vec::new();
+    let mut sockets = Vec::new();
     for (dev, kind) in [
         (&primary, emu::NodeKind::Primary),
         (&render, emu::NodeKind::Render),
@@ -99,6 +104,14 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
             node.major,
             node.minor
         ));
+        // Without the socket the node still serves; only the shim's mmap is lost.
+        match aperture_socket(&memfd, node.major, node.minor) {
+            Ok(s) => sockets.push(s),
+            Err(e) => log::warn!(
+                "{e}: programs cannot map objects of {}",
+                node.path.display()
+            ),
+        }
     }
     eprintln!(
         "gemu: serving {} through CUSE (SIGINT or SIGTERM stops)",
@@ -110,6 +123,25 @@ pub fn serve_cuse(args: &CuseArgs, config: emu::DeviceConfig) -> Fallible<()> {
     }
     log::info!("{signal}: removing the CUSE nodes");
     Ok(())
+}
+
+/// The aperture socket of node `major:minor`, for the shim to map objects with
+/// (`uapi::GEMU_APERTURE_SOCKET_DIR`): a client proves it may by sending an open of
+/// that very node.
+fn aperture_socket(memfd: &File, major: u32, minor: u32) -> Fallible<ApertureSocket> {
+    let dir = Path::new(uapi::GEMU_APERTURE_SOCKET_DIR);
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let path = dir.join(format!("char-{major}:{minor}"));
+    let rdev = libc::makedev(major, minor);
+    let memfd = memfd
+        .try_clone()
+        .map_err(|e| format!("the aperture memfd: {e}"))?;
+    ApertureSocket::listen(
+        &path,
+        memfd,
+        Box::new(move |st| st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == rdev),
+    )
+    .map_err(|e| format!("the aperture socket {}: {e}", path.display()))
 }
 
 /// The render node's name next to the primary's: `dri/card0` → `dri/renderD128`.

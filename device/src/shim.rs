@@ -28,14 +28,26 @@ pub fn library() -> Fallible<PathBuf> {
     };
     if !path.is_file() {
         return Err(format!(
-            "the shim {} is missing (build it with `cargo build -p igt-shim`, name another \
-             with {LIBRARY_ENV}=FILE, or run without it: --no-shim)",
-            path.display()
+            "the shim {} is missing (build it with `{}`, name another with \
+             {LIBRARY_ENV}=FILE, or run without it: --no-shim)",
+            path.display(),
+            build_hint(&path)
         ));
     }
     // The dynamic loader resolves LD_PRELOAD relative to the program's directory.
     path.canonicalize()
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The cargo command that puts the shim at `path`: cargo's profile folders are
+/// `target/debug` and `target/release`, and a release `gemu` looks beside itself.
+fn build_hint(path: &Path) -> &'static str {
+    let profile = path.parent().and_then(Path::file_name);
+    if profile.is_some_and(|p| p == "release") {
+        "cargo build --release -p igt-shim"
+    } else {
+        "cargo build -p igt-shim"
+    }
 }
 
 /// Set up `command` to preload `library` (after any LD_PRELOAD already set) with the
@@ -59,4 +71,21 @@ pub fn preload(command: &mut Command, library: &Path, fuse_dir: &Path) -> Fallib
     }
     command.env("LD_PRELOAD", preload);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_builds_the_profile_gemu_looks_in() {
+        assert_eq!(
+            build_hint(Path::new("/c/target/release/libgemu_shim.so")),
+            "cargo build --release -p igt-shim"
+        );
+        assert_eq!(
+            build_hint(Path::new("/c/target/debug/libgemu_shim.so")),
+            "cargo build -p igt-shim"
+        );
+    }
 }

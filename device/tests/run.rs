@@ -190,3 +190,62 @@ fn private_ipc_raises_msgmnb_inside_only() {
         host
     );
 }
+
+/// `RUST_LOG=debug` shows gemu's reasons, not the FUSE library's request log; naming
+/// the library brings it back.
+#[test]
+fn rust_log_debug_leaves_the_fuse_library_at_warn() {
+    build_shim();
+    let logs = |spec: &str| {
+        let out = Command::new(GEMU)
+            .args(["run", "--", "true"])
+            .env("RUST_LOG", spec)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let debug = logs("debug");
+    assert!(!debug.contains(" fuser"), "{debug}");
+    assert!(logs("debug,fuser=debug").contains(" fuser"));
+}
+
+/// Docker's default capability set lacks CAP_SYS_RESOURCE, without which IGT's allocator
+/// cannot raise its queue's limit: gemu run then gives the program a private IPC
+/// namespace with room for it by itself. `--host-ipc` keeps the host's.
+#[test]
+fn without_cap_sys_resource_the_program_gets_a_private_ipc_namespace() {
+    build_shim();
+    let host_ns = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+    let host_msgmnb = std::fs::read_to_string("/proc/sys/kernel/msgmnb").unwrap();
+    let run = |extra: &[&str]| {
+        // As root, the effective set after exec is the bounding set: drop the cap there.
+        let out = Command::new("setpriv")
+            .args([
+                "--bounding-set=-sys_resource",
+                "--inh-caps=-sys_resource",
+                "--",
+            ])
+            .arg(GEMU)
+            .arg("run")
+            .args(extra)
+            .args([
+                "--",
+                "sh",
+                "-c",
+                "readlink /proc/self/ns/ipc; cat /proc/sys/kernel/msgmnb",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (ns, msgmnb) = stdout.split_once('\n').unwrap();
+        (ns.to_string(), msgmnb.to_string())
+    };
+    let (ns, msgmnb) = run(&[]);
+    assert_ne!(ns, host_ns.to_string_lossy());
+    assert_eq!(msgmnb.trim(), "1048576");
+    let (ns, msgmnb) = run(&["--host-ipc"]);
+    assert_eq!(ns, host_ns.to_string_lossy());
+    assert_eq!(msgmnb, host_msgmnb);
+}

@@ -39,7 +39,7 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
                 // SAFETY: forwarded as it came.
                 return unsafe {
                     answered(fd, request, arg, |a: &drm_i915_gem_userptr| {
-                        if nodes::node_of_fd(fd).is_some() {
+                        if nodes::is_gemu_device(fd) {
                             crate::userptr::created(fd, a);
                         }
                     })
@@ -127,7 +127,7 @@ unsafe fn answered<T: bytemuck::Pod>(
 unsafe fn gem_wait(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
     // SAFETY: forwarded as it came.
     let r = unsafe { raw_ioctl(fd, request, arg) };
-    if r < 0 && nodes::errno() == libc::ETIME && nodes::node_of_fd(fd).is_some() {
+    if r < 0 && nodes::errno() == libc::ETIME && nodes::is_gemu_device(fd) {
         let at = std::mem::offset_of!(drm_i915_gem_wait, timeout_ns);
         // SAFETY: the kernel read the struct at `arg`; `at` lies inside it.
         let field = unsafe { arg.cast::<u8>().add(at) }.cast::<c_void>();
@@ -215,17 +215,20 @@ unsafe fn gem_mmap(fd: c_int, arg: *mut drm_i915_gem_mmap) -> c_int {
     }
     // SAFETY: the kernel just wrote the struct there.
     let args = unsafe { &mut *arg };
-    // SAFETY: a new shared mapping of the node; no existing memory is touched.
+    let (size, prot, flags) = (
+        args.size as usize,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_SHARED,
+    );
+    let null = std::ptr::null_mut::<c_void>();
+    // SAFETY: a new shared mapping of the node (or of the aperture memfd at the same
+    // offset, where the kernel cannot map the node); no existing memory is touched.
     let addr = unsafe {
-        libc::syscall(
-            libc::SYS_mmap,
-            std::ptr::null_mut::<c_void>(),
-            args.size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED,
-            fd,
-            args.addr_ptr,
-        )
+        if crate::aperture::in_use() {
+            crate::aperture::map(fd, null, size, prot, flags, args.addr_ptr as i64) as i64
+        } else {
+            libc::syscall(libc::SYS_mmap, null, size, prot, flags, fd, args.addr_ptr)
+        }
     };
     if addr == -1 {
         return -1;

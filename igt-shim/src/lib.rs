@@ -19,6 +19,7 @@
 //! (`libc::syscall`), so they never recurse and never depend on which libc symbol
 //! the program happened to bind.
 
+mod aperture;
 mod dma_buf;
 mod fd_files;
 mod fences;

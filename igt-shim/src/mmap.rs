@@ -8,6 +8,9 @@
 //! memfd instead, where every access is past the end of the file: SIGBUS. The shim
 //! remembers this process's node mappings, and when MADVISE says an object's pages are
 //! gone it remaps the ones that show it the same way.
+//!
+//! Where the kernel cannot map a node at all (no FUSE passthrough), the shim maps the
+//! aperture memfd itself, at the same offset (`aperture`).
 
 use std::ffi::{c_int, c_ulong, c_void};
 use std::sync::Mutex;
@@ -117,10 +120,14 @@ pub unsafe extern "C" fn mmap(
 ) -> *mut c_void {
     let mut offset = offset;
     let mut node = false;
+    let mut device_file = false;
     if flags & libc::MAP_ANONYMOUS == 0 {
         if let Some(r) = crate::dma_buf::map_offset(fd, offset, len) {
             match r {
-                Ok(at) => offset = at,
+                Ok(at) => {
+                    offset = at;
+                    device_file = true;
+                }
                 Err(e) => {
                     fail(e);
                     return libc::MAP_FAILED;
@@ -134,12 +141,40 @@ pub unsafe extern "C" fn mmap(
                 }
                 // SAFETY: the caller's arguments but the file.
                 Ok(true) => return unsafe { map_sigbus(addr, len, prot, flags) },
-                Ok(false) => node = true,
+                Ok(false) => {
+                    node = true;
+                    device_file = true;
+                }
             }
         }
     }
-    // SAFETY: the caller's arguments, as libc's mmap would pass them.
-    let r = unsafe { libc::syscall(libc::SYS_mmap, addr, len, prot, flags, fd, offset) };
+    let mut r = if device_file && crate::aperture::in_use() {
+        // SAFETY: the caller's arguments, the memfd for the device's file.
+        unsafe { crate::aperture::map(fd, addr, len, prot, flags, offset) as i64 }
+    } else {
+        // SAFETY: the caller's arguments, as libc's mmap would pass them.
+        unsafe { libc::syscall(libc::SYS_mmap, addr, len, prot, flags, fd, offset) }
+    };
+    if r == -1 && !device_file && crate::nodes::errno() == libc::ENODEV {
+        // A CUSE node: the kernel never maps one. Its daemon's socket gives the memfd.
+        if let Some(socket) = crate::aperture::cuse_socket(fd) {
+            match check(fd, offset, len) {
+                Err(e) => {
+                    fail(e);
+                    return libc::MAP_FAILED;
+                }
+                // SAFETY: the caller's arguments but the file.
+                Ok(true) => return unsafe { map_sigbus(addr, len, prot, flags) },
+                Ok(false) => {
+                    node = true;
+                    // SAFETY: the caller's arguments, the memfd for the node.
+                    r = unsafe {
+                        crate::aperture::map_from(&socket, fd, addr, len, prot, flags, offset)
+                    } as i64;
+                }
+            }
+        }
+    }
     if node && r != -1 {
         let at = r as usize;
         let mut maps = node_maps();

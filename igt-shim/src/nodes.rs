@@ -95,6 +95,12 @@ pub fn node_of_fd(fd: i32) -> Option<Node> {
     find(st.st_dev, st.st_ino)
 }
 
+/// Whether `fd` is a node of a gemu device: one of `gemu run`'s (by identity) or a CUSE
+/// node whose daemon has an aperture socket.
+pub fn is_gemu_device(fd: i32) -> bool {
+    node_of_fd(fd).is_some() || crate::aperture::cuse_socket(fd).is_some()
+}
+
 /// The calling thread's errno.
 pub fn errno() -> i32 {
     // SAFETY: __errno_location always returns the calling thread's errno slot.

@@ -9,9 +9,10 @@
 # loads the modules, mounts the host's root file system read-only over virtio-9p and
 # runs COMMAND chroot'ed into it, from the current directory: the host's binaries,
 # libraries and the project's build work unchanged in the guest. Inside the guest,
-# /dev, /proc, /sys, /tmp and /run are the guest's own (so files the command needs must
-# not live under the host's /tmp), and $CUSE_VM_OUT is a writable folder shared back
-# to the host.
+# /dev, /proc, /sys, /tmp and /run are the guest's own, except that the checkout, the
+# cargo target dir, the current directory and every absolute path among COMMAND's
+# arguments are bound from the host's (read-only) over them, so a clone under /tmp
+# works; $CUSE_VM_OUT is a writable folder shared back to the host.
 #
 # Exit status: COMMAND's; 124 when the guest ran out of time (QEMU is killed);
 # 125 when the VM could not be set up or gave no result.
@@ -48,7 +49,7 @@ MEM=${CUSE_VM_MEM:-1G}
 # vCPU runs the ioctl round trips about four times faster than two.
 SMP=${CUSE_VM_SMP:-1}
 # The guest needs these and whatever they depend on (read from each .ko).
-MODULES="fuse cuse virtio_pci 9pnet_virtio 9p"
+MODULES="fuse cuse overlay virtio_pci 9pnet_virtio 9p"
 
 fail() { echo "cuse-vm: $*" >&2; exit 125; }
 say() { echo "cuse-vm: $*" >&2; }
@@ -167,8 +168,23 @@ mount -o bind /dev /host/dev
 mkdir -p /dev/shm /dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t devpts devpts /host/dev/pts
+# The guest's own /tmp and /run, with the host's folders the command needs (listed in
+# /share/keep) bound back into them from the read-only host root.
+mkdir -p /hosttmp /hostrun
+mount -o bind /host/tmp /hosttmp
+mount -o bind /host/run /hostrun
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+while read -r p; do
+  case $p in
+    /tmp/*) src=/hosttmp${p#/tmp};;
+    /run/*) src=/hostrun${p#/run};;
+    *) continue;;
+  esac
+  [ -e "/host$p" ] && continue # inside a folder bound already
+  if [ -d "$src" ]; then mkdir -p "/host$p"; else mkdir -p "/host${p%/*}"; touch "/host$p"; fi
+  mount -o bind "$src" "/host$p" || echo "cuse-vm guest: cannot keep $p"
+done </share/keep
 mkdir -p "/host$out" 2>/dev/null
 mount -o bind /share "/host$out"
 chroot /host /bin/sh "$out/guest.sh" </dev/null
@@ -192,6 +208,10 @@ rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case $out in *[[:space:]]*) fail "the output folder $out has a space (it travels on the kernel command line)";; esac
+# Shortest first, so that a folder inside one already bound is skipped in the guest.
+for p in "$root" "$target" "$PWD" "$@"; do
+  case $p in /tmp/* | /run/*) [ -e "$p" ] && printf '%s\n' "$(realpath -s "$p")";; esac
+done | awk '{ print length($0) " " $0 }' | sort -n | cut -d' ' -f2- >"$out/keep"
 {
   echo "cd $(printf %q "$PWD") || exit 125"
   echo "export CUSE_VM_OUT=$(printf %q "$out") HOME=/tmp PATH=$(printf %q "$PATH")"

@@ -125,3 +125,32 @@ impl FdKind {
 /// The environment variable that names the daemon's folder (`gemu run` sets it), which
 /// holds `dmabuf/`, `syncobj/` and `sync_file/`.
 pub const GEMU_FD_DIR_ENV: &str = "GEMU_FD_DIR";
+
+/// The environment variable that names the daemon's aperture socket, set by `gemu run`
+/// when a mapping of a node cannot reach the aperture by itself (a kernel without FUSE
+/// passthrough): the shim then maps the aperture memfd, which it gets there.
+pub const GEMU_APERTURE_SOCKET_ENV: &str = "GEMU_APERTURE_SOCKET";
+
+/// Where a CUSE daemon listens for node `major:minor`: `/run/gemu/char-<major>:<minor>`.
+pub const GEMU_APERTURE_SOCKET_DIR: &str = "/run/gemu";
+
+/// The aperture socket's protocol (a Unix stream socket): the client sends one byte,
+/// [`GEMU_APERTURE_REQUEST`], with an open file of the device (a node or a dma-buf) as
+/// `SCM_RIGHTS`: whoever holds an open of the node may map its objects, so that file is
+/// the proof. The daemon answers one [`gemu_aperture_reply`], with the aperture memfd
+/// as `SCM_RIGHTS` when `error` is 0, and closes the connection. MMAP_OFFSET's offsets
+/// (and a dma-buf's `id << GEMU_DMABUF_ID_SHIFT`) are offsets in that memfd.
+pub const GEMU_APERTURE_REQUEST: u8 = b'A';
+
+/// The daemon's answer on the aperture socket.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_aperture_reply {
+    /// 0, or the errno of the refusal (`EACCES`: the file is not the device's;
+    /// `EINVAL`: a malformed request).
+    pub error: u32,
+    /// Zero.
+    pub pad: u32,
+    /// The memfd's length in bytes.
+    pub size: u64,
+}
