@@ -98,7 +98,7 @@ impl VectorAdd {
     /// Lays out the dispatch for `n` floats (a multiple of 16) with inputs `a[i] = i` and
     /// `b[i] = 2i`.
     pub fn new(n: u32) -> Result<VectorAdd, String> {
-        if n == 0 || n % 16 != 0 {
+        if n == 0 || !n.is_multiple_of(16) {
             return Err("the vector length must be a multiple of 16".into());
         }
         let bytes = u64::from(n) * 4;

@@ -84,7 +84,7 @@ impl<'a> Kernel<'a> {
         }
         let inst = isa::decode_bytes(&b)
             .map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
-        if off % 8 == 0 && off < CACHED_KERNEL_BYTES {
+        if off.is_multiple_of(8) && off < CACHED_KERNEL_BYTES {
             if self.cache.len() <= slot {
                 self.cache.resize(slot + 1, None);
             }
