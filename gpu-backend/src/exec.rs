@@ -461,10 +461,12 @@ impl Executor<'_> {
             }
             Ok(())
         };
+        let gt_mode = self.regs.read(crate::regs::GT_MODE);
         let mut env = crate::render::Env {
             space: self.space,
             tick: &mut tick,
             writes: 0,
+            bt_pointer_18_8: gt_mode & crate::regs::GT_MODE_BTP_18_8 != 0,
         };
         let r = state.execute(gfx, dw, &mut env);
         let writes = env.writes;

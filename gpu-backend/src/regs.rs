@@ -27,6 +27,14 @@ pub const CTX_TIMESTAMP_OFFSET: u32 = 0x3a8;
 /// `BCS_SWCTRL`: a masked register; bit 0 makes XY_SRC_COPY's tiled source Y-major, bit 1
 /// its tiled destination (and XY_COLOR_BLT's) Y-major. Upper 16 bits are the write mask.
 pub const BCS_SWCTRL: u32 = 0x22200;
+/// `GT_MODE`: a masked register; bit 10 (Binding Table Alignment) makes binding table
+/// pointers address bits 18:8 instead of 15:5.
+pub const GT_MODE: u32 = 0x7008;
+/// `GT_MODE` bit: binding table pointers are in 256-byte units.
+pub const GT_MODE_BTP_18_8: u32 = 1 << 10;
+/// `CS_CHICKEN1`: a masked register (its bits are accepted and kept).
+pub const CS_CHICKEN1: u32 = 0x2580;
+
 /// `BCS_SWCTRL` bit: tiled source is Y-major.
 pub const BCS_SRC_Y: u32 = 1 << 0;
 /// `BCS_SWCTRL` bit: tiled destination is Y-major.
@@ -166,6 +174,14 @@ impl RegFile<'_> {
                 self.regs.bcs_swctrl = (old & !mask) | (v & mask);
                 old != self.regs.bcs_swctrl
             }
+            GT_MODE | CS_CHICKEN1 => {
+                // Masked: the upper 16 bits say which of the lower 16 change.
+                let mask = v >> 16;
+                let old = self.regs.other.get(&off).copied().unwrap_or(0);
+                let new = (old & !mask) | (v & mask & 0xffff);
+                self.regs.other.insert(off, new);
+                old != new
+            }
             o => self.regs.other.insert(o, v) != Some(v),
         }
     }
@@ -174,6 +190,22 @@ impl RegFile<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gt_mode_is_masked() {
+        let mut regs = ContextRegs::default();
+        let mut f = RegFile {
+            regs: &mut regs,
+            mmio_base: 0x2000,
+            started: 0,
+        };
+        f.write(GT_MODE, 0x0400_0400);
+        assert_eq!(f.read(GT_MODE), GT_MODE_BTP_18_8);
+        f.write(GT_MODE, 0x0000_0000);
+        assert_eq!(f.read(GT_MODE), GT_MODE_BTP_18_8, "no mask bit: no change");
+        f.write(GT_MODE, 0x0400_0000);
+        assert_eq!(f.read(GT_MODE), 0);
+    }
 
     #[test]
     fn gprs_timestamps_and_masked_swctrl() {

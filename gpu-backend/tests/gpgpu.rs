@@ -869,3 +869,30 @@ fn carries_high_products_indirect_reads_and_breaks_match_a_cpu_model() {
         assert_eq!(at(4), l, "loop with break, lane {l}");
     }
 }
+
+#[test]
+fn binding_tables_come_from_the_pool_in_256_byte_units_when_gt_mode_says_so() {
+    // As iris programs Tiger Lake: GT_MODE's Binding Table Alignment (bits 18:8) and a
+    // binding table pool; the interface descriptor's pointer field 1 means pool + 0x100.
+    let gpu = Gpu::rcs();
+    let (w, h) = (64u32, 1u32);
+    let pool = BASE + 0x4000;
+    let mut d = idd(1, 1);
+    d[4] = 1 << 5;
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &fill_kernel(),
+        surface_state(TARGET, w, h, w, 0, false),
+        &[0x3c, 0, 0, 0, 0, 0, 0, 0],
+        d,
+    );
+    gpu.put(pool + 0x100, &[SURFACE_STATE]);
+    let mut batch = lri(&[(0x7008, 0x0400_0400)]);
+    batch.extend([0x7919_0002, pool as u32 | 1 << 11, (pool >> 32) as u32, 0x0008_0000]);
+    batch.append(&mut b);
+    batch.extend(walker((0, w / 16), (0, h), true, 0xffff));
+    batch.push(BB_END);
+    assert_eq!(gpu.run(&batch), Outcome::Completed);
+    assert!(read_bytes(&gpu, TARGET, w as usize).iter().all(|&v| v == 0x3c));
+}

@@ -28,7 +28,7 @@ struct Descriptor {
     slm_bytes: usize,
 }
 
-fn descriptor(state: &RenderState, index: u32) -> Result<Descriptor, EuError> {
+fn descriptor(state: &RenderState, index: u32, bt_18_8: bool) -> Result<Descriptor, EuError> {
     let d = state
         .descriptors
         .get(index as usize)
@@ -47,7 +47,11 @@ fn descriptor(state: &RenderState, index: u32) -> Result<Descriptor, EuError> {
         kernel: (state.instruction_base
             + (u64::from(d[1] & 0xffff) << 32 | u64::from(d[0] & !0x3f)))
             & GPU_ADDR_MASK,
-        binding_table: u64::from(d[4] & 0xffe0),
+        binding_table: if bt_18_8 {
+            u64::from(d[4] >> 5 & 0x7ff) << 8
+        } else {
+            u64::from(d[4] & 0xffe0)
+        },
         per_thread_regs: (d[5] >> 16) as usize,
         read_offset: (d[5] & 0xffff) as usize,
         cross_thread_regs: (d[7] & 0xff) as usize,
@@ -81,7 +85,9 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
     Dataport {
         space: env.space,
         surface_state_base: state.surface_state_base,
-        binding_table: d.binding_table,
+        // With a binding table pool, binding table pointers are relative to the pool.
+        binding_table: state.binding_table_pool.unwrap_or(state.surface_state_base)
+            + d.binding_table,
         general_state_base: state.general_state_base,
         // The whole SLM of a subslice backs every group: an access past the group's
         // allocation reads what the hardware would (memory nobody else uses here).
@@ -105,7 +111,7 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
     if dw[0] & (1 << 10) != 0 {
         return Err(EuError::new("GPGPU_WALKER with indirect parameters"));
     }
-    let d = descriptor(state, dw[1] & 0x3f)?;
+    let d = descriptor(state, dw[1] & 0x3f, env.bt_pointer_18_8)?;
     // The constants come from the indirect data when the walker names some (laid out as
     // the CURBE is: cross-thread data, then each thread's block), else from the CURBE.
     let indirect_len = (dw[2] & 0x1ffff) as usize;
@@ -209,7 +215,7 @@ pub(super) fn media_object(
     if dw[2] >> 31 != 0 {
         return Err(EuError::new("MEDIA_OBJECT with child threads"));
     }
-    let d = descriptor(state, dw[1] & 0x3f)?;
+    let d = descriptor(state, dw[1] & 0x3f, env.bt_pointer_18_8)?;
     let mut t = Thread::new(0xffff);
     let consts = d.cross_thread_regs + d.per_thread_regs;
     load_constants(&mut t, &state.curbe, d.read_offset, consts, 1)?;

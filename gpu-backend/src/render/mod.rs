@@ -47,6 +47,9 @@ pub struct RenderState {
     pub bindless_surface_base: u64,
     /// System instruction pointer (STATE_SIP).
     pub sip: u64,
+    /// Binding Table Pool Base Address when 3DSTATE_BINDING_TABLE_POOL_ALLOC enabled a
+    /// pool (binding table pointers are then relative to it, not to surface state).
+    pub binding_table_pool: Option<u64>,
     /// MEDIA_VFE_STATE as last programmed (dwords after the header).
     pub vfe: Option<Vec<u32>>,
     /// Constant data loaded by MEDIA_CURBE_LOAD.
@@ -65,6 +68,8 @@ pub(crate) struct Env<'a> {
     pub tick: &'a mut dyn FnMut(bool) -> Result<(), EuError>,
     /// Memory writes performed (progress accounting of the streamer).
     pub writes: u64,
+    /// GT_MODE's Binding Table Alignment: binding table pointers address bits 18:8.
+    pub bt_pointer_18_8: bool,
 }
 
 /// Largest CURBE or interface descriptor load accepted (the hardware's CURBE is 64 KiB).
@@ -148,6 +153,11 @@ impl RenderState {
             // empty mask (no change) and its walker runs on the hardware.
             Gfx::MediaObject => gpgpu::media_object(self, dw, env)?,
             Gfx::GpgpuWalker => gpgpu::walker(self, dw, env)?,
+            Gfx::State("3DSTATE_BINDING_TABLE_POOL_ALLOC") => {
+                need(4, "3DSTATE_BINDING_TABLE_POOL_ALLOC")?;
+                self.binding_table_pool = (dw[1] >> 11 & 1 != 0).then(|| addr48(dw[1], dw[2]));
+                self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
+            }
             Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }

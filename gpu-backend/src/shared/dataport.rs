@@ -214,7 +214,7 @@ fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
             "binding table index {bti:#x} for a surface message"
         )));
     }
-    let entry_addr = dp.surface_state_base + dp.binding_table + 4 * u64::from(bti);
+    let entry_addr = dp.binding_table + 4 * u64::from(bti);
     let mut b = [0u8; 4];
     read_mem(dp.space, entry_addr, &mut b)
         .map_err(|f| EuError::new(format!("binding table fault at {:#x}", f.addr)))?;
@@ -315,7 +315,10 @@ fn target(dp: &Dataport<'_>, bti: u32) -> Result<Target, EuError> {
         _ => {
             let s = surface(dp, bti)?;
             if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
-                return Err(EuError::new("untyped message on a non-buffer surface"));
+                return Err(EuError::new(format!(
+                    "untyped message on a {:?} surface (binding table index {bti})",
+                    s.ty
+                )));
             }
             let limit = if s.ty == SurfaceType::Null {
                 0

@@ -37,7 +37,8 @@ pub struct Dataport<'a> {
     pub space: &'a dyn AddressSpace,
     /// Surface State Base Address (binding tables and surface states are relative to it).
     pub surface_state_base: u64,
-    /// Binding table of the kernel (offset from the surface state base).
+    /// GPU address of the kernel's binding table (its entries are offsets from the
+    /// surface state base).
     pub binding_table: u64,
     /// General State Base Address (stateless accesses are relative to it).
     pub general_state_base: u64,
