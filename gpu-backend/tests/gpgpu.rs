@@ -889,10 +889,17 @@ fn binding_tables_come_from_the_pool_in_256_byte_units_when_gt_mode_says_so() {
     );
     gpu.put(pool + 0x100, &[SURFACE_STATE]);
     let mut batch = lri(&[(0x7008, 0x0400_0400)]);
-    batch.extend([0x7919_0002, pool as u32 | 1 << 11, (pool >> 32) as u32, 0x0008_0000]);
+    batch.extend([
+        0x7919_0002,
+        pool as u32 | 1 << 11,
+        (pool >> 32) as u32,
+        0x0008_0000,
+    ]);
     batch.append(&mut b);
     batch.extend(walker((0, w / 16), (0, h), true, 0xffff));
     batch.push(BB_END);
     assert_eq!(gpu.run(&batch), Outcome::Completed);
-    assert!(read_bytes(&gpu, TARGET, w as usize).iter().all(|&v| v == 0x3c));
+    assert!(read_bytes(&gpu, TARGET, w as usize)
+        .iter()
+        .all(|&v| v == 0x3c));
 }

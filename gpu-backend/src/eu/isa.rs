@@ -775,3 +775,163 @@ pub fn desc_rlen(desc: u32) -> u8 {
 pub fn ex_desc_mlen(ex_desc: u32) -> u8 {
     (ex_desc >> 6 & 0x1f) as u8
 }
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ty::Ub => "ub",
+            Ty::B => "b",
+            Ty::Uw => "uw",
+            Ty::W => "w",
+            Ty::Ud => "ud",
+            Ty::D => "d",
+            Ty::Uq => "uq",
+            Ty::Q => "q",
+            Ty::Hf => "hf",
+            Ty::F => "f",
+            Ty::Df => "df",
+            Ty::V => "v",
+            Ty::Uv => "uv",
+            Ty::Vf => "vf",
+        })
+    }
+}
+
+/// Writes a register location: `r12.4` (byte 4 shown in elements of `ty`), `acc0`, `f0.1`,
+/// `a0.2`, `sr0`, `cr0`, `null`, `r[a0.3, 16]`.
+fn write_file(f: &mut fmt::Formatter<'_>, file: RegFile, ty: Ty) -> fmt::Result {
+    let sub = |b: u8| b as usize / ty.size().max(1);
+    match file {
+        RegFile::Grf(o) => write!(f, "r{}.{}", o / 32, sub((o % 32) as u8)),
+        RegFile::Null => f.write_str("null"),
+        RegFile::Acc(n, o) => write!(f, "acc{n}.{}", sub(o)),
+        RegFile::Flag(n, o) => write!(f, "f{n}.{}", sub(o)),
+        RegFile::Addr(o) => write!(f, "a0.{}", sub(o)),
+        RegFile::State(o) => write!(f, "sr0.{}", sub(o)),
+        RegFile::Control(o) => write!(f, "cr0.{}", sub(o)),
+        RegFile::Indirect { sub, imm } => write!(f, "r[a0.{sub}, {imm}]"),
+    }
+}
+
+impl fmt::Display for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Src::Imm { ty, bits } => write!(f, "{bits:#x}:{ty}"),
+            Src::Reg {
+                file,
+                ty,
+                vstride,
+                width,
+                hstride,
+                neg,
+                abs,
+            } => {
+                if neg {
+                    f.write_str("-")?;
+                }
+                if abs {
+                    f.write_str("(abs)")?;
+                }
+                write_file(f, file, ty)?;
+                if vstride == VXH {
+                    write!(f, "<VxH;{width},{hstride}>:{ty}")
+                } else {
+                    write!(f, "<{vstride};{width},{hstride}>:{ty}")
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Inst {
+    /// An assembly-like line: predicate, opcode and modifiers, execution size and first
+    /// channel, destination, sources; a SEND shows its shared function and descriptors.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pred != 0 {
+            write!(
+                f,
+                "({}f{}.{}) ",
+                if self.pred_inv { "-" } else { "+" },
+                self.flag.0,
+                self.flag.1
+            )?;
+        }
+        let name = format!("{:?}", self.op).to_lowercase();
+        f.write_str(&name)?;
+        if self.sat {
+            f.write_str(".sat")?;
+        }
+        if self.cond != 0 && !matches!(self.op, Op::Send | Op::Sendc) {
+            let c = match (self.op, self.cond) {
+                (Op::Math, n) | (Op::Sync, n) => format!(".fn{n}"),
+                (_, 1) => ".z".into(),
+                (_, 2) => ".nz".into(),
+                (_, 3) => ".g".into(),
+                (_, 4) => ".ge".into(),
+                (_, 5) => ".l".into(),
+                (_, 6) => ".le".into(),
+                (_, n) => format!(".cond{n}"),
+            };
+            f.write_str(&c)?;
+        }
+        write!(f, " ({}|M{})", self.exec_size, self.chan_off)?;
+        if self.no_mask {
+            f.write_str(" NoMask")?;
+        }
+        if let Some(m) = self.msg {
+            write!(f, " sfid {}", m.sfid)?;
+            match m.dst {
+                Some(d) => write!(f, " r{d}")?,
+                None => f.write_str(" null")?,
+            }
+            write!(f, " r{}", m.src0)?;
+            match m.src1 {
+                Some(s) => write!(f, " r{s}")?,
+                None => f.write_str(" null")?,
+            }
+            match m.desc {
+                Some(d) => write!(f, " desc {d:#010x}")?,
+                None => f.write_str(" desc a0.0")?,
+            }
+            match m.ex_desc {
+                Some(d) => write!(f, " exdesc {d:#010x}")?,
+                None => write!(f, " exdesc a0.{}", m.ex_desc_reg)?,
+            }
+            if m.eot {
+                f.write_str(" EOT")?;
+            }
+            return Ok(());
+        }
+        if self.op.is_branch() {
+            return write!(f, " JIP {:+} UIP {:+}", self.jip, self.uip);
+        }
+        if self.nsrc == 0 {
+            return Ok(());
+        }
+        f.write_str(" ")?;
+        write_file(f, self.dst.file, self.dst.ty)?;
+        write!(f, "<{}>:{}", self.dst.hstride, self.dst.ty)?;
+        for s in &self.srcs[..self.nsrc as usize] {
+            write!(f, " {s}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod disasm_tests {
+    use super::*;
+
+    #[test]
+    fn instructions_print_as_assembly() {
+        // shl (1) r2.0<1>:ud r0.1<0;1,0>:ud 0x4:ud
+        let i = decode(&[0x0000_0069, 0x0205_8220, 0x0200_0024, 0x0000_0004]).unwrap();
+        assert_eq!(i.to_string(), "shl (1|M0) r2.0<1>:ud r0.1<0;1,0>:ud 0x4:ud");
+        // send (16) null r112 null ... EOT
+        let i = decode(&[0x0004_0131, 0x0000_0004, 0x7020_700c, 0x1000_0000]).unwrap();
+        assert!(i
+            .to_string()
+            .starts_with("send (16|M0) sfid 7 null r112 null desc 0x02000010"));
+        assert!(i.to_string().ends_with("EOT"));
+    }
+}

@@ -136,7 +136,14 @@ pub fn run_group(
                     shared.send(th, inst, mask)
                 });
                 let at = t.ip();
-                match r.map_err(|e| EuError::new(format!("{e} (thread ip {at:#x})")))? {
+                let r = r.map_err(|e| {
+                    // Name the instruction when it decodes (the error came from running it).
+                    match kernel.fetch(at) {
+                        Ok(i) => EuError::new(format!("{e} in `{i}` (thread ip {at:#x})")),
+                        Err(_) => EuError::new(format!("{e} (thread ip {at:#x})")),
+                    }
+                });
+                match r? {
                     None => {}
                     Some(Stop::Done) => {
                         *finished = true;
