@@ -110,6 +110,16 @@ pub enum Command {
     /// benchmark's median, p90 and floor, the ratio to the floor and the target.
     /// A missed target is reported, never an error. Needs root (CAP_SYS_ADMIN).
     Bench(BenchArgs),
+    /// Print a batch as the command streamer reads it: each command's offset, name and
+    /// dwords, up to MI_BATCH_BUFFER_END or the first command the engine would hang on.
+    Decode {
+        /// A file holding the batch as little-endian dwords (e.g. a dumped object).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The engine whose command set applies.
+        #[arg(long, value_name = "ENGINE", default_value = "rcs0")]
+        engine: String,
+    },
 }
 
 /// Options of `gemu bench`.

@@ -88,6 +88,7 @@ fn main() -> ExitCode {
         }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
+        Command::Decode { file, engine } => decode_batch(&file, &engine),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -132,6 +133,33 @@ fn abort_on_panic() {
         report(info);
         std::process::abort();
     }));
+}
+
+/// `gemu decode`: prints each command of the batch in `file` for `engine`.
+fn decode_batch(file: &std::path::Path, engine: &str) -> Fallible<u8> {
+    use gpu_backend::EngineClass;
+    let class = match engine {
+        "rcs0" | "render" => EngineClass::Render,
+        "bcs0" | "copy" => EngineClass::Copy,
+        "vcs0" | "video" => EngineClass::Video,
+        "vecs0" | "video-enhance" => EngineClass::VideoEnhance,
+        e => return Err(format!("unknown engine {e} (rcs0, bcs0, vcs0 or vecs0)")),
+    };
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let dwords: Vec<u32> = bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    for line in gpu_backend::batch_decode::decode_batch(&dwords, class) {
+        let words: Vec<String> = line.dwords.iter().map(|d| format!("{d:08x}")).collect();
+        println!(
+            "{:#07x}  {:<36} {}",
+            line.offset,
+            line.name,
+            words.join(" ")
+        );
+    }
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -73,6 +73,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch_decode;
 pub mod bench;
 pub mod bench_eu;
 mod blit;

@@ -1,5 +1,5 @@
 //! The render engine's EU interpreter against the CPU (issue: the render engine, part 1):
-//! a vector add of 1M floats as a GPGPU_WALKER dispatch on a private engine and address
+//! a vector add of 64K floats as a GPGPU_WALKER dispatch on a private engine and address
 //! space (no FUSE, no ioctl: the interpreter alone), against the same loop in Rust.
 //! One operation is one whole vector add; the ratio is how many native loops one dispatch
 //! costs.
@@ -13,7 +13,7 @@ use super::Rig;
 use crate::Fallible;
 
 /// Floats per vector add.
-pub const FLOATS: u32 = 1 << 20;
+pub const FLOATS: u32 = 1 << 16;
 
 /// `c = a + b` over [`FLOATS`] floats in a plain loop.
 pub fn native_vector_add_op(_: &Rig) -> Fallible<Op<'_>> {

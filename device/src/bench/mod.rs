@@ -150,19 +150,19 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::create_close_op,
     },
     Entry {
-        name: "native_vector_add_1m",
-        what: "c[i] = a[i] + b[i] over 1M floats, a plain Rust loop",
+        name: "native_vector_add_64k",
+        what: "c[i] = a[i] + b[i] over 64K floats, a plain Rust loop",
         unit: Unit::MicrosPerOp,
         floor: None,
         target: None,
         op: eu::native_vector_add_op,
     },
     Entry {
-        name: "eu_vector_add_1m",
+        name: "eu_vector_add_64k",
         what: "the same vector add as a GPGPU_WALKER dispatch of SIMD16 EU threads (interpreter only, no ioctls)",
         unit: Unit::MicrosPerOp,
         floor: Some(Floor {
-            entry: "native_vector_add_1m",
+            entry: "native_vector_add_64k",
             times: 1.0,
         }),
         target: Some(Target::AtMost(20.0)),
