@@ -159,6 +159,28 @@ TEST(names_are_global)
 	close(a);
 }
 
+/*
+ * gemu: FUSE delivers the release of a closed file in the background (DRM releases
+ * synchronously), so a name that a closed file's handle kept alive goes a moment after
+ * close() returns; allow it a bounded time (2 s: a TCG guest is slow). Returns the last
+ * GEM_OPEN's result.
+ */
+static int open_until_gone(int fd, uint32_t name)
+{
+	uint32_t h;
+	int r = 0, tries;
+
+	for (tries = 0; tries < 2000; tries++) {
+		r = gem_open(fd, name, &h, NULL);
+		if (r == -ENOENT)
+			break;
+		if (r == 0)
+			gem_close(fd, h);
+		usleep(1000);
+	}
+	return r;
+}
+
 TEST(closing_the_file_drops_the_name)
 {
 	uint32_t h, name = 0, hb;
@@ -173,7 +195,7 @@ TEST(closing_the_file_drops_the_name)
 	/* drm_gem_release on b's close: a's handle keeps the name alive */
 	close(b);
 	CHECK_OK(gem_close(a, hb));
-	CHECK_ERRNO(gem_open(a, name, &hb, NULL), ENOENT);
+	CHECK_ERRNO(open_until_gone(a, name), ENOENT);
 
 	/* and with no other handle, closing the file frees the name */
 	b = open_authenticated(a);
@@ -181,24 +203,7 @@ TEST(closing_the_file_drops_the_name)
 	h = gem_create(b, 4096);
 	REQUIRE_OK(flink(b, h, &name));
 	close(b);
-	/*
-	 * gemu: FUSE delivers the release of a closed file in the background
-	 * (DRM releases synchronously), so the name goes a moment after
-	 * close() returns; allow it a bounded time.
-	 */
-	{
-		int r = 0, tries;
-
-		for (tries = 0; tries < 200; tries++) {
-			r = gem_open(a, name, &hb, NULL);
-			if (r == -ENOENT)
-				break;
-			if (r == 0)
-				gem_close(a, hb);
-			usleep(1000);
-		}
-		CHECK_ERRNO(r, ENOENT);
-	}
+	CHECK_ERRNO(open_until_gone(a, name), ENOENT);
 	close(a);
 }
 

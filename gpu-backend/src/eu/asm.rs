@@ -36,6 +36,8 @@ pub mod op {
     pub const MOV: u32 = 0x61;
     pub const SEL: u32 = 0x62;
     pub const AND: u32 = 0x65;
+    pub const OR: u32 = 0x66;
+    pub const XOR: u32 = 0x67;
     pub const SHR: u32 = 0x68;
     pub const SHL: u32 = 0x69;
     pub const CMP: u32 = 0x70;

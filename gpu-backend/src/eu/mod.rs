@@ -10,6 +10,7 @@
 mod alu;
 pub mod asm;
 mod compact;
+mod fast;
 pub mod isa;
 pub mod thread;
 

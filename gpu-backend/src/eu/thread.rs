@@ -71,6 +71,9 @@ pub struct Thread {
     ip: u64,
     /// A barrier notification is pending (the gateway signalled the barrier).
     pub(crate) notified: bool,
+    /// Every dispatched channel's PC, when they are all equal (the common case: it spares
+    /// the search for the lowest PC).
+    converged: Option<u64>,
 }
 
 impl Thread {
@@ -87,7 +90,24 @@ impl Thread {
             pc: [0; 32],
             ip: 0,
             notified: false,
+            converged: Some(0),
         }
+    }
+
+    /// Makes this thread a new one (as [`Thread::new`]) without a new register file: the
+    /// registers are cleared, as a fresh thread's are.
+    pub fn reset(&mut self, dispatch_mask: u32) {
+        self.grf.fill(0);
+        self.acc = [0; 64];
+        self.flag = [0; 8];
+        self.a0 = [0; 32];
+        self.sr0 = [0; 16];
+        self.cr0 = [0; 16];
+        self.dispatch_mask = dispatch_mask;
+        self.pc = [0; 32];
+        self.ip = 0;
+        self.notified = false;
+        self.converged = Some(0);
     }
 
     /// The byte offset of the next instruction to execute.
@@ -116,6 +136,10 @@ impl Thread {
     /// The live channels at the thread's instruction pointer; moves `ip` to the lowest
     /// channel PC first. With no channel dispatched, the thread runs straight through.
     fn active(&mut self) -> u32 {
+        if let Some(at) = self.converged {
+            self.ip = at;
+            return self.dispatch_mask;
+        }
         let mut mask = self.dispatch_mask;
         if mask == 0 {
             return 0;
@@ -141,6 +165,7 @@ impl Thread {
 
     /// Moves the channels in `mask` to `to` (a byte offset).
     fn jump(&mut self, mask: u32, to: u64) {
+        self.converged = None;
         for c in 0..32 {
             if mask >> c & 1 != 0 {
                 self.pc[c] = to;
@@ -226,6 +251,9 @@ impl Thread {
         self.jump(moved, next);
         if self.dispatch_mask == 0 {
             self.ip = next;
+        } else if live == self.dispatch_mask && moved == live {
+            // Every channel was here and none branched away: they are all at `next`.
+            self.converged = Some(next);
         }
         Ok(stop)
     }
@@ -407,6 +435,19 @@ impl Thread {
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
     fn alu(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
+        let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
+        let lanes = (exec & pred & window) >> inst.chan_off;
+        if let Some(flags) = super::fast::try_alu(&mut self.grf, inst, lanes) {
+            if let Some(f) = flags {
+                self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
+            }
+            return Ok(());
+        }
+        self.alu_general(inst, exec, pred)
+    }
+
+    /// The reference ALU: every instruction form, one channel at a time.
+    fn alu_general(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
         let n = inst.exec_size as usize;
         let logic = matches!(inst.op, Op::And | Op::Or | Op::Xor | Op::Not);
         let float = inst.srcs[..inst.nsrc as usize]
@@ -584,4 +625,94 @@ pub(crate) fn to_bits(ty: Ty, v: Val, sat: bool) -> Result<u64, EuError> {
             i as u64
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eu::asm::{self, dst, imm, op, scalar, ty, vec8, Ctl, S};
+    use crate::eu::isa::decode;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 16) as u32
+        }
+    }
+
+    /// Random dword instructions run on the fast path and on the reference path give the
+    /// same registers and flags.
+    #[test]
+    fn the_fast_path_matches_the_general_path() {
+        let mut r = Rng(0x1234_5678_9abc_def1);
+        let ops = [
+            op::MOV,
+            op::ADD,
+            op::MUL,
+            op::AND,
+            op::OR,
+            op::XOR,
+            op::SHL,
+            op::SHR,
+            op::CMP,
+            op::SEL,
+        ];
+        let tys = [ty::UD, ty::D, ty::F];
+        let mut fast_taken = 0;
+        for _ in 0..4000 {
+            let o = ops[(r.next() % ops.len() as u32) as usize];
+            let exec = [1, 8, 16][(r.next() % 3) as usize];
+            let (ta, tb, td) = (
+                tys[(r.next() % 3) as usize],
+                tys[(r.next() % 3) as usize],
+                tys[(r.next() % 3) as usize],
+            );
+            let src = |r: &mut Rng, t: u32| -> S {
+                match r.next() % 3 {
+                    0 => imm(t, r.next()),
+                    1 => scalar(10 + r.next() % 4, r.next() % 8, t),
+                    _ => vec8(10 + r.next() % 4, 0, t),
+                }
+            };
+            let a = src(&mut r, ta);
+            let b = src(&mut r, tb);
+            let cond = match o {
+                op::CMP => 1 + r.next() % 6,
+                op::SEL => [4, 5][(r.next() % 2) as usize],
+                _ => 0,
+            };
+            let ctl = Ctl {
+                cond,
+                ..Ctl::default()
+            };
+            let two = o != op::MOV;
+            let w = asm::alu(o, exec, dst(20, 0, td), a, two.then_some(b), ctl);
+            let Ok(inst) = decode(&w) else { continue };
+            let mut t1 = Thread::new(0xffff);
+            for byte in t1.grf.iter_mut() {
+                *byte = r.next() as u8;
+            }
+            t1.flag = [0; 8];
+            let mut t2 = Thread::new(0xffff);
+            t2.grf.clone_from(&t1.grf);
+            let exec_mask = r.next() | 1;
+            let g1 = t1.alu(&inst, exec_mask, u32::MAX);
+            let g2 = t2.alu_general(&inst, exec_mask, u32::MAX);
+            let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
+            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & window).is_some()
+            {
+                fast_taken += 1;
+            }
+            assert_eq!(g1.is_ok(), g2.is_ok(), "{inst}");
+            assert!(t1.grf == t2.grf, "registers differ after `{inst}`");
+            assert_eq!(t1.flag, t2.flag, "flags differ after `{inst}`");
+        }
+        assert!(
+            fast_taken > 500,
+            "the fast path ran only {fast_taken} times"
+        );
+    }
 }

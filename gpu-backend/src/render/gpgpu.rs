@@ -146,10 +146,11 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
     let (right, bottom) = (dw[13], dw[14]);
     let mut kernel = Kernel::new(env.space, d.kernel);
     let mut dp = dataport(state, &d, env);
+    // One register file per thread of a group, reused group after group.
+    let mut group: Vec<Thread> = (0..threads).map(|_| Thread::new(0)).collect();
     for z in z0..z1 {
         for y in y0..y1 {
             for x in x0..x1 {
-                let mut group = Vec::with_capacity(threads as usize);
                 for t in 0..threads {
                     let (lx, ly) = (t % tw, t / tw % th);
                     let mut mask = simd_mask;
@@ -159,7 +160,8 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     if ly == th - 1 {
                         mask &= bottom;
                     }
-                    let mut th_ = Thread::new(mask);
+                    let th_ = &mut group[t as usize];
+                    th_.reset(mask);
                     th_.set_grf_ud(0, 1, x);
                     th_.set_grf_ud(0, 6, y);
                     th_.set_grf_ud(0, 7, z);
@@ -177,15 +179,8 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     } else {
                         (1, 1 + d.cross_thread_regs)
                     };
-                    load_constants(
-                        &mut th_,
-                        constants,
-                        d.read_offset,
-                        d.cross_thread_regs,
-                        cross_to,
-                    )?;
-                    load_constants(&mut th_, constants, per_from, d.per_thread_regs, per_to)?;
-                    group.push(th_);
+                    load_constants(th_, constants, d.read_offset, d.cross_thread_regs, cross_to)?;
+                    load_constants(th_, constants, per_from, d.per_thread_regs, per_to)?;
                 }
                 dp.slm.iter_mut().for_each(|b| *b = 0);
                 run_group(&mut group, &mut kernel, &mut dp, &mut || (env.tick)(false))?;

@@ -86,14 +86,14 @@ impl Dataport<'_> {
 }
 
 /// A message's payload gathered from the thread's registers.
-pub(crate) struct Payload {
+pub(crate) struct Payload<'a> {
     /// First part (header and addresses), `mlen` registers.
-    pub src0: Vec<u8>,
+    pub src0: &'a [u8],
     /// Second part (data), `ex_mlen` registers.
-    pub src1: Vec<u8>,
+    pub src1: &'a [u8],
 }
 
-impl Payload {
+impl Payload<'_> {
     /// Dword `i` across both parts, as if they were contiguous.
     pub fn ud(&self, i: usize) -> u32 {
         let o = 4 * i;
@@ -110,11 +110,10 @@ impl Payload {
     }
 }
 
-fn grf_range(t: &Thread, first: u8, n: u8) -> Result<Vec<u8>, EuError> {
+fn grf_range(t: &Thread, first: u8, n: u8) -> Result<&[u8], EuError> {
     let (a, b) = (first as usize * 32, (first as usize + n as usize) * 32);
     t.grf
         .get(a..b)
-        .map(<[u8]>::to_vec)
         .ok_or_else(|| EuError::new(format!("message payload r{first}+{n} past r127")))
 }
 
@@ -142,16 +141,17 @@ impl SharedFunctions for Dataport<'_> {
             src0: grf_range(thread, m.src0, mlen)?,
             src1: match m.src1 {
                 Some(r) => grf_range(thread, r, ex_mlen)?,
-                None => Vec::new(),
+                None => &[],
             },
         };
         let rlen = desc_rlen(desc);
         // The response starts as the destination's current contents: per-channel
         // messages write back only their enabled channels, as the hardware does.
-        let mut response = match m.dst {
-            Some(d) if rlen > 0 => grf_range(thread, d, rlen)?,
-            _ => vec![0u8; rlen as usize * 32],
-        };
+        let mut buf = [0u8; 32 * 32];
+        let response = &mut buf[..rlen as usize * 32];
+        if let (Some(d), true) = (m.dst, rlen > 0) {
+            response.copy_from_slice(grf_range(thread, d, rlen)?);
+        }
         let stop = match m.sfid {
             sfid::SPAWNER if m.eot => Some(Stop::Done),
             sfid::GATEWAY => match desc & 7 {
@@ -160,11 +160,11 @@ impl SharedFunctions for Dataport<'_> {
                 f => return Err(EuError::new(format!("gateway message {f}"))),
             },
             sfid::DC0 => {
-                dataport::dc0(self, desc, mask, &payload, &mut response)?;
+                dataport::dc0(self, desc, mask, &payload, response)?;
                 None
             }
             sfid::DC1 => {
-                dataport::dc1(self, inst, desc, mask, &payload, &mut response)?;
+                dataport::dc1(self, inst, desc, mask, &payload, response)?;
                 None
             }
             s => {
@@ -179,7 +179,7 @@ impl SharedFunctions for Dataport<'_> {
                 .grf
                 .get_mut(a..a + response.len())
                 .ok_or_else(|| EuError::new("message response past r127"))?;
-            dst.copy_from_slice(&response);
+            dst.copy_from_slice(response);
         }
         if m.eot && stop.is_none() {
             return Ok(Some(Stop::Done));
