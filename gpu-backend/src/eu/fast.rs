@@ -168,13 +168,10 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
         }
         (Op::Sel, true) => {
             let less = inst.cond == 5;
+            // A NaN operand yields the other one.
             each!(|x: u32, y: u32| {
                 let (p, q) = (fl(x), fl(y));
-                if p.is_nan() {
-                    y
-                } else if q.is_nan() {
-                    x
-                } else if (p < q) == less {
+                if !p.is_nan() && (q.is_nan() || (p < q) == less) {
                     x
                 } else {
                     y
@@ -182,7 +179,7 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
             })
         }
         (Op::Cmp, _) => {
-            for i in 0..n {
+            for (i, o) in out.iter_mut().enumerate().take(n) {
                 if lanes >> i & 1 == 0 {
                     continue;
                 }
@@ -216,7 +213,7 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
                 };
                 if hit {
                     flags |= 1 << i;
-                    out[i] = u32::MAX;
+                    *o = u32::MAX;
                 }
             }
         }
