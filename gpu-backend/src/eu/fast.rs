@@ -6,11 +6,20 @@
 
 use super::isa::{Inst, Op, RegFile, Src, Ty};
 
-/// A dword operand resolved for one execution: per-lane byte offsets into the GRF, or an
-/// immediate.
+/// An operand resolved for one execution: per-lane byte offsets into the GRF and the
+/// element width (words are extended to 32 bits by their signedness), or an immediate
+/// already extended.
 enum Operand {
-    Grf([u16; 32]),
+    Grf([u16; 32], Width),
     Imm(u32),
+}
+
+/// How an element is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Width {
+    Dword,
+    Word,
+    SignedWord,
 }
 
 /// The domain of a fast instruction.
@@ -33,9 +42,26 @@ fn domain(ty: Ty) -> Option<Domain> {
     }
 }
 
+/// The domain and element width of a source type (words compute as 32-bit integers).
+fn source_kind(ty: Ty) -> Option<(Domain, Width)> {
+    match ty {
+        Ty::Uw => Some((Domain::U32, Width::Word)),
+        Ty::W => Some((Domain::I32, Width::SignedWord)),
+        t => Some((domain(t)?, Width::Dword)),
+    }
+}
+
 fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
     match *src {
-        Src::Imm { ty, bits } => Some((Operand::Imm(bits as u32), domain(ty)?)),
+        Src::Imm { ty, bits } => {
+            let (d, w) = source_kind(ty)?;
+            let v = match w {
+                Width::Dword => bits as u32,
+                Width::Word => bits as u16 as u32,
+                Width::SignedWord => bits as u16 as i16 as i32 as u32,
+            };
+            Some((Operand::Imm(v), d))
+        }
         Src::Reg {
             file: RegFile::Grf(base),
             ty,
@@ -45,18 +71,19 @@ fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
             neg: false,
             abs: false,
         } if vstride != super::isa::VXH => {
-            let d = domain(ty)?;
+            let (d, w) = source_kind(ty)?;
+            let size = ty.size();
             let mut off = [0u16; 32];
             for (i, o) in off.iter_mut().enumerate().take(n) {
                 let (row, col) = (i / width as usize, i % width as usize);
                 let e = row * vstride as usize + col * hstride as usize;
-                let at = base as usize + 4 * e;
-                if at + 4 > super::thread::GRF_BYTES {
+                let at = base as usize + size * e;
+                if at + size > super::thread::GRF_BYTES {
                     return None;
                 }
                 *o = at as u16;
             }
-            Some((Operand::Grf(off), d))
+            Some((Operand::Grf(off, w), d))
         }
         _ => None,
     }
@@ -66,9 +93,13 @@ fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
 fn load(grf: &[u8], op: &Operand, i: usize) -> u32 {
     match op {
         Operand::Imm(v) => *v,
-        Operand::Grf(off) => {
+        Operand::Grf(off, w) => {
             let o = off[i] as usize;
-            u32::from_le_bytes([grf[o], grf[o + 1], grf[o + 2], grf[o + 3]])
+            match w {
+                Width::Dword => u32::from_le_bytes([grf[o], grf[o + 1], grf[o + 2], grf[o + 3]]),
+                Width::Word => u16::from_le_bytes([grf[o], grf[o + 1]]) as u32,
+                Width::SignedWord => i16::from_le_bytes([grf[o], grf[o + 1]]) as i32 as u32,
+            }
         }
     }
 }
@@ -121,6 +152,10 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
         return None;
     }
     if inst.op == Op::Sel && inst.pred != 0 {
+        return None;
+    }
+    // SHR shifts its source's own bits: a word source stays general.
+    if inst.op == Op::Shr && inst.srcs[0].ty().size() == 2 {
         return None;
     }
     let signed = adom == Domain::I32 || bdom == Domain::I32;

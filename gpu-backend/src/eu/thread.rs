@@ -660,14 +660,14 @@ mod tests {
             op::CMP,
             op::SEL,
         ];
-        let tys = [ty::UD, ty::D, ty::F];
+        let tys = [ty::UD, ty::D, ty::F, ty::UW, ty::W];
         let mut fast_taken = 0;
         for _ in 0..4000 {
             let o = ops[(r.next() % ops.len() as u32) as usize];
             let exec = [1, 8, 16][(r.next() % 3) as usize];
             let (ta, tb, td) = (
-                tys[(r.next() % 3) as usize],
-                tys[(r.next() % 3) as usize],
+                tys[(r.next() % 5) as usize],
+                tys[(r.next() % 5) as usize],
                 tys[(r.next() % 3) as usize],
             );
             let src = |r: &mut Rng, t: u32| -> S {
