@@ -449,6 +449,46 @@ impl Thread {
     /// The reference ALU: every instruction form, one channel at a time.
     fn alu_general(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
         let n = inst.exec_size as usize;
+        if let Src::Reg {
+            file,
+            ty,
+            vstride,
+            width,
+            hstride,
+            neg: false,
+            abs: false,
+        } = inst.srcs[0]
+        {
+            // A MOV between equal types without modifiers is a raw move: the bits go
+            // unchanged (a float NaN keeps its payload).
+            if inst.op == Op::Mov && ty == inst.dst.ty && !inst.sat && inst.cond == 0 {
+                let size = ty.size();
+                // Every source element is read before any is written (regions may overlap).
+                let mut raws = [None; 32];
+                for (i, slot) in raws.iter_mut().enumerate().take(n) {
+                    let ch = inst.chan_off as usize + i;
+                    if exec >> ch & pred >> ch & 1 == 0 {
+                        continue;
+                    }
+                    let (row, col) = (i / width as usize, i % width as usize);
+                    let (f, elems) = if vstride == super::isa::VXH {
+                        (self.indirect(file, row)?, col * hstride as usize)
+                    } else {
+                        (
+                            self.indirect(file, 0)?,
+                            row * vstride as usize + col * hstride as usize,
+                        )
+                    };
+                    *slot = Some(self.load(f, elems * size, size)?);
+                }
+                for (i, raw) in raws.iter().enumerate().take(n) {
+                    if let Some(raw) = *raw {
+                        self.write_dst(&inst.dst, i, raw)?;
+                    }
+                }
+                return Ok(());
+            }
+        }
         let logic = matches!(inst.op, Op::And | Op::Or | Op::Xor | Op::Not);
         let float = inst.srcs[..inst.nsrc as usize]
             .iter()
