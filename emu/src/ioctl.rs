@@ -317,7 +317,7 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         ),
         0x2f => op!(W, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_set_caching),
         0x30 => op!(RW, nr, drm_i915_gem_caching, RENDER_ALLOW, gem_get_caching),
-        0x31 => later!(nr, RENDER_ALLOW, "reg_read"),
+        0x31 => op!(RW, nr, drm_i915_reg_read, RENDER_ALLOW, reg_read),
         0x32 => op!(RW, nr, drm_i915_reset_stats, RENDER_ALLOW, get_reset_stats),
         0x33 => op!(RW, nr, drm_i915_gem_userptr, RENDER_ALLOW, gem_userptr),
         0x34 => op!(

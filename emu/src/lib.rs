@@ -38,6 +38,7 @@ pub mod object;
 pub mod platform;
 pub mod prime;
 mod query;
+pub mod reg_read;
 pub mod rps;
 pub mod shrinker;
 pub mod sync;

@@ -402,3 +402,25 @@ fn client_name() {
     };
     ioctl(&f, DRM_IOCTL_SET_CLIENT_NAME, &mut n, &mem).unwrap();
 }
+
+#[test]
+fn reg_read_gives_the_render_timestamp_only() {
+    let dev = testing::device();
+    let f = testing::open(&dev, NodeKind::Render);
+    let mem = MockMemory::new();
+    let read = |offset: u64| {
+        let mut a = drm_i915_reg_read { offset, val: 0 };
+        ioctl(&f, DRM_IOCTL_I915_REG_READ, &mut a, &mem).map(|_| a.val)
+    };
+    // RING_TIMESTAMP of rcs0, plainly and with I915_REG_READ_8B_WA: 19.2 MHz ticks that
+    // never go back.
+    let t0 = read(0x2358).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let t1 = read(0x2358 | 1).unwrap();
+    assert!(t1 > t0, "{t0} then {t1}");
+    // Everything else is outside the whitelist or a bad flag: EINVAL.
+    assert_eq!(read(0x2358 | 2), Err(Errno::EINVAL));
+    assert_eq!(read(0x235c), Err(Errno::EINVAL));
+    assert_eq!(read(0x12358), Err(Errno::EINVAL));
+    assert_eq!(read(0), Err(Errno::EINVAL));
+}
