@@ -478,11 +478,72 @@ impl File {
             }));
         }
         let extensions: u64 = read_struct(caller, p.value)?;
-        // Load balancing, bonding and parallel submission need virtual engines, which
-        // the model does not have.
-        user_ext::walk(caller, extensions, |_, _| None)?;
+        // Load balancing over one sibling places that engine in an empty slot (what the
+        // media driver asks for on one-VDBOX parts). Bonding and parallel submission need
+        // virtual engines, which the model does not have.
+        user_ext::walk(caller, extensions, |name, addr| match name {
+            I915_CONTEXT_ENGINES_EXT_LOAD_BALANCE => {
+                Some(self.engines_load_balance(&mut engines, addr, caller))
+            }
+            _ => None,
+        })?;
         ctx.state.lock().user_engines = Some(engines);
         Ok(())
+    }
+
+    /// `set_proto_ctx_engines_balance`: the extension at `addr` for the engine map
+    /// `engines`, checked in i915's order.
+    fn engines_load_balance(
+        &self,
+        engines: &mut [Option<EngineId>],
+        addr: u64,
+        caller: &dyn ClientMemory,
+    ) -> Result<()> {
+        let ext: i915_context_engines_load_balance = read_struct(caller, addr)?;
+        let idx = ext.engine_index as usize;
+        if idx >= engines.len() {
+            log::debug!("load balance: invalid placement {idx}");
+            return Err(Errno::EINVAL);
+        }
+        if engines[idx].is_some() {
+            log::debug!("load balance: placement {idx} already occupied");
+            return Err(Errno::EEXIST);
+        }
+        let (flags, mbz64) = (ext.flags, ext.mbz64);
+        if flags != 0 || mbz64 != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let n = ext.num_siblings as u64;
+        if n == 0 {
+            return Ok(());
+        }
+        let base = addr + std::mem::size_of::<i915_context_engines_load_balance>() as u64;
+        let platform = self.device.platform();
+        let mut siblings = Vec::new();
+        for i in 0..n {
+            let ci: i915_engine_class_instance = read_struct(caller, base + 4 * i)?;
+            if !platform.has_engine(ci.engine_class, ci.engine_instance) {
+                log::debug!("load balance: invalid sibling {i}");
+                return Err(Errno::EINVAL);
+            }
+            siblings.push(EngineId {
+                class: ci.engine_class,
+                instance: ci.engine_instance,
+            });
+        }
+        match siblings[..] {
+            [one] => {
+                engines[idx] = Some(one);
+                Ok(())
+            }
+            // With one engine of each class, two or more siblings are either mixed
+            // classes or duplicates, which i915 refuses when it builds the virtual
+            // engine.
+            _ => {
+                log::debug!("load balance: {n} siblings need a virtual engine");
+                Err(Errno::EINVAL)
+            }
+        }
     }
 
     /// IOCTL: gem_context_setparam: Set a context parameter.

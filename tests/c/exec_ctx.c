@@ -513,6 +513,56 @@ TEST(engine_maps)
 	gem_close(fd, t);
 }
 
+struct balance2 {
+	struct i915_context_engines_load_balance lb;
+	struct i915_engine_class_instance sib[2];
+} __attribute__((packed));
+
+TEST(engines_load_balance)
+{
+	struct engines4 map;
+	struct balance2 bal;
+	uint32_t ctx, t;
+
+	REQUIRE(setup());
+	t = gem_create(fd, 4096);
+	REQUIRE(t);
+	/* slot 0: rcs0; slot 1: empty, filled by a balancer of one sibling (vcs0) */
+	memset(&map, 0, sizeof(map));
+	map.extensions = (uintptr_t)&bal;
+	map.e[0].engine_class = I915_ENGINE_CLASS_RENDER;
+	map.e[1].engine_class = (uint16_t)I915_ENGINE_CLASS_INVALID;
+	map.e[1].engine_instance = (uint16_t)I915_ENGINE_CLASS_INVALID_NONE;
+	memset(&bal, 0, sizeof(bal));
+	bal.lb.base.name = I915_CONTEXT_ENGINES_EXT_LOAD_BALANCE;
+	bal.lb.engine_index = 1;
+	bal.lb.num_siblings = 1;
+	bal.sib[0].engine_class = I915_ENGINE_CLASS_VIDEO;
+
+	/* set_proto_ctx_engines_balance: the slot must exist -> EINVAL */
+	ctx = gem_ctx_create(fd);
+	REQUIRE(ctx);
+	bal.lb.engine_index = 2;
+	CHECK_ERRNO(setp(ctx, I915_CONTEXT_PARAM_ENGINES, (uintptr_t)&map, 8 + 2 * 4), EINVAL);
+	/* ... and be empty -> EEXIST */
+	bal.lb.engine_index = 0;
+	CHECK_ERRNO(setp(ctx, I915_CONTEXT_PARAM_ENGINES, (uintptr_t)&map, 8 + 2 * 4), EEXIST);
+	/* flags must be zero; a sibling must exist -> EINVAL */
+	bal.lb.engine_index = 1;
+	bal.lb.flags = 1;
+	CHECK_ERRNO(setp(ctx, I915_CONTEXT_PARAM_ENGINES, (uintptr_t)&map, 8 + 2 * 4), EINVAL);
+	bal.lb.flags = 0;
+	bal.sib[0].engine_instance = 7;
+	CHECK_ERRNO(setp(ctx, I915_CONTEXT_PARAM_ENGINES, (uintptr_t)&map, 8 + 2 * 4), EINVAL);
+	bal.sib[0].engine_instance = 0;
+	/* one sibling: a plain engine in the slot; the store runs on vcs0 */
+	CHECK_OK(setp(ctx, I915_CONTEXT_PARAM_ENGINES, (uintptr_t)&map, 8 + 2 * 4));
+	CHECK_OK(store(ctx, 1, t, 0xba1));
+	CHECK_EQ(gem_read32(fd, t, 0), 0xba1);
+	CHECK_OK(gem_ctx_destroy(fd, ctx));
+	gem_close(fd, t);
+}
+
 static int vm_ctl(unsigned long cmd, uint32_t *id, uint32_t flags,
 		  uint64_t ext)
 {
