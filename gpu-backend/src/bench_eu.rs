@@ -1,6 +1,7 @@
 //! EU benchmarks for `gemu bench`: a vector add of `n` floats run as a GPGPU_WALKER
 //! dispatch (SIMD16 threads, untyped surface reads and writes through a binding table),
-//! and the same work as a plain Rust loop, measured in the same run.
+//! a reduction through shared local memory (four SIMD16 threads per group meet at a
+//! barrier), and the same work as plain Rust loops, measured in the same run.
 
 use crate::engine::{Engine, EngineConfig, Request};
 use crate::eu::asm::{self, dst, imm, op, scalar, ty, vec8, Ctl};
@@ -24,6 +25,264 @@ pub struct VectorAdd {
     space: Arc<SparseSpace>,
     engine: Engine,
     context: Arc<Mutex<ContextRegs>>,
+}
+
+/// A prepared reduction: `c[g]` = the sum of the 64 floats `a[64g..64g + 64]`, each group's
+/// four SIMD16 threads storing their values in SLM, meeting at a barrier, and thread 0
+/// adding them up (four SLM reads, then a tree over its 16 lanes).
+pub struct SlmReduce {
+    inner: VectorAdd,
+}
+
+fn reduce_kernel() -> Vec<u32> {
+    let c = Ctl::default();
+    let nm = Ctl { no_mask: true, ..c };
+    let read = |bti: u32| 2 << 25 | 2 << 20 | 0x1 << 14 | 1 << 12 | 0xe << 8 | bti;
+    let write = |bti: u32| 4 << 25 | 0x9 << 14 | 1 << 12 | 0xe << 8 | bti;
+    let write8 = |bti: u32| 2 << 25 | 0x9 << 14 | 2 << 12 | 0xe << 8 | bti;
+    let f = |nr, sub| asm::S::R {
+        nr,
+        sub,
+        ty: ty::F,
+        vs: 8,
+        w: 8,
+        hs: 1,
+    };
+    let mut k = vec![
+        // r12-13: lane * 4; r2.0 = thread * 64 (SLM), r2.1 = group * 256 + thread * 64
+        asm::mov(8, dst(10, 0, ty::UW), imm(asm::ty::V, 0x7654_3210), nm),
+        asm::alu(
+            op::ADD,
+            8,
+            dst(10, 8, ty::UW),
+            vec8(10, 0, ty::UW),
+            Some(imm(ty::UW, 8)),
+            nm,
+        ),
+        asm::mov(16, dst(12, 0, ty::UD), vec8(10, 0, ty::UW), c),
+        asm::alu(
+            op::SHL,
+            16,
+            dst(12, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(imm(ty::UD, 2)),
+            c,
+        ),
+        asm::alu(
+            op::SHL,
+            1,
+            dst(2, 0, ty::UD),
+            scalar(0, 2, ty::UD),
+            Some(imm(ty::UD, 6)),
+            nm,
+        ),
+        asm::alu(
+            op::SHL,
+            1,
+            dst(2, 1, ty::UD),
+            scalar(0, 1, ty::UD),
+            Some(imm(ty::UD, 8)),
+            nm,
+        ),
+        asm::alu(
+            op::ADD,
+            1,
+            dst(2, 1, ty::UD),
+            scalar(2, 1, ty::UD),
+            Some(scalar(2, 0, ty::UD)),
+            nm,
+        ),
+        // load a[...] into r16-17, store it to SLM at thread*64 + lane*4
+        asm::alu(
+            op::ADD,
+            16,
+            dst(14, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(scalar(2, 1, ty::UD)),
+            c,
+        ),
+        asm::send(16, 12, Some(16), 14, read(0), false, c),
+        asm::alu(
+            op::ADD,
+            16,
+            dst(14, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(scalar(2, 0, ty::UD)),
+            c,
+        ),
+        asm::send(16, 12, None, 14, write(0xfe), false, c),
+        // barrier
+        asm::mov(8, dst(20, 0, ty::UD), vec8(0, 0, ty::UD), nm),
+        asm::send(1, 3, None, 20, 1 << 25 | 4, false, nm),
+        asm::sync(0xe),
+    ];
+    // Every thread sums the four slots (only thread 0's result is written): r22-23.
+    k.push(asm::mov(16, dst(22, 0, ty::UD), imm(ty::UD, 0), c));
+    for t in 0..4u32 {
+        k.push(asm::alu(
+            op::ADD,
+            16,
+            dst(14, 0, ty::UD),
+            vec8(12, 0, ty::UD),
+            Some(imm(ty::UD, 64 * t)),
+            c,
+        ));
+        k.push(asm::send(16, 12, Some(24), 14, read(0xfe), false, c));
+        k.push(asm::alu(
+            op::ADD,
+            16,
+            dst(22, 0, ty::F),
+            f(22, 0),
+            Some(f(24, 0)),
+            c,
+        ));
+    }
+    // tree: 16 -> 8 -> 4 -> 2 -> 1 lanes
+    k.push(asm::alu(
+        op::ADD,
+        8,
+        dst(26, 0, ty::F),
+        f(22, 0),
+        Some(f(23, 0)),
+        nm,
+    ));
+    k.push(asm::alu(
+        op::ADD,
+        4,
+        dst(27, 0, ty::F),
+        asm::S::R {
+            nr: 26,
+            sub: 0,
+            ty: ty::F,
+            vs: 4,
+            w: 4,
+            hs: 1,
+        },
+        Some(asm::S::R {
+            nr: 26,
+            sub: 4,
+            ty: ty::F,
+            vs: 4,
+            w: 4,
+            hs: 1,
+        }),
+        nm,
+    ));
+    k.push(asm::alu(
+        op::ADD,
+        2,
+        dst(28, 0, ty::F),
+        asm::S::R {
+            nr: 27,
+            sub: 0,
+            ty: ty::F,
+            vs: 2,
+            w: 2,
+            hs: 1,
+        },
+        Some(asm::S::R {
+            nr: 27,
+            sub: 2,
+            ty: ty::F,
+            vs: 2,
+            w: 2,
+            hs: 1,
+        }),
+        nm,
+    ));
+    k.push(asm::alu(
+        op::ADD,
+        1,
+        dst(31, 0, ty::F),
+        scalar(28, 0, ty::F),
+        Some(scalar(28, 1, ty::F)),
+        nm,
+    ));
+    // thread 0 writes c[group] (one channel of a SIMD8 write)
+    k.push(asm::alu(
+        op::SHL,
+        1,
+        dst(30, 0, ty::UD),
+        scalar(0, 1, ty::UD),
+        Some(imm(ty::UD, 2)),
+        nm,
+    ));
+    k.push(asm::alu(
+        op::CMP,
+        1,
+        asm::null_dst(ty::UD),
+        scalar(0, 2, ty::UD),
+        Some(imm(ty::UD, 0)),
+        Ctl {
+            cond: 1,
+            no_mask: true,
+            ..c
+        },
+    ));
+    k.push(asm::send(
+        1,
+        12,
+        None,
+        30,
+        write8(2),
+        false,
+        Ctl {
+            pred: 1,
+            no_mask: true,
+            ..c
+        },
+    ));
+    k.extend(asm::eot());
+    asm::flatten(&k)
+}
+
+impl SlmReduce {
+    /// Lays out the reduction of `n` floats (a multiple of 64), `a[i] = i % 7`.
+    pub fn new(n: u32) -> Result<SlmReduce, String> {
+        if n == 0 || !n.is_multiple_of(64) {
+            return Err("the reduction length must be a multiple of 64".into());
+        }
+        let inner = VectorAdd::with_kernel(n, &reduce_kernel(), Layout::Reduce)?;
+        Ok(SlmReduce { inner })
+    }
+
+    /// Runs the dispatch once and waits for it.
+    pub fn run(&self) -> Result<(), String> {
+        self.inner.run()
+    }
+
+    /// Checks every group's sum.
+    pub fn verify(&self) -> Result<(), String> {
+        let n = self.inner.n;
+        let bytes = u64::from(n) * 4;
+        let mut c = vec![0u8; (n / 64) as usize * 4];
+        self.inner
+            .space
+            .read(ARRAYS + 2 * bytes, &mut c)
+            .map_err(|f| f.to_string())?;
+        for (g, w) in c.chunks_exact(4).enumerate() {
+            let got = f32::from_le_bytes(w.try_into().unwrap());
+            let want: f32 = (0..64).map(|i| ((64 * g + i) % 7) as f32).sum();
+            if got != want {
+                return Err(format!("sum of group {g} = {got}, want {want}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The same work as [`SlmReduce`] in a plain loop: one sum per 64 floats.
+pub fn native_reduce(a: &[f32], c: &mut [f32]) {
+    for (c, chunk) in c.iter_mut().zip(a.chunks_exact(64)) {
+        *c = chunk.iter().sum();
+    }
+}
+
+/// Which dispatch [`VectorAdd::with_kernel`] lays out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Add,
+    Reduce,
 }
 
 fn kernel() -> Vec<u32> {
@@ -101,6 +360,10 @@ impl VectorAdd {
         if n == 0 || !n.is_multiple_of(16) {
             return Err("the vector length must be a multiple of 16".into());
         }
+        VectorAdd::with_kernel(n, &kernel(), Layout::Add)
+    }
+
+    fn with_kernel(n: u32, kernel: &[u32], layout: Layout) -> Result<VectorAdd, String> {
         let bytes = u64::from(n) * 4;
         let space = Arc::new(SparseSpace::new());
         space.bind(BATCH, ARRAYS - BATCH);
@@ -110,11 +373,14 @@ impl VectorAdd {
             space.write(addr, &b).map_err(|f| f.to_string())
         };
         let (a, b, c) = (ARRAYS, ARRAYS + bytes, ARRAYS + 2 * bytes);
-        let input: Vec<u32> = (0..n).map(|i| (i as f32).to_bits()).collect();
+        let input: Vec<u32> = match layout {
+            Layout::Add => (0..n).map(|i| (i as f32).to_bits()).collect(),
+            Layout::Reduce => (0..n).map(|i| ((i % 7) as f32).to_bits()).collect(),
+        };
         put(a, &input)?;
         let input: Vec<u32> = (0..n).map(|i| (2.0 * i as f32).to_bits()).collect();
         put(b, &input)?;
-        put(BATCH + KERNEL, &kernel())?;
+        put(BATCH + KERNEL, kernel)?;
         let entries: Vec<u32> = (0..3).map(|i| (SURFACES + 64 * i) as u32).collect();
         put(BATCH + BINDING_TABLE, &entries)?;
         for (i, base) in [a, b, c].into_iter().enumerate() {
@@ -126,7 +392,11 @@ impl VectorAdd {
         let mut idd = [0u32; 8];
         idd[0] = KERNEL as u32;
         idd[4] = BINDING_TABLE as u32;
-        idd[6] = 1;
+        // Threads per group, and 1 KiB of SLM for the reduction.
+        idd[6] = match layout {
+            Layout::Add => 1,
+            Layout::Reduce => 4 | 1 << 16,
+        };
         put(BATCH + IDD, &idd)?;
         let sb = BATCH as u32 | 1;
         let mut batch = vec![0x6904_0302];
@@ -135,7 +405,26 @@ impl VectorAdd {
         batch.extend([1, 0, 0xffff_f000]);
         batch.extend([0x7000_0007, 0, 0, 8 << 16 | 2 << 8, 0, 2 << 16 | 2, 0, 0, 0]);
         batch.extend([0x7002_0002, 0, 32, IDD as u32]);
-        batch.extend([0x7105_000d, 0, 0, 0, 1 << 30, 0, 0, n / 16, 0, 0, 1, 0, 1]);
+        match layout {
+            Layout::Add => {
+                batch.extend([0x7105_000d, 0, 0, 0, 1 << 30, 0, 0, n / 16, 0, 0, 1, 0, 1])
+            }
+            Layout::Reduce => batch.extend([
+                0x7105_000d,
+                0,
+                0,
+                0,
+                1 << 30 | 3,
+                0,
+                0,
+                n / 64,
+                0,
+                0,
+                1,
+                0,
+                1,
+            ]),
+        }
         batch.extend([0xffff, 0xffff_ffff, 0x0500_0000]);
         put(BATCH, &batch)?;
         Ok(VectorAdd {

@@ -152,3 +152,11 @@ fn the_eu_vector_add_benchmark_computes_the_sum() {
     v.verify().unwrap();
     assert!(gpu_backend::bench_eu::VectorAdd::new(15).is_err());
 }
+
+#[test]
+fn the_eu_slm_reduction_benchmark_computes_the_sums() {
+    let r = gpu_backend::bench_eu::SlmReduce::new(4096).unwrap();
+    r.run().unwrap();
+    r.verify().unwrap();
+    assert!(gpu_backend::bench_eu::SlmReduce::new(100).is_err());
+}

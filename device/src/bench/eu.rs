@@ -1,8 +1,8 @@
 //! The render engine's EU interpreter against the CPU (issue: the render engine, part 1):
-//! a vector add of 64K floats as a GPGPU_WALKER dispatch on a private engine and address
-//! space (no FUSE, no ioctl: the interpreter alone), against the same loop in Rust.
-//! One operation is one whole vector add; the ratio is how many native loops one dispatch
-//! costs.
+//! a vector add of 64K floats and a reduction through shared local memory, as
+//! GPGPU_WALKER dispatches on a private engine and address space (no FUSE, no ioctl: the
+//! interpreter alone), against the same loops in Rust. One operation is one whole
+//! dispatch; the ratio is how many native loops one dispatch costs.
 
 use std::hint::black_box;
 
@@ -33,4 +33,23 @@ pub fn eu_vector_add_op(_: &Rig) -> Fallible<Op<'_>> {
     v.run()?;
     v.verify()?;
     Ok(Box::new(move || v.run()))
+}
+
+/// One sum per 64 floats over [`FLOATS`] floats in a plain loop.
+pub fn native_reduce_op(_: &Rig) -> Fallible<Op<'_>> {
+    let a: Vec<f32> = (0..FLOATS).map(|i| (i % 7) as f32).collect();
+    let mut c = vec![0.0f32; FLOATS as usize / 64];
+    Ok(Box::new(move || {
+        gpu_backend::bench_eu::native_reduce(black_box(&a), &mut c);
+        black_box(&mut c);
+        Ok(())
+    }))
+}
+
+/// The same sums as groups of four SIMD16 EU threads meeting in shared local memory.
+pub fn eu_reduce_op(_: &Rig) -> Fallible<Op<'_>> {
+    let r = gpu_backend::bench_eu::SlmReduce::new(FLOATS)?;
+    r.run()?;
+    r.verify()?;
+    Ok(Box::new(move || r.run()))
 }

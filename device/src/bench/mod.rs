@@ -169,6 +169,25 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: eu::eu_vector_add_op,
     },
     Entry {
+        name: "native_reduce_64k",
+        what: "one sum per 64 floats over 64K floats, a plain Rust loop",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: eu::native_reduce_op,
+    },
+    Entry {
+        name: "eu_reduce_64k",
+        what: "the same sums as GPGPU_WALKER groups of four SIMD16 threads, through SLM and a barrier",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "native_reduce_64k",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(20.0)),
+        op: eu::eu_reduce_op,
+    },
+    Entry {
         name: "memcpy_1m",
         what: "1 MiB memcpy between two heap buffers",
         unit: BW_1M,
