@@ -107,3 +107,8 @@ fn integer_arithmetic_and_math_builtins() {
 fn local_memory_barriers_and_atomics() {
     check("local", 512, 64, 1024, &[]);
 }
+
+#[test]
+fn sixty_four_bit_integers_division_and_remainder() {
+    check("int64", 256, 64, 256, &[]);
+}

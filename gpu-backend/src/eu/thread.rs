@@ -519,6 +519,12 @@ impl Thread {
                 continue;
             }
             let (v, write) = super::alu::compute(inst, [a, b, c], float, p)?;
+            if inst.op == Op::Mach && inst.acc_wr {
+                // MACH with AccWrEn leaves the low half of the product in acc0 (IGC
+                // reads it back for 64-bit multiplies).
+                let low = a.i().wrapping_mul(b.i()) & 0xffff_ffff;
+                self.store(RegFile::Acc(0, 0), 4 * i, 4, low as u64)?;
+            }
             if matches!(inst.op, Op::Addc | Op::Subb) {
                 // acc0 receives each channel's carry (ADDC) or borrow (SUBB).
                 let (x, y) = (a.i() & 0xffff_ffff, b.i() & 0xffff_ffff);
