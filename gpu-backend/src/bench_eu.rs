@@ -34,22 +34,23 @@ pub struct SlmReduce {
     inner: VectorAdd,
 }
 
-fn reduce_kernel() -> Vec<u32> {
-    let c = Ctl::default();
-    let nm = Ctl { no_mask: true, ..c };
-    let read = |bti: u32| 2 << 25 | 2 << 20 | 0x1 << 14 | 1 << 12 | 0xe << 8 | bti;
-    let write = |bti: u32| 4 << 25 | 0x9 << 14 | 1 << 12 | 0xe << 8 | bti;
-    let write8 = |bti: u32| 2 << 25 | 0x9 << 14 | 2 << 12 | 0xe << 8 | bti;
-    let f = |nr, sub| asm::S::R {
-        nr,
-        sub,
-        ty: ty::F,
-        vs: 8,
-        w: 8,
-        hs: 1,
+/// Untyped SIMD16 read of the red channel on `bti` (two address registers in, two out).
+fn read16(bti: u32) -> u32 {
+    2 << 25 | 2 << 20 | 0x1 << 14 | 1 << 12 | 0xe << 8 | bti
+}
+
+/// Untyped SIMD16 write of the red channel on `bti` (two address and two data registers).
+fn write16(bti: u32) -> u32 {
+    4 << 25 | 0x9 << 14 | 1 << 12 | 0xe << 8 | bti
+}
+
+/// r12-r13 = each lane's byte offset (lane × 4) in a SIMD16 thread.
+fn lane_offsets() -> Vec<[u32; 4]> {
+    let nm = Ctl {
+        no_mask: true,
+        ..Ctl::default()
     };
-    let mut k = vec![
-        // r12-13: lane * 4; r2.0 = thread * 64 (SLM), r2.1 = group * 256 + thread * 64
+    vec![
         asm::mov(8, dst(10, 0, ty::UW), imm(asm::ty::V, 0x7654_3210), nm),
         asm::alu(
             op::ADD,
@@ -59,15 +60,26 @@ fn reduce_kernel() -> Vec<u32> {
             Some(imm(ty::UW, 8)),
             nm,
         ),
-        asm::mov(16, dst(12, 0, ty::UD), vec8(10, 0, ty::UW), c),
-        asm::alu(
+        asm::mov(16, dst(12, 0, ty::UD), vec8(10, 0, ty::UW), Ctl::default()),
+        asm::op2(
             op::SHL,
             16,
             dst(12, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 2)),
-            c,
+            imm(ty::UD, 2),
         ),
+    ]
+}
+
+fn reduce_kernel() -> Vec<u32> {
+    let c = Ctl::default();
+    let nm = Ctl { no_mask: true, ..c };
+    let write8 = |bti: u32| 2 << 25 | 0x9 << 14 | 2 << 12 | 0xe << 8 | bti;
+    let f = |nr, sub| vec8(nr, sub, ty::F);
+    let half = |nr, sub, n| asm::region(nr, sub, ty::F, n, n, 1);
+    let mut k = lane_offsets();
+    k.extend([
+        // r2.0 = thread * 64 (its SLM slots), r2.1 = group * 256 + thread * 64 (its floats)
         asm::alu(
             op::SHL,
             1,
@@ -92,146 +104,87 @@ fn reduce_kernel() -> Vec<u32> {
             Some(scalar(2, 0, ty::UD)),
             nm,
         ),
-        // load a[...] into r16-17, store it to SLM at thread*64 + lane*4
-        asm::alu(
+        // load the thread's 16 floats into r16-17 and store them in SLM
+        asm::op2(
             op::ADD,
             16,
             dst(14, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(scalar(2, 1, ty::UD)),
-            c,
+            scalar(2, 1, ty::UD),
         ),
-        asm::send(16, 12, Some(16), 14, read(0), false, c),
-        asm::alu(
+        asm::send(16, 12, Some(16), 14, read16(0), false, c),
+        asm::op2(
             op::ADD,
             16,
             dst(14, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(scalar(2, 0, ty::UD)),
-            c,
+            scalar(2, 0, ty::UD),
         ),
-        asm::send(16, 12, None, 14, write(0xfe), false, c),
+        asm::send(16, 12, None, 14, write16(0xfe), false, c),
         // barrier
         asm::mov(8, dst(20, 0, ty::UD), vec8(0, 0, ty::UD), nm),
         asm::send(1, 3, None, 20, 1 << 25 | 4, false, nm),
         asm::sync(0xe),
-    ];
-    // Every thread sums the four slots (only thread 0's result is written): r22-23.
-    k.push(asm::mov(16, dst(22, 0, ty::UD), imm(ty::UD, 0), c));
+        asm::mov(16, dst(22, 0, ty::UD), imm(ty::UD, 0), c),
+    ]);
+    // Every thread sums the four threads' slots (only thread 0 writes the result).
     for t in 0..4u32 {
-        k.push(asm::alu(
+        k.push(asm::op2(
             op::ADD,
             16,
             dst(14, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 64 * t)),
-            c,
+            imm(ty::UD, 64 * t),
         ));
-        k.push(asm::send(16, 12, Some(24), 14, read(0xfe), false, c));
-        k.push(asm::alu(
-            op::ADD,
-            16,
-            dst(22, 0, ty::F),
-            f(22, 0),
-            Some(f(24, 0)),
-            c,
-        ));
+        k.push(asm::send(16, 12, Some(24), 14, read16(0xfe), false, c));
+        k.push(asm::op2(op::ADD, 16, dst(22, 0, ty::F), f(22, 0), f(24, 0)));
     }
-    // tree: 16 -> 8 -> 4 -> 2 -> 1 lanes
-    k.push(asm::alu(
-        op::ADD,
-        8,
-        dst(26, 0, ty::F),
-        f(22, 0),
-        Some(f(23, 0)),
-        nm,
-    ));
-    k.push(asm::alu(
-        op::ADD,
-        4,
-        dst(27, 0, ty::F),
-        asm::S::R {
-            nr: 26,
-            sub: 0,
-            ty: ty::F,
-            vs: 4,
-            w: 4,
-            hs: 1,
-        },
-        Some(asm::S::R {
-            nr: 26,
-            sub: 4,
-            ty: ty::F,
-            vs: 4,
-            w: 4,
-            hs: 1,
-        }),
-        nm,
-    ));
-    k.push(asm::alu(
-        op::ADD,
-        2,
-        dst(28, 0, ty::F),
-        asm::S::R {
-            nr: 27,
-            sub: 0,
-            ty: ty::F,
-            vs: 2,
-            w: 2,
-            hs: 1,
-        },
-        Some(asm::S::R {
-            nr: 27,
-            sub: 2,
-            ty: ty::F,
-            vs: 2,
-            w: 2,
-            hs: 1,
-        }),
-        nm,
-    ));
-    k.push(asm::alu(
-        op::ADD,
-        1,
-        dst(31, 0, ty::F),
-        scalar(28, 0, ty::F),
-        Some(scalar(28, 1, ty::F)),
-        nm,
-    ));
-    // thread 0 writes c[group] (one channel of a SIMD8 write)
-    k.push(asm::alu(
-        op::SHL,
-        1,
-        dst(30, 0, ty::UD),
-        scalar(0, 1, ty::UD),
-        Some(imm(ty::UD, 2)),
-        nm,
-    ));
-    k.push(asm::alu(
-        op::CMP,
-        1,
-        asm::null_dst(ty::UD),
-        scalar(0, 2, ty::UD),
-        Some(imm(ty::UD, 0)),
-        Ctl {
-            cond: 1,
-            no_mask: true,
-            ..c
-        },
-    ));
-    k.push(asm::send(
-        1,
-        12,
-        None,
-        30,
-        write8(2),
-        false,
-        Ctl {
-            pred: 1,
-            no_mask: true,
-            ..c
-        },
-    ));
+    k.extend([
+        // a tree over the 16 lanes: 16 -> 8 -> 4 -> 2 -> 1
+        asm::alu(op::ADD, 8, dst(26, 0, ty::F), f(22, 0), Some(f(23, 0)), nm),
+        asm::alu(
+            op::ADD,
+            4,
+            dst(27, 0, ty::F),
+            half(26, 0, 4),
+            Some(half(26, 4, 4)),
+            nm,
+        ),
+        asm::alu(
+            op::ADD,
+            2,
+            dst(28, 0, ty::F),
+            half(27, 0, 2),
+            Some(half(27, 2, 2)),
+            nm,
+        ),
+        asm::alu(
+            op::ADD,
+            1,
+            dst(31, 0, ty::F),
+            scalar(28, 0, ty::F),
+            Some(scalar(28, 1, ty::F)),
+            nm,
+        ),
+        // thread 0 writes c[group] (one channel of a SIMD8 write)
+        asm::alu(
+            op::SHL,
+            1,
+            dst(30, 0, ty::UD),
+            scalar(0, 1, ty::UD),
+            Some(imm(ty::UD, 2)),
+            nm,
+        ),
+        asm::alu(
+            op::CMP,
+            1,
+            asm::null_dst(ty::UD),
+            scalar(0, 2, ty::UD),
+            Some(imm(ty::UD, 0)),
+            Ctl { cond: 1, ..nm },
+        ),
+        asm::send(1, 12, None, 30, write8(2), false, Ctl { pred: 1, ..nm }),
+    ]);
     k.extend(asm::eot());
     asm::flatten(&k)
 }
@@ -288,18 +241,9 @@ enum Layout {
 fn kernel() -> Vec<u32> {
     let c = Ctl::default();
     let nm = Ctl { no_mask: true, ..c };
-    let read = |bti: u32| 2 << 25 | 2 << 20 | 0x1 << 14 | 1 << 12 | 0xe << 8 | bti;
-    let write = |bti: u32| 4 << 25 | 0x9 << 14 | 1 << 12 | 0xe << 8 | bti;
-    let mut k = vec![
-        asm::mov(8, dst(10, 0, ty::UW), imm(asm::ty::V, 0x7654_3210), nm),
-        asm::alu(
-            op::ADD,
-            8,
-            dst(10, 8, ty::UW),
-            vec8(10, 0, ty::UW),
-            Some(imm(ty::UW, 8)),
-            nm,
-        ),
+    let mut k = lane_offsets();
+    k.extend([
+        // r12-13 += group * 64 bytes; a -> r14-15, b -> r16-17, c = a + b
         asm::alu(
             op::SHL,
             1,
@@ -308,36 +252,25 @@ fn kernel() -> Vec<u32> {
             Some(imm(ty::UD, 6)),
             nm,
         ),
-        asm::mov(16, dst(12, 0, ty::UD), vec8(10, 0, ty::UW), c),
-        asm::alu(
-            op::SHL,
-            16,
-            dst(12, 0, ty::UD),
-            vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 2)),
-            c,
-        ),
-        asm::alu(
+        asm::op2(
             op::ADD,
             16,
             dst(12, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(scalar(2, 0, ty::UD)),
-            c,
+            scalar(2, 0, ty::UD),
         ),
-        asm::send(16, 12, Some(14), 12, read(0), false, c),
-        asm::send(16, 12, Some(16), 12, read(1), false, c),
+        asm::send(16, 12, Some(14), 12, read16(0), false, c),
+        asm::send(16, 12, Some(16), 12, read16(1), false, c),
         asm::mov(16, dst(18, 0, ty::UD), vec8(12, 0, ty::UD), c),
-        asm::alu(
+        asm::op2(
             op::ADD,
             16,
             dst(20, 0, ty::F),
             vec8(14, 0, ty::F),
-            Some(vec8(16, 0, ty::F)),
-            c,
+            vec8(16, 0, ty::F),
         ),
-        asm::send(16, 12, None, 18, write(2), false, c),
-    ];
+        asm::send(16, 12, None, 18, write16(2), false, c),
+    ]);
     k.extend(asm::eot());
     asm::flatten(&k)
 }

@@ -162,6 +162,25 @@ impl AddressSpace for SparseSpace {
     }
 }
 
+/// A small seeded xorshift generator for the randomized tests (no dependency, same
+/// sequence on every machine).
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 32 random bits.
+    pub fn next_u32(&mut self) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 16) as u32
+    }
+
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: u32) -> u32 {
+        self.next_u32() % n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

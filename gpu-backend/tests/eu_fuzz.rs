@@ -11,15 +11,7 @@ use gpu_backend::{EngineConfig, HangReason, Outcome};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as u32
-    }
-}
+use gpu_backend::testing::Rng;
 
 /// Opcodes the interpreter executes, so random kernels get past their first instruction.
 const KNOWN: &[u32] = &[
@@ -29,14 +21,14 @@ const KNOWN: &[u32] = &[
 
 fn random_kernel(r: &mut Rng) -> Vec<u32> {
     let mut k = Vec::new();
-    let n = 1 + r.next() % 24;
+    let n = 1 + r.next_u32() % 24;
     for _ in 0..n {
-        let mut w = [r.next(), r.next(), r.next(), r.next()];
-        if !r.next().is_multiple_of(4) {
-            w[0] = (w[0] & !0x7f) | KNOWN[(r.next() as usize) % KNOWN.len()];
+        let mut w = [r.next_u32(), r.next_u32(), r.next_u32(), r.next_u32()];
+        if !r.next_u32().is_multiple_of(4) {
+            w[0] = (w[0] & !0x7f) | KNOWN[(r.next_u32() as usize) % KNOWN.len()];
         }
         // Mostly native; a compacted instruction is the first 8 bytes.
-        if r.next().is_multiple_of(5) {
+        if r.next_u32().is_multiple_of(5) {
             w[0] |= 1 << 29;
             k.extend_from_slice(&w[..2]);
         } else {
@@ -60,15 +52,24 @@ fn random_kernels_end_cleanly() {
             &gpu,
             PIPELINE_SELECT_GPGPU,
             &[],
-            surface_state(TARGET, 256, 4, 256, 0, r.next().is_multiple_of(2)),
-            &[r.next(), r.next(), r.next(), r.next(), 0, 0, 0, 0],
+            surface_state(TARGET, 256, 4, 256, 0, r.next_u32().is_multiple_of(2)),
+            &[
+                r.next_u32(),
+                r.next_u32(),
+                r.next_u32(),
+                r.next_u32(),
+                0,
+                0,
+                0,
+                0,
+            ],
             idd(1, 1),
         );
         b.extend(walker(
-            (0, 1 + r.next() % 3),
+            (0, 1 + r.next_u32() % 3),
             (0, 1),
-            r.next().is_multiple_of(2),
-            r.next(),
+            r.next_u32().is_multiple_of(2),
+            r.next_u32(),
         ));
         b.push(BB_END);
         let key = match gpu.run(&b) {

@@ -14,20 +14,18 @@ use std::time::{Duration, Instant};
 const FB: u64 = 0x1_0000; // batch page
 const FD: u64 = 0x2_0000; // 64 KiB of data
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as u32
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        self.next() % n
-    }
+use gpu_backend::testing::Rng;
+
+/// Random picks of the batch fuzzer.
+trait Picks {
+    fn addr(&mut self) -> u64;
+    fn reg(&mut self) -> u32;
+}
+
+impl Picks for Rng {
     fn addr(&mut self) -> u64 {
         match self.below(10) {
-            0 => self.next() as u64 | (self.below(4) as u64) << 32,
+            0 => self.next_u32() as u64 | (self.below(4) as u64) << 32,
             1..=3 => FB + (self.below(1024) * 4) as u64,
             _ => FD + (self.below(16384) * 4) as u64,
         }
@@ -37,7 +35,7 @@ impl Rng {
             0 => 0x2600 + 4 * self.below(32),
             1 => 0x22600 + 4 * self.below(32),
             2 => [0x2358, 0x235c, 0x23a8, 0x22200, 0x22358][self.below(5) as usize],
-            _ => self.next() & 0x7f_fffc,
+            _ => self.next_u32() & 0x7f_fffc,
         }
     }
 }
@@ -45,12 +43,12 @@ impl Rng {
 fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
     let a = r.addr();
     match r.below(21) {
-        0 => out.push(r.next()),
+        0 => out.push(r.next_u32()),
         1 => out.push(0),
         2 => out.push(ARB_CHECK),
-        3 => out.extend(store(a, r.next())),
-        4 => out.extend(store64(a, r.next() as u64)),
-        5 => out.extend(lri(&[(r.reg(), r.next()), (r.reg(), r.next())])),
+        3 => out.extend(store(a, r.next_u32())),
+        4 => out.extend(store64(a, r.next_u32() as u64)),
+        5 => out.extend(lri(&[(r.reg(), r.next_u32()), (r.reg(), r.next_u32())])),
         6 => out.extend(srm(r.reg(), a)),
         7 => out.extend(lrm(r.reg(), a)),
         8 => out.extend(lrr(r.reg(), r.reg())),
@@ -78,11 +76,19 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
                 bb_call(target)
             });
         }
-        11 => out.extend(cond_end(r.next(), a & !7)),
-        12 => out.extend(sem_wait(r.below(7), r.next() % 4, a)),
-        13 => out.extend(flush_dw(r.below(4), a & !7, r.next())),
-        14 => out.extend(pipe_control(r.next() & 0x00ff_ffff, a, r.next() as u64)),
-        15 => out.extend([mi::instr(mi::STORE_DATA_INDEX, 1), r.next(), r.next()]),
+        11 => out.extend(cond_end(r.next_u32(), a & !7)),
+        12 => out.extend(sem_wait(r.below(7), r.next_u32() % 4, a)),
+        13 => out.extend(flush_dw(r.below(4), a & !7, r.next_u32())),
+        14 => out.extend(pipe_control(
+            r.next_u32() & 0x00ff_ffff,
+            a,
+            r.next_u32() as u64,
+        )),
+        15 => out.extend([
+            mi::instr(mi::STORE_DATA_INDEX, 1),
+            r.next_u32(),
+            r.next_u32(),
+        ]),
         16 | 17 => {
             let op = [
                 blt::XY_SRC_COPY,
@@ -95,11 +101,11 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
                 blt::XY_SETUP_CLIP => 3,
                 _ => 10,
             };
-            let flags = r.next() & 0x0033_f800;
+            let flags = r.next_u32() & 0x0033_f800;
             out.push(blt::instr(op, flags | (len - 2)));
             let xy = |r: &mut Rng| r.below(40) | r.below(40) << 16;
             let pitch = [64u32, 128, 512, 1024, 100, 0][r.below(6) as usize];
-            out.push((r.next() & 0xc7ff_0000) | pitch);
+            out.push((r.next_u32() & 0xc7ff_0000) | pitch);
             out.push(xy(r));
             out.push(xy(r) + (1 | 1 << 16));
             for _ in 4..len {
@@ -115,11 +121,11 @@ fn random_command(r: &mut Rng, out: &mut Vec<u32>) {
             let inline = r.below(2);
             out.push(mi::instr(
                 mi::ATOMIC,
-                (r.next() & 0x3b_ff00) | inline << 18 | if inline == 1 { 9 } else { 1 },
+                (r.next_u32() & 0x3b_ff00) | inline << 18 | if inline == 1 { 9 } else { 1 },
             ));
             out.extend([lo(a), hi(a)]);
             if inline == 1 {
-                out.extend((0..8).map(|_| r.next()));
+                out.extend((0..8).map(|_| r.next_u32()));
             }
         }
         _ => out.push(BB_END),

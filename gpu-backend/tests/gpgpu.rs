@@ -9,40 +9,54 @@ use common::gpgpu::*;
 use common::*;
 use gpu_backend::{HangReason, Outcome};
 
+/// The tail both fill kernels share: the media block write header from r0 with (X, Y) from
+/// r2.0/r2.1 and a 16x1 (or 16x16) block, the colour replicated from r1.0, then EOT.
+fn block_write_tail(height: u32) -> Vec<[u32; 4]> {
+    let c = Ctl::default();
+    let rows = height.div_ceil(2); // two 16-byte rows per register
+    let mut k = vec![
+        eu::mov(4, dst(1, 0, ty::UB), scalar(1, 0, ty::UB), c),
+        eu::mov(8, dst(4, 0, ty::UD), vec8(0, 0, ty::UD), c),
+        eu::mov(2, dst(4, 0, ty::UD), eu::region(2, 0, ty::UD, 2, 2, 1), c),
+        eu::mov(
+            1,
+            dst(4, 2, ty::UD),
+            imm(ty::UD, (height - 1) << 16 | 0xf),
+            c,
+        ),
+    ];
+    for r in 0..rows.max(1) {
+        k.push(eu::mov(8, dst(5 + r, 0, ty::UD), scalar(1, 0, ty::UD), c));
+    }
+    let mlen = 1 + rows.max(1);
+    k.push(eu::send(
+        16,
+        12,
+        None,
+        4,
+        mlen << 25 | 1 << 19 | 0xa << 14,
+        false,
+        c,
+    ));
+    k.extend(eu::eot());
+    k
+}
+
 /// IGT's fill algorithm as a kernel: each thread writes 16 bytes of the colour in r1.0 at
 /// x = group id X × 16, y = group id Y (MEDIA BLOCK WRITE on binding table entry 0).
 fn fill_kernel() -> Vec<[u32; 4]> {
     let c = Ctl::default();
     let mut k = vec![
-        eu::mov(4, dst(1, 0, ty::UB), scalar(1, 0, ty::UB), c),
-        eu::alu(
+        eu::op2(
             op::SHL,
             1,
             dst(2, 0, ty::UD),
             scalar(0, 1, ty::UD),
-            Some(imm(ty::UD, 4)),
-            c,
+            imm(ty::UD, 4),
         ),
         eu::mov(1, dst(2, 1, ty::UD), scalar(0, 6, ty::UD), c),
-        eu::mov(8, dst(4, 0, ty::UD), vec8(0, 0, ty::UD), c),
-        eu::mov(
-            2,
-            dst(4, 0, ty::UD),
-            eu::S::R {
-                nr: 2,
-                sub: 0,
-                ty: ty::UD,
-                vs: 2,
-                w: 2,
-                hs: 1,
-            },
-            c,
-        ),
-        eu::mov(1, dst(4, 2, ty::UD), imm(ty::UD, 0xf), c),
-        eu::mov(16, dst(5, 0, ty::UD), scalar(1, 0, ty::UD), c),
-        eu::send(16, 12, None, 4, 2 << 25 | 1 << 19 | 0xa << 14, false, c),
     ];
-    k.extend(eu::eot());
+    k.extend(block_write_tail(1));
     k
 }
 
@@ -109,28 +123,7 @@ fn media_object_runs_its_kernel_with_inline_data() {
     let gpu = Gpu::rcs();
     let (w, h) = (32u32, 2u32);
     // Like IGT's media fill: the header's X/Y come from the inline data in r2.
-    let c = Ctl::default();
-    let mut k = vec![
-        eu::mov(4, dst(1, 0, ty::UB), scalar(1, 0, ty::UB), c),
-        eu::mov(8, dst(4, 0, ty::UD), vec8(0, 0, ty::UD), c),
-        eu::mov(
-            2,
-            dst(4, 0, ty::UD),
-            eu::S::R {
-                nr: 2,
-                sub: 0,
-                ty: ty::UD,
-                vs: 2,
-                w: 2,
-                hs: 1,
-            },
-            c,
-        ),
-        eu::mov(1, dst(4, 2, ty::UD), imm(ty::UD, 0xf), c),
-        eu::mov(16, dst(5, 0, ty::UD), scalar(1, 0, ty::UD), c),
-        eu::send(16, 12, None, 4, 2 << 25 | 1 << 19 | 0xa << 14, false, c),
-    ];
-    k.extend(eu::eot());
+    let k = block_write_tail(1);
     let mut b = setup(
         &gpu,
         PIPELINE_SELECT_MEDIA,
@@ -170,30 +163,27 @@ fn alu_kernel() -> Vec<[u32; 4]> {
     };
     let mut k = vec![
         eu::mov(8, dst(10, 0, ty::UW), imm(ty::V, 0x7654_3210), c),
-        eu::alu(
+        eu::op2(
             op::ADD,
             8,
             dst(10, 8, ty::UW),
             vec8(10, 0, ty::UW),
-            Some(imm(ty::UW, 8)),
-            c,
+            imm(ty::UW, 8),
         ),
         eu::mov(16, dst(12, 0, ty::UD), vec8(10, 0, ty::UW), c),
-        eu::alu(
+        eu::op2(
             op::SHL,
             16,
             dst(14, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 2)),
-            c,
+            imm(ty::UD, 2),
         ),
-        eu::alu(
+        eu::op2(
             op::MUL,
             16,
             dst(16, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(vec8(12, 0, ty::UD)),
-            c,
+            vec8(12, 0, ty::UD),
         ),
         // cmp.l f0: lane < 8
         eu::alu(
@@ -214,33 +204,30 @@ fn alu_kernel() -> Vec<[u32; 4]> {
         (i_if + 4) - i_if,
         pred,
     ));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         16,
         dst(16, 0, ty::UD),
         vec8(16, 0, ty::UD),
-        Some(imm(ty::UD, 1000)),
-        c,
+        imm(ty::UD, 1000),
     ));
     k.push(eu::branch(op::ELSE, 16, 2, 2, c));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         16,
         dst(16, 0, ty::UD),
         vec8(16, 0, ty::UD),
-        Some(imm(ty::UD, 2000)),
-        c,
+        imm(ty::UD, 2000),
     ));
     k.push(eu::branch(op::ENDIF, 16, 1, 1, c));
     k.push(eu::mov(16, dst(18, 0, ty::UD), imm(ty::UD, 0), c));
     let i_loop = k.len() as i32;
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         16,
         dst(18, 0, ty::UD),
         vec8(18, 0, ty::UD),
-        Some(imm(ty::UD, 1)),
-        c,
+        imm(ty::UD, 1),
     ));
     k.push(eu::alu(
         op::CMP,
@@ -252,13 +239,12 @@ fn alu_kernel() -> Vec<[u32; 4]> {
     ));
     let i_while = k.len() as i32;
     k.push(eu::branch(op::WHILE, 16, i_loop - i_while, 0, pred));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         16,
         dst(16, 0, ty::UD),
         vec8(16, 0, ty::UD),
-        Some(vec8(18, 0, ty::UD)),
-        c,
+        vec8(18, 0, ty::UD),
     ));
     // Untyped write, SIMD16, red channel only: addresses r14-15, data r16-17.
     let write = |payload: u32| {
@@ -275,13 +261,12 @@ fn alu_kernel() -> Vec<[u32; 4]> {
     k.push(write(14));
     // Floats: r20 = sqrt(lane × 0.5), written at byte 64 + lane × 4.
     k.push(eu::mov(16, dst(20, 0, ty::F), vec8(12, 0, ty::UD), c));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::MUL,
         16,
         dst(20, 0, ty::F),
         vec8(20, 0, ty::F),
-        Some(imm(ty::F, 0.5f32.to_bits())),
-        c,
+        imm(ty::F, 0.5f32.to_bits()),
     ));
     k.push(eu::alu(
         op::MATH,
@@ -291,13 +276,12 @@ fn alu_kernel() -> Vec<[u32; 4]> {
         Some(eu::S::Null),
         Ctl { cond: 4, ..c },
     ));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         16,
         dst(24, 0, ty::UD),
         vec8(14, 0, ty::UD),
-        Some(imm(ty::UD, 64)),
-        c,
+        imm(ty::UD, 64),
     ));
     k.push(eu::mov(16, dst(26, 0, ty::UD), vec8(20, 0, ty::UD), c));
     k.push(write(24));
@@ -588,38 +572,34 @@ fn a_barrier_orders_shared_local_memory_between_threads() {
         eu::mov(8, dst(10, 0, ty::UW), imm(ty::V, 0x7654_3210), c),
         eu::mov(8, dst(11, 0, ty::UD), vec8(10, 0, ty::UW), c),
         // r12 = thread index (r0.2) * 8 + lane; r13 = r12 * 4 (byte offset)
-        eu::alu(
+        eu::op2(
             op::SHL,
             8,
             dst(12, 0, ty::UD),
             scalar(0, 2, ty::UD),
-            Some(imm(ty::UD, 3)),
-            c,
+            imm(ty::UD, 3),
         ),
-        eu::alu(
+        eu::op2(
             op::ADD,
             8,
             dst(12, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(vec8(11, 0, ty::UD)),
-            c,
+            vec8(11, 0, ty::UD),
         ),
-        eu::alu(
+        eu::op2(
             op::SHL,
             8,
             dst(13, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 2)),
-            c,
+            imm(ty::UD, 2),
         ),
         // value = 100 + global slot
-        eu::alu(
+        eu::op2(
             op::ADD,
             8,
             dst(14, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 100)),
-            c,
+            imm(ty::UD, 100),
         ),
         eu::send(8, 12, None, 13, untyped_write8(0xfe), false, c),
         // barrier: gateway message, then wait
@@ -629,37 +609,33 @@ fn a_barrier_orders_shared_local_memory_between_threads() {
     ];
     k.extend([
         // r15 = (8 - 8t) + lane, as a byte offset in r16
-        eu::alu(
+        eu::op2(
             op::MUL,
             8,
             dst(15, 0, ty::D),
             scalar(0, 2, ty::D),
-            Some(imm(ty::D, (-8i32) as u32)),
-            c,
+            imm(ty::D, (-8i32) as u32),
         ),
-        eu::alu(
+        eu::op2(
             op::ADD,
             8,
             dst(15, 0, ty::D),
             vec8(15, 0, ty::D),
-            Some(imm(ty::D, 8)),
-            c,
+            imm(ty::D, 8),
         ),
-        eu::alu(
+        eu::op2(
             op::ADD,
             8,
             dst(15, 0, ty::D),
             vec8(15, 0, ty::D),
-            Some(vec8(11, 0, ty::D)),
-            c,
+            vec8(11, 0, ty::D),
         ),
-        eu::alu(
+        eu::op2(
             op::SHL,
             8,
             dst(16, 0, ty::UD),
             vec8(15, 0, ty::UD),
-            Some(imm(ty::UD, 2)),
-            c,
+            imm(ty::UD, 2),
         ),
         eu::send(8, 12, Some(17), 16, untyped_read8(0xfe), false, c),
         // out[slot] = the other thread's value
@@ -704,77 +680,69 @@ fn carries_high_products_indirect_reads_and_breaks_match_a_cpu_model() {
     let mut k = vec![
         eu::mov(8, dst(10, 0, ty::UW), imm(ty::V, 0x7654_3210), c),
         eu::mov(8, dst(11, 0, ty::UD), vec8(10, 0, ty::UW), c),
-        eu::alu(
+        eu::op2(
             op::MUL,
             8,
             dst(12, 0, ty::UD),
             vec8(11, 0, ty::UD),
-            Some(imm(ty::UD, 0x9000_0001)),
-            c,
+            imm(ty::UD, 0x9000_0001),
         ),
         // r13 = low(x + x), acc0 = carry; r14 = high = carry + 0
-        eu::alu(
+        eu::op2(
             0x4e,
             8,
             dst(13, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(vec8(12, 0, ty::UD)),
-            c,
+            vec8(12, 0, ty::UD),
         ),
         from_acc0(eu::mov(8, dst(14, 0, ty::UD), vec8(0x20, 0, ty::UD), c)),
         // r15 = high 32 bits of x * 0x7000_0003 (MACH with AccWrEn)
-        eu::alu(
+        eu::op2(
             op::MUL,
             8,
             dst(16, 0, ty::UD),
             vec8(12, 0, ty::UD),
-            Some(imm(ty::UD, 3)),
-            c,
+            imm(ty::UD, 3),
         ),
     ];
     // mach with AccWrEn (bit 33)
-    let mut mach = eu::alu(
+    let mut mach = eu::op2(
         0x49,
         8,
         dst(15, 0, ty::UD),
         vec8(12, 0, ty::UD),
-        Some(imm(ty::UD, 0x7000_0003)),
-        c,
+        imm(ty::UD, 0x7000_0003),
     );
     mach[1] |= 1 << 1;
     k.push(mach);
     // Indirect: a0.l = (r11 + 1) % 8 * 4 + 12 * 32 (the byte of r12's element)
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         8,
         dst(17, 0, ty::UD),
         vec8(11, 0, ty::UD),
-        Some(imm(ty::UD, 1)),
-        c,
+        imm(ty::UD, 1),
     ));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::AND,
         8,
         dst(17, 0, ty::UD),
         vec8(17, 0, ty::UD),
-        Some(imm(ty::UD, 7)),
-        c,
+        imm(ty::UD, 7),
     ));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::SHL,
         8,
         dst(17, 0, ty::UD),
         vec8(17, 0, ty::UD),
-        Some(imm(ty::UD, 2)),
-        c,
+        imm(ty::UD, 2),
     ));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         8,
         dst(17, 0, ty::UD),
         vec8(17, 0, ty::UD),
-        Some(imm(ty::UD, 12 * 32)),
-        c,
+        imm(ty::UD, 12 * 32),
     ));
     // a0 is ARF 0x10; write its words from r17 (uw view, stride 2)
     let mut to_a0 = eu::mov(
@@ -810,35 +778,32 @@ fn carries_high_products_indirect_reads_and_breaks_match_a_cpu_model() {
     ));
     let brk = k.len() as i32;
     k.push(eu::branch(op::BREAK, 8, 0, 0, pred));
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::ADD,
         8,
         dst(19, 0, ty::UD),
         vec8(19, 0, ty::UD),
-        Some(imm(ty::UD, 1)),
-        c,
+        imm(ty::UD, 1),
     ));
     let wh = k.len() as i32;
     k.push(eu::branch(op::WHILE, 8, top - wh, 0, c));
     // patch the break: JIP and UIP name the WHILE
     k[brk as usize] = eu::branch(op::BREAK, 8, wh - brk, wh - brk, pred);
     // out[l] = r13, out[8+l] = r14, out[16+l] = r15, out[24+l] = r18, out[32+l] = r19
-    k.push(eu::alu(
+    k.push(eu::op2(
         op::SHL,
         8,
         dst(20, 0, ty::UD),
         vec8(11, 0, ty::UD),
-        Some(imm(ty::UD, 2)),
-        c,
+        imm(ty::UD, 2),
     ));
     for (n, reg) in [13u32, 14, 15, 18, 19].iter().enumerate() {
-        k.push(eu::alu(
+        k.push(eu::op2(
             op::ADD,
             8,
             dst(30, 0, ty::UD),
             vec8(20, 0, ty::UD),
-            Some(imm(ty::UD, 32 * n as u32)),
-            c,
+            imm(ty::UD, 32 * n as u32),
         ));
         k.push(eu::mov(8, dst(31, 0, ty::UD), vec8(*reg, 0, ty::UD), c));
         k.push(eu::send(8, 12, None, 30, untyped_write8(0), false, c));

@@ -104,6 +104,18 @@ pub fn scalar(nr: u32, sub: u32, ty: u32) -> S {
     }
 }
 
+/// `r{nr}.{sub}<vs;w,hs>` of type `ty`.
+pub fn region(nr: u32, sub: u32, ty: u32, vs: u32, w: u32, hs: u32) -> S {
+    S::R {
+        nr,
+        sub,
+        ty,
+        vs,
+        w,
+        hs,
+    }
+}
+
 /// `r{nr}.{sub}<8;8,1>` (a packed vector).
 pub fn vec8(nr: u32, sub: u32, ty: u32) -> S {
     S::R {
@@ -252,6 +264,11 @@ pub fn alu(opcode: u32, exec: u32, d: D, s0: S, s1: Option<S>, c: Ctl) -> [u32; 
         src_fields(&mut w, s1, 1);
     }
     w
+}
+
+/// A two-source ALU instruction without predication or modifiers.
+pub fn op2(opcode: u32, exec: u32, d: D, s0: S, s1: S) -> [u32; 4] {
+    alu(opcode, exec, d, s0, Some(s1), Ctl::default())
 }
 
 /// MOV.

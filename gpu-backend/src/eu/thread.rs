@@ -679,15 +679,7 @@ mod tests {
     use crate::eu::asm::{self, dst, imm, op, scalar, ty, vec8, Ctl, S};
     use crate::eu::isa::decode;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 16) as u32
-        }
-    }
+    use crate::testing::Rng;
 
     /// Random dword instructions run on the fast path and on the reference path give the
     /// same registers and flags.
@@ -709,25 +701,25 @@ mod tests {
         let tys = [ty::UD, ty::D, ty::F, ty::UW, ty::W];
         let mut fast_taken = 0;
         for _ in 0..4000 {
-            let o = ops[(r.next() % ops.len() as u32) as usize];
-            let exec = [1, 8, 16][(r.next() % 3) as usize];
+            let o = ops[(r.next_u32() % ops.len() as u32) as usize];
+            let exec = [1, 8, 16][(r.next_u32() % 3) as usize];
             let (ta, tb, td) = (
-                tys[(r.next() % 5) as usize],
-                tys[(r.next() % 5) as usize],
-                tys[(r.next() % 3) as usize],
+                tys[(r.next_u32() % 5) as usize],
+                tys[(r.next_u32() % 5) as usize],
+                tys[(r.next_u32() % 3) as usize],
             );
             let src = |r: &mut Rng, t: u32| -> S {
-                match r.next() % 3 {
-                    0 => imm(t, r.next()),
-                    1 => scalar(10 + r.next() % 4, r.next() % 8, t),
-                    _ => vec8(10 + r.next() % 4, 0, t),
+                match r.next_u32() % 3 {
+                    0 => imm(t, r.next_u32()),
+                    1 => scalar(10 + r.next_u32() % 4, r.next_u32() % 8, t),
+                    _ => vec8(10 + r.next_u32() % 4, 0, t),
                 }
             };
             let a = src(&mut r, ta);
             let b = src(&mut r, tb);
             let cond = match o {
-                op::CMP => 1 + r.next() % 6,
-                op::SEL => [4, 5][(r.next() % 2) as usize],
+                op::CMP => 1 + r.next_u32() % 6,
+                op::SEL => [4, 5][(r.next_u32() % 2) as usize],
                 _ => 0,
             };
             let ctl = Ctl {
@@ -739,12 +731,12 @@ mod tests {
             let Ok(inst) = decode(&w) else { continue };
             let mut t1 = Thread::new(0xffff);
             for byte in t1.grf.iter_mut() {
-                *byte = r.next() as u8;
+                *byte = r.next_u32() as u8;
             }
             t1.flag = [0; 8];
             let mut t2 = Thread::new(0xffff);
             t2.grf.clone_from(&t1.grf);
-            let exec_mask = r.next() | 1;
+            let exec_mask = r.next_u32() | 1;
             let g1 = t1.alu(&inst, exec_mask, u32::MAX);
             let g2 = t2.alu_general(&inst, exec_mask, u32::MAX);
             let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
