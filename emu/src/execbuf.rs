@@ -19,7 +19,7 @@ use crate::platform::EngineId;
 use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
 use crate::syncobj::Syncobj;
 use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
-use crate::{user_ext, Errno, Result};
+use crate::{kalloc, user_ext, Errno, Result};
 use uapi::*;
 
 const ILLEGAL_FLAGS: u64 =
@@ -31,6 +31,14 @@ const GPU_DOMAINS: u32 = I915_GEM_DOMAIN_RENDER
     | I915_GEM_DOMAIN_VERTEX;
 const EXEC_OBJECT_SIZE: u64 = size_of::<drm_i915_gem_exec_object2>() as u64;
 const RELOC_SIZE: u64 = size_of::<drm_i915_gem_relocation_entry>() as u64;
+/// The kernel's bytes per exec object (`eb_element_size`: the exec object and a
+/// 64-bit `struct eb_vma` of 80 bytes), which sizes its exec list.
+const EB_ELEMENT_SIZE: u64 = EXEC_OBJECT_SIZE + 80;
+/// The kernel's `struct eb_fence` (a syncobj, a fence, a point, a chain): the unit of
+/// its fence array.
+const EB_FENCE_SIZE: u64 = 32;
+/// Relocation entries read at a time (i915 copies them through a small stack buffer).
+const RELOC_CHUNK: u64 = 64;
 /// Offset of `offset` in `drm_i915_gem_exec_object2`, and of `presumed_offset` in a
 /// relocation entry: what is written back.
 const EXEC_OFFSET_AT: u64 = 24;
@@ -101,12 +109,12 @@ impl File {
             return Err(Errno::EINVAL);
         }
         check_execbuffer(a)?;
-        let mut raw = vec![0u8; (count * EXEC_OBJECT_SIZE) as usize];
-        caller.read(a.buffers_ptr, &mut raw)?;
-        let mut exec: Vec<drm_i915_gem_exec_object2> = raw
-            .chunks(EXEC_OBJECT_SIZE as usize)
-            .map(bytemuck::pod_read_unaligned)
-            .collect();
+        // i915 allocates its list (two spare slots for the command parser) before it
+        // copies: a count past what it can allocate is ENOMEM, then an unmapped list
+        // EFAULT. The model's own list grows only as the caller's memory is read.
+        let mut exec: Vec<drm_i915_gem_exec_object2> =
+            kalloc::kvmalloc_array(count + 2, EB_ELEMENT_SIZE)?;
+        read_array(caller, a.buffers_ptr, count, &mut exec)?;
         let mut objs = Vec::new();
         let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via);
         // New offsets go back to user space, also after an error past placement.
@@ -381,6 +389,7 @@ impl File {
         if !access_ok(ext.handles_ptr, n * 8) || !access_ok(ext.values_ptr, n * 8) {
             return Err(Errno::EFAULT);
         }
+        kalloc::krealloc_array(fences, n, EB_FENCE_SIZE)?;
         for i in 0..n {
             let uf: drm_i915_gem_exec_fence = read_struct(caller, ext.handles_ptr + 8 * i)?;
             if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
@@ -432,6 +441,7 @@ impl File {
         if !access_ok(a.cliprects_ptr, n * 8) {
             return Err(Errno::EFAULT);
         }
+        kalloc::krealloc_array(fences, n, EB_FENCE_SIZE)?;
         for i in 0..n {
             let uf: drm_i915_gem_exec_fence = read_struct(caller, a.cliprects_ptr + 8 * i)?;
             if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
@@ -555,12 +565,17 @@ impl File {
         if !access_ok(e.relocs_ptr, n * RELOC_SIZE) {
             return Err(Errno::EFAULT);
         }
-        let mut raw = vec![0u8; (n * RELOC_SIZE) as usize];
-        caller.read(e.relocs_ptr, &mut raw)?;
         let size = objs[i].obj.size;
         let mut idle = false;
-        for (k, chunk) in raw.chunks(RELOC_SIZE as usize).enumerate() {
-            let r: drm_i915_gem_relocation_entry = bytemuck::pod_read_unaligned(chunk);
+        // A chunk at a time: the model holds no more of the list than i915 does.
+        let mut chunk = Vec::with_capacity(RELOC_CHUNK as usize);
+        for k in 0..n {
+            if k % RELOC_CHUNK == 0 {
+                chunk.clear();
+                let at = e.relocs_ptr + k * RELOC_SIZE;
+                read_array(caller, at, RELOC_CHUNK.min(n - k), &mut chunk)?;
+            }
+            let r: drm_i915_gem_relocation_entry = chunk[(k % RELOC_CHUNK) as usize];
             let target = match lut {
                 None => (r.target_handle as usize) < objs.len(),
                 Some(l) => l.contains_key(&r.target_handle),
@@ -601,7 +616,7 @@ impl File {
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
             objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
-            let at = e.relocs_ptr + k as u64 * RELOC_SIZE + RELOC_PRESUMED_AT;
+            let at = e.relocs_ptr + k * RELOC_SIZE + RELOC_PRESUMED_AT;
             let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
         }
         Ok(())
@@ -692,6 +707,28 @@ fn check_exec_object(
         if a.batch_len == 0 && obj.size == start {
             return Err(Errno::EINVAL);
         }
+    }
+    Ok(())
+}
+
+/// Read `n` plain structs at `ptr` into `out`, a page's worth at a time, so memory
+/// grows only with what the caller really has mapped; `EFAULT` on the first hole.
+fn read_array<T: bytemuck::Pod>(
+    caller: &dyn ClientMemory,
+    ptr: u64,
+    n: u64,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    let size = size_of::<T>() as u64;
+    let per_chunk = (4096 / size).max(1);
+    let mut chunk = vec![T::zeroed(); per_chunk as usize];
+    let mut done = 0;
+    while done < n {
+        let k = per_chunk.min(n - done) as usize;
+        let at = ptr.checked_add(done * size).ok_or(Errno::EFAULT)?;
+        caller.read(at, bytemuck::cast_slice_mut(&mut chunk[..k]))?;
+        out.extend_from_slice(&chunk[..k]);
+        done += k as u64;
     }
     Ok(())
 }

@@ -34,6 +34,7 @@ mod getparam;
 pub mod gpu_error;
 pub mod gtt_view;
 pub mod ioctl;
+mod kalloc;
 pub mod object;
 pub mod platform;
 pub mod prime;

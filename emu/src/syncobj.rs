@@ -9,8 +9,11 @@ use crate::client::ClientMemory;
 use crate::file::File;
 use crate::sync::{lock_order, DmaFence, TrackedMutex};
 use crate::wait::Waker;
-use crate::{Errno, Result};
+use crate::{kalloc, Errno, Result};
 use uapi::*;
+
+/// The kernel's `struct syncobj_wait_entry`, one per handle of a wait.
+const WAIT_ENTRY_SIZE: u64 = 64;
 
 struct Inner {
     fence: Option<Arc<DmaFence>>,
@@ -149,23 +152,27 @@ impl File {
         ptr: u64,
         count: u32,
     ) -> Result<Vec<Arc<Syncobj>>> {
-        let mut raw = vec![0u8; count as usize * 4];
-        caller.read(ptr, &mut raw)?;
-        raw.chunks(4)
-            .map(|c| {
-                let h = u32::from_ne_bytes(c.try_into().unwrap());
-                self.syncobj(h).ok_or(Errno::ENOENT)
-            })
-            .collect()
+        // The kernel's two kmalloc'd arrays (handles, then syncobj pointers) bound the
+        // count: ENOMEM past 4 MiB each, the handles' copy faulting in between.
+        let mut handles: Vec<u32> = kalloc::kmalloc_array(count.into(), 4)?;
+        handles.resize(count as usize, 0);
+        caller.read(ptr, bytemuck::cast_slice_mut(&mut handles))?;
+        let mut objs = kalloc::kmalloc_array(count.into(), 8)?;
+        for h in handles {
+            objs.push(self.syncobj(h).ok_or(Errno::ENOENT)?);
+        }
+        Ok(objs)
     }
 
+    /// The points array of TIMELINE_WAIT and TIMELINE_SIGNAL (a kmalloc'd copy).
+    /// A null pointer reads as all zeros, as in the kernel.
     fn read_points(caller: &dyn ClientMemory, ptr: u64, count: u32) -> Result<Vec<u64>> {
-        let mut raw = vec![0u8; count as usize * 8];
-        caller.read(ptr, &mut raw)?;
-        Ok(raw
-            .chunks(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
-            .collect())
+        let mut points: Vec<u64> = kalloc::kmalloc_array(count.into(), 8)?;
+        points.resize(count as usize, 0);
+        if ptr != 0 {
+            caller.read(ptr, bytemuck::cast_slice_mut(&mut points))?;
+        }
+        Ok(points)
     }
 
     /// Create a syncobj in this file, optionally already signalled.
@@ -262,7 +269,9 @@ impl File {
             != 0;
         let all = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL != 0;
         let waker = Arc::new(Waker::default());
-        let mut fences: Vec<Option<Arc<DmaFence>>> = Vec::with_capacity(objs.len());
+        // The kernel's kcalloc'd wait entries (64 bytes each) bound the count.
+        let mut fences: Vec<Option<Arc<DmaFence>>> =
+            kalloc::kmalloc_array(objs.len() as u64, WAIT_ENTRY_SIZE)?;
         for (s, &p) in objs.iter().zip(points) {
             let f = s.fence_for(p)?;
             if f.is_none() && !submit {
