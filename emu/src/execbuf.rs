@@ -115,16 +115,31 @@ impl File {
         let mut exec: Vec<drm_i915_gem_exec_object2> =
             kalloc::kvmalloc_array(count + 2, EB_ELEMENT_SIZE)?;
         read_array(caller, a.buffers_ptr, count, &mut exec)?;
-        let mut objs = Vec::new();
-        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via);
-        // New offsets go back to user space, also after an error past placement.
-        for (i, o) in objs.iter().enumerate() {
-            if o.update {
-                let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
-                let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
+        loop {
+            let mut objs = Vec::new();
+            let mut blocker = None;
+            let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via, &mut blocker);
+            // New offsets go back to user space, also after an error past placement.
+            for (i, o) in objs.iter().enumerate() {
+                if o.update {
+                    let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
+                    let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
+                }
             }
+            drop(objs);
+            let (Err(_), Some(busy)) = (r, blocker) else {
+                return r;
+            };
+            // The submission needs `busy` idle first: wait with nothing locked (a
+            // spinner may hold it for ever, and other clients may need those locks),
+            // then start again, as a new call would.
+            if !caller.may_sleep() {
+                // A thread that serves every client: the front-end makes the call
+                // again from a thread of its own.
+                return Err(Errno::EWOULDBLOCK);
+            }
+            busy.wait_idle_interruptible(caller)?;
         }
-        r
     }
 
     fn do_execbuffer(
@@ -134,6 +149,7 @@ impl File {
         objs: &mut Vec<EbObject>,
         caller: &dyn ClientMemory,
         via: Via,
+        blocker: &mut Option<Arc<GemObject>>,
     ) -> Result<()> {
         if a.flags & I915_EXEC_SECURE != 0 {
             // Gen11+ has no secure batches.
@@ -243,7 +259,7 @@ impl File {
                 // must finish first (outside the VM's lock).
                 if let Some(at) = p.pinned {
                     for busy in target.vm.busy_in(&o.obj, at, o.obj.size.max(p.pad_to_size)) {
-                        busy.wait_idle();
+                        return Err(must_wait(blocker, busy));
                     }
                 }
                 // Victims must be idle and locked in this same transaction (rule 4).
@@ -273,7 +289,7 @@ impl File {
         if has_relocs && (a.flags & I915_EXEC_NO_RELOC == 0 || moved) {
             for (i, e) in exec.iter().enumerate() {
                 if e.relocation_count != 0 {
-                    self.relocate(i, e, objs, lut.as_ref(), caller)?;
+                    self.relocate(i, e, objs, lut.as_ref(), caller, blocker)?;
                 }
             }
         }
@@ -557,6 +573,7 @@ impl File {
         objs: &mut [EbObject],
         lut: Option<&HashMap<u32, usize>>,
         caller: &dyn ClientMemory,
+        blocker: &mut Option<Arc<GemObject>>,
     ) -> Result<()> {
         let n = e.relocation_count as u64;
         if n > i32::MAX as u64 / RELOC_SIZE {
@@ -607,10 +624,10 @@ impl File {
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
             if !idle {
                 // The CPU writes it: earlier requests that read it must be done
-                // first (i915_gem_object_prepare_write waits for all, under the
-                // object's lock). They are all queued already, so they finish
-                // without any lock this transaction holds.
-                objs[i].obj.wait_idle();
+                // first (i915_gem_object_prepare_write waits for all).
+                if objs[i].obj.is_busy() {
+                    return Err(must_wait(blocker, objs[i].obj.clone()));
+                }
                 idle = true;
             }
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
@@ -635,6 +652,15 @@ fn throttle(timeline: &Timeline, caller: &dyn ClientMemory) -> Result<()> {
         return Err(Errno::EWOULDBLOCK);
     }
     crate::wait::wait_all(caller, &[fence], None)
+}
+
+/// The submission cannot go on until the GPU is done with `busy` (what sits where a
+/// softpin goes, a batch that earlier requests read and a relocation writes): i915
+/// waits there, interruptibly, under its locks. The model unwinds instead, and
+/// [`File::execbuffer2`] waits with nothing locked, then starts over.
+fn must_wait(blocker: &mut Option<Arc<GemObject>>, busy: Arc<GemObject>) -> Errno {
+    *blocker = Some(busy);
+    Errno::EAGAIN
 }
 
 /// `i915_gem_check_execbuffer`: flags and DRI1 leftovers.
