@@ -94,7 +94,7 @@ pub struct Device {
     /// Lock order: `master` before any file's state.
     pub(crate) master: TrackedMutex<MasterState>,
     /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
-    pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
+    pub(crate) names: TrackedMutex<crate::file::IdTable<GemObject>>,
     /// Objects exported as dma-bufs, by dma-buf id.
     pub(crate) dma_bufs: crate::prime::DmaBufs,
     /// sync_files handed out as fds, by id.
@@ -158,7 +158,7 @@ impl Device {
             next_file_id: AtomicU64::new(1),
             files: TrackedMutex::new(&lock_order::DEVICE_FILES, Vec::new()),
             master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
-            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
+            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, Default::default()),
             allocated: AtomicU64::new(0),
             dma_bufs: crate::prime::DmaBufs::default(),
             sync_files: Default::default(),

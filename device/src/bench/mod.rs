@@ -149,6 +149,50 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::create_close_op,
     },
     Entry {
+        name: "create_close_1k",
+        what: "GEM_CREATE (4 KiB) + GEM_CLOSE by a client holding 1,000 other objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "create_close",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::create_close_1k_op,
+    },
+    Entry {
+        name: "create_close_100k",
+        what: "the same holding 100,000 objects (a handle table scan would show here)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "create_close",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(1.5)),
+        op: gem::create_close_100k_op,
+    },
+    Entry {
+        name: "model_create_close_1k",
+        what: "model_create_close on a model device whose client holds 1,000 objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "model_create_close",
+            times: 1.0,
+        }),
+        target: None,
+        op: model::create_close_1k_op,
+    },
+    Entry {
+        name: "model_create_close_1m",
+        what: "the same holding 1,000,000 objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "model_create_close",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(2.0)),
+        op: model::create_close_1m_op,
+    },
+    Entry {
         name: "memcpy_1m",
         what: "1 MiB memcpy between two heap buffers",
         unit: BW_1M,
