@@ -336,7 +336,7 @@ impl File {
         if out_fence {
             let id = self
                 .device
-                .sync_file_export(crate::sync_file::SyncFile::new(&fence));
+                .sync_file_export(crate::sync_file::SyncFile::new(&fence), self.id);
             a.rsvd2 = (a.rsvd2 & 0xffff_ffff) | (id << 32);
         }
         for o in objs.iter() {

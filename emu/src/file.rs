@@ -339,6 +339,10 @@ impl File {
         }
         let syncobjs = self.syncobjs.lock().drain();
         drop(syncobjs);
+        // Fds this file's exports would have become, if the program never got them.
+        self.device.dma_bufs.0.forget_owner(self.id);
+        self.device.syncobj_files.0.forget_owner(self.id);
+        self.device.sync_files.0.forget_owner(self.id);
         self.vgem_close();
         if self.node == NodeKind::Primary {
             self.master_release();
