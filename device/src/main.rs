@@ -14,6 +14,7 @@ mod fuse_mount;
 mod fuse_node;
 mod igt;
 mod live_files;
+mod logging;
 mod mapping_probe;
 mod mountinfo;
 mod namespace;
@@ -36,7 +37,7 @@ use cli::{Cli, Command};
 type Fallible<T> = Result<T, String>;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    logging::init();
     abort_on_panic();
     let cli = Cli::parse();
     let result = match cli.command {
