@@ -222,8 +222,8 @@ impl Contexts {
     pub(crate) fn new(device: &crate::device::Device, client: &Arc<ClientScore>) -> Contexts {
         let default = GemContext::proto(false, device.enable_hangcheck(), client.clone());
         let (vm, _) = default.finalize();
-        device.vms.lock().push(Arc::downgrade(&vm));
-        device.contexts.lock().push(Arc::downgrade(&default));
+        device.vms.lock().push(&vm);
+        device.contexts.lock().push(&default);
         Contexts {
             ctx: BTreeMap::from([(0, default)]),
             vms: BTreeMap::new(),
@@ -266,7 +266,7 @@ impl File {
             .ok_or(Errno::ENOENT)?;
         let (vm, fresh) = ctx.finalize();
         if fresh {
-            self.device.vms.lock().push(Arc::downgrade(&vm));
+            self.device.vms.lock().push(&vm);
         }
         Ok((ctx, vm))
     }
@@ -318,7 +318,7 @@ impl File {
                 })
             })?;
         }
-        self.device.contexts.lock().push(Arc::downgrade(&ctx));
+        self.device.contexts.lock().push(&ctx);
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.ctx, 1);
         t.ctx.insert(id, ctx);
@@ -607,7 +607,7 @@ impl File {
         }
         user_ext::walk(caller, a.extensions, |_, _| None)?;
         let vm = Arc::new(Vm::new());
-        self.device.vms.lock().push(Arc::downgrade(&vm));
+        self.device.vms.lock().push(&vm);
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.vms, 1);
         t.vms.insert(id, vm);

@@ -155,7 +155,6 @@ impl<T> IdTable<T> {
 
     /// Entries of the table's own bookkeeping (handles, names of things, free ids):
     /// what a test compares with its idle size.
-    #[cfg(test)]
     pub fn bookkeeping(&self) -> usize {
         self.map.len() + self.by_thing.len() + self.ids.free.len()
     }

@@ -50,6 +50,7 @@ pub mod user_ext;
 pub mod vgem;
 pub mod vm;
 mod wait;
+mod weak_list;
 
 pub use aperture::Aperture;
 pub use client::ClientMemory;

@@ -81,14 +81,14 @@ impl Device {
 
     /// Remember `obj` as a candidate for purging (it was marked DONTNEED).
     pub(crate) fn add_purgeable(&self, obj: &Arc<GemObject>) {
-        self.purgeable.lock().push(Arc::downgrade(obj));
+        self.purgeable.lock().push(obj);
     }
 
     /// Purge idle DONTNEED objects until `want` bytes came back (or none is left);
     /// returns the bytes purged. Objects locked by someone else are skipped, as the
     /// kernel's shrinker skips contended objects.
     pub fn shrink(&self, want: u64) -> u64 {
-        let candidates: Vec<Weak<GemObject>> = std::mem::take(&mut *self.purgeable.lock());
+        let candidates: Vec<Weak<GemObject>> = self.purgeable.lock().take();
         let mut got = 0;
         let mut keep = Vec::new();
         for w in candidates {
@@ -104,11 +104,12 @@ impl Device {
             match st.madv {
                 Madvise::DontNeed if obj.has_pages(&st) && !obj.is_busy() => {
                     obj.truncate(&mut st);
+                    st.purge_listed = false;
                     got += obj.size;
                 }
                 Madvise::DontNeed => keep.push(w),
                 // Back to WILLNEED, or purged already: no longer a candidate.
-                _ => {}
+                _ => st.purge_listed = false,
             }
         }
         self.purgeable.lock().extend(keep);
@@ -117,7 +118,7 @@ impl Device {
 
     /// Unbind idle objects from every VM (`I915_SHRINK_BOUND` / eviction).
     fn unbind_idle(&self) {
-        let vms: Vec<_> = self.vms.lock().iter().filter_map(Weak::upgrade).collect();
+        let vms = self.vms.lock().live();
         for vm in vms {
             for obj in vm.bound_objects() {
                 if !obj.is_busy() {
@@ -125,7 +126,7 @@ impl Device {
                 }
             }
         }
-        self.vms.lock().retain(|w| w.strong_count() > 0);
+        self.vms.lock().prune();
     }
 
     /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order.

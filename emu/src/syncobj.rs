@@ -93,7 +93,11 @@ impl Syncobj {
     }
 
     fn watch(&self, w: &Arc<Waker>) {
-        self.inner.lock().waiters.push(Arc::downgrade(w));
+        let mut inner = self.inner.lock();
+        // Waits that ended (timed out, interrupted) leave dead entries: drop them here,
+        // so a syncobj nobody signals does not collect one per wait.
+        inner.waiters.retain(|w| w.strong_count() > 0);
+        inner.waiters.push(Arc::downgrade(w));
     }
 
     /// The fence for `point` (`drm_syncobj_find_fence` without waiting): `Ok(None)`
@@ -284,6 +288,7 @@ impl File {
                 s.watch(&waker);
             }
         }
+        let mut hooks = crate::wait::Hooks::default();
         let mut hooked = vec![false; objs.len()];
         loop {
             let mut done = 0;
@@ -297,13 +302,7 @@ impl File {
                 let ready = available || f.is_signaled() || {
                     if !hooked[i] {
                         hooked[i] = true;
-                        let w = Arc::downgrade(&waker);
-                        f.add_callback(Box::new(move |_| {
-                            if let Some(w) = w.upgrade() {
-                                w.wake()
-                            }
-                        }))
-                        .is_err()
+                        !hooks.hook(f, &waker)
                     } else {
                         false
                     }
