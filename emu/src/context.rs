@@ -241,8 +241,11 @@ impl Contexts {
         id
     }
 
-    pub(crate) fn all(&self) -> Vec<Arc<GemContext>> {
-        self.ctx.values().cloned().collect()
+    /// Empty the table (the file is closing): its contexts and VMs.
+    pub(crate) fn drain(&mut self) -> (Vec<Arc<GemContext>>, Vec<Arc<Vm>>) {
+        let ctx = std::mem::take(&mut self.ctx).into_values().collect();
+        let vms = std::mem::take(&mut self.vms).into_values().collect();
+        (ctx, vms)
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Device {
     pub(crate) config: DeviceConfig,
     pub(crate) aperture: Aperture,
     next_file_id: AtomicU64,
+    /// Files opened and not yet closed.
+    open_files: AtomicU64,
     /// Open files, for authentication by magic and for reports.
     files: TrackedMutex<WeakList<File>>,
     /// Lock order: `master` before any file's state.
@@ -157,6 +159,7 @@ impl Device {
             config,
             aperture,
             next_file_id: AtomicU64::new(1),
+            open_files: AtomicU64::new(0),
             files: TrackedMutex::new(&lock_order::DEVICE_FILES, Default::default()),
             master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
             names: TrackedMutex::new(&lock_order::DEVICE_NAMES, Default::default()),
@@ -221,11 +224,26 @@ impl Device {
     pub fn open(self: &Arc<Self>, node: NodeKind, cred: Credentials) -> Arc<File> {
         let id = self.next_file_id.fetch_add(1, Ordering::Relaxed);
         let file = Arc::new(File::new(self.clone(), id, node, cred));
+        self.open_files.fetch_add(1, Ordering::AcqRel);
         if node == NodeKind::Primary {
             file.master_open();
         }
         self.files.lock().push(&file);
         file
+    }
+
+    /// A file was closed. With the last one gone, the registries forget every dead
+    /// entry now (while files come and go they are pruned as they grow): the device
+    /// is back to its idle size.
+    pub(crate) fn file_closed(&self) {
+        if self.open_files.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        // One lock at a time (VMs and contexts share a lock class).
+        self.files.lock().prune();
+        self.vms.lock().prune();
+        self.contexts.lock().prune();
+        self.purgeable.lock().prune();
     }
 
     /// The open file with id `id`, if it is still open.

@@ -327,10 +327,13 @@ impl File {
         }
         // A closed file's work stops (i915 lets persistent contexts run on; a daemon
         // whose clients die must not keep their spinners forever).
-        let contexts = self.contexts.lock().all();
-        for c in contexts {
+        // The table goes too: what no request still holds is freed now, before the
+        // device's registries are pruned below.
+        let (contexts, vms) = self.contexts.lock().drain();
+        for c in &contexts {
             c.kill();
         }
+        drop((contexts, vms));
         let objs = self.handles().drain();
         for obj in objs {
             obj.revoke_mmap(self.id);
@@ -346,6 +349,7 @@ impl File {
         if self.node == NodeKind::Primary {
             self.master_release();
         }
+        self.device.file_closed();
     }
 }
 

@@ -385,6 +385,17 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
     })
 }
 
+/// The full command (size and direction bits) the DRM and i915 table knows for ioctl
+/// number `nr`, if any: what a well-formed caller passes.
+pub fn command_of(nr: u32) -> Option<u32> {
+    let desc = if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
+        i915_ioctl(nr - DRM_COMMAND_BASE)
+    } else {
+        core_ioctl(nr)
+    };
+    desc.map(|d| d.cmd)
+}
+
 /// May this command block for long (a wait with a timeout)? The front-end answers such
 /// commands off its request loop so other clients are never stalled behind them.
 pub fn ioctl_may_block(cmd: u32) -> bool {
