@@ -49,6 +49,7 @@ pub fn session_config() -> Config {
 pub struct Daemon {
     mount: FuseMount,
     session: Option<JoinHandle<io::Result<()>>>,
+    device: Arc<emu::Device>,
 }
 
 impl Daemon {
@@ -56,6 +57,7 @@ impl Daemon {
     pub fn start(dir: &Path, config: emu::DeviceConfig) -> io::Result<Daemon> {
         let (memfd, device) = new_device(config)?;
         let nodes = DeviceNodes::new(device.clone(), memfd);
+        let model = device.clone();
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let cfg = session_config();
@@ -88,7 +90,13 @@ impl Daemon {
         Ok(Daemon {
             mount,
             session: Some(session),
+            device: model,
         })
+    }
+
+    /// The model the daemon serves.
+    pub fn device(&self) -> &Arc<emu::Device> {
+        &self.device
     }
 
     /// Unmount and stop serving. Clients that still hold a node open (the unmount then

@@ -12,6 +12,7 @@ mod dispatch;
 mod fd_files;
 mod fuse_mount;
 mod fuse_node;
+mod fuzz;
 mod igt;
 mod live_files;
 mod logging;
@@ -81,6 +82,7 @@ fn main() -> ExitCode {
         }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

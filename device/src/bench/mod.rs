@@ -364,6 +364,8 @@ const BW_64M: Unit = Unit::GigabytesPerSecond {
 
 /// Where the run mounts the device and the floor, in its own mount namespace.
 const SCRATCH: &str = "/tmp";
+/// The same, for `gemu fuzz`, which mounts its device the same way.
+pub(crate) const SCRATCH_DIR: &str = SCRATCH;
 
 /// Returns 0 once every selected benchmark ran (whatever its numbers), 1 when one failed.
 ///
@@ -669,7 +671,7 @@ fn open(path: &Path) -> Fallible<File> {
 /// The run's scratch directory for its mount points: a tmpfs over `/tmp`, in the run's
 /// private mount namespace. Nothing of it is seen outside, and it vanishes with the
 /// process however that ends.
-fn scratch() -> Fallible<PathBuf> {
+pub(crate) fn scratch() -> Fallible<PathBuf> {
     let dir = PathBuf::from(SCRATCH);
     mount(
         Some(crate::fuse_mount::SOURCE),
@@ -682,7 +684,7 @@ fn scratch() -> Fallible<PathBuf> {
     Ok(dir)
 }
 
-fn make_dir(parent: &Path, name: &str) -> Fallible<PathBuf> {
+pub(crate) fn make_dir(parent: &Path, name: &str) -> Fallible<PathBuf> {
     let p = parent.join(name);
     std::fs::create_dir(&p).map_err(|e| format!("creating {}: {e}", p.display()))?;
     Ok(p)
