@@ -317,7 +317,7 @@ fn client(args: &FuzzArgs) -> Fallible<u8> {
                 scratch.fill(&mut rng);
             }
             if rng.below(200) == 0 {
-                random_batch(&file, &mut rng, &mut scratch);
+                random_batch(&file, &mut rng, &scratch);
             } else {
                 random_call(&file, &mut rng, &scratch, &mut arg);
             }

@@ -258,7 +258,8 @@ impl File {
                 // that use it (asynchronous unbind); what sits where a softpin goes
                 // must finish first (outside the VM's lock).
                 if let Some(at) = p.pinned {
-                    for busy in target.vm.busy_in(&o.obj, at, o.obj.size.max(p.pad_to_size)) {
+                    let size = o.obj.size.max(p.pad_to_size);
+                    if let Some(busy) = target.vm.busy_in(&o.obj, at, size).into_iter().next() {
                         return Err(must_wait(blocker, busy));
                     }
                 }
