@@ -449,6 +449,22 @@ pub fn may_throttle(cmd: u32) -> bool {
         || cmd == uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2
 }
 
+/// Whether `cmd` may have to wait for the GPU: an execbuf (ring space, a busy binding,
+/// a busy batch to relocate) or a call that waits for its object to idle first
+/// (SET_DOMAIN, SET_CACHING, PREAD, PWRITE). Asked of a caller that may not sleep it
+/// answers EWOULDBLOCK before it changes anything, and the front-end makes the call
+/// again from a thread of its own.
+pub fn may_wait_for_gpu(cmd: u32) -> bool {
+    may_throttle(cmd)
+        || [
+            uapi::DRM_IOCTL_I915_GEM_SET_DOMAIN,
+            uapi::DRM_IOCTL_I915_GEM_SET_CACHING,
+            uapi::DRM_IOCTL_I915_GEM_PREAD,
+            uapi::DRM_IOCTL_I915_GEM_PWRITE,
+        ]
+        .contains(&cmd)
+}
+
 /// `drm_ioctl_permit`.
 fn permit(flags: u32, file: &File, caller: &dyn ClientMemory) -> Result<()> {
     let render = file.is_render_client();

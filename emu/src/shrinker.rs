@@ -6,9 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::client::ClientMemory;
 use crate::device::Device;
 use crate::object::{GemObject, Madvise};
-use crate::Result;
+use crate::{Errno, Result};
 
 /// `DROP_UNBOUND`: shrink objects not bound anywhere.
 pub const DROP_UNBOUND: u64 = 1 << 0;
@@ -129,8 +130,25 @@ impl Device {
         self.vms.lock().prune();
     }
 
-    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order.
+    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order, for a
+    /// caller that is never interrupted.
     pub fn drop_caches(&self, flags: u64) -> Result<()> {
+        struct Uninterrupted;
+        impl ClientMemory for Uninterrupted {
+            fn read(&self, _: u64, _: &mut [u8]) -> Result<()> {
+                Err(Errno::EFAULT)
+            }
+            fn write(&self, _: u64, _: &[u8]) -> Result<()> {
+                Err(Errno::EFAULT)
+            }
+        }
+        self.drop_caches_for(flags, &Uninterrupted)
+    }
+
+    /// [`Device::drop_caches`] for `caller`: waiting for the engines to idle (DROP_IDLE,
+    /// DROP_ACTIVE) ends with EINTR when the caller has a signal pending, as i915's
+    /// `intel_gt_wait_for_idle` does (a spinner would otherwise hold it for ever).
+    pub fn drop_caches_for(&self, flags: u64, caller: &dyn ClientMemory) -> Result<()> {
         if flags & DROP_RESET_ACTIVE != 0 {
             // A short grace, then whatever still runs is reset.
             let deadline = std::time::Instant::now() + Duration::from_millis(200);
@@ -143,6 +161,9 @@ impl Device {
         }
         if flags & (DROP_IDLE | DROP_ACTIVE) != 0 {
             while self.engines.busy() {
+                if caller.signal_pending() {
+                    return Err(Errno::EINTR);
+                }
                 std::thread::sleep(Duration::from_millis(1));
             }
         }

@@ -107,6 +107,10 @@ pub(crate) fn wait_all(
         if caller.signal_pending() {
             return Err(Errno::EINTR);
         }
+        if !caller.may_sleep() {
+            // A thread that serves every client: the call is made again elsewhere.
+            return Err(Errno::EWOULDBLOCK);
+        }
         waker.sleep(deadline);
     }
 }

@@ -123,6 +123,10 @@ pub fn create_close_1k_op(_: &Rig) -> Fallible<Op<'_>> {
     create_close_holding(1_000)
 }
 
+pub fn create_close_100k_op(_: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(100_000)
+}
+
 pub fn create_close_1m_op(_: &Rig) -> Fallible<Op<'_>> {
     create_close_holding(1_000_000)
 }
