@@ -215,6 +215,9 @@ impl RequestOwner for GemContext {
 pub(crate) struct Contexts {
     ctx: BTreeMap<u32, Arc<GemContext>>,
     vms: BTreeMap<u32, Arc<Vm>>,
+    /// Persistent contexts destroyed while the file is open: their work runs on (as in
+    /// i915) until the file closes, which stops it too.
+    destroyed: crate::weak_list::WeakList<GemContext>,
 }
 
 impl Contexts {
@@ -227,6 +230,7 @@ impl Contexts {
         Contexts {
             ctx: BTreeMap::from([(0, default)]),
             vms: BTreeMap::new(),
+            destroyed: Default::default(),
         }
     }
 
@@ -241,9 +245,11 @@ impl Contexts {
         id
     }
 
-    /// Empty the table (the file is closing): its contexts and VMs.
+    /// Empty the table (the file is closing): its contexts, with the destroyed ones
+    /// that are still alive, and its VMs.
     pub(crate) fn drain(&mut self) -> (Vec<Arc<GemContext>>, Vec<Arc<Vm>>) {
-        let ctx = std::mem::take(&mut self.ctx).into_values().collect();
+        let mut ctx: Vec<_> = std::mem::take(&mut self.ctx).into_values().collect();
+        ctx.extend(std::mem::take(&mut self.destroyed).live());
         let vms = std::mem::take(&mut self.vms).into_values().collect();
         (ctx, vms)
     }
@@ -350,6 +356,9 @@ impl File {
         // kill_engines: without hangcheck even a persistent context's work stops.
         if !ctx.state.lock().persistent || !self.device.enable_hangcheck() {
             ctx.kill();
+        } else {
+            // Its work runs on, but not past the file (see `File::close`).
+            self.contexts.lock().destroyed.push(&ctx);
         }
         Ok(())
     }

@@ -612,3 +612,51 @@ fn waits_in_execbuf_are_interruptible() {
     exec(&f, &mem, &[target_obj, with_reloc(u64::MAX - 4096)], 0).unwrap();
     wait(&f, &mem, second).unwrap();
 }
+
+/// A persistent context destroyed with work on the GPU keeps running it (as in
+/// i915) while its file is open; the file's close stops it, as it stops the file's
+/// other contexts: a dead client's spinner does not hold an engine for ever.
+#[test]
+fn a_destroyed_persistent_contexts_spinner_stops_with_its_file() {
+    let (dev, f, mem) = setup();
+    let mut c = drm_i915_gem_context_create::default();
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &mut c, &mem).unwrap();
+    let spin = create(&f, &mem, 4096);
+    // MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to it: preemptible, never ends.
+    write(
+        &f,
+        &mem,
+        spin,
+        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
+    );
+    let obj = drm_i915_gem_exec_object2 {
+        handle: spin,
+        offset: 0x30000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: mem.put(&obj),
+        buffer_count: 1,
+        rsvd1: c.ctx_id as u64,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, &mem).unwrap();
+    let mut d = drm_i915_gem_context_destroy {
+        ctx_id: c.ctx_id,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &mut d, &mem).unwrap();
+    while !dev.engines.busy() {
+        std::thread::yield_now();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert!(
+        dev.engines.busy(),
+        "persistent work runs on after CONTEXT_DESTROY"
+    );
+    f.close();
+    while dev.engines.busy() {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
