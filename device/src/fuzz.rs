@@ -163,6 +163,19 @@ pub fn fuzz(args: &FuzzArgs) -> Fallible<u8> {
     let alive = answers(&dir.join("device/card0"));
     let (rss_after, after) = (rss_kib(), device.bookkeeping());
     let (objects, bytes) = device.object_summary();
+    let tables: Vec<String> = device
+        .bookkeeping_by_table()
+        .iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    if !tables.is_empty() {
+        eprintln!(
+            "gemu fuzz: left in the model: {}; engines busy: {}",
+            tables.join(", "),
+            device.engines.busy()
+        );
+    }
     println!(
         "gemu fuzz: {} clients, {elapsed:.1} s, seed {}: {} ioctls ({:.0}/s), {} kills, \
          {} hangs, {} crashes; device answers: {}; daemon RSS {rss_before} KiB before, \

@@ -205,19 +205,26 @@ impl Device {
     /// timelines. Once every client has gone it returns to what an idle device holds,
     /// whatever they did: what leak tests compare.
     pub fn bookkeeping(&self) -> usize {
+        self.bookkeeping_by_table().iter().map(|(_, n)| n).sum()
+    }
+
+    /// [`Device::bookkeeping`] table by table, for reports.
+    pub fn bookkeeping_by_table(&self) -> [(&'static str, usize); 7] {
         // One lock at a time (VMs and contexts share a lock class).
         let files = self.files.lock().len();
         let vms = self.vms.lock().len();
         let contexts = self.contexts.lock().len();
         let purgeable = self.purgeable.lock().len();
         let names = self.names.lock().bookkeeping();
-        files
-            + vms
-            + contexts
-            + purgeable
-            + names
-            + self.export_bookkeeping()
-            + self.engines.timeline_count()
+        [
+            ("files", files),
+            ("vms", vms),
+            ("contexts", contexts),
+            ("purgeable", purgeable),
+            ("names", names),
+            ("exports", self.export_bookkeeping()),
+            ("timelines", self.engines.timeline_count()),
+        ]
     }
 
     /// Open the device through `node`: a new DRM file (`drm_open`).
