@@ -181,7 +181,10 @@ impl GemObject {
             return Ok(pages);
         }
         let view = self.device.aperture.alloc(self.size)?;
-        g.attach_view(&self.device.aperture, self.offset, self.size, view);
+        if let Err(e) = g.attach_view(&self.device.aperture, self.offset, self.size, view) {
+            self.device.aperture.release_clean(view, self.size);
+            return Err(e);
+        }
         Ok(view)
     }
 
