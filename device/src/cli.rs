@@ -120,6 +120,37 @@ pub enum Command {
         #[arg(long, value_name = "ENGINE", default_value = "rcs0")]
         engine: String,
     },
+    /// Fuzz a device of its own: clients making random ioctls and random batches,
+    /// killed and restarted at random.
+    ///
+    /// Reports ioctls per second, kills, hangs (a call that neither returns nor is
+    /// interrupted for --hang-secs), crashes, whether the device still answers, and the
+    /// daemon's RSS and the model's bookkeeping before and after. Exits 1 when anything
+    /// went wrong. Needs root (CAP_SYS_ADMIN).
+    Fuzz(FuzzArgs),
+}
+
+/// Options of `gemu fuzz`.
+#[derive(Args, Debug, Clone)]
+pub struct FuzzArgs {
+    /// How long to run.
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Client processes at a time.
+    #[arg(long, default_value_t = 4)]
+    pub clients: usize,
+    /// The campaign's seed (each client's is derived from it).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Kill a random client this often, in ms (0: never).
+    #[arg(long, default_value_t = 500)]
+    pub kill_ms: u64,
+    /// A client whose count has not moved for this long is a hang.
+    #[arg(long, default_value_t = 5)]
+    pub hang_secs: u64,
+    /// One client of a run, started by `gemu fuzz` itself inside its namespace.
+    #[arg(long, hide = true)]
+    pub client: bool,
 }
 
 /// Options of `gemu bench`.

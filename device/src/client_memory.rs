@@ -78,7 +78,8 @@ impl ClientMemory for CallerMemory {
         // in the ioctl is to look at its pending set.
         match status_fields(self.tid, &["SigPnd", "ShdPnd", "SigBlk"]) {
             Some([pending, shared, blocked]) => (pending | shared) & !blocked != 0,
-            None => false,
+            // The thread is gone: nobody waits for the answer any more.
+            None => true,
         }
     }
 

@@ -70,6 +70,7 @@ pub struct Daemon {
     memfd: File,
     /// The mount's device number (`st_dev` of every file it serves).
     dev: Option<u64>,
+    device: Arc<emu::Device>,
 }
 
 impl Daemon {
@@ -79,6 +80,7 @@ impl Daemon {
         let own_memfd = memfd.try_clone()?;
         let passthrough = Arc::new(AtomicBool::new(false));
         let nodes = DeviceNodes::new(device.clone(), memfd, passthrough.clone());
+        let model = device.clone();
 
         let (dev_fuse, mount) = fuse_mount::mount_at(dir)?;
         let cfg = session_config();
@@ -120,6 +122,7 @@ impl Daemon {
             passthrough: passthrough.load(Ordering::Relaxed),
             memfd: own_memfd,
             dev,
+            device: model,
         })
     }
 
@@ -143,6 +146,11 @@ impl Daemon {
                 && (NODE_INODES.contains(&st.st_ino)
                     || matches!(Kind::of_ino(st.st_ino), Some((Kind::DmaBuf, _))))
         })
+    }
+
+    /// The model the daemon serves.
+    pub fn device(&self) -> &Arc<emu::Device> {
+        &self.device
     }
 
     /// Unmount and stop serving. Clients that still hold a node open (the unmount then

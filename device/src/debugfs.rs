@@ -103,13 +103,19 @@ impl DebugFs {
     }
 
     /// Write `data` to a file with `content`.
-    pub fn write(&self, content: &Content, data: &[u8]) -> Result<(), Errno> {
+    /// A wait (DROP_IDLE) ends with EINTR when `caller` gets a signal.
+    pub fn write(
+        &self,
+        content: &Content,
+        data: &[u8],
+        caller: &dyn emu::ClientMemory,
+    ) -> Result<(), Errno> {
         match *content {
             Content::DropCaches => {
                 // simple_attr_write: kstrtoull(…, 0): decimal, 0x hex or 0 octal.
                 let flags = parse_u64(data).ok_or(Errno::EINVAL)?;
                 log::debug!("debugfs: drop caches {flags:#x}");
-                self.device.drop_caches(flags)?;
+                self.device.drop_caches_for(flags, caller)?;
             }
             Content::Param(p) => {
                 let text = std::str::from_utf8(data).map_err(|_| Errno::EINVAL)?.trim();

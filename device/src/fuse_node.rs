@@ -84,7 +84,7 @@ pub struct DeviceNodes {
     /// Timestamps of the nodes: when the device came up.
     born: SystemTime,
     device: Arc<Device>,
-    live: LiveFiles,
+    live: Arc<LiveFiles>,
     /// What each open debugfs or sysfs file reads: the snapshot taken by its first read
     /// and again by each read at offset 0, by file handle.
     snapshots: Mutex<HashMap<u64, Vec<u8>>>,
@@ -100,7 +100,7 @@ impl DeviceNodes {
             backing: OnceLock::new(),
             passthrough,
             born: SystemTime::now(),
-            live: LiveFiles::new(device.clone()),
+            live: Arc::new(LiveFiles::new(device.clone())),
             device,
             snapshots: Mutex::new(HashMap::new()),
             next_snapshot: AtomicU64::new(DEBUGFS_FH),
@@ -206,8 +206,9 @@ fn answer_ioctl(file: &emu::File, tid: u32, cmd: u32, in_data: &[u8], reply: Rep
     })
 }
 
-/// Run one ioctl on a worker thread of the session, where it must not sleep; an
-/// execbuf that has to wait for ring space is made again from a thread of its own.
+/// Run one ioctl on a worker thread of the session, where it must not sleep; a call
+/// that has to wait for the GPU (an execbuf's ring space or busy bindings, a busy
+/// object's SET_DOMAIN or PREAD) is made again from a thread of its own.
 fn answer_ioctl_shared(
     file: Arc<emu::File>,
     tid: u32,
@@ -219,7 +220,7 @@ fn answer_ioctl_shared(
     let mut retry = None;
     dispatch::ioctl_with(&file, cmd, in_data, &caller, |r| match r {
         Ok(out) => reply.ioctl(0, out),
-        Err(emu::Errno::EWOULDBLOCK) if emu::ioctl::may_throttle(cmd) => retry = Some(reply),
+        Err(emu::Errno::EWOULDBLOCK) if emu::ioctl::may_wait_for_gpu(cmd) => retry = Some(reply),
         Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
     });
     if let Some(reply) = retry {
@@ -561,7 +562,7 @@ impl fuser::Filesystem for DeviceNodes {
 
     fn write(
         &self,
-        _req: &Request,
+        req: &Request,
         ino: INodeNo,
         fh: FileHandle,
         _offset: u64,
@@ -572,10 +573,23 @@ impl fuser::Filesystem for DeviceNodes {
         reply: ReplyWrite,
     ) {
         if fh.0 & DEBUGFS_FH != 0 {
-            return match self.live.write(ino.0, data) {
-                Ok(n) => reply.written(n as u32),
-                Err(e) => reply.error(Errno::from_i32(e as i32)),
-            };
+            // A write may wait for the engines (drop_caches' DROP_IDLE): off the
+            // session's workers, so other clients are served meanwhile; the writer's
+            // signals end the wait.
+            let (live, data, tid) = (self.live.clone(), data.to_vec(), req.pid());
+            let spawned = std::thread::Builder::new()
+                .name(format!("gemu-write-{tid}"))
+                .spawn(
+                    move || match live.write(ino.0, &data, &CallerMemory::new(tid)) {
+                        Ok(n) => reply.written(n as u32),
+                        Err(e) => reply.error(Errno::from_i32(e as i32)),
+                    },
+                );
+            if let Err(e) = spawned {
+                // fuser answers EIO for the reply dropped with the closure.
+                log::error!("debugfs write: no thread: {e}");
+            }
+            return;
         }
         // A DRM node has no write method.
         reply.error(Errno::EINVAL)

@@ -133,15 +133,20 @@ impl LiveFiles {
         Ok(text.into_bytes())
     }
 
-    /// Write `data` to file `ino`; returns the bytes taken.
-    pub fn write(&self, ino: u64, data: &[u8]) -> Result<usize, Errno> {
+    /// Write `data` to file `ino` for `caller`; returns the bytes taken.
+    pub fn write(
+        &self,
+        ino: u64,
+        data: &[u8],
+        caller: &dyn emu::ClientMemory,
+    ) -> Result<usize, Errno> {
         let entry = self.entry(ino).ok_or(Errno::ENOENT)?;
         if entry.kind != (Kind::File { writable: true }) {
             return Err(Errno::EACCES);
         }
         match &entry.content {
             Content::None => Err(Errno::EISDIR),
-            Content::Debugfs(c) => self.debugfs.write(c, data),
+            Content::Debugfs(c) => self.debugfs.write(c, data, caller),
             Content::Sysfs(a) => self.sysfs.write(a, data),
         }?;
         Ok(data.len())

@@ -13,8 +13,10 @@ mod dispatch;
 mod fd_files;
 mod fuse_mount;
 mod fuse_node;
+mod fuzz;
 mod igt;
 mod live_files;
+mod logging;
 mod mapping_probe;
 mod mountinfo;
 mod namespace;
@@ -37,7 +39,7 @@ use cli::{Cli, Command};
 type Fallible<T> = Result<T, String>;
 
 fn main() -> ExitCode {
-    init_logging();
+    logging::init();
     abort_on_panic();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
         Command::Decode { file, engine } => decode_batch(&file, &engine),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -102,28 +105,6 @@ fn main() -> ExitCode {
 /// `RUST_LOG` as usual (default `warn`), but the FUSE library stays at `warn` unless
 /// `RUST_LOG` names it: at `debug` it logs every request (~70 lines before gemu's own
 /// reasons for a refusal).
-fn init_logging() {
-    let mut builder =
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"));
-    if !names_fuser(std::env::var("RUST_LOG").ok().as_deref()) {
-        builder.filter_module("fuser", log::LevelFilter::Warn);
-    }
-    builder.init();
-}
-
-fn names_fuser(rust_log: Option<&str>) -> bool {
-    rust_log.is_some_and(|spec| {
-        // Directives come before an optional `/regex`.
-        let directives = spec.split('/').next().unwrap_or_default();
-        directives.split(',').any(|d| {
-            d.trim()
-                .split('=')
-                .next()
-                .is_some_and(|m| m == "fuser" || m.starts_with("fuser::"))
-        })
-    })
-}
-
 /// A panic in any thread ends the process. A FUSE worker that died alone would leave its
 /// requests and every later one waiting forever; with the process gone the kernel fails
 /// them all with ENOTCONN, so clients never hang on a broken daemon.
@@ -166,7 +147,7 @@ fn decode_batch(file: &std::path::Path, engine: &str) -> Fallible<u8> {
 mod tests {
     #[test]
     fn fuser_is_quiet_unless_named() {
-        use super::names_fuser;
+        use crate::logging::names_fuser;
         assert!(!names_fuser(None));
         assert!(!names_fuser(Some("debug")));
         assert!(!names_fuser(Some("device=debug,emu=trace")));

@@ -18,10 +18,10 @@ pub trait ClientMemory {
     fn signal_pending(&self) -> bool {
         false
     }
-    /// Whether the call may sleep until work completes (execbuf's ring throttle). A
-    /// front-end thread that serves many clients says no: the model then answers
-    /// EWOULDBLOCK before changing anything, and the call is made again where it may
-    /// block (see [`crate::ioctl::may_throttle`]).
+    /// Whether the call may sleep until work completes (execbuf's ring throttle, any
+    /// wait for an object to idle). A front-end thread that serves many clients says
+    /// no: the model then answers EWOULDBLOCK before changing anything, and the call is
+    /// made again where it may block (see [`crate::ioctl::may_wait_for_gpu`]).
     fn may_sleep(&self) -> bool {
         true
     }

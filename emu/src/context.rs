@@ -215,6 +215,9 @@ impl RequestOwner for GemContext {
 pub(crate) struct Contexts {
     ctx: BTreeMap<u32, Arc<GemContext>>,
     vms: BTreeMap<u32, Arc<Vm>>,
+    /// Persistent contexts destroyed while the file is open: their work runs on (as in
+    /// i915) until the file closes, which stops it too.
+    destroyed: crate::weak_list::WeakList<GemContext>,
 }
 
 impl Contexts {
@@ -222,11 +225,12 @@ impl Contexts {
     pub(crate) fn new(device: &crate::device::Device, client: &Arc<ClientScore>) -> Contexts {
         let default = GemContext::proto(false, device.enable_hangcheck(), client.clone());
         let (vm, _) = default.finalize();
-        device.vms.lock().push(Arc::downgrade(&vm));
-        device.contexts.lock().push(Arc::downgrade(&default));
+        device.vms.lock().push(&vm);
+        device.contexts.lock().push(&default);
         Contexts {
             ctx: BTreeMap::from([(0, default)]),
             vms: BTreeMap::new(),
+            destroyed: Default::default(),
         }
     }
 
@@ -241,8 +245,13 @@ impl Contexts {
         id
     }
 
-    pub(crate) fn all(&self) -> Vec<Arc<GemContext>> {
-        self.ctx.values().cloned().collect()
+    /// Empty the table (the file is closing): its contexts, with the destroyed ones
+    /// that are still alive, and its VMs.
+    pub(crate) fn drain(&mut self) -> (Vec<Arc<GemContext>>, Vec<Arc<Vm>>) {
+        let mut ctx: Vec<_> = std::mem::take(&mut self.ctx).into_values().collect();
+        ctx.extend(std::mem::take(&mut self.destroyed).live());
+        let vms = std::mem::take(&mut self.vms).into_values().collect();
+        (ctx, vms)
     }
 }
 
@@ -266,7 +275,7 @@ impl File {
             .ok_or(Errno::ENOENT)?;
         let (vm, fresh) = ctx.finalize();
         if fresh {
-            self.device.vms.lock().push(Arc::downgrade(&vm));
+            self.device.vms.lock().push(&vm);
         }
         Ok((ctx, vm))
     }
@@ -318,7 +327,7 @@ impl File {
                 })
             })?;
         }
-        self.device.contexts.lock().push(Arc::downgrade(&ctx));
+        self.device.contexts.lock().push(&ctx);
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.ctx, 1);
         t.ctx.insert(id, ctx);
@@ -347,6 +356,9 @@ impl File {
         // kill_engines: without hangcheck even a persistent context's work stops.
         if !ctx.state.lock().persistent || !self.device.enable_hangcheck() {
             ctx.kill();
+        } else {
+            // Its work runs on, but not past the file (see `File::close`).
+            self.contexts.lock().destroyed.push(&ctx);
         }
         Ok(())
     }
@@ -668,7 +680,7 @@ impl File {
         }
         user_ext::walk(caller, a.extensions, |_, _| None)?;
         let vm = Arc::new(Vm::new());
-        self.device.vms.lock().push(Arc::downgrade(&vm));
+        self.device.vms.lock().push(&vm);
         let mut t = self.contexts.lock();
         let id = Contexts::lowest_free(&t.vms, 1);
         t.vms.insert(id, vm);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use crate::aperture::{Aperture, MappingProbe};
 use crate::file::File;
@@ -11,6 +11,7 @@ use crate::object::GemObject;
 use crate::platform::{Platform, TIGERLAKE_GT2};
 use crate::sync::tracked::TrackedGuard;
 use crate::sync::{lock_order, TrackedMutex};
+use crate::weak_list::WeakList;
 
 /// Which node a file was opened through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,12 +90,14 @@ pub struct Device {
     pub(crate) config: DeviceConfig,
     pub(crate) aperture: Aperture,
     next_file_id: AtomicU64,
+    /// Files opened and not yet closed.
+    open_files: AtomicU64,
     /// Open files, for authentication by magic and for reports.
-    files: TrackedMutex<Vec<Weak<File>>>,
+    files: TrackedMutex<WeakList<File>>,
     /// Lock order: `master` before any file's state.
     pub(crate) master: TrackedMutex<MasterState>,
     /// Global flink names (`dev->object_name_idr`, under `object_name_lock`).
-    pub(crate) names: TrackedMutex<BTreeMap<u32, Arc<GemObject>>>,
+    pub(crate) names: TrackedMutex<crate::file::IdTable<GemObject>>,
     /// Objects exported as dma-bufs, by dma-buf id.
     pub(crate) dma_bufs: crate::prime::DmaBufs,
     /// sync_files handed out as fds, by id.
@@ -110,11 +113,11 @@ pub struct Device {
     /// The `enable_hangcheck` module parameter.
     hangcheck: std::sync::atomic::AtomicBool,
     /// Objects marked DONTNEED: what the shrinker may purge.
-    pub(crate) purgeable: TrackedMutex<Vec<Weak<GemObject>>>,
+    pub(crate) purgeable: TrackedMutex<WeakList<GemObject>>,
     /// Every VM (for unbinding under pressure and drop-caches).
-    pub(crate) vms: TrackedMutex<Vec<Weak<crate::vm::Vm>>>,
+    pub(crate) vms: TrackedMutex<WeakList<crate::vm::Vm>>,
     /// Every context, to reset running work (drop-caches' RESET_ACTIVE).
-    pub(crate) contexts: TrackedMutex<Vec<Weak<crate::context::GemContext>>>,
+    pub(crate) contexts: TrackedMutex<WeakList<crate::context::GemContext>>,
     /// Who tells which freed ranges clients still map (set by the front-end).
     probe: OnceLock<Box<dyn MappingProbe>>,
     /// Ranges of freed objects that a client may still map: kept intact and out of
@@ -156,9 +159,10 @@ impl Device {
             config,
             aperture,
             next_file_id: AtomicU64::new(1),
-            files: TrackedMutex::new(&lock_order::DEVICE_FILES, Vec::new()),
+            open_files: AtomicU64::new(0),
+            files: TrackedMutex::new(&lock_order::DEVICE_FILES, Default::default()),
             master: TrackedMutex::new(&lock_order::DEVICE_MASTER, MasterState { current: None }),
-            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, BTreeMap::new()),
+            names: TrackedMutex::new(&lock_order::DEVICE_NAMES, Default::default()),
             allocated: AtomicU64::new(0),
             dma_bufs: crate::prime::DmaBufs::default(),
             sync_files: Default::default(),
@@ -166,9 +170,9 @@ impl Device {
             probe: OnceLock::new(),
             resident: AtomicU64::new(0),
             hangcheck: std::sync::atomic::AtomicBool::new(true),
-            purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Vec::new()),
-            vms: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
-            contexts: TrackedMutex::new(&lock_order::DEVICE_VMS, Vec::new()),
+            purgeable: TrackedMutex::new(&lock_order::PURGEABLE, Default::default()),
+            vms: TrackedMutex::new(&lock_order::DEVICE_VMS, Default::default()),
+            contexts: TrackedMutex::new(&lock_order::DEVICE_VMS, Default::default()),
             parked: TrackedMutex::new(&lock_order::PARKED_RANGES, Vec::new()),
         })
     }
@@ -196,31 +200,67 @@ impl Device {
         self.allocated.fetch_sub(size, Ordering::Relaxed);
     }
 
+    /// Entries in the device's own tables: registries of files, VMs, contexts and
+    /// purge candidates (dead entries included), flink names, exports, engine
+    /// timelines. Once every client has gone it returns to what an idle device holds,
+    /// whatever they did: what leak tests compare.
+    pub fn bookkeeping(&self) -> usize {
+        self.bookkeeping_by_table().iter().map(|(_, n)| n).sum()
+    }
+
+    /// [`Device::bookkeeping`] table by table, for reports.
+    pub fn bookkeeping_by_table(&self) -> [(&'static str, usize); 7] {
+        // One lock at a time (VMs and contexts share a lock class).
+        let files = self.files.lock().len();
+        let vms = self.vms.lock().len();
+        let contexts = self.contexts.lock().len();
+        let purgeable = self.purgeable.lock().len();
+        let names = self.names.lock().bookkeeping();
+        [
+            ("files", files),
+            ("vms", vms),
+            ("contexts", contexts),
+            ("purgeable", purgeable),
+            ("names", names),
+            ("exports", self.export_bookkeeping()),
+            ("timelines", self.engines.timeline_count()),
+        ]
+    }
+
     /// Open the device through `node`: a new DRM file (`drm_open`).
     pub fn open(self: &Arc<Self>, node: NodeKind, cred: Credentials) -> Arc<File> {
         let id = self.next_file_id.fetch_add(1, Ordering::Relaxed);
         let file = Arc::new(File::new(self.clone(), id, node, cred));
+        self.open_files.fetch_add(1, Ordering::AcqRel);
         if node == NodeKind::Primary {
             file.master_open();
         }
-        let mut files = self.files.lock();
-        files.retain(|f| f.strong_count() > 0);
-        files.push(Arc::downgrade(&file));
+        self.files.lock().push(&file);
         file
+    }
+
+    /// A file was closed. With the last one gone, the registries forget every dead
+    /// entry now (while files come and go they are pruned as they grow): the device
+    /// is back to its idle size.
+    pub(crate) fn file_closed(&self) {
+        if self.open_files.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        // One lock at a time (VMs and contexts share a lock class).
+        self.files.lock().prune();
+        self.vms.lock().prune();
+        self.contexts.lock().prune();
+        self.purgeable.lock().prune();
     }
 
     /// The open file with id `id`, if it is still open.
     pub(crate) fn file_by_id(&self, id: u64) -> Option<Arc<File>> {
-        self.files
-            .lock()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .find(|f| f.id == id)
+        self.files.lock().live().into_iter().find(|f| f.id == id)
     }
 
     /// Files currently open, oldest first.
     pub fn files(&self) -> Vec<Arc<File>> {
-        self.files.lock().iter().filter_map(Weak::upgrade).collect()
+        self.files.lock().live()
     }
 
     /// Install the front-end's view of client mappings. Without one, freed objects'
@@ -284,16 +324,11 @@ impl Device {
     /// Stop every context's work (a device reset): what runs is reset, what waits is
     /// cancelled; fences complete with -EIO.
     pub fn reset_all(&self) {
-        let ctxs: Vec<_> = self
-            .contexts
-            .lock()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect();
+        let ctxs = self.contexts.lock().live();
         for c in ctxs {
             c.reset_work();
         }
-        self.contexts.lock().retain(|w| w.strong_count() > 0);
+        self.contexts.lock().prune();
     }
 
     pub(crate) fn master_lock(&self) -> TrackedGuard<'_, MasterState> {

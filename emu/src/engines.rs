@@ -80,6 +80,12 @@ impl Engines {
         timeline.upgrade()?.start_fence(fence.seqno())
     }
 
+    /// Timelines known by fence context: the engines' bookkeeping (one per live
+    /// context and engine it used).
+    pub fn timeline_count(&self) -> usize {
+        self.classes.lock().len()
+    }
+
     /// Whether any engine is executing or has queued work.
     pub fn busy(&self) -> bool {
         self.engines.iter().any(|(_, e)| e.busy())
@@ -198,6 +204,14 @@ pub(crate) struct Timeline {
     /// "Reached the engine" fences that FENCE_SUBMIT awaits, by request seqno; made
     /// only when asked for, so a plain submission pays nothing for them.
     starts: TrackedMutex<Vec<(u64, Arc<DmaFence>)>>,
+}
+
+impl Drop for Timeline {
+    fn drop(&mut self) {
+        // Its requests are all done (each holds its context, which holds this): its
+        // fences need no class nor start fence any more.
+        self.engines.classes.lock().remove(&self.fences.context());
+    }
 }
 
 impl Timeline {

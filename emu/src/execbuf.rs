@@ -19,7 +19,7 @@ use crate::platform::EngineId;
 use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
 use crate::syncobj::Syncobj;
 use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
-use crate::{user_ext, Errno, Result};
+use crate::{kalloc, user_ext, Errno, Result};
 use uapi::*;
 
 const ILLEGAL_FLAGS: u64 =
@@ -31,6 +31,14 @@ const GPU_DOMAINS: u32 = I915_GEM_DOMAIN_RENDER
     | I915_GEM_DOMAIN_VERTEX;
 const EXEC_OBJECT_SIZE: u64 = size_of::<drm_i915_gem_exec_object2>() as u64;
 const RELOC_SIZE: u64 = size_of::<drm_i915_gem_relocation_entry>() as u64;
+/// The kernel's bytes per exec object (`eb_element_size`: the exec object and a
+/// 64-bit `struct eb_vma` of 80 bytes), which sizes its exec list.
+const EB_ELEMENT_SIZE: u64 = EXEC_OBJECT_SIZE + 80;
+/// The kernel's `struct eb_fence` (a syncobj, a fence, a point, a chain): the unit of
+/// its fence array.
+const EB_FENCE_SIZE: u64 = 32;
+/// Relocation entries read at a time (i915 copies them through a small stack buffer).
+const RELOC_CHUNK: u64 = 64;
 /// Offset of `offset` in `drm_i915_gem_exec_object2`, and of `presumed_offset` in a
 /// relocation entry: what is written back.
 const EXEC_OFFSET_AT: u64 = 24;
@@ -101,22 +109,37 @@ impl File {
             return Err(Errno::EINVAL);
         }
         check_execbuffer(a)?;
-        let mut raw = vec![0u8; (count * EXEC_OBJECT_SIZE) as usize];
-        caller.read(a.buffers_ptr, &mut raw)?;
-        let mut exec: Vec<drm_i915_gem_exec_object2> = raw
-            .chunks(EXEC_OBJECT_SIZE as usize)
-            .map(bytemuck::pod_read_unaligned)
-            .collect();
-        let mut objs = Vec::new();
-        let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via);
-        // New offsets go back to user space, also after an error past placement.
-        for (i, o) in objs.iter().enumerate() {
-            if o.update {
-                let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
-                let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
+        // i915 allocates its list (two spare slots for the command parser) before it
+        // copies: a count past what it can allocate is ENOMEM, then an unmapped list
+        // EFAULT. The model's own list grows only as the caller's memory is read.
+        let mut exec: Vec<drm_i915_gem_exec_object2> =
+            kalloc::kvmalloc_array(count + 2, EB_ELEMENT_SIZE)?;
+        read_array(caller, a.buffers_ptr, count, &mut exec)?;
+        loop {
+            let mut objs = Vec::new();
+            let mut blocker = None;
+            let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via, &mut blocker);
+            // New offsets go back to user space, also after an error past placement.
+            for (i, o) in objs.iter().enumerate() {
+                if o.update {
+                    let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
+                    let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
+                }
             }
+            drop(objs);
+            let (Err(_), Some(busy)) = (r, blocker) else {
+                return r;
+            };
+            // The submission needs `busy` idle first: wait with nothing locked (a
+            // spinner may hold it for ever, and other clients may need those locks),
+            // then start again, as a new call would.
+            if !caller.may_sleep() {
+                // A thread that serves every client: the front-end makes the call
+                // again from a thread of its own.
+                return Err(Errno::EWOULDBLOCK);
+            }
+            busy.wait_idle_interruptible(caller)?;
         }
-        r
     }
 
     fn do_execbuffer(
@@ -126,6 +149,7 @@ impl File {
         objs: &mut Vec<EbObject>,
         caller: &dyn ClientMemory,
         via: Via,
+        blocker: &mut Option<Arc<GemObject>>,
     ) -> Result<()> {
         if a.flags & I915_EXEC_SECURE != 0 {
             // Gen11+ has no secure batches.
@@ -234,8 +258,9 @@ impl File {
                 // that use it (asynchronous unbind); what sits where a softpin goes
                 // must finish first (outside the VM's lock).
                 if let Some(at) = p.pinned {
-                    for busy in target.vm.busy_in(&o.obj, at, o.obj.size.max(p.pad_to_size)) {
-                        busy.wait_idle();
+                    let size = o.obj.size.max(p.pad_to_size);
+                    if let Some(busy) = target.vm.busy_in(&o.obj, at, size).into_iter().next() {
+                        return Err(must_wait(blocker, busy));
                     }
                 }
                 // Victims must be idle and locked in this same transaction (rule 4).
@@ -265,7 +290,7 @@ impl File {
         if has_relocs && (a.flags & I915_EXEC_NO_RELOC == 0 || moved) {
             for (i, e) in exec.iter().enumerate() {
                 if e.relocation_count != 0 {
-                    self.relocate(i, e, objs, lut.as_ref(), caller)?;
+                    self.relocate(i, e, objs, lut.as_ref(), caller, blocker)?;
                 }
             }
         }
@@ -312,7 +337,7 @@ impl File {
         if out_fence {
             let id = self
                 .device
-                .sync_file_export(crate::sync_file::SyncFile::new(&fence));
+                .sync_file_export(crate::sync_file::SyncFile::new(&fence), self.id);
             a.rsvd2 = (a.rsvd2 & 0xffff_ffff) | (id << 32);
         }
         for o in objs.iter() {
@@ -381,6 +406,7 @@ impl File {
         if !access_ok(ext.handles_ptr, n * 8) || !access_ok(ext.values_ptr, n * 8) {
             return Err(Errno::EFAULT);
         }
+        kalloc::krealloc_array(fences, n, EB_FENCE_SIZE)?;
         for i in 0..n {
             let uf: drm_i915_gem_exec_fence = read_struct(caller, ext.handles_ptr + 8 * i)?;
             if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
@@ -432,6 +458,7 @@ impl File {
         if !access_ok(a.cliprects_ptr, n * 8) {
             return Err(Errno::EFAULT);
         }
+        kalloc::krealloc_array(fences, n, EB_FENCE_SIZE)?;
         for i in 0..n {
             let uf: drm_i915_gem_exec_fence = read_struct(caller, a.cliprects_ptr + 8 * i)?;
             if uf.flags & __I915_EXEC_FENCE_UNKNOWN_FLAGS != 0 {
@@ -547,6 +574,7 @@ impl File {
         objs: &mut [EbObject],
         lut: Option<&HashMap<u32, usize>>,
         caller: &dyn ClientMemory,
+        blocker: &mut Option<Arc<GemObject>>,
     ) -> Result<()> {
         let n = e.relocation_count as u64;
         if n > i32::MAX as u64 / RELOC_SIZE {
@@ -555,12 +583,17 @@ impl File {
         if !access_ok(e.relocs_ptr, n * RELOC_SIZE) {
             return Err(Errno::EFAULT);
         }
-        let mut raw = vec![0u8; (n * RELOC_SIZE) as usize];
-        caller.read(e.relocs_ptr, &mut raw)?;
         let size = objs[i].obj.size;
         let mut idle = false;
-        for (k, chunk) in raw.chunks(RELOC_SIZE as usize).enumerate() {
-            let r: drm_i915_gem_relocation_entry = bytemuck::pod_read_unaligned(chunk);
+        // A chunk at a time: the model holds no more of the list than i915 does.
+        let mut chunk = Vec::with_capacity(RELOC_CHUNK as usize);
+        for k in 0..n {
+            if k % RELOC_CHUNK == 0 {
+                chunk.clear();
+                let at = e.relocs_ptr + k * RELOC_SIZE;
+                read_array(caller, at, RELOC_CHUNK.min(n - k), &mut chunk)?;
+            }
+            let r: drm_i915_gem_relocation_entry = chunk[(k % RELOC_CHUNK) as usize];
             let target = match lut {
                 None => (r.target_handle as usize) < objs.len(),
                 Some(l) => l.contains_key(&r.target_handle),
@@ -592,16 +625,16 @@ impl File {
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
             if !idle {
                 // The CPU writes it: earlier requests that read it must be done
-                // first (i915_gem_object_prepare_write waits for all, under the
-                // object's lock). They are all queued already, so they finish
-                // without any lock this transaction holds.
-                objs[i].obj.wait_idle();
+                // first (i915_gem_object_prepare_write waits for all).
+                if objs[i].obj.is_busy() {
+                    return Err(must_wait(blocker, objs[i].obj.clone()));
+                }
                 idle = true;
             }
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
             objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
-            let at = e.relocs_ptr + k as u64 * RELOC_SIZE + RELOC_PRESUMED_AT;
+            let at = e.relocs_ptr + k * RELOC_SIZE + RELOC_PRESUMED_AT;
             let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
         }
         Ok(())
@@ -620,6 +653,15 @@ fn throttle(timeline: &Timeline, caller: &dyn ClientMemory) -> Result<()> {
         return Err(Errno::EWOULDBLOCK);
     }
     crate::wait::wait_all(caller, &[fence], None)
+}
+
+/// The submission cannot go on until the GPU is done with `busy` (what sits where a
+/// softpin goes, a batch that earlier requests read and a relocation writes): i915
+/// waits there, interruptibly, under its locks. The model unwinds instead, and
+/// [`File::execbuffer2`] waits with nothing locked, then starts over.
+fn must_wait(blocker: &mut Option<Arc<GemObject>>, busy: Arc<GemObject>) -> Errno {
+    *blocker = Some(busy);
+    Errno::EAGAIN
 }
 
 /// `i915_gem_check_execbuffer`: flags and DRI1 leftovers.
@@ -692,6 +734,28 @@ fn check_exec_object(
         if a.batch_len == 0 && obj.size == start {
             return Err(Errno::EINVAL);
         }
+    }
+    Ok(())
+}
+
+/// Read `n` plain structs at `ptr` into `out`, a page's worth at a time, so memory
+/// grows only with what the caller really has mapped; `EFAULT` on the first hole.
+fn read_array<T: bytemuck::Pod>(
+    caller: &dyn ClientMemory,
+    ptr: u64,
+    n: u64,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    let size = size_of::<T>() as u64;
+    let per_chunk = (4096 / size).max(1);
+    let mut chunk = vec![T::zeroed(); per_chunk as usize];
+    let mut done = 0;
+    while done < n {
+        let k = per_chunk.min(n - done) as usize;
+        let at = ptr.checked_add(done * size).ok_or(Errno::EFAULT)?;
+        caller.read(at, bytemuck::cast_slice_mut(&mut chunk[..k]))?;
+        out.extend_from_slice(&chunk[..k]);
+        done += k as u64;
     }
     Ok(())
 }

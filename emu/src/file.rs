@@ -1,6 +1,7 @@
 //! One DRM client: the state behind one open of a node.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,30 +14,34 @@ use crate::{Errno, Result};
 
 /// A file's handles to one kind of thing (`drm_file.object_idr`,
 /// `drm_file.syncobj_idr`): the lowest free id ≥ 1 is handed out next, as
-/// `idr_alloc(…, 1, 0, …)` does.
+/// `idr_alloc(…, 1, 0, …)` does. Insert, look-up, removal and "which id names this
+/// thing" are O(log n): a client holding a million handles closes each as fast as it
+/// made it.
 pub(crate) struct IdTable<T> {
     map: BTreeMap<u32, Arc<T>>,
+    ids: IdAlloc,
+    /// The ids naming each thing (keyed by its address, kept alive by `map`).
+    by_thing: HashMap<usize, Ids>,
+}
+
+/// The ids naming one thing: nearly always one.
+enum Ids {
+    One(u32),
+    Many(BTreeSet<u32>),
+}
+
+/// Lowest-free-first ids ≥ 1 (`idr_alloc(…, 1, 0, …)`).
+#[derive(Default)]
+pub(crate) struct IdAlloc {
     /// Ids below `next` that are free again.
     free: BTreeSet<u32>,
     next: u32,
 }
 
-impl<T> Default for IdTable<T> {
-    fn default() -> Self {
-        IdTable {
-            map: BTreeMap::new(),
-            free: BTreeSet::new(),
-            next: 1,
-        }
-    }
-}
-
-/// A file's GEM handles.
-pub(crate) type HandleTable = IdTable<GemObject>;
-
-impl<T> IdTable<T> {
-    pub fn insert(&mut self, obj: Arc<T>) -> u32 {
-        let id = match self.free.pop_first() {
+impl IdAlloc {
+    /// The lowest free id.
+    pub fn alloc(&mut self) -> u32 {
+        match self.free.pop_first() {
             Some(id) => id,
             None => {
                 self.next = self.next.max(1);
@@ -44,7 +49,62 @@ impl<T> IdTable<T> {
                 self.next += 1;
                 id
             }
-        };
+        }
+    }
+
+    /// Give `id` back. Freed ids at the top shrink the range instead, so the free
+    /// set holds only holes.
+    pub fn free(&mut self, id: u32) {
+        if id + 1 == self.next {
+            self.next = id;
+            while self.next > 1 && self.free.remove(&(self.next - 1)) {
+                self.next -= 1;
+            }
+        } else {
+            self.free.insert(id);
+        }
+    }
+
+    /// Every id free again.
+    pub fn clear(&mut self) {
+        *self = IdAlloc::default();
+    }
+}
+
+impl<T> Default for IdTable<T> {
+    fn default() -> Self {
+        IdTable {
+            map: BTreeMap::new(),
+            ids: IdAlloc::default(),
+            by_thing: HashMap::new(),
+        }
+    }
+}
+
+/// A file's GEM handles.
+pub(crate) type HandleTable = IdTable<GemObject>;
+
+fn key<T>(thing: &Arc<T>) -> usize {
+    Arc::as_ptr(thing) as *const () as usize
+}
+
+impl<T> IdTable<T> {
+    pub fn insert(&mut self, obj: Arc<T>) -> u32 {
+        let id = self.ids.alloc();
+        match self.by_thing.entry(key(&obj)) {
+            Entry::Vacant(v) => {
+                v.insert(Ids::One(id));
+            }
+            Entry::Occupied(mut o) => {
+                let ids = o.get_mut();
+                if let Ids::One(first) = *ids {
+                    *ids = Ids::Many(BTreeSet::from([first]));
+                }
+                if let Ids::Many(set) = ids {
+                    set.insert(id);
+                }
+            }
+        }
         self.map.insert(id, obj);
         id
     }
@@ -55,13 +115,25 @@ impl<T> IdTable<T> {
 
     pub fn remove(&mut self, handle: u32) -> Option<Arc<T>> {
         let obj = self.map.remove(&handle)?;
-        self.free.insert(handle);
+        self.ids.free(handle);
+        if let Entry::Occupied(mut o) = self.by_thing.entry(key(&obj)) {
+            let gone = match o.get_mut() {
+                Ids::One(_) => true,
+                Ids::Many(set) => {
+                    set.remove(&handle);
+                    set.is_empty()
+                }
+            };
+            if gone {
+                o.remove();
+            }
+        }
         Some(obj)
     }
 
     pub fn drain(&mut self) -> Vec<Arc<T>> {
-        self.free.clear();
-        self.next = 1;
+        self.ids.clear();
+        self.by_thing = HashMap::new();
         std::mem::take(&mut self.map).into_values().collect()
     }
 
@@ -75,10 +147,16 @@ impl<T> IdTable<T> {
 
     /// The lowest id naming `obj`, if any.
     pub fn find(&self, obj: &Arc<T>) -> Option<u32> {
-        self.map
-            .iter()
-            .find(|(_, o)| Arc::ptr_eq(o, obj))
-            .map(|(id, _)| *id)
+        match self.by_thing.get(&key(obj))? {
+            Ids::One(id) => Some(*id),
+            Ids::Many(set) => set.first().copied(),
+        }
+    }
+
+    /// Entries of the table's own bookkeeping (handles, names of things, free ids):
+    /// what a test compares with its idle size.
+    pub fn bookkeeping(&self) -> usize {
+        self.map.len() + self.by_thing.len() + self.ids.free.len()
     }
 }
 
@@ -227,7 +305,7 @@ impl File {
         if obj.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
             let name = obj.name.swap(0, Ordering::AcqRel);
             if name != 0 {
-                names.remove(&name);
+                names.remove(name);
             }
         }
     }
@@ -249,10 +327,13 @@ impl File {
         }
         // A closed file's work stops (i915 lets persistent contexts run on; a daemon
         // whose clients die must not keep their spinners forever).
-        let contexts = self.contexts.lock().all();
-        for c in contexts {
+        // The table goes too: what no request still holds is freed now, before the
+        // device's registries are pruned below.
+        let (contexts, vms) = self.contexts.lock().drain();
+        for c in &contexts {
             c.kill();
         }
+        drop((contexts, vms));
         let objs = self.handles().drain();
         for obj in objs {
             obj.revoke_mmap(self.id);
@@ -260,10 +341,15 @@ impl File {
         }
         let syncobjs = self.syncobjs.lock().drain();
         drop(syncobjs);
+        // Fds this file's exports would have become, if the program never got them.
+        self.device.dma_bufs.0.forget_owner(self.id);
+        self.device.syncobj_files.0.forget_owner(self.id);
+        self.device.sync_files.0.forget_owner(self.id);
         self.vgem_close();
         if self.node == NodeKind::Primary {
             self.master_release();
         }
+        self.device.file_closed();
     }
 }
 
@@ -292,5 +378,27 @@ mod tests {
         assert_eq!(t.insert(o()), 2);
         assert_eq!(t.insert(o()), 4);
         assert!(t.remove(7).is_none());
+    }
+
+    #[test]
+    fn handle_table_finds_the_lowest_handle_of_an_object_and_forgets_freed_ids() {
+        let dev = crate::testing::device();
+        let f = crate::testing::open(&dev, NodeKind::Render);
+        let mut t = HandleTable::default();
+        let a = Arc::new(crate::testing::object(&f, 4096));
+        let b = Arc::new(crate::testing::object(&f, 4096));
+        assert_eq!(t.insert(a.clone()), 1);
+        assert_eq!(t.insert(b.clone()), 2);
+        assert_eq!(t.insert(a.clone()), 3);
+        assert_eq!(t.find(&a), Some(1));
+        t.remove(1).unwrap();
+        assert_eq!(t.find(&a), Some(3));
+        t.remove(3).unwrap();
+        assert_eq!(t.find(&a), None);
+        assert_eq!(t.find(&b), Some(2));
+        // Freed ids at the top are not kept as holes.
+        t.remove(2).unwrap();
+        assert_eq!(t.bookkeeping(), 0);
+        assert_eq!(t.insert(b), 1);
     }
 }

@@ -25,14 +25,7 @@ impl File {
         let mut name = obj.name();
         if name == 0 {
             // Lowest free name ≥ 1, as idr_alloc gives.
-            name = 1;
-            for &k in names.keys() {
-                if k != name {
-                    break;
-                }
-                name += 1;
-            }
-            names.insert(name, obj.clone());
+            name = names.insert(obj.clone());
             obj.name.store(name, Ordering::Release);
         }
         a.name = name;
@@ -43,7 +36,7 @@ impl File {
     pub(crate) fn gem_open(&self, a: &mut drm_gem_open, _: &dyn ClientMemory) -> Result<()> {
         let names = self.device.names.lock();
         // The kernel looks the name up as an int: names above INT_MAX never exist.
-        let obj = names.get(&a.name).cloned().ok_or(Errno::ENOENT)?;
+        let obj = names.get(a.name).cloned().ok_or(Errno::ENOENT)?;
         // Hold the name lock across handle creation so a racing last close cannot
         // drop the name in between (as drm_gem_handle_create_tail does).
         let handle = self.handle_create(obj.clone());

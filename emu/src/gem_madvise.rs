@@ -26,7 +26,9 @@ impl File {
         }
         if st.madv == Madvise::DontNeed {
             if obj.has_pages(&st) {
-                self.device.add_purgeable(&obj);
+                if !std::mem::replace(&mut st.purge_listed, true) {
+                    self.device.add_purgeable(&obj);
+                }
             } else {
                 obj.truncate(&mut st);
             }

@@ -66,16 +66,29 @@ impl GttState {
     }
 
     /// Give the object (`size` bytes at `pages` in the aperture) a view at `offset` (a
-    /// freshly allocated range as long) and fill it from the object.
-    pub(crate) fn attach_view(&mut self, ap: &Aperture, pages: u64, size: u64, offset: u64) {
+    /// freshly allocated range as long) and fill it from the object. `ENOMEM` when the
+    /// daemon has no memory for the view's snapshot (a huge object): the daemon lives on.
+    pub(crate) fn attach_view(
+        &mut self,
+        ap: &Aperture,
+        pages: u64,
+        size: u64,
+        offset: u64,
+    ) -> crate::Result<()> {
         debug_assert!(self.view.is_none());
+        let mut snapshot = Vec::new();
+        snapshot
+            .try_reserve_exact(size as usize)
+            .map_err(|_| crate::Errno::ENOMEM)?;
+        snapshot.resize(size as usize, 0);
         self.view = Some(View {
             offset,
             pages,
-            snapshot: vec![0; size as usize],
+            snapshot,
         });
         let spans = self.spans();
         self.refill(ap, &spans);
+        Ok(())
     }
 
     /// Take the view away (the object is going): its aperture offset.
@@ -205,6 +218,23 @@ mod tests {
 
     const SIZE: u64 = 8 * PAGE_SIZE;
 
+    #[test]
+    fn a_view_the_daemon_cannot_hold_is_enomem() {
+        let ap = Aperture::anonymous(FIRST_OFFSET + 64 * PAGE_SIZE).unwrap();
+        let mut g = GttState {
+            tiling: I915_TILING_X,
+            stride: 512,
+            ..Default::default()
+        };
+        // More than any allocator can give: refused before anything is touched.
+        let huge = u64::MAX / 2;
+        assert_eq!(
+            g.attach_view(&ap, FIRST_OFFSET, huge, FIRST_OFFSET),
+            Err(crate::Errno::ENOMEM)
+        );
+        assert_eq!(g.view_offset(), None);
+    }
+
     fn setup(tiling: u32, stride: u32) -> (Aperture, u64, GttState) {
         let ap = Aperture::anonymous(FIRST_OFFSET + 64 * PAGE_SIZE).unwrap();
         let obj = ap.alloc(SIZE).unwrap();
@@ -216,7 +246,7 @@ mod tests {
             ..Default::default()
         };
         let view = ap.alloc(SIZE).unwrap();
-        g.attach_view(&ap, obj, SIZE, view);
+        g.attach_view(&ap, obj, SIZE, view).unwrap();
         (ap, obj, g)
     }
 

@@ -385,6 +385,17 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
     })
 }
 
+/// The full command (size and direction bits) the DRM and i915 table knows for ioctl
+/// number `nr`, if any: what a well-formed caller passes.
+pub fn command_of(nr: u32) -> Option<u32> {
+    let desc = if (DRM_COMMAND_BASE..DRM_COMMAND_END).contains(&nr) {
+        i915_ioctl(nr - DRM_COMMAND_BASE)
+    } else {
+        core_ioctl(nr)
+    };
+    desc.map(|d| d.cmd)
+}
+
 /// May this command block for long (a wait with a timeout)? The front-end answers such
 /// commands off its request loop so other clients are never stalled behind them.
 pub fn ioctl_may_block(cmd: u32) -> bool {
@@ -436,6 +447,22 @@ pub fn may_throttle(cmd: u32) -> bool {
     cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2
         || cmd == uapi::DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
         || cmd == uapi::gemu::DRM_IOCTL_GEMU_EXECBUFFER2
+}
+
+/// Whether `cmd` may have to wait for the GPU: an execbuf (ring space, a busy binding,
+/// a busy batch to relocate) or a call that waits for its object to idle first
+/// (SET_DOMAIN, SET_CACHING, PREAD, PWRITE). Asked of a caller that may not sleep it
+/// answers EWOULDBLOCK before it changes anything, and the front-end makes the call
+/// again from a thread of its own.
+pub fn may_wait_for_gpu(cmd: u32) -> bool {
+    may_throttle(cmd)
+        || [
+            uapi::DRM_IOCTL_I915_GEM_SET_DOMAIN,
+            uapi::DRM_IOCTL_I915_GEM_SET_CACHING,
+            uapi::DRM_IOCTL_I915_GEM_PREAD,
+            uapi::DRM_IOCTL_I915_GEM_PWRITE,
+        ]
+        .contains(&cmd)
 }
 
 /// `drm_ioctl_permit`.

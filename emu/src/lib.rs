@@ -34,6 +34,7 @@ mod getparam;
 pub mod gpu_error;
 pub mod gtt_view;
 pub mod ioctl;
+mod kalloc;
 pub mod object;
 pub mod platform;
 pub mod prime;
@@ -50,6 +51,7 @@ pub mod user_ext;
 pub mod vgem;
 pub mod vm;
 mod wait;
+mod weak_list;
 
 pub use aperture::Aperture;
 pub use client::ClientMemory;

@@ -74,6 +74,8 @@ pub struct ObjectState {
     pub read_domains: u32,
     /// CPU write domain.
     pub write_domain: u32,
+    /// On the device's list of purge candidates (once, however often it is marked).
+    pub(crate) purge_listed: bool,
 }
 
 /// A GEM buffer object.
@@ -179,7 +181,10 @@ impl GemObject {
             return Ok(pages);
         }
         let view = self.device.aperture.alloc(self.size)?;
-        g.attach_view(&self.device.aperture, self.offset, self.size, view);
+        if let Err(e) = g.attach_view(&self.device.aperture, self.offset, self.size, view) {
+            self.device.aperture.release_clean(view, self.size);
+            return Err(e);
+        }
         Ok(view)
     }
 
@@ -224,6 +229,7 @@ impl GemObject {
                     cache_level,
                     read_domains: uapi::I915_GEM_DOMAIN_CPU,
                     write_domain: uapi::I915_GEM_DOMAIN_CPU,
+                    purge_listed: false,
                 },
             ),
             gtt: TrackedMutex::new(&lock_order::GTT_VIEW, GttState::default()),

@@ -21,7 +21,7 @@ use crate::sync::lock_order;
 use crate::{Errno, Result};
 
 /// The device's dma-bufs, by id.
-pub(crate) struct DmaBufs(ExportTable<Arc<GemObject>>);
+pub(crate) struct DmaBufs(pub(crate) ExportTable<Arc<GemObject>>);
 
 impl Default for DmaBufs {
     fn default() -> Self {
@@ -53,7 +53,10 @@ impl File {
         obj.mmapped
             .store(true, std::sync::atomic::Ordering::Release);
         let id = obj.offset >> GEMU_DMABUF_ID_SHIFT;
-        self.device.dma_bufs.0.export_at(id, || obj.clone());
+        self.device
+            .dma_bufs
+            .0
+            .export_at(id, self.id, || obj.clone());
         a.fd = i32::try_from(id).map_err(|_| Errno::EOVERFLOW)?;
         Ok(())
     }
@@ -84,6 +87,14 @@ impl Device {
     /// The size of dma-buf `id`'s object, if it is exported.
     pub fn dma_buf_size(&self, id: u64) -> Option<u64> {
         self.dma_bufs.0.get(id).map(|o| o.size)
+    }
+
+    /// Entries of the device's export tables (dma-bufs, syncobj fds, sync_files) and
+    /// of their per-file records: with no fd open and no file alive, 0.
+    pub fn export_bookkeeping(&self) -> usize {
+        self.dma_bufs.0.bookkeeping()
+            + self.syncobj_files.0.bookkeeping()
+            + self.sync_files.0.bookkeeping()
     }
 
     /// The program opened dma-buf `id`'s file (the shim, after an export, or a reopen

@@ -6,9 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::client::ClientMemory;
 use crate::device::Device;
 use crate::object::{GemObject, Madvise};
-use crate::Result;
+use crate::{Errno, Result};
 
 /// `DROP_UNBOUND`: shrink objects not bound anywhere.
 pub const DROP_UNBOUND: u64 = 1 << 0;
@@ -81,14 +82,14 @@ impl Device {
 
     /// Remember `obj` as a candidate for purging (it was marked DONTNEED).
     pub(crate) fn add_purgeable(&self, obj: &Arc<GemObject>) {
-        self.purgeable.lock().push(Arc::downgrade(obj));
+        self.purgeable.lock().push(obj);
     }
 
     /// Purge idle DONTNEED objects until `want` bytes came back (or none is left);
     /// returns the bytes purged. Objects locked by someone else are skipped, as the
     /// kernel's shrinker skips contended objects.
     pub fn shrink(&self, want: u64) -> u64 {
-        let candidates: Vec<Weak<GemObject>> = std::mem::take(&mut *self.purgeable.lock());
+        let candidates: Vec<Weak<GemObject>> = self.purgeable.lock().take();
         let mut got = 0;
         let mut keep = Vec::new();
         for w in candidates {
@@ -104,11 +105,12 @@ impl Device {
             match st.madv {
                 Madvise::DontNeed if obj.has_pages(&st) && !obj.is_busy() => {
                     obj.truncate(&mut st);
+                    st.purge_listed = false;
                     got += obj.size;
                 }
                 Madvise::DontNeed => keep.push(w),
                 // Back to WILLNEED, or purged already: no longer a candidate.
-                _ => {}
+                _ => st.purge_listed = false,
             }
         }
         self.purgeable.lock().extend(keep);
@@ -117,7 +119,7 @@ impl Device {
 
     /// Unbind idle objects from every VM (`I915_SHRINK_BOUND` / eviction).
     fn unbind_idle(&self) {
-        let vms: Vec<_> = self.vms.lock().iter().filter_map(Weak::upgrade).collect();
+        let vms = self.vms.lock().live();
         for vm in vms {
             for obj in vm.bound_objects() {
                 if !obj.is_busy() {
@@ -125,11 +127,28 @@ impl Device {
                 }
             }
         }
-        self.vms.lock().retain(|w| w.strong_count() > 0);
+        self.vms.lock().prune();
     }
 
-    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order.
+    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order, for a
+    /// caller that is never interrupted.
     pub fn drop_caches(&self, flags: u64) -> Result<()> {
+        struct Uninterrupted;
+        impl ClientMemory for Uninterrupted {
+            fn read(&self, _: u64, _: &mut [u8]) -> Result<()> {
+                Err(Errno::EFAULT)
+            }
+            fn write(&self, _: u64, _: &[u8]) -> Result<()> {
+                Err(Errno::EFAULT)
+            }
+        }
+        self.drop_caches_for(flags, &Uninterrupted)
+    }
+
+    /// [`Device::drop_caches`] for `caller`: waiting for the engines to idle (DROP_IDLE,
+    /// DROP_ACTIVE) ends with EINTR when the caller has a signal pending, as i915's
+    /// `intel_gt_wait_for_idle` does (a spinner would otherwise hold it for ever).
+    pub fn drop_caches_for(&self, flags: u64, caller: &dyn ClientMemory) -> Result<()> {
         if flags & DROP_RESET_ACTIVE != 0 {
             // A short grace, then whatever still runs is reset.
             let deadline = std::time::Instant::now() + Duration::from_millis(200);
@@ -142,6 +161,9 @@ impl Device {
         }
         if flags & (DROP_IDLE | DROP_ACTIVE) != 0 {
             while self.engines.busy() {
+                if caller.signal_pending() {
+                    return Err(Errno::EINTR);
+                }
                 std::thread::sleep(Duration::from_millis(1));
             }
         }

@@ -12,7 +12,7 @@ use uapi::*;
 
 use crate::client::ClientMemory;
 use crate::device::Device;
-use crate::export_table::ExportTable;
+use crate::export_table::{ExportTable, Owner, NO_OWNER};
 use crate::sync::dma_fence::{context_alloc, unwrap_fences};
 use crate::sync::{lock_order, DmaFence};
 use crate::{Errno, Result};
@@ -26,7 +26,7 @@ pub struct SyncFile {
 }
 
 /// The device's sync_files, by id.
-pub(crate) struct SyncFiles(ExportTable<Arc<SyncFile>>);
+pub(crate) struct SyncFiles(pub(crate) ExportTable<Arc<SyncFile>>);
 
 impl Default for SyncFiles {
     fn default() -> Self {
@@ -154,9 +154,9 @@ fn name_field(s: &str) -> [u8; 32] {
 }
 
 impl Device {
-    /// Export a sync_file: its id.
-    pub(crate) fn sync_file_export(&self, file: Arc<SyncFile>) -> u64 {
-        self.sync_files.0.export_new(file)
+    /// Export a sync_file made by DRM file `owner` (or [`NO_OWNER`]): its id.
+    pub(crate) fn sync_file_export(&self, file: Arc<SyncFile>, owner: Owner) -> u64 {
+        self.sync_files.0.export_new(file, owner)
     }
 
     /// The sync_file with id `id`.
@@ -183,7 +183,7 @@ impl Device {
         );
         let end = name.iter().position(|&c| c == 0).unwrap_or(32);
         let name = String::from_utf8_lossy(&name[..end]).into_owned();
-        Ok(self.sync_file_export(SyncFile::merge(&a, &b, name)))
+        Ok(self.sync_file_export(SyncFile::merge(&a, &b, name), NO_OWNER))
     }
 
     /// SYNC_IOC_FILE_INFO (`sync_file_ioctl_fence_info`): the status and, when

@@ -9,8 +9,11 @@ use crate::client::ClientMemory;
 use crate::file::File;
 use crate::sync::{lock_order, DmaFence, TrackedMutex};
 use crate::wait::Waker;
-use crate::{Errno, Result};
+use crate::{kalloc, Errno, Result};
 use uapi::*;
+
+/// The kernel's `struct syncobj_wait_entry`, one per handle of a wait.
+const WAIT_ENTRY_SIZE: u64 = 64;
 
 struct Inner {
     fence: Option<Arc<DmaFence>>,
@@ -90,7 +93,11 @@ impl Syncobj {
     }
 
     fn watch(&self, w: &Arc<Waker>) {
-        self.inner.lock().waiters.push(Arc::downgrade(w));
+        let mut inner = self.inner.lock();
+        // Waits that ended (timed out, interrupted) leave dead entries: drop them here,
+        // so a syncobj nobody signals does not collect one per wait.
+        inner.waiters.retain(|w| w.strong_count() > 0);
+        inner.waiters.push(Arc::downgrade(w));
     }
 
     /// The fence for `point` (`drm_syncobj_find_fence` without waiting): `Ok(None)`
@@ -149,23 +156,27 @@ impl File {
         ptr: u64,
         count: u32,
     ) -> Result<Vec<Arc<Syncobj>>> {
-        let mut raw = vec![0u8; count as usize * 4];
-        caller.read(ptr, &mut raw)?;
-        raw.chunks(4)
-            .map(|c| {
-                let h = u32::from_ne_bytes(c.try_into().unwrap());
-                self.syncobj(h).ok_or(Errno::ENOENT)
-            })
-            .collect()
+        // The kernel's two kmalloc'd arrays (handles, then syncobj pointers) bound the
+        // count: ENOMEM past 4 MiB each, the handles' copy faulting in between.
+        let mut handles: Vec<u32> = kalloc::kmalloc_array(count.into(), 4)?;
+        handles.resize(count as usize, 0);
+        caller.read(ptr, bytemuck::cast_slice_mut(&mut handles))?;
+        let mut objs = kalloc::kmalloc_array(count.into(), 8)?;
+        for h in handles {
+            objs.push(self.syncobj(h).ok_or(Errno::ENOENT)?);
+        }
+        Ok(objs)
     }
 
+    /// The points array of TIMELINE_WAIT and TIMELINE_SIGNAL (a kmalloc'd copy).
+    /// A null pointer reads as all zeros, as in the kernel.
     fn read_points(caller: &dyn ClientMemory, ptr: u64, count: u32) -> Result<Vec<u64>> {
-        let mut raw = vec![0u8; count as usize * 8];
-        caller.read(ptr, &mut raw)?;
-        Ok(raw
-            .chunks(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
-            .collect())
+        let mut points: Vec<u64> = kalloc::kmalloc_array(count.into(), 8)?;
+        points.resize(count as usize, 0);
+        if ptr != 0 {
+            caller.read(ptr, bytemuck::cast_slice_mut(&mut points))?;
+        }
+        Ok(points)
     }
 
     /// Create a syncobj in this file, optionally already signalled.
@@ -262,7 +273,9 @@ impl File {
             != 0;
         let all = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL != 0;
         let waker = Arc::new(Waker::default());
-        let mut fences: Vec<Option<Arc<DmaFence>>> = Vec::with_capacity(objs.len());
+        // The kernel's kcalloc'd wait entries (64 bytes each) bound the count.
+        let mut fences: Vec<Option<Arc<DmaFence>>> =
+            kalloc::kmalloc_array(objs.len() as u64, WAIT_ENTRY_SIZE)?;
         for (s, &p) in objs.iter().zip(points) {
             let f = s.fence_for(p)?;
             if f.is_none() && !submit {
@@ -275,6 +288,7 @@ impl File {
                 s.watch(&waker);
             }
         }
+        let mut hooks = crate::wait::Hooks::default();
         let mut hooked = vec![false; objs.len()];
         loop {
             let mut done = 0;
@@ -288,13 +302,7 @@ impl File {
                 let ready = available || f.is_signaled() || {
                     if !hooked[i] {
                         hooked[i] = true;
-                        let w = Arc::downgrade(&waker);
-                        f.add_callback(Box::new(move |_| {
-                            if let Some(w) = w.upgrade() {
-                                w.wake()
-                            }
-                        }))
-                        .is_err()
+                        !hooks.hook(f, &waker)
                     } else {
                         false
                     }

@@ -18,7 +18,7 @@ use crate::syncobj::Syncobj;
 use crate::{Errno, Result};
 
 /// The device's syncobj fds, by id.
-pub(crate) struct SyncobjFiles(ExportTable<Arc<Syncobj>>);
+pub(crate) struct SyncobjFiles(pub(crate) ExportTable<Arc<Syncobj>>);
 
 impl Default for SyncobjFiles {
     fn default() -> Self {
@@ -38,9 +38,9 @@ impl File {
         let s = self.syncobj_export_checks(a)?;
         let id = if a.flags != 0 {
             let fence = s.fence().ok_or(Errno::EINVAL)?;
-            self.device.sync_file_export(SyncFile::new(&fence))
+            self.device.sync_file_export(SyncFile::new(&fence), self.id)
         } else {
-            self.device.syncobj_files.0.export_new(s)
+            self.device.syncobj_files.0.export_new(s, self.id)
         };
         a.fd = i32::try_from(id).map_err(|_| Errno::EMFILE)?;
         Ok(())

@@ -5,6 +5,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::client::ClientMemory;
+use crate::sync::dma_fence::CallbackId;
 use crate::sync::DmaFence;
 use crate::{Errno, Result};
 
@@ -40,6 +41,39 @@ impl Waker {
     }
 }
 
+/// The callbacks a wait hung on fences, taken off when the wait ends however it ends:
+/// a wait that times out or is interrupted on a fence that never signals leaves nothing
+/// behind on it (`dma_fence_remove_callback`).
+#[derive(Default)]
+pub(crate) struct Hooks(Vec<(Arc<DmaFence>, CallbackId)>);
+
+impl Hooks {
+    /// Wake `waker` when `fence` signals; false if it has signalled already.
+    pub(crate) fn hook(&mut self, fence: &Arc<DmaFence>, waker: &Arc<Waker>) -> bool {
+        let w = Arc::downgrade(waker);
+        let cb = Box::new(move |_: &DmaFence| {
+            if let Some(w) = w.upgrade() {
+                w.wake()
+            }
+        });
+        match fence.add_callback(cb) {
+            Ok(id) => {
+                self.0.push((fence.clone(), id));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Drop for Hooks {
+    fn drop(&mut self) {
+        for (fence, id) in self.0.drain(..) {
+            fence.remove_callback(id);
+        }
+    }
+}
+
 /// Wait until every fence has signalled: `ETIME` at `deadline` (`None`: never),
 /// `EINTR` when the caller has a signal pending.
 pub(crate) fn wait_all(
@@ -48,6 +82,7 @@ pub(crate) fn wait_all(
     deadline: Option<Instant>,
 ) -> Result<()> {
     let waker = Arc::new(Waker::default());
+    let mut hooks = Hooks::default();
     let mut hooked = vec![false; fences.len()];
     loop {
         let mut pending = 0;
@@ -57,13 +92,7 @@ pub(crate) fn wait_all(
             }
             if !*hooked {
                 *hooked = true;
-                let w = Arc::downgrade(&waker);
-                let cb = Box::new(move |_: &DmaFence| {
-                    if let Some(w) = w.upgrade() {
-                        w.wake()
-                    }
-                });
-                if f.add_callback(cb).is_err() {
+                if !hooks.hook(f, &waker) {
                     continue;
                 }
             }
@@ -77,6 +106,10 @@ pub(crate) fn wait_all(
         }
         if caller.signal_pending() {
             return Err(Errno::EINTR);
+        }
+        if !caller.may_sleep() {
+            // A thread that serves every client: the call is made again elsewhere.
+            return Err(Errno::EWOULDBLOCK);
         }
         waker.sleep(deadline);
     }

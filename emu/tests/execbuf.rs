@@ -522,3 +522,141 @@ fn context_priority_is_validated_and_kept() {
     ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut g, &mem).unwrap();
     assert_ne!(mem.get::<i32>(v) & I915_SCHEDULER_CAP_PRIORITY, 0);
 }
+
+/// A softpin where a closed object's binding still waits for the GPU (the object
+/// queued behind a spinner, here a gate nothing signals yet): execbuf waits for it as
+/// i915 does, but interruptibly (EINTR), never on a thread that serves every client
+/// (EWOULDBLOCK), and goes through once that work is done. The same for a relocation
+/// that must wait until earlier readers of its batch are done.
+#[test]
+fn waits_in_execbuf_are_interruptible() {
+    use std::sync::atomic::Ordering;
+    let (_d, f, mem) = setup();
+    let gate = create(&f, &mem, 4096);
+    let fence = emu::testing::gate(&f.lookup(gate).unwrap());
+    let end = |h: u32| write(&f, &mem, h, &[MI_BATCH_BUFFER_END]);
+    let pinned = |h: u32| drm_i915_gem_exec_object2 {
+        handle: h,
+        offset: 0x40000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    let first = create(&f, &mem, 4096);
+    end(first);
+    let behind_gate = drm_i915_gem_exec_object2 {
+        handle: gate,
+        flags: EXEC_OBJECT_WRITE,
+        ..Default::default()
+    };
+    exec(&f, &mem, &[behind_gate, pinned(first)], I915_EXEC_RENDER).unwrap();
+    let mut c = drm_gem_close {
+        handle: first,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+
+    let second = create(&f, &mem, 4096);
+    end(second);
+    mem.no_sleep.store(true, Ordering::Relaxed);
+    assert_eq!(
+        exec(&f, &mem, &[pinned(second)], I915_EXEC_BLT).unwrap_err(),
+        Errno::EWOULDBLOCK
+    );
+    mem.no_sleep.store(false, Ordering::Relaxed);
+    mem.signal.store(true, Ordering::Relaxed);
+    assert_eq!(
+        exec(&f, &mem, &[pinned(second)], I915_EXEC_BLT).unwrap_err(),
+        Errno::EINTR
+    );
+
+    // A relocation into a batch that a request behind the gate still reads.
+    let target = create(&f, &mem, 4096);
+    let batch = create(&f, &mem, 4096);
+    end(batch);
+    let with_reloc = |presumed: u64| {
+        let reloc = drm_i915_gem_relocation_entry {
+            target_handle: target,
+            offset: 8,
+            presumed_offset: presumed,
+            read_domains: I915_GEM_DOMAIN_RENDER,
+            ..Default::default()
+        };
+        drm_i915_gem_exec_object2 {
+            handle: batch,
+            relocation_count: 1,
+            relocs_ptr: mem.put(&reloc),
+            ..Default::default()
+        }
+    };
+    let target_obj = drm_i915_gem_exec_object2 {
+        handle: target,
+        ..Default::default()
+    };
+    mem.signal.store(false, Ordering::Relaxed);
+    exec(
+        &f,
+        &mem,
+        &[behind_gate, target_obj, with_reloc(u64::MAX)],
+        0,
+    )
+    .unwrap();
+    mem.signal.store(true, Ordering::Relaxed);
+    assert_eq!(
+        exec(&f, &mem, &[target_obj, with_reloc(u64::MAX - 4096)], 0).unwrap_err(),
+        Errno::EINTR
+    );
+    mem.signal.store(false, Ordering::Relaxed);
+
+    fence.signal().unwrap();
+    exec(&f, &mem, &[pinned(second)], I915_EXEC_BLT).unwrap();
+    exec(&f, &mem, &[target_obj, with_reloc(u64::MAX - 4096)], 0).unwrap();
+    wait(&f, &mem, second).unwrap();
+}
+
+/// A persistent context destroyed with work on the GPU keeps running it (as in
+/// i915) while its file is open; the file's close stops it, as it stops the file's
+/// other contexts: a dead client's spinner does not hold an engine for ever.
+#[test]
+fn a_destroyed_persistent_contexts_spinner_stops_with_its_file() {
+    let (dev, f, mem) = setup();
+    let mut c = drm_i915_gem_context_create::default();
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &mut c, &mem).unwrap();
+    let spin = create(&f, &mem, 4096);
+    // MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to it: preemptible, never ends.
+    write(
+        &f,
+        &mem,
+        spin,
+        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
+    );
+    let obj = drm_i915_gem_exec_object2 {
+        handle: spin,
+        offset: 0x30000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: mem.put(&obj),
+        buffer_count: 1,
+        rsvd1: c.ctx_id as u64,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, &mem).unwrap();
+    let mut d = drm_i915_gem_context_destroy {
+        ctx_id: c.ctx_id,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &mut d, &mem).unwrap();
+    while !dev.engines.busy() {
+        std::thread::yield_now();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert!(
+        dev.engines.busy(),
+        "persistent work runs on after CONTEXT_DESTROY"
+    );
+    f.close();
+    while dev.engines.busy() {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}

@@ -198,3 +198,58 @@ fn client_memory_is_never_exported() {
     );
     assert_eq!(export(&a, &mem, u.handle + 1), Err(Errno::ENOENT));
 }
+
+/// Exports whose fds the program never got (no shim, or a client killed between the
+/// ioctl and the open) go when the exporting file closes; an opened one lives on.
+#[test]
+fn exports_never_opened_go_with_their_files() {
+    let (dev, f, mem) = setup();
+    let kept = testing::open(&dev, NodeKind::Render);
+    for _ in 0..100 {
+        let h = create(&f, &mem, 1 << 20);
+        export(&f, &mem, h).unwrap();
+        export(&f, &mem, h).unwrap();
+        let mut c = drm_gem_close {
+            handle: h,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+    }
+    // One export opened, then its exporter gone: it stays while open.
+    let h = create(&f, &mem, 4096);
+    let opened = export(&f, &mem, h).unwrap() as u64;
+    assert!(dev.dma_buf_open(opened));
+    let mut s = drm_syncobj_create {
+        handle: 0,
+        flags: DRM_SYNCOBJ_CREATE_SIGNALED,
+    };
+    ioctl(&f, DRM_IOCTL_SYNCOBJ_CREATE, &mut s, &mem).unwrap();
+    for flags in [0, DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE] {
+        let mut e = drm_syncobj_handle {
+            handle: s.handle,
+            flags,
+            ..Default::default()
+        };
+        ioctl(&f, DRM_IOCTL_GEMU_SYNCOBJ_EXPORT, &mut e, &mem).unwrap();
+    }
+    // Another file's export is not this file's to withdraw.
+    let other = create(&kept, &mem, 4096);
+    let theirs = export(&kept, &mem, other).unwrap() as u64;
+    assert!(
+        dev.allocated() >= 100 << 20,
+        "the exports keep their objects"
+    );
+
+    f.close();
+    assert_eq!(dev.dma_buf_size(opened), Some(4096));
+    assert_eq!(dev.dma_buf_size(theirs), Some(4096));
+    assert_eq!(
+        dev.allocated(),
+        2 * 4096,
+        "the unopened exports' objects are freed"
+    );
+    dev.dma_buf_release(opened);
+    kept.close();
+    assert_eq!(dev.allocated(), 0);
+    assert_eq!(dev.export_bookkeeping(), 0);
+}

@@ -1046,3 +1046,83 @@ fn cpu_access_waits_are_interruptible() {
     ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut r, &mem).unwrap();
     ioctl(&f, DRM_IOCTL_I915_GEM_SET_CACHING, &mut c, &mem).unwrap();
 }
+
+/// Calls that wait for their object to idle never sleep on a front-end thread that
+/// serves every client (EWOULDBLOCK: the call is made again elsewhere); where they
+/// may sleep, a signal ends the wait (EINTR).
+#[test]
+fn waits_for_a_busy_object_never_hold_a_shared_thread() {
+    use std::sync::atomic::Ordering;
+    let dev = emu::testing::device();
+    let f = emu::testing::open(&dev, NodeKind::Render);
+    let mem = MockMemory::new();
+    let mut c = drm_i915_gem_create {
+        size: 4096,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_CREATE, &mut c, &mem).unwrap();
+    let gate = emu::testing::gate(&f.lookup(c.handle).unwrap());
+    let buf = mem.alloc(4);
+    type Call = Box<dyn Fn() -> Result<(), Errno>>;
+    let calls: [(u32, Call); 4] = [
+        (DRM_IOCTL_I915_GEM_SET_DOMAIN, {
+            let (f, mem) = (f.clone(), mem.clone());
+            Box::new(move || {
+                let mut d = drm_i915_gem_set_domain {
+                    handle: c.handle,
+                    read_domains: I915_GEM_DOMAIN_CPU,
+                    ..Default::default()
+                };
+                ioctl(&f, DRM_IOCTL_I915_GEM_SET_DOMAIN, &mut d, &mem)
+            })
+        }),
+        (DRM_IOCTL_I915_GEM_SET_CACHING, {
+            let (f, mem) = (f.clone(), mem.clone());
+            Box::new(move || {
+                let mut a = drm_i915_gem_caching {
+                    handle: c.handle,
+                    caching: I915_CACHING_NONE,
+                };
+                ioctl(&f, DRM_IOCTL_I915_GEM_SET_CACHING, &mut a, &mem)
+            })
+        }),
+        (DRM_IOCTL_I915_GEM_PREAD, {
+            let (f, mem) = (f.clone(), mem.clone());
+            Box::new(move || {
+                let mut p = drm_i915_gem_pread {
+                    handle: c.handle,
+                    size: 4,
+                    data_ptr: buf,
+                    ..Default::default()
+                };
+                ioctl(&f, DRM_IOCTL_I915_GEM_PREAD, &mut p, &mem)
+            })
+        }),
+        (DRM_IOCTL_I915_GEM_PWRITE, {
+            let (f, mem) = (f.clone(), mem.clone());
+            Box::new(move || {
+                let mut p = drm_i915_gem_pwrite {
+                    handle: c.handle,
+                    size: 4,
+                    data_ptr: buf,
+                    ..Default::default()
+                };
+                ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut p, &mem)
+            })
+        }),
+    ];
+    for (cmd, call) in &calls {
+        assert!(emu::ioctl::may_wait_for_gpu(*cmd));
+        mem.no_sleep.store(true, Ordering::Relaxed);
+        assert_eq!(call(), Err(Errno::EWOULDBLOCK), "{cmd:#x}");
+        mem.no_sleep.store(false, Ordering::Relaxed);
+        mem.signal.store(true, Ordering::Relaxed);
+        assert_eq!(call(), Err(Errno::EINTR), "{cmd:#x}");
+        mem.signal.store(false, Ordering::Relaxed);
+    }
+    gate.signal().unwrap();
+    for (cmd, call) in &calls {
+        mem.no_sleep.store(true, Ordering::Relaxed);
+        assert_eq!(call(), Ok(()), "{cmd:#x} once idle");
+    }
+}

@@ -247,3 +247,43 @@ fn an_allocation_waits_for_closed_objects_still_on_the_gpu() {
     // With the GPU idle there is nothing to wait for: over the budget fails at once.
     assert_eq!(create(&f, &mem, 768 << 10), Err(Errno::ENOMEM));
 }
+
+/// DROP_IDLE waits for the engines; a signal ends that wait (EINTR), as i915's
+/// `intel_gt_wait_for_idle` is interruptible.
+#[test]
+fn drop_caches_waiting_for_idle_is_interruptible() {
+    use std::sync::atomic::Ordering;
+    let (dev, f, mem) = small_device();
+    let batch = create(&f, &mem, 4096).unwrap();
+    // A spinner: MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to itself.
+    let spin: [u32; 4] = [0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x10000, 0];
+    let mut p = drm_i915_gem_pwrite {
+        handle: batch,
+        size: 16,
+        data_ptr: mem.put(&spin),
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_PWRITE, &mut p, &mem).unwrap();
+    let obj = drm_i915_gem_exec_object2 {
+        handle: batch,
+        offset: 0x10000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: mem.put(&obj),
+        buffer_count: 1,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, &mem).unwrap();
+    while !dev.engines.busy() {
+        std::thread::yield_now();
+    }
+    mem.signal.store(true, Ordering::Relaxed);
+    assert_eq!(dev.drop_caches_for(DROP_IDLE, &mem), Err(Errno::EINTR));
+    mem.signal.store(false, Ordering::Relaxed);
+    // A reset ends the spinner; then the wait for idle returns.
+    dev.drop_caches_for(DROP_RESET_ACTIVE | DROP_IDLE, &mem)
+        .unwrap();
+    assert!(!dev.engines.busy());
+}

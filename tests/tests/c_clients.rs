@@ -56,6 +56,7 @@ c_clients!(
     fence_fds,
     sysfs_live,
     vgem,
+    hostile,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

@@ -83,6 +83,13 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
             "spinners_on_both_engines_and_contexts",
         ],
     ),
+    (
+        "hostile",
+        &[
+            "a_softpin_behind_a_spinner_is_interruptible",
+            "a_client_killed_while_blocked_is_released",
+        ],
+    ),
 ];
 
 /// The clients of what `gemu run` adds to the node (the LD_PRELOAD shim, the sysfs and

@@ -90,6 +90,27 @@ pub fn create_close_op(rig: &Rig) -> Fallible<Op<'_>> {
     Ok(Box::new(|| close(&rig.card, create(&rig.card, 4096)?)))
 }
 
+/// GEM_CREATE + GEM_CLOSE in a client (a second open of card0) that holds `held`
+/// other objects: what a create and a close cost as the handle table grows.
+fn create_close_holding(rig: &Rig, held: usize) -> Fallible<Op<'_>> {
+    let card = rig.reopen()?;
+    for _ in 0..held {
+        create(&card, 4096)?;
+    }
+    // The client's file (and its objects) goes when the closure does.
+    Ok(Box::new(move || close(&card, create(&card, 4096)?)))
+}
+
+pub fn create_close_1k_op(rig: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(rig, 1_000)
+}
+
+/// 10,000 objects of 4 KiB: what the run's 1 GiB budget leaves room for beside the
+/// other benchmarks' objects (the model benchmarks go to a million).
+pub fn create_close_10k_op(rig: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(rig, 10_000)
+}
+
 pub fn pwrite_op(rig: &Rig) -> Fallible<Op<'_>> {
     let obj = Object::create(&rig.card, RW_BYTES as u64)?;
     // Written once so that its pages exist: the benchmark measures copies, not faults.

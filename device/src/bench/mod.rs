@@ -188,6 +188,61 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: eu::eu_reduce_op,
     },
     Entry {
+        name: "create_close_1k",
+        what: "GEM_CREATE (4 KiB) + GEM_CLOSE by a client holding 1,000 other objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "create_close",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::create_close_1k_op,
+    },
+    Entry {
+        name: "create_close_10k",
+        what: "the same holding 10,000 objects (a handle table scan would show here)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "create_close",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(1.5)),
+        op: gem::create_close_10k_op,
+    },
+    Entry {
+        name: "model_create_close_1k",
+        what: "model_create_close on a model device whose client holds 1,000 objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "model_create_close",
+            times: 1.0,
+        }),
+        target: None,
+        op: model::create_close_1k_op,
+    },
+    Entry {
+        name: "model_create_close_100k",
+        what: "the same holding 100,000 objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "model_create_close",
+            times: 1.0,
+        }),
+        target: None,
+        op: model::create_close_100k_op,
+    },
+    Entry {
+        name: "model_create_close_1m",
+        what: "the same holding 1,000,000 objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "model_create_close",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(2.0)),
+        op: model::create_close_1m_op,
+    },
+    Entry {
         name: "memcpy_1m",
         what: "1 MiB memcpy between two heap buffers",
         unit: BW_1M,
@@ -359,6 +414,8 @@ const BW_64M: Unit = Unit::GigabytesPerSecond {
 
 /// Where the run mounts the device and the floor, in its own mount namespace.
 const SCRATCH: &str = "/tmp";
+/// The same, for `gemu fuzz`, which mounts its device the same way.
+pub(crate) const SCRATCH_DIR: &str = SCRATCH;
 
 /// Returns 0 once every selected benchmark ran (whatever its numbers), 1 when one failed.
 ///
@@ -664,7 +721,7 @@ fn open(path: &Path) -> Fallible<File> {
 /// The run's scratch directory for its mount points: a tmpfs over `/tmp`, in the run's
 /// private mount namespace. Nothing of it is seen outside, and it vanishes with the
 /// process however that ends.
-fn scratch() -> Fallible<PathBuf> {
+pub(crate) fn scratch() -> Fallible<PathBuf> {
     let dir = PathBuf::from(SCRATCH);
     mount(
         Some(crate::fuse_mount::SOURCE),
@@ -677,7 +734,7 @@ fn scratch() -> Fallible<PathBuf> {
     Ok(dir)
 }
 
-fn make_dir(parent: &Path, name: &str) -> Fallible<PathBuf> {
+pub(crate) fn make_dir(parent: &Path, name: &str) -> Fallible<PathBuf> {
     let p = parent.join(name);
     std::fs::create_dir(&p).map_err(|e| format!("creating {}: {e}", p.display()))?;
     Ok(p)

@@ -26,7 +26,10 @@ pub struct Model {
 
 impl Model {
     pub fn new() -> Fallible<Model> {
-        let memory = 64 << 20;
+        Model::with_memory(64 << 20)
+    }
+
+    fn with_memory(memory: u64) -> Fallible<Model> {
         let (memfd, aperture) = aperture_memfd::create(emu::aperture::FIRST_OFFSET + memory)
             .map_err(|e| format!("creating the model's aperture: {e}"))?;
         let config = emu::DeviceConfig {
@@ -88,4 +91,42 @@ pub fn create_close_op(rig: &Rig) -> Fallible<Op<'_>> {
         };
         rig.model.ioctl(uapi::DRM_IOCTL_GEM_CLOSE, &mut cl, &me)
     }))
+}
+
+/// GEM_CREATE + GEM_CLOSE on a model device of its own whose client holds `held`
+/// other objects (no FUSE: the model's own cost as the handle table grows).
+fn create_close_holding(held: usize) -> Fallible<Op<'static>> {
+    let model = Model::with_memory((held as u64 + 16) * 4096)?;
+    let me = me();
+    let create = move |model: &Model| -> Fallible<u32> {
+        let mut c = uapi::drm_i915_gem_create {
+            size: 4096,
+            ..Default::default()
+        };
+        model.ioctl(uapi::DRM_IOCTL_I915_GEM_CREATE, &mut c, &me)?;
+        Ok(c.handle)
+    };
+    for _ in 0..held {
+        create(&model)?;
+    }
+    let me = self::me();
+    Ok(Box::new(move || {
+        let mut cl = uapi::drm_gem_close {
+            handle: create(&model)?,
+            ..Default::default()
+        };
+        model.ioctl(uapi::DRM_IOCTL_GEM_CLOSE, &mut cl, &me)
+    }))
+}
+
+pub fn create_close_1k_op(_: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(1_000)
+}
+
+pub fn create_close_100k_op(_: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(100_000)
+}
+
+pub fn create_close_1m_op(_: &Rig) -> Fallible<Op<'_>> {
+    create_close_holding(1_000_000)
 }

@@ -82,6 +82,8 @@ impl Drop for Registration {
 pub struct InterruptibleCaller {
     pub memory: CallerMemory,
     pub interrupted: Arc<AtomicBool>,
+    /// False on a worker that serves every client (see [`ClientMemory::may_sleep`]).
+    pub may_sleep: bool,
 }
 
 impl ClientMemory for InterruptibleCaller {
@@ -96,6 +98,10 @@ impl ClientMemory for InterruptibleCaller {
     fn signal_pending(&self) -> bool {
         // The kernel's word, not /proc/<tid>/status: with CUSE it always tells us.
         self.interrupted.load(Ordering::Acquire)
+    }
+
+    fn may_sleep(&self) -> bool {
+        self.may_sleep
     }
 
     // The rest is the caller's, as on the FUSE node.
@@ -136,6 +142,7 @@ mod tests {
         let caller = InterruptibleCaller {
             memory: CallerMemory::new(0),
             interrupted: reg.flag(),
+            may_sleep: true,
         };
         assert!(!caller.signal_pending());
         assert!(table.interrupt(8));

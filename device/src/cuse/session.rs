@@ -173,9 +173,18 @@ impl Session {
             return self.reply_ioctl_error(unique, Errno::EBADF);
         };
         let registration = self.in_flight.enter(unique);
-        if !emu::ioctl_may_block(req.cmd) && !emu::ioctl::may_throttle(req.cmd) {
-            return self.answer_ioctl(&file, tid, req.cmd, &in_data, out, registration);
-        }
+        let (out, registration) =
+            if !emu::ioctl_may_block(req.cmd) && !emu::ioctl::may_throttle(req.cmd) {
+                // On this worker, which must not sleep: a call that has to wait for
+                // the GPU (a busy object's SET_DOMAIN or PREAD) comes back to be made
+                // again from a thread of its own.
+                match self.answer_ioctl(&file, tid, req.cmd, &in_data, out, registration, false) {
+                    None => return,
+                    Some(again) => again,
+                }
+            } else {
+                (out, registration)
+            };
         // A wait may last seconds (an execbuf waits for ring space when its context's
         // ring is full): answer it from its own thread so this worker goes back to
         // serving other clients (any thread may write a reply).
@@ -184,7 +193,9 @@ impl Session {
         let cmd = req.cmd;
         let spawned = std::thread::Builder::new()
             .name(format!("gemu-wait-{tid}"))
-            .spawn(move || session.answer_ioctl(&file, tid, cmd, &in_data, out, registration));
+            .spawn(move || {
+                session.answer_ioctl(&file, tid, cmd, &in_data, out, registration, true);
+            });
         if let Err(e) = spawned {
             log::error!("ioctl {cmd:#x}: no thread for a blocking wait: {e}");
             self.reply_ioctl_error(unique, Errno::ENOMEM);
@@ -192,7 +203,9 @@ impl Session {
     }
 
     /// Run the ioctl, deliver its output struct (`out`) and send the reply;
-    /// `registration` keeps it interruptible until then.
+    /// `registration` keeps it interruptible until then. A call that would have to
+    /// sleep where it `may_sleep` not is handed back, unanswered and unchanged.
+    #[allow(clippy::too_many_arguments)]
     fn answer_ioctl(
         &self,
         file: &emu::File,
@@ -201,13 +214,18 @@ impl Session {
         in_data: &[u8],
         out: Out,
         registration: Registration,
-    ) {
+        may_sleep: bool,
+    ) -> Option<(Out, Registration)> {
         let caller = InterruptibleCaller {
             memory: CallerMemory::new(tid),
             interrupted: registration.flag(),
+            may_sleep,
         };
         let unique = registration.unique();
         let answer = dispatch::ioctl(file, cmd, in_data, &caller);
+        if !may_sleep && answer == Err(Errno::EWOULDBLOCK) && emu::ioctl::may_wait_for_gpu(cmd) {
+            return Some((out, registration));
+        }
         match (answer, out) {
             (Ok(bytes), Out::InReply) => {
                 let head = IoctlOut::default();
@@ -224,6 +242,7 @@ impl Session {
             (Err(e), _) => self.reply_ioctl_error(unique, e),
         }
         drop(registration);
+        None
     }
 
     /// Fail an ioctl: the errno travels as the ioctl's result (see `dispatch::ioctl_error`).

@@ -205,6 +205,11 @@ impl DmaFence {
         Ok(CallbackId(id))
     }
 
+    /// Callbacks waiting for the fence to signal.
+    pub fn callback_count(&self) -> usize {
+        self.state().callbacks.len()
+    }
+
     /// Removes a callback that has not run; `false` if it ran or was removed.
     pub fn remove_callback(&self, id: CallbackId) -> bool {
         let mut st = self.state();
