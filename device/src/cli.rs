@@ -148,6 +148,10 @@ pub struct FuzzArgs {
     /// A client whose count has not moved for this long is a hang.
     #[arg(long, default_value_t = 5)]
     pub hang_secs: u64,
+    /// One call in N is a random batch instead of an ioctl (0: no batches, for long
+    /// campaigns of ioctls alone).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub batch_every: u32,
     /// One client of a run, started by `gemu fuzz` itself inside its namespace.
     #[arg(long, hide = true)]
     pub client: bool,

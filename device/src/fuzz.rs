@@ -96,7 +96,11 @@ pub fn fuzz(args: &FuzzArgs) -> Fallible<u8> {
     let mut next_seed = args.seed.wrapping_mul(1000);
     let spawn = |rng_seed: &mut u64| -> Fallible<Slot> {
         *rng_seed += 1;
-        start_client(*rng_seed, duration.saturating_sub(start.elapsed()))
+        start_client(
+            *rng_seed,
+            duration.saturating_sub(start.elapsed()),
+            args.batch_every,
+        )
     };
     let mut slots = Vec::new();
     for _ in 0..args.clients {
@@ -196,13 +200,15 @@ pub fn fuzz(args: &FuzzArgs) -> Fallible<u8> {
 }
 
 /// Start one client for `left` of the run; a thread follows its reports.
-fn start_client(seed: u64, left: Duration) -> Fallible<Slot> {
+fn start_client(seed: u64, left: Duration, batch_every: u32) -> Fallible<Slot> {
     let mut child = Command::new("/proc/self/exe")
         .arg0("gemu")
         .args(["fuzz", "--client", "--seed"])
         .arg(seed.to_string())
         .arg("--seconds")
         .arg(left.as_secs_f64().to_string())
+        .arg("--batch-every")
+        .arg(batch_every.to_string())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("starting a fuzz client: {e}"))?;
@@ -329,7 +335,7 @@ fn client(args: &FuzzArgs) -> Fallible<u8> {
             if rng.below(1000) == 0 {
                 scratch.fill(&mut rng);
             }
-            if rng.below(200) == 0 {
+            if args.batch_every > 0 && rng.below(u64::from(args.batch_every)) == 0 {
                 random_batch(&file, &mut rng, &scratch);
             } else {
                 random_call(&file, &mut rng, &scratch, &mut arg);
