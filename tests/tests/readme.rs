@@ -91,7 +91,7 @@ fn the_readme_points_into_the_repository() {
         "## Crates and their rules",
         "## The front-ends and what each gives",
         "## Locking contracts",
-        "## Software GPU (render engine)",
+        "## Software GPU",
         "## Measured facts",
     ] {
         assert!(arch.contains(section), "ARCHITECTURE.md lacks {section:?}");
