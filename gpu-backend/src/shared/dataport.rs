@@ -17,6 +17,9 @@ mod msg {
     pub const A64_UNTYPED_WRITE: u32 = 0x19;
     pub const A64_SCATTERED_WRITE: u32 = 0x1a;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
+    pub const TYPED_READ: u32 = 0x05;
+    pub const TYPED_ATOMIC: u32 = 0x06;
+    pub const TYPED_WRITE: u32 = 0x0d;
     pub const UNTYPED_WRITE: u32 = 0x09;
     pub const MEDIA_BLOCK_WRITE: u32 = 0x0a;
 }
@@ -30,30 +33,77 @@ const BTI_STATELESS_NC: u32 = 0xfd;
 
 /// DC0 message types (descriptor bits 18:14).
 mod dc0_msg {
+    pub const OWORD_BLOCK_READ: u32 = 0x00;
+    pub const UNALIGNED_OWORD_BLOCK_READ: u32 = 0x01;
+    pub const DWORD_SCATTERED_READ: u32 = 0x03;
     pub const BYTE_SCATTERED_READ: u32 = 0x04;
     pub const MEMORY_FENCE: u32 = 0x07;
+    pub const OWORD_BLOCK_WRITE: u32 = 0x08;
+    pub const DWORD_SCATTERED_WRITE: u32 = 0x0b;
     pub const BYTE_SCATTERED_WRITE: u32 = 0x0c;
 }
+
+/// DC0 descriptor bit 18: the scratch block messages (bits 17:0 are their own fields).
+const DC0_SCRATCH: u32 = 1 << 18;
 
 /// Performs a DC0 message.
 pub(super) fn dc0(
     dp: &mut Dataport<'_>,
+    inst: &Inst,
     desc: u32,
     mask: u32,
     p: &Payload,
     response: &mut [u8],
 ) -> Result<(), EuError> {
+    if desc & DC0_SCRATCH != 0 {
+        return super::block::scratch(dp, inst, desc, mask, p, response);
+    }
     match desc >> 14 & 0x1f {
         // Everything is already visible; the response (if any) only orders.
         dc0_msg::MEMORY_FENCE => Ok(()),
-        t @ (dc0_msg::BYTE_SCATTERED_READ | dc0_msg::BYTE_SCATTERED_WRITE) => {
+        t @ (dc0_msg::OWORD_BLOCK_READ
+        | dc0_msg::UNALIGNED_OWORD_BLOCK_READ
+        | dc0_msg::OWORD_BLOCK_WRITE) => super::block::oword_block(
+            dp,
+            desc,
+            t == dc0_msg::OWORD_BLOCK_WRITE,
+            t == dc0_msg::UNALIGNED_OWORD_BLOCK_READ,
+            p,
+            response,
+        ),
+        t @ (dc0_msg::BYTE_SCATTERED_READ
+        | dc0_msg::BYTE_SCATTERED_WRITE
+        | dc0_msg::DWORD_SCATTERED_READ
+        | dc0_msg::DWORD_SCATTERED_WRITE) => {
             let simd = if desc >> 8 & 1 != 0 { 16 } else { 8 };
-            let size = element_bytes(desc >> 10 & 3)?;
-            let target = target(dp, desc & 0xff)?;
+            let dwords = matches!(
+                t,
+                dc0_msg::DWORD_SCATTERED_READ | dc0_msg::DWORD_SCATTERED_WRITE
+            );
+            // Byte scattered: element size in bits 11:10, byte offsets. DWord scattered:
+            // dwords at dword offsets.
+            let (size, scale) = if dwords {
+                (4, 4)
+            } else {
+                (element_bytes(desc >> 10 & 3)?, 1)
+            };
+            let write = matches!(
+                t,
+                dc0_msg::BYTE_SCATTERED_WRITE | dc0_msg::DWORD_SCATTERED_WRITE
+            );
+            let h = header(desc, p);
+            if let Some(h) = h.filter(|h| h[2] != 0) {
+                return Err(EuError::new(format!(
+                    "scattered message with global offset {:#x} in its header",
+                    h[2]
+                )));
+            }
+            let first = if h.is_some() { 8 } else { 0 };
+            let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
-                let off = u64::from(p.ud(ch));
-                if t == dc0_msg::BYTE_SCATTERED_WRITE {
-                    let v = p.ud(simd + ch).to_le_bytes();
+                let off = u64::from(p.ud(first + ch)) * scale;
+                if write {
+                    let v = p.ud(first + simd + ch).to_le_bytes();
                     store_bytes(dp, &target, off, &v[..size])?;
                 } else {
                     let mut v = [0u8; 4];
@@ -70,7 +120,7 @@ pub(super) fn dc0(
 }
 
 /// Bytes per element of a scattered message's data size field.
-fn element_bytes(ds: u32) -> Result<usize, EuError> {
+pub(super) fn element_bytes(ds: u32) -> Result<usize, EuError> {
     match ds {
         0 => Ok(1),
         1 => Ok(2),
@@ -79,7 +129,7 @@ fn element_bytes(ds: u32) -> Result<usize, EuError> {
     }
 }
 
-fn put_dword(response: &mut [u8], slot: usize, v: u32) {
+pub(super) fn put_dword(response: &mut [u8], slot: usize, v: u32) {
     if let Some(o) = response.get_mut(4 * slot..4 * slot + 4) {
         o.copy_from_slice(&v.to_le_bytes());
     }
@@ -187,6 +237,10 @@ pub(super) fn dc1(
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
         msg::UNTYPED_ATOMIC => untyped_atomic(dp, desc, mask, p, response),
+        msg::TYPED_READ | msg::TYPED_WRITE => {
+            super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
+        }
+        msg::TYPED_ATOMIC => super::typed::atomic(dp, desc, mask, p, response),
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
         | msg::A64_UNTYPED_ATOMIC
@@ -208,7 +262,7 @@ pub(super) fn dc1(
 }
 
 /// The surface behind binding table entry `bti`.
-fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+pub(super) fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
     if bti >= 0xf0 {
         return Err(EuError::new(format!(
             "binding table index {bti:#x} for a surface message"
@@ -304,12 +358,29 @@ fn write_span(
     Ok(())
 }
 
-/// The memory behind binding table index `bti` for untyped messages.
-fn target(dp: &Dataport<'_>, bti: u32) -> Result<Target, EuError> {
+/// The buffer base of a stateless (A32) message with a header: bits 31:10 of its fifth
+/// dword, an offset from General State Base (compilers put the thread's scratch pointer
+/// from r0.5 there).
+pub(super) fn header_base(header: Option<&[u32; 8]>) -> u64 {
+    header.map_or(0, |h| u64::from(h[5] & 0xffff_fc00))
+}
+
+/// The first 8 dwords of a message with a header (descriptor bit 19), else `None`.
+pub(super) fn header(desc: u32, p: &Payload) -> Option<[u32; 8]> {
+    (desc >> 19 & 1 != 0).then(|| std::array::from_fn(|i| p.ud(i)))
+}
+
+/// The memory behind binding table index `bti`, for a message whose header (if any) is
+/// `header`.
+pub(super) fn target_with_header(
+    dp: &Dataport<'_>,
+    bti: u32,
+    header: Option<&[u32; 8]>,
+) -> Result<Target, EuError> {
     Ok(match bti {
         BTI_SLM => Target::Slm,
         BTI_STATELESS | BTI_STATELESS_NC => Target::Memory {
-            base: dp.general_state_base,
+            base: dp.general_state_base + header_base(header),
             limit: u64::MAX,
         },
         _ => {
@@ -345,17 +416,16 @@ fn untyped_atomic(
     let simd = if desc >> 12 & 1 != 0 { 8 } else { 16 };
     let returns = desc >> 13 & 1 != 0;
     let op = desc >> 8 & 0xf;
-    if desc >> 19 & 1 != 0 {
-        return Err(EuError::new("untyped atomic with a header"));
-    }
-    let t = target(dp, desc & 0xff)?;
+    let h = header(desc, p);
+    let first = if h.is_some() { 8 } else { 0 };
+    let t = target_with_header(dp, desc & 0xff, h.as_ref())?;
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {
             continue;
         }
-        let off = u64::from(p.ud(ch));
-        let a = p.ud(simd + ch);
-        let b = p.ud(2 * simd + ch);
+        let off = u64::from(p.ud(first + ch));
+        let a = p.ud(first + simd + ch);
+        let b = p.ud(first + 2 * simd + ch);
         let old = load_dword(dp, &t, off)?;
         let new = atomic_op(op, old, a, b)?;
         store_dword(dp, &t, off, new)?;
@@ -369,7 +439,7 @@ fn untyped_atomic(
 }
 
 /// The data port's atomic operations on a dword (`a`, `b` the message's operands).
-fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+pub(super) fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
     Ok(match op {
         1 => old & a,
         2 => old | a,
@@ -407,7 +477,7 @@ fn slm_offset(off: u64) -> usize {
 }
 
 /// Where the untyped message's dwords live.
-enum Target {
+pub(super) enum Target {
     /// GPU addresses from `base`, with accesses past `limit` bytes dropped (reads zero).
     Memory { base: u64, limit: u64 },
     /// Shared local memory of the thread group.
@@ -430,11 +500,12 @@ fn untyped(
         2 => 8,
         m => return Err(EuError::new(format!("untyped message SIMD mode {m}"))),
     };
-    if desc >> 19 & 1 != 0 {
-        return Err(EuError::new("untyped message with a header"));
-    }
+    // A header (stateless messages need one: it carries their buffer base) comes before
+    // the addresses.
+    let h = header(desc, p);
+    let first = if h.is_some() { 8 } else { 0 };
     let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
-    let target = target(dp, desc & 0xff)?;
+    let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
     let _ = inst;
 
@@ -442,12 +513,12 @@ fn untyped(
         if mask >> ch & 1 == 0 {
             continue;
         }
-        let offset = u64::from(p.ud(ch));
+        let offset = u64::from(p.ud(first + ch));
         for (k, &c) in comps.iter().enumerate() {
             let off = offset + 4 * c;
             let slot = k * simd + ch;
             if write {
-                let v = p.ud(addr_regs * 8 + slot);
+                let v = p.ud(first + addr_regs * 8 + slot);
                 store_dword(dp, &target, off, v)?;
             } else {
                 let v = load_dword(dp, &target, off)?;
@@ -460,7 +531,12 @@ fn untyped(
     Ok(())
 }
 
-fn load_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result<(), EuError> {
+pub(super) fn load_bytes(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    out: &mut [u8],
+) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
             let o = slm_offset(off);
@@ -481,7 +557,12 @@ fn load_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Re
     }
 }
 
-fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<(), EuError> {
+pub(super) fn store_bytes(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    v: &[u8],
+) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
             let o = slm_offset(off);
@@ -500,12 +581,17 @@ fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<
     }
 }
 
-fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+pub(super) fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
     let mut b = [0u8; 4];
     load_bytes(dp, t, off, &mut b)?;
     Ok(u32::from_le_bytes(b))
 }
 
-fn store_dword(dp: &mut Dataport<'_>, t: &Target, off: u64, v: u32) -> Result<(), EuError> {
+pub(super) fn store_dword(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    v: u32,
+) -> Result<(), EuError> {
     store_bytes(dp, t, off, &v.to_le_bytes())
 }

@@ -5,12 +5,17 @@
 //! |---|---|---|
 //! | 3 | message gateway | barrier |
 //! | 7 | thread spawner | end of thread |
-//! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes) |
-//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); A64 untyped read/write, A64 byte scattered read/write, A64 untyped atomics (32-bit) |
+//! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes), DWord scattered read/write, OWord block read/write and unaligned OWord block read, scratch block read/write (per-thread scratch space from r0.5) |
+//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); A64 untyped read/write, A64 byte scattered read/write, A64 untyped atomics (32-bit) |
+//!
+//! Stateless (A32) messages with a header take their buffer base from its dword 5 (bits
+//! 31:10, relative to General State Base), as compilers use r0.5 there.
 //!
 //! Any other message is an error naming its SFID and message type.
 
+mod block;
 mod dataport;
+mod typed;
 
 pub(crate) use dataport::SLM_BYTES;
 
@@ -160,7 +165,7 @@ impl SharedFunctions for Dataport<'_> {
                 f => return Err(EuError::new(format!("gateway message {f}"))),
             },
             sfid::DC0 => {
-                dataport::dc0(self, desc, mask, &payload, &mut response)?;
+                dataport::dc0(self, inst, desc, mask, &payload, &mut response)?;
                 None
             }
             sfid::DC1 => {
