@@ -834,3 +834,238 @@ fn data_port_messages_the_model_lacks_hang_naming_them() {
         assert!(why.contains(what), "{what}: {why}");
     }
 }
+
+/// `r{nr}.{sub}<2>` of dwords: the low (sub 0) or high (sub 1) halves of 8 qwords.
+fn qword_half(nr: u32, sub: u32) -> eu::D {
+    eu::D {
+        hs: 2,
+        ..dst(nr, sub, ty::UD)
+    }
+}
+
+#[test]
+fn a64_64_bit_atomics_add_and_compare_exchange_qwords() {
+    let gpu = Gpu::rcs();
+    // Qword l at OUT: 0xffff_ffff + l. Add (1 << 32) + 1 to each (a carry into the high
+    // half), returning the old qwords; then compare 0x2_0000_0003 and write
+    // 0x5555_0000_0001 (only qword 3 matches).
+    let atomic64 =
+        |op: u32, mlen: u32| mlen << 25 | 2 << 20 | 0x12 << 14 | 1 << 13 | 1 << 12 | op << 8 | 0xff;
+    let mut k = lanes(11);
+    k.extend([
+        op2(eu::op::SHL, 12, 11, ud(3)),
+        eu::alu(
+            eu::op::ADD,
+            8,
+            qword_half(40, 0),
+            vec8(12, 0, ty::UD),
+            Some(ud(OUT as u32)),
+            C,
+        ),
+        eu::mov(8, qword_half(40, 1), ud(0), C),
+        eu::mov(8, qword_half(42, 0), ud(1), C),
+        eu::mov(8, qword_half(42, 1), ud(1), C),
+        eu::send(8, 12, Some(50), 40, atomic64(7, 4), false, C),
+        eu::mov(8, qword_half(42, 0), ud(3), C),
+        eu::mov(8, qword_half(42, 1), ud(2), C),
+        eu::mov(8, qword_half(44, 0), ud(1), C),
+        eu::mov(8, qword_half(44, 1), ud(0x5555), C),
+        eu::send(8, 12, Some(52), 40, atomic64(14, 6), false, C),
+    ]);
+    for (row, reg) in [50u32, 51, 52, 53].iter().enumerate() {
+        k.extend([
+            op2(eu::op::SHL, 44, 11, ud(2)),
+            op2(eu::op::ADD, 44, 44, ud(0x400 + 32 * row as u32)),
+            mov(45, vec8(*reg, 0, ty::UD)),
+            eu::send(8, 12, None, 44, untyped_write8(2), false, C),
+        ]);
+    }
+    k.extend(eu::eot());
+    for l in 0..8u64 {
+        let v = 0xffff_ffff + l;
+        gpu.put(OUT + 8 * l, &[v as u32, (v >> 32) as u32]);
+    }
+    more_surfaces(
+        &gpu,
+        buffer(IMAGE, 0x1ff, 64),
+        Some(buffer(OUT, 0x1ff, 4096)),
+    );
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    for l in 0..8u64 {
+        let old = 0xffff_ffff + l;
+        let added = old + (1 << 32) + 1;
+        let want = if added == 0x2_0000_0003 {
+            0x5555_0000_0001
+        } else {
+            added
+        };
+        assert_eq!(gpu.get64(OUT + 8 * l), want, "qword {l}");
+        let ret = |i: u64| gpu.get(OUT + 0x400 + 4 * i) as u64;
+        assert_eq!(ret(2 * l) | ret(2 * l + 1) << 32, old, "add return {l}");
+        let ret2 = |i: u64| gpu.get(OUT + 0x440 + 4 * i) as u64;
+        assert_eq!(
+            ret2(2 * l) | ret2(2 * l + 1) << 32,
+            added,
+            "cmpxchg return {l}"
+        );
+    }
+}
+
+/// The CPU model of the float atomics: NaN loses to a number, -0 < +0.
+fn fminmax(max: bool, old: f32, a: f32) -> f32 {
+    if old.is_nan() {
+        return a;
+    }
+    if a.is_nan() {
+        return old;
+    }
+    let key = |x: f32| (x, x.is_sign_positive());
+    let (ko, ka) = (key(old), key(a));
+    let a_wins = if max { ka > ko } else { ka < ko };
+    if a_wins {
+        a
+    } else {
+        old
+    }
+}
+
+#[test]
+fn float_atomics_order_nans_and_signed_zeros() {
+    let gpu = Gpu::rcs();
+    let old = [1.0f32, -2.0, f32::NAN, -0.0, 5.0, 0.0, 3.0, 7.0];
+    let a = [0.5f32, -1.0, 4.0, 0.0, f32::NAN, -0.0, 3.0, 8.0];
+    let b = [9.0f32; 8];
+    // Buffer at entry 1: old values three times (FMAX, FMIN, FCMPWR), then the
+    // operands a at 0x100 and b at 0x120; the A64 float FMAX works on OUT + 0x200.
+    let float_atomic =
+        |op: u32, mlen: u32| mlen << 25 | 1 << 20 | 0x1b << 14 | 1 << 13 | 1 << 12 | op << 8 | 1;
+    let read8 = |bti: u32| 1 << 25 | 1 << 20 | 0x1 << 14 | 2 << 12 | 0xe << 8 | bti;
+    let mut k = lanes(11);
+    k.extend([
+        op2(eu::op::SHL, 12, 11, ud(2)),
+        op2(eu::op::ADD, 13, 12, ud(0x100)),
+        eu::send(8, 12, Some(41), 13, read8(1), false, C),
+        op2(eu::op::ADD, 13, 12, ud(0x120)),
+        eu::send(8, 12, Some(42), 13, read8(1), false, C),
+        mov(40, vec8(12, 0, ty::UD)),
+        eu::send(8, 12, Some(50), 40, float_atomic(1, 2), false, C),
+        op2(eu::op::ADD, 40, 12, ud(32)),
+        eu::send(8, 12, Some(51), 40, float_atomic(2, 2), false, C),
+        op2(eu::op::ADD, 40, 12, ud(64)),
+        eu::send(8, 12, Some(52), 40, float_atomic(3, 3), false, C),
+        // A64 FMAX: addresses OUT + 0x200 + 4 × lane as qwords, then a.
+        eu::alu(
+            eu::op::ADD,
+            8,
+            qword_half(60, 0),
+            vec8(12, 0, ty::UD),
+            Some(ud(OUT as u32 + 0x200)),
+            C,
+        ),
+        eu::mov(8, qword_half(60, 1), ud(0), C),
+        mov(62, vec8(41, 0, ty::UD)),
+        eu::send(
+            8,
+            12,
+            None,
+            60,
+            3 << 25 | 0x1d << 14 | 1 << 8 | 0xff,
+            false,
+            C,
+        ),
+    ]);
+    for (row, reg) in [50u32, 51, 52].iter().enumerate() {
+        k.extend(dump(*reg, row as u32));
+    }
+    k.extend(eu::eot());
+    let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<u32>>();
+    for i in 0..3 {
+        gpu.put(IMAGE + 32 * i, &bits(&old));
+    }
+    gpu.put(IMAGE + 0x100, &bits(&a));
+    gpu.put(IMAGE + 0x120, &bits(&b));
+    gpu.put(OUT + 0x200, &bits(&old));
+    more_surfaces(
+        &gpu,
+        buffer(IMAGE, 0x1ff, 0x200),
+        Some(buffer(OUT, 0x1ff, 4096)),
+    );
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    let got = |at: u64| f32::from_bits(gpu.get(at));
+    for l in 0..8usize {
+        let o = 4 * l as u64;
+        let max = fminmax(true, old[l], a[l]);
+        let min = fminmax(false, old[l], a[l]);
+        assert_eq!(got(IMAGE + o).to_bits(), max.to_bits(), "fmax {l}");
+        assert_eq!(got(IMAGE + 32 + o).to_bits(), min.to_bits(), "fmin {l}");
+        assert_eq!(
+            got(OUT + 0x200 + o).to_bits(),
+            max.to_bits(),
+            "a64 fmax {l}"
+        );
+        let cmp = if old[l] == a[l] { b[l] } else { old[l] };
+        assert_eq!(got(IMAGE + 64 + o).to_bits(), cmp.to_bits(), "fcmpwr {l}");
+        for row in 0..3u64 {
+            assert_eq!(
+                gpu.get(OUT + 32 * row + o),
+                old[l].to_bits(),
+                "return {row} {l}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bindless_surfaces_come_from_the_extended_descriptor() {
+    // An untyped write through binding table index 252 with the extended descriptor in
+    // a0.2: bits 31:12 are the surface state's offset from the bindless base (0 here)
+    // in 64-byte units. The surface is a 32-byte buffer at OUT: lanes past it drop.
+    let gpu = Gpu::rcs();
+    let state = BASE + SURFACE_STATE as u64 + 0x80;
+    let mut to_a0 = eu::mov(1, dst(0, 2, ty::UD), ud(((state >> 6) << 12) as u32), NM);
+    to_a0[1] = (to_a0[1] & !(0xff << 24) & !(1 << 18)) | 0x10 << 24;
+    let mut send = eu::send(8, 12, None, 40, untyped_write8(252), false, C);
+    send[1] |= 1 << (49 - 32);
+    send[1] = send[1] & !(7 << (40 - 32)) | 2 << (40 - 32);
+    let mut k = lanes(11);
+    k.extend([
+        op2(eu::op::SHL, 40, 11, ud(3)),
+        op2(eu::op::ADD, 41, 11, ud(900)),
+        to_a0,
+        send,
+    ]);
+    k.extend(eu::eot());
+    more_surfaces(&gpu, buffer(IMAGE, 0x1ff, 64), Some(buffer(OUT, 0x1ff, 32)));
+    gpu.put(OUT, &[1; 16]);
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    for i in 0..16u32 {
+        let want = if i % 2 == 0 && i < 8 { 900 + i / 2 } else { 1 };
+        assert_eq!(gpu.get(OUT + 4 * u64::from(i)), want, "dword {i}");
+    }
+}
+
+#[test]
+fn atomic_operations_that_do_not_exist_hang() {
+    for (desc, what) in [
+        (
+            4 << 25 | 2 << 20 | 0x12 << 14 | 1 << 12 | 0xff,
+            "64-bit atomic operation 0",
+        ),
+        (
+            2 << 25 | 0x1b << 14 | 1 << 12 | 1,
+            "float atomic operation 0",
+        ),
+    ] {
+        let gpu = Gpu::rcs();
+        let mut k = vec![mov(40, ud(0)), mov(41, ud(0))];
+        k.push(eu::send(8, 12, Some(50), 40, desc, false, C));
+        k.extend(eu::eot());
+        more_surfaces(&gpu, buffer(IMAGE, 0x1ff, 64), None);
+        let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+        let why = hang_reason(run(&gpu, &k, s0, 1, None));
+        assert!(why.contains(what), "{what}: {why}");
+    }
+}

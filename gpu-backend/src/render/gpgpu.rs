@@ -89,6 +89,8 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         binding_table: state.binding_table_pool.unwrap_or(state.surface_state_base)
             + d.binding_table,
         general_state_base: state.general_state_base,
+        bindless_surface_base: state.bindless_surface_base,
+        ex_desc: 0,
         // The whole SLM of a subslice backs every group: an access past the group's
         // allocation reads what the hardware would (memory nobody else uses here).
         slm: vec![0; crate::shared::SLM_BYTES.max(d.slm_bytes)],

@@ -16,6 +16,8 @@ mod msg {
     pub const A64_UNTYPED_ATOMIC: u32 = 0x12;
     pub const A64_UNTYPED_WRITE: u32 = 0x19;
     pub const A64_SCATTERED_WRITE: u32 = 0x1a;
+    pub const UNTYPED_ATOMIC_FLOAT: u32 = 0x1b;
+    pub const A64_UNTYPED_ATOMIC_FLOAT: u32 = 0x1d;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
     pub const TYPED_READ: u32 = 0x05;
     pub const TYPED_ATOMIC: u32 = 0x06;
@@ -28,6 +30,9 @@ mod msg {
 const BTI_STATELESS: u32 = 0xff;
 /// Binding table index of shared local memory.
 const BTI_SLM: u32 = 0xfe;
+/// Binding table index of bindless surfaces (the surface state comes from the extended
+/// descriptor).
+const BTI_BINDLESS: u32 = 0xfc;
 /// Binding table index of non-coherent stateless accesses.
 const BTI_STATELESS_NC: u32 = 0xfd;
 
@@ -195,12 +200,47 @@ fn a64(
             }
             Ok(())
         }
-        msg::A64_UNTYPED_ATOMIC => {
-            if desc >> 12 & 1 != 0 {
-                return Err(EuError::new("64-bit A64 atomic"));
-            }
+        msg::A64_UNTYPED_ATOMIC if desc >> 12 & 1 != 0 => {
+            // 64-bit: eight addresses, then eight qword operands (and eight more for
+            // compare-and-write); the old qwords come back in two registers.
             let returns = desc >> 13 & 1 != 0;
             let op = desc >> 8 & 0xf;
+            let q = |i: usize| u64::from(p.ud(2 * i)) | u64::from(p.ud(2 * i + 1)) << 32;
+            // An operation that does not exist is refused before any memory moves.
+            atomic_op64(op, 0, 0, 0)?;
+            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                let mut b = [0u8; 8];
+                load_bytes(dp, &flat, addr, &mut b)?;
+                let old = u64::from_le_bytes(b);
+                let new = atomic_op64(op, old, q(8 + ch), q(16 + ch))?;
+                store_bytes(dp, &flat, addr, &new.to_le_bytes())?;
+                if returns {
+                    put_dword(response, 2 * ch, old as u32);
+                    put_dword(response, 2 * ch + 1, (old >> 32) as u32);
+                }
+            }
+            Ok(())
+        }
+        msg::A64_UNTYPED_ATOMIC_FLOAT => {
+            let returns = desc >> 13 & 1 != 0;
+            let op = desc >> 8 & 3;
+            float_atomic_op(op, 0, 0, 0)?;
+            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                let (a, b) = (p.ud(16 + ch), p.ud(24 + ch));
+                let old = load_dword(dp, &flat, addr)?;
+                store_dword(dp, &flat, addr, float_atomic_op(op, old, a, b)?)?;
+                if returns {
+                    put_dword(response, ch, old);
+                }
+            }
+            Ok(())
+        }
+        msg::A64_UNTYPED_ATOMIC => {
+            let returns = desc >> 13 & 1 != 0;
+            let op = desc >> 8 & 0xf;
+            atomic_op(op, 0, 0, 0)?;
             // SIMD8: eight addresses (two registers), then the operands.
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
@@ -236,7 +276,14 @@ pub(super) fn dc1(
             let s = surface(dp, bti)?;
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
-        msg::UNTYPED_ATOMIC => untyped_atomic(dp, desc, mask, p, response),
+        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => untyped_atomic(
+            dp,
+            desc,
+            mask,
+            kind == msg::UNTYPED_ATOMIC_FLOAT,
+            p,
+            response,
+        ),
         msg::TYPED_READ | msg::TYPED_WRITE => {
             super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
         }
@@ -244,6 +291,7 @@ pub(super) fn dc1(
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
         | msg::A64_UNTYPED_ATOMIC
+        | msg::A64_UNTYPED_ATOMIC_FLOAT
         | msg::A64_UNTYPED_WRITE
         | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
@@ -263,6 +311,15 @@ pub(super) fn dc1(
 
 /// The surface behind binding table entry `bti`.
 pub(super) fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    if bti == BTI_BINDLESS {
+        // Extended descriptor bits 31:12 are bits 25:6 of the surface state's offset
+        // from the Bindless Surface State Base.
+        let off = u64::from(dp.ex_desc >> 12) << 6;
+        return Surface::load(
+            dp.space,
+            (dp.bindless_surface_base + off) & crate::mem::GPU_ADDR_MASK,
+        );
+    }
     if bti >= 0xf0 {
         return Err(EuError::new(format!(
             "binding table index {bti:#x} for a surface message"
@@ -404,18 +461,25 @@ pub(super) fn target_with_header(
     })
 }
 
-/// Untyped atomic: per enabled channel, a read-modify-write of the dword at its offset
-/// (operands follow the addresses); the old values come back when asked for.
+/// Untyped atomic (integer, or float when `float`): per enabled channel, a
+/// read-modify-write of the dword at its offset (operands follow the addresses); the old
+/// values come back when asked for.
 fn untyped_atomic(
     dp: &mut Dataport<'_>,
     desc: u32,
     mask: u32,
+    float: bool,
     p: &Payload,
     response: &mut [u8],
 ) -> Result<(), EuError> {
     let simd = if desc >> 12 & 1 != 0 { 8 } else { 16 };
     let returns = desc >> 13 & 1 != 0;
-    let op = desc >> 8 & 0xf;
+    let op = desc >> 8 & if float { 3 } else { 0xf };
+    if float {
+        float_atomic_op(op, 0, 0, 0)?;
+    } else {
+        atomic_op(op, 0, 0, 0)?;
+    }
     let h = header(desc, p);
     let first = if h.is_some() { 8 } else { 0 };
     let t = target_with_header(dp, desc & 0xff, h.as_ref())?;
@@ -427,7 +491,11 @@ fn untyped_atomic(
         let a = p.ud(first + simd + ch);
         let b = p.ud(first + 2 * simd + ch);
         let old = load_dword(dp, &t, off)?;
-        let new = atomic_op(op, old, a, b)?;
+        let new = if float {
+            float_atomic_op(op, old, a, b)?
+        } else {
+            atomic_op(op, old, a, b)?
+        };
         store_dword(dp, &t, off, new)?;
         if returns {
             if let Some(o) = response.get_mut(4 * ch..4 * ch + 4) {
@@ -464,6 +532,69 @@ pub(super) fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuErro
         }
         15 => old.wrapping_sub(1),
         o => return Err(EuError::new(format!("atomic operation {o}"))),
+    })
+}
+
+/// The data port's atomic operations on a qword (the 64-bit A64 atomics).
+fn atomic_op64(op: u32, old: u64, a: u64, b: u64) -> Result<u64, EuError> {
+    Ok(match op {
+        1 => old & a,
+        2 => old | a,
+        3 => old ^ a,
+        4 => a,
+        5 => old.wrapping_add(1),
+        6 | 15 => old.wrapping_sub(1),
+        7 => old.wrapping_add(a),
+        8 => old.wrapping_sub(a),
+        9 => a.wrapping_sub(old),
+        10 => (old as i64).max(a as i64) as u64,
+        11 => (old as i64).min(a as i64) as u64,
+        12 => old.max(a),
+        13 => old.min(a),
+        14 => {
+            if old == a {
+                b
+            } else {
+                old
+            }
+        }
+        o => return Err(EuError::new(format!("64-bit atomic operation {o}"))),
+    })
+}
+
+/// The float atomics on a dword holding an f32: FMAX (1), FMIN (2), FCMPWR (3, writes `b`
+/// when the old value equals `a` as floats). A NaN operand loses to a number; -0 is below +0.
+fn float_atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+    let (x, y) = (f32::from_bits(old), f32::from_bits(a));
+    // Orders -0 below +0 and agrees with `<` elsewhere (NaNs are handled first).
+    let less = |p: f32, q: f32| {
+        p < q || (p == 0.0 && q == 0.0 && p.is_sign_negative() && !q.is_sign_negative())
+    };
+    Ok(match op {
+        1 | 2 if x.is_nan() => a,
+        1 | 2 if y.is_nan() => old,
+        1 => {
+            if less(x, y) {
+                a
+            } else {
+                old
+            }
+        }
+        2 => {
+            if less(y, x) {
+                a
+            } else {
+                old
+            }
+        }
+        3 => {
+            if x == y {
+                b
+            } else {
+                old
+            }
+        }
+        o => return Err(EuError::new(format!("float atomic operation {o}"))),
     })
 }
 

@@ -169,6 +169,7 @@ pub(super) fn atomic(
     response: &mut [u8],
 ) -> Result<(), EuError> {
     let op = desc >> 8 & 0xf;
+    atomic_op(op, 0, 0, 0)?;
     let returns = desc >> 13 & 1 != 0;
     let operands = match op {
         5 | 6 | 15 => 0,
