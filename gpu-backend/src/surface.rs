@@ -51,6 +51,10 @@ pub struct Surface {
     pub qpitch: u32,
     /// First array slice of the view (Minimum Array Element).
     pub min_array_element: u32,
+    /// First mip level of the view (Surface Min LOD).
+    pub min_lod: u32,
+    /// Horizontal and vertical alignment of mip levels, in elements.
+    pub align: (u32, u32),
 }
 
 /// The RAW surface format (buffers addressed in bytes).
@@ -129,6 +133,9 @@ impl Surface {
             // The field holds QPitch in units of four rows.
             qpitch: (dw[1] & 0x7fff) << 2,
             min_array_element: dw[4] >> 18 & 0x7ff,
+            min_lod: dw[5] >> 4 & 0xf,
+            // HALIGN/VALIGN 4, 8, 16 (encodings 1..3; 0 is reserved and read as 4).
+            align: (2 << (dw[0] >> 14 & 3).max(1), 2 << (dw[0] >> 16 & 3).max(1)),
         })
     }
 
@@ -140,6 +147,33 @@ impl Surface {
         let dw: [u32; 16] =
             std::array::from_fn(|i| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap()));
         Surface::decode(&dw)
+    }
+
+    /// Width, height and depth (3D) or array length of mip `level`.
+    pub fn level_size(&self, level: u32) -> (u32, u32, u32) {
+        let m = |v: u32| (v >> level.min(31)).max(1);
+        let d = if self.ty == SurfaceType::D3 {
+            m(self.depth)
+        } else {
+            self.depth
+        };
+        (m(self.width), m(self.height), d)
+    }
+
+    /// Where mip `level` starts, in elements across and rows down, in the Gen9+ 2D layout:
+    /// level 1 below level 0, each later level below the one before, right of level 1.
+    pub fn level_origin(&self, level: u32) -> (u64, u64) {
+        let align = |v: u32, a: u32| u64::from(v.div_ceil(a) * a);
+        let (mut x, mut y) = (0, 0);
+        for l in 0..level {
+            let (w, h, _) = self.level_size(l);
+            if l == 1 {
+                x += align(w, self.align.0);
+            } else {
+                y += align(h, self.align.1);
+            }
+        }
+        (x, y)
     }
 
     /// Width of a row in bytes.

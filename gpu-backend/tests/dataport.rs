@@ -730,9 +730,9 @@ fn data_port_messages_the_model_lacks_hang_naming_them() {
             "typed message of 6 registers",
         ),
         (
-            image(IMAGE, R32_UINT, (4, 4, 1), 16, 0),
+            buffer(IMAGE, R32_UINT, 16),
             eu::send(8, 12, None, 40, typed_write(5, 0xe, 1), false, C),
-            "mip level 7",
+            "mip level 7 of a Buffer surface",
         ),
         (
             {
@@ -1067,5 +1067,52 @@ fn atomic_operations_that_do_not_exist_hang() {
         let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
         let why = hang_reason(run(&gpu, &k, s0, 1, None));
         assert!(why.contains(what), "{what}: {why}");
+    }
+}
+
+#[test]
+fn typed_messages_reach_mip_levels_from_the_views_first_level() {
+    // A 2D R32_UINT 6×5 image with 3 levels, HALIGN/VALIGN 4, pitch 64, linear: level 1
+    // (3×2) starts at row 8, level 2 (1×1) at element 4 of row 8. The view starts at
+    // level 1 (Surface Min LOD); lanes write 50 + lane at (lane % 4, lane / 4) of LOD 0
+    // (view level 1) and 70 + lane at (lane, 0) of LOD 1 (level 2).
+    let gpu = Gpu::rcs();
+    let mut k = lanes(11);
+    k.extend([
+        op2(eu::op::AND, 40, 11, ud(3)),
+        op2(eu::op::SHR, 41, 11, ud(2)),
+        mov(42, ud(0)),
+        mov(43, ud(0)),
+        op2(eu::op::ADD, 44, 11, ud(50)),
+        eu::send(8, 12, None, 40, typed_write(5, 0xe, 1), false, C),
+        mov(40, vec8(11, 0, ty::UD)),
+        mov(41, ud(0)),
+        mov(43, ud(1)),
+        op2(eu::op::ADD, 44, 11, ud(70)),
+        eu::send(8, 12, None, 40, typed_write(5, 0xe, 1), false, C),
+    ]);
+    k.extend(eu::eot());
+    let mut img = image(IMAGE, R32_UINT, (6, 5, 1), 64, 0);
+    img[0] |= 1 << 16 | 1 << 14;
+    img[5] = 1 << 4 | 2;
+    more_surfaces(&gpu, img, None);
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    let mut want = vec![0u32; 16 * 10];
+    for l in 0..8u32 {
+        let (x, y) = (l % 4, l / 4);
+        if x < 3 && y < 2 {
+            want[((8 + y) * 16 + x) as usize] = 50 + l;
+        }
+    }
+    want[(8 * 16 + 4) as usize] = 70;
+    for (i, &w) in want.iter().enumerate() {
+        assert_eq!(
+            gpu.get(IMAGE + 4 * i as u64),
+            w,
+            "element {} of row {}",
+            i % 16,
+            i / 16
+        );
     }
 }

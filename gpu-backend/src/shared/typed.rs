@@ -57,17 +57,25 @@ fn channels(desc: u32, mask: u32, h: Option<&[u32; 8]>) -> u32 {
     m
 }
 
-/// The GPU address of the texel at (u, v, r) of `s`, or `None` out of bounds.
+/// The GPU address of the texel at (u, v, r) of mip `lod` (from the view's first level)
+/// of `s`, or `None` out of bounds.
 fn texel_addr(s: &Surface, u: u32, v: u32, r: u32, lod: u32) -> Result<Option<u64>, EuError> {
     let bpp = u64::from(s.bpp);
-    if lod != 0 {
-        return Err(EuError::new(format!("typed message on mip level {lod}")));
-    }
     if s.min_array_element != 0 {
         return Err(EuError::new(format!(
             "typed message on a view from array element {}",
             s.min_array_element
         )));
+    }
+    let level = s.min_lod + lod;
+    if level != 0 && !matches!(s.ty, SurfaceType::D2 | SurfaceType::D3) {
+        return Err(EuError::new(format!(
+            "typed message on mip level {level} of a {:?} surface",
+            s.ty
+        )));
+    }
+    if level > 14 {
+        return Err(EuError::new(format!("typed message on mip level {level}")));
     }
     Ok(match s.ty {
         SurfaceType::Null => None,
@@ -79,11 +87,15 @@ fn texel_addr(s: &Surface, u: u32, v: u32, r: u32, lod: u32) -> Result<Option<u6
             (u < s.width && v == 0).then(|| s.addr(u64::from(u) * bpp, 0))
         }
         SurfaceType::D2 | SurfaceType::D3 => {
-            if u >= s.width || v >= s.height || r >= s.depth {
+            let (w, h, d) = s.level_size(level);
+            if u >= w || v >= h || r >= d {
                 None
             } else {
-                let row = u64::from(r) * u64::from(s.qpitch) + u64::from(v);
-                Some(s.addr(u64::from(u) * bpp, row))
+                // Slices (array layers or 3D depth) are QPitch rows apart, each holding
+                // every mip level.
+                let (x0, y0) = s.level_origin(level);
+                let row = u64::from(r) * u64::from(s.qpitch) + y0 + u64::from(v);
+                Some(s.addr((x0 + u64::from(u)) * bpp, row))
             }
         }
         SurfaceType::Cube => return Err(EuError::new("typed message on a cube surface")),
