@@ -55,6 +55,8 @@ pub struct Surface {
     pub min_lod: u32,
     /// Horizontal and vertical alignment of mip levels, in elements.
     pub align: (u32, u32),
+    /// log2 of the samples per pixel (Number of Multisamples).
+    pub samples_log2: u32,
 }
 
 /// The RAW surface format (buffers addressed in bytes).
@@ -136,6 +138,7 @@ impl Surface {
             min_lod: dw[5] >> 4 & 0xf,
             // HALIGN/VALIGN 4, 8, 16 (encodings 1..3; 0 is reserved and read as 4).
             align: (2 << (dw[0] >> 14 & 3).max(1), 2 << (dw[0] >> 16 & 3).max(1)),
+            samples_log2: dw[4] >> 3 & 7,
         })
     }
 

@@ -762,6 +762,28 @@ fn data_port_messages_the_model_lacks_hang_naming_them() {
             "cube",
         ),
         (
+            {
+                let mut s = image(IMAGE, R32_UINT, (4, 4, 1), 16, 0);
+                s[4] = 2 << 3;
+                s
+            },
+            eu::send(8, 12, None, 40, typed_write(3, 0xe, 1), false, C),
+            "surface of 4 samples",
+        ),
+        (
+            image(IMAGE, R32_UINT, (4, 4, 1), 16, 0),
+            eu::send(
+                8,
+                12,
+                None,
+                40,
+                typed_write(3, 0xe, 1) & !(3 << 12),
+                false,
+                C,
+            ),
+            "SIMD4x2 typed message",
+        ),
+        (
             buffer(IMAGE, 0x1ff, 64),
             eu::send(
                 8,

@@ -61,6 +61,12 @@ fn channels(desc: u32, mask: u32, h: Option<&[u32; 8]>) -> u32 {
 /// of `s`, or `None` out of bounds.
 fn texel_addr(s: &Surface, u: u32, v: u32, r: u32, lod: u32) -> Result<Option<u64>, EuError> {
     let bpp = u64::from(s.bpp);
+    if s.samples_log2 != 0 {
+        return Err(EuError::new(format!(
+            "typed message on a surface of {} samples",
+            1 << s.samples_log2
+        )));
+    }
     if s.min_array_element != 0 {
         return Err(EuError::new(format!(
             "typed message on a view from array element {}",
@@ -127,6 +133,9 @@ pub(super) fn read_write(
     p: &Payload,
     response: &mut [u8],
 ) -> Result<(), EuError> {
+    if desc >> 12 & 3 == 0 {
+        return Err(EuError::new("SIMD4x2 typed message"));
+    }
     let comps: Vec<usize> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
     let (l, h) = layout(desc, p, if write { comps.len() } else { 0 })?;
     let s = surface(dp, desc & 0xff)?;
