@@ -206,13 +206,14 @@ pub enum ChannelKind {
     Float,
 }
 
-/// A format of equal-width channels stored R, G, B, A from the lowest byte (B and R swapped
-/// for the BGRA formats), as typed surface messages convert it.
+/// A format of equal-width channels stored R, G, B, A from the lowest bit (B and R swapped
+/// for the BGRA formats; 10-10-10-2 formats pack three 10-bit channels and a 2-bit alpha),
+/// as typed surface messages convert it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TexelFormat {
     /// Channels stored (1 to 4).
     pub channels: u32,
-    /// Bits per channel (8, 16 or 32).
+    /// Bits per channel (8, 16 or 32; 10 for the 10-10-10-2 formats, whose alpha has 2).
     pub bits: u32,
     /// Channel encoding.
     pub kind: ChannelKind,
@@ -247,6 +248,10 @@ impl TexelFormat {
                 bgra: true,
                 ..f(4, 8, Unorm)
             },
+            0x0c2 => f(4, 10, Unorm),
+            0x0c4 => f(4, 10, Uint),
+            0x1b3 => f(4, 10, Snorm),
+            0x1b6 => f(4, 10, Sint),
             0x0c7 => f(4, 8, Unorm),
             0x0c9 => f(4, 8, Snorm),
             0x0ca => f(4, 8, Sint),
@@ -278,7 +283,11 @@ impl TexelFormat {
 
     /// Bytes of one texel.
     pub fn bytes(&self) -> usize {
-        (self.channels * self.bits / 8) as usize
+        if self.bits == 10 {
+            4
+        } else {
+            (self.channels * self.bits / 8) as usize
+        }
     }
 
     /// The register value of a channel the format lacks: 0 for R, G, B; one for alpha.
@@ -290,30 +299,30 @@ impl TexelFormat {
         }
     }
 
-    /// Where register channel `c` (0 = R) is stored, in channels from the texel start.
-    fn slot(&self, c: usize) -> usize {
-        if self.bgra && c != 3 {
-            2 - c
-        } else {
-            c
+    /// Where register channel `c` (0 = R) is stored: its first bit and its width.
+    fn field(&self, c: usize) -> (u32, u32) {
+        let slot = if self.bgra && c != 3 { 2 - c } else { c } as u32;
+        match (self.bits, c) {
+            (10, 3) => (30, 2),
+            (b, _) => (slot * b, b),
         }
     }
 
     /// The four register values (R, G, B, A) a typed read returns for a stored texel.
     pub fn unpack(&self, texel: &[u8]) -> [u32; 4] {
-        let n = self.bits as usize / 8;
+        let mut b = [0u8; 16];
+        b[..texel.len().min(16)].copy_from_slice(&texel[..texel.len().min(16)]);
+        let all = u128::from_le_bytes(b);
         std::array::from_fn(|c| {
             if c >= self.channels as usize {
                 return self.default_channel(c);
             }
-            let at = self.slot(c) * n;
-            let mut b = [0u8; 4];
-            b[..n].copy_from_slice(&texel[at..at + n]);
-            let raw = u32::from_le_bytes(b);
-            let max = ((1u64 << self.bits) - 1) as f32;
-            let smax = ((1u64 << (self.bits - 1)) - 1) as f32;
-            let signed = (raw << (32 - self.bits)) as i32 >> (32 - self.bits);
-            match (self.kind, self.bits) {
+            let (at, w) = self.field(c);
+            let raw = (all >> at) as u32 & (u64::from(u32::MAX) >> (32 - w)) as u32;
+            let max = ((1u64 << w) - 1) as f32;
+            let smax = ((1u64 << (w - 1)) - 1) as f32;
+            let signed = (raw << (32 - w)) as i32 >> (32 - w);
+            match (self.kind, w) {
                 (ChannelKind::Uint, _) | (ChannelKind::Float, 32) => raw,
                 (ChannelKind::Sint, _) => signed as u32,
                 (ChannelKind::Float, _) => half::f16::from_bits(raw as u16).to_f32().to_bits(),
@@ -327,14 +336,18 @@ impl TexelFormat {
     /// conversion clamps to the channel's range (NaN stores as zero in normalized and
     /// integer channels) and rounds to nearest.
     pub fn pack(&self, v: [u32; 4], write: u32, texel: &mut [u8]) {
-        let n = self.bits as usize / 8;
+        let n = texel.len().min(16);
+        let mut b = [0u8; 16];
+        b[..n].copy_from_slice(&texel[..n]);
+        let mut all = u128::from_le_bytes(b);
         for (c, &x) in v.iter().enumerate().take(self.channels as usize) {
             if write >> c & 1 == 0 {
                 continue;
             }
+            let (at, w) = self.field(c);
             let f = f32::from_bits(x);
-            let max = ((1u64 << self.bits) - 1) as f32;
-            let smax = ((1u64 << (self.bits - 1)) - 1) as f32;
+            let max = ((1u64 << w) - 1) as f32;
+            let smax = ((1u64 << (w - 1)) - 1) as f32;
             let norm = |lo: f32, scale: f32| -> i64 {
                 if f.is_nan() {
                     0
@@ -342,7 +355,7 @@ impl TexelFormat {
                     (f.clamp(lo, 1.0) * scale).round_ties_even() as i64
                 }
             };
-            let raw: u32 = match (self.kind, self.bits) {
+            let raw: u32 = match (self.kind, w) {
                 (ChannelKind::Uint | ChannelKind::Sint | ChannelKind::Float, 32) => x,
                 (ChannelKind::Uint, b) => x.min((1u32 << b) - 1),
                 (ChannelKind::Sint, b) => {
@@ -353,9 +366,10 @@ impl TexelFormat {
                 (ChannelKind::Unorm, _) => norm(0.0, max) as u32,
                 (ChannelKind::Snorm, _) => norm(-1.0, smax) as i32 as u32,
             };
-            let at = self.slot(c) * n;
-            texel[at..at + n].copy_from_slice(&raw.to_le_bytes()[..n]);
+            let m = (u128::from(u32::MAX) >> (32 - w)) << at;
+            all = all & !m | (u128::from(raw) << at) & m;
         }
+        texel[..n].copy_from_slice(&all.to_le_bytes()[..n]);
     }
 }
 
@@ -391,6 +405,18 @@ mod tests {
         let mut b = [0u8; 1];
         s.pack([(-300i32) as u32, 0, 0, 0], 1, &mut b);
         assert_eq!(s.unpack(&b), [(-128i32) as u32, 0, 0, 1]);
+    }
+
+    #[test]
+    fn rgb10a2_packs_three_10_bit_channels_and_a_2_bit_alpha() {
+        let f = TexelFormat::of(0x0c2).unwrap();
+        let mut t = [0u8; 4];
+        f.pack([1.0f32, 0.5, 0.0, 1.0 / 3.0].map(f32::to_bits), 0xf, &mut t);
+        assert_eq!(u32::from_le_bytes(t), 1023 | 512 << 10 | 1 << 30);
+        assert_eq!(f.unpack(&t)[3], (1.0f32 / 3.0).to_bits());
+        let u = TexelFormat::of(0x0c4).unwrap();
+        u.pack([5000, 7, 1, 9], 0b1011, &mut t);
+        assert_eq!(u.unpack(&t), [1023, 7, 0, 3]);
     }
 
     #[test]
