@@ -1138,3 +1138,67 @@ fn typed_messages_reach_mip_levels_from_the_views_first_level() {
         );
     }
 }
+
+/// `send` made a split send: its second payload part is `ex_mlen` registers at r{src1}.
+fn split(mut w: [u32; 4], src1: u32, ex_mlen: u32) -> [u32; 4] {
+    w[3] |= 1 << 2 | src1 << 8 | ex_mlen << 3;
+    w
+}
+
+#[test]
+fn split_sends_carry_typed_data_and_stateless_addresses_in_the_second_part() {
+    // As Mesa emits them on Gen12: a typed write of R, G (coordinates U, V in r40-41, data
+    // in r60-61) to an R16G16_UINT 4×2 image; a stateless untyped read with its header in
+    // the first part and the addresses in the second.
+    let gpu = Gpu::rcs();
+    let mut k = lanes(11);
+    k.extend([
+        op2(eu::op::AND, 40, 11, ud(3)),
+        op2(eu::op::SHR, 41, 11, ud(2)),
+        op2(eu::op::ADD, 60, 11, ud(10)),
+        op2(eu::op::ADD, 61, 11, ud(20)),
+        split(
+            eu::send(
+                8,
+                12,
+                None,
+                40,
+                2 << 25 | 0xd << 14 | 1 << 12 | 0xc << 8 | 1,
+                false,
+                C,
+            ),
+            60,
+            2,
+        ),
+        eu::mov(8, dst(42, 0, ty::UD), ud(0), NM),
+        eu::mov(1, dst(42, 5, ty::UD), ud(IMAGE as u32), NM),
+        op2(eu::op::SHL, 62, 11, ud(2)),
+        split(
+            eu::send(
+                8,
+                12,
+                Some(50),
+                42,
+                1 << 25 | 1 << 20 | 1 << 19 | 0x1 << 14 | 2 << 12 | 0xe << 8 | 0xfd,
+                false,
+                C,
+            ),
+            62,
+            1,
+        ),
+    ]);
+    k.extend(dump(50, 0));
+    k.extend(eu::eot());
+    more_surfaces(
+        &gpu,
+        image(IMAGE, 0x0cf, (4, 2, 1), 16, 0),
+        Some(buffer(OUT, 0x1ff, 1024)),
+    );
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    for l in 0..8u32 {
+        let texel = gpu.get(IMAGE + 4 * u64::from(l));
+        assert_eq!(texel, (10 + l) | (20 + l) << 16, "texel {l}");
+        assert_eq!(gpu.get(OUT + 4 * u64::from(l)), texel, "stateless read {l}");
+    }
+}
