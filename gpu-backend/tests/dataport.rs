@@ -801,6 +801,37 @@ fn data_port_messages_the_model_lacks_hang_naming_them() {
             eu::send(
                 8,
                 10,
+                None,
+                40,
+                2 << 25 | 1 << 19 | 1 << 18 | 1 << 17 | 1 << 12,
+                false,
+                NM,
+            ),
+            "scratch block write with a payload of 2 registers (needs 3)",
+        ),
+        (
+            buffer(IMAGE, 0x1ff, 64),
+            eu::send(
+                8,
+                10,
+                None,
+                40,
+                2 << 25 | 1 << 19 | 8 << 14 | 3 << 8 | 1,
+                false,
+                NM,
+            ),
+            "OWord block write with a payload of 2 registers (needs 3)",
+        ),
+        (
+            buffer(IMAGE, 0x1ff, 64),
+            eu::send(16, 10, None, 40, 2 << 25 | 0xb << 14 | 1 << 8 | 1, false, C),
+            "scattered message with a payload of 2 registers (needs 4)",
+        ),
+        (
+            buffer(IMAGE, 0x1ff, 64),
+            eu::send(
+                8,
+                10,
                 Some(50),
                 40,
                 1 << 25 | 1 << 20 | 1 << 19 | 5 << 8 | 1,

@@ -35,6 +35,9 @@ pub(super) fn oword_block(
         return Err(EuError::new("OWord block message without a header"));
     };
     let (owords, at) = oword_block_size(desc >> 8 & 7)?;
+    if write {
+        p.need(8 + owords * 4, "OWord block write")?;
+    }
     let target = target_with_header(dp, desc & 0xff, Some(&h))?;
     let offset = if unaligned {
         u64::from(h[2] & !3)
@@ -78,6 +81,9 @@ pub(super) fn scratch(
     };
     let write = desc >> 17 & 1 != 0;
     let regs = 1usize << (desc >> 12 & 3);
+    if write {
+        p.need(8 * (1 + regs), "scratch block write")?;
+    }
     let base = dp.general_state_base + u64::from(h[5] & 0xffff_fc00) + u64::from(desc & 0xfff) * 32;
     let exec = usize::from(inst.exec_size).max(1);
     let flat = super::dataport::Target::Memory {

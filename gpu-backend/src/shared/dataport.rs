@@ -104,6 +104,7 @@ pub(super) fn dc0(
                 )));
             }
             let first = if h.is_some() { 8 } else { 0 };
+            p.need(first + simd * (1 + usize::from(write)), "scattered message")?;
             let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
                 let off = u64::from(p.ud(first + ch)) * scale;

@@ -107,6 +107,20 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
+    /// Checks that the payload holds at least `dwords` dwords (a shorter one would read
+    /// zeros where the message expects data).
+    pub fn need(&self, dwords: usize, what: &str) -> Result<(), EuError> {
+        let have = (self.src0.len() + self.src1.len()) / 4;
+        if have < dwords {
+            return Err(EuError::new(format!(
+                "{what} with a payload of {} registers (needs {})",
+                have / 8,
+                dwords.div_ceil(8)
+            )));
+        }
+        Ok(())
+    }
+
     /// Dword `i` across both parts, as if they were contiguous.
     pub fn ud(&self, i: usize) -> u32 {
         let o = 4 * i;
