@@ -800,6 +800,32 @@ fn data_port_messages_the_model_lacks_hang_naming_them() {
             buffer(IMAGE, 0x1ff, 64),
             eu::send(
                 8,
+                12,
+                Some(50),
+                40,
+                1 << 25 | 1 << 20 | 0x14 << 14 | 2 << 8 | 0xff,
+                false,
+                NM,
+            ),
+            "A64 OWord block message without a header",
+        ),
+        (
+            buffer(IMAGE, 0x1ff, 64),
+            eu::send(
+                8,
+                12,
+                None,
+                40,
+                2 << 25 | 1 << 19 | 0x15 << 14 | 3 << 8 | 0xff,
+                false,
+                NM,
+            ),
+            "A64 OWord block write with a payload of 2 registers (needs 3)",
+        ),
+        (
+            buffer(IMAGE, 0x1ff, 64),
+            eu::send(
+                8,
                 10,
                 None,
                 40,
@@ -1231,5 +1257,66 @@ fn split_sends_carry_typed_data_and_stateless_addresses_in_the_second_part() {
         let texel = gpu.get(IMAGE + 4 * u64::from(l));
         assert_eq!(texel, (10 + l) | (20 + l) << 16, "texel {l}");
         assert_eq!(gpu.get(OUT + 4 * u64::from(l)), texel, "stateless read {l}");
+    }
+}
+
+#[test]
+fn a64_oword_blocks_read_and_write_at_flat_addresses() {
+    // Read 4 OWords at IMAGE + 0x40 (aligned), 2 OWords unaligned at IMAGE + 0x14, then
+    // write the first register of each read (4 OWords) at OUT + 0x100.
+    let gpu = Gpu::rcs();
+    let a64 = |ty_: u32, bs: u32, unaligned: bool, mlen: u32, rlen: u32| {
+        mlen << 25 | rlen << 20 | 1 << 19 | ty_ << 14 | u32::from(unaligned) << 11 | bs << 8 | 0xff
+    };
+    let hdr = |addr: u64| {
+        vec![
+            eu::mov(8, dst(40, 0, ty::UD), ud(0), NM),
+            eu::mov(1, dst(40, 0, ty::UD), ud(addr as u32), NM),
+            eu::mov(1, dst(40, 1, ty::UD), ud((addr >> 32) as u32), NM),
+        ]
+    };
+    let mut k = hdr(IMAGE + 0x40);
+    k.push(eu::send(
+        8,
+        12,
+        Some(50),
+        40,
+        a64(0x14, 3, false, 1, 2),
+        false,
+        NM,
+    ));
+    k.extend(hdr(IMAGE + 0x14));
+    k.push(eu::send(
+        8,
+        12,
+        Some(52),
+        40,
+        a64(0x14, 2, true, 1, 1),
+        false,
+        NM,
+    ));
+    k.extend(hdr(OUT + 0x100));
+    k.extend([
+        eu::mov(8, dst(41, 0, ty::UD), vec8(50, 0, ty::UD), NM),
+        eu::mov(8, dst(42, 0, ty::UD), vec8(52, 0, ty::UD), NM),
+        eu::send(8, 12, None, 40, a64(0x15, 3, false, 3, 0), false, NM),
+    ]);
+    k.extend(eu::eot());
+    let data: Vec<u32> = (0..64).map(|i| 0x100 + i).collect();
+    gpu.put(IMAGE, &data);
+    let s0 = surface_state(TARGET, 64, 1, 64, 0, true);
+    assert_eq!(run(&gpu, &k, s0, 1, None), Outcome::Completed);
+    for i in 0..8u32 {
+        assert_eq!(
+            gpu.get(OUT + 0x100 + 4 * u64::from(i)),
+            0x100 + 16 + i,
+            "dword {i}"
+        );
+        assert_eq!(
+            gpu.get(OUT + 0x120 + 4 * u64::from(i)),
+            0x100 + 5 + i,
+            "dword {}",
+            8 + i
+        );
     }
 }

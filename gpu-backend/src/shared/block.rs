@@ -63,6 +63,46 @@ pub(super) fn oword_block(
     Ok(())
 }
 
+/// A64 OWord block read/write (DC1 0x14 / 0x15): 1 to 8 OWords at the 64-bit address in
+/// the header's first qword; descriptor bits 10:8 the block size as for DC0, bits 12:11
+/// non-zero for a dword-aligned (unaligned) read, else the address is OWord aligned.
+pub(super) fn a64_oword_block(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    write: bool,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let Some(h) = header(desc, p) else {
+        return Err(EuError::new("A64 OWord block message without a header"));
+    };
+    let (owords, at) = oword_block_size(desc >> 8 & 7)?;
+    if write {
+        p.need(8 + owords * 4, "A64 OWord block write")?;
+    }
+    let align = if desc >> 11 & 3 != 0 { 3 } else { 15 };
+    let addr = (u64::from(h[0]) | u64::from(h[1]) << 32) & !align;
+    let flat = super::dataport::Target::Memory {
+        base: 0,
+        limit: u64::MAX,
+    };
+    for d in 0..owords * 4 {
+        let off = addr + 4 * d as u64;
+        let slot = at / 4 + d;
+        if write {
+            let v = p.ud(8 + slot).to_le_bytes();
+            store_bytes(dp, &flat, off, &v)?;
+        } else {
+            let mut v = [0u8; 4];
+            load_bytes(dp, &flat, off, &mut v)?;
+            if let Some(o) = response.get_mut(4 * slot..4 * slot + 4) {
+                o.copy_from_slice(&v);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Scratch block read/write (descriptor bit 18 set; bit 17 write; bits 13:12 log2 of the
 /// registers moved; bits 11:0 the offset in 32-byte units). The block sits in the thread's
 /// scratch space, whose start the header carries in dword 5 bits 31:10 (from r0.5, relative

@@ -16,6 +16,8 @@ mod msg {
     pub const A64_UNTYPED_ATOMIC: u32 = 0x12;
     pub const A64_UNTYPED_WRITE: u32 = 0x19;
     pub const A64_SCATTERED_WRITE: u32 = 0x1a;
+    pub const A64_OWORD_BLOCK_READ: u32 = 0x14;
+    pub const A64_OWORD_BLOCK_WRITE: u32 = 0x15;
     pub const UNTYPED_ATOMIC_FLOAT: u32 = 0x1b;
     pub const A64_UNTYPED_ATOMIC_FLOAT: u32 = 0x1d;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
@@ -289,6 +291,9 @@ pub(super) fn dc1(
             super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
         }
         msg::TYPED_ATOMIC => super::typed::atomic(dp, desc, mask, p, response),
+        msg::A64_OWORD_BLOCK_READ | msg::A64_OWORD_BLOCK_WRITE => {
+            super::block::a64_oword_block(dp, desc, kind == msg::A64_OWORD_BLOCK_WRITE, p, response)
+        }
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
         | msg::A64_UNTYPED_ATOMIC

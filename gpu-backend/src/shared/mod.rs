@@ -6,7 +6,7 @@
 //! | 3 | message gateway | barrier |
 //! | 7 | thread spawner | end of thread |
 //! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes), DWord scattered read/write, OWord block read/write and unaligned OWord block read, scratch block read/write (per-thread scratch space from r0.5) |
-//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); untyped float atomics; A64 untyped read/write, A64 byte scattered read/write, A64 untyped atomics (32- and 64-bit, float) |
+//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); untyped float atomics; A64 untyped read/write, A64 OWord block read/write, A64 byte scattered read/write, A64 untyped atomics (32- and 64-bit, float) |
 //!
 //! Binding table index 252 is a bindless surface: the extended descriptor's bits 31:12
 //! give its surface state's offset from Bindless Surface State Base in 64-byte units.
