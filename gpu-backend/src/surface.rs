@@ -45,6 +45,18 @@ pub struct Surface {
     pub pitch: u32,
     /// Memory layout.
     pub tiling: Tiling,
+    /// Depth of a 3D surface or array length of a 1D/2D array (1 when neither).
+    pub depth: u32,
+    /// Rows from one array slice (or 3D depth slice) to the next (Surface QPitch).
+    pub qpitch: u32,
+    /// First array slice of the view (Minimum Array Element).
+    pub min_array_element: u32,
+    /// First mip level of the view (Surface Min LOD).
+    pub min_lod: u32,
+    /// Horizontal and vertical alignment of mip levels, in elements.
+    pub align: (u32, u32),
+    /// log2 of the samples per pixel (Number of Multisamples).
+    pub samples_log2: u32,
 }
 
 /// The RAW surface format (buffers addressed in bytes).
@@ -115,6 +127,18 @@ impl Surface {
             height,
             pitch: (dw[3] & 0x3ffff) + 1,
             tiling,
+            depth: if ty == SurfaceType::Buffer {
+                1
+            } else {
+                depth + 1
+            },
+            // The field holds QPitch in units of four rows.
+            qpitch: (dw[1] & 0x7fff) << 2,
+            min_array_element: dw[4] >> 18 & 0x7ff,
+            min_lod: dw[5] >> 4 & 0xf,
+            // HALIGN/VALIGN 4, 8, 16 (encodings 1..3; 0 is reserved and read as 4).
+            align: (2 << (dw[0] >> 14 & 3).max(1), 2 << (dw[0] >> 16 & 3).max(1)),
+            samples_log2: dw[4] >> 3 & 7,
         })
     }
 
@@ -128,6 +152,33 @@ impl Surface {
         Surface::decode(&dw)
     }
 
+    /// Width, height and depth (3D) or array length of mip `level`.
+    pub fn level_size(&self, level: u32) -> (u32, u32, u32) {
+        let m = |v: u32| (v >> level.min(31)).max(1);
+        let d = if self.ty == SurfaceType::D3 {
+            m(self.depth)
+        } else {
+            self.depth
+        };
+        (m(self.width), m(self.height), d)
+    }
+
+    /// Where mip `level` starts, in elements across and rows down, in the Gen9+ 2D layout:
+    /// level 1 below level 0, each later level below the one before, right of level 1.
+    pub fn level_origin(&self, level: u32) -> (u64, u64) {
+        let align = |v: u32, a: u32| u64::from(v.div_ceil(a) * a);
+        let (mut x, mut y) = (0, 0);
+        for l in 0..level {
+            let (w, h, _) = self.level_size(l);
+            if l == 1 {
+                x += align(w, self.align.0);
+            } else {
+                y += align(h, self.align.1);
+            }
+        }
+        (x, y)
+    }
+
     /// Width of a row in bytes.
     pub fn row_bytes(&self) -> u64 {
         u64::from(self.width) * u64::from(self.bpp)
@@ -136,5 +187,247 @@ impl Surface {
     /// GPU address of byte `x` of row `y` (inside the surface).
     pub fn addr(&self, x: u64, y: u64) -> u64 {
         self.base + self.tiling.offset(u64::from(self.pitch), x, y)
+    }
+}
+
+/// How a format's channels are stored and what the registers of typed messages hold for
+/// them: integers as dwords, UNORM/SNORM/FLOAT as 32-bit floats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Unsigned normalized.
+    Unorm,
+    /// Signed normalized.
+    Snorm,
+    /// Unsigned integer.
+    Uint,
+    /// Signed integer.
+    Sint,
+    /// IEEE float (16 or 32 bits).
+    Float,
+}
+
+/// A format of equal-width channels stored R, G, B, A from the lowest bit (B and R swapped
+/// for the BGRA formats; 10-10-10-2 formats pack three 10-bit channels and a 2-bit alpha),
+/// as typed surface messages convert it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TexelFormat {
+    /// Channels stored (1 to 4).
+    pub channels: u32,
+    /// Bits per channel (8, 16 or 32; 10 for the 10-10-10-2 formats, whose alpha has 2).
+    pub bits: u32,
+    /// Channel encoding.
+    pub kind: ChannelKind,
+    /// Stored as B, G, R, A.
+    pub bgra: bool,
+}
+
+impl TexelFormat {
+    /// The format behind a surface format number, for the formats typed messages convert
+    /// here (others are an error naming the number at the caller).
+    pub fn of(format: u32) -> Option<TexelFormat> {
+        use ChannelKind::*;
+        let f = |channels, bits, kind| TexelFormat {
+            channels,
+            bits,
+            kind,
+            bgra: false,
+        };
+        Some(match format {
+            0x000 => f(4, 32, Float),
+            0x001 => f(4, 32, Sint),
+            0x002 => f(4, 32, Uint),
+            0x080 => f(4, 16, Unorm),
+            0x081 => f(4, 16, Snorm),
+            0x082 => f(4, 16, Sint),
+            0x083 => f(4, 16, Uint),
+            0x084 => f(4, 16, Float),
+            0x085 => f(2, 32, Float),
+            0x086 => f(2, 32, Sint),
+            0x087 => f(2, 32, Uint),
+            0x0c0 => TexelFormat {
+                bgra: true,
+                ..f(4, 8, Unorm)
+            },
+            0x0c2 => f(4, 10, Unorm),
+            0x0c4 => f(4, 10, Uint),
+            0x1b3 => f(4, 10, Snorm),
+            0x1b6 => f(4, 10, Sint),
+            0x0c7 => f(4, 8, Unorm),
+            0x0c9 => f(4, 8, Snorm),
+            0x0ca => f(4, 8, Sint),
+            0x0cb => f(4, 8, Uint),
+            0x0cc => f(2, 16, Unorm),
+            0x0cd => f(2, 16, Snorm),
+            0x0ce => f(2, 16, Sint),
+            0x0cf => f(2, 16, Uint),
+            0x0d0 => f(2, 16, Float),
+            0x0d6 => f(1, 32, Sint),
+            0x0d7 => f(1, 32, Uint),
+            0x0d8 => f(1, 32, Float),
+            0x106 => f(2, 8, Unorm),
+            0x107 => f(2, 8, Snorm),
+            0x108 => f(2, 8, Sint),
+            0x109 => f(2, 8, Uint),
+            0x10a => f(1, 16, Unorm),
+            0x10b => f(1, 16, Snorm),
+            0x10c => f(1, 16, Sint),
+            0x10d => f(1, 16, Uint),
+            0x10e => f(1, 16, Float),
+            0x140 => f(1, 8, Unorm),
+            0x141 => f(1, 8, Snorm),
+            0x142 => f(1, 8, Sint),
+            0x143 => f(1, 8, Uint),
+            _ => return None,
+        })
+    }
+
+    /// Bytes of one texel.
+    pub fn bytes(&self) -> usize {
+        if self.bits == 10 {
+            4
+        } else {
+            (self.channels * self.bits / 8) as usize
+        }
+    }
+
+    /// The register value of a channel the format lacks: 0 for R, G, B; one for alpha.
+    pub fn default_channel(&self, c: usize) -> u32 {
+        match (c, self.kind) {
+            (3, ChannelKind::Uint | ChannelKind::Sint) => 1,
+            (3, _) => 1f32.to_bits(),
+            _ => 0,
+        }
+    }
+
+    /// Where register channel `c` (0 = R) is stored: its first bit and its width.
+    fn field(&self, c: usize) -> (u32, u32) {
+        let slot = if self.bgra && c != 3 { 2 - c } else { c } as u32;
+        match (self.bits, c) {
+            (10, 3) => (30, 2),
+            (b, _) => (slot * b, b),
+        }
+    }
+
+    /// The four register values (R, G, B, A) a typed read returns for a stored texel.
+    pub fn unpack(&self, texel: &[u8]) -> [u32; 4] {
+        let mut b = [0u8; 16];
+        b[..texel.len().min(16)].copy_from_slice(&texel[..texel.len().min(16)]);
+        let all = u128::from_le_bytes(b);
+        std::array::from_fn(|c| {
+            if c >= self.channels as usize {
+                return self.default_channel(c);
+            }
+            let (at, w) = self.field(c);
+            let raw = (all >> at) as u32 & (u64::from(u32::MAX) >> (32 - w)) as u32;
+            let max = ((1u64 << w) - 1) as f32;
+            let smax = ((1u64 << (w - 1)) - 1) as f32;
+            let signed = (raw << (32 - w)) as i32 >> (32 - w);
+            match (self.kind, w) {
+                (ChannelKind::Uint, _) | (ChannelKind::Float, 32) => raw,
+                (ChannelKind::Sint, _) => signed as u32,
+                (ChannelKind::Float, _) => half::f16::from_bits(raw as u16).to_f32().to_bits(),
+                (ChannelKind::Unorm, _) => (raw as f32 / max).to_bits(),
+                (ChannelKind::Snorm, _) => (signed as f32 / smax).max(-1.0).to_bits(),
+            }
+        })
+    }
+
+    /// Stores register values into `texel`: only the channels in `write` (bit 0 = R); the
+    /// conversion clamps to the channel's range (NaN stores as zero in normalized and
+    /// integer channels) and rounds to nearest.
+    pub fn pack(&self, v: [u32; 4], write: u32, texel: &mut [u8]) {
+        let n = texel.len().min(16);
+        let mut b = [0u8; 16];
+        b[..n].copy_from_slice(&texel[..n]);
+        let mut all = u128::from_le_bytes(b);
+        for (c, &x) in v.iter().enumerate().take(self.channels as usize) {
+            if write >> c & 1 == 0 {
+                continue;
+            }
+            let (at, w) = self.field(c);
+            let f = f32::from_bits(x);
+            let max = ((1u64 << w) - 1) as f32;
+            let smax = ((1u64 << (w - 1)) - 1) as f32;
+            let norm = |lo: f32, scale: f32| -> i64 {
+                if f.is_nan() {
+                    0
+                } else {
+                    (f.clamp(lo, 1.0) * scale).round_ties_even() as i64
+                }
+            };
+            let raw: u32 = match (self.kind, w) {
+                (ChannelKind::Uint | ChannelKind::Sint | ChannelKind::Float, 32) => x,
+                (ChannelKind::Uint, b) => x.min((1u32 << b) - 1),
+                (ChannelKind::Sint, b) => {
+                    let lim = 1i32 << (b - 1);
+                    (x as i32).clamp(-lim, lim - 1) as u32
+                }
+                (ChannelKind::Float, _) => u32::from(half::f16::from_f32(f).to_bits()),
+                (ChannelKind::Unorm, _) => norm(0.0, max) as u32,
+                (ChannelKind::Snorm, _) => norm(-1.0, smax) as i32 as u32,
+            };
+            let m = (u128::from(u32::MAX) >> (32 - w)) << at;
+            all = all & !m | (u128::from(raw) << at) & m;
+        }
+        texel[..n].copy_from_slice(&all.to_le_bytes()[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unorm_and_snorm_round_trip_and_clamp() {
+        let f = TexelFormat::of(0x0c7).unwrap();
+        let mut t = [0u8; 4];
+        let v = [0.5f32, 2.0, -1.0, 1.0].map(f32::to_bits);
+        f.pack(v, 0xf, &mut t);
+        assert_eq!(t, [128, 255, 0, 255]);
+        assert_eq!(f32::from_bits(f.unpack(&t)[0]), 128.0 / 255.0);
+        let s = TexelFormat::of(0x0c9).unwrap();
+        s.pack(
+            [-2.0f32, -1.0, 0.5, f32::NAN].map(f32::to_bits),
+            0xf,
+            &mut t,
+        );
+        assert_eq!(t, [0x81, 0x81, 64, 0]);
+        assert_eq!(f32::from_bits(s.unpack(&[0x80, 0, 0, 0])[0]), -1.0);
+    }
+
+    #[test]
+    fn narrow_integers_clamp_and_sign_extend() {
+        let u = TexelFormat::of(0x10d).unwrap();
+        let mut t = [0u8; 2];
+        u.pack([70000, 0, 0, 0], 1, &mut t);
+        assert_eq!(u16::from_le_bytes(t), 0xffff);
+        let s = TexelFormat::of(0x142).unwrap();
+        let mut b = [0u8; 1];
+        s.pack([(-300i32) as u32, 0, 0, 0], 1, &mut b);
+        assert_eq!(s.unpack(&b), [(-128i32) as u32, 0, 0, 1]);
+    }
+
+    #[test]
+    fn rgb10a2_packs_three_10_bit_channels_and_a_2_bit_alpha() {
+        let f = TexelFormat::of(0x0c2).unwrap();
+        let mut t = [0u8; 4];
+        f.pack([1.0f32, 0.5, 0.0, 1.0 / 3.0].map(f32::to_bits), 0xf, &mut t);
+        assert_eq!(u32::from_le_bytes(t), 1023 | 512 << 10 | 1 << 30);
+        assert_eq!(f.unpack(&t)[3], (1.0f32 / 3.0).to_bits());
+        let u = TexelFormat::of(0x0c4).unwrap();
+        u.pack([5000, 7, 1, 9], 0b1011, &mut t);
+        assert_eq!(u.unpack(&t), [1023, 7, 0, 3]);
+    }
+
+    #[test]
+    fn bgra_swaps_red_and_blue_and_partial_writes_keep_channels() {
+        let f = TexelFormat::of(0x0c0).unwrap();
+        let mut t = [9u8; 4];
+        f.pack([1.0f32, 0.0, 0.0, 0.0].map(f32::to_bits), 0b1001, &mut t);
+        assert_eq!(t, [9, 9, 255, 0]);
+        let h = TexelFormat::of(0x10e).unwrap();
+        let mut t = [0u8; 2];
+        h.pack([1.5f32.to_bits(), 0, 0, 0], 1, &mut t);
+        assert_eq!(h.unpack(&t), [1.5f32.to_bits(), 0, 0, 1f32.to_bits()]);
     }
 }

@@ -89,12 +89,27 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         binding_table: state.binding_table_pool.unwrap_or(state.surface_state_base)
             + d.binding_table,
         general_state_base: state.general_state_base,
+        bindless_surface_base: state.bindless_surface_base,
+        ex_desc: 0,
         // The whole SLM of a subslice backs every group: an access past the group's
         // allocation reads what the hardware would (memory nobody else uses here).
         slm: vec![0; crate::shared::SLM_BYTES.max(d.slm_bytes)],
         writes: 0,
         window: None,
     }
+}
+
+/// r0.5 of thread `slot`: its scratch space (bits 31:10, an offset from General State
+/// Base: MEDIA_VFE_STATE's Scratch Space Base Pointer plus `slot` times Per Thread Scratch
+/// Space, 1 KiB << the field) and its slot (bits 9:0). Groups run one at a time, so a
+/// thread's index in its group is a slot no running thread shares.
+fn scratch_pointer(state: &RenderState, slot: u32) -> u32 {
+    let Some(v) = state.vfe.as_deref() else {
+        return slot & 0x3ff;
+    };
+    let base = v.first().map_or(0, |d| d & !0x3ff);
+    let per_thread = 1024u32 << v.first().map_or(0, |d| d & 0xf).min(11);
+    base.wrapping_add(slot.wrapping_mul(per_thread)) & !0x3ff | slot & 0x3ff
 }
 
 /// GPGPU_WALKER: runs every thread group of the walk, one group at a time.
@@ -167,6 +182,7 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     th_.set_grf_ud(0, 7, z);
                     // r0.2 bits 7:0: the thread's index in its group (barrier bookkeeping).
                     th_.set_grf_ud(0, 2, t);
+                    th_.set_grf_ud(0, 5, scratch_pointer(state, t));
                     // In memory the cross-thread data comes first, then one block per
                     // thread. In the registers, CURBE constants keep that order (Mesa's
                     // push constants, then its per-thread subgroup id), while a walker's
@@ -212,6 +228,7 @@ pub(super) fn media_object(
     }
     let d = descriptor(state, dw[1] & 0x3f, env.bt_pointer_18_8)?;
     let mut t = Thread::new(0xffff);
+    t.set_grf_ud(0, 5, scratch_pointer(state, 0));
     let consts = d.cross_thread_regs + d.per_thread_regs;
     load_constants(&mut t, &state.curbe, d.read_offset, consts, 1)?;
     let inline = &dw[6..];

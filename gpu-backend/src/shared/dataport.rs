@@ -16,7 +16,14 @@ mod msg {
     pub const A64_UNTYPED_ATOMIC: u32 = 0x12;
     pub const A64_UNTYPED_WRITE: u32 = 0x19;
     pub const A64_SCATTERED_WRITE: u32 = 0x1a;
+    pub const A64_OWORD_BLOCK_READ: u32 = 0x14;
+    pub const A64_OWORD_BLOCK_WRITE: u32 = 0x15;
+    pub const UNTYPED_ATOMIC_FLOAT: u32 = 0x1b;
+    pub const A64_UNTYPED_ATOMIC_FLOAT: u32 = 0x1d;
     pub const MEDIA_BLOCK_READ: u32 = 0x04;
+    pub const TYPED_READ: u32 = 0x05;
+    pub const TYPED_ATOMIC: u32 = 0x06;
+    pub const TYPED_WRITE: u32 = 0x0d;
     pub const UNTYPED_WRITE: u32 = 0x09;
     pub const MEDIA_BLOCK_WRITE: u32 = 0x0a;
 }
@@ -25,35 +32,86 @@ mod msg {
 const BTI_STATELESS: u32 = 0xff;
 /// Binding table index of shared local memory.
 const BTI_SLM: u32 = 0xfe;
+/// Binding table index of bindless surfaces (the surface state comes from the extended
+/// descriptor).
+const BTI_BINDLESS: u32 = 0xfc;
 /// Binding table index of non-coherent stateless accesses.
 const BTI_STATELESS_NC: u32 = 0xfd;
 
 /// DC0 message types (descriptor bits 18:14).
 mod dc0_msg {
+    pub const OWORD_BLOCK_READ: u32 = 0x00;
+    pub const UNALIGNED_OWORD_BLOCK_READ: u32 = 0x01;
+    pub const DWORD_SCATTERED_READ: u32 = 0x03;
     pub const BYTE_SCATTERED_READ: u32 = 0x04;
     pub const MEMORY_FENCE: u32 = 0x07;
+    pub const OWORD_BLOCK_WRITE: u32 = 0x08;
+    pub const DWORD_SCATTERED_WRITE: u32 = 0x0b;
     pub const BYTE_SCATTERED_WRITE: u32 = 0x0c;
 }
+
+/// DC0 descriptor bit 18: the scratch block messages (bits 17:0 are their own fields).
+const DC0_SCRATCH: u32 = 1 << 18;
 
 /// Performs a DC0 message.
 pub(super) fn dc0(
     dp: &mut Dataport<'_>,
+    inst: &Inst,
     desc: u32,
     mask: u32,
     p: &Payload,
     response: &mut [u8],
 ) -> Result<(), EuError> {
+    if desc & DC0_SCRATCH != 0 {
+        return super::block::scratch(dp, inst, desc, mask, p, response);
+    }
     match desc >> 14 & 0x1f {
         // Everything is already visible; the response (if any) only orders.
         dc0_msg::MEMORY_FENCE => Ok(()),
-        t @ (dc0_msg::BYTE_SCATTERED_READ | dc0_msg::BYTE_SCATTERED_WRITE) => {
+        t @ (dc0_msg::OWORD_BLOCK_READ
+        | dc0_msg::UNALIGNED_OWORD_BLOCK_READ
+        | dc0_msg::OWORD_BLOCK_WRITE) => super::block::oword_block(
+            dp,
+            desc,
+            t == dc0_msg::OWORD_BLOCK_WRITE,
+            t == dc0_msg::UNALIGNED_OWORD_BLOCK_READ,
+            p,
+            response,
+        ),
+        t @ (dc0_msg::BYTE_SCATTERED_READ
+        | dc0_msg::BYTE_SCATTERED_WRITE
+        | dc0_msg::DWORD_SCATTERED_READ
+        | dc0_msg::DWORD_SCATTERED_WRITE) => {
             let simd = if desc >> 8 & 1 != 0 { 16 } else { 8 };
-            let size = element_bytes(desc >> 10 & 3)?;
-            let target = target(dp, desc & 0xff)?;
+            let dwords = matches!(
+                t,
+                dc0_msg::DWORD_SCATTERED_READ | dc0_msg::DWORD_SCATTERED_WRITE
+            );
+            // Byte scattered: element size in bits 11:10, byte offsets. DWord scattered:
+            // dwords at dword offsets.
+            let (size, scale) = if dwords {
+                (4, 4)
+            } else {
+                (element_bytes(desc >> 10 & 3)?, 1)
+            };
+            let write = matches!(
+                t,
+                dc0_msg::BYTE_SCATTERED_WRITE | dc0_msg::DWORD_SCATTERED_WRITE
+            );
+            let h = header(desc, p);
+            if let Some(h) = h.filter(|h| h[2] != 0) {
+                return Err(EuError::new(format!(
+                    "scattered message with global offset {:#x} in its header",
+                    h[2]
+                )));
+            }
+            let first = if h.is_some() { 8 } else { 0 };
+            p.need(first + simd * (1 + usize::from(write)), "scattered message")?;
+            let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
-                let off = u64::from(p.ud(ch));
-                if t == dc0_msg::BYTE_SCATTERED_WRITE {
-                    let v = p.ud(simd + ch).to_le_bytes();
+                let off = u64::from(p.ud(first + ch)) * scale;
+                if write {
+                    let v = p.ud(first + simd + ch).to_le_bytes();
                     store_bytes(dp, &target, off, &v[..size])?;
                 } else {
                     let mut v = [0u8; 4];
@@ -70,7 +128,7 @@ pub(super) fn dc0(
 }
 
 /// Bytes per element of a scattered message's data size field.
-fn element_bytes(ds: u32) -> Result<usize, EuError> {
+pub(super) fn element_bytes(ds: u32) -> Result<usize, EuError> {
     match ds {
         0 => Ok(1),
         1 => Ok(2),
@@ -79,7 +137,7 @@ fn element_bytes(ds: u32) -> Result<usize, EuError> {
     }
 }
 
-fn put_dword(response: &mut [u8], slot: usize, v: u32) {
+pub(super) fn put_dword(response: &mut [u8], slot: usize, v: u32) {
     if let Some(o) = response.get_mut(4 * slot..4 * slot + 4) {
         o.copy_from_slice(&v.to_le_bytes());
     }
@@ -145,12 +203,47 @@ fn a64(
             }
             Ok(())
         }
-        msg::A64_UNTYPED_ATOMIC => {
-            if desc >> 12 & 1 != 0 {
-                return Err(EuError::new("64-bit A64 atomic"));
-            }
+        msg::A64_UNTYPED_ATOMIC if desc >> 12 & 1 != 0 => {
+            // 64-bit: eight addresses, then eight qword operands (and eight more for
+            // compare-and-write); the old qwords come back in two registers.
             let returns = desc >> 13 & 1 != 0;
             let op = desc >> 8 & 0xf;
+            let q = |i: usize| u64::from(p.ud(2 * i)) | u64::from(p.ud(2 * i + 1)) << 32;
+            // An operation that does not exist is refused before any memory moves.
+            atomic_op64(op, 0, 0, 0)?;
+            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                let mut b = [0u8; 8];
+                load_bytes(dp, &flat, addr, &mut b)?;
+                let old = u64::from_le_bytes(b);
+                let new = atomic_op64(op, old, q(8 + ch), q(16 + ch))?;
+                store_bytes(dp, &flat, addr, &new.to_le_bytes())?;
+                if returns {
+                    put_dword(response, 2 * ch, old as u32);
+                    put_dword(response, 2 * ch + 1, (old >> 32) as u32);
+                }
+            }
+            Ok(())
+        }
+        msg::A64_UNTYPED_ATOMIC_FLOAT => {
+            let returns = desc >> 13 & 1 != 0;
+            let op = desc >> 8 & 3;
+            float_atomic_op(op, 0, 0, 0)?;
+            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
+                let addr = a64_addr(p, ch);
+                let (a, b) = (p.ud(16 + ch), p.ud(24 + ch));
+                let old = load_dword(dp, &flat, addr)?;
+                store_dword(dp, &flat, addr, float_atomic_op(op, old, a, b)?)?;
+                if returns {
+                    put_dword(response, ch, old);
+                }
+            }
+            Ok(())
+        }
+        msg::A64_UNTYPED_ATOMIC => {
+            let returns = desc >> 13 & 1 != 0;
+            let op = desc >> 8 & 0xf;
+            atomic_op(op, 0, 0, 0)?;
             // SIMD8: eight addresses (two registers), then the operands.
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
@@ -186,10 +279,25 @@ pub(super) fn dc1(
             let s = surface(dp, bti)?;
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
-        msg::UNTYPED_ATOMIC => untyped_atomic(dp, desc, mask, p, response),
+        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => untyped_atomic(
+            dp,
+            desc,
+            mask,
+            kind == msg::UNTYPED_ATOMIC_FLOAT,
+            p,
+            response,
+        ),
+        msg::TYPED_READ | msg::TYPED_WRITE => {
+            super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
+        }
+        msg::TYPED_ATOMIC => super::typed::atomic(dp, desc, mask, p, response),
+        msg::A64_OWORD_BLOCK_READ | msg::A64_OWORD_BLOCK_WRITE => {
+            super::block::a64_oword_block(dp, desc, kind == msg::A64_OWORD_BLOCK_WRITE, p, response)
+        }
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
         | msg::A64_UNTYPED_ATOMIC
+        | msg::A64_UNTYPED_ATOMIC_FLOAT
         | msg::A64_UNTYPED_WRITE
         | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
@@ -208,7 +316,16 @@ pub(super) fn dc1(
 }
 
 /// The surface behind binding table entry `bti`.
-fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+pub(super) fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    if bti == BTI_BINDLESS {
+        // Extended descriptor bits 31:12 are bits 25:6 of the surface state's offset
+        // from the Bindless Surface State Base.
+        let off = u64::from(dp.ex_desc >> 12) << 6;
+        return Surface::load(
+            dp.space,
+            (dp.bindless_surface_base + off) & crate::mem::GPU_ADDR_MASK,
+        );
+    }
     if bti >= 0xf0 {
         return Err(EuError::new(format!(
             "binding table index {bti:#x} for a surface message"
@@ -304,12 +421,29 @@ fn write_span(
     Ok(())
 }
 
-/// The memory behind binding table index `bti` for untyped messages.
-fn target(dp: &Dataport<'_>, bti: u32) -> Result<Target, EuError> {
+/// The buffer base of a stateless (A32) message with a header: bits 31:10 of its fifth
+/// dword, an offset from General State Base (compilers put the thread's scratch pointer
+/// from r0.5 there).
+pub(super) fn header_base(header: Option<&[u32; 8]>) -> u64 {
+    header.map_or(0, |h| u64::from(h[5] & 0xffff_fc00))
+}
+
+/// The first 8 dwords of a message with a header (descriptor bit 19), else `None`.
+pub(super) fn header(desc: u32, p: &Payload) -> Option<[u32; 8]> {
+    (desc >> 19 & 1 != 0).then(|| std::array::from_fn(|i| p.ud(i)))
+}
+
+/// The memory behind binding table index `bti`, for a message whose header (if any) is
+/// `header`.
+pub(super) fn target_with_header(
+    dp: &Dataport<'_>,
+    bti: u32,
+    header: Option<&[u32; 8]>,
+) -> Result<Target, EuError> {
     Ok(match bti {
         BTI_SLM => Target::Slm,
         BTI_STATELESS | BTI_STATELESS_NC => Target::Memory {
-            base: dp.general_state_base,
+            base: dp.general_state_base + header_base(header),
             limit: u64::MAX,
         },
         _ => {
@@ -333,31 +467,41 @@ fn target(dp: &Dataport<'_>, bti: u32) -> Result<Target, EuError> {
     })
 }
 
-/// Untyped atomic: per enabled channel, a read-modify-write of the dword at its offset
-/// (operands follow the addresses); the old values come back when asked for.
+/// Untyped atomic (integer, or float when `float`): per enabled channel, a
+/// read-modify-write of the dword at its offset (operands follow the addresses); the old
+/// values come back when asked for.
 fn untyped_atomic(
     dp: &mut Dataport<'_>,
     desc: u32,
     mask: u32,
+    float: bool,
     p: &Payload,
     response: &mut [u8],
 ) -> Result<(), EuError> {
     let simd = if desc >> 12 & 1 != 0 { 8 } else { 16 };
     let returns = desc >> 13 & 1 != 0;
-    let op = desc >> 8 & 0xf;
-    if desc >> 19 & 1 != 0 {
-        return Err(EuError::new("untyped atomic with a header"));
+    let op = desc >> 8 & if float { 3 } else { 0xf };
+    if float {
+        float_atomic_op(op, 0, 0, 0)?;
+    } else {
+        atomic_op(op, 0, 0, 0)?;
     }
-    let t = target(dp, desc & 0xff)?;
+    let h = header(desc, p);
+    let first = if h.is_some() { 8 } else { 0 };
+    let t = target_with_header(dp, desc & 0xff, h.as_ref())?;
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {
             continue;
         }
-        let off = u64::from(p.ud(ch));
-        let a = p.ud(simd + ch);
-        let b = p.ud(2 * simd + ch);
+        let off = u64::from(p.ud(first + ch));
+        let a = p.ud(first + simd + ch);
+        let b = p.ud(first + 2 * simd + ch);
         let old = load_dword(dp, &t, off)?;
-        let new = atomic_op(op, old, a, b)?;
+        let new = if float {
+            float_atomic_op(op, old, a, b)?
+        } else {
+            atomic_op(op, old, a, b)?
+        };
         store_dword(dp, &t, off, new)?;
         if returns {
             if let Some(o) = response.get_mut(4 * ch..4 * ch + 4) {
@@ -369,7 +513,7 @@ fn untyped_atomic(
 }
 
 /// The data port's atomic operations on a dword (`a`, `b` the message's operands).
-fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+pub(super) fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
     Ok(match op {
         1 => old & a,
         2 => old | a,
@@ -397,6 +541,69 @@ fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
     })
 }
 
+/// The data port's atomic operations on a qword (the 64-bit A64 atomics).
+fn atomic_op64(op: u32, old: u64, a: u64, b: u64) -> Result<u64, EuError> {
+    Ok(match op {
+        1 => old & a,
+        2 => old | a,
+        3 => old ^ a,
+        4 => a,
+        5 => old.wrapping_add(1),
+        6 | 15 => old.wrapping_sub(1),
+        7 => old.wrapping_add(a),
+        8 => old.wrapping_sub(a),
+        9 => a.wrapping_sub(old),
+        10 => (old as i64).max(a as i64) as u64,
+        11 => (old as i64).min(a as i64) as u64,
+        12 => old.max(a),
+        13 => old.min(a),
+        14 => {
+            if old == a {
+                b
+            } else {
+                old
+            }
+        }
+        o => return Err(EuError::new(format!("64-bit atomic operation {o}"))),
+    })
+}
+
+/// The float atomics on a dword holding an f32: FMAX (1), FMIN (2), FCMPWR (3, writes `b`
+/// when the old value equals `a` as floats). A NaN operand loses to a number; -0 is below +0.
+fn float_atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+    let (x, y) = (f32::from_bits(old), f32::from_bits(a));
+    // Orders -0 below +0 and agrees with `<` elsewhere (NaNs are handled first).
+    let less = |p: f32, q: f32| {
+        p < q || (p == 0.0 && q == 0.0 && p.is_sign_negative() && !q.is_sign_negative())
+    };
+    Ok(match op {
+        1 | 2 if x.is_nan() => a,
+        1 | 2 if y.is_nan() => old,
+        1 => {
+            if less(x, y) {
+                a
+            } else {
+                old
+            }
+        }
+        2 => {
+            if less(y, x) {
+                a
+            } else {
+                old
+            }
+        }
+        3 => {
+            if x == y {
+                b
+            } else {
+                old
+            }
+        }
+        o => return Err(EuError::new(format!("float atomic operation {o}"))),
+    })
+}
+
 /// Bytes of shared local memory a thread group can address (Gen12: 64 KiB).
 pub(crate) const SLM_BYTES: usize = 64 * 1024;
 
@@ -407,7 +614,7 @@ fn slm_offset(off: u64) -> usize {
 }
 
 /// Where the untyped message's dwords live.
-enum Target {
+pub(super) enum Target {
     /// GPU addresses from `base`, with accesses past `limit` bytes dropped (reads zero).
     Memory { base: u64, limit: u64 },
     /// Shared local memory of the thread group.
@@ -430,11 +637,12 @@ fn untyped(
         2 => 8,
         m => return Err(EuError::new(format!("untyped message SIMD mode {m}"))),
     };
-    if desc >> 19 & 1 != 0 {
-        return Err(EuError::new("untyped message with a header"));
-    }
+    // A header (stateless messages need one: it carries their buffer base) comes before
+    // the addresses.
+    let h = header(desc, p);
+    let first = if h.is_some() { 8 } else { 0 };
     let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
-    let target = target(dp, desc & 0xff)?;
+    let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
     let _ = inst;
 
@@ -442,12 +650,12 @@ fn untyped(
         if mask >> ch & 1 == 0 {
             continue;
         }
-        let offset = u64::from(p.ud(ch));
+        let offset = u64::from(p.ud(first + ch));
         for (k, &c) in comps.iter().enumerate() {
             let off = offset + 4 * c;
             let slot = k * simd + ch;
             if write {
-                let v = p.ud(addr_regs * 8 + slot);
+                let v = p.ud(first + addr_regs * 8 + slot);
                 store_dword(dp, &target, off, v)?;
             } else {
                 let v = load_dword(dp, &target, off)?;
@@ -460,7 +668,12 @@ fn untyped(
     Ok(())
 }
 
-fn load_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Result<(), EuError> {
+pub(super) fn load_bytes(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    out: &mut [u8],
+) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
             let o = slm_offset(off);
@@ -481,7 +694,12 @@ fn load_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, out: &mut [u8]) -> Re
     }
 }
 
-fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<(), EuError> {
+pub(super) fn store_bytes(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    v: &[u8],
+) -> Result<(), EuError> {
     match *t {
         Target::Slm => {
             let o = slm_offset(off);
@@ -500,12 +718,17 @@ fn store_bytes(dp: &mut Dataport<'_>, t: &Target, off: u64, v: &[u8]) -> Result<
     }
 }
 
-fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+pub(super) fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
     let mut b = [0u8; 4];
     load_bytes(dp, t, off, &mut b)?;
     Ok(u32::from_le_bytes(b))
 }
 
-fn store_dword(dp: &mut Dataport<'_>, t: &Target, off: u64, v: u32) -> Result<(), EuError> {
+pub(super) fn store_dword(
+    dp: &mut Dataport<'_>,
+    t: &Target,
+    off: u64,
+    v: u32,
+) -> Result<(), EuError> {
     store_bytes(dp, t, off, &v.to_le_bytes())
 }

@@ -5,12 +5,20 @@
 //! |---|---|---|
 //! | 3 | message gateway | barrier |
 //! | 7 | thread spawner | end of thread |
-//! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes) |
-//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); A64 untyped read/write, A64 byte scattered read/write, A64 untyped atomics (32-bit) |
+//! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes), DWord scattered read/write, OWord block read/write and unaligned OWord block read, scratch block read/write (per-thread scratch space from r0.5) |
+//! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); untyped float atomics; A64 untyped read/write, A64 OWord block read/write, A64 byte scattered read/write, A64 untyped atomics (32- and 64-bit, float) |
+//!
+//! Binding table index 252 is a bindless surface: the extended descriptor's bits 31:12
+//! give its surface state's offset from Bindless Surface State Base in 64-byte units.
+//!
+//! Stateless (A32) messages with a header take their buffer base from its dword 5 (bits
+//! 31:10, relative to General State Base), as compilers use r0.5 there.
 //!
 //! Any other message is an error naming its SFID and message type.
 
+mod block;
 mod dataport;
+mod typed;
 
 pub(crate) use dataport::SLM_BYTES;
 
@@ -42,6 +50,11 @@ pub struct Dataport<'a> {
     pub binding_table: u64,
     /// General State Base Address (stateless accesses are relative to it).
     pub general_state_base: u64,
+    /// Bindless Surface State Base Address (binding table index 252 names a surface state
+    /// at an offset from it carried by the extended descriptor).
+    pub bindless_surface_base: u64,
+    /// Extended descriptor of the message being performed.
+    pub ex_desc: u32,
     /// Shared local memory of the running thread group.
     pub slm: Vec<u8>,
     /// Memory writes performed (for the command streamer's progress accounting).
@@ -94,6 +107,20 @@ pub(crate) struct Payload<'a> {
 }
 
 impl Payload<'_> {
+    /// Checks that the payload holds at least `dwords` dwords (a shorter one would read
+    /// zeros where the message expects data).
+    pub fn need(&self, dwords: usize, what: &str) -> Result<(), EuError> {
+        let have = (self.src0.len() + self.src1.len()) / 4;
+        if have < dwords {
+            return Err(EuError::new(format!(
+                "{what} with a payload of {} registers (needs {})",
+                have / 8,
+                dwords.div_ceil(8)
+            )));
+        }
+        Ok(())
+    }
+
     /// Dword `i` across both parts, as if they were contiguous.
     pub fn ud(&self, i: usize) -> u32 {
         let o = 4 * i;
@@ -144,6 +171,7 @@ impl SharedFunctions for Dataport<'_> {
                 None => &[],
             },
         };
+        self.ex_desc = ex_desc;
         let rlen = desc_rlen(desc);
         // The response starts as the destination's current contents: per-channel
         // messages write back only their enabled channels, as the hardware does.
@@ -160,7 +188,7 @@ impl SharedFunctions for Dataport<'_> {
                 f => return Err(EuError::new(format!("gateway message {f}"))),
             },
             sfid::DC0 => {
-                dataport::dc0(self, desc, mask, &payload, response)?;
+                dataport::dc0(self, inst, desc, mask, &payload, response)?;
                 None
             }
             sfid::DC1 => {
