@@ -112,7 +112,7 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
 /// Bring the entries of the host's directory `from` into `to` (a directory of the
 /// tmpfs), except `skip`: directories are bind-mounted, symlinks copied, files
 /// bind-mounted onto empty files.
-fn graft(from: &Path, to: &Path, skip: &[&str]) -> Fallible<()> {
+pub(crate) fn graft(from: &Path, to: &Path, skip: &[&str]) -> Fallible<()> {
     let entries = match fs::read_dir(from) {
         Ok(e) => e,
         // The host lacks this directory (no PCI bus, say): nothing to bring.

@@ -327,17 +327,23 @@ pub fn client_summary(stdout: &str) -> Option<(u64, u64)> {
 /// Compile `c/<name>.c` and run it under `gemu run`; panics with the
 /// client's output unless it exits 0 with a clean summary.
 pub fn run_c_client(name: &str, scratch: &Path) {
+    let gemu = match gemu_binary() {
+        Ok(g) => g,
+        Err(e) => panic!("no gemu binary to run {name} under: {e}"),
+    };
+    run_c_client_with(name, scratch, &gemu);
+}
+
+/// [`run_c_client`] with `gemu` as the program that takes `run ... -- CLIENT` (a
+/// wrapper that starts gemu another way, say as another user).
+pub fn run_c_client_with(name: &str, scratch: &Path, gemu: &Path) {
     let dir = scratch.join("gemu-e2e").join(name);
     let exe = match compile_client(name, &dir) {
         Ok(exe) => exe,
         Err(e) => panic!("{e}"),
     };
-    let gemu = match gemu_binary() {
-        Ok(g) => g,
-        Err(e) => panic!("no gemu binary to run {name} under: {e}"),
-    };
     let run = match run_under_gemu_with(
-        &gemu,
+        gemu,
         &client_gemu_args(name),
         &exe,
         &[],
