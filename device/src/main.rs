@@ -56,6 +56,8 @@ fn main() -> ExitCode {
             host_ipc,
             program,
         } => namespace::enter_user_namespace_unless_privileged()
+            // The mount namespace first: the IPC step may need /proc/sys writable in it.
+            .and_then(|()| namespace::enter_private())
             .and_then(|()| match private_ipc {
                 Some(bytes) => namespace::enter_private_ipc(bytes),
                 None if !host_ipc => {

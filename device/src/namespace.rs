@@ -154,9 +154,39 @@ pub fn private_ipc_unless_privileged() {
 /// touches nothing of the host's.
 pub fn enter_private_ipc(msgmnb: u64) -> Fallible<()> {
     unshare(CloneFlags::CLONE_NEWIPC).map_err(|e| format!("unshare(CLONE_NEWIPC): {e}"))?;
-    std::fs::write("/proc/sys/kernel/msgmnb", msgmnb.to_string())
-        .map_err(|e| format!("raising msgmnb in the private IPC namespace: {e}"))
+    let write = || std::fs::write(MSGMNB, msgmnb.to_string());
+    match write() {
+        // Containers (Docker, Podman) mount /proc/sys read-only. This process is in a
+        // private mount namespace: a writable view of it there changes only the
+        // namespace's own sysctls, the new IPC namespace's among them.
+        Err(e) if e.raw_os_error() == Some(libc::EROFS) => {
+            mount(
+                None::<&str>,
+                "/proc/sys",
+                None::<&str>,
+                MsFlags::MS_REMOUNT | MsFlags::MS_BIND,
+                None::<&str>,
+            )
+            .map_err(|e| format!("{MSGMNB} is read-only, and remounting /proc/sys: {e}"))?;
+            let written = write();
+            // Read-only again: the program gets the container's /proc/sys as it was.
+            if let Err(e) = mount(
+                None::<&str>,
+                "/proc/sys",
+                None::<&str>,
+                MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY,
+                None::<&str>,
+            ) {
+                log::warn!("making /proc/sys read-only again: {e}");
+            }
+            written
+        }
+        r => r,
+    }
+    .map_err(|e| format!("raising msgmnb in the private IPC namespace: {e}"))
 }
+
+const MSGMNB: &str = "/proc/sys/kernel/msgmnb";
 
 /// How the program's `/dev/dri` is made.
 enum Layout {

@@ -24,13 +24,14 @@ const FORWARDED: [Signal; 4] = [
 ];
 
 /// Returns the program's exit code (128+N when signal N killed it). With `shim`, the
-/// program runs with `libgemu_shim.so` preloaded.
+/// program runs with `libgemu_shim.so` preloaded. The caller has entered a private
+/// mount namespace ([`namespace::enter_private`]) and no thread has started yet.
 pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fallible<u8> {
     // Found before anything is mounted, so that a missing library fails fast.
     let shim = if shim { Some(shim::library()?) } else { None };
-    // Before any thread exists: unshare(CLONE_NEWNS) needs a single-threaded process,
-    // and every thread must inherit the blocked mask so that these signals wait for the
-    // loop below. (The program must not inherit it: see `unblock_signals`.)
+    // Before any thread exists: every thread must inherit the blocked mask so that
+    // these signals wait for the loop below. (The program must not inherit it: see
+    // `unblock_signals`.)
     let mut signals = SigSet::empty();
     for s in FORWARDED
         .into_iter()
@@ -41,7 +42,6 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     signals
         .thread_block()
         .map_err(|e| format!("blocking signals: {e}"))?;
-    namespace::enter_private()?;
 
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
