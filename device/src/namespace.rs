@@ -167,7 +167,15 @@ pub fn enter_private_ipc(msgmnb: u64) -> Fallible<()> {
                 MsFlags::MS_REMOUNT | MsFlags::MS_BIND,
                 None::<&str>,
             )
-            .map_err(|e| format!("{MSGMNB} is read-only, and remounting /proc/sys: {e}"))?;
+            .map_err(|e| {
+                let why = if in_initial_user_ns() {
+                    ""
+                } else {
+                    " (a user namespace cannot make its parent's read-only mount \
+                     writable: give gemu CAP_SYS_ADMIN, e.g. --cap-add SYS_ADMIN)"
+                };
+                format!("{MSGMNB} is read-only, and remounting /proc/sys: {e}{why}")
+            })?;
             let written = write();
             // Read-only again: the program gets the container's /proc/sys as it was.
             if let Err(e) = mount(

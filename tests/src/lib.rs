@@ -461,6 +461,35 @@ pub mod buffers {
     }
 }
 
+/// Compile C source `text` as `dir/<name>` with libdrm's headers but not its library, so
+/// the program needs nothing beyond libc (it can run in the bare gemu image).
+pub fn compile_with_drm_headers(text: &str, dir: &Path, name: &str) -> Result<PathBuf, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let src = dir.join(format!("{name}.c"));
+    fs::write(&src, text).map_err(|e| format!("{}: {e}", src.display()))?;
+    let exe = dir.join(name);
+    let cflags: Vec<String> = libdrm_flags()?
+        .into_iter()
+        .filter(|f| !f.starts_with("-l") && !f.starts_with("-L"))
+        .collect();
+    let cc = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
+        .args(["-std=gnu11", "-Wall", "-Werror"])
+        .args(&cflags)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .map_err(|e| format!("cannot run cc: {e}"))?;
+    if !cc.status.success() {
+        return Err(format!(
+            "cc {}:\n{}",
+            src.display(),
+            String::from_utf8_lossy(&cc.stderr)
+        ));
+    }
+    Ok(exe)
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;

@@ -137,3 +137,24 @@ fn a_closed_dev_fuse_is_named() {
         "{stderr}"
     );
 }
+
+/// Where `/proc/sys` is read-only (a container's), a user namespace cannot make it
+/// writable: the program runs, and gemu says why IGT's queue stays small.
+#[test]
+fn a_locked_read_only_proc_sys_is_named() {
+    let gemu = as_nobody(
+        "gemu-ro-proc-sys",
+        "mount --bind /proc/sys /proc/sys; mount -o remount,bind,ro /proc/sys",
+    );
+    let out = Command::new(gemu)
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("remounting /proc/sys: EPERM")
+            && stderr.contains("give gemu CAP_SYS_ADMIN"),
+        "{stderr}"
+    );
+}
