@@ -56,6 +56,7 @@ c_clients!(
     fence_fds,
     sysfs_live,
     vgem,
+    pmu,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

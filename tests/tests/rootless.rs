@@ -94,6 +94,7 @@ c_clients!(
     fence_fds,
     sysfs_live,
     vgem,
+    pmu,
 );
 
 /// Where the kernel refuses the user namespace, gemu says so and names the setting:
