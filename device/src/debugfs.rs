@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use emu::rps::Freq;
 use emu::shrinker::DROP_ALL;
 use emu::{Device, Errno};
 
@@ -27,6 +28,8 @@ pub enum Content {
     Clients,
     ErrorState,
     Wedged,
+    /// `gemu_pmu`: gemu's own file, the counters the shim's i915 PMU reads.
+    Pmu,
 }
 
 /// i915 module parameters IGT reads or sets through `i915_params/`, with the values
@@ -49,6 +52,7 @@ pub fn build(b: &mut Builder, root: u64) {
     b.file(root, "clients", false, f(Content::Clients));
     b.file(root, "i915_error_state", true, f(Content::ErrorState));
     b.file(root, "i915_wedged", true, f(Content::Wedged));
+    b.file(root, uapi::GEMU_PMU_FILE, false, f(Content::Pmu));
     let params = b.dir(root, "i915_params");
     for (p, _) in PARAM_DEFAULTS {
         b.file(params, p, true, f(Content::Param(p)));
@@ -99,6 +103,7 @@ impl DebugFs {
             // i915_wedged_get: 1 only when the GT is terminally wedged, which the
             // model never is (a reset always recovers it).
             Content::Wedged => "0\n".to_string(),
+            Content::Pmu => self.pmu(),
         }
     }
 
@@ -164,6 +169,36 @@ impl DebugFs {
         );
         for e in engines {
             s += &format!("{}\n\tAwake? {}\n", e.name, u8::from(e.busy));
+        }
+        s
+    }
+
+    /// `gemu_pmu`: one `CONFIG VALUE` line per counter of the i915 PMU that gemu has,
+    /// CONFIG as `perf_event_attr.config` names it: each engine's busy time in ns, the
+    /// actual and requested frequency in MHz now (the shim integrates them over time,
+    /// as i915 does), and the interrupts so far (one per completed request).
+    fn pmu(&self) -> String {
+        let engines = self.device.engines.states();
+        let rps = &self.device.engines.rps;
+        let awake = engines.iter().any(|e| e.busy);
+        let mut s = String::new();
+        for e in &engines {
+            let config = uapi::I915_PMU_ENGINE_BUSY(e.class.into(), e.instance.into());
+            s += &format!("{config:#x} {}\n", e.busy_time.as_nanos());
+        }
+        let interrupts: u64 = engines.iter().map(|e| e.retired).sum();
+        for (config, value) in [
+            (
+                uapi::I915_PMU_ACTUAL_FREQUENCY,
+                u64::from(rps.get(Freq::Act, awake)),
+            ),
+            (
+                uapi::I915_PMU_REQUESTED_FREQUENCY,
+                u64::from(rps.get(Freq::Cur, awake)),
+            ),
+            (uapi::I915_PMU_INTERRUPTS, interrupts),
+        ] {
+            s += &format!("{config:#x} {value}\n");
         }
         s
     }

@@ -33,7 +33,15 @@ pub fn mount_at(dir: &Path) -> io::Result<(OwnedFd, FuseMount)> {
         .read(true)
         .write(true)
         .open("/dev/fuse")
-        .map_err(|e| io::Error::other(format!("opening /dev/fuse: {e}")))?;
+        .map_err(|e| {
+            let hint = if e.kind() == io::ErrorKind::PermissionDenied {
+                " (without root, /dev/fuse must be open to every user: 0666, as the fuse3 \
+                 package's udev rule makes it; devtmpfs alone leaves it 0600)"
+            } else {
+                ""
+            };
+            io::Error::other(format!("opening /dev/fuse: {e}{hint}"))
+        })?;
     let options = format!(
         "fd={},rootmode={:o},user_id={},group_id={},allow_other,default_permissions",
         dev_fuse.as_raw_fd(),

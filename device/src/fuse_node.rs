@@ -246,7 +246,10 @@ impl fuser::Filesystem for DeviceNodes {
         // Without passthrough a MAP_SHARED mapping of a FUSE file would go through the
         // page cache, not coherent with the model: the nodes are then opened direct-I/O
         // only (the kernel refuses shared mappings) and the shim maps the memfd itself.
-        let wanted = std::env::var_os(NO_PASSTHROUGH_ENV).is_none();
+        // Registering a backing file takes CAP_SYS_ADMIN in the initial user namespace:
+        // a daemon in a user namespace (rootless, or a rootless container) cannot.
+        let initial_ns = crate::namespace::in_initial_user_ns();
+        let wanted = std::env::var_os(NO_PASSTHROUGH_ENV).is_none() && initial_ns;
         if wanted && config.add_capabilities(InitFlags::FUSE_PASSTHROUGH).is_ok() {
             config
                 .set_max_stack_depth(1)
@@ -258,6 +261,8 @@ impl fuser::Filesystem for DeviceNodes {
                  aperture socket",
                 if wanted {
                     "the kernel has none; Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH=y has it"
+                } else if !initial_ns {
+                    "in a user namespace: passthrough needs the host's CAP_SYS_ADMIN"
                 } else {
                     "GEMU_NO_PASSTHROUGH is set"
                 }

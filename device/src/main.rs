@@ -58,15 +58,18 @@ fn main() -> ExitCode {
             private_ipc,
             host_ipc,
             program,
-        } => match private_ipc {
-            Some(bytes) => namespace::enter_private_ipc(bytes),
-            None if !host_ipc => {
-                namespace::private_ipc_unless_privileged();
-                Ok(())
-            }
-            None => Ok(()),
-        }
-        .and_then(|()| run::run(device.config(), !no_shim, program)),
+        } => namespace::enter_user_namespace_unless_privileged()
+            // The mount namespace first: the IPC step may need /proc/sys writable in it.
+            .and_then(|()| namespace::enter_private())
+            .and_then(|()| match private_ipc {
+                Some(bytes) => namespace::enter_private_ipc(bytes),
+                None if !host_ipc => {
+                    namespace::private_ipc_unless_privileged();
+                    Ok(())
+                }
+                None => Ok(()),
+            })
+            .and_then(|()| run::run(device.config(), !no_shim, program)),
         Command::Igt {
             igt_build,
             list,

@@ -35,13 +35,82 @@ pub const FD_DIR: &str = "/dev/dri/.gemu";
 /// The aperture socket (`aperture_socket`), made when the kernel cannot pass mmap through.
 pub const APERTURE_SOCKET: &str = "/dev/dri/.gemu-aperture";
 
+/// Without CAP_SYS_ADMIN (an ordinary user), enter a new user namespace in which this
+/// process is root and holds every capability, so that the mounts and namespaces
+/// `gemu run` makes are its own to make. With CAP_SYS_ADMIN, nothing changes.
+/// Must run before the process has threads (a multi-threaded process cannot
+/// unshare(CLONE_NEWUSER)).
+pub fn enter_user_namespace_unless_privileged() -> Fallible<()> {
+    let me = nix::unistd::gettid().as_raw() as u32;
+    if crate::client_memory::has_cap_sys_admin(me) {
+        return Ok(());
+    }
+    let (uid, gid) = (nix::unistd::geteuid(), nix::unistd::getegid());
+    // Root of the namespace, as `unshare -r` and rootless containers do: the IPC
+    // namespace's sysctls (msgmnb) answer only to its uid 0, and the program then runs
+    // as root would (IGT asks for uid 0), holding no more than the user's own rights on
+    // the host.
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(user_namespace_refused)?;
+    // An unprivileged writer may map only its own ids, and the group map only once
+    // setgroups(2) is denied in the namespace.
+    let write = |file: &str, text: String| {
+        fs::write(format!("/proc/self/{file}"), &text)
+            .map_err(|e| format!("writing /proc/self/{file} ({}): {e}", text.trim()))
+    };
+    write("setgroups", "deny".to_string())?;
+    write("uid_map", format!("0 {uid} 1\n"))?;
+    write("gid_map", format!("0 {gid} 1\n"))?;
+    log::info!(
+        "no CAP_SYS_ADMIN: gemu and the program run as root of a user namespace of their \
+         own (uid 0 there is {uid} on the host, gid 0 is {gid})"
+    );
+    Ok(())
+}
+
+/// Whether this process is in the initial user namespace, where capabilities are the
+/// host's: its uid map is the identity over every id.
+pub fn in_initial_user_ns() -> bool {
+    fs::read_to_string("/proc/self/uid_map")
+        .is_ok_and(|m| m.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"])
+}
+
+/// What to tell a user whose kernel refused an unprivileged user namespace: the errno,
+/// and the setting that says no where one does.
+fn user_namespace_refused(e: Errno) -> String {
+    let read = |path: &str| fs::read_to_string(path).ok().map(|s| s.trim().to_string());
+    let mut why = Vec::new();
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        why.push("kernel.unprivileged_userns_clone is 0".to_string());
+    }
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        why.push("kernel.apparmor_restrict_unprivileged_userns is 1 (AppArmor)".to_string());
+    }
+    if let Some(max) = read("/proc/sys/user/max_user_namespaces").filter(|m| m == "0") {
+        why.push(format!("user.max_user_namespaces is {max}"));
+    }
+    if why.is_empty() && e == Errno::EPERM {
+        why.push("no sysctl forbids it: a seccomp filter (a container's) or an LSM does".into());
+    }
+    format!(
+        "gemu run without CAP_SYS_ADMIN needs an unprivileged user namespace, and the \
+         kernel refused one: unshare(CLONE_NEWUSER): {e}{}; run gemu as root, or allow \
+         unprivileged user namespaces",
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", why.join("; "))
+        }
+    )
+}
+
 /// Give this process its own mount namespace whose mounts never propagate back to the
 /// host's. Must run before the process has threads (unshare(CLONE_NEWNS) implies
-/// CLONE_FS, which a multi-threaded process cannot unshare).
+/// CLONE_FS, which a multi-threaded process cannot unshare), and after
+/// [`enter_user_namespace_unless_privileged`].
 pub fn enter_private() -> Fallible<()> {
     unshare(CloneFlags::CLONE_NEWNS).map_err(|e| match e {
-        Errno::EPERM => "gemu run needs CAP_SYS_ADMIN to make a private mount namespace \
-                         (run it as root)"
+        Errno::EPERM => "gemu run needs CAP_SYS_ADMIN (root) or an unprivileged user \
+                         namespace to make a private mount namespace"
             .to_string(),
         e => format!("unshare(CLONE_NEWNS): {e}"),
     })?;
@@ -66,7 +135,9 @@ pub const IGT_MSGMNB: u64 = 1 << 20;
 /// host's (IGT's allocator then fails as it would without gemu).
 pub fn private_ipc_unless_privileged() {
     let me = nix::unistd::gettid().as_raw() as u32;
-    if crate::client_memory::has_cap_sys_resource(me) {
+    // In a user namespace of gemu's own, the capability is not the host IPC
+    // namespace's.
+    if crate::client_memory::has_cap_sys_resource(me) && in_initial_user_ns() {
         return;
     }
     match enter_private_ipc(IGT_MSGMNB) {
@@ -83,9 +154,47 @@ pub fn private_ipc_unless_privileged() {
 /// touches nothing of the host's.
 pub fn enter_private_ipc(msgmnb: u64) -> Fallible<()> {
     unshare(CloneFlags::CLONE_NEWIPC).map_err(|e| format!("unshare(CLONE_NEWIPC): {e}"))?;
-    std::fs::write("/proc/sys/kernel/msgmnb", msgmnb.to_string())
-        .map_err(|e| format!("raising msgmnb in the private IPC namespace: {e}"))
+    let write = || std::fs::write(MSGMNB, msgmnb.to_string());
+    match write() {
+        // Containers (Docker, Podman) mount /proc/sys read-only. This process is in a
+        // private mount namespace: a writable view of it there changes only the
+        // namespace's own sysctls, the new IPC namespace's among them.
+        Err(e) if e.raw_os_error() == Some(libc::EROFS) => {
+            mount(
+                None::<&str>,
+                "/proc/sys",
+                None::<&str>,
+                MsFlags::MS_REMOUNT | MsFlags::MS_BIND,
+                None::<&str>,
+            )
+            .map_err(|e| {
+                let why = if in_initial_user_ns() {
+                    ""
+                } else {
+                    " (a user namespace cannot make its parent's read-only mount \
+                     writable: give gemu CAP_SYS_ADMIN, e.g. --cap-add SYS_ADMIN)"
+                };
+                format!("{MSGMNB} is read-only, and remounting /proc/sys: {e}{why}")
+            })?;
+            let written = write();
+            // Read-only again: the program gets the container's /proc/sys as it was.
+            if let Err(e) = mount(
+                None::<&str>,
+                "/proc/sys",
+                None::<&str>,
+                MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY,
+                None::<&str>,
+            ) {
+                log::warn!("making /proc/sys read-only again: {e}");
+            }
+            written
+        }
+        r => r,
+    }
+    .map_err(|e| format!("raising msgmnb in the private IPC namespace: {e}"))
 }
+
+const MSGMNB: &str = "/proc/sys/kernel/msgmnb";
 
 /// How the program's `/dev/dri` is made.
 enum Layout {
@@ -97,6 +206,10 @@ enum Layout {
         old_dev: File,
         submounts: Vec<PathBuf>,
     },
+    /// The host has none and gemu is in a user namespace of its own, where an overlay's
+    /// device nodes would not open (its mounts are nodev): a tmpfs on /dev with each
+    /// entry of `old_dev` (held open) bind-mounted back into it.
+    GraftOnDev { old_dev: File },
 }
 
 /// The program's `/dev/dri`, while it is being built and while it is in use.
@@ -117,8 +230,12 @@ impl DriView {
             Ok(_) => return Err(format!("{DRI} exists and is not a directory")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let old_dev = open_path(Path::new(DEV))?;
-                let submounts = submounts_of(Path::new(DEV))?;
-                (Layout::OverlayOnDev { old_dev, submounts }, DEV)
+                if in_initial_user_ns() {
+                    let submounts = submounts_of(Path::new(DEV))?;
+                    (Layout::OverlayOnDev { old_dev, submounts }, DEV)
+                } else {
+                    (Layout::GraftOnDev { old_dev }, DEV)
+                }
             }
             Err(e) => return Err(format!("{DRI}: {e}")),
         };
@@ -148,6 +265,11 @@ impl DriView {
     fn cover(&self) -> Fallible<()> {
         match &self.layout {
             Layout::TmpfsOnDri => mount_tmpfs(Path::new(DRI), MsFlags::empty()),
+            Layout::GraftOnDev { old_dev } => {
+                mount_tmpfs(Path::new(DEV), MsFlags::empty())?;
+                crate::sys_view::graft(&fd_path(old_dev), Path::new(DEV), &[])?;
+                make_dir(Path::new(DRI))
+            }
             Layout::OverlayOnDev { old_dev, submounts } => {
                 let staging = fd_path(&self.staging);
                 let options = format!(

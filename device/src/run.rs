@@ -23,14 +23,19 @@ const FORWARDED: [Signal; 4] = [
     Signal::SIGQUIT,
 ];
 
+/// systemd's switch for sd-device's check that a device's directory is on sysfs
+/// (`fstatfs` f_type), which libudev applies to every device it looks up.
+const VERIFY_SYSFS_ENV: &str = "SYSTEMD_DEVICE_VERIFY_SYSFS";
+
 /// Returns the program's exit code (128+N when signal N killed it). With `shim`, the
-/// program runs with `libgemu_shim.so` preloaded.
+/// program runs with `libgemu_shim.so` preloaded. The caller has entered a private
+/// mount namespace ([`namespace::enter_private`]) and no thread has started yet.
 pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fallible<u8> {
     // Found before anything is mounted, so that a missing library fails fast.
     let shim = if shim { Some(shim::library()?) } else { None };
-    // Before any thread exists: unshare(CLONE_NEWNS) needs a single-threaded process,
-    // and every thread must inherit the blocked mask so that these signals wait for the
-    // loop below. (The program must not inherit it: see `unblock_signals`.)
+    // Before any thread exists: every thread must inherit the blocked mask so that
+    // these signals wait for the loop below. (The program must not inherit it: see
+    // `unblock_signals`.)
     let mut signals = SigSet::empty();
     for s in FORWARDED
         .into_iter()
@@ -41,7 +46,6 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     signals
         .thread_block()
         .map_err(|e| format!("blocking signals: {e}"))?;
-    namespace::enter_private()?;
 
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
@@ -82,6 +86,12 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
         c.args(&program[1..]);
         c
     };
+    // The program's /sys is a tmpfs; systemd's libudev (udevadm, intel_gpu_top -L, IGT's
+    // --device filters) refuses device paths that are not on sysfs unless told not to
+    // check. A value the user set wins.
+    if std::env::var_os(VERIFY_SYSFS_ENV).is_none() {
+        command.env(VERIFY_SYSFS_ENV, "0");
+    }
     if let Some(library) = &shim {
         shim::preload(&mut command, library, &view.fuse_dir())?;
         if aperture_socket.is_some() {

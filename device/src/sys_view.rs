@@ -50,8 +50,12 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
     graft(
         &old_root.join("devices"),
         &sys.join("devices"),
-        &["pci0000:00", "platform"],
+        &["pci0000:00", "platform", "i915"],
     )?;
+    // The i915 PMU, whose events are the counters the daemon serves.
+    let counters = fs::read_to_string(debugfs.join(uapi::GEMU_PMU_FILE))
+        .map_err(|e| format!("reading the PMU counters: {e}"))?;
+    sysfs::write_pmu(sys, &counters)?;
     make_dir(&sys.join("devices/platform"))?;
     // A host vgem, if loaded, is hidden: gemu's card1 is vgem.
     graft(
@@ -72,7 +76,26 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
     graft(live_sysfs, &card0, &[])?;
 
     let pci = Path::new("bus/pci");
-    graft(&old_root.join("bus"), &sys.join("bus"), &["pci"])?;
+    graft(
+        &old_root.join("bus"),
+        &sys.join("bus"),
+        &["pci", "event_source"],
+    )?;
+    let sources = sys.join("bus/event_source/devices");
+    make_dir(&sys.join("bus/event_source"))?;
+    graft(
+        &old_root.join("bus/event_source"),
+        &sys.join("bus/event_source"),
+        &["devices"],
+    )?;
+    make_dir(&sources)?;
+    graft(
+        &old_root.join("bus/event_source/devices"),
+        &sources,
+        &["i915"],
+    )?;
+    symlink("../../../devices/i915", sources.join("i915"))
+        .map_err(|e| format!("linking the i915 PMU: {e}"))?;
     make_dir(&sys.join(pci))?;
     graft(&old_root.join(pci), &sys.join(pci), &["devices", "drivers"])?;
     for (d, hidden) in [("devices", "0000:00:02.0"), ("drivers", "i915")] {
@@ -112,7 +135,7 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
 /// Bring the entries of the host's directory `from` into `to` (a directory of the
 /// tmpfs), except `skip`: directories are bind-mounted, symlinks copied, files
 /// bind-mounted onto empty files.
-fn graft(from: &Path, to: &Path, skip: &[&str]) -> Fallible<()> {
+pub(crate) fn graft(from: &Path, to: &Path, skip: &[&str]) -> Fallible<()> {
     let entries = match fs::read_dir(from) {
         Ok(e) => e,
         // The host lacks this directory (no PCI bus, say): nothing to bring.

@@ -209,6 +209,83 @@ fn config_space() -> Vec<u8> {
     c
 }
 
+/// Where the i915 PMU lives, relative to the sysfs root; `bus/event_source/devices/i915`
+/// links to it.
+pub const PMU_DIR: &str = "devices/i915";
+
+/// Write the i915 PMU's directory under `sys`: its perf event `type` (gemu's, which the
+/// shim answers), `cpumask`, `format/event` and one `events/` file per counter in
+/// `counters` (the text of the daemon's `gemu_pmu` file), with its `.unit`, as i915
+/// names them (`rcs0-busy` is `event=0x...`, in ns).
+pub fn write_pmu(sys: &Path, counters: &str) -> Fallible<()> {
+    let dir = sys.join(PMU_DIR);
+    make_dir(&dir)?;
+    write_file(
+        &dir.join("type"),
+        format!("{}\n", uapi::GEMU_PMU_TYPE).as_bytes(),
+    )?;
+    // An uncore PMU: counted on one CPU for the whole device.
+    write_file(&dir.join("cpumask"), b"0\n")?;
+    write_file(&dir.join("uevent"), b"")?;
+    link("../../bus/event_source", &dir.join("subsystem"))?;
+    make_dir(&dir.join("format"))?;
+    write_file(&dir.join("format/event"), b"config:0-20\n")?;
+    let events = dir.join("events");
+    make_dir(&events)?;
+    for line in counters.lines() {
+        let Some(config) = line
+            .split_whitespace()
+            .next()
+            .and_then(|c| u64::from_str_radix(c.trim_start_matches("0x"), 16).ok())
+        else {
+            continue;
+        };
+        let Some((name, unit)) = pmu_event_name(config) else {
+            continue;
+        };
+        write_file(
+            &events.join(&name),
+            format!("event={config:#06x}\n").as_bytes(),
+        )?;
+        if !unit.is_empty() {
+            write_file(
+                &events.join(format!("{name}.unit")),
+                format!("{unit}\n").as_bytes(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// i915's name of PMU counter `config` (`i915_pmu_register`'s attributes) and its unit.
+fn pmu_event_name(config: u64) -> Option<(String, &'static str)> {
+    match config {
+        uapi::I915_PMU_ACTUAL_FREQUENCY => Some(("actual-frequency".into(), "M")),
+        uapi::I915_PMU_REQUESTED_FREQUENCY => Some(("requested-frequency".into(), "M")),
+        uapi::I915_PMU_INTERRUPTS => Some(("interrupts".into(), "")),
+        c if c < uapi::__I915_PMU_OTHER(0) => {
+            let class = c >> uapi::I915_PMU_CLASS_SHIFT;
+            let instance = (c >> uapi::I915_PMU_SAMPLE_BITS) & 0xff;
+            let sample = match c & uapi::I915_PMU_SAMPLE_MASK {
+                s if s == u64::from(uapi::I915_SAMPLE_BUSY) => "busy",
+                s if s == u64::from(uapi::I915_SAMPLE_WAIT) => "wait",
+                s if s == u64::from(uapi::I915_SAMPLE_SEMA) => "sema",
+                _ => return None,
+            };
+            let prefix = match u16::try_from(class).ok()? {
+                uapi::I915_ENGINE_CLASS_RENDER => "rcs",
+                uapi::I915_ENGINE_CLASS_COPY => "bcs",
+                uapi::I915_ENGINE_CLASS_VIDEO => "vcs",
+                uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE => "vecs",
+                uapi::I915_ENGINE_CLASS_COMPUTE => "ccs",
+                _ => return None,
+            };
+            Some((format!("{prefix}{instance}-{sample}"), "ns"))
+        }
+        _ => None,
+    }
+}
+
 /// A read-only (0444) file, as sysfs attributes are.
 fn write_file(path: &Path, data: &[u8]) -> Fallible<()> {
     fs::write(path, data)
@@ -229,6 +306,20 @@ mod tests {
         let c = config_space();
         assert_eq!(&c[0..4], &[0x86, 0x80, 0x49, 0x9a]);
         assert_eq!(&c[8..12], &[0x01, 0x00, 0x00, 0x03]);
+    }
+
+    #[test]
+    fn pmu_events_have_i915s_names() {
+        let busy = uapi::I915_PMU_ENGINE_BUSY(2, 0);
+        assert_eq!(pmu_event_name(busy), Some(("vcs0-busy".into(), "ns")));
+        assert_eq!(
+            pmu_event_name(uapi::I915_PMU_ACTUAL_FREQUENCY),
+            Some(("actual-frequency".into(), "M"))
+        );
+        // RC6 residency is not modelled; an unknown class or sample has no name.
+        assert_eq!(pmu_event_name(uapi::I915_PMU_RC6_RESIDENCY), None);
+        assert_eq!(pmu_event_name(uapi::__I915_PMU_ENGINE(9, 0, 0)), None);
+        assert_eq!(pmu_event_name(uapi::__I915_PMU_ENGINE(0, 0, 7)), None);
     }
 
     #[test]

@@ -14,6 +14,14 @@ pub struct EngineState {
     pub name: String,
     /// Whether it is executing or has work queued.
     pub busy: bool,
+    /// Its uapi class and instance.
+    pub class: u16,
+    /// (see `class`)
+    pub instance: u16,
+    /// Time spent executing requests since the device started (the PMU's busy counter).
+    pub busy_time: std::time::Duration,
+    /// Requests it has completed (each raises one user interrupt on i915).
+    pub retired: u64,
 }
 
 impl Engines {
@@ -21,9 +29,16 @@ impl Engines {
     pub fn states(&self) -> Vec<EngineState> {
         self.engines
             .iter()
-            .map(|(id, engine)| EngineState {
-                name: engine_name(id.class, id.instance),
-                busy: engine.busy(),
+            .map(|(id, engine)| {
+                let stats = engine.stats();
+                EngineState {
+                    name: engine_name(id.class, id.instance),
+                    busy: engine.busy(),
+                    class: id.class,
+                    instance: id.instance,
+                    busy_time: stats.busy,
+                    retired: stats.retired,
+                }
             })
             .collect()
     }

@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// An engine class as i915 numbers them (`I915_ENGINE_CLASS_*`); it decides which
 /// commands the engine accepts besides the MI set.
@@ -207,6 +207,9 @@ pub struct EngineStats {
     pub polls: u64,
     /// Requests that ended as [`Outcome::Hung`].
     pub hangs: u64,
+    /// Time spent executing requests so far, the running one's time included (the
+    /// i915 PMU's engine busy counter).
+    pub busy: Duration,
 }
 
 struct Shared {
@@ -220,6 +223,8 @@ struct Shared {
     shutdown: AtomicBool,
     /// Current hang timeout in nanoseconds (`u64::MAX`: never); changeable while running.
     hang_timeout_ns: AtomicU64,
+    /// Time spent on finished requests, and when the running one started.
+    busy: Mutex<(Duration, Option<Instant>)>,
 }
 
 struct Queued {
@@ -248,6 +253,7 @@ impl Engine {
             hangs: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
             hang_timeout_ns: AtomicU64::new(duration_ns(config.hang_timeout)),
+            busy: Mutex::new((Duration::ZERO, None)),
         });
         let (tx, rx) = unbounded();
         let worker = {
@@ -331,6 +337,10 @@ impl Engine {
             running: (running != 0).then_some(running),
             polls: self.shared.polls.load(Ordering::Relaxed),
             hangs: self.shared.hangs.load(Ordering::Relaxed),
+            busy: {
+                let (done, since) = *self.shared.busy.lock().unwrap();
+                done + since.map_or(Duration::ZERO, |t| t.elapsed())
+            },
         }
     }
 
@@ -415,7 +425,14 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
             None => {
                 shared.running.store(ticket.seqno, Ordering::Release);
                 *shared.current.lock().unwrap() = Some(ticket.clone());
+                shared.busy.lock().unwrap().1 = Some(Instant::now());
                 let o = run_one(&config, &shared, &req, &stop);
+                {
+                    let mut busy = shared.busy.lock().unwrap();
+                    if let Some(t) = busy.1.take() {
+                        busy.0 += t.elapsed();
+                    }
+                }
                 *shared.current.lock().unwrap() = None;
                 shared.running.store(0, Ordering::Release);
                 o

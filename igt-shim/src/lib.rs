@@ -26,6 +26,7 @@ mod fences;
 mod ioctl;
 mod mmap;
 pub mod nodes;
+mod pmu;
 mod proc_mem;
 mod stat;
 mod userptr;

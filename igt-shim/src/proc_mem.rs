@@ -216,6 +216,10 @@ unsafe fn positioned(fd: c_int, buf: *mut u8, count: usize, off: i64, write: boo
 /// As libc's.
 #[no_mangle]
 pub unsafe extern "C" fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize {
+    // An i915 PMU event of gemu's (perf_event_open through the shim).
+    if let Some(r) = crate::pmu::read(fd, buf.cast(), count) {
+        return r;
+    }
     // SAFETY: the caller's buffer of `count` bytes.
     unsafe { sequential(fd, buf.cast(), count, false) }
 }

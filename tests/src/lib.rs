@@ -327,17 +327,23 @@ pub fn client_summary(stdout: &str) -> Option<(u64, u64)> {
 /// Compile `c/<name>.c` and run it under `gemu run`; panics with the
 /// client's output unless it exits 0 with a clean summary.
 pub fn run_c_client(name: &str, scratch: &Path) {
+    let gemu = match gemu_binary() {
+        Ok(g) => g,
+        Err(e) => panic!("no gemu binary to run {name} under: {e}"),
+    };
+    run_c_client_with(name, scratch, &gemu);
+}
+
+/// [`run_c_client`] with `gemu` as the program that takes `run ... -- CLIENT` (a
+/// wrapper that starts gemu another way, say as another user).
+pub fn run_c_client_with(name: &str, scratch: &Path, gemu: &Path) {
     let dir = scratch.join("gemu-e2e").join(name);
     let exe = match compile_client(name, &dir) {
         Ok(exe) => exe,
         Err(e) => panic!("{e}"),
     };
-    let gemu = match gemu_binary() {
-        Ok(g) => g,
-        Err(e) => panic!("no gemu binary to run {name} under: {e}"),
-    };
     let run = match run_under_gemu_with(
-        &gemu,
+        gemu,
         &client_gemu_args(name),
         &exe,
         &[],
@@ -453,6 +459,35 @@ pub mod buffers {
             &bad[..bad.len().min(8)]
         );
     }
+}
+
+/// Compile C source `text` as `dir/<name>` with libdrm's headers but not its library, so
+/// the program needs nothing beyond libc (it can run in the bare gemu image).
+pub fn compile_with_drm_headers(text: &str, dir: &Path, name: &str) -> Result<PathBuf, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let src = dir.join(format!("{name}.c"));
+    fs::write(&src, text).map_err(|e| format!("{}: {e}", src.display()))?;
+    let exe = dir.join(name);
+    let cflags: Vec<String> = libdrm_flags()?
+        .into_iter()
+        .filter(|f| !f.starts_with("-l") && !f.starts_with("-L"))
+        .collect();
+    let cc = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
+        .args(["-std=gnu11", "-Wall", "-Werror"])
+        .args(&cflags)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .map_err(|e| format!("cannot run cc: {e}"))?;
+    if !cc.status.success() {
+        return Err(format!(
+            "cc {}:\n{}",
+            src.display(),
+            String::from_utf8_lossy(&cc.stderr)
+        ));
+    }
+    Ok(exe)
 }
 
 #[cfg(test)]

@@ -57,6 +57,7 @@ c_clients!(
     sysfs_live,
     vgem,
     hostile,
+    pmu,
 );
 
 /// A new `c/*.c` without a test here would never run: catch that.

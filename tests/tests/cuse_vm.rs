@@ -108,6 +108,8 @@ const CLIENTS_OF_GEMU_RUN: &[&str] = &[
     "gem_gtt",
     // card1 (vgem) is a node of `gemu run`'s FUSE mount; `serve --cuse` makes i915's two.
     "vgem",
+    // The i915 PMU is the shim's and the sysfs view's.
+    "pmu",
 ];
 
 /// How long the guest may run: boot (~10 s) plus the suite (~100 s under TCG on an idle

@@ -62,6 +62,7 @@ c_clients!(
     fence_fds,
     sysfs_live,
     vgem,
+    pmu,
 );
 
 /// A program without the shim cannot be helped: a shared mapping of an object is the

@@ -154,3 +154,16 @@ pub struct gemu_aperture_reply {
     /// The memfd's length in bytes.
     pub size: u64,
 }
+
+/// gemu's debugfs file (`/sys/kernel/debug/dri/<minor>/gemu_pmu`, `debugfs/gemu_pmu` in
+/// the daemon's folder) with the counters of the i915 PMU: one `CONFIG VALUE` line per
+/// counter, CONFIG (hex) as `perf_event_attr.config` names it. Engine busy counters are
+/// nanoseconds, frequencies MHz now (a reader integrates them over time), interrupts a
+/// count.
+pub const GEMU_PMU_FILE: &str = "gemu_pmu";
+
+/// The perf event type of gemu's i915 PMU (`/sys/bus/event_source/devices/i915/type`
+/// under `gemu run`): "gemu" in ASCII, far above the types the kernel hands out (its
+/// own fixed ones, then one per registered PMU), so no host PMU has it. The shim
+/// answers `perf_event_open` for it.
+pub const GEMU_PMU_TYPE: u32 = 0x6765_6d75;
