@@ -148,6 +148,8 @@ pub fn classify(header: u32) -> Option<(Gfx, usize)> {
         (1, 0, 0x0b) => (Gfx::VfStatistics, 1),
         (0, 1, 0x01) => (Gfx::StateBaseAddress, len(8)),
         (0, 1, 0x02) => (Gfx::StateSip, len(8)),
+        // A prefetch hint: nothing to fetch ahead in a software cache.
+        (0, 0, 0x03) => (Gfx::State("STATE_PREFETCH"), len(8)),
         (0, 1, 0x04) => (Gfx::State("GPGPU_CSR_BASE_ADDRESS"), len(8)),
         (0, 1, 0x05) => (Gfx::State("STATE_COMPUTE_MODE"), len(8)),
         (2, 0, 0x00) => (Gfx::MediaVfeState, len(16)),
@@ -188,6 +190,8 @@ mod tests {
             Some((Gfx::State("3DSTATE_SO_DECL_LIST"), 0x201))
         );
         assert_eq!(classify(0x7b00_0005), Some((Gfx::Primitive, 7)));
+        assert_eq!(classify(0x6003_0000), Some((Gfx::State("STATE_PREFETCH"), 2)));
+        assert_eq!(classify(0x6105_0000), Some((Gfx::State("STATE_COMPUTE_MODE"), 2)));
     }
 
     #[test]
