@@ -190,8 +190,14 @@ mod tests {
             Some((Gfx::State("3DSTATE_SO_DECL_LIST"), 0x201))
         );
         assert_eq!(classify(0x7b00_0005), Some((Gfx::Primitive, 7)));
-        assert_eq!(classify(0x6003_0000), Some((Gfx::State("STATE_PREFETCH"), 2)));
-        assert_eq!(classify(0x6105_0000), Some((Gfx::State("STATE_COMPUTE_MODE"), 2)));
+        assert_eq!(
+            classify(0x6003_0000),
+            Some((Gfx::State("STATE_PREFETCH"), 2))
+        );
+        assert_eq!(
+            classify(0x6105_0000),
+            Some((Gfx::State("STATE_COMPUTE_MODE"), 2))
+        );
     }
 
     #[test]
