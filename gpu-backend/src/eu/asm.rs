@@ -345,3 +345,43 @@ pub fn eot() -> Vec<[u32; 4]> {
 pub fn flatten(k: &[[u32; 4]]) -> Vec<u32> {
     k.iter().flat_map(|w| w.iter().copied()).collect()
 }
+
+/// A float MAD (`dst = s0 + s1 * s2`) in the three-source form: each source is a GRF
+/// register `r{nr}.{sub}` (sub in floats), a packed vector (`true`) or a scalar.
+pub fn mad_f(exec: u32, d: u32, srcs: [(u32, u32, bool); 3], c: Ctl) -> [u32; 4] {
+    let mut w = [0u32; 4];
+    header(&mut w, 0x5b, exec, c);
+    set(&mut w, 39, 39, 1); // float execution
+    set(&mut w, 50, 50, 1);
+    set(&mut w, 63, 56, d);
+    set(&mut w, 38, 36, 2);
+    let (nr, sub, v) = srcs[0];
+    set(&mut w, 66, 66, 1);
+    set(&mut w, 79, 72, nr);
+    set(&mut w, 71, 67, sub * 4);
+    set(&mut w, 42, 40, 2);
+    if v {
+        set(&mut w, 65, 64, 1);
+        set(&mut w, 43, 43, 1); // vertical stride 8 (encoding 3)
+        set(&mut w, 35, 35, 1);
+    }
+    let (nr, sub, v) = srcs[1];
+    set(&mut w, 98, 98, 1);
+    set(&mut w, 111, 104, nr);
+    set(&mut w, 103, 99, sub * 4);
+    set(&mut w, 90, 88, 2);
+    if v {
+        set(&mut w, 97, 96, 1);
+        set(&mut w, 91, 91, 1);
+        set(&mut w, 83, 83, 1);
+    }
+    let (nr, sub, v) = srcs[2];
+    set(&mut w, 114, 114, 1);
+    set(&mut w, 127, 120, nr);
+    set(&mut w, 119, 115, sub * 4);
+    set(&mut w, 82, 80, 2);
+    if v {
+        set(&mut w, 113, 112, 1);
+    }
+    w
+}

@@ -121,6 +121,9 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
     if dst != usize::MAX && dst + 4 * inst.dst.hstride as usize * (n - 1) + 4 > grf.len() {
         return None;
     }
+    if inst.op == Op::Mad {
+        return mad(grf, inst, lanes, dst, ddom);
+    }
     let binary = match inst.op {
         Op::Mov => false,
         Op::Add | Op::Mul | Op::And | Op::Or | Op::Xor | Op::Shl | Op::Shr | Op::Cmp => true,
@@ -264,4 +267,36 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
         }
     }
     Some((inst.op == Op::Cmp).then_some(flags))
+}
+
+/// MAD on floats: `dst = src0 + src1 * src2` with one rounding to f32, as the general
+/// path computes it (the product is exact in double precision).
+fn mad(grf: &mut [u8], inst: &Inst, lanes: u32, dst: usize, ddom: Domain) -> Option<Option<u32>> {
+    let n = inst.exec_size as usize;
+    if inst.cond != 0 || ddom != Domain::F32 || dst == usize::MAX {
+        return None;
+    }
+    let mut ops = Vec::with_capacity(3);
+    for src in &inst.srcs {
+        let (o, d) = resolve(src, n)?;
+        if d != Domain::F32 {
+            return None;
+        }
+        ops.push(o);
+    }
+    let f = |op: &Operand, i: usize| f64::from(f32::from_bits(load(grf, op, i)));
+    let mut out = [0u32; 32];
+    for (i, o) in out.iter_mut().enumerate().take(n) {
+        if lanes >> i & 1 != 0 {
+            *o = ((f(&ops[0], i) + f(&ops[1], i) * f(&ops[2], i)) as f32).to_bits();
+        }
+    }
+    let stride = 4 * inst.dst.hstride as usize;
+    for (i, v) in out.iter().enumerate().take(n) {
+        if lanes >> i & 1 != 0 {
+            let o = dst + i * stride;
+            grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    Some(None)
 }

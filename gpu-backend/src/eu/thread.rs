@@ -681,6 +681,40 @@ mod tests {
 
     use crate::testing::Rng;
 
+    /// Random float MADs give the same registers on both paths.
+    #[test]
+    fn the_fast_mad_matches_the_general_path() {
+        let mut r = Rng(0x0bad_cafe_1234_5677);
+        let mut taken = 0;
+        for _ in 0..2000 {
+            let exec = [1, 8, 16][r.below(3) as usize];
+            let mut src = || (10 + r.below(6), r.below(8), r.below(2) == 0);
+            let srcs = [src(), src(), src()];
+            let w = asm::mad_f(exec, 20, srcs, Ctl::default());
+            let inst = decode(&w).expect("a MAD decodes");
+            let mut t1 = Thread::new(0xffff);
+            for (i, byte) in t1.grf.iter_mut().enumerate() {
+                // Mostly ordinary floats, some special values.
+                *byte = if i % 4 == 3 {
+                    0x3f + (r.below(4) as u8)
+                } else {
+                    r.next_u32() as u8
+                };
+            }
+            let mut t2 = Thread::new(0xffff);
+            t2.grf.clone_from(&t1.grf);
+            let exec_mask = r.next_u32() | 1;
+            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & 0xffff).is_some()
+            {
+                taken += 1;
+            }
+            t1.alu(&inst, exec_mask, u32::MAX).unwrap();
+            t2.alu_general(&inst, exec_mask, u32::MAX).unwrap();
+            assert!(t1.grf == t2.grf, "registers differ after `{inst}`");
+        }
+        assert!(taken > 1000, "the fast path ran {taken} times");
+    }
+
     /// Random dword instructions run on the fast path and on the reference path give the
     /// same registers and flags.
     #[test]
