@@ -26,27 +26,12 @@ static int gem_open(int fd, uint32_t name, uint32_t *handle, uint64_t *size)
 	return r;
 }
 
-/* A second card fd, authenticated by the master `master`. */
-/*
- * A card fd that is the current master. The previous case's master fd is
- * released a moment after its close() (FUSE RELEASE is asynchronous); until
- * then a new card fd joins the old master's authentication domain, and when
- * the old master goes, the next opener becomes master in a new one. Wait,
- * bounded, for the old master to be gone.
- */
 static int open_master(void)
 {
-	for (int tries = 0; tries < 200; tries++) {
-		int fd = open_card();
-
-		if (fd < 0 || drmIsMaster(fd))
-			return fd;
-		close(fd);
-		usleep(5000);
-	}
-	return -EBUSY;
+	return open_card_master();
 }
 
+/* A second card fd, authenticated by the master `master`. */
 static int open_authenticated(int master)
 {
 	struct drm_auth a = { 0 };

@@ -272,6 +272,27 @@ static inline int open_render(void)
 	return open_node(GEMU_RENDER);
 }
 
+/*
+ * A card fd that is the current master. The previous case's master fd is
+ * released a moment after its close() (FUSE RELEASE is asynchronous, DRM's
+ * is not); until then a new card fd joins the old master's authentication
+ * domain, and when the old master goes the next opener becomes master in a
+ * new one. Wait, bounded (2 s: a TCG guest is slow), for the old master to be
+ * gone. Returns the fd, or -errno.
+ */
+static inline int open_card_master(void)
+{
+	for (int tries = 0; tries < 400; tries++) {
+		int fd = open_card();
+
+		if (fd < 0 || drmIsMaster(fd))
+			return fd;
+		close(fd);
+		usleep(5000);
+	}
+	return -EBUSY;
+}
+
 /* GEM_CREATE of `size` bytes; returns the handle, 0 on failure (reported). */
 static inline uint32_t gem_create_checked(int fd, uint64_t size,
 					  const char *file, int line)
