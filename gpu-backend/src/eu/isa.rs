@@ -533,81 +533,107 @@ pub fn decode(w: &[u32; 4]) -> Result<Inst, IsaError> {
     };
     let n = op.sources();
     inst.nsrc = n as u8;
-    // src0
-    let s0_imm = bit(w, 46);
-    let s0_ty = Ty::from_hw(bits(w, 43, 40), s0_imm).ok_or_else(|| err(w, "source 0 type"))?;
-    inst.srcs[0] = if s0_imm {
-        let raw = if s0_ty.size() == 8 {
-            u64::from(bits(w, 127, 96)) << 32 | u64::from(bits(w, 95, 64))
-        } else {
-            u64::from(bits(w, 127, 96))
-        };
-        Src::Imm {
-            ty: s0_ty,
-            bits: raw,
-        }
-    } else {
-        let indirect = bit(w, 80);
-        let nr = bits(w, 79, 72);
-        let sub = bits(w, 71, 67);
-        Src::Reg {
-            file: if indirect {
-                RegFile::Indirect {
-                    sub: bits(w, 79, 76) as u8,
-                    imm: sext10(bits(w, 75, 66)),
-                }
-            } else if bit(w, 66) {
-                RegFile::Grf((nr * 32 + sub) as u16)
-            } else {
-                arf(w, nr, sub)?
-            },
-            ty: s0_ty,
-            vstride: vstride(w, bits(w, 87, 84), indirect)?,
-            width: 1 << bits(w, 83, 81),
-            hstride: stride(bits(w, 65, 64)),
-            neg: bit(w, 45),
-            abs: bit(w, 44),
-        }
-    };
+    inst.srcs[0] = decode_src(w, &SRC0)?;
     if n == 2 {
-        let s1_imm = bit(w, 47);
-        let s1_ty = Ty::from_hw(bits(w, 91, 88), s1_imm).ok_or_else(|| err(w, "source 1 type"))?;
-        inst.srcs[1] = if s1_imm {
-            if s1_ty.size() == 8 {
-                return Err(err(w, "64-bit immediate in source 1"));
-            }
-            Src::Imm {
-                ty: s1_ty,
-                bits: u64::from(bits(w, 127, 96)),
-            }
-        } else {
-            let indirect = bit(w, 112);
-            let nr = bits(w, 111, 104);
-            let sub = bits(w, 103, 99);
-            Src::Reg {
-                file: if indirect {
-                    RegFile::Indirect {
-                        sub: bits(w, 111, 108) as u8,
-                        imm: sext10(bits(w, 107, 98)),
-                    }
-                } else if bit(w, 98) {
-                    RegFile::Grf((nr * 32 + sub) as u16)
-                } else {
-                    arf(w, nr, sub)?
-                },
-                ty: s1_ty,
-                vstride: vstride(w, bits(w, 119, 116), indirect)?,
-                width: 1 << bits(w, 115, 113),
-                hstride: stride(bits(w, 97, 96)),
-                neg: bit(w, 121),
-                abs: bit(w, 120),
-            }
-        };
+        inst.srcs[1] = decode_src(w, &SRC1)?;
     }
     if n == 0 {
         return Err(err(w, "instruction form"));
     }
     Ok(inst)
+}
+
+/// Where a two-source instruction keeps one source's fields (bit numbers in the 128-bit
+/// native form).
+struct SrcFields {
+    name: &'static str,
+    imm: u32,
+    ty: (u32, u32),
+    /// Immediate bits of a 64-bit immediate (only source 0 has one).
+    imm64: bool,
+    file: u32,
+    nr: (u32, u32),
+    sub: (u32, u32),
+    indirect: u32,
+    ia_sub: (u32, u32),
+    ia_imm: (u32, u32),
+    vstride: (u32, u32),
+    width: (u32, u32),
+    hstride: (u32, u32),
+    neg: u32,
+    abs: u32,
+}
+
+const SRC0: SrcFields = SrcFields {
+    name: "source 0",
+    imm: 46,
+    ty: (43, 40),
+    imm64: true,
+    file: 66,
+    nr: (79, 72),
+    sub: (71, 67),
+    indirect: 80,
+    ia_sub: (79, 76),
+    ia_imm: (75, 66),
+    vstride: (87, 84),
+    width: (83, 81),
+    hstride: (65, 64),
+    neg: 45,
+    abs: 44,
+};
+
+const SRC1: SrcFields = SrcFields {
+    name: "source 1",
+    imm: 47,
+    ty: (91, 88),
+    imm64: false,
+    file: 98,
+    nr: (111, 104),
+    sub: (103, 99),
+    indirect: 112,
+    ia_sub: (111, 108),
+    ia_imm: (107, 98),
+    vstride: (119, 116),
+    width: (115, 113),
+    hstride: (97, 96),
+    neg: 121,
+    abs: 120,
+};
+
+/// Decodes one source of a two-source instruction.
+fn decode_src(w: &[u32; 4], f: &SrcFields) -> Result<Src, IsaError> {
+    let f_bits = |(hi, lo): (u32, u32)| bits(w, hi, lo);
+    let is_imm = bit(w, f.imm);
+    let ty =
+        Ty::from_hw(f_bits(f.ty), is_imm).ok_or_else(|| err(w, &format!("{} type", f.name)))?;
+    if is_imm {
+        let raw = match (ty.size(), f.imm64) {
+            (8, true) => u64::from(bits(w, 127, 96)) << 32 | u64::from(bits(w, 95, 64)),
+            (8, false) => return Err(err(w, &format!("64-bit immediate in {}", f.name))),
+            _ => u64::from(bits(w, 127, 96)),
+        };
+        return Ok(Src::Imm { ty, bits: raw });
+    }
+    let indirect = bit(w, f.indirect);
+    let (nr, sub) = (f_bits(f.nr), f_bits(f.sub));
+    Ok(Src::Reg {
+        file: if indirect {
+            RegFile::Indirect {
+                sub: f_bits(f.ia_sub) as u8,
+                imm: sext10(f_bits(f.ia_imm)),
+            }
+        } else if bit(w, f.file) {
+            RegFile::Grf((nr * 32 + sub) as u16)
+        } else {
+            arf(w, nr, sub)?
+        },
+        ty,
+        vstride: vstride(w, f_bits(f.vstride), indirect)?,
+        width: 1 << f_bits(f.width),
+        hstride: stride(f_bits(f.hstride)),
+        neg: bit(w, f.neg),
+        abs: bit(w, f.abs),
+    })
 }
 
 /// Decodes the instruction at the start of `bytes` (8 bytes suffice for a compacted one).
