@@ -30,15 +30,14 @@ fn unsigned_of(v: i128, ty: Ty) -> i128 {
     }
 }
 
-/// Computes channel results: `(value, write)` where `write` is false when nothing is
-/// written (never, today). `p` is the channel's predicate (SEL without a conditional
-/// modifier chooses by it).
+/// Computes one channel's result. `p` is the channel's predicate (SEL without a
+/// conditional modifier chooses by it).
 pub(crate) fn compute(
     inst: &Inst,
     [a, b, c]: [Val; 3],
     float: bool,
     p: bool,
-) -> Result<(Val, bool), EuError> {
+) -> Result<Val, EuError> {
     let unsupported = |what: &str| EuError::new(format!("{what} of {:?}", inst.op));
     let v = match inst.op {
         Op::Mov => a,
@@ -175,7 +174,7 @@ pub(crate) fn compute(
             }))
         }
     };
-    Ok((v, true))
+    Ok(v)
 }
 
 /// The extended math functions (the MATH instruction's function field).

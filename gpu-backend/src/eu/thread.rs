@@ -386,6 +386,27 @@ impl Thread {
     }
 
     /// Reads channel `i` of a source as a value of its own type.
+    /// Raw bits of element `i` of the region `(vstride, width, hstride)` of type `ty` at
+    /// `file` (a VxH region takes each row's address from its own a0 subregister).
+    fn load_element(
+        &mut self,
+        file: RegFile,
+        ty: Ty,
+        (vstride, width, hstride): (u8, u8, u8),
+        i: usize,
+    ) -> Result<u64, EuError> {
+        let (row, col) = (i / width as usize, i % width as usize);
+        let (file, elems) = if vstride == super::isa::VXH {
+            (self.indirect(file, row)?, col * hstride as usize)
+        } else {
+            (
+                self.indirect(file, 0)?,
+                row * vstride as usize + col * hstride as usize,
+            )
+        };
+        self.load(file, elems * ty.size(), ty.size())
+    }
+
     fn read_src(&mut self, src: &Src, i: usize, logic: bool) -> Result<Val, EuError> {
         match *src {
             Src::Imm { ty, bits } => Ok(imm_elem(ty, bits, i)),
@@ -398,16 +419,7 @@ impl Thread {
                 neg,
                 abs,
             } => {
-                let (row, col) = (i / width as usize, i % width as usize);
-                let (file, elems) = if vstride == super::isa::VXH {
-                    (self.indirect(file, row)?, col * hstride as usize)
-                } else {
-                    (
-                        self.indirect(file, 0)?,
-                        row * vstride as usize + col * hstride as usize,
-                    )
-                };
-                let raw = self.load(file, elems * ty.size(), ty.size())?;
+                let raw = self.load_element(file, ty, (vstride, width, hstride), i)?;
                 let mut v = from_bits(ty, raw);
                 if abs {
                     v = match v {
@@ -462,7 +474,6 @@ impl Thread {
             // A MOV between equal types without modifiers is a raw move: the bits go
             // unchanged (a float NaN keeps its payload).
             if inst.op == Op::Mov && ty == inst.dst.ty && !inst.sat && inst.cond == 0 {
-                let size = ty.size();
                 // Every source element is read before any is written (regions may overlap).
                 let mut raws = [None; 32];
                 for (i, slot) in raws.iter_mut().enumerate().take(n) {
@@ -470,16 +481,7 @@ impl Thread {
                     if exec >> ch & pred >> ch & 1 == 0 {
                         continue;
                     }
-                    let (row, col) = (i / width as usize, i % width as usize);
-                    let (f, elems) = if vstride == super::isa::VXH {
-                        (self.indirect(file, row)?, col * hstride as usize)
-                    } else {
-                        (
-                            self.indirect(file, 0)?,
-                            row * vstride as usize + col * hstride as usize,
-                        )
-                    };
-                    *slot = Some(self.load(f, elems * size, size)?);
+                    *slot = Some(self.load_element(file, ty, (vstride, width, hstride), i)?);
                 }
                 for (i, raw) in raws.iter().enumerate().take(n) {
                     if let Some(raw) = *raw {
@@ -493,7 +495,7 @@ impl Thread {
         let float = inst.srcs[..inst.nsrc as usize]
             .iter()
             .any(|s| s.ty().is_float());
-        let mut results: [Option<(Val, bool)>; 32] = [None; 32];
+        let mut results: [Option<Val>; 32] = [None; 32];
         let mut flags_set = 0u32;
         let mut flags_val = 0u32;
         for (i, slot) in results.iter_mut().enumerate().take(n) {
@@ -518,7 +520,7 @@ impl Thread {
             if inst.op != Op::Sel && !p {
                 continue;
             }
-            let (v, write) = super::alu::compute(inst, [a, b, c], float, p)?;
+            let v = super::alu::compute(inst, [a, b, c], float, p)?;
             if inst.op == Op::Mach && inst.acc_wr {
                 // MACH with AccWrEn leaves the low half of the product in acc0 (IGC
                 // reads it back for 64-bit multiplies).
@@ -551,14 +553,14 @@ impl Thread {
                     flags_val |= 1 << ch;
                 }
                 if inst.op == Op::Cmp {
-                    *slot = Some((Val::I(if hit { -1 } else { 0 }), true));
+                    *slot = Some(Val::I(if hit { -1 } else { 0 }));
                     continue;
                 }
             }
-            *slot = Some((v, write));
+            *slot = Some(v);
         }
         for (i, r) in results.iter().enumerate().take(n) {
-            if let Some((v, true)) = *r {
+            if let Some(v) = *r {
                 let raw = if inst.op == Op::Cmp {
                     // All ones or zero in the destination's width, whatever its type.
                     if v.i() != 0 {
