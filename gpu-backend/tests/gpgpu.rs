@@ -428,6 +428,31 @@ fn unknown_opcodes_and_messages_hang() {
     b.extend(walker((0, 1), (0, 1), true, 0xffff));
     b.push(BB_END);
     assert!(hang_reason(gpu.run(&b)).contains("shared function 2"));
+
+    // A media block write whose message length covers the header but not the data.
+    let gpu = Gpu::rcs();
+    let mut k = fill_kernel();
+    let at = k.iter().position(|w| w[0] & 0x7f == 0x31).unwrap();
+    k[at] = eu::send(
+        16,
+        12,
+        None,
+        4,
+        1 << 25 | 1 << 19 | 0xa << 14,
+        false,
+        Ctl::default(),
+    );
+    let mut b = setup(
+        &gpu,
+        PIPELINE_SELECT_GPGPU,
+        &k,
+        surface_state(TARGET, 64, 1, 64, 0, false),
+        &[0; 8],
+        idd(1, 1),
+    );
+    b.extend(walker((0, 1), (0, 1), true, 0xffff));
+    b.push(BB_END);
+    assert!(hang_reason(gpu.run(&b)).contains("reads past its payload"));
 }
 
 #[test]

@@ -447,8 +447,8 @@ impl Thread {
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
     fn alu(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
-        let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
-        let lanes = (exec & pred & window) >> inst.chan_off;
+        // `exec` already lies inside the instruction's channels (see `step`).
+        let lanes = (exec & pred) >> inst.chan_off;
         if let Some(flags) = super::fast::try_alu(&mut self.grf, inst, lanes) {
             if let Some(f) = flags {
                 self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);

@@ -96,6 +96,7 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         slm: vec![0; crate::shared::SLM_BYTES.max(d.slm_bytes)],
         writes: 0,
         window: None,
+        surfaces: Vec::new(),
     }
 }
 

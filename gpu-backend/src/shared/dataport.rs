@@ -208,7 +208,10 @@ fn a64(
             // compare-and-write); the old qwords come back in two registers.
             let returns = desc >> 13 & 1 != 0;
             let op = desc >> 8 & 0xf;
-            let q = |i: usize| u64::from(p.ud(2 * i)) | u64::from(p.ud(2 * i + 1)) << 32;
+            let n = atomic_operands(op, false);
+            let q = |k: usize, i: usize| {
+                u64::from(operand(p, n, k, 2 * i)) | u64::from(operand(p, n, k, 2 * i + 1)) << 32
+            };
             // An operation that does not exist is refused before any memory moves.
             atomic_op64(op, 0, 0, 0)?;
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
@@ -216,7 +219,7 @@ fn a64(
                 let mut b = [0u8; 8];
                 load_bytes(dp, &flat, addr, &mut b)?;
                 let old = u64::from_le_bytes(b);
-                let new = atomic_op64(op, old, q(8 + ch), q(16 + ch))?;
+                let new = atomic_op64(op, old, q(0, 8 + ch), q(1, 16 + ch))?;
                 store_bytes(dp, &flat, addr, &new.to_le_bytes())?;
                 if returns {
                     put_dword(response, 2 * ch, old as u32);
@@ -229,9 +232,10 @@ fn a64(
             let returns = desc >> 13 & 1 != 0;
             let op = desc >> 8 & 3;
             float_atomic_op(op, 0, 0, 0)?;
+            let n = atomic_operands(op, true);
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
-                let (a, b) = (p.ud(16 + ch), p.ud(24 + ch));
+                let (a, b) = (operand(p, n, 0, 16 + ch), operand(p, n, 1, 24 + ch));
                 let old = load_dword(dp, &flat, addr)?;
                 store_dword(dp, &flat, addr, float_atomic_op(op, old, a, b)?)?;
                 if returns {
@@ -244,10 +248,11 @@ fn a64(
             let returns = desc >> 13 & 1 != 0;
             let op = desc >> 8 & 0xf;
             atomic_op(op, 0, 0, 0)?;
+            let n = atomic_operands(op, false);
             // SIMD8: eight addresses (two registers), then the operands.
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
-                let (a, b) = (p.ud(16 + ch), p.ud(24 + ch));
+                let (a, b) = (operand(p, n, 0, 16 + ch), operand(p, n, 1, 24 + ch));
                 let old = load_dword(dp, &flat, addr)?;
                 store_dword(dp, &flat, addr, atomic_op(op, old, a, b)?)?;
                 if returns {
@@ -263,7 +268,6 @@ fn a64(
 /// Performs a DC1 message.
 pub(super) fn dc1(
     dp: &mut Dataport<'_>,
-    inst: &Inst,
     desc: u32,
     mask: u32,
     p: &Payload,
@@ -300,15 +304,9 @@ pub(super) fn dc1(
         | msg::A64_UNTYPED_ATOMIC_FLOAT
         | msg::A64_UNTYPED_WRITE
         | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
-        msg::UNTYPED_READ | msg::UNTYPED_WRITE => untyped(
-            dp,
-            inst,
-            desc,
-            mask,
-            kind == msg::UNTYPED_WRITE,
-            p,
-            response,
-        ),
+        msg::UNTYPED_READ | msg::UNTYPED_WRITE => {
+            untyped(dp, desc, mask, kind == msg::UNTYPED_WRITE, p, response)
+        }
         t => Err(EuError::new(format!(
             "DC1 message type {t:#x} (descriptor {desc:#010x})"
         ))),
@@ -316,7 +314,18 @@ pub(super) fn dc1(
 }
 
 /// The surface behind binding table entry `bti`.
-pub(super) fn surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+pub(super) fn surface(dp: &mut Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    let key = (bti, if bti == BTI_BINDLESS { dp.ex_desc } else { 0 });
+    if let Some((_, s)) = dp.surfaces.iter().find(|(k, _)| *k == key) {
+        return Ok(*s);
+    }
+    let s = load_surface(dp, bti)?;
+    dp.surfaces.push((key, s));
+    Ok(s)
+}
+
+/// Reads and decodes the surface state `bti` names.
+fn load_surface(dp: &Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
     if bti == BTI_BINDLESS {
         // Extended descriptor bits 31:12 are bits 25:6 of the surface state's offset
         // from the Bindless Surface State Base.
@@ -436,7 +445,7 @@ pub(super) fn header(desc: u32, p: &Payload) -> Option<[u32; 8]> {
 /// The memory behind binding table index `bti`, for a message whose header (if any) is
 /// `header`.
 pub(super) fn target_with_header(
-    dp: &Dataport<'_>,
+    dp: &mut Dataport<'_>,
     bti: u32,
     header: Option<&[u32; 8]>,
 ) -> Result<Target, EuError> {
@@ -494,8 +503,9 @@ fn untyped_atomic(
             continue;
         }
         let off = u64::from(p.ud(first + ch));
-        let a = p.ud(first + simd + ch);
-        let b = p.ud(first + 2 * simd + ch);
+        let n = atomic_operands(op, float);
+        let a = operand(p, n, 0, first + simd + ch);
+        let b = operand(p, n, 1, first + 2 * simd + ch);
         let old = load_dword(dp, &t, off)?;
         let new = if float {
             float_atomic_op(op, old, a, b)?
@@ -513,6 +523,26 @@ fn untyped_atomic(
 }
 
 /// The data port's atomic operations on a dword (`a`, `b` the message's operands).
+/// How many operands an atomic operation reads from the payload: none for increment and
+/// decrement, two for compare-and-write (integer 14, float 3), one otherwise.
+pub(super) fn atomic_operands(op: u32, float: bool) -> usize {
+    match (op, float) {
+        (5 | 6 | 15, false) => 0,
+        (14, false) | (3, true) => 2,
+        _ => 1,
+    }
+}
+
+/// Operand `k` (0 or 1) of an atomic reading `count` operands, at dword `at` of the
+/// payload; operands the operation does not read are not in the payload either.
+fn operand(p: &Payload, count: usize, k: usize, at: usize) -> u32 {
+    if k < count {
+        p.ud(at)
+    } else {
+        0
+    }
+}
+
 pub(super) fn atomic_op(op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
     Ok(match op {
         1 => old & a,
@@ -625,7 +655,6 @@ pub(super) enum Target {
 /// enabled components) at the channel's byte offset.
 fn untyped(
     dp: &mut Dataport<'_>,
-    inst: &Inst,
     desc: u32,
     mask: u32,
     write: bool,
@@ -644,7 +673,6 @@ fn untyped(
     let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
-    let _ = inst;
 
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {

@@ -61,6 +61,10 @@ pub struct Dataport<'a> {
     pub writes: u64,
     /// The direct range the last access went through (a lookup cache, never contents).
     pub window: Option<crate::mem::DirectRange>,
+    /// Surfaces decoded during this dispatch, by binding table index and extended
+    /// descriptor (the hardware caches surface state until a state-cache invalidation,
+    /// which never falls inside a dispatch).
+    pub surfaces: Vec<((u32, u32), crate::surface::Surface)>,
 }
 
 impl Dataport<'_> {
@@ -104,6 +108,9 @@ pub(crate) struct Payload<'a> {
     pub src0: &'a [u8],
     /// Second part (data), `ex_mlen` registers.
     pub src1: &'a [u8],
+    /// Set when a message read a dword past both parts (it then saw 0 and must hang: its
+    /// lengths do not cover what it reads).
+    pub short: std::cell::Cell<bool>,
 }
 
 impl Payload<'_> {
@@ -130,7 +137,10 @@ impl Payload<'_> {
             let o = o - self.src0.len();
             match self.src1.get(o..o + 4) {
                 Some(b) => b,
-                None => return 0,
+                None => {
+                    self.short.set(true);
+                    return 0;
+                }
             }
         };
         u32::from_le_bytes(b.try_into().unwrap())
@@ -144,10 +154,6 @@ fn grf_range(t: &Thread, first: u8, n: u8) -> Result<&[u8], EuError> {
         .ok_or_else(|| EuError::new(format!("message payload r{first}+{n} past r127")))
 }
 
-fn read_a0(t: &Thread, dword: u8) -> u32 {
-    t.a0_ud(dword as usize)
-}
-
 impl SharedFunctions for Dataport<'_> {
     fn send(
         &mut self,
@@ -156,8 +162,10 @@ impl SharedFunctions for Dataport<'_> {
         mask: u32,
     ) -> Result<Option<Stop>, EuError> {
         let m = inst.msg.expect("SEND has a message");
-        let desc = m.desc.unwrap_or_else(|| read_a0(thread, 0));
-        let ex_desc = m.ex_desc.unwrap_or_else(|| read_a0(thread, m.ex_desc_reg));
+        let desc = m.desc.unwrap_or_else(|| thread.a0_ud(0));
+        let ex_desc = m
+            .ex_desc
+            .unwrap_or_else(|| thread.a0_ud(m.ex_desc_reg as usize));
         let mlen = desc_mlen(desc);
         let ex_mlen = if m.src1.is_some() {
             ex_desc_mlen(ex_desc)
@@ -170,6 +178,7 @@ impl SharedFunctions for Dataport<'_> {
                 Some(r) => grf_range(thread, r, ex_mlen)?,
                 None => &[],
             },
+            short: std::cell::Cell::new(false),
         };
         self.ex_desc = ex_desc;
         let rlen = desc_rlen(desc);
@@ -192,7 +201,7 @@ impl SharedFunctions for Dataport<'_> {
                 None
             }
             sfid::DC1 => {
-                dataport::dc1(self, inst, desc, mask, &payload, response)?;
+                dataport::dc1(self, desc, mask, &payload, response)?;
                 None
             }
             s => {
@@ -201,6 +210,11 @@ impl SharedFunctions for Dataport<'_> {
                 )))
             }
         };
+        if payload.short.get() {
+            return Err(EuError::new(format!(
+                "message {desc:#010x} reads past its payload ({mlen} + {ex_mlen} registers)"
+            )));
+        }
         if let (Some(d), true) = (m.dst, rlen > 0) {
             let a = d as usize * 32;
             let dst = thread

@@ -192,11 +192,7 @@ pub(super) fn atomic(
     let op = desc >> 8 & 0xf;
     atomic_op(op, 0, 0, 0)?;
     let returns = desc >> 13 & 1 != 0;
-    let operands = match op {
-        5 | 6 | 15 => 0,
-        14 => 2,
-        _ => 1,
-    };
+    let operands = super::dataport::atomic_operands(op, false);
     let (l, h) = layout(desc, p, operands)?;
     let s = surface(dp, desc & 0xff)?;
     if s.ty != SurfaceType::Null && !matches!(s.format, 0xd6 | 0xd7) {
@@ -221,7 +217,13 @@ pub(super) fn atomic(
         let mut b = [0u8; 4];
         dp.read(a, &mut b).map_err(|f| fault("atomic", f.addr))?;
         let old = u32::from_le_bytes(b);
-        let new = atomic_op(op, old, p.ud(l.data + ch), p.ud(l.data + 8 + ch))?;
+        let x = if operands > 0 { p.ud(l.data + ch) } else { 0 };
+        let y = if operands > 1 {
+            p.ud(l.data + 8 + ch)
+        } else {
+            0
+        };
+        let new = atomic_op(op, old, x, y)?;
         dp.write(a, &new.to_le_bytes())
             .map_err(|f| fault("atomic", f.addr))?;
         if returns {
