@@ -112,8 +112,8 @@ impl File {
         // i915 allocates its list (two spare slots for the command parser) before it
         // copies: a count past what it can allocate is ENOMEM, then an unmapped list
         // EFAULT. The model's own list grows only as the caller's memory is read.
-        let mut exec: Vec<drm_i915_gem_exec_object2> =
-            kalloc::kvmalloc_array(count + 2, EB_ELEMENT_SIZE)?;
+        kalloc::check_kvmalloc_array(count + 2, EB_ELEMENT_SIZE)?;
+        let mut exec: Vec<drm_i915_gem_exec_object2> = Vec::new();
         read_array(caller, a.buffers_ptr, count, &mut exec)?;
         loop {
             let mut objs = Vec::new();

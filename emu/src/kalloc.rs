@@ -21,9 +21,11 @@ pub(crate) fn kmalloc_array<T>(n: u64, kernel_elem: u64) -> Result<Vec<T>> {
     reserve(n, kernel_elem, KMALLOC_MAX_SIZE)
 }
 
-/// As [`kmalloc_array`] for the kernel's `kvmalloc_array(n, kernel_elem)`.
-pub(crate) fn kvmalloc_array<T>(n: u64, kernel_elem: u64) -> Result<Vec<T>> {
-    reserve(n, kernel_elem, KVMALLOC_MAX_SIZE)
+/// The kernel's `kvmalloc_array(n, kernel_elem)` limit alone: `ENOMEM` past it. For an
+/// array the model then grows as it reads the caller's memory, so a large count costs
+/// memory only for what the caller really has.
+pub(crate) fn check_kvmalloc_array(n: u64, kernel_elem: u64) -> Result<()> {
+    check(n, kernel_elem, KVMALLOC_MAX_SIZE)
 }
 
 /// Room for `extra` more elements in `v`, where the kernel would `krealloc` its array
@@ -40,11 +42,16 @@ pub(crate) fn krealloc_array<T>(v: &mut Vec<T>, extra: u64, kernel_elem: u64) ->
         .map_err(|_| Errno::ENOMEM)
 }
 
-fn reserve<T>(n: u64, kernel_elem: u64, max: u64) -> Result<Vec<T>> {
+fn check(n: u64, kernel_elem: u64, max: u64) -> Result<()> {
     if n.checked_mul(kernel_elem).is_none_or(|bytes| bytes > max) {
         log::debug!("allocation of {n} x {kernel_elem} bytes refused (kernel limit {max})");
         return Err(Errno::ENOMEM);
     }
+    Ok(())
+}
+
+fn reserve<T>(n: u64, kernel_elem: u64, max: u64) -> Result<Vec<T>> {
+    check(n, kernel_elem, max)?;
     let mut v = Vec::new();
     v.try_reserve_exact(usize::try_from(n).map_err(|_| Errno::ENOMEM)?)
         .map_err(|e| {
@@ -69,9 +76,10 @@ mod tests {
             Errno::ENOMEM
         );
         assert_eq!(
-            kvmalloc_array::<u8>(u64::MAX, 2).unwrap_err(),
+            check_kvmalloc_array(u64::MAX, 2).unwrap_err(),
             Errno::ENOMEM
         );
-        assert_eq!(kvmalloc_array::<u8>(1 << 31, 1).unwrap_err(), Errno::ENOMEM);
+        assert_eq!(check_kvmalloc_array(1 << 31, 1).unwrap_err(), Errno::ENOMEM);
+        assert_eq!(check_kvmalloc_array((1 << 31) - 1, 1), Ok(()));
     }
 }
