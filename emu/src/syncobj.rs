@@ -2,13 +2,14 @@
 //! timeline of chain points, and the ioctls that create, wait on, signal, reset,
 //! query and transfer them.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::client::ClientMemory;
 use crate::file::File;
 use crate::sync::{lock_order, DmaFence, TrackedMutex};
 use crate::wait::Waker;
+use crate::weak_list::WeakList;
 use crate::{kalloc, Errno, Result};
 use uapi::*;
 
@@ -18,7 +19,7 @@ const WAIT_ENTRY_SIZE: u64 = 64;
 struct Inner {
     fence: Option<Arc<DmaFence>>,
     /// Waiters for WAIT_FOR_SUBMIT / WAIT_AVAILABLE, told when the fence changes.
-    waiters: Vec<Weak<Waker>>,
+    waiters: WeakList<Waker>,
 }
 
 /// A DRM syncobj.
@@ -33,7 +34,7 @@ impl Syncobj {
                 &lock_order::SYNCOBJ,
                 Inner {
                     fence,
-                    waiters: Vec::new(),
+                    waiters: WeakList::default(),
                 },
             ),
         })
@@ -45,13 +46,10 @@ impl Syncobj {
     }
 
     fn notify(inner: &mut Inner) {
-        inner.waiters.retain(|w| match w.upgrade() {
-            Some(w) => {
-                w.wake();
-                true
-            }
-            None => false,
-        });
+        for w in inner.waiters.live() {
+            w.wake();
+        }
+        inner.waiters.prune();
     }
 
     /// Replace the fence (`drm_syncobj_replace_fence`); `None` resets.
@@ -94,10 +92,9 @@ impl Syncobj {
 
     fn watch(&self, w: &Arc<Waker>) {
         let mut inner = self.inner.lock();
-        // Waits that ended (timed out, interrupted) leave dead entries: drop them here,
-        // so a syncobj nobody signals does not collect one per wait.
-        inner.waiters.retain(|w| w.strong_count() > 0);
-        inner.waiters.push(Arc::downgrade(w));
+        // Waits that ended (timed out, interrupted) leave dead entries, which the list
+        // forgets as it grows: a syncobj nobody signals does not collect one per wait.
+        inner.waiters.push(w);
     }
 
     /// The fence for `point` (`drm_syncobj_find_fence` without waiting): `Ok(None)`
