@@ -88,7 +88,7 @@ impl ClientMemory for CallerMemory {
     }
 
     fn has_cap_sys_nice(&self) -> bool {
-        status_fields(self.tid, &["CapEff"]).is_some_and(|[eff]| eff & CAP_SYS_NICE != 0)
+        has_cap(self.tid.as_raw() as u32, CAP_SYS_NICE)
     }
 
     fn tid(&self) -> u32 {
@@ -253,15 +253,18 @@ const CAP_SYS_RESOURCE: u64 = 1 << 24;
 /// Does thread `tid` hold CAP_SYS_RESOURCE (what raising a message queue's limit past
 /// `msgmnb` needs)?
 pub fn has_cap_sys_resource(tid: u32) -> bool {
-    status_fields(Pid::from_raw(tid as i32), &["CapEff"])
-        .is_some_and(|[eff]| eff & CAP_SYS_RESOURCE != 0)
+    has_cap(tid, CAP_SYS_RESOURCE)
+}
+
+/// Does thread `tid` hold capability `bit` (a mask) in its effective set?
+fn has_cap(tid: u32, bit: u64) -> bool {
+    status_fields(Pid::from_raw(tid as i32), &["CapEff"]).is_some_and(|[eff]| eff & bit != 0)
 }
 
 /// Does thread `tid` hold CAP_SYS_ADMIN in its effective set? That is what the DRM core
 /// asks (`capable(CAP_SYS_ADMIN)`) to authenticate an opener and allow ROOT_ONLY ioctls.
 pub fn has_cap_sys_admin(tid: u32) -> bool {
-    status_fields(Pid::from_raw(tid as i32), &["CapEff"])
-        .is_some_and(|[eff]| eff & CAP_SYS_ADMIN != 0)
+    has_cap(tid, CAP_SYS_ADMIN)
 }
 
 /// The process (thread group) that thread `tid` belongs to, 0 when it is gone.

@@ -272,14 +272,7 @@ fn pmu_event_name(config: u64) -> Option<(String, &'static str)> {
                 s if s == u64::from(uapi::I915_SAMPLE_SEMA) => "sema",
                 _ => return None,
             };
-            let prefix = match u16::try_from(class).ok()? {
-                uapi::I915_ENGINE_CLASS_RENDER => "rcs",
-                uapi::I915_ENGINE_CLASS_COPY => "bcs",
-                uapi::I915_ENGINE_CLASS_VIDEO => "vcs",
-                uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE => "vecs",
-                uapi::I915_ENGINE_CLASS_COMPUTE => "ccs",
-                _ => return None,
-            };
+            let prefix = emu::debug_info::engine_class_name(u16::try_from(class).ok()?)?;
             Some((format!("{prefix}{instance}-{sample}"), "ns"))
         }
         _ => None,

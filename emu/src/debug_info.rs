@@ -51,14 +51,20 @@ impl Engines {
 
 /// i915's engine name: class prefix (`intel_engine_class_repr`) and instance.
 fn engine_name(class: u16, instance: u16) -> String {
-    let prefix = match class {
+    format!("{}{instance}", engine_class_name(class).unwrap_or("xxx"))
+}
+
+/// i915's short name of an engine class (`rcs`, `bcs`, `vcs`, `vecs`, `ccs`), as its
+/// engine names and PMU events spell it.
+pub fn engine_class_name(class: u16) -> Option<&'static str> {
+    Some(match class {
         uapi::I915_ENGINE_CLASS_RENDER => "rcs",
         uapi::I915_ENGINE_CLASS_COPY => "bcs",
         uapi::I915_ENGINE_CLASS_VIDEO => "vcs",
         uapi::I915_ENGINE_CLASS_VIDEO_ENHANCE => "vecs",
-        _ => "xxx",
-    };
-    format!("{prefix}{instance}")
+        uapi::I915_ENGINE_CLASS_COMPUTE => "ccs",
+        _ => return None,
+    })
 }
 
 impl Device {

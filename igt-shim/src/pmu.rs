@@ -307,7 +307,9 @@ pub(crate) fn read(fd: c_int, buf: *mut u8, count: usize) -> Option<isize> {
             words.push(enabled);
         }
     };
-    let opened = events[&leader].opened;
+    // A closed leader leaves its members on their own (perf promotes them), so the
+    // group's times are then the member's own.
+    let opened = events.get(&leader).unwrap_or(&event).opened;
     if format & FORMAT_GROUP != 0 {
         times(&mut words, opened);
     }
