@@ -309,7 +309,7 @@ pub(crate) fn read(fd: c_int, buf: *mut u8, count: usize) -> Option<isize> {
     };
     // A closed leader leaves its members on their own (perf promotes them), so the
     // group's times are then the member's own.
-    let opened = events.get(&leader).unwrap_or(&event).opened;
+    let opened = events.get(&leader).unwrap_or(event).opened;
     if format & FORMAT_GROUP != 0 {
         times(&mut words, opened);
     }
