@@ -130,23 +130,8 @@ impl Device {
         self.vms.lock().prune();
     }
 
-    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order, for a
-    /// caller that is never interrupted.
-    pub fn drop_caches(&self, flags: u64) -> Result<()> {
-        struct Uninterrupted;
-        impl ClientMemory for Uninterrupted {
-            fn read(&self, _: u64, _: &mut [u8]) -> Result<()> {
-                Err(Errno::EFAULT)
-            }
-            fn write(&self, _: u64, _: &[u8]) -> Result<()> {
-                Err(Errno::EFAULT)
-            }
-        }
-        self.drop_caches_for(flags, &Uninterrupted)
-    }
-
-    /// [`Device::drop_caches`] for `caller`: waiting for the engines to idle (DROP_IDLE,
-    /// DROP_ACTIVE) ends with EINTR when the caller has a signal pending, as i915's
+    /// `i915_drop_caches_set`: act on i915's `DROP_*` flags, in i915's order, for
+    /// `caller`: waiting for the engines to idle (DROP_IDLE, DROP_ACTIVE) ends with EINTR when the caller has a signal pending, as i915's
     /// `intel_gt_wait_for_idle` does (a spinner would otherwise hold it for ever).
     pub fn drop_caches_for(&self, flags: u64, caller: &dyn ClientMemory) -> Result<()> {
         if flags & DROP_RESET_ACTIVE != 0 {

@@ -101,16 +101,19 @@ fn drop_caches_purges_and_unbinds() {
     let h = create(&f, &mem, 64 << 10).unwrap();
     touch(&f, &mem, h);
     assert_eq!(madvise(&f, &mem, h, I915_MADV_DONTNEED), 1);
-    dev.drop_caches(DROP_RETIRE | DROP_IDLE).unwrap();
+    dev.drop_caches_for(DROP_RETIRE | DROP_IDLE, &mem).unwrap();
     assert_eq!(
         madvise(&f, &mem, h, I915_MADV_DONTNEED),
         1,
         "idling does not purge"
     );
-    dev.drop_caches(DROP_SHRINK_ALL | DROP_BOUND | DROP_UNBOUND | DROP_FREED)
-        .unwrap();
+    dev.drop_caches_for(
+        DROP_SHRINK_ALL | DROP_BOUND | DROP_UNBOUND | DROP_FREED,
+        &mem,
+    )
+    .unwrap();
     assert_eq!(madvise(&f, &mem, h, I915_MADV_WILLNEED), 0);
-    dev.drop_caches(DROP_ALL).unwrap();
+    dev.drop_caches_for(DROP_ALL, &mem).unwrap();
 }
 
 fn exec_alone(f: &File, mem: &MockMemory, objs: &[drm_i915_gem_exec_object2]) -> Result<(), Errno> {
