@@ -4,7 +4,7 @@
 use super::{Dataport, Payload};
 use crate::eu::isa::Inst;
 use crate::eu::EuError;
-use crate::mem::{read_mem, write_mem};
+use crate::mem::read_mem;
 use crate::surface::{Surface, SurfaceType};
 
 /// DC1 message types (descriptor bits 18:14).
@@ -375,6 +375,7 @@ fn media_block(
     if s.ty == SurfaceType::Null {
         return Ok(());
     }
+    let mut row = [0u8; 64];
     for r in 0..height {
         let y = y0 + r as i64;
         let reg = (r * stride) as usize;
@@ -382,27 +383,37 @@ fn media_block(
             if y < 0 || y >= rows {
                 continue;
             }
-            // Header is the first register; data follows.
-            let data = |i: usize| -> u8 {
-                let dw = p.ud(8 + (reg + i) / 4);
-                (dw >> (8 * ((reg + i) % 4))) as u8
-            };
             let (lo, hi) = (x0.max(0), (x0 + width as i64).min(row_bytes));
             if lo >= hi {
                 continue;
             }
-            let bytes: Vec<u8> = (lo..hi).map(|x| data((x - x0) as usize)).collect();
-            write_span(dp, s, lo as u64, y as u64, &bytes)?;
+            // The header is the first register; the rows follow it.
+            for (k, b) in row[..(hi - lo) as usize].iter_mut().enumerate() {
+                let at = reg + (lo - x0) as usize + k;
+                *b = (p.ud(8 + at / 4) >> (8 * (at % 4))) as u8;
+            }
+            span(
+                dp,
+                s,
+                lo as u64,
+                y as u64,
+                &mut row[..(hi - lo) as usize],
+                true,
+            )?;
         } else {
+            // Outside the surface the nearest edge byte repeats: read the clamped run
+            // once, then pick each byte from it.
             let yc = y.clamp(0, rows - 1) as u64;
+            let (lo, hi) = (
+                x0.clamp(0, row_bytes - 1),
+                (x0 + width as i64 - 1).clamp(0, row_bytes - 1),
+            );
+            let run = &mut row[..(hi - lo + 1) as usize];
+            span(dp, s, lo as u64, yc, run, false)?;
             for i in 0..width as i64 {
-                let xc = (x0 + i).clamp(0, row_bytes - 1) as u64;
-                let mut b = [0u8];
-                read_mem(dp.space, s.addr(xc, yc), &mut b).map_err(|f| {
-                    EuError::new(format!("media block read fault at {:#x}", f.addr))
-                })?;
+                let xc = (x0 + i).clamp(0, row_bytes - 1);
                 if let Some(o) = response.get_mut(reg + i as usize) {
-                    *o = b[0];
+                    *o = run[(xc - lo) as usize];
                 }
             }
         }
@@ -410,23 +421,29 @@ fn media_block(
     Ok(())
 }
 
-/// Writes `bytes` starting at byte `x` of row `y`, split where the layout breaks runs.
-fn write_span(
+/// Writes (or reads into) `bytes` from byte `x` of row `y`, split where the layout
+/// breaks runs.
+fn span(
     dp: &mut Dataport<'_>,
     s: &Surface,
     x: u64,
     y: u64,
-    bytes: &[u8],
+    bytes: &mut [u8],
+    write: bool,
 ) -> Result<(), EuError> {
     let mut done = 0usize;
     while done < bytes.len() {
         let at = x + done as u64;
         let run = (s.tiling.run(at) as usize).min(bytes.len() - done);
-        write_mem(dp.space, s.addr(at, y), &bytes[done..done + run])
-            .map_err(|f| EuError::new(format!("media block write fault at {:#x}", f.addr)))?;
+        let part = &mut bytes[done..done + run];
+        let r = if write {
+            dp.write(s.addr(at, y), part)
+        } else {
+            dp.read(s.addr(at, y), part)
+        };
+        r.map_err(|f| EuError::new(format!("media block fault at {:#x}", f.addr)))?;
         done += run;
     }
-    dp.writes += 1;
     Ok(())
 }
 
