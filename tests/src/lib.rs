@@ -490,6 +490,40 @@ pub fn compile_with_drm_headers(text: &str, dir: &Path, name: &str) -> Result<Pa
     Ok(exe)
 }
 
+/// One `#[test]` per C client of `tests/c/` that every server configuration runs (all
+/// but `hostile`, which only the plain configuration runs), each calling `$run(name)`;
+/// also `const CLIENTS`, the names it defined. The list lives here once so the
+/// configurations (plain, without passthrough, rootless) cannot drift apart.
+#[macro_export]
+macro_rules! every_c_client {
+    ($run:expr) => {
+        $crate::c_client_tests!($run;
+            core_version, core_auth, i915_getparam, i915_query, gem_create, gem_flink,
+            gem_rw, gem_mmap, gem_gtt, gem_state, signals, fuzz, syncobj, userptr, pressure,
+            exec_params, exec_basic, exec_softpin, exec_ctx, exec_fence, exec_spin_hang,
+            exec_blits, exec_lifetime, shim_stat, shim_off, drm_devices, igt_fixture, prime,
+            legacy_mmap, fence_fds, sysfs_live, vgem, pmu,
+        );
+    };
+}
+
+/// `#[test] fn name()` calling `$run("name")` for each name, and `const CLIENTS` listing them.
+#[macro_export]
+macro_rules! c_client_tests {
+    ($run:expr; $($name:ident),* $(,)?) => {
+        /// The clients this file defines a test for.
+        #[allow(dead_code)]
+        const CLIENTS: &[&str] = &[$(stringify!($name)),*];
+        $(
+            #[test]
+            fn $name() {
+                let run: &dyn Fn(&str) = &$run;
+                run(stringify!($name));
+            }
+        )*
+    };
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;

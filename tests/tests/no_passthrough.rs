@@ -17,53 +17,10 @@ fn without_passthrough() {
     SET.call_once(|| std::env::set_var("GEMU_NO_PASSTHROUGH", "1"));
 }
 
-macro_rules! c_clients {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                without_passthrough();
-                tests::run_c_client(stringify!($name), &scratch());
-            }
-        )*
-    };
-}
-
-c_clients!(
-    core_version,
-    core_auth,
-    i915_getparam,
-    i915_query,
-    gem_create,
-    gem_flink,
-    gem_rw,
-    gem_mmap,
-    gem_gtt,
-    gem_state,
-    signals,
-    fuzz,
-    syncobj,
-    userptr,
-    pressure,
-    exec_params,
-    exec_basic,
-    exec_softpin,
-    exec_ctx,
-    exec_fence,
-    exec_spin_hang,
-    exec_blits,
-    exec_lifetime,
-    shim_stat,
-    shim_off,
-    drm_devices,
-    igt_fixture,
-    prime,
-    legacy_mmap,
-    fence_fds,
-    sysfs_live,
-    vgem,
-    pmu,
-);
+tests::every_c_client!(|name| {
+    without_passthrough();
+    tests::run_c_client(name, &scratch())
+});
 
 /// A program without the shim cannot be helped: a shared mapping of an object is the
 /// kernel's `ENODEV`, and a private one faults (SIGBUS) rather than show a copy that

@@ -48,54 +48,9 @@ fn gemu_as_nobody() -> &'static Path {
     SCRIPT.get_or_init(|| as_nobody("gemu-as-nobody", ""))
 }
 
-macro_rules! c_clients {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                tests::run_c_client_with(stringify!($name), &scratch(), gemu_as_nobody());
-            }
-        )*
-    };
-}
-
 // Every client: the user namespace changes the mounts, the IPC namespace, passthrough
 // (none: the shim maps the memfd) and the program's credentials, which any of them sees.
-c_clients!(
-    core_version,
-    core_auth,
-    i915_getparam,
-    i915_query,
-    gem_create,
-    gem_flink,
-    gem_rw,
-    gem_mmap,
-    gem_gtt,
-    gem_state,
-    signals,
-    fuzz,
-    syncobj,
-    userptr,
-    pressure,
-    exec_params,
-    exec_basic,
-    exec_softpin,
-    exec_ctx,
-    exec_fence,
-    exec_spin_hang,
-    exec_blits,
-    exec_lifetime,
-    shim_stat,
-    shim_off,
-    drm_devices,
-    igt_fixture,
-    prime,
-    legacy_mmap,
-    fence_fds,
-    sysfs_live,
-    vgem,
-    pmu,
-);
+tests::every_c_client!(|name| tests::run_c_client_with(name, &scratch(), gemu_as_nobody()));
 
 /// Where the kernel refuses the user namespace, gemu says so and names the setting:
 /// here `user.max_user_namespaces` is 0 in a user namespace around gemu (the limit is
