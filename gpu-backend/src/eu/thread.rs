@@ -9,6 +9,7 @@
 //! as the hardware jumps when every channel is disabled.
 
 use super::isa::{Dst, Inst, Op, RegFile, Src, Ty};
+use super::kernel::{Decoded, Kernel};
 use super::EuError;
 
 /// Bytes in the general register file (128 registers of 32 bytes).
@@ -165,25 +166,33 @@ impl Thread {
 
     /// Moves the channels in `mask` to `to` (a byte offset).
     fn jump(&mut self, mask: u32, to: u64) {
-        self.converged = None;
-        for c in 0..32 {
-            if mask >> c & 1 != 0 {
-                self.pc[c] = to;
+        if let Some(at) = self.converged.take() {
+            // The channels' PCs were not kept while they moved together.
+            let mut m = self.dispatch_mask;
+            while m != 0 {
+                self.pc[m.trailing_zeros() as usize] = at;
+                m &= m - 1;
             }
+        }
+        let mut m = mask;
+        while m != 0 {
+            self.pc[m.trailing_zeros() as usize] = to;
+            m &= m - 1;
         }
     }
 
-    /// Executes one instruction; `fetch` gives the decoded instruction at a byte offset,
-    /// `send` performs a message for the instruction's enabled channels (bit 0 = its first
-    /// channel). Returns `Some(stop)` when the thread stops.
+    /// Executes one instruction of `kernel`; `send` performs a message for the
+    /// instruction's enabled channels (bit 0 = its first channel). Returns `Some(stop)`
+    /// when the thread stops.
     pub(crate) fn step(
         &mut self,
-        fetch: &mut dyn FnMut(u64) -> Result<Inst, EuError>,
+        kernel: &mut Kernel<'_>,
         send: &mut SendFn<'_>,
     ) -> Result<Option<Stop>, EuError> {
         let live = self.active();
         let at = self.ip;
-        let inst = fetch(at)?;
+        let d = kernel.fetch(at)?;
+        let inst = &d.inst;
         if inst.op == Op::Sync && inst.cond == SYNC_BAR {
             // Wait for the gateway's barrier notification; the thread stays here until
             // its group releases it.
@@ -196,9 +205,9 @@ impl Thread {
             return Err(EuError::new(format!("sync function {:#x}", inst.cond)));
         }
         let next = at + u64::from(inst.size);
-        let window = chan_window(&inst);
+        let window = chan_window(inst);
         let exec = if inst.no_mask { window } else { live & window };
-        let pred = self.predicate(&inst, exec);
+        let pred = self.predicate(inst, exec);
         let target = |off: i32| at.wrapping_add(off as i64 as u64);
         // Channels of the thread that are not covered by this instruction's window keep
         // their place; the ones covered move on unless a branch sends them elsewhere.
@@ -224,8 +233,9 @@ impl Thread {
             Op::Break => {
                 // UIP names the loop's WHILE; a channel that breaks resumes after it,
                 // once the channels still looping leave the loop.
-                let w = target(inst.uip);
-                let after = w + u64::from(fetch(w)?.size);
+                let after = d
+                    .after_loop
+                    .ok_or_else(|| EuError::new("BREAK whose WHILE does not decode"))?;
                 self.jump(live & window & pred, after);
                 moved &= !(window & pred);
                 Ok(None)
@@ -242,18 +252,19 @@ impl Thread {
                 Ok(None)
             }
             Op::Send | Op::Sendc if exec & pred != 0 => {
-                send(self, &inst, (exec & pred) >> inst.chan_off)
+                send(self, inst, (exec & pred) >> inst.chan_off)
             }
             Op::Send | Op::Sendc => Ok(None),
-            _ => self.alu(&inst, exec, pred).map(|()| None),
+            _ => self.alu(d, exec, pred).map(|()| None),
         };
         let stop = result?;
-        self.jump(moved, next);
         if self.dispatch_mask == 0 {
             self.ip = next;
         } else if live == self.dispatch_mask && moved == live {
             // Every channel was here and none branched away: they are all at `next`.
             self.converged = Some(next);
+        } else {
+            self.jump(moved, next);
         }
         Ok(stop)
     }
@@ -446,11 +457,12 @@ impl Thread {
     }
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
-    fn alu(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
+    fn alu(&mut self, d: &Decoded, exec: u32, pred: u32) -> Result<(), EuError> {
+        let inst = &d.inst;
         // `exec` already lies inside the instruction's channels (see `step`).
         let lanes = (exec & pred) >> inst.chan_off;
-        if let Some(flags) = super::fast::try_alu(&mut self.grf, inst, lanes) {
-            if let Some(f) = flags {
+        if let Some(fast) = &d.fast {
+            if let Some(f) = fast.run(&mut self.grf, lanes) {
                 self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
             }
             return Ok(());
@@ -683,6 +695,14 @@ mod tests {
 
     use crate::testing::Rng;
 
+    fn decoded(inst: Inst) -> Decoded {
+        Decoded {
+            fast: super::super::fast::compile(&inst),
+            inst,
+            after_loop: None,
+        }
+    }
+
     /// Random float MADs give the same registers on both paths.
     #[test]
     fn the_fast_mad_matches_the_general_path() {
@@ -706,11 +726,11 @@ mod tests {
             let mut t2 = Thread::new(0xffff);
             t2.grf.clone_from(&t1.grf);
             let exec_mask = r.next_u32() | 1;
-            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & 0xffff).is_some()
-            {
+            let d = decoded(inst);
+            if d.fast.is_some() {
                 taken += 1;
             }
-            t1.alu(&inst, exec_mask, u32::MAX).unwrap();
+            t1.alu(&d, exec_mask, u32::MAX).unwrap();
             t2.alu_general(&inst, exec_mask, u32::MAX).unwrap();
             assert!(t1.grf == t2.grf, "registers differ after `{inst}`");
         }
@@ -742,12 +762,13 @@ mod tests {
             let (ta, tb, td) = (
                 tys[(r.next_u32() % 5) as usize],
                 tys[(r.next_u32() % 5) as usize],
-                tys[(r.next_u32() % 3) as usize],
+                tys[(r.next_u32() % 5) as usize],
             );
             let src = |r: &mut Rng, t: u32| -> S {
-                match r.next_u32() % 3 {
+                match r.next_u32() % 4 {
                     0 => imm(t, r.next_u32()),
-                    1 => scalar(10 + r.next_u32() % 4, r.next_u32() % 8, t),
+                    1 => imm([asm::ty::V, asm::ty::UV][r.below(2) as usize], r.next_u32()),
+                    2 => scalar(10 + r.next_u32() % 4, r.next_u32() % 8, t),
                     _ => vec8(10 + r.next_u32() % 4, 0, t),
                 }
             };
@@ -773,11 +794,10 @@ mod tests {
             let mut t2 = Thread::new(0xffff);
             t2.grf.clone_from(&t1.grf);
             let exec_mask = r.next_u32() | 1;
-            let g1 = t1.alu(&inst, exec_mask, u32::MAX);
+            let d = decoded(inst);
+            let g1 = t1.alu(&d, exec_mask, u32::MAX);
             let g2 = t2.alu_general(&inst, exec_mask, u32::MAX);
-            let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
-            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & window).is_some()
-            {
+            if d.fast.is_some() {
                 fast_taken += 1;
             }
             assert_eq!(g1.is_ok(), g2.is_ok(), "{inst}");

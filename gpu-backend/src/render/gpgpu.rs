@@ -71,13 +71,11 @@ fn load_constants(
     if to + regs > 128 {
         return Err(EuError::new("thread payload larger than the register file"));
     }
-    for r in 0..regs {
-        let src = (from + r) * 32;
-        let dst = (to + r) * 32;
-        for i in 0..32 {
-            t.grf[dst + i] = curbe.get(src + i).copied().unwrap_or(0);
-        }
-    }
+    let dst = &mut t.grf[to * 32..(to + regs) * 32];
+    let src = curbe.get(from * 32..).unwrap_or(&[]);
+    let have = src.len().min(dst.len());
+    dst[..have].copy_from_slice(&src[..have]);
+    dst[have..].fill(0);
     Ok(())
 }
 
@@ -199,7 +197,9 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     load_constants(th_, constants, d.read_offset, d.cross_thread_regs, cross_to)?;
                     load_constants(th_, constants, per_from, d.per_thread_regs, per_to)?;
                 }
-                dp.slm.iter_mut().for_each(|b| *b = 0);
+                // Each group starts with its own allocation zeroed (what lies past it
+                // keeps what earlier groups left, as on the hardware).
+                dp.slm[..d.slm_bytes].fill(0);
                 run_group(&mut group, &mut kernel, &mut dp, &mut || (env.tick)(false))?;
                 (env.tick)(true)?;
             }

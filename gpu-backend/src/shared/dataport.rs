@@ -168,7 +168,15 @@ fn a64(
                 2 => 8,
                 m => return Err(EuError::new(format!("A64 untyped SIMD mode {m}"))),
             };
-            let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+            let mut comps = [0u64; 4];
+            let mut ncomps = 0;
+            for c in 0..4 {
+                if desc >> (8 + c) & 1 == 0 {
+                    comps[ncomps] = c;
+                    ncomps += 1;
+                }
+            }
+            let comps = &comps[..ncomps];
             let data = 2 * simd;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
@@ -687,7 +695,15 @@ fn untyped(
     // the addresses.
     let h = header(desc, p);
     let first = if h.is_some() { 8 } else { 0 };
-    let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+    let mut comps = [0u64; 4];
+    let mut ncomps = 0;
+    for c in 0..4 {
+        if desc >> (8 + c) & 1 == 0 {
+            comps[ncomps] = c;
+            ncomps += 1;
+        }
+    }
+    let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
 
@@ -764,6 +780,13 @@ pub(super) fn store_bytes(
 }
 
 pub(super) fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+    if let (Target::Memory { base, limit }, Some(w)) = (t, dp.window) {
+        // The common case: an in-bounds dword in the range the last access went through.
+        let addr = (base + off) & crate::mem::GPU_ADDR_MASK;
+        if off.saturating_add(4) <= *limit && w.covers(addr, 4) {
+            return Ok(w.load_u32((addr - w.gpu_addr()) as usize));
+        }
+    }
     let mut b = [0u8; 4];
     load_bytes(dp, t, off, &mut b)?;
     Ok(u32::from_le_bytes(b))
@@ -775,5 +798,13 @@ pub(super) fn store_dword(
     off: u64,
     v: u32,
 ) -> Result<(), EuError> {
+    if let (Target::Memory { base, limit }, Some(w)) = (t, dp.window) {
+        let addr = (base + off) & crate::mem::GPU_ADDR_MASK;
+        if off.saturating_add(4) <= *limit && w.covers(addr, 4) {
+            dp.writes += 1;
+            w.store_u32((addr - w.gpu_addr()) as usize, v);
+            return Ok(());
+        }
+    }
     store_bytes(dp, t, off, &v.to_le_bytes())
 }
