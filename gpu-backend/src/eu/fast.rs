@@ -143,24 +143,17 @@ fn element(grf: &[u8], o: usize, w: Width) -> u32 {
 }
 
 #[inline(always)]
-fn gather(grf: &[u8], op: &Operand, n: usize) -> [u32; 32] {
-    let mut v = [0u32; 32];
+fn gather<const N: usize>(grf: &[u8], op: &Operand) -> [u32; N] {
     match *op {
-        Operand::Imm(x) => v = [x; 32],
-        Operand::Lanes(l) => v = l,
-        Operand::Scalar(o, w) => v = [element(grf, o, w); 32],
+        Operand::Imm(x) => [x; N],
+        Operand::Lanes(l) => std::array::from_fn(|i| l[i]),
+        Operand::Scalar(o, w) => [element(grf, o, w); N],
         Operand::Dwords(o) => {
-            for (v, b) in v.iter_mut().zip(grf[o..o + 4 * n].chunks_exact(4)) {
-                *v = u32::from_le_bytes(b.try_into().unwrap());
-            }
+            let src = &grf[o..o + 4 * N];
+            std::array::from_fn(|i| u32::from_le_bytes(src[4 * i..4 * i + 4].try_into().unwrap()))
         }
-        Operand::Grf(ref off, w) => {
-            for (v, &o) in v.iter_mut().zip(off).take(n) {
-                *v = element(grf, o as usize, w);
-            }
-        }
+        Operand::Grf(ref off, w) => std::array::from_fn(|i| element(grf, off[i] as usize, w)),
     }
-    v
 }
 
 /// What a compiled instruction computes per lane.
@@ -204,6 +197,8 @@ pub(crate) struct Compiled {
     /// Destination byte offset, byte stride and element size (4, or 2 for word types,
     /// which keep the low half of the 32-bit result) (`None`: a CMP to the null register).
     dst: Option<(usize, usize, usize)>,
+    /// A bit per register `dst` covers.
+    dst_regs: u128,
     srcs: [Operand; 3],
 }
 
@@ -261,6 +256,7 @@ pub(crate) fn compile(inst: &Inst) -> Option<Compiled> {
             kind: Kind::MadF,
             n,
             dst,
+            dst_regs: regs_of(dst, n),
             srcs,
         });
     }
@@ -331,7 +327,15 @@ pub(crate) fn compile(inst: &Inst) -> Option<Compiled> {
         kind,
         n,
         dst,
+        dst_regs: regs_of(dst, n),
         srcs: [a, b, Operand::Imm(0)],
+    })
+}
+
+/// A bit per register that `n` elements at `dst` (offset, stride, size) touch.
+fn regs_of(dst: Option<(usize, usize, usize)>, n: usize) -> u128 {
+    dst.map_or(0, |(base, stride, size)| {
+        super::thread::register_bits(base, base + stride * (n - 1) + size)
     })
 }
 
@@ -347,17 +351,36 @@ fn holds<T: PartialOrd>(cond: u8, p: T, q: T) -> bool {
 }
 
 impl Compiled {
+    /// A bit for each register the instruction may write.
+    pub(crate) fn dst_regs(&self) -> u128 {
+        self.dst_regs
+    }
+
     /// Runs the instruction on the lanes set in `lanes` (bit 0 = its first channel).
     /// Returns the flag bits a CMP produced (instruction channels).
     pub(crate) fn run(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
-        let n = self.n;
-        let a = gather(grf, &self.srcs[0], n);
-        let b = gather(grf, &self.srcs[1], n);
-        let mut out = [0u32; 32];
+        // One loop per SIMD width, so that each is unrolled and vectorised for its size.
+        match self.n {
+            1 => self.run_n::<1>(grf, lanes),
+            2 => self.run_n::<2>(grf, lanes),
+            4 => self.run_n::<4>(grf, lanes),
+            8 => self.run_n::<8>(grf, lanes),
+            16 => self.run_n::<16>(grf, lanes),
+            _ => self.run_n::<32>(grf, lanes),
+        }
+    }
+
+    #[inline(always)]
+    fn run_n<const N: usize>(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
+        let n = N;
+        let full = if N >= 32 { u32::MAX } else { (1u32 << N) - 1 };
+        let a: [u32; N] = gather(grf, &self.srcs[0]);
+        let b: [u32; N] = gather(grf, &self.srcs[1]);
+        let mut out = [0u32; N];
         let fl = f32::from_bits;
         macro_rules! each {
             ($f:expr) => {
-                for ((o, &x), &y) in out.iter_mut().zip(&a).zip(&b).take(n) {
+                for ((o, &x), &y) in out.iter_mut().zip(&a).zip(&b) {
                     *o = $f(x, y);
                 }
             };
@@ -394,7 +417,7 @@ impl Compiled {
             }),
             Kind::CmpI(c) | Kind::CmpU(c) | Kind::CmpF(c) => {
                 let mut bits = 0u32;
-                for (i, o) in out.iter_mut().enumerate().take(n) {
+                for (i, o) in out.iter_mut().enumerate() {
                     let (x, y) = (a[i], b[i]);
                     let hit = match self.kind {
                         Kind::CmpF(_) => holds(c, fl(x), fl(y)),
@@ -409,7 +432,7 @@ impl Compiled {
                 flags = Some(bits & lanes);
             }
             Kind::MadF => {
-                let c = gather(grf, &self.srcs[2], n);
+                let c: [u32; N] = gather(grf, &self.srcs[2]);
                 let f = |x: u32| f64::from(fl(x));
                 for i in 0..n {
                     out[i] = ((f(a[i]) + f(b[i]) * f(c[i])) as f32).to_bits();
@@ -417,6 +440,13 @@ impl Compiled {
             }
         }
         match self.dst {
+            Some((base, 4, 4)) if lanes & full == full => {
+                // Every lane: one copy.
+                let dst = &mut grf[base..base + 4 * n];
+                for (d, v) in dst.chunks_exact_mut(4).zip(&out) {
+                    d.copy_from_slice(&v.to_le_bytes());
+                }
+            }
             Some((base, 4, 4)) => {
                 let dst = &mut grf[base..base + 4 * n];
                 for (i, (d, v)) in dst.chunks_exact_mut(4).zip(&out).enumerate() {
@@ -426,7 +456,7 @@ impl Compiled {
                 }
             }
             Some((base, stride, size)) => {
-                for (i, v) in out.iter().enumerate().take(n) {
+                for (i, v) in out.iter().enumerate() {
                     if lanes >> i & 1 != 0 {
                         let o = base + i * stride;
                         grf[o..o + size].copy_from_slice(&v.to_le_bytes()[..size]);

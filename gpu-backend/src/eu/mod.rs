@@ -67,7 +67,15 @@ pub fn run_group(
     shared: &mut dyn SharedFunctions,
     tick: &mut dyn FnMut() -> Result<(), EuError>,
 ) -> Result<u64, EuError> {
-    let mut done = vec![false; threads.len()];
+    // Groups have at most 64 threads on Gen12: no allocation for them.
+    let mut small = [false; 64];
+    let mut large;
+    let done: &mut [bool] = if threads.len() <= small.len() {
+        &mut small[..threads.len()]
+    } else {
+        large = vec![false; threads.len()];
+        &mut large
+    };
     let mut executed = 0u64;
     loop {
         let mut waiting = 0;
@@ -117,7 +125,7 @@ pub fn run_group(
                     "barrier waits for threads of its group that have ended",
                 ));
             }
-            for (t, d) in threads.iter_mut().zip(&done) {
+            for (t, d) in threads.iter_mut().zip(done.iter()) {
                 if !d {
                     t.notified = true;
                 }

@@ -57,8 +57,12 @@ impl Val {
 
 /// The state of one hardware thread.
 pub struct Thread {
-    /// General registers r0..r127.
-    pub grf: Vec<u8>,
+    /// General registers r0..r127 (written only through methods that keep `dirty`).
+    grf: Vec<u8>,
+    /// A bit per register written since the last reset (only those are cleared: a
+    /// thread writes a few registers, and clearing all 4 KiB per thread would cost more
+    /// than a small kernel's instructions).
+    dirty: u128,
     acc: [u8; 64],
     flag: [u8; 8],
     a0: [u8; 32],
@@ -82,6 +86,7 @@ impl Thread {
     pub fn new(dispatch_mask: u32) -> Thread {
         Thread {
             grf: vec![0; GRF_BYTES],
+            dirty: 0,
             acc: [0; 64],
             flag: [0; 8],
             a0: [0; 32],
@@ -98,7 +103,12 @@ impl Thread {
     /// Makes this thread a new one (as [`Thread::new`]) without a new register file: the
     /// registers are cleared, as a fresh thread's are.
     pub fn reset(&mut self, dispatch_mask: u32) {
-        self.grf.fill(0);
+        let mut d = std::mem::take(&mut self.dirty);
+        while d != 0 {
+            let r = d.trailing_zeros() as usize;
+            d &= d - 1;
+            self.grf[r * 32..r * 32 + 32].fill(0);
+        }
         self.acc = [0; 64];
         self.flag = [0; 8];
         self.a0 = [0; 32];
@@ -131,7 +141,23 @@ impl Thread {
     /// Writes dword `n` of register `reg`.
     pub fn set_grf_ud(&mut self, reg: usize, n: usize, v: u32) {
         let o = reg * 32 + n * 4;
-        self.grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        self.grf_mut(o..o + 4).copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// The general register file.
+    pub fn grf(&self) -> &[u8] {
+        &self.grf
+    }
+
+    /// GRF bytes `range` to write (panics past r127, as slicing does).
+    pub fn grf_mut(&mut self, range: std::ops::Range<usize>) -> &mut [u8] {
+        self.mark(range.start, range.end);
+        &mut self.grf[range]
+    }
+
+    /// Records that GRF bytes `start..end` may have been written.
+    fn mark(&mut self, start: usize, end: usize) {
+        self.dirty |= register_bits(start, end);
     }
 
     /// The live channels at the thread's instruction pointer; moves `ip` to the lowest
@@ -385,6 +411,9 @@ impl Thread {
     }
 
     fn store(&mut self, file: RegFile, off: usize, size: usize, v: u64) -> Result<(), EuError> {
+        if let RegFile::Grf(o) = file {
+            self.mark(o as usize + off, o as usize + off + size);
+        }
         let Some((area, base)) = self.area(file) else {
             return Ok(());
         };
@@ -462,6 +491,7 @@ impl Thread {
         // `exec` already lies inside the instruction's channels (see `step`).
         let lanes = (exec & pred) >> inst.chan_off;
         if let Some(fast) = &d.fast {
+            self.dirty |= fast.dst_regs();
             if let Some(f) = fast.run(&mut self.grf, lanes) {
                 self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
             }
@@ -593,6 +623,20 @@ impl Thread {
     }
 }
 
+/// A bit for each register that GRF bytes `start..end` touch.
+pub(crate) fn register_bits(start: usize, end: usize) -> u128 {
+    if end <= start {
+        return 0;
+    }
+    let (first, last) = (start / 32, (end - 1).min(GRF_BYTES - 1) / 32);
+    let upto = if last >= 127 {
+        u128::MAX
+    } else {
+        (1u128 << (last + 1)) - 1
+    };
+    upto & !((1u128 << first) - 1)
+}
+
 /// The channels of the thread an instruction covers.
 fn chan_window(inst: &Inst) -> u32 {
     let n = inst.exec_size as u32;
@@ -715,7 +759,7 @@ mod tests {
             let w = asm::mad_f(exec, 20, srcs, Ctl::default());
             let inst = decode(&w).expect("a MAD decodes");
             let mut t1 = Thread::new(0xffff);
-            for (i, byte) in t1.grf.iter_mut().enumerate() {
+            for (i, byte) in t1.grf_mut(0..GRF_BYTES).iter_mut().enumerate() {
                 // Mostly ordinary floats, some special values.
                 *byte = if i % 4 == 3 {
                     0x3f + (r.below(4) as u8)
@@ -724,7 +768,7 @@ mod tests {
                 };
             }
             let mut t2 = Thread::new(0xffff);
-            t2.grf.clone_from(&t1.grf);
+            t2.grf_mut(0..GRF_BYTES).copy_from_slice(t1.grf());
             let exec_mask = r.next_u32() | 1;
             let d = decoded(inst);
             if d.fast.is_some() {
@@ -787,12 +831,12 @@ mod tests {
             let w = asm::alu(o, exec, dst(20, 0, td), a, two.then_some(b), ctl);
             let Ok(inst) = decode(&w) else { continue };
             let mut t1 = Thread::new(0xffff);
-            for byte in t1.grf.iter_mut() {
+            for byte in t1.grf_mut(0..GRF_BYTES).iter_mut() {
                 *byte = r.next_u32() as u8;
             }
             t1.flag = [0; 8];
             let mut t2 = Thread::new(0xffff);
-            t2.grf.clone_from(&t1.grf);
+            t2.grf_mut(0..GRF_BYTES).copy_from_slice(t1.grf());
             let exec_mask = r.next_u32() | 1;
             let d = decoded(inst);
             let g1 = t1.alu(&d, exec_mask, u32::MAX);

@@ -11,6 +11,9 @@ use crate::eu::{run_group, EuError, Kernel};
 use crate::mem::GPU_ADDR_MASK;
 use crate::shared::Dataport;
 
+/// Thread groups run between two progress ticks of a walker.
+const GROUPS_PER_TICK: u64 = 32;
+
 /// Most threads one thread group may have (Gen12: 64 per dual subslice).
 const MAX_GROUP_THREADS: u32 = 64;
 
@@ -71,7 +74,7 @@ fn load_constants(
     if to + regs > 128 {
         return Err(EuError::new("thread payload larger than the register file"));
     }
-    let dst = &mut t.grf[to * 32..(to + regs) * 32];
+    let dst = t.grf_mut(to * 32..(to + regs) * 32);
     let src = curbe.get(from * 32..).unwrap_or(&[]);
     let have = src.len().min(dst.len());
     dst[..have].copy_from_slice(&src[..have]);
@@ -162,6 +165,7 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
     let mut dp = dataport(state, &d, env);
     // One register file per thread of a group, reused group after group.
     let mut group: Vec<Thread> = (0..threads).map(|_| Thread::new(0)).collect();
+    let mut groups = 0u64;
     for z in z0..z1 {
         for y in y0..y1 {
             for x in x0..x1 {
@@ -201,10 +205,16 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                 // keeps what earlier groups left, as on the hardware).
                 dp.slm[..d.slm_bytes].fill(0);
                 run_group(&mut group, &mut kernel, &mut dp, &mut || (env.tick)(false))?;
-                (env.tick)(true)?;
+                groups += 1;
+                // Progress (and the stop and watchdog checks, which read the clock) once
+                // every few groups: tiny groups would otherwise spend their time there.
+                if groups.is_multiple_of(GROUPS_PER_TICK) {
+                    (env.tick)(true)?;
+                }
             }
         }
     }
+    (env.tick)(true)?;
     env.writes += dp.writes;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use super::{Dataport, Payload};
 use crate::eu::isa::Inst;
 use crate::eu::EuError;
-use crate::mem::read_mem;
+use crate::mem::{read_mem, GPU_ADDR_MASK};
 use crate::surface::{Surface, SurfaceType};
 
 /// DC1 message types (descriptor bits 18:14).
@@ -706,6 +706,39 @@ fn untyped(
     let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
+    if let Target::Memory { base, limit } = target {
+        // Only enabled channels' addresses are read (as the per-dword path does).
+        let offsets: [u64; 16] = std::array::from_fn(|ch| {
+            if ch < simd && mask >> ch & 1 != 0 {
+                u64::from(p.ud(first + ch))
+            } else {
+                0
+            }
+        });
+        let span = channel_span(&offsets[..simd], mask, comps, limit)
+            // Not across the end of the address space (addresses wrap there).
+            .filter(|&(lo, hi)| ((base + lo) & GPU_ADDR_MASK) + (hi - lo) <= GPU_ADDR_MASK);
+        if let Some(w) = span.and_then(|(lo, hi)| dp.window_for(base + lo, hi - lo)) {
+            // Every access is in bounds and inside one direct range: no per-dword checks.
+            let at = |off: u64| ((base + off) & GPU_ADDR_MASK) - w.gpu_addr();
+            for (ch, &offset) in offsets.iter().enumerate().take(simd) {
+                if mask >> ch & 1 == 0 {
+                    continue;
+                }
+                for (k, &c) in comps.iter().enumerate() {
+                    let slot = k * simd + ch;
+                    let o = at(offset + 4 * c) as usize;
+                    if write {
+                        w.store_u32(o, p.ud(first + addr_regs * 8 + slot));
+                        dp.writes += 1;
+                    } else if let Some(r) = response.get_mut(4 * slot..4 * slot + 4) {
+                        r.copy_from_slice(&w.load_u32(o).to_le_bytes());
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
 
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {
@@ -727,6 +760,20 @@ fn untyped(
         }
     }
     Ok(())
+}
+
+/// The byte range `[lo, hi)` of a buffer that an untyped message's enabled channels
+/// touch, when all of it lies below `limit` (else the slow path bounds-checks each dword).
+fn channel_span(offsets: &[u64], mask: u32, comps: &[u64], limit: u64) -> Option<(u64, u64)> {
+    let last = *comps.last()?;
+    let (mut lo, mut hi) = (u64::MAX, 0);
+    for (ch, &o) in offsets.iter().enumerate() {
+        if mask >> ch & 1 != 0 {
+            lo = lo.min(o + 4 * comps[0]);
+            hi = hi.max(o + 4 * last + 4);
+        }
+    }
+    (lo < hi && hi <= limit).then_some((lo, hi))
 }
 
 pub(super) fn load_bytes(
