@@ -273,6 +273,14 @@ fn a64(
     }
 }
 
+/// Runs an atomic message's read-modify-writes as one step with respect to every other
+/// atomic message: thread groups of one dispatch may run on several host threads.
+fn atomically<R>(f: impl FnOnce() -> R) -> R {
+    static ATOMICS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = ATOMICS.lock().unwrap_or_else(|p| p.into_inner());
+    f()
+}
+
 /// Performs a DC1 message.
 pub(super) fn dc1(
     dp: &mut Dataport<'_>,
@@ -291,25 +299,28 @@ pub(super) fn dc1(
             let s = surface(dp, bti)?;
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
-        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => untyped_atomic(
-            dp,
-            desc,
-            mask,
-            kind == msg::UNTYPED_ATOMIC_FLOAT,
-            p,
-            response,
-        ),
+        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => atomically(|| {
+            untyped_atomic(
+                dp,
+                desc,
+                mask,
+                kind == msg::UNTYPED_ATOMIC_FLOAT,
+                p,
+                response,
+            )
+        }),
         msg::TYPED_READ | msg::TYPED_WRITE => {
             super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
         }
-        msg::TYPED_ATOMIC => super::typed::atomic(dp, desc, mask, p, response),
+        msg::TYPED_ATOMIC => atomically(|| super::typed::atomic(dp, desc, mask, p, response)),
         msg::A64_OWORD_BLOCK_READ | msg::A64_OWORD_BLOCK_WRITE => {
             super::block::a64_oword_block(dp, desc, kind == msg::A64_OWORD_BLOCK_WRITE, p, response)
         }
+        msg::A64_UNTYPED_ATOMIC | msg::A64_UNTYPED_ATOMIC_FLOAT => {
+            atomically(|| a64(dp, kind, desc, mask, p, response))
+        }
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
-        | msg::A64_UNTYPED_ATOMIC
-        | msg::A64_UNTYPED_ATOMIC_FLOAT
         | msg::A64_UNTYPED_WRITE
         | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => {
