@@ -57,3 +57,18 @@ pub fn eu_reduce_op<const FLOATS: u32>(_: &Rig) -> Fallible<Op<'_>> {
     r.verify()?;
     Ok(Box::new(move || r.run()))
 }
+
+/// Lane-instructions one operation of the EU benchmark `name` executes.
+pub fn lane_instructions(name: &str) -> Option<u64> {
+    let (kind, size) = name.rsplit_once('_')?;
+    let n = match size {
+        "16m" => LARGE,
+        "64k" => SMALL,
+        _ => return None,
+    };
+    match kind {
+        "eu_vector_add" => Some(VectorAdd::lane_instructions(n)),
+        "eu_reduce" => Some(gpu_backend::bench_eu::SlmReduce::lane_instructions(n)),
+        _ => None,
+    }
+}

@@ -577,6 +577,16 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
         conditions.load_after,
     );
     print!("{}", harness::table(&outcomes));
+    for o in &outcomes {
+        if let Some(lanes) = eu::lane_instructions(o.name) {
+            // The median is in µs per operation.
+            println!(
+                "{}: {:.0} M lane-instructions/s ({lanes} per dispatch)",
+                o.name,
+                lanes as f64 / o.median
+            );
+        }
+    }
     let busy = |load: &str| load.parse::<f64>().is_ok_and(|l| l >= 0.5 * cpus as f64);
     if args.cpu.is_none() && (busy(&conditions.load_before) || busy(&conditions.load_after)) {
         // Measured here: with other work on the CPUs, each FUSE server's workers settle
