@@ -26,6 +26,7 @@
 mod baseline;
 mod eu;
 mod exec;
+mod exec_scale;
 mod floor;
 mod gem;
 mod harness;
@@ -344,6 +345,39 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: exec::exec_empty_op,
     },
     Entry {
+        name: "exec_objects_64",
+        what: "the same with 63 more softpinned objects (the report gives the cost per object)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_objects_64_op,
+    },
+    Entry {
+        name: "exec_objects_4096",
+        what: "the same with 4095 more softpinned objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_objects_4096_op,
+    },
+    Entry {
+        name: "exec_relocs_4096",
+        what: "an empty batch with 4096 relocations applied and written back (cost per relocation in the report)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_relocs_op,
+    },
+    Entry {
         name: "exec_empty_2",
         what: "the same while a second client submits empty batches as fast as it can",
         unit: Unit::MicrosPerOp,
@@ -577,6 +611,9 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
         conditions.load_after,
     );
     print!("{}", harness::table(&outcomes));
+    for line in exec_scale::derived(&outcomes) {
+        println!("{line}");
+    }
     for o in &outcomes {
         if let Some(lanes) = eu::lane_instructions(o.name) {
             // The median is in µs per operation.
