@@ -717,6 +717,30 @@ fn untyped(
     let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
+    if let Target::Slm = target {
+        // Shared local memory: the dwords of the group's own array, zero (reads) or
+        // dropped (writes) past it, as the per-dword path does.
+        for ch in (0..simd).filter(|ch| mask >> ch & 1 != 0) {
+            let offset = u64::from(p.ud(first + ch));
+            for (k, &c) in comps.iter().enumerate() {
+                let slot = k * simd + ch;
+                let o = slm_offset(offset + 4 * c);
+                if write {
+                    let v = p.ud(first + addr_regs * 8 + slot);
+                    if let Some(b) = dp.slm.get_mut(o..o + 4) {
+                        b.copy_from_slice(&v.to_le_bytes());
+                    }
+                } else if let Some(r) = response.get_mut(4 * slot..4 * slot + 4) {
+                    let v = dp
+                        .slm
+                        .get(o..o + 4)
+                        .map_or([0; 4], |b| b.try_into().unwrap());
+                    r.copy_from_slice(&v);
+                }
+            }
+        }
+        return Ok(());
+    }
     if let Target::Memory { base, limit } = target {
         // Only enabled channels' addresses are read (as the per-dword path does).
         let offsets: [u64; 16] = std::array::from_fn(|ch| {
