@@ -742,13 +742,15 @@ fn untyped(
         return Ok(());
     }
     if let Target::Memory { base, limit } = target {
-        // Only enabled channels' addresses are read (as the per-dword path does).
-        let offsets: [u64; 16] = std::array::from_fn(|ch| {
-            if ch < simd && mask >> ch & 1 != 0 {
-                u64::from(p.ud(first + ch))
-            } else {
-                0
-            }
+        // Only enabled channels' addresses are read (as the per-dword path does), straight
+        // from the first payload part when it holds them all.
+        let direct = p.src0.get(4 * first..4 * (first + simd));
+        let offsets: [u64; 16] = std::array::from_fn(|ch| match direct {
+            Some(a) if ch < simd => u64::from(u32::from_le_bytes(
+                a[4 * ch..4 * ch + 4].try_into().unwrap(),
+            )),
+            _ if ch < simd && mask >> ch & 1 != 0 => u64::from(p.ud(first + ch)),
+            _ => 0,
         });
         let span = channel_span(&offsets[..simd], mask, comps, limit)
             // Not across the end of the address space (addresses wrap there).
@@ -756,6 +758,42 @@ fn untyped(
         if let Some(w) = span.and_then(|(lo, hi)| dp.window_for(base + lo, hi - lo)) {
             // Every access is in bounds and inside one direct range: no per-dword checks.
             let at = |off: u64| ((base + off) & GPU_ADDR_MASK) - w.gpu_addr();
+            let all = if simd == 16 { 0xffff } else { 0xff };
+            let consecutive = comps.len() == 1
+                && mask & all == all
+                && offsets[..simd]
+                    .iter()
+                    .enumerate()
+                    .all(|(ch, &o)| o == offsets[0] + 4 * ch as u64);
+            let bytes = 4 * simd;
+            if consecutive && (write || response.len() >= bytes) {
+                // The common buffer access: the channels' dwords are one block.
+                let o = at(offsets[0] + 4 * comps[0]) as usize;
+                if write {
+                    // The data follows the addresses, in the first part or as the second.
+                    let from = 4 * (first + addr_regs * 8);
+                    let data = match p.src0.get(from..from + bytes) {
+                        Some(d) => Some(d),
+                        None if from == p.src0.len() => p.src1.get(..bytes),
+                        None => None,
+                    };
+                    match data {
+                        Some(d) => w.write(o, d),
+                        None => {
+                            let mut d = [0u8; 64];
+                            for ch in 0..simd {
+                                let v = p.ud(first + addr_regs * 8 + ch);
+                                d[4 * ch..4 * ch + 4].copy_from_slice(&v.to_le_bytes());
+                            }
+                            w.write(o, &d[..bytes]);
+                        }
+                    }
+                    dp.writes += simd as u64;
+                } else {
+                    w.read(o, &mut response[..bytes]);
+                }
+                return Ok(());
+            }
             for (ch, &offset) in offsets.iter().enumerate().take(simd) {
                 if mask >> ch & 1 == 0 {
                     continue;
