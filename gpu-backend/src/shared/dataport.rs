@@ -168,14 +168,7 @@ fn a64(
                 2 => 8,
                 m => return Err(EuError::new(format!("A64 untyped SIMD mode {m}"))),
             };
-            let mut comps = [0u64; 4];
-            let mut ncomps = 0;
-            for c in 0..4 {
-                if desc >> (8 + c) & 1 == 0 {
-                    comps[ncomps] = c;
-                    ncomps += 1;
-                }
-            }
+            let (comps, ncomps) = components(desc);
             let comps = &comps[..ncomps];
             let data = 2 * simd;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
@@ -279,6 +272,20 @@ fn atomically<R>(f: impl FnOnce() -> R) -> R {
     static ATOMICS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _held = ATOMICS.lock().unwrap_or_else(|p| p.into_inner());
     f()
+}
+
+/// The channels (0 = red … 3 = alpha) an untyped message moves, in order, and how many:
+/// descriptor bits 11:8 mask them off.
+fn components(desc: u32) -> ([u64; 4], usize) {
+    let mut comps = [0u64; 4];
+    let mut n = 0;
+    for c in 0..4 {
+        if desc >> (8 + c) & 1 == 0 {
+            comps[n] = c;
+            n += 1;
+        }
+    }
+    (comps, n)
 }
 
 /// Performs a DC1 message.
@@ -706,14 +713,7 @@ fn untyped(
     // the addresses.
     let h = header(desc, p);
     let first = if h.is_some() { 8 } else { 0 };
-    let mut comps = [0u64; 4];
-    let mut ncomps = 0;
-    for c in 0..4 {
-        if desc >> (8 + c) & 1 == 0 {
-            comps[ncomps] = c;
-            ncomps += 1;
-        }
-    }
+    let (comps, ncomps) = components(desc);
     let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
