@@ -28,6 +28,7 @@ mod mmap;
 pub mod nodes;
 mod pmu;
 mod proc_mem;
+mod rw;
 mod stat;
 mod userptr;
 
