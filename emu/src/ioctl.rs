@@ -380,6 +380,7 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
         ),
         0x5d => op!(RW, nr, drm_i915_gem_mmap, RENDER_ALLOW, gemu_gem_mmap),
         0x58 => op!(RW, nr, uapi::gemu::gemu_rw, RENDER_ALLOW, gemu_rw),
+        0x57 => op!(RW, nr, uapi::gemu::gemu_params, RENDER_ALLOW, gemu_params),
         0x5e => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_export),
         0x5f => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_import),
         _ => return None,

@@ -26,6 +26,7 @@ mod fences;
 mod ioctl;
 mod mmap;
 pub mod nodes;
+mod params;
 mod pmu;
 mod proc_mem;
 mod rw;

@@ -92,6 +92,38 @@ pub const GEMU_RW_WRITE: u32 = 1;
 /// thread's next ioctl on the file, so its range cannot be reused during the copy.
 pub const DRM_IOCTL_GEMU_RW: u32 = DRM_IOWR(0x98, size_of::<gemu_rw>());
 
+/// `struct gemu_params`: the GETPARAM answers that are fixed for the device's lifetime.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_params {
+    /// In: room at `entries_ptr`, in entries. Out: the number of fixed answers; when
+    /// it is more than the room, nothing was written (ask again with more).
+    pub count: u32,
+    /// Zero.
+    pub pad: u32,
+    /// An array of [`gemu_param`].
+    pub entries_ptr: u64,
+}
+
+/// One fixed GETPARAM answer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_param {
+    /// `I915_PARAM_*`.
+    pub param: i32,
+    /// 0, or the errno GETPARAM fails with.
+    pub error: i32,
+    /// The value GETPARAM writes when `error` is 0.
+    pub value: i32,
+    /// Zero.
+    pub pad: i32,
+}
+
+/// The GETPARAM answers that never change while the device lives (every parameter the
+/// platform knows but those that follow live settings), for the shim to answer GETPARAM
+/// in the program's process. A parameter not in the list goes to the device.
+pub const DRM_IOCTL_GEMU_PARAMS: u32 = DRM_IOWR(0x97, size_of::<gemu_params>());
+
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
 /// The inode of the daemon's file for syncobj fd `id` (`syncobj/<id>`).

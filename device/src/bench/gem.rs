@@ -252,3 +252,23 @@ pub fn memfd_pread_op(_: &Rig) -> Fallible<Op<'_>> {
             .map_err(|e| format!("pread: {e}"))
     }))
 }
+
+fn getparam_shim(card: &File) -> Fallible<i32> {
+    let mut value = 0i32;
+    let mut gp = uapi::drm_i915_getparam {
+        param: uapi::I915_PARAM_CHIPSET_ID,
+        value: &mut value as *mut i32 as u64,
+        ..Default::default()
+    };
+    // SAFETY: `value` is a live int the shim writes.
+    unsafe { shim_ioctl(card, uapi::DRM_IOCTL_I915_GETPARAM, &mut gp) }?;
+    Ok(value)
+}
+
+pub fn getparam_shim_op(rig: &Rig) -> Fallible<Op<'_>> {
+    let id = getparam_shim(&rig.card)?;
+    if id != 0x9a49 {
+        return Err(format!("GETPARAM(CHIPSET_ID) answered {id:#x}, not 0x9a49"));
+    }
+    Ok(Box::new(|| getparam_shim(&rig.card).map(drop)))
+}

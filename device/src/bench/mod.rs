@@ -158,6 +158,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::getparam_op,
     },
     Entry {
+        name: "getparam_shim",
+        what: "I915_GETPARAM(CHIPSET_ID) through the shim, answered from its copy of the fixed answers",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::getparam_shim_op,
+    },
+    Entry {
         name: "model_create_close",
         what: "GEM_CREATE (4 KiB) + GEM_CLOSE on the model in this process, no FUSE",
         unit: Unit::MicrosPerOp,
@@ -885,7 +896,10 @@ mod tests {
                 .map(|e| e.name)
                 .collect()
         };
-        assert_eq!(names("getparam"), ["floor", "model_getparam", "getparam"]);
+        assert_eq!(
+            names("getparam"),
+            ["floor", "model_getparam", "getparam", "getparam_shim"]
+        );
         assert_eq!(
             names("pread"),
             ["memcpy_1m", "pread_1m", "memfd_pread_1m", "pread_1m_shim"]
