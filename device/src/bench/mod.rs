@@ -466,7 +466,7 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "memcpy_64m",
             times: 1.0,
         }),
-        target: None,
+        target: Some(Target::AtLeast(0.50)),
         op: exec::userptr_to_gem_op,
     },
     Entry {
@@ -477,7 +477,7 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "memcpy_64m",
             times: 1.0,
         }),
-        target: None,
+        target: Some(Target::AtLeast(0.50)),
         op: exec::gem_to_userptr_op,
     },
     Entry {
