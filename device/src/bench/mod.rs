@@ -128,6 +128,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: baseline::vm_write4_child_op,
     },
     Entry {
+        name: "shm_round_trip",
+        what: "a request and its answer through a shared page and futexes with a forked child: a shim-daemon channel's floor",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: baseline::shm_round_trip_op,
+    },
+    Entry {
         name: "floor_write4",
         what: "floor ioctl that also writes 4 bytes through the struct's pointer",
         unit: Unit::MicrosPerOp,
