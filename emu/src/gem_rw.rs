@@ -110,8 +110,9 @@ impl File {
             return Ok(());
         };
         // A write into a tiled object's GTT view must be synced after the copy: that
-        // takes the daemon, so the ordinary call does it.
-        if write && obj.has_gtt_view() {
+        // takes the daemon, so the ordinary call does it. So does a caller whose thread
+        // is unknown: its copy could not be told from another's.
+        if write && obj.has_gtt_view() || caller.tid() == 0 {
             return Ok(());
         }
         obj.sync_gtt_view();

@@ -1151,6 +1151,9 @@ fn gemu_rw_checks_as_pread_and_pwrite_and_holds_the_object() {
         ..Default::default()
     };
     ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    // A caller whose thread is unknown makes the ordinary call.
+    assert_eq!(rw(h, 0, 4, 16, buf), Ok(0));
+    mem.tid.store(5, std::sync::atomic::Ordering::Relaxed);
     assert_eq!(rw(h, 0, 4, 16, buf), Ok(m.offset + 4));
     assert_eq!(rw(h, GEMU_RW_WRITE, 4096, 16, buf), Ok(m.offset + 4096));
     // Zero size: nothing to copy, whatever the handle.
