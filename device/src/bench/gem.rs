@@ -272,3 +272,26 @@ pub fn getparam_shim_op(rig: &Rig) -> Fallible<Op<'_>> {
     }
     Ok(Box::new(|| getparam_shim(&rig.card).map(drop)))
 }
+
+/// PWRITE_shim's copy alone: the source buffer checked with `MADV_POPULATE_READ`, then
+/// a memcpy into a shared mapping of a memfd (the shim's window).
+pub fn window_pwrite_op(_: &Rig) -> Fallible<Op<'_>> {
+    let file = filled_memfd()?;
+    // SAFETY: a new shared mapping of our own memfd, which nothing else truncates.
+    let mut map = unsafe { memmap2::MmapMut::map_mut(&file) }.map_err(|e| format!("mmap: {e}"))?;
+    let data = vec![0xa5u8; RW_BYTES];
+    Ok(Box::new(move || {
+        let start = data.as_ptr() as usize & !4095;
+        let len = (data.as_ptr() as usize + RW_BYTES).next_multiple_of(4096) - start;
+        // SAFETY: advice on our own live buffer.
+        if unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_POPULATE_READ) } != 0
+        {
+            return Err(format!(
+                "MADV_POPULATE_READ: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        map.copy_from_slice(std::hint::black_box(&data));
+        Ok(())
+    }))
+}

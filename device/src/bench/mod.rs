@@ -355,6 +355,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::memfd_pwrite_op,
     },
     Entry {
+        name: "window_pwrite_1m",
+        what: "MADV_POPULATE_READ of 1 MiB, then a memcpy into a memfd mapping: PWRITE_shim's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::window_pwrite_op,
+    },
+    Entry {
         name: "pwrite_1m_shim",
         what: "GEM_PWRITE of 1 MiB through the shim: the daemon checks, the shim copies through the memfd",
         unit: BW_1M,
