@@ -115,6 +115,9 @@ fn window(memfd: c_int) -> Option<(usize, u64)> {
     if addr == -1 {
         return None;
     }
+    // A core dump of the program must not walk 32 TiB of window.
+    // SAFETY: advice on the mapping just made.
+    unsafe { libc::syscall(libc::SYS_madvise, addr, len as usize, libc::MADV_DONTDUMP) };
     windows.push((st.st_dev, st.st_ino, addr as usize, len));
     Some((addr as usize, len))
 }
