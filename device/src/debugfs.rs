@@ -30,6 +30,8 @@ pub enum Content {
     Wedged,
     /// `gemu_pmu`: gemu's own file, the counters the shim's i915 PMU reads.
     Pmu,
+    /// `gemu_eu_kernel_cache`: gemu's own file, the decoded-kernel cache of the EU.
+    EuKernels,
 }
 
 /// i915 module parameters IGT reads or sets through `i915_params/`, with the values
@@ -53,6 +55,7 @@ pub fn build(b: &mut Builder, root: u64) {
     b.file(root, "i915_error_state", true, f(Content::ErrorState));
     b.file(root, "i915_wedged", true, f(Content::Wedged));
     b.file(root, uapi::GEMU_PMU_FILE, false, f(Content::Pmu));
+    b.file(root, "gemu_eu_kernel_cache", false, f(Content::EuKernels));
     let params = b.dir(root, "i915_params");
     for (p, _) in PARAM_DEFAULTS {
         b.file(params, p, true, f(Content::Param(p)));
@@ -104,6 +107,7 @@ impl DebugFs {
             // model never is (a reset always recovers it).
             Content::Wedged => "0\n".to_string(),
             Content::Pmu => self.pmu(),
+            Content::EuKernels => eu_kernel_cache(gpu_backend::eu::cache_stats()),
         }
     }
 
@@ -243,5 +247,46 @@ fn parse_bool(s: &str) -> Option<bool> {
         "y" | "yes" | "1" | "on" => Some(true),
         "n" | "no" | "0" | "off" => Some(false),
         _ => None,
+    }
+}
+
+/// `gemu_eu_kernel_cache`: how many kernels the EU keeps decoded, and how often a
+/// dispatch found its kernel there.
+fn eu_kernel_cache(s: gpu_backend::eu::CacheStats) -> String {
+    let looked = s.hits + s.misses;
+    let rate = if looked == 0 {
+        0.0
+    } else {
+        100.0 * s.hits as f64 / looked as f64
+    };
+    format!(
+        "kernels: {} (at most {})\nbytes: {}\nhits: {}\nmisses: {}\nhit rate: {rate:.1}%\n\
+         evictions: {}\n",
+        s.kernels,
+        gpu_backend::eu::CACHE_KERNELS,
+        s.bytes,
+        s.hits,
+        s.misses,
+        s.evictions
+    )
+}
+
+#[cfg(test)]
+mod eu_kernel_cache_tests {
+    use super::*;
+
+    #[test]
+    fn the_kernel_cache_file_shows_size_and_hit_rate() {
+        let s = gpu_backend::eu::CacheStats {
+            kernels: 3,
+            bytes: 4096,
+            hits: 9,
+            misses: 3,
+            evictions: 1,
+        };
+        let text = eu_kernel_cache(s);
+        assert!(text.contains("kernels: 3 (at most 256)\n"), "{text}");
+        assert!(text.contains("hit rate: 75.0%\n"), "{text}");
+        assert!(eu_kernel_cache(Default::default()).contains("hit rate: 0.0%"));
     }
 }

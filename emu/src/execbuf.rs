@@ -39,10 +39,8 @@ const EB_ELEMENT_SIZE: u64 = EXEC_OBJECT_SIZE + 80;
 const EB_FENCE_SIZE: u64 = 32;
 /// Relocation entries read at a time (i915 copies them through a small stack buffer).
 const RELOC_CHUNK: u64 = 64;
-/// Offset of `offset` in `drm_i915_gem_exec_object2`, and of `presumed_offset` in a
-/// relocation entry: what is written back.
+/// Offset of `offset` in `drm_i915_gem_exec_object2`: what is written back.
 const EXEC_OFFSET_AT: u64 = 24;
-const RELOC_PRESUMED_AT: u64 = 16;
 
 /// One syncobj the submission waits on or signals.
 struct EbFence {
@@ -585,15 +583,53 @@ impl File {
         }
         let size = objs[i].obj.size;
         let mut idle = false;
-        // A chunk at a time: the model holds no more of the list than i915 does.
+        // A chunk at a time: the model holds no more of the list than i915 does. The new
+        // presumed offsets go back to the client a chunk at a time too (i915 writes each
+        // with __put_user, which costs nothing; here every write is a copy into another
+        // process), and before an error returns, so what the client sees is the same.
         let mut chunk = Vec::with_capacity(RELOC_CHUNK as usize);
-        for k in 0..n {
-            if k % RELOC_CHUNK == 0 {
-                chunk.clear();
-                let at = e.relocs_ptr + k * RELOC_SIZE;
-                read_array(caller, at, RELOC_CHUNK.min(n - k), &mut chunk)?;
+        for first in (0..n).step_by(RELOC_CHUNK as usize) {
+            chunk.clear();
+            let at = e.relocs_ptr + first * RELOC_SIZE;
+            read_array(caller, at, RELOC_CHUNK.min(n - first), &mut chunk)?;
+            let mut changed: Option<(usize, usize)> = None;
+            let r = self.relocate_chunk(
+                i,
+                &mut chunk,
+                &mut changed,
+                objs,
+                lut,
+                size,
+                &mut idle,
+                blocker,
+            );
+            if let Some((lo, hi)) = changed {
+                // Errors are ignored, as i915 ignores __put_user's.
+                let _ = caller.write(
+                    at + lo as u64 * RELOC_SIZE,
+                    bytemuck::cast_slice(&chunk[lo..=hi]),
+                );
             }
-            let r: drm_i915_gem_relocation_entry = chunk[(k % RELOC_CHUNK) as usize];
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Applies the relocations of `chunk`, updating each entry's presumed offset in
+    /// place; `changed` grows to cover the entries whose presumed offset changed.
+    #[allow(clippy::too_many_arguments)]
+    fn relocate_chunk(
+        &self,
+        i: usize,
+        chunk: &mut [drm_i915_gem_relocation_entry],
+        changed: &mut Option<(usize, usize)>,
+        objs: &mut [EbObject],
+        lut: Option<&HashMap<u32, usize>>,
+        size: u64,
+        idle: &mut bool,
+        blocker: &mut Option<Arc<GemObject>>,
+    ) -> Result<()> {
+        for (k, r) in chunk.iter_mut().enumerate() {
             let target = match lut {
                 None => (r.target_handle as usize) < objs.len(),
                 Some(l) => l.contains_key(&r.target_handle),
@@ -623,19 +659,19 @@ impl File {
             }
             // Writing into the object forces ordering after its users.
             objs[i].flags &= !EXEC_OBJECT_ASYNC;
-            if !idle {
+            if !*idle {
                 // The CPU writes it: earlier requests that read it must be done
                 // first (i915_gem_object_prepare_write waits for all).
                 if objs[i].obj.is_busy() {
                     return Err(must_wait(blocker, objs[i].obj.clone()));
                 }
-                idle = true;
+                *idle = true;
             }
             let value = canonical((r.delta as i32 as i64).wrapping_add(target_addr as i64) as u64);
             // The object is locked by the transaction and its pages pinned there.
             objs[i].obj.write(r.offset, &value.to_ne_bytes())?;
-            let at = e.relocs_ptr + k * RELOC_SIZE + RELOC_PRESUMED_AT;
-            let _ = caller.write(at, &canonical(target_addr).to_ne_bytes());
+            r.presumed_offset = canonical(target_addr);
+            *changed = Some(changed.map_or((k, k), |(lo, _)| (lo, k)));
         }
         Ok(())
     }

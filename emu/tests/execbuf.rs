@@ -660,3 +660,67 @@ fn a_destroyed_persistent_contexts_spinner_stops_with_its_file() {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
 }
+
+/// Relocations in several chunks: every presumed offset comes back; when one entry is
+/// bad, the ones before it were applied and written back, the ones after it were not.
+#[test]
+fn presumed_offsets_come_back_across_chunks_and_up_to_an_error() {
+    let (_d, f, mem) = setup();
+    let target = create(&f, &mem, 4096);
+    let batch = create(&f, &mem, 4096);
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    let relocs = |bad: Option<usize>| -> Vec<drm_i915_gem_relocation_entry> {
+        (0..200)
+            .map(|k| drm_i915_gem_relocation_entry {
+                target_handle: if Some(k) == bad { 999 } else { target },
+                delta: k as u32,
+                offset: 16 + 8 * k as u64,
+                presumed_offset: u64::MAX,
+                read_domains: I915_GEM_DOMAIN_RENDER,
+                write_domain: 0,
+            })
+            .collect()
+    };
+    let size = std::mem::size_of::<drm_i915_gem_relocation_entry>();
+    let run = |list: &[drm_i915_gem_relocation_entry]| {
+        let bytes: Vec<u8> = list
+            .iter()
+            .flat_map(|r| bytemuck::bytes_of(r).to_vec())
+            .collect();
+        let rptr = mem.put_bytes(&bytes);
+        let objs = [
+            drm_i915_gem_exec_object2 {
+                handle: target,
+                ..Default::default()
+            },
+            drm_i915_gem_exec_object2 {
+                handle: batch,
+                relocation_count: list.len() as u32,
+                relocs_ptr: rptr,
+                ..Default::default()
+            },
+        ];
+        let r = exec(&f, &mem, &objs, I915_EXEC_BLT);
+        let back: Vec<drm_i915_gem_relocation_entry> = mem
+            .get_bytes(rptr, bytes.len())
+            .chunks(size)
+            .map(bytemuck::pod_read_unaligned)
+            .collect();
+        (r, back)
+    };
+    let (r, back) = run(&relocs(None));
+    let target_at = r.unwrap()[0].offset;
+    wait(&f, &mem, batch).unwrap();
+    assert!(back.iter().all(|e| e.presumed_offset == target_at));
+    assert_eq!(
+        read_u32(&f, &mem, batch, 16 + 8 * 199),
+        target_at as u32 + 199
+    );
+    // The target's place is known now; an entry that presumes it is not rewritten.
+    let (r, back) = run(&relocs(Some(150)));
+    assert_eq!(r.unwrap_err(), Errno::ENOENT);
+    for (k, e) in back.iter().enumerate() {
+        let want = if k < 150 { target_at } else { u64::MAX };
+        assert_eq!(e.presumed_offset, want, "entry {k}");
+    }
+}

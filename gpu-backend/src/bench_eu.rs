@@ -204,6 +204,12 @@ impl SlmReduce {
         self.inner.run()
     }
 
+    /// Lane-instructions a reduction of `n` floats executes (see
+    /// [`VectorAdd::lane_instructions`]).
+    pub fn lane_instructions(n: u32) -> u64 {
+        lanes_per_thread(&reduce_kernel()) * u64::from(n / 16)
+    }
+
     /// Checks every group's sum.
     pub fn verify(&self) -> Result<(), String> {
         let n = self.inner.n;
@@ -402,10 +408,21 @@ impl VectorAdd {
         Ok(())
     }
 
-    /// Lane-instructions one run executes (the kernel's instructions × 16 lanes × threads).
-    pub fn lane_instructions(&self) -> u64 {
-        (kernel().len() as u64 / 4) * 16 * u64::from(self.n / 16)
+    /// Lane-instructions a run over `n` floats executes: every thread runs each
+    /// instruction once (the kernel has no branches), on as many lanes as its execution
+    /// size.
+    pub fn lane_instructions(n: u32) -> u64 {
+        lanes_per_thread(&kernel()) * u64::from(n / 16)
     }
+}
+
+/// The sum of the execution sizes of a straight-line kernel's instructions.
+fn lanes_per_thread(kernel: &[u32]) -> u64 {
+    kernel
+        .chunks_exact(4)
+        .filter_map(|w| crate::eu::isa::decode(&[w[0], w[1], w[2], w[3]]).ok())
+        .map(|i| u64::from(i.exec_size))
+        .sum()
 }
 
 /// The same work as [`VectorAdd`] in a plain loop over host arrays.

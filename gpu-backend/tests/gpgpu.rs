@@ -893,3 +893,88 @@ fn binding_tables_come_from_the_pool_in_256_byte_units_when_gt_mode_says_so() {
         .iter()
         .all(|&v| v == 0x3c));
 }
+
+/// A kernel for a walk of many groups: every lane atomically increments the dword at
+/// offset 0, and the group writes its X id at offset 4 + 4 × X. When `fail_at` names a
+/// group, that group sends a message to a shared function that does not exist.
+fn many_groups_kernel(fail_at: Option<u32>) -> Vec<[u32; 4]> {
+    let c = Ctl::default();
+    let nm = Ctl { no_mask: true, ..c };
+    // Untyped atomic INC, SIMD8, no return, on binding table entry 0.
+    let inc = 1 << 25 | 0x2 << 14 | 1 << 12 | 5 << 8;
+    let mut k = vec![
+        eu::mov(8, dst(20, 0, ty::UD), imm(ty::UD, 0), c),
+        eu::send(8, 12, None, 20, inc, false, c),
+        eu::op2(
+            op::SHL,
+            1,
+            dst(21, 0, ty::UD),
+            scalar(0, 1, ty::UD),
+            imm(ty::UD, 2),
+        ),
+        eu::op2(
+            op::ADD,
+            1,
+            dst(21, 0, ty::UD),
+            scalar(21, 0, ty::UD),
+            imm(ty::UD, 4),
+        ),
+        eu::mov(8, dst(22, 0, ty::UD), scalar(21, 0, ty::UD), c),
+        eu::mov(8, dst(23, 0, ty::UD), scalar(0, 1, ty::UD), c),
+        eu::send(8, 12, None, 22, untyped_write8(0), false, c),
+    ];
+    if let Some(x) = fail_at {
+        k.push(eu::alu(
+            op::CMP,
+            1,
+            null_dst(ty::UD),
+            scalar(0, 1, ty::UD),
+            Some(imm(ty::UD, x)),
+            Ctl { cond: 1, ..nm },
+        ));
+        k.push(eu::send(
+            1,
+            15,
+            None,
+            20,
+            1 << 25,
+            false,
+            Ctl { pred: 1, ..nm },
+        ));
+    }
+    k.extend(eu::eot());
+    k
+}
+
+fn many_groups(gpu: &Gpu, groups: u32, fail_at: Option<u32>) -> Outcome {
+    let mut b = setup(
+        gpu,
+        PIPELINE_SELECT_GPGPU,
+        &many_groups_kernel(fail_at),
+        surface_state(TARGET, 4096, 1, 0, 0, true),
+        &[0; 8],
+        idd(0, 1),
+    );
+    b.extend(walker((0, groups), (0, 1), false, 0xff));
+    b.push(BB_END);
+    gpu.run(&b)
+}
+
+#[test]
+fn a_walk_of_many_groups_runs_each_group_once_with_atomic_atomics() {
+    // Enough groups to be split across host threads where the machine has several.
+    let gpu = Gpu::rcs();
+    let groups = 900;
+    assert_eq!(many_groups(&gpu, groups, None), Outcome::Completed);
+    assert_eq!(gpu.get(TARGET), 8 * groups, "every lane's increment counts");
+    for x in 0..groups {
+        assert_eq!(gpu.get(TARGET + 4 + 4 * u64::from(x)), x, "group {x}");
+    }
+}
+
+#[test]
+fn a_failing_group_of_a_large_walk_hangs_naming_its_instruction() {
+    let gpu = Gpu::rcs();
+    let why = hang_reason(many_groups(&gpu, 900, Some(700)));
+    assert!(why.contains("shared function 15"), "{why}");
+}

@@ -24,7 +24,7 @@ pub const BLIT_BYTES: usize = 64 << 20;
 const BLIT_W: u32 = 4096;
 const BLIT_H: u32 = 4096;
 /// Where the benchmarks' objects are softpinned.
-const BASE: u64 = 1 << 32;
+pub(super) const BASE: u64 = 1 << 32;
 
 fn ioctl<T>(card: &File, cmd: u32, arg: &mut T, what: &str) -> Fallible<()> {
     // SAFETY: every struct passed here carries pointers only to live buffers of the
@@ -32,7 +32,7 @@ fn ioctl<T>(card: &File, cmd: u32, arg: &mut T, what: &str) -> Fallible<()> {
     unsafe { drm_ioctl(card, cmd, arg) }.map_err(|e| format!("{what}: {e}"))
 }
 
-fn create(card: &File, size: u64) -> Fallible<u32> {
+pub(super) fn create(card: &File, size: u64) -> Fallible<u32> {
     let mut c = uapi::drm_i915_gem_create {
         size,
         ..Default::default()
@@ -41,7 +41,7 @@ fn create(card: &File, size: u64) -> Fallible<u32> {
     Ok(c.handle)
 }
 
-fn close(card: &File, handle: u32) {
+pub(super) fn close(card: &File, handle: u32) {
     let mut c = uapi::drm_gem_close {
         handle,
         ..Default::default()
@@ -49,7 +49,7 @@ fn close(card: &File, handle: u32) {
     let _ = ioctl(card, uapi::DRM_IOCTL_GEM_CLOSE, &mut c, "GEM_CLOSE");
 }
 
-fn pwrite(card: &File, handle: u32, data: &[u8]) -> Fallible<()> {
+pub(super) fn pwrite(card: &File, handle: u32, data: &[u8]) -> Fallible<()> {
     let mut p = uapi::drm_i915_gem_pwrite {
         handle,
         size: data.len() as u64,
@@ -69,7 +69,7 @@ fn pread(card: &File, handle: u32, data: &mut [u8]) -> Fallible<()> {
     ioctl(card, uapi::DRM_IOCTL_I915_GEM_PREAD, &mut p, "PREAD")
 }
 
-fn wait(card: &File, handle: u32) -> Fallible<()> {
+pub(super) fn wait(card: &File, handle: u32) -> Fallible<()> {
     let mut w = uapi::drm_i915_gem_wait {
         bo_handle: handle,
         flags: 0,

@@ -93,7 +93,13 @@ pub struct Plan {
     pub samples: usize,
     /// Roughly how long one sample lasts; the operations per sample follow from it.
     pub sample_time: Duration,
+    /// Sampling stops after this long once [`MIN_ROUNDS`] rounds are in (operations that
+    /// last a second, such as a dispatch over 16M floats, would take minutes otherwise).
+    pub budget: Duration,
 }
+
+/// Rounds taken whatever the budget.
+pub const MIN_ROUNDS: usize = 5;
 
 impl Plan {
     pub const FULL: Plan = Plan {
@@ -101,11 +107,13 @@ impl Plan {
         samples: 60,
         // Short, so that rounds are close in time and the pairing means something.
         sample_time: Duration::from_millis(3),
+        budget: Duration::from_secs(60),
     };
     pub const QUICK: Plan = Plan {
         warmup: Duration::from_millis(5),
         samples: 5,
         sample_time: Duration::from_millis(1),
+        budget: Duration::from_secs(10),
     };
 }
 

@@ -30,6 +30,7 @@
 mod baseline;
 mod eu;
 mod exec;
+mod exec_scale;
 mod floor;
 mod gem;
 mod harness;
@@ -199,12 +200,50 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::create_close_op,
     },
     Entry {
-        name: "native_vector_add_64k",
-        what: "c[i] = a[i] + b[i] over 64K floats, a plain Rust loop",
+        name: "native_vector_add_16m",
+        what: "c[i] = a[i] + b[i] over 16M floats, a plain Rust loop",
         unit: Unit::MicrosPerOp,
         floor: None,
         target: None,
-        op: eu::native_vector_add_op,
+        op: eu::native_vector_add_op::<{ eu::LARGE }>,
+    },
+    Entry {
+        name: "eu_vector_add_16m",
+        what: "the same vector add as a GPGPU_WALKER dispatch of SIMD16 EU threads (interpreter only, no ioctls)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "native_vector_add_16m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(20.0)),
+        op: eu::eu_vector_add_op::<{ eu::LARGE }>,
+    },
+    Entry {
+        name: "native_reduce_16m",
+        what: "one sum per 64 floats over 16M floats, a plain Rust loop",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: eu::native_reduce_op::<{ eu::LARGE }>,
+    },
+    Entry {
+        name: "eu_reduce_16m",
+        what: "the same sums as GPGPU_WALKER groups of four SIMD16 threads, through SLM and a barrier",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "native_reduce_16m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtMost(20.0)),
+        op: eu::eu_reduce_op::<{ eu::LARGE }>,
+    },
+    Entry {
+        name: "native_vector_add_64k",
+        what: "c[i] = a[i] + b[i] over 64K (cache-resident) floats, a plain Rust loop",
+        unit: Unit::MicrosPerOp,
+        floor: None,
+        target: None,
+        op: eu::native_vector_add_op::<{ eu::SMALL }>,
     },
     Entry {
         name: "eu_vector_add_64k",
@@ -214,16 +253,16 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "native_vector_add_64k",
             times: 1.0,
         }),
-        target: Some(Target::AtMost(20.0)),
-        op: eu::eu_vector_add_op,
+        target: None,
+        op: eu::eu_vector_add_op::<{ eu::SMALL }>,
     },
     Entry {
         name: "native_reduce_64k",
-        what: "one sum per 64 floats over 64K floats, a plain Rust loop",
+        what: "one sum per 64 floats over 64K (cache-resident) floats, a plain Rust loop",
         unit: Unit::MicrosPerOp,
         floor: None,
         target: None,
-        op: eu::native_reduce_op,
+        op: eu::native_reduce_op::<{ eu::SMALL }>,
     },
     Entry {
         name: "eu_reduce_64k",
@@ -233,8 +272,8 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "native_reduce_64k",
             times: 1.0,
         }),
-        target: Some(Target::AtMost(20.0)),
-        op: eu::eu_reduce_op,
+        target: None,
+        op: eu::eu_reduce_op::<{ eu::SMALL }>,
     },
     Entry {
         name: "create_close_1k",
@@ -408,6 +447,39 @@ const ENTRIES: &[Entry<Rig>] = &[
         }),
         target: Some(Target::AtMost(2.5)),
         op: exec::exec_empty_op,
+    },
+    Entry {
+        name: "exec_objects_64",
+        what: "the same with 63 more softpinned objects (the report gives the cost per object)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_objects_64_op,
+    },
+    Entry {
+        name: "exec_objects_4096",
+        what: "the same with 4095 more softpinned objects",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_objects_4096_op,
+    },
+    Entry {
+        name: "exec_relocs_4096",
+        what: "an empty batch with 4096 relocations applied and written back (cost per relocation in the report)",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "exec_empty",
+            times: 1.0,
+        }),
+        target: None,
+        op: exec_scale::exec_relocs_op,
     },
     Entry {
         name: "exec_empty_2",
@@ -638,10 +710,13 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
 
     conditions.load_after = load_average();
     println!(
-        "gemu bench{}: {} samples each, in rounds (p90: the slow end); ratio: median of the \
-         per-round ratios; {cpus} CPUs{}; load average {} before, {} after",
+        "gemu bench{}: {} samples each (at least {} once {} s of sampling ran out), in rounds \
+         (p90: the slow end); ratio: median of the per-round ratios; {cpus} CPUs{}; load \
+         average {} before, {} after",
         if args.quick { " --quick" } else { "" },
         plan.samples,
+        harness::MIN_ROUNDS,
+        plan.budget.as_secs(),
         match args.cpu {
             Some(n) => format!(", run on CPU {n} only"),
             None => String::new(),
@@ -650,6 +725,19 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
         conditions.load_after,
     );
     print!("{}", harness::table(&outcomes));
+    for line in exec_scale::derived(&outcomes) {
+        println!("{line}");
+    }
+    for o in &outcomes {
+        if let Some(lanes) = eu::lane_instructions(o.name) {
+            // The median is in µs per operation.
+            println!(
+                "{}: {:.0} M lane-instructions/s ({lanes} per dispatch)",
+                o.name,
+                lanes as f64 / o.median
+            );
+        }
+    }
     let busy = |load: &str| load.parse::<f64>().is_ok_and(|l| l >= 0.5 * cpus as f64);
     if args.cpu.is_none() && (busy(&conditions.load_before) || busy(&conditions.load_after)) {
         // Measured here: with other work on the CPUs, each FUSE server's workers settle
@@ -707,7 +795,11 @@ fn run<'r>(entries: &[&'r Entry<Rig>], rig: &'r Rig, plan: &Plan) -> (Vec<Outcom
             Err(e) => fail(entry, e),
         }
     }
-    for _ in 0..plan.samples {
+    let sampling = std::time::Instant::now();
+    for round in 0..plan.samples {
+        if round >= harness::MIN_ROUNDS && sampling.elapsed() > plan.budget {
+            break;
+        }
         let mut i = 0;
         while i < running.len() {
             let r = &mut running[i];

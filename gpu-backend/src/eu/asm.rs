@@ -18,6 +18,8 @@ pub mod ty {
     pub const F: u32 = 0xa;
     /// In an immediate: eight signed nibbles.
     pub const V: u32 = 0x4;
+    /// In an immediate: eight unsigned nibbles.
+    pub const UV: u32 = 0x0;
 }
 
 /// Opcodes (Gen12 numbering).

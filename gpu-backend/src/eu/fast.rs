@@ -1,21 +1,32 @@
 //! The fast path of the ALU: dword instructions on direct GRF operands (the bulk of what
-//! compilers emit) run lane arrays through one monomorphic loop per opcode, instead of
-//! the general path's per-lane values. It covers exactly what it can do bit-for-bit like
-//! the general path (`Thread::alu`), and declines everything else, which then takes the
-//! general path: the two are checked against each other in tests.
+//! compilers emit) are compiled once, when their kernel is decoded, into a [`Compiled`]
+//! form whose operands are already resolved to per-lane GRF offsets. Running one gathers
+//! each source into a lane array, computes the whole array in one monomorphic loop and
+//! writes the enabled lanes back, instead of the general path's per-lane values. It covers
+//! exactly what it can do bit-for-bit like the general path (`Thread::alu`), and declines
+//! everything else, which then takes the general path: the two are checked against each
+//! other in tests.
 
 use super::isa::{Inst, Op, RegFile, Src, Ty};
 
-/// An operand resolved for one execution: per-lane byte offsets into the GRF and the
-/// element width (words are extended to 32 bits by their signedness), or an immediate
-/// already extended.
+/// A source resolved at decode time: per-lane byte offsets into the GRF and the element
+/// width (words are extended to 32 bits by their signedness), or an immediate already
+/// extended.
+#[derive(Clone, Debug)]
 enum Operand {
+    /// Any direct region: each lane's byte offset.
     Grf([u16; 32], Width),
+    /// Consecutive dwords from a byte offset (the `<8;8,1>` and `<16;16,1>` regions).
+    Dwords(usize),
+    /// One element for every lane (a `<0;1,0>` region).
+    Scalar(usize, Width),
     Imm(u32),
+    /// A value per lane (vector immediates).
+    Lanes([u32; 32]),
 }
 
 /// How an element is read.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Width {
     Dword,
     Word,
@@ -53,6 +64,26 @@ fn source_kind(ty: Ty) -> Option<(Domain, Width)> {
 
 fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
     match *src {
+        Src::Imm {
+            ty: ty @ (Ty::V | Ty::Uv),
+            bits,
+        } => {
+            // A vector immediate: eight 4-bit integers, repeated across the lanes.
+            let lane = |i: usize| {
+                let nib = (bits >> (4 * (i % 8))) as u32 & 0xf;
+                if ty == Ty::V {
+                    ((nib as i32) << 28 >> 28) as u32
+                } else {
+                    nib
+                }
+            };
+            let d = if ty == Ty::V {
+                Domain::I32
+            } else {
+                Domain::U32
+            };
+            Some((Operand::Lanes(std::array::from_fn(lane)), d))
+        }
         Src::Imm { ty, bits } => {
             let (d, w) = source_kind(ty)?;
             let v = match w {
@@ -83,54 +114,162 @@ fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
                 }
                 *o = at as u16;
             }
-            Some((Operand::Grf(off, w), d))
+            let dwords = w == Width::Dword
+                && off[..n]
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &o)| o == off[0] + 4 * i as u16);
+            let scalar = off[..n].iter().all(|&o| o == off[0]);
+            let op = if n > 1 && scalar {
+                Operand::Scalar(off[0] as usize, w)
+            } else if dwords {
+                Operand::Dwords(off[0] as usize)
+            } else {
+                Operand::Grf(off, w)
+            };
+            Some((op, d))
         }
         _ => None,
     }
 }
 
 #[inline(always)]
-fn load(grf: &[u8], op: &Operand, i: usize) -> u32 {
-    match op {
-        Operand::Imm(v) => *v,
-        Operand::Grf(off, w) => {
-            let o = off[i] as usize;
-            match w {
-                Width::Dword => u32::from_le_bytes([grf[o], grf[o + 1], grf[o + 2], grf[o + 3]]),
-                Width::Word => u16::from_le_bytes([grf[o], grf[o + 1]]) as u32,
-                Width::SignedWord => i16::from_le_bytes([grf[o], grf[o + 1]]) as i32 as u32,
-            }
-        }
+fn element(grf: &[u8], o: usize, w: Width) -> u32 {
+    match w {
+        Width::Dword => u32::from_le_bytes(grf[o..o + 4].try_into().unwrap()),
+        Width::Word => u16::from_le_bytes(grf[o..o + 2].try_into().unwrap()) as u32,
+        Width::SignedWord => i16::from_le_bytes(grf[o..o + 2].try_into().unwrap()) as i32 as u32,
     }
 }
 
-/// Runs `inst` on the fast path if it qualifies; `None` when it does not (nothing was
-/// touched). `lanes` has a bit per instruction channel that executes. Returns the flag
-/// bits a CMP produced (instruction channels), if any.
-pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<u32>> {
+#[inline(always)]
+fn gather<const N: usize>(grf: &[u8], op: &Operand) -> [u32; N] {
+    match *op {
+        Operand::Imm(x) => [x; N],
+        Operand::Lanes(l) => std::array::from_fn(|i| l[i]),
+        Operand::Scalar(o, w) => [element(grf, o, w); N],
+        Operand::Dwords(o) => {
+            let src = &grf[o..o + 4 * N];
+            std::array::from_fn(|i| u32::from_le_bytes(src[4 * i..4 * i + 4].try_into().unwrap()))
+        }
+        Operand::Grf(ref off, w) => std::array::from_fn(|i| element(grf, off[i] as usize, w)),
+    }
+}
+
+/// What a compiled instruction computes per lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Raw 32-bit move.
+    Mov,
+    /// Signed integer to float.
+    MovIToF,
+    /// Unsigned integer to float.
+    MovUToF,
+    AddI,
+    MulI,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+    AddF,
+    MulF,
+    /// Signed min (`less`) or max.
+    SelI(bool),
+    /// Unsigned min or max.
+    SelU(bool),
+    /// Float min or max (a NaN operand yields the other one).
+    SelF(bool),
+    /// Comparisons with the conditional modifier's code (1..=6).
+    CmpI(u8),
+    CmpU(u8),
+    CmpF(u8),
+    /// `src0 + src1 * src2` on floats, rounded once.
+    MadF,
+}
+
+/// An ALU instruction in lane-array form (see the module documentation).
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    kind: Kind,
+    /// Channels of the instruction.
+    n: usize,
+    /// Destination byte offset, byte stride and element size (4, or 2 for word types,
+    /// which keep the low half of the 32-bit result) (`None`: a CMP to the null register).
+    dst: Option<(usize, usize, usize)>,
+    /// A bit per register `dst` covers.
+    dst_regs: u128,
+    srcs: [Operand; 3],
+}
+
+/// The lane-array form of `inst`, when the fast path computes it exactly as the general
+/// path does; `None` otherwise.
+pub(crate) fn compile(inst: &Inst) -> Option<Compiled> {
     let n = inst.exec_size as usize;
-    if inst.sat || inst.acc_wr {
+    if inst.sat
+        || inst.acc_wr
+        || !matches!(
+            inst.op,
+            Op::Mov
+                | Op::Add
+                | Op::Mul
+                | Op::And
+                | Op::Or
+                | Op::Xor
+                | Op::Shl
+                | Op::Shr
+                | Op::Cmp
+                | Op::Sel
+                | Op::Mad
+        )
+    {
         return None;
     }
+    let (ddom, size) = match inst.dst.ty {
+        Ty::Uw => (Domain::U32, 2),
+        Ty::W => (Domain::I32, 2),
+        t => (domain(t)?, 4),
+    };
     let dst = match inst.dst.file {
-        RegFile::Grf(o) => o as usize,
-        _ if inst.op == Op::Cmp && inst.dst.file == RegFile::Null => usize::MAX,
+        RegFile::Grf(o) => Some((o as usize, size * inst.dst.hstride as usize, size)),
+        RegFile::Null if inst.op == Op::Cmp => None,
         _ => return None,
     };
-    let ddom = domain(inst.dst.ty)?;
-    if dst != usize::MAX && dst + 4 * inst.dst.hstride as usize * (n - 1) + 4 > grf.len() {
-        return None;
+    if let Some((o, stride, size)) = dst {
+        if o + stride * (n - 1) + size > super::thread::GRF_BYTES {
+            return None;
+        }
     }
     if inst.op == Op::Mad {
-        return mad(grf, inst, lanes, dst, ddom);
+        if inst.cond != 0 || ddom != Domain::F32 || dst.is_none() {
+            return None;
+        }
+        let mut srcs = [Operand::Imm(0), Operand::Imm(0), Operand::Imm(0)];
+        for (o, src) in srcs.iter_mut().zip(&inst.srcs) {
+            let (op, d) = resolve(src, n)?;
+            if d != Domain::F32 {
+                return None;
+            }
+            *o = op;
+        }
+        return Some(Compiled {
+            kind: Kind::MadF,
+            n,
+            dst,
+            dst_regs: regs_of(dst, n),
+            srcs,
+        });
     }
     let binary = match inst.op {
         Op::Mov => false,
-        Op::Add | Op::Mul | Op::And | Op::Or | Op::Xor | Op::Shl | Op::Shr | Op::Cmp => true,
         Op::Sel if inst.cond == 4 || inst.cond == 5 => true,
-        _ => return None,
+        Op::Sel => return None,
+        _ => true,
     };
     if inst.cond != 0 && !matches!(inst.op, Op::Cmp | Op::Sel) {
+        return None;
+    }
+    if inst.op == Op::Cmp && !(1..=6).contains(&inst.cond) {
         return None;
     }
     let (a, adom) = resolve(&inst.srcs[0], n)?;
@@ -162,141 +301,170 @@ pub(crate) fn try_alu(grf: &mut [u8], inst: &Inst, lanes: u32) -> Option<Option<
         return None;
     }
     let signed = adom == Domain::I32 || bdom == Domain::I32;
-    let mut out = [0u32; 32];
-    let mut flags = 0u32;
-    macro_rules! each {
-        ($f:expr) => {
-            for i in 0..n {
-                if lanes >> i & 1 != 0 {
-                    out[i] = $f(load(grf, &a, i), load(grf, &b, i));
-                }
-            }
-        };
+    let less = inst.cond == 5;
+    let kind = match (inst.op, float) {
+        (Op::Mov, false) if ddom == Domain::F32 && adom == Domain::I32 => Kind::MovIToF,
+        (Op::Mov, false) if ddom == Domain::F32 => Kind::MovUToF,
+        (Op::Mov, _) => Kind::Mov,
+        (Op::Add, false) => Kind::AddI,
+        (Op::Mul, false) => Kind::MulI,
+        (Op::And, _) => Kind::And,
+        (Op::Or, _) => Kind::Or,
+        (Op::Xor, _) => Kind::Xor,
+        (Op::Shl, _) => Kind::Shl,
+        (Op::Shr, _) => Kind::Shr,
+        (Op::Add, true) => Kind::AddF,
+        (Op::Mul, true) => Kind::MulF,
+        (Op::Sel, false) if signed => Kind::SelI(less),
+        (Op::Sel, false) => Kind::SelU(less),
+        (Op::Sel, true) => Kind::SelF(less),
+        (Op::Cmp, true) => Kind::CmpF(inst.cond),
+        (Op::Cmp, false) if signed => Kind::CmpI(inst.cond),
+        (Op::Cmp, false) => Kind::CmpU(inst.cond),
+        _ => return None,
+    };
+    Some(Compiled {
+        kind,
+        n,
+        dst,
+        dst_regs: regs_of(dst, n),
+        srcs: [a, b, Operand::Imm(0)],
+    })
+}
+
+/// A bit per register that `n` elements at `dst` (offset, stride, size) touch.
+fn regs_of(dst: Option<(usize, usize, usize)>, n: usize) -> u128 {
+    dst.map_or(0, |(base, stride, size)| {
+        super::thread::register_bits(base, base + stride * (n - 1) + size)
+    })
+}
+
+fn holds<T: PartialOrd>(cond: u8, p: T, q: T) -> bool {
+    match cond {
+        1 => p == q,
+        2 => p != q,
+        3 => p > q,
+        4 => p >= q,
+        5 => p < q,
+        _ => p <= q,
     }
-    let fl = f32::from_bits;
-    match (inst.op, float) {
-        (Op::Mov, false) if ddom == Domain::F32 => {
-            if adom == Domain::I32 {
-                each!(|x: u32, _| (x as i32 as f32).to_bits())
-            } else {
-                each!(|x: u32, _| (x as f32).to_bits())
-            }
+}
+
+impl Compiled {
+    /// A bit for each register the instruction may write.
+    pub(crate) fn dst_regs(&self) -> u128 {
+        self.dst_regs
+    }
+
+    /// Runs the instruction on the lanes set in `lanes` (bit 0 = its first channel).
+    /// Returns the flag bits a CMP produced (instruction channels).
+    pub(crate) fn run(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
+        // One loop per SIMD width, so that each is unrolled and vectorised for its size.
+        match self.n {
+            1 => self.run_n::<1>(grf, lanes),
+            2 => self.run_n::<2>(grf, lanes),
+            4 => self.run_n::<4>(grf, lanes),
+            8 => self.run_n::<8>(grf, lanes),
+            16 => self.run_n::<16>(grf, lanes),
+            _ => self.run_n::<32>(grf, lanes),
         }
-        (Op::Mov, _) => each!(|x, _| x),
-        (Op::Add, false) => each!(|x: u32, y: u32| x.wrapping_add(y)),
-        (Op::Mul, false) => each!(|x: u32, y: u32| x.wrapping_mul(y)),
-        (Op::And, _) => each!(|x, y| x & y),
-        (Op::Or, _) => each!(|x, y| x | y),
-        (Op::Xor, _) => each!(|x, y| x ^ y),
-        (Op::Shl, _) => each!(|x: u32, y: u32| x << (y & 31)),
-        (Op::Shr, _) => each!(|x: u32, y: u32| x >> (y & 31)),
-        (Op::Add, true) => each!(|x, y| (fl(x) + fl(y)).to_bits()),
-        (Op::Mul, true) => each!(|x, y| (fl(x) * fl(y)).to_bits()),
-        (Op::Sel, false) => {
-            let less = inst.cond == 5;
-            if signed {
+    }
+
+    #[inline(always)]
+    fn run_n<const N: usize>(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
+        let n = N;
+        let full = if N >= 32 { u32::MAX } else { (1u32 << N) - 1 };
+        let a: [u32; N] = gather(grf, &self.srcs[0]);
+        let b: [u32; N] = gather(grf, &self.srcs[1]);
+        let mut out = [0u32; N];
+        let fl = f32::from_bits;
+        macro_rules! each {
+            ($f:expr) => {
+                for ((o, &x), &y) in out.iter_mut().zip(&a).zip(&b) {
+                    *o = $f(x, y);
+                }
+            };
+        }
+        let mut flags = None;
+        match self.kind {
+            Kind::Mov => out = a,
+            Kind::MovIToF => each!(|x: u32, _| (x as i32 as f32).to_bits()),
+            Kind::MovUToF => each!(|x: u32, _| (x as f32).to_bits()),
+            Kind::AddI => each!(|x: u32, y: u32| x.wrapping_add(y)),
+            Kind::MulI => each!(|x: u32, y: u32| x.wrapping_mul(y)),
+            Kind::And => each!(|x: u32, y: u32| x & y),
+            Kind::Or => each!(|x: u32, y: u32| x | y),
+            Kind::Xor => each!(|x: u32, y: u32| x ^ y),
+            Kind::Shl => each!(|x: u32, y: u32| x << (y & 31)),
+            Kind::Shr => each!(|x: u32, y: u32| x >> (y & 31)),
+            Kind::AddF => each!(|x, y| (fl(x) + fl(y)).to_bits()),
+            Kind::MulF => each!(|x, y| (fl(x) * fl(y)).to_bits()),
+            Kind::SelI(less) => {
                 each!(|x: u32, y: u32| if ((x as i32) < (y as i32)) == less {
                     x
                 } else {
                     y
                 })
-            } else {
-                each!(|x: u32, y: u32| if (x < y) == less { x } else { y })
             }
-        }
-        (Op::Sel, true) => {
-            let less = inst.cond == 5;
-            // A NaN operand yields the other one.
-            each!(|x: u32, y: u32| {
+            Kind::SelU(less) => each!(|x: u32, y: u32| if (x < y) == less { x } else { y }),
+            Kind::SelF(less) => each!(|x: u32, y: u32| {
                 let (p, q) = (fl(x), fl(y));
                 if !p.is_nan() && (q.is_nan() || (p < q) == less) {
                     x
                 } else {
                     y
                 }
-            })
-        }
-        (Op::Cmp, _) => {
-            for (i, o) in out.iter_mut().enumerate().take(n) {
-                if lanes >> i & 1 == 0 {
-                    continue;
-                }
-                let (x, y) = (load(grf, &a, i), load(grf, &b, i));
-                let hit = if float {
-                    let (p, q) = (fl(x), fl(y));
-                    match inst.cond {
-                        1 => p == q,
-                        2 => p != q,
-                        3 => p > q,
-                        4 => p >= q,
-                        5 => p < q,
-                        6 => p <= q,
-                        _ => return None,
-                    }
-                } else {
-                    let (p, q) = if signed {
-                        (x as i32 as i64, y as i32 as i64)
-                    } else {
-                        (x as i64, y as i64)
+            }),
+            Kind::CmpI(c) | Kind::CmpU(c) | Kind::CmpF(c) => {
+                let mut bits = 0u32;
+                for (i, o) in out.iter_mut().enumerate() {
+                    let (x, y) = (a[i], b[i]);
+                    let hit = match self.kind {
+                        Kind::CmpF(_) => holds(c, fl(x), fl(y)),
+                        Kind::CmpI(_) => holds(c, x as i32, y as i32),
+                        _ => holds(c, x, y),
                     };
-                    match inst.cond {
-                        1 => p == q,
-                        2 => p != q,
-                        3 => p > q,
-                        4 => p >= q,
-                        5 => p < q,
-                        6 => p <= q,
-                        _ => return None,
+                    if hit {
+                        bits |= 1 << i;
+                        *o = u32::MAX;
                     }
-                };
-                if hit {
-                    flags |= 1 << i;
-                    *o = u32::MAX;
+                }
+                flags = Some(bits & lanes);
+            }
+            Kind::MadF => {
+                let c: [u32; N] = gather(grf, &self.srcs[2]);
+                let f = |x: u32| f64::from(fl(x));
+                for i in 0..n {
+                    out[i] = ((f(a[i]) + f(b[i]) * f(c[i])) as f32).to_bits();
                 }
             }
         }
-        _ => return None,
-    }
-    if dst != usize::MAX {
-        let stride = 4 * inst.dst.hstride as usize;
-        for (i, v) in out.iter().enumerate().take(n) {
-            if lanes >> i & 1 != 0 {
-                let o = dst + i * stride;
-                grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        match self.dst {
+            Some((base, 4, 4)) if lanes & full == full => {
+                // Every lane: one copy.
+                let dst = &mut grf[base..base + 4 * n];
+                for (d, v) in dst.chunks_exact_mut(4).zip(&out) {
+                    d.copy_from_slice(&v.to_le_bytes());
+                }
             }
+            Some((base, 4, 4)) => {
+                let dst = &mut grf[base..base + 4 * n];
+                for (i, (d, v)) in dst.chunks_exact_mut(4).zip(&out).enumerate() {
+                    if lanes >> i & 1 != 0 {
+                        d.copy_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+            Some((base, stride, size)) => {
+                for (i, v) in out.iter().enumerate() {
+                    if lanes >> i & 1 != 0 {
+                        let o = base + i * stride;
+                        grf[o..o + size].copy_from_slice(&v.to_le_bytes()[..size]);
+                    }
+                }
+            }
+            None => {}
         }
+        flags
     }
-    Some((inst.op == Op::Cmp).then_some(flags))
-}
-
-/// MAD on floats: `dst = src0 + src1 * src2` with one rounding to f32, as the general
-/// path computes it (the product is exact in double precision).
-fn mad(grf: &mut [u8], inst: &Inst, lanes: u32, dst: usize, ddom: Domain) -> Option<Option<u32>> {
-    let n = inst.exec_size as usize;
-    if inst.cond != 0 || ddom != Domain::F32 || dst == usize::MAX {
-        return None;
-    }
-    let mut ops = Vec::with_capacity(3);
-    for src in &inst.srcs {
-        let (o, d) = resolve(src, n)?;
-        if d != Domain::F32 {
-            return None;
-        }
-        ops.push(o);
-    }
-    let f = |op: &Operand, i: usize| f64::from(f32::from_bits(load(grf, op, i)));
-    let mut out = [0u32; 32];
-    for (i, o) in out.iter_mut().enumerate().take(n) {
-        if lanes >> i & 1 != 0 {
-            *o = ((f(&ops[0], i) + f(&ops[1], i) * f(&ops[2], i)) as f32).to_bits();
-        }
-    }
-    let stride = 4 * inst.dst.hstride as usize;
-    for (i, v) in out.iter().enumerate().take(n) {
-        if lanes >> i & 1 != 0 {
-            let o = dst + i * stride;
-            grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
-        }
-    }
-    Some(None)
 }

@@ -12,12 +12,13 @@ pub mod asm;
 mod compact;
 mod fast;
 pub mod isa;
+mod kernel;
 pub mod thread;
 
 use std::fmt;
 
-use crate::mem::{read_mem, AddressSpace};
 use isa::Inst;
+pub use kernel::{cache_stats, CacheStats, Decoded, Kernel, CACHE_KERNELS};
 use thread::{Stop, Thread};
 
 /// Why an EU thread cannot go on (the request hangs with this reason).
@@ -40,58 +41,6 @@ impl fmt::Display for EuError {
 impl From<isa::IsaError> for EuError {
     fn from(e: isa::IsaError) -> EuError {
         EuError(e.0)
-    }
-}
-
-/// A kernel in GPU memory, decoded lazily and cached for the duration of one dispatch
-/// command (its memory does not change while its threads run).
-pub struct Kernel<'a> {
-    space: &'a dyn AddressSpace,
-    /// GPU address of the first instruction.
-    pub base: u64,
-    /// Decoded instructions by offset / 8 (instructions are 8-byte aligned).
-    cache: Vec<Option<Inst>>,
-}
-
-/// Kernel bytes whose decoded instructions are cached (larger kernels decode past it on
-/// every fetch).
-const CACHED_KERNEL_BYTES: u64 = 1 << 20;
-
-impl<'a> Kernel<'a> {
-    /// The kernel starting at GPU address `base`.
-    pub fn new(space: &'a dyn AddressSpace, base: u64) -> Kernel<'a> {
-        Kernel {
-            space,
-            base,
-            cache: Vec::new(),
-        }
-    }
-
-    /// The instruction at byte offset `off`.
-    pub fn fetch(&mut self, off: u64) -> Result<Inst, EuError> {
-        let slot = (off / 8) as usize;
-        if let Some(Some(i)) = self.cache.get(slot) {
-            return Ok(*i);
-        }
-        let addr = (self.base + off) & crate::mem::GPU_ADDR_MASK;
-        let mut b = [0u8; 16];
-        let fault = |f: crate::mem::Fault| {
-            EuError::new(format!("instruction fetch fault at {:#x}", f.addr))
-        };
-        // A compacted instruction may be the last 8 bytes of the kernel's mapping.
-        read_mem(self.space, addr, &mut b[..8]).map_err(fault)?;
-        if b[3] >> 5 & 1 == 0 {
-            read_mem(self.space, addr + 8, &mut b[8..]).map_err(fault)?;
-        }
-        let inst = isa::decode_bytes(&b)
-            .map_err(|e| EuError::new(format!("{e} at kernel offset {off:#x}")))?;
-        if off.is_multiple_of(8) && off < CACHED_KERNEL_BYTES {
-            if self.cache.len() <= slot {
-                self.cache.resize(slot + 1, None);
-            }
-            self.cache[slot] = Some(inst);
-        }
-        Ok(inst)
     }
 }
 
@@ -118,7 +67,15 @@ pub fn run_group(
     shared: &mut dyn SharedFunctions,
     tick: &mut dyn FnMut() -> Result<(), EuError>,
 ) -> Result<u64, EuError> {
-    let mut done = vec![false; threads.len()];
+    // Groups have at most 64 threads on Gen12: no allocation for them.
+    let mut small = [false; 64];
+    let mut large;
+    let done: &mut [bool] = if threads.len() <= small.len() {
+        &mut small[..threads.len()]
+    } else {
+        large = vec![false; threads.len()];
+        &mut large
+    };
     let mut executed = 0u64;
     loop {
         let mut waiting = 0;
@@ -133,14 +90,12 @@ pub fn run_group(
                 if executed.is_multiple_of(TICK_EVERY) {
                     tick()?;
                 }
-                let r = t.step(&mut |off| kernel.fetch(off), &mut |th, inst, mask| {
-                    shared.send(th, inst, mask)
-                });
+                let r = t.step(kernel, &mut |th, inst, mask| shared.send(th, inst, mask));
                 let at = t.ip();
                 let r = r.map_err(|e| {
                     // Name the instruction when it decodes (the error came from running it).
                     match kernel.fetch(at) {
-                        Ok(i) => EuError::new(format!("{e} in `{i}` (thread ip {at:#x})")),
+                        Ok(d) => EuError::new(format!("{e} in `{}` (thread ip {at:#x})", d.inst)),
                         Err(_) => EuError::new(format!("{e} (thread ip {at:#x})")),
                     }
                 });
@@ -170,7 +125,7 @@ pub fn run_group(
                     "barrier waits for threads of its group that have ended",
                 ));
             }
-            for (t, d) in threads.iter_mut().zip(&done) {
+            for (t, d) in threads.iter_mut().zip(done.iter()) {
                 if !d {
                     t.notified = true;
                 }

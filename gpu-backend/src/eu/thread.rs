@@ -9,6 +9,7 @@
 //! as the hardware jumps when every channel is disabled.
 
 use super::isa::{Dst, Inst, Op, RegFile, Src, Ty};
+use super::kernel::{Decoded, Kernel};
 use super::EuError;
 
 /// Bytes in the general register file (128 registers of 32 bytes).
@@ -56,8 +57,12 @@ impl Val {
 
 /// The state of one hardware thread.
 pub struct Thread {
-    /// General registers r0..r127.
-    pub grf: Vec<u8>,
+    /// General registers r0..r127 (written only through methods that keep `dirty`).
+    grf: Vec<u8>,
+    /// A bit per register written since the last reset (only those are cleared: a
+    /// thread writes a few registers, and clearing all 4 KiB per thread would cost more
+    /// than a small kernel's instructions).
+    dirty: u128,
     acc: [u8; 64],
     flag: [u8; 8],
     a0: [u8; 32],
@@ -81,6 +86,7 @@ impl Thread {
     pub fn new(dispatch_mask: u32) -> Thread {
         Thread {
             grf: vec![0; GRF_BYTES],
+            dirty: 0,
             acc: [0; 64],
             flag: [0; 8],
             a0: [0; 32],
@@ -97,7 +103,12 @@ impl Thread {
     /// Makes this thread a new one (as [`Thread::new`]) without a new register file: the
     /// registers are cleared, as a fresh thread's are.
     pub fn reset(&mut self, dispatch_mask: u32) {
-        self.grf.fill(0);
+        let mut d = std::mem::take(&mut self.dirty);
+        while d != 0 {
+            let r = d.trailing_zeros() as usize;
+            d &= d - 1;
+            self.grf[r * 32..r * 32 + 32].fill(0);
+        }
         self.acc = [0; 64];
         self.flag = [0; 8];
         self.a0 = [0; 32];
@@ -130,7 +141,23 @@ impl Thread {
     /// Writes dword `n` of register `reg`.
     pub fn set_grf_ud(&mut self, reg: usize, n: usize, v: u32) {
         let o = reg * 32 + n * 4;
-        self.grf[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        self.grf_mut(o..o + 4).copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// The general register file.
+    pub fn grf(&self) -> &[u8] {
+        &self.grf
+    }
+
+    /// GRF bytes `range` to write (panics past r127, as slicing does).
+    pub fn grf_mut(&mut self, range: std::ops::Range<usize>) -> &mut [u8] {
+        self.mark(range.start, range.end);
+        &mut self.grf[range]
+    }
+
+    /// Records that GRF bytes `start..end` may have been written.
+    fn mark(&mut self, start: usize, end: usize) {
+        self.dirty |= register_bits(start, end);
     }
 
     /// The live channels at the thread's instruction pointer; moves `ip` to the lowest
@@ -165,25 +192,33 @@ impl Thread {
 
     /// Moves the channels in `mask` to `to` (a byte offset).
     fn jump(&mut self, mask: u32, to: u64) {
-        self.converged = None;
-        for c in 0..32 {
-            if mask >> c & 1 != 0 {
-                self.pc[c] = to;
+        if let Some(at) = self.converged.take() {
+            // The channels' PCs were not kept while they moved together.
+            let mut m = self.dispatch_mask;
+            while m != 0 {
+                self.pc[m.trailing_zeros() as usize] = at;
+                m &= m - 1;
             }
+        }
+        let mut m = mask;
+        while m != 0 {
+            self.pc[m.trailing_zeros() as usize] = to;
+            m &= m - 1;
         }
     }
 
-    /// Executes one instruction; `fetch` gives the decoded instruction at a byte offset,
-    /// `send` performs a message for the instruction's enabled channels (bit 0 = its first
-    /// channel). Returns `Some(stop)` when the thread stops.
+    /// Executes one instruction of `kernel`; `send` performs a message for the
+    /// instruction's enabled channels (bit 0 = its first channel). Returns `Some(stop)`
+    /// when the thread stops.
     pub(crate) fn step(
         &mut self,
-        fetch: &mut dyn FnMut(u64) -> Result<Inst, EuError>,
+        kernel: &mut Kernel<'_>,
         send: &mut SendFn<'_>,
     ) -> Result<Option<Stop>, EuError> {
         let live = self.active();
         let at = self.ip;
-        let inst = fetch(at)?;
+        let d = kernel.fetch(at)?;
+        let inst = &d.inst;
         if inst.op == Op::Sync && inst.cond == SYNC_BAR {
             // Wait for the gateway's barrier notification; the thread stays here until
             // its group releases it.
@@ -196,9 +231,9 @@ impl Thread {
             return Err(EuError::new(format!("sync function {:#x}", inst.cond)));
         }
         let next = at + u64::from(inst.size);
-        let window = chan_window(&inst);
+        let window = chan_window(inst);
         let exec = if inst.no_mask { window } else { live & window };
-        let pred = self.predicate(&inst, exec);
+        let pred = self.predicate(inst, exec);
         let target = |off: i32| at.wrapping_add(off as i64 as u64);
         // Channels of the thread that are not covered by this instruction's window keep
         // their place; the ones covered move on unless a branch sends them elsewhere.
@@ -224,8 +259,9 @@ impl Thread {
             Op::Break => {
                 // UIP names the loop's WHILE; a channel that breaks resumes after it,
                 // once the channels still looping leave the loop.
-                let w = target(inst.uip);
-                let after = w + u64::from(fetch(w)?.size);
+                let after = d
+                    .after_loop
+                    .ok_or_else(|| EuError::new("BREAK whose WHILE does not decode"))?;
                 self.jump(live & window & pred, after);
                 moved &= !(window & pred);
                 Ok(None)
@@ -242,18 +278,19 @@ impl Thread {
                 Ok(None)
             }
             Op::Send | Op::Sendc if exec & pred != 0 => {
-                send(self, &inst, (exec & pred) >> inst.chan_off)
+                send(self, inst, (exec & pred) >> inst.chan_off)
             }
             Op::Send | Op::Sendc => Ok(None),
-            _ => self.alu(&inst, exec, pred).map(|()| None),
+            _ => self.alu(d, exec, pred).map(|()| None),
         };
         let stop = result?;
-        self.jump(moved, next);
         if self.dispatch_mask == 0 {
             self.ip = next;
         } else if live == self.dispatch_mask && moved == live {
             // Every channel was here and none branched away: they are all at `next`.
             self.converged = Some(next);
+        } else {
+            self.jump(moved, next);
         }
         Ok(stop)
     }
@@ -374,6 +411,9 @@ impl Thread {
     }
 
     fn store(&mut self, file: RegFile, off: usize, size: usize, v: u64) -> Result<(), EuError> {
+        if let RegFile::Grf(o) = file {
+            self.mark(o as usize + off, o as usize + off + size);
+        }
         let Some((area, base)) = self.area(file) else {
             return Ok(());
         };
@@ -446,11 +486,13 @@ impl Thread {
     }
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
-    fn alu(&mut self, inst: &Inst, exec: u32, pred: u32) -> Result<(), EuError> {
+    fn alu(&mut self, d: &Decoded, exec: u32, pred: u32) -> Result<(), EuError> {
+        let inst = &d.inst;
         // `exec` already lies inside the instruction's channels (see `step`).
         let lanes = (exec & pred) >> inst.chan_off;
-        if let Some(flags) = super::fast::try_alu(&mut self.grf, inst, lanes) {
-            if let Some(f) = flags {
+        if let Some(fast) = &d.fast {
+            self.dirty |= fast.dst_regs();
+            if let Some(f) = fast.run(&mut self.grf, lanes) {
                 self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
             }
             return Ok(());
@@ -581,6 +623,20 @@ impl Thread {
     }
 }
 
+/// A bit for each register that GRF bytes `start..end` touch.
+pub(crate) fn register_bits(start: usize, end: usize) -> u128 {
+    if end <= start {
+        return 0;
+    }
+    let (first, last) = (start / 32, (end - 1).min(GRF_BYTES - 1) / 32);
+    let upto = if last >= 127 {
+        u128::MAX
+    } else {
+        (1u128 << (last + 1)) - 1
+    };
+    upto & !((1u128 << first) - 1)
+}
+
 /// The channels of the thread an instruction covers.
 fn chan_window(inst: &Inst) -> u32 {
     let n = inst.exec_size as u32;
@@ -683,6 +739,14 @@ mod tests {
 
     use crate::testing::Rng;
 
+    fn decoded(inst: Inst) -> Decoded {
+        Decoded {
+            fast: super::super::fast::compile(&inst),
+            inst,
+            after_loop: None,
+        }
+    }
+
     /// Random float MADs give the same registers on both paths.
     #[test]
     fn the_fast_mad_matches_the_general_path() {
@@ -695,7 +759,7 @@ mod tests {
             let w = asm::mad_f(exec, 20, srcs, Ctl::default());
             let inst = decode(&w).expect("a MAD decodes");
             let mut t1 = Thread::new(0xffff);
-            for (i, byte) in t1.grf.iter_mut().enumerate() {
+            for (i, byte) in t1.grf_mut(0..GRF_BYTES).iter_mut().enumerate() {
                 // Mostly ordinary floats, some special values.
                 *byte = if i % 4 == 3 {
                     0x3f + (r.below(4) as u8)
@@ -704,13 +768,13 @@ mod tests {
                 };
             }
             let mut t2 = Thread::new(0xffff);
-            t2.grf.clone_from(&t1.grf);
+            t2.grf_mut(0..GRF_BYTES).copy_from_slice(t1.grf());
             let exec_mask = r.next_u32() | 1;
-            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & 0xffff).is_some()
-            {
+            let d = decoded(inst);
+            if d.fast.is_some() {
                 taken += 1;
             }
-            t1.alu(&inst, exec_mask, u32::MAX).unwrap();
+            t1.alu(&d, exec_mask, u32::MAX).unwrap();
             t2.alu_general(&inst, exec_mask, u32::MAX).unwrap();
             assert!(t1.grf == t2.grf, "registers differ after `{inst}`");
         }
@@ -742,12 +806,13 @@ mod tests {
             let (ta, tb, td) = (
                 tys[(r.next_u32() % 5) as usize],
                 tys[(r.next_u32() % 5) as usize],
-                tys[(r.next_u32() % 3) as usize],
+                tys[(r.next_u32() % 5) as usize],
             );
             let src = |r: &mut Rng, t: u32| -> S {
-                match r.next_u32() % 3 {
+                match r.next_u32() % 4 {
                     0 => imm(t, r.next_u32()),
-                    1 => scalar(10 + r.next_u32() % 4, r.next_u32() % 8, t),
+                    1 => imm([asm::ty::V, asm::ty::UV][r.below(2) as usize], r.next_u32()),
+                    2 => scalar(10 + r.next_u32() % 4, r.next_u32() % 8, t),
                     _ => vec8(10 + r.next_u32() % 4, 0, t),
                 }
             };
@@ -766,18 +831,17 @@ mod tests {
             let w = asm::alu(o, exec, dst(20, 0, td), a, two.then_some(b), ctl);
             let Ok(inst) = decode(&w) else { continue };
             let mut t1 = Thread::new(0xffff);
-            for byte in t1.grf.iter_mut() {
+            for byte in t1.grf_mut(0..GRF_BYTES).iter_mut() {
                 *byte = r.next_u32() as u8;
             }
             t1.flag = [0; 8];
             let mut t2 = Thread::new(0xffff);
-            t2.grf.clone_from(&t1.grf);
+            t2.grf_mut(0..GRF_BYTES).copy_from_slice(t1.grf());
             let exec_mask = r.next_u32() | 1;
-            let g1 = t1.alu(&inst, exec_mask, u32::MAX);
+            let d = decoded(inst);
+            let g1 = t1.alu(&d, exec_mask, u32::MAX);
             let g2 = t2.alu_general(&inst, exec_mask, u32::MAX);
-            let window = (((1u64 << inst.exec_size) - 1) as u32) << inst.chan_off;
-            if super::super::fast::try_alu(&mut t1.grf.clone(), &inst, exec_mask & window).is_some()
-            {
+            if d.fast.is_some() {
                 fast_taken += 1;
             }
             assert_eq!(g1.is_ok(), g2.is_ok(), "{inst}");

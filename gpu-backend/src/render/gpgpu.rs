@@ -8,8 +8,11 @@
 use super::{Env, RenderState};
 use crate::eu::thread::Thread;
 use crate::eu::{run_group, EuError, Kernel};
-use crate::mem::GPU_ADDR_MASK;
+use crate::mem::{AddressSpace, GPU_ADDR_MASK};
 use crate::shared::Dataport;
+
+/// Thread groups run between two progress ticks of a walker.
+const GROUPS_PER_TICK: u64 = 32;
 
 /// Most threads one thread group may have (Gen12: 64 per dual subslice).
 const MAX_GROUP_THREADS: u32 = 64;
@@ -71,19 +74,17 @@ fn load_constants(
     if to + regs > 128 {
         return Err(EuError::new("thread payload larger than the register file"));
     }
-    for r in 0..regs {
-        let src = (from + r) * 32;
-        let dst = (to + r) * 32;
-        for i in 0..32 {
-            t.grf[dst + i] = curbe.get(src + i).copied().unwrap_or(0);
-        }
-    }
+    let dst = t.grf_mut(to * 32..(to + regs) * 32);
+    let src = curbe.get(from * 32..).unwrap_or(&[]);
+    let have = src.len().min(dst.len());
+    dst[..have].copy_from_slice(&src[..have]);
+    dst[have..].fill(0);
     Ok(())
 }
 
-fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<'a> {
+fn dataport<'a>(state: &RenderState, d: &Descriptor, space: &'a dyn AddressSpace) -> Dataport<'a> {
     Dataport {
-        space: env.space,
+        space,
         surface_state_base: state.surface_state_base,
         // With a binding table pool, binding table pointers are relative to the pool.
         binding_table: state.binding_table_pool.unwrap_or(state.surface_state_base)
@@ -156,25 +157,111 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
             "{threads} threads in one thread group"
         )));
     }
-    let (x0, x1) = (dw[5], dw[7]);
-    let (y0, y1) = (dw[8], dw[10]);
-    let (z0, z1) = (dw[11], dw[12]);
-    let (right, bottom) = (dw[13], dw[14]);
-    let mut kernel = Kernel::new(env.space, d.kernel);
-    let mut dp = dataport(state, &d, env);
-    // One register file per thread of a group, reused group after group.
-    let mut group: Vec<Thread> = (0..threads).map(|_| Thread::new(0)).collect();
-    for z in z0..z1 {
-        for y in y0..y1 {
-            for x in x0..x1 {
-                for t in 0..threads {
+    let span = |lo: u32, hi: u32| u64::from(hi.saturating_sub(lo));
+    let walk = Walk {
+        state,
+        d,
+        constants,
+        indirect: indirect_len > 0,
+        size: (tw, th),
+        threads,
+        simd_mask,
+        edges: (dw[13], dw[14]),
+        origin: (dw[5], dw[8], dw[11]),
+        extent: (
+            span(dw[5], dw[7]),
+            span(dw[8], dw[10]),
+            span(dw[11], dw[12]),
+        ),
+    };
+    let total = walk.extent.0 * walk.extent.1 * walk.extent.2;
+    let workers = host_workers().min(total.div_ceil(PARALLEL_GROUPS) as usize);
+    if workers <= 1 || !walk.slots_for(workers) {
+        let mut left = Some(0..total);
+        env.writes += walk.run(env.space, 0, &mut || left.take(), env.tick)?;
+        return (env.tick)(true);
+    }
+    walk.run_parallel(env, total, workers)
+}
+
+/// Groups a walker must have per host thread before it is split across host threads
+/// (below it, starting threads costs more than it saves).
+const PARALLEL_GROUPS: u64 = 64;
+
+/// Groups a host thread takes at a time from a parallel walk.
+const CHUNK: u64 = 16;
+
+/// How many host threads a walk may use: the machine's CPUs, at most 8.
+fn host_workers() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
+/// The error a host thread of a parallel walk stops with when another one failed.
+const STOPPED: &str = "stopped: another host thread of the walk failed";
+
+/// One GPGPU_WALKER's dispatch, shared by the host threads that run its groups.
+struct Walk<'w> {
+    state: &'w RenderState,
+    d: Descriptor,
+    constants: &'w [u8],
+    /// The constants are the walker's indirect data (else the CURBE).
+    indirect: bool,
+    /// Threads of a group along X and Y.
+    size: (u32, u32),
+    threads: u32,
+    simd_mask: u32,
+    /// Right and bottom execution masks.
+    edges: (u32, u32),
+    /// First group id along X, Y, Z.
+    origin: (u32, u32, u32),
+    /// Groups along X, Y, Z.
+    extent: (u64, u64, u64),
+}
+
+impl Walk<'_> {
+    /// Whether `workers` host threads, each running one group at a time, can be given
+    /// scratch slots of their own: always when the kernel has no scratch space, else
+    /// when MEDIA_VFE_STATE's thread count covers 64 slots per host thread.
+    fn slots_for(&self, workers: usize) -> bool {
+        let Some(v) = self.state.vfe.as_deref() else {
+            return true;
+        };
+        let scratch = v.first().is_some_and(|d| d & !0x3ff != 0);
+        let max_threads = v.get(2).map_or(0, |d| (d >> 16) as usize + 1);
+        !scratch || max_threads >= workers * MAX_GROUP_THREADS as usize
+    }
+
+    /// Runs the groups that `next` hands out, one at a time, on this host thread; thread
+    /// `t` of a group uses scratch slot `slot_base + t`. Returns the memory writes done.
+    fn run(
+        &self,
+        space: &dyn AddressSpace,
+        slot_base: u32,
+        next: &mut dyn FnMut() -> Option<std::ops::Range<u64>>,
+        tick: &mut dyn FnMut(bool) -> Result<(), EuError>,
+    ) -> Result<u64, EuError> {
+        let d = &self.d;
+        let (tw, th) = self.size;
+        let mut kernel = Kernel::new(space, d.kernel);
+        let mut dp = dataport(self.state, d, space);
+        // One register file per thread of a group, reused group after group.
+        let mut group: Vec<Thread> = (0..self.threads).map(|_| Thread::new(0)).collect();
+        let mut groups = 0u64;
+        while let Some(range) = next() {
+            for g in range {
+                let (nx, ny, _) = self.extent;
+                let x = self.origin.0 + (g % nx) as u32;
+                let y = self.origin.1 + (g / nx % ny) as u32;
+                let z = self.origin.2 + (g / (nx * ny)) as u32;
+                for t in 0..self.threads {
                     let (lx, ly) = (t % tw, t / tw % th);
-                    let mut mask = simd_mask;
+                    let mut mask = self.simd_mask;
                     if lx == tw - 1 {
-                        mask &= right;
+                        mask &= self.edges.0;
                     }
                     if ly == th - 1 {
-                        mask &= bottom;
+                        mask &= self.edges.1;
                     }
                     let th_ = &mut group[t as usize];
                     th_.reset(mask);
@@ -183,7 +270,7 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     th_.set_grf_ud(0, 7, z);
                     // r0.2 bits 7:0: the thread's index in its group (barrier bookkeeping).
                     th_.set_grf_ud(0, 2, t);
-                    th_.set_grf_ud(0, 5, scratch_pointer(state, t));
+                    th_.set_grf_ud(0, 5, scratch_pointer(self.state, slot_base + t));
                     // In memory the cross-thread data comes first, then one block per
                     // thread. In the registers, CURBE constants keep that order (Mesa's
                     // push constants, then its per-thread subgroup id), while a walker's
@@ -191,22 +278,119 @@ pub(super) fn walker(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Resu
                     // r1.., its cross-thread arguments after them).
                     let per_from =
                         d.read_offset + d.cross_thread_regs + t as usize * d.per_thread_regs;
-                    let (cross_to, per_to) = if indirect_len > 0 {
+                    let (cross_to, per_to) = if self.indirect {
                         (1 + d.per_thread_regs, 1)
                     } else {
                         (1, 1 + d.cross_thread_regs)
                     };
-                    load_constants(th_, constants, d.read_offset, d.cross_thread_regs, cross_to)?;
-                    load_constants(th_, constants, per_from, d.per_thread_regs, per_to)?;
+                    let c = self.constants;
+                    load_constants(th_, c, d.read_offset, d.cross_thread_regs, cross_to)?;
+                    load_constants(th_, c, per_from, d.per_thread_regs, per_to)?;
                 }
-                dp.slm.iter_mut().for_each(|b| *b = 0);
-                run_group(&mut group, &mut kernel, &mut dp, &mut || (env.tick)(false))?;
-                (env.tick)(true)?;
+                // Each group starts with its own allocation zeroed (what lies past it
+                // keeps what earlier groups left, as on the hardware).
+                dp.slm[..d.slm_bytes].fill(0);
+                run_group(&mut group, &mut kernel, &mut dp, &mut || tick(false))?;
+                groups += 1;
+                // Progress (and the stop and watchdog checks, which read the clock) once
+                // every few groups: tiny groups would otherwise spend their time there.
+                if groups.is_multiple_of(GROUPS_PER_TICK) {
+                    tick(true)?;
+                }
             }
         }
+        Ok(dp.writes)
     }
-    env.writes += dp.writes;
-    Ok(())
+
+    /// Runs the walk's `total` groups on `workers` host threads, as the hardware runs
+    /// groups on several subslices at once: each takes [`CHUNK`] groups at a time. This
+    /// thread works too and alone calls the command streamer's tick (stop requests, the
+    /// watchdog), counting every thread's finished groups as progress.
+    fn run_parallel(&self, env: &mut Env<'_>, total: u64, workers: usize) -> Result<(), EuError> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+        let cursor = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let finished = AtomicU64::new(0);
+        let take = || {
+            let at = cursor.fetch_add(CHUNK, Relaxed);
+            (at < total).then(|| at..(at + CHUNK).min(total))
+        };
+        let space = env.space;
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..workers)
+                .map(|w| {
+                    let (stop, finished, take) = (&stop, &finished, &take);
+                    s.spawn(move || {
+                        let mut tick = |group_done: bool| {
+                            if group_done {
+                                finished.fetch_add(1, Relaxed);
+                            }
+                            if stop.load(Relaxed) {
+                                return Err(EuError::new(STOPPED));
+                            }
+                            Ok(())
+                        };
+                        let slot = w as u32 * MAX_GROUP_THREADS;
+                        let r = self.run(space, slot, &mut { take }, &mut tick);
+                        if r.is_err() {
+                            stop.store(true, Relaxed);
+                        }
+                        r
+                    })
+                })
+                .collect();
+            let mut mine = {
+                let tick = &mut *env.tick;
+                let mut main_tick = |group_done: bool| {
+                    if stop.load(Relaxed) {
+                        return Err(EuError::new(STOPPED));
+                    }
+                    tick(group_done)
+                };
+                self.run(space, 0, &mut { take }, &mut main_tick)
+            };
+            if mine.is_err() {
+                stop.store(true, Relaxed);
+            }
+            // Keep ticking for the others until they are done.
+            let mut seen = finished.load(Relaxed);
+            while !helpers.iter().all(|h| h.is_finished()) {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                let now = finished.load(Relaxed);
+                if mine.is_ok() {
+                    if let Err(e) = (env.tick)(now != seen) {
+                        stop.store(true, Relaxed);
+                        mine = Err(e);
+                    }
+                }
+                seen = now;
+            }
+            let mut first_error = None;
+            let mut writes = *mine.as_ref().unwrap_or(&0);
+            for h in helpers {
+                match h.join() {
+                    Ok(Ok(w)) => writes += w,
+                    Ok(Err(e)) if e.0 != STOPPED => {
+                        first_error.get_or_insert(e);
+                    }
+                    Ok(Err(_)) => {}
+                    Err(_) => {
+                        first_error
+                            .get_or_insert(EuError::new("a host thread of the walk panicked"));
+                    }
+                }
+            }
+            env.writes += writes;
+            // A real failure of any thread names its instruction; the command streamer's
+            // own stop or watchdog (this thread's tick) comes through `mine`.
+            match (mine, first_error) {
+                (Err(e), _) if e.0 != STOPPED => Err(e),
+                (_, Some(e)) => Err(e),
+                (Err(e), None) => Err(e),
+                (Ok(_), None) => (env.tick)(true),
+            }
+        })
+    }
 }
 
 /// MEDIA_OBJECT: one SIMD16 thread with the CURBE constants and the inline data.
@@ -243,7 +427,7 @@ pub(super) fn media_object(
         t.set_grf_ud(first + i / 8, i % 8, v);
     }
     let mut kernel = Kernel::new(env.space, d.kernel);
-    let mut dp = dataport(state, &d, env);
+    let mut dp = dataport(state, &d, env.space);
     run_group(
         std::slice::from_mut(&mut t),
         &mut kernel,

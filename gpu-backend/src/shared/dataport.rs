@@ -4,7 +4,7 @@
 use super::{Dataport, Payload};
 use crate::eu::isa::Inst;
 use crate::eu::EuError;
-use crate::mem::read_mem;
+use crate::mem::{read_mem, GPU_ADDR_MASK};
 use crate::surface::{Surface, SurfaceType};
 
 /// DC1 message types (descriptor bits 18:14).
@@ -168,7 +168,15 @@ fn a64(
                 2 => 8,
                 m => return Err(EuError::new(format!("A64 untyped SIMD mode {m}"))),
             };
-            let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+            let mut comps = [0u64; 4];
+            let mut ncomps = 0;
+            for c in 0..4 {
+                if desc >> (8 + c) & 1 == 0 {
+                    comps[ncomps] = c;
+                    ncomps += 1;
+                }
+            }
+            let comps = &comps[..ncomps];
             let data = 2 * simd;
             for ch in (0..simd).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
@@ -265,6 +273,14 @@ fn a64(
     }
 }
 
+/// Runs an atomic message's read-modify-writes as one step with respect to every other
+/// atomic message: thread groups of one dispatch may run on several host threads.
+fn atomically<R>(f: impl FnOnce() -> R) -> R {
+    static ATOMICS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = ATOMICS.lock().unwrap_or_else(|p| p.into_inner());
+    f()
+}
+
 /// Performs a DC1 message.
 pub(super) fn dc1(
     dp: &mut Dataport<'_>,
@@ -283,25 +299,28 @@ pub(super) fn dc1(
             let s = surface(dp, bti)?;
             media_block(dp, &s, kind == msg::MEDIA_BLOCK_WRITE, p, response)
         }
-        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => untyped_atomic(
-            dp,
-            desc,
-            mask,
-            kind == msg::UNTYPED_ATOMIC_FLOAT,
-            p,
-            response,
-        ),
+        msg::UNTYPED_ATOMIC | msg::UNTYPED_ATOMIC_FLOAT => atomically(|| {
+            untyped_atomic(
+                dp,
+                desc,
+                mask,
+                kind == msg::UNTYPED_ATOMIC_FLOAT,
+                p,
+                response,
+            )
+        }),
         msg::TYPED_READ | msg::TYPED_WRITE => {
             super::typed::read_write(dp, desc, mask, kind == msg::TYPED_WRITE, p, response)
         }
-        msg::TYPED_ATOMIC => super::typed::atomic(dp, desc, mask, p, response),
+        msg::TYPED_ATOMIC => atomically(|| super::typed::atomic(dp, desc, mask, p, response)),
         msg::A64_OWORD_BLOCK_READ | msg::A64_OWORD_BLOCK_WRITE => {
             super::block::a64_oword_block(dp, desc, kind == msg::A64_OWORD_BLOCK_WRITE, p, response)
         }
+        msg::A64_UNTYPED_ATOMIC | msg::A64_UNTYPED_ATOMIC_FLOAT => {
+            atomically(|| a64(dp, kind, desc, mask, p, response))
+        }
         msg::A64_SCATTERED_READ
         | msg::A64_UNTYPED_READ
-        | msg::A64_UNTYPED_ATOMIC
-        | msg::A64_UNTYPED_ATOMIC_FLOAT
         | msg::A64_UNTYPED_WRITE
         | msg::A64_SCATTERED_WRITE => a64(dp, kind, desc, mask, p, response),
         msg::UNTYPED_READ | msg::UNTYPED_WRITE => {
@@ -687,9 +706,50 @@ fn untyped(
     // the addresses.
     let h = header(desc, p);
     let first = if h.is_some() { 8 } else { 0 };
-    let comps: Vec<u64> = (0..4).filter(|c| desc >> (8 + c) & 1 == 0).collect();
+    let mut comps = [0u64; 4];
+    let mut ncomps = 0;
+    for c in 0..4 {
+        if desc >> (8 + c) & 1 == 0 {
+            comps[ncomps] = c;
+            ncomps += 1;
+        }
+    }
+    let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
+    if let Target::Memory { base, limit } = target {
+        // Only enabled channels' addresses are read (as the per-dword path does).
+        let offsets: [u64; 16] = std::array::from_fn(|ch| {
+            if ch < simd && mask >> ch & 1 != 0 {
+                u64::from(p.ud(first + ch))
+            } else {
+                0
+            }
+        });
+        let span = channel_span(&offsets[..simd], mask, comps, limit)
+            // Not across the end of the address space (addresses wrap there).
+            .filter(|&(lo, hi)| ((base + lo) & GPU_ADDR_MASK) + (hi - lo) <= GPU_ADDR_MASK);
+        if let Some(w) = span.and_then(|(lo, hi)| dp.window_for(base + lo, hi - lo)) {
+            // Every access is in bounds and inside one direct range: no per-dword checks.
+            let at = |off: u64| ((base + off) & GPU_ADDR_MASK) - w.gpu_addr();
+            for (ch, &offset) in offsets.iter().enumerate().take(simd) {
+                if mask >> ch & 1 == 0 {
+                    continue;
+                }
+                for (k, &c) in comps.iter().enumerate() {
+                    let slot = k * simd + ch;
+                    let o = at(offset + 4 * c) as usize;
+                    if write {
+                        w.store_u32(o, p.ud(first + addr_regs * 8 + slot));
+                        dp.writes += 1;
+                    } else if let Some(r) = response.get_mut(4 * slot..4 * slot + 4) {
+                        r.copy_from_slice(&w.load_u32(o).to_le_bytes());
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
 
     for ch in 0..simd {
         if mask >> ch & 1 == 0 {
@@ -711,6 +771,20 @@ fn untyped(
         }
     }
     Ok(())
+}
+
+/// The byte range `[lo, hi)` of a buffer that an untyped message's enabled channels
+/// touch, when all of it lies below `limit` (else the slow path bounds-checks each dword).
+fn channel_span(offsets: &[u64], mask: u32, comps: &[u64], limit: u64) -> Option<(u64, u64)> {
+    let last = *comps.last()?;
+    let (mut lo, mut hi) = (u64::MAX, 0);
+    for (ch, &o) in offsets.iter().enumerate() {
+        if mask >> ch & 1 != 0 {
+            lo = lo.min(o + 4 * comps[0]);
+            hi = hi.max(o + 4 * last + 4);
+        }
+    }
+    (lo < hi && hi <= limit).then_some((lo, hi))
 }
 
 pub(super) fn load_bytes(
@@ -764,6 +838,13 @@ pub(super) fn store_bytes(
 }
 
 pub(super) fn load_dword(dp: &mut Dataport<'_>, t: &Target, off: u64) -> Result<u32, EuError> {
+    if let (Target::Memory { base, limit }, Some(w)) = (t, dp.window) {
+        // The common case: an in-bounds dword in the range the last access went through.
+        let addr = (base + off) & crate::mem::GPU_ADDR_MASK;
+        if off.saturating_add(4) <= *limit && w.covers(addr, 4) {
+            return Ok(w.load_u32((addr - w.gpu_addr()) as usize));
+        }
+    }
     let mut b = [0u8; 4];
     load_bytes(dp, t, off, &mut b)?;
     Ok(u32::from_le_bytes(b))
@@ -775,5 +856,13 @@ pub(super) fn store_dword(
     off: u64,
     v: u32,
 ) -> Result<(), EuError> {
+    if let (Target::Memory { base, limit }, Some(w)) = (t, dp.window) {
+        let addr = (base + off) & crate::mem::GPU_ADDR_MASK;
+        if off.saturating_add(4) <= *limit && w.covers(addr, 4) {
+            dp.writes += 1;
+            w.store_u32((addr - w.gpu_addr()) as usize, v);
+            return Ok(());
+        }
+    }
     store_bytes(dp, t, off, &v.to_le_bytes())
 }

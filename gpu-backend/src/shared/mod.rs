@@ -84,6 +84,20 @@ impl Dataport<'_> {
         }
     }
 
+    /// The direct range covering `len` bytes at GPU address `addr` (the cached one when
+    /// it covers them), if memory there is directly accessible.
+    pub(crate) fn window_for(&mut self, addr: u64, len: u64) -> Option<crate::mem::DirectRange> {
+        let addr = addr & crate::mem::GPU_ADDR_MASK;
+        if !self.window.is_some_and(|d| d.covers(addr, len)) {
+            let d = self
+                .space
+                .direct(addr, len)
+                .filter(|d| d.covers(addr, len))?;
+            self.window = Some(d);
+        }
+        self.window
+    }
+
     /// Writes `data` at GPU address `addr`, through the cached direct range when it
     /// covers them.
     pub(crate) fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), crate::Fault> {
@@ -149,7 +163,7 @@ impl Payload<'_> {
 
 fn grf_range(t: &Thread, first: u8, n: u8) -> Result<&[u8], EuError> {
     let (a, b) = (first as usize * 32, (first as usize + n as usize) * 32);
-    t.grf
+    t.grf()
         .get(a..b)
         .ok_or_else(|| EuError::new(format!("message payload r{first}+{n} past r127")))
 }
@@ -184,8 +198,15 @@ impl SharedFunctions for Dataport<'_> {
         let rlen = desc_rlen(desc);
         // The response starts as the destination's current contents: per-channel
         // messages write back only their enabled channels, as the hardware does.
-        let mut buf = [0u8; 32 * 32];
-        let response = &mut buf[..rlen as usize * 32];
+        // Most responses are a few registers: only those bytes are prepared.
+        let mut small = [0u8; 8 * 32];
+        let mut large;
+        let response: &mut [u8] = if rlen <= 8 {
+            &mut small[..rlen as usize * 32]
+        } else {
+            large = vec![0u8; rlen as usize * 32];
+            &mut large
+        };
         if let (Some(d), true) = (m.dst, rlen > 0) {
             response.copy_from_slice(grf_range(thread, d, rlen)?);
         }
@@ -217,11 +238,12 @@ impl SharedFunctions for Dataport<'_> {
         }
         if let (Some(d), true) = (m.dst, rlen > 0) {
             let a = d as usize * 32;
-            let dst = thread
-                .grf
-                .get_mut(a..a + response.len())
-                .ok_or_else(|| EuError::new("message response past r127"))?;
-            dst.copy_from_slice(response);
+            if a + response.len() > crate::eu::thread::GRF_BYTES {
+                return Err(EuError::new("message response past r127"));
+            }
+            thread
+                .grf_mut(a..a + response.len())
+                .copy_from_slice(response);
         }
         if m.eot && stop.is_none() {
             return Ok(Some(Stop::Done));
