@@ -6,6 +6,11 @@
 //! aperture memfd itself (without passthrough) are listed under the memfd's identity,
 //! at the same offsets. The model asks only when it has freed objects that were given an
 //! mmap offset, in batches.
+//!
+//! A mapping at offset 0 is the shim's copy window (`igt-shim/src/rw.rs`: the whole
+//! memfd, for PREAD/PWRITE): no object lives below `emu::aperture::FIRST_OFFSET`, so no
+//! object mapping starts there, and the window keeps nothing alive (the shim touches it
+//! only while the daemon holds the object it copies).
 
 use std::fs;
 
@@ -58,7 +63,7 @@ impl ProcMaps {
                 let e = u64::from_str_radix(e, 16).ok()?;
                 Some((u64::from_str_radix(offset, 16).ok()?, e.checked_sub(s)?))
             });
-            if let Some(r) = parsed {
+            if let Some(r) = parsed.filter(|&(offset, _)| offset != 0) {
                 out.push(r);
             }
         }
@@ -99,6 +104,7 @@ mod tests {
 7f5d28d00000-7f5d28d01000 rw-s 100008000 00:2d 2                         /other/card0
 7f5d28e00000-7f5d28e02000 rw-s 100010000 00:01 1027                       /memfd:gemu-aperture (deleted)
 7f5d28f00000-7f5d28f01000 rw-s 00000000 00:01 1028                        /memfd:other (deleted)
+7e5d28f00000-7f5d28f00000 rw-s 00000000 00:01 1027                        /memfd:gemu-aperture (deleted)
 ";
         let mut files = ApertureFiles::default();
         files.add(libc::makedev(0, 0x2c), &[2, 3]);

@@ -50,10 +50,10 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     let mut view = DriView::prepare()?;
     let daemon = Daemon::start(&view.fuse_dir(), config).map_err(|e| e.to_string())?;
     view.publish()?;
-    // Without passthrough the shim maps objects from the memfd, which it asks for here.
+    // The shim copies PREAD/PWRITE through the memfd, and without passthrough maps
+    // objects from it too: it asks for it here.
     let aperture_socket = match (&shim, daemon.passthrough()) {
-        (_, true) => None,
-        (Some(_), false) => {
+        (Some(_), _) => {
             let path = std::path::Path::new(namespace::APERTURE_SOCKET);
             let memfd = daemon
                 .memfd()
@@ -63,6 +63,7 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
                     .map_err(|e| format!("the aperture socket {}: {e}", path.display()))?,
             )
         }
+        (None, true) => None,
         (None, false) => {
             log::warn!(
                 "this kernel's FUSE has no passthrough and the shim is off: the program's \
@@ -95,6 +96,11 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     if let Some(library) = &shim {
         shim::preload(&mut command, library, &view.fuse_dir())?;
         if aperture_socket.is_some() {
+            command.env(uapi::GEMU_RW_SOCKET_ENV, namespace::APERTURE_SOCKET);
+        } else {
+            command.env_remove(uapi::GEMU_RW_SOCKET_ENV);
+        }
+        if aperture_socket.is_some() && !daemon.passthrough() {
             command.env(uapi::GEMU_APERTURE_SOCKET_ENV, namespace::APERTURE_SOCKET);
         } else {
             // An outer `gemu run`'s socket is hidden in this namespace; the nodes map.

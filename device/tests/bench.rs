@@ -12,6 +12,7 @@ fn quick_run_reports_every_benchmark_and_leaves_nothing_behind() {
     let dir = TempDir::new("bench");
     let json = dir.0.join("results.json");
     let before = mounts();
+    build_shim();
     let out = Command::new(GEMU)
         .args(["bench", "--quick", "--json"])
         .arg(&json)
@@ -25,6 +26,10 @@ fn quick_run_reports_every_benchmark_and_leaves_nothing_behind() {
     let results = std::fs::read_to_string(&json).unwrap();
     for name in [
         "floor",
+        "getparam_shim",
+        "pwrite_1m_shim",
+        "pread_1m_shim",
+        "shm_round_trip",
         "vm_write4",
         "vm_write4_child",
         "floor_write4",
@@ -60,6 +65,7 @@ fn quick_run_reports_every_benchmark_and_leaves_nothing_behind() {
 
 #[test]
 fn a_filter_runs_what_it_names_and_its_floor() {
+    build_shim();
     let out = Command::new(GEMU)
         .args(["bench", "--quick", "--filter", "getparam"])
         .output()
@@ -71,7 +77,11 @@ fn a_filter_runs_what_it_names_and_its_floor() {
         .skip(2)
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names, ["floor", "model_getparam", "getparam"], "{stdout}");
+    assert_eq!(
+        names,
+        ["floor", "model_getparam", "getparam", "getparam_shim"],
+        "{stdout}"
+    );
     let out = Command::new(GEMU)
         .args(["bench", "--filter", "no-such-benchmark"])
         .output()

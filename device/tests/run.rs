@@ -13,21 +13,6 @@ fn gemu_run(args: &[&str]) -> Output {
     Command::new(GEMU).arg("run").args(args).output().unwrap()
 }
 
-/// `gemu run` preloads `libgemu_shim.so` from beside the binary; `cargo test -p device`
-/// does not build that crate by itself.
-fn build_shim() {
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "igt-shim"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "cargo build -p igt-shim failed");
-    });
-}
-
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -137,13 +122,14 @@ fn the_rest_of_dev_still_works() {
 #[test]
 fn a_nested_run_replaces_an_existing_dev_dri() {
     // The outer run makes a /dev/dri; the inner one finds it and puts a tmpfs over it,
-    // with its own device's nodes (and its folder for the shim) and nothing else visible.
+    // with its own device's nodes (and its folder and aperture socket for the shim) and
+    // nothing else visible.
     let out = gemu_run(&["--", GEMU, "run", "--", "sh", "-c", "ls -A /dev/dri"]);
     let listing = text(&out);
     assert!(out.status.success(), "{listing}");
     assert_eq!(
         listing.split_whitespace().collect::<Vec<_>>(),
-        [".gemu", "card0", "card1", "renderD128"]
+        [".gemu", ".gemu-aperture", "card0", "card1", "renderD128"]
     );
     let probe = gemu_run(&["--", GEMU, "run"]);
     assert!(

@@ -199,6 +199,8 @@ pub struct File {
     pub(crate) wait_restarts: Mutex<Vec<crate::gem_wait::WaitRestart>>,
     /// A vgem file's fences (a leaf lock).
     pub(crate) vgem_fences: Mutex<crate::vgem::VgemFences>,
+    /// Objects the shim is copying through the aperture (GEMU_RW).
+    pub(crate) rw_leases: crate::gem_rw::RwLeases,
 }
 
 impl File {
@@ -223,6 +225,7 @@ impl File {
             created: AtomicU32::new(0),
             wait_restarts: Mutex::new(Vec::new()),
             vgem_fences: Mutex::new(Default::default()),
+            rw_leases: Default::default(),
             client_name: Mutex::new(None),
         }
     }
@@ -316,6 +319,8 @@ impl File {
     /// in (`_IOC_WRITE`), zeroes otherwise. On success it holds the bytes to copy back
     /// when the command copies out (`_IOC_READ`). Nested pointers go through `caller`.
     pub fn ioctl(&self, cmd: u32, arg: &mut [u8], caller: &dyn ClientMemory) -> Result<()> {
+        // The thread's copy through the aperture (if any) ended before this call.
+        self.rw_leases.release(caller.tid());
         crate::ioctl::dispatch(self, cmd, arg, caller)
     }
 
@@ -341,6 +346,7 @@ impl File {
         }
         let syncobjs = self.syncobjs.lock().drain();
         drop(syncobjs);
+        self.rw_leases.release_all();
         // Fds this file's exports would have become, if the program never got them.
         self.device.dma_bufs.0.forget_owner(self.id);
         self.device.syncobj_files.0.forget_owner(self.id);

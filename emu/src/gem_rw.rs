@@ -94,4 +94,91 @@ impl File {
         obj.sync_gtt_view();
         r
     }
+
+    /// IOCTL: gemu_rw: GEM_PREAD or GEM_PWRITE up to its copy, which the shim makes in
+    /// the caller's process through the aperture memfd (see [`uapi::DRM_IOCTL_GEMU_RW`]).
+    /// Every check, the wait for the GPU and the domain flush are the ordinary call's;
+    /// `aperture_offset` is 0 when the ordinary call must be made instead.
+    pub(crate) fn gemu_rw(&self, a: &mut gemu_rw, caller: &dyn ClientMemory) -> Result<()> {
+        if a.flags & !GEMU_RW_WRITE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let write = a.flags & GEMU_RW_WRITE != 0;
+        a.aperture_offset = 0;
+        let Some(obj) = self.rw_target(a.handle, a.offset, a.size, a.data_ptr, write, caller)?
+        else {
+            return Ok(());
+        };
+        // A write into a tiled object's GTT view must be synced after the copy: that
+        // takes the daemon, so the ordinary call does it. So does a caller whose thread
+        // is unknown: its copy could not be told from another's.
+        if write && obj.has_gtt_view() || caller.tid() == 0 {
+            return Ok(());
+        }
+        obj.sync_gtt_view();
+        a.aperture_offset = obj.offset + a.offset;
+        self.rw_leases.hold(caller.tid(), obj);
+        Ok(())
+    }
+}
+
+/// Objects whose bytes a shim is copying ([`File::gemu_rw`]), one per calling thread:
+/// each stays referenced until its thread's next ioctl on the file (or the file's
+/// close), so its aperture range is not reused under the copy, as i915 holds a
+/// reference on the object across its own copy.
+#[derive(Default)]
+pub(crate) struct RwLeases {
+    /// Whether any lease is held: the check every ioctl makes without a lock.
+    any: std::sync::atomic::AtomicBool,
+    /// (thread id, object); a leaf lock.
+    held: std::sync::Mutex<Vec<(u32, std::sync::Arc<GemObject>)>>,
+}
+
+impl RwLeases {
+    fn held(&self) -> std::sync::MutexGuard<'_, Vec<(u32, std::sync::Arc<GemObject>)>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn hold(&self, tid: u32, obj: std::sync::Arc<GemObject>) {
+        let old = {
+            let mut held = self.held();
+            let old = match held.iter_mut().find(|(t, _)| *t == tid) {
+                Some(slot) => Some(std::mem::replace(&mut slot.1, obj)),
+                None => {
+                    held.push((tid, obj));
+                    None
+                }
+            };
+            self.any.store(true, std::sync::atomic::Ordering::Release);
+            old
+        };
+        // The last reference may free the object: never under the leaf lock.
+        drop(old);
+    }
+
+    /// Thread `tid` makes another call: its copy is over.
+    pub(crate) fn release(&self, tid: u32) {
+        if !self.any.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let old = {
+            let mut held = self.held();
+            let old = held
+                .iter()
+                .position(|(t, _)| *t == tid)
+                .map(|i| held.swap_remove(i));
+            if held.is_empty() {
+                self.any.store(false, std::sync::atomic::Ordering::Release);
+            }
+            old
+        };
+        drop(old);
+    }
+
+    /// The file is closed: every lease goes.
+    pub(crate) fn release_all(&self) {
+        let all = std::mem::take(&mut *self.held());
+        self.any.store(false, std::sync::atomic::Ordering::Release);
+        drop(all);
+    }
 }

@@ -22,6 +22,39 @@ impl File {
         caller.write(a.value, &v.to_ne_bytes())
     }
 
+    /// IOCTL: gemu_params: the GETPARAM answers fixed for the device's lifetime (see
+    /// [`uapi::DRM_IOCTL_GEMU_PARAMS`]): every parameter of the platform's table but
+    /// those [`File::getparam`] adjusts to live settings.
+    pub(crate) fn gemu_params(&self, a: &mut gemu_params, caller: &dyn ClientMemory) -> Result<()> {
+        if a.pad != 0 {
+            return Err(crate::Errno::EINVAL);
+        }
+        let platform = self.device.platform();
+        let fixed: Vec<gemu_param> = platform
+            .params
+            .iter()
+            .filter(|(p, _)| *p != I915_PARAM_HAS_GPU_RESET)
+            .map(|&(param, _)| {
+                let (error, value) = match platform.param(param) {
+                    Ok(v) => (0, v),
+                    Err(e) => (e as i32, 0),
+                };
+                gemu_param {
+                    param,
+                    error,
+                    value,
+                    pad: 0,
+                }
+            })
+            .collect();
+        let room = a.count as usize;
+        a.count = fixed.len() as u32;
+        if room < fixed.len() {
+            return Ok(());
+        }
+        caller.write(a.entries_ptr, bytemuck::cast_slice(&fixed))
+    }
+
     /// IOCTL: gem_get_aperture: the global GTT's size and how much is not pinned.
     pub(crate) fn gem_get_aperture(
         &self,

@@ -379,6 +379,8 @@ fn i915_ioctl(index: u32) -> Option<Desc> {
             gemu_execbuffer2
         ),
         0x5d => op!(RW, nr, drm_i915_gem_mmap, RENDER_ALLOW, gemu_gem_mmap),
+        0x58 => op!(RW, nr, uapi::gemu::gemu_rw, RENDER_ALLOW, gemu_rw),
+        0x57 => op!(RW, nr, uapi::gemu::gemu_params, RENDER_ALLOW, gemu_params),
         0x5e => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_export),
         0x5f => op!(RW, nr, drm_prime_handle, RENDER_ALLOW, gemu_prime_import),
         _ => return None,
@@ -461,6 +463,7 @@ pub fn may_wait_for_gpu(cmd: u32) -> bool {
             uapi::DRM_IOCTL_I915_GEM_SET_CACHING,
             uapi::DRM_IOCTL_I915_GEM_PREAD,
             uapi::DRM_IOCTL_I915_GEM_PWRITE,
+            uapi::gemu::DRM_IOCTL_GEMU_RW,
         ]
         .contains(&cmd)
 }

@@ -188,6 +188,11 @@ impl GemObject {
         Ok(view)
     }
 
+    /// Whether the object has a GTT view (a tiled object mapped through MMAP_GTT).
+    pub fn has_gtt_view(&self) -> bool {
+        self.gtt.lock().view_offset().is_some()
+    }
+
     /// Bring the GTT view (if any) and the pages in step; see [`crate::gtt_view`].
     pub fn sync_gtt_view(&self) {
         self.gtt.lock().sync(&self.device.aperture);

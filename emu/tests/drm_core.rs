@@ -424,3 +424,58 @@ fn reg_read_gives_the_render_timestamp_only() {
     assert_eq!(read(0x12358), Err(Errno::EINVAL));
     assert_eq!(read(0), Err(Errno::EINVAL));
 }
+
+/// GEMU_PARAMS: the fixed GETPARAM answers are exactly what GETPARAM answers, the live
+/// ones are left to the device, and too little room writes nothing.
+#[test]
+fn gemu_params_are_getparam_answers() {
+    let dev = emu::testing::device();
+    let f = emu::testing::open(&dev, emu::NodeKind::Render);
+    let mem = emu::testing::MockMemory::new();
+    let mut a = uapi::gemu_params::default();
+    emu::testing::ioctl(&f, uapi::DRM_IOCTL_GEMU_PARAMS, &mut a, &mem).unwrap();
+    let n = a.count as usize;
+    assert!(n > 40, "only {n} fixed answers");
+    let size = n * std::mem::size_of::<uapi::gemu_param>();
+    a.entries_ptr = mem.alloc(size);
+    a.count -= 1;
+    emu::testing::ioctl(&f, uapi::DRM_IOCTL_GEMU_PARAMS, &mut a, &mem).unwrap();
+    assert_eq!(a.count as usize, n);
+    assert!(mem.get_bytes(a.entries_ptr, size).iter().all(|&b| b == 0));
+    emu::testing::ioctl(&f, uapi::DRM_IOCTL_GEMU_PARAMS, &mut a, &mem).unwrap();
+    let entries: Vec<uapi::gemu_param> = mem
+        .get_bytes(a.entries_ptr, size)
+        .chunks(std::mem::size_of::<uapi::gemu_param>())
+        .map(bytemuck::pod_read_unaligned)
+        .collect();
+    for e in &entries {
+        let out = mem.alloc(4);
+        let mut gp = uapi::drm_i915_getparam {
+            param: e.param,
+            value: out,
+            ..Default::default()
+        };
+        let r = emu::testing::ioctl(&f, uapi::DRM_IOCTL_I915_GETPARAM, &mut gp, &mem);
+        match r {
+            Ok(()) => assert_eq!((e.error, e.value), (0, mem.get::<i32>(out)), "{}", e.param),
+            Err(err) => assert_eq!(e.error, err as i32, "{}", e.param),
+        }
+    }
+    assert!(entries
+        .iter()
+        .all(|e| e.param != uapi::I915_PARAM_HAS_GPU_RESET));
+    assert!(entries
+        .iter()
+        .any(|e| e.param == uapi::I915_PARAM_CHIPSET_ID && e.value == 0x9a49));
+    // Bad room pointer: EFAULT; a non-zero pad: EINVAL.
+    a.entries_ptr = 0x1000;
+    assert_eq!(
+        emu::testing::ioctl(&f, uapi::DRM_IOCTL_GEMU_PARAMS, &mut a, &mem),
+        Err(emu::Errno::EFAULT)
+    );
+    a.pad = 1;
+    assert_eq!(
+        emu::testing::ioctl(&f, uapi::DRM_IOCTL_GEMU_PARAMS, &mut a, &mem),
+        Err(emu::Errno::EINVAL)
+    );
+}

@@ -1126,3 +1126,83 @@ fn waits_for_a_busy_object_never_hold_a_shared_thread() {
         assert_eq!(call(), Ok(()), "{cmd:#x} once idle");
     }
 }
+
+/// GEMU_RW (the shim's PREAD/PWRITE): i915's checks in i915's order, the aperture
+/// offset of the bytes, and the object held until the thread's next call.
+#[test]
+fn gemu_rw_checks_as_pread_and_pwrite_and_holds_the_object() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 8192);
+    let rw = |handle: u32, flags: u32, offset: u64, size: u64, data_ptr: u64| {
+        let mut a = gemu_rw {
+            handle,
+            flags,
+            offset,
+            size,
+            data_ptr,
+            aperture_offset: 0xdead,
+        };
+        ioctl(&f, DRM_IOCTL_GEMU_RW, &mut a, &mem).map(|_| a.aperture_offset)
+    };
+    let buf = mem.alloc(16);
+    let mut m = drm_i915_gem_mmap_offset {
+        handle: h,
+        flags: I915_MMAP_OFFSET_WB,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mut m, &mem).unwrap();
+    // A caller whose thread is unknown makes the ordinary call.
+    assert_eq!(rw(h, 0, 4, 16, buf), Ok(0));
+    mem.tid.store(5, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(rw(h, 0, 4, 16, buf), Ok(m.offset + 4));
+    assert_eq!(rw(h, GEMU_RW_WRITE, 4096, 16, buf), Ok(m.offset + 4096));
+    // Zero size: nothing to copy, whatever the handle.
+    assert_eq!(rw(999, 0, 0, 0, 0), Ok(0));
+    assert_eq!(rw(h, 2, 0, 8, buf), Err(Errno::EINVAL));
+    assert_eq!(rw(999, 0, 0, 8, 0xffff_8000_0000_0000), Err(Errno::EFAULT));
+    assert_eq!(rw(999, 0, 0, 8, buf), Err(Errno::ENOENT));
+    assert_eq!(rw(h, GEMU_RW_WRITE, 8190, 3, buf), Err(Errno::EINVAL));
+    assert_eq!(rw(h, 0, u64::MAX, 2, buf), Err(Errno::EINVAL));
+    // A purged object has no pages to read or write.
+    let purged = create(&f, &mem, 4096);
+    let mut madv = drm_i915_gem_madvise {
+        handle: purged,
+        madv: I915_MADV_DONTNEED,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_MADVISE, &mut madv, &mem).unwrap();
+    assert_eq!(madv.retained, 0);
+    assert_eq!(rw(purged, 0, 0, 8, buf), Err(Errno::EFAULT));
+    assert_eq!(rw(purged, GEMU_RW_WRITE, 0, 8, buf), Err(Errno::EFAULT));
+    // A userptr object is the client's memory: EINVAL as for pread.
+    let pages = mem.alloc_pages(4096);
+    let mut u = drm_i915_gem_userptr {
+        user_ptr: pages,
+        user_size: 4096,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GEM_USERPTR, &mut u, &mem).unwrap();
+    assert_eq!(rw(u.handle, 0, 0, 8, buf), Err(Errno::EINVAL));
+
+    // Thread 7 copies from an object that thread 8 closes meanwhile: the object (and its
+    // aperture range) stays until thread 7's next call.
+    let held = create(&f, &mem, 1 << 20);
+    mem.tid.store(7, std::sync::atomic::Ordering::Relaxed);
+    assert!(rw(held, GEMU_RW_WRITE, 0, 16, buf).unwrap() != 0);
+    let before = dev.allocated();
+    mem.tid.store(8, std::sync::atomic::Ordering::Relaxed);
+    let mut c = drm_gem_close {
+        handle: held,
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_GEM_CLOSE, &mut c, &mem).unwrap();
+    assert_eq!(dev.allocated(), before, "freed under thread 7's copy");
+    mem.tid.store(7, std::sync::atomic::Ordering::Relaxed);
+    let mut gp = drm_i915_getparam {
+        param: I915_PARAM_CHIPSET_ID,
+        value: mem.alloc(4),
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut gp, &mem).unwrap();
+    assert_eq!(dev.allocated(), before - (1 << 20));
+}

@@ -284,6 +284,81 @@ fn bounce(
     Ok(buf)
 }
 
+/// A plain copy between linear surfaces of which exactly one has a direct range (the
+/// other, client memory, is reached only through the space): each row goes once,
+/// straight between the direct side and the space, instead of through a bounce buffer
+/// that is filled, copied and (for a destination) written back. `Ok(false)` when the
+/// blit is not of that kind (the general path then runs). `shift` is what clipping
+/// moved the destination's origin by, which moves the source's too.
+fn copy_through_space(
+    space: &dyn AddressSpace,
+    b: &Blit,
+    (dx, dy): (u64, u64),
+    shift: (i32, i32),
+    (w, hgt): (u64, u64),
+) -> Result<bool, HangReason> {
+    let (Op::Copy, Some((s, sx, sy))) = (b.op, b.src) else {
+        return Ok(false);
+    };
+    if b.dst.tiling != Tiling::Linear || s.tiling != Tiling::Linear {
+        return Ok(false);
+    }
+    let (Ok(sx), Ok(sy)) = (u64::try_from(sx + shift.0), u64::try_from(sy + shift.1)) else {
+        return Ok(false);
+    };
+    let wb = w * b.cpp;
+    let d_ext = Tiling::Linear.extent(b.dst.pitch, dx * b.cpp, dx * b.cpp + wb, dy, dy + hgt);
+    let s_ext = Tiling::Linear.extent(s.pitch, sx * b.cpp, sx * b.cpp + wb, sy, sy + hgt);
+    let d_addr = (b.dst.base + d_ext.0) & GPU_ADDR_MASK;
+    let s_addr = (s.base + s_ext.0) & GPU_ADDR_MASK;
+    let (d_len, s_len) = (d_ext.1 - d_ext.0, s_ext.1 - s_ext.0);
+    // Row by row, an overlapping copy would read rows it already wrote.
+    if s_addr < d_addr + d_len && d_addr < s_addr + s_len {
+        return Ok(false);
+    }
+    let direct = |addr, len| space.direct(addr, len).filter(|d| d.covers(addr, len));
+    let (dd, sd) = (direct(d_addr, d_len), direct(s_addr, s_len));
+    if dd.is_some() == sd.is_some() {
+        return Ok(false);
+    }
+    // Rows that follow each other on both sides are one block.
+    let (rows, len) = if wb == b.dst.pitch && wb == s.pitch {
+        (1, wb * hgt)
+    } else {
+        (hgt, wb)
+    };
+    let fault = |f: Fault| HangReason::Fault { addr: f.addr };
+    for r in 0..rows {
+        // Offsets from each extent's first byte.
+        let d_off = (dy + r) * b.dst.pitch + dx * b.cpp - d_ext.0;
+        let s_off = (sy + r) * s.pitch + sx * b.cpp - s_ext.0;
+        match (dd, sd) {
+            (Some(d), None) => {
+                // SAFETY: the row lies inside the direct range (it covers the extent),
+                // which is valid host memory for the request; the slice lives for this
+                // one copy, which, as a DMA engine's, may race CPU writes.
+                let row = unsafe {
+                    std::slice::from_raw_parts_mut(d.as_ptr().add(d_off as usize), len as usize)
+                };
+                space
+                    .read((s_addr + s_off) & GPU_ADDR_MASK, row)
+                    .map_err(fault)?;
+            }
+            (None, Some(sr)) => {
+                // SAFETY: as above, for the source row.
+                let row = unsafe {
+                    std::slice::from_raw_parts(sr.as_ptr().add(s_off as usize), len as usize)
+                };
+                space
+                    .write((d_addr + d_off) & GPU_ADDR_MASK, row)
+                    .map_err(fault)?;
+            }
+            _ => unreachable!("exactly one side is direct"),
+        }
+    }
+    Ok(true)
+}
+
 /// Executes one blit command against `space`.
 pub(crate) fn execute(
     space: &dyn AddressSpace,
@@ -330,6 +405,9 @@ pub(crate) fn execute(
     let fault = |f: Fault| HangReason::Fault { addr: f.addr };
     let d_addr = (b.dst.base + d_ext.0) & GPU_ADDR_MASK;
     let d_len = d_ext.1 - d_ext.0;
+    if copy_through_space(space, &b, (dx, dy), (x1 - ox, y1 - oy), (w, hgt))? {
+        return Ok(());
+    }
     let mut dmem = Mem::acquire(space, h, d_addr, d_len)?;
 
     let mut smem = None;

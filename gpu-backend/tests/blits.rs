@@ -545,3 +545,60 @@ fn clipped_src_copy_shifts_the_source() {
     };
     assert!(read(&g, DST, SIZE) == reference_copy(&clipped, &src, &dst));
 }
+
+/// A linear copy between direct memory and client memory (an indirect binding) goes row
+/// by row through the space, or as one block when rows follow each other: the same
+/// bytes as the reference, both ways, and a fault where the client memory ends.
+#[test]
+fn linear_copies_to_and_from_indirect_memory() {
+    let g = Gpu::bcs();
+    let user = 0x80_0000u64;
+    g.space.bind_indirect(user, SIZE);
+    let mut rng = Rng(17);
+    let cases = [
+        // Rows narrower than the pitch: row by row.
+        ((7, 3, 99, 40), (5, 6), 2),
+        // Whole rows at the same pitch: one block.
+        ((0, 2, (PITCH / 4), 30), (0, 9), 4),
+    ];
+    for (rect, src_xy, cpp) in cases {
+        let c = Case {
+            src_t: Tiling::Linear,
+            dst_t: Tiling::Linear,
+            cpp,
+            dst_rect: rect,
+            src_xy,
+        };
+        for (src, dst) in [(user, DST), (SRC, user)] {
+            let s = rng.bytes(SIZE as usize);
+            let d = rng.bytes(SIZE as usize);
+            g.space.write(src, &s).unwrap();
+            g.space.write(dst, &d).unwrap();
+            let mut b = src_copy_batch(&c, 0xcc);
+            let at = b.len() - 1 - 10;
+            // xy_src_copy's destination and source addresses.
+            b[at + 4] = lo(dst);
+            b[at + 5] = hi(dst);
+            b[at + 8] = lo(src);
+            b[at + 9] = hi(src);
+            assert_eq!(g.run(&b), Outcome::Completed);
+            assert!(
+                read(&g, dst, SIZE) == reference_copy(&c, &s, &d),
+                "{rect:?} from {src:#x} to {dst:#x}"
+            );
+        }
+    }
+    // A source running off the end of the client memory faults.
+    let c = Case {
+        src_t: Tiling::Linear,
+        dst_t: Tiling::Linear,
+        cpp: 4,
+        dst_rect: (0, 0, 16, ROWS),
+        src_xy: (0, 10),
+    };
+    let mut b = src_copy_batch(&c, 0xcc);
+    let at = b.len() - 1 - 10;
+    b[at + 8] = lo(user);
+    b[at + 9] = hi(user);
+    assert!(matches!(g.run(&b), Outcome::Hung(h) if matches!(h.reason, HangReason::Fault { .. })));
+}

@@ -51,7 +51,7 @@ pub(crate) fn in_use() -> bool {
 /// The aperture memfd, asked for with `proof` (an open file of the device) when this
 /// process does not hold it yet. `Err(errno)` when the daemon refuses or cannot be
 /// reached.
-fn memfd(path: &CString, proof: c_int) -> Result<c_int, c_int> {
+pub(crate) fn memfd(path: &CString, proof: c_int) -> Result<c_int, c_int> {
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(i) = held.iter().position(|(p, _)| p == path) {
         let h = &held[i].1;

@@ -2,7 +2,8 @@
 //! sync_file), execbuf FENCE_IN / FENCE_OUT, SYNC_IOC_MERGE; each becomes gemu's own
 //! call with ids where the kernel takes or gives fds, plus an `open` of the daemon's
 //! file here (`uapi::gemu`). GETPARAM HAS_EXEC_FENCE (and PRIME's HAS_PRIME_VMAP_FLUSH)
-//! say yes: with the shim, they work.
+//! say yes: with the shim, they work. GETPARAM's fixed answers come from the shim's
+//! copy of them (`params`).
 
 use std::ffi::{c_int, c_ulong, c_void};
 
@@ -20,7 +21,6 @@ pub fn is_fence_call(cmd: u32) -> bool {
             | DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE
             | DRM_IOCTL_I915_GEM_EXECBUFFER2
             | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR
-            | DRM_IOCTL_I915_GETPARAM
     )
 }
 
@@ -34,7 +34,6 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
         match request as u32 {
             DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD => syncobj_handle_to_fd(fd, arg),
             DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE => syncobj_fd_to_handle(fd, arg),
-            DRM_IOCTL_I915_GETPARAM => getparam(fd, request, arg),
             _ => execbuffer2(fd, request, arg),
         }
     }
@@ -123,19 +122,28 @@ const SHIM_PARAMS: [(i32, i32); 3] = [
     (I915_PARAM_HAS_PRIME_VMAP_FLUSH, 1),
 ];
 
-unsafe fn getparam(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+/// GETPARAM on node `fd` (whose `fstat` is `st`).
+///
+/// # Safety
+/// `arg` is the caller's pointer (not null).
+pub unsafe fn getparam(fd: c_int, st: &libc::stat, request: c_ulong, arg: *mut c_void) -> c_int {
     let mut a = drm_i915_getparam::default();
     if !read_own(arg, &mut a) {
         return fail(libc::EFAULT);
     }
-    // SAFETY: forwarded: the device answers (and checks) it first.
-    let r = unsafe { raw_ioctl(fd, request, arg) };
-    let Some(&(_, value)) = SHIM_PARAMS.iter().find(|(p, _)| *p == a.param) else {
-        return r;
+    let shim_value = SHIM_PARAMS.iter().find(|(p, _)| *p == a.param).map(|p| p.1);
+    let value = match crate::params::fixed(fd, st, a.param) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(v)) => shim_value.unwrap_or(v),
+        None => {
+            // SAFETY: forwarded: the device answers (and checks) it first.
+            let r = unsafe { raw_ioctl(fd, request, arg) };
+            match shim_value {
+                Some(v) if r == 0 => v,
+                _ => return r,
+            }
+        }
     };
-    if r < 0 {
-        return r;
-    }
     if !write_own(a.value as *mut c_void, &value) {
         return fail(libc::EFAULT);
     }

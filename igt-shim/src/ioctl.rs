@@ -63,6 +63,24 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
                     })
                 };
             }
+            DRM_IOCTL_I915_GEM_PREAD | DRM_IOCTL_I915_GEM_PWRITE => {
+                let write = cmd == DRM_IOCTL_I915_GEM_PWRITE;
+                // SAFETY: the caller's pointer, read without faulting.
+                if let Some(r) = unsafe { crate::rw::copy(fd, arg, write) } {
+                    return r;
+                }
+            }
+            DRM_IOCTL_I915_GETPARAM if !nodes::table().is_empty() => {
+                // One fstat tells the node and its identity for the fixed answers.
+                return match nodes::raw_fstat(fd) {
+                    Ok(st) if nodes::find(st.st_dev, st.st_ino).is_some() => {
+                        // SAFETY: the caller's pointer, read without faulting.
+                        unsafe { fences::getparam(fd, &st, request, arg) }
+                    }
+                    // SAFETY: forwarded.
+                    _ => unsafe { raw_ioctl(fd, request, arg) },
+                };
+            }
             // SAFETY: forwarded; only the struct's own field is written afterwards.
             DRM_IOCTL_I915_GEM_WAIT => return unsafe { gem_wait(fd, request, arg) },
             DRM_IOCTL_I915_GEM_EXECBUFFER2 | DRM_IOCTL_I915_GEM_EXECBUFFER2_WR => {

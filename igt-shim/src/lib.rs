@@ -26,8 +26,10 @@ mod fences;
 mod ioctl;
 mod mmap;
 pub mod nodes;
+mod params;
 mod pmu;
 mod proc_mem;
+mod rw;
 mod stat;
 mod userptr;
 

@@ -214,3 +214,113 @@ TEST(card_node_too)
 	gem_close(c, h);
 	close(c);
 }
+
+/*
+ * A copy that runs into an unmapped page stops there: EFAULT, with the bytes
+ * before the fault copied (i915's per-page __copy_{to,from}_user loops). Large
+ * enough for the shim's own copy through the aperture.
+ */
+TEST(partial_copy_at_an_unmapped_page)
+{
+	const size_t size = 64 << 10;
+	uint8_t *src = malloc(size), *edge;
+	uint32_t h;
+	size_t i, wrong = 0;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	REQUIRE(src);
+	for (i = 0; i < size; i++)
+		src[i] = i * 13 + 5;
+	h = gem_create(fd, size);
+	REQUIRE(h);
+	REQUIRE_OK(gem_pwrite(fd, h, 0, src, size));
+
+	/* 8 KiB mapped, then a hole: a 16 KiB read faults after 6 KiB */
+	edge = mmap(NULL, 16384, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(edge != MAP_FAILED);
+	munmap(edge + 8192, 8192);
+	memset(edge, 0, 8192);
+	CHECK_ERRNO(pread_raw(fd, h, 0, (uintptr_t)edge + 2048, 16384), EFAULT);
+	for (i = 0; i < 6144; i++)
+		wrong += edge[2048 + i] != src[i];
+	CHECK_EQ(wrong, 0);
+
+	/* the same for a write: the object keeps the bytes before the fault */
+	memset(edge, 0x77, 8192);
+	CHECK_ERRNO(pwrite_raw(fd, h, 4096, (uintptr_t)edge + 2048, 16384),
+		    EFAULT);
+	memset(src, 0, size);
+	REQUIRE_OK(gem_pread(fd, h, 0, src, size));
+	wrong = 0;
+	for (i = 0; i < 6144; i++)
+		wrong += src[4096 + i] != 0x77;
+	CHECK_EQ(wrong, 0);
+	/* what lies before the write's range is untouched */
+	CHECK_EQ(src[4095], (uint8_t)(4095 * 13 + 5));
+	munmap(edge, 8192);
+
+	/* a read-only destination in the middle of a large buffer */
+	edge = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(edge != MAP_FAILED);
+	REQUIRE(mprotect(edge + 4096, 4096, PROT_READ) == 0);
+	CHECK_ERRNO(pread_raw(fd, h, 0, (uintptr_t)edge, 3 * 4096), EFAULT);
+	CHECK_OK(pwrite_raw(fd, h, 0, (uintptr_t)edge, 3 * 4096));
+	munmap(edge, 3 * 4096);
+	CHECK(device_answers_version(fd));
+	gem_close(fd, h);
+	free(src);
+}
+
+/* A purged object has no pages to copy: EFAULT both ways (i915_gem_object_pin_pages). */
+TEST(purged_object)
+{
+	struct drm_i915_gem_madvise m = { .madv = I915_MADV_DONTNEED };
+	char buf[4096] = { 0 };
+	uint32_t h;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	h = gem_create(fd, 1 << 20);
+	REQUIRE(h);
+	m.handle = h;
+	/* never used: DONTNEED purges it at once */
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_I915_GEM_MADVISE, &m));
+	CHECK_EQ(m.retained, 0);
+	CHECK_ERRNO(gem_pread(fd, h, 0, buf, sizeof(buf)), EFAULT);
+	CHECK_ERRNO(gem_pwrite(fd, h, 0, buf, sizeof(buf)), EFAULT);
+	gem_close(fd, h);
+}
+
+/* The buffer may be another object's mapping (copy_to_user faults it in). */
+TEST(into_and_from_an_object_mapping)
+{
+	const size_t size = 256 << 10;
+	uint32_t a, b;
+	uint8_t *map, *back = malloc(size);
+	size_t i, wrong = 0;
+
+	need_fd();
+	REQUIRE(fd >= 0);
+	REQUIRE(back);
+	a = gem_create(fd, size);
+	b = gem_create(fd, size);
+	REQUIRE(a && b);
+	map = gem_mmap_type(fd, b, size, I915_MMAP_OFFSET_WB);
+	REQUIRE(map);
+	for (i = 0; i < size; i++)
+		map[i] = i * 3;
+	/* b's mapping -> a, then a -> b's mapping shifted by one page */
+	CHECK_OK(gem_pwrite(fd, a, 0, map, size));
+	CHECK_OK(gem_pread(fd, a, 0, map + 4096, size - 4096));
+	CHECK_OK(gem_pread(fd, b, 0, back, size));
+	for (i = 0; i < size - 4096; i++)
+		wrong += back[4096 + i] != (uint8_t)(i * 3);
+	CHECK_EQ(wrong, 0);
+	munmap(map, size);
+	gem_close(fd, a);
+	gem_close(fd, b);
+	free(back);
+}

@@ -248,6 +248,7 @@ TEST(retired_and_unknown_params)
 TEST(bad_value_pointer)
 {
 	struct drm_i915_getparam gp;
+	int *ro;
 
 	need_fd();
 	REQUIRE(fd >= 0);
@@ -259,6 +260,20 @@ TEST(bad_value_pointer)
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp), EFAULT);
 	gp.value = (int *)(uintptr_t)KERNEL_PTR;
 	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp), EFAULT);
+	/* a read-only int is no place for the answer either */
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(ro != MAP_FAILED);
+	gp.value = ro;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp), EFAULT);
+	CHECK_EQ(*ro, 0);
+	munmap(ro, 4096);
+	/* nor is the struct itself readable at a bad address */
+	CHECK_ERRNO(raw_ioctl(fd, DRM_IOCTL_I915_GETPARAM,
+			      (void *)(uintptr_t)bad_ptr()), EFAULT);
+	/* a fixed error wins over a bad pointer, as in i915's switch */
+	gp.param = I915_PARAM_IRQ_ACTIVE;
+	gp.value = NULL;
+	CHECK_ERRNO(do_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp), ENODEV);
 	/* the unknown-param check comes first: EINVAL even with a bad pointer */
 	gp.param = 9999;
 	gp.value = NULL;

@@ -62,6 +62,68 @@ pub struct gemu_mmap_check {
 /// given the object's offset (or closed its handle since).
 pub const DRM_IOCTL_GEMU_MMAP_CHECK: u32 = DRM_IOWR(0x99, size_of::<gemu_mmap_check>());
 
+/// `struct gemu_rw`: GEM_PREAD or GEM_PWRITE about to be copied by the shim itself.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_rw {
+    /// The object, as in `drm_i915_gem_pread`/`pwrite`.
+    pub handle: u32,
+    /// [`GEMU_RW_WRITE`] for a PWRITE, 0 for a PREAD.
+    pub flags: u32,
+    /// Offset in the object.
+    pub offset: u64,
+    /// Bytes to copy.
+    pub size: u64,
+    /// The caller's buffer (checked as i915 checks it; the copy is the shim's).
+    pub data_ptr: u64,
+    /// Out: where the bytes are in the aperture memfd, or 0 when the shim must make the
+    /// ordinary call instead (the daemon then copies).
+    pub aperture_offset: u64,
+}
+
+/// [`gemu_rw::flags`]: the call is a PWRITE.
+pub const GEMU_RW_WRITE: u32 = 1;
+
+/// PREAD/PWRITE's half in the device: every check of the call (the handle, the range,
+/// a userptr object, the buffer's address range, a purged object), the wait for the GPU
+/// and the domain flush, then the aperture offset of the bytes in `aperture_offset`. The
+/// shim copies through the aperture memfd with `pread`/`pwrite`, whose partial copy at an
+/// unmapped page is i915's EFAULT. The object stays referenced until the calling
+/// thread's next ioctl on the file, so its range cannot be reused during the copy.
+pub const DRM_IOCTL_GEMU_RW: u32 = DRM_IOWR(0x98, size_of::<gemu_rw>());
+
+/// `struct gemu_params`: the GETPARAM answers that are fixed for the device's lifetime.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_params {
+    /// In: room at `entries_ptr`, in entries. Out: the number of fixed answers; when
+    /// it is more than the room, nothing was written (ask again with more).
+    pub count: u32,
+    /// Zero.
+    pub pad: u32,
+    /// An array of [`gemu_param`].
+    pub entries_ptr: u64,
+}
+
+/// One fixed GETPARAM answer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct gemu_param {
+    /// `I915_PARAM_*`.
+    pub param: i32,
+    /// 0, or the errno GETPARAM fails with.
+    pub error: i32,
+    /// The value GETPARAM writes when `error` is 0.
+    pub value: i32,
+    /// Zero.
+    pub pad: i32,
+}
+
+/// The GETPARAM answers that never change while the device lives (every parameter the
+/// platform knows but those that follow live settings), for the shim to answer GETPARAM
+/// in the program's process. A parameter not in the list goes to the device.
+pub const DRM_IOCTL_GEMU_PARAMS: u32 = DRM_IOWR(0x97, size_of::<gemu_params>());
+
 /// The inode of the daemon's file for dma-buf `id` is `GEMU_DMABUF_INO_BASE + id`.
 pub const GEMU_DMABUF_INO_BASE: u64 = 1 << 32;
 /// The inode of the daemon's file for syncobj fd `id` (`syncobj/<id>`).
@@ -130,6 +192,11 @@ pub const GEMU_FD_DIR_ENV: &str = "GEMU_FD_DIR";
 /// when a mapping of a node cannot reach the aperture by itself (a kernel without FUSE
 /// passthrough): the shim then maps the aperture memfd, which it gets there.
 pub const GEMU_APERTURE_SOCKET_ENV: &str = "GEMU_APERTURE_SOCKET";
+
+/// The environment variable that names the aperture socket from which the shim gets
+/// the memfd it copies PREAD and PWRITE through ([`DRM_IOCTL_GEMU_RW`]), also where
+/// mappings go through the nodes. Unset: the daemon copies.
+pub const GEMU_RW_SOCKET_ENV: &str = "GEMU_RW_SOCKET";
 
 /// Where a CUSE daemon listens for node `major:minor`: `/run/gemu/char-<major>:<minor>`.
 pub const GEMU_APERTURE_SOCKET_DIR: &str = "/run/gemu";

@@ -115,3 +115,109 @@ pub fn vm_write4_child_op(_: &Rig) -> Fallible<Op<'_>> {
             .map_err(|e| format!("process_vm_writev to child {}: {e}", child.0))
     }))
 }
+
+/// A shared page between this process and a forked child, and the child that answers
+/// on it: what a shared-memory channel between the shim and the daemon could cost per
+/// call at best (two futex wake-ups, as a FUSE round trip has two wake-ups).
+struct Echo {
+    page: *mut std::sync::atomic::AtomicU32,
+    child: Pid,
+}
+
+impl Echo {
+    fn request(&self) -> &std::sync::atomic::AtomicU32 {
+        // SAFETY: the page is mapped (shared, zeroed) for the life of `self`.
+        unsafe { &*self.page }
+    }
+    fn reply(&self) -> &std::sync::atomic::AtomicU32 {
+        // SAFETY: as above, the next word of the page.
+        unsafe { &*self.page.add(1) }
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        let _ = kill(self.child, Signal::SIGKILL);
+        let _ = waitpid(self.child, None);
+        // SAFETY: our own mapping, no longer used.
+        unsafe { libc::munmap(self.page.cast(), 4096) };
+    }
+}
+
+fn futex(word: &std::sync::atomic::AtomicU32, op: libc::c_int, val: u32) {
+    // SAFETY: a futex call on a live word of a shared mapping.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            op,
+            val,
+            std::ptr::null::<libc::timespec>(),
+        )
+    };
+}
+
+/// One request and its answer through a shared page: a store and a futex wake each
+/// way, the child echoing the request's number.
+pub fn shm_round_trip_op(_: &Rig) -> Fallible<Op<'_>> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // SAFETY: a new shared anonymous page.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if page == libc::MAP_FAILED {
+        return Err("mmap of the shared page failed".into());
+    }
+    let page = page.cast::<AtomicU32>();
+    let parent = nix::unistd::getpid();
+    // SAFETY: the child runs only atomics and raw system calls (prctl, getppid,
+    // close_range, futex) before it dies, as a fork of a multi-threaded process must.
+    match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Child => {
+            // SAFETY: the mapping is inherited; plain system calls.
+            unsafe {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                if libc::getppid() != parent.as_raw() {
+                    libc::_exit(0);
+                }
+                libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
+                let (request, reply) = (&*page, &*page.add(1));
+                let mut last = 0;
+                loop {
+                    let now = request.load(Ordering::Acquire);
+                    if now == last {
+                        futex(request, libc::FUTEX_WAIT, last);
+                        continue;
+                    }
+                    last = now;
+                    reply.store(now, Ordering::Release);
+                    futex(reply, libc::FUTEX_WAKE, 1);
+                }
+            }
+        }
+        ForkResult::Parent { child } => {
+            let echo = Echo { page, child };
+            Ok(Box::new(move || {
+                let n = echo
+                    .request()
+                    .fetch_add(1, Ordering::AcqRel)
+                    .wrapping_add(1);
+                futex(echo.request(), libc::FUTEX_WAKE, 1);
+                loop {
+                    let r = echo.reply().load(Ordering::Acquire);
+                    if r == n {
+                        return Ok(());
+                    }
+                    futex(echo.reply(), libc::FUTEX_WAIT, r);
+                }
+            }))
+        }
+    }
+}

@@ -15,8 +15,8 @@ use gpu_backend::bench::Scenario;
 use gpu_backend::Tiling;
 
 use super::harness::Op;
+use super::sys_ioctl as drm_ioctl;
 use super::Rig;
-use crate::probe::drm_ioctl;
 use crate::Fallible;
 
 /// Bytes of the blit benchmarks' surfaces: 4096 × 4096 pixels at 32 bpp.

@@ -12,6 +12,10 @@
 //! `vm_read_1m`, `vm_write_1m` (the `process_vm_*` copies alone), `floor_write4` (the floor plus GETPARAM's 4-byte
 //! write-back) and `model_*` (gemu's model called in-process, without FUSE).
 //!
+//! The client runs with the shim preloaded, as under `gemu run`. Entries ending in
+//! `_shim` call `ioctl` through it; every other entry makes the system call itself
+//! ([`sys_ioctl`]): what a program without the shim pays.
+//!
 //! Every FUSE round trip is two wake-ups of threads that the scheduler may put on
 //! different CPUs; on a small machine shared with other work they then wait for a CPU
 //! and the times swing by several times. `--cpu N` runs everything on one CPU: the
@@ -46,6 +50,7 @@ use nix::sched::{sched_setaffinity, CpuSet};
 use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
 
+use crate::aperture_socket::ApertureSocket;
 use crate::cli::BenchArgs;
 use crate::daemon::{Daemon, SESSION_ENDED};
 use crate::{namespace, Fallible};
@@ -69,6 +74,28 @@ pub struct Rig {
 struct Mounts {
     _floor: FloorMount,
     _device: Daemon,
+    /// Where the client's shim gets the aperture memfd (as under `gemu run`).
+    _aperture: ApertureSocket,
+}
+
+/// The aperture socket of the run's device, on its scratch tmpfs.
+const APERTURE_SOCKET: &str = "/tmp/aperture";
+
+/// `ioctl(2)` as a program without the shim makes it: straight to the kernel, also when
+/// the shim is preloaded into the client (the `_shim` entries go through it).
+///
+/// # Safety
+/// As [`crate::probe::drm_ioctl`].
+pub(crate) unsafe fn sys_ioctl<T>(file: &File, cmd: u32, arg: &mut T) -> nix::Result<()> {
+    assert_eq!(emu::ioctl::ioc_size(cmd), std::mem::size_of::<T>());
+    // SAFETY: as the caller promises.
+    let r = unsafe { libc::syscall(libc::SYS_ioctl, file.as_raw_fd(), cmd as libc::c_ulong, arg) };
+    nix::errno::Errno::result(r).map(drop)
+}
+
+/// Whether the client runs with the shim preloaded (what the `_shim` entries measure).
+fn shim_loaded() -> bool {
+    std::env::var_os(uapi::GEMU_RW_SOCKET_ENV).is_some()
 }
 
 const BW_1M: Unit = Unit::GigabytesPerSecond {
@@ -102,6 +129,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: baseline::vm_write4_child_op,
     },
     Entry {
+        name: "shm_round_trip",
+        what: "a request and its answer through a shared page and futexes with a forked child: a shim-daemon channel's floor",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: baseline::shm_round_trip_op,
+    },
+    Entry {
         name: "floor_write4",
         what: "floor ioctl that also writes 4 bytes through the struct's pointer",
         unit: Unit::MicrosPerOp,
@@ -130,6 +168,17 @@ const ENTRIES: &[Entry<Rig>] = &[
         }),
         target: Some(Target::AtMost(1.15)),
         op: gem::getparam_op,
+    },
+    Entry {
+        name: "getparam_shim",
+        what: "I915_GETPARAM(CHIPSET_ID) through the shim, answered from its copy of the fixed answers",
+        unit: Unit::MicrosPerOp,
+        floor: Some(Floor {
+            entry: "floor",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::getparam_shim_op,
     },
     Entry {
         name: "model_create_close",
@@ -334,6 +383,61 @@ const ENTRIES: &[Entry<Rig>] = &[
         op: gem::pread_op,
     },
     Entry {
+        name: "memfd_pwrite_1m",
+        what: "1 MiB pwrite(2) from the heap into the aperture memfd: PWRITE_shim's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::memfd_pwrite_op,
+    },
+    Entry {
+        name: "window_pwrite_1m",
+        what: "MADV_POPULATE_READ of 1 MiB, then a memcpy into a memfd mapping: PWRITE_shim's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::window_pwrite_op,
+    },
+    Entry {
+        name: "pwrite_1m_shim",
+        what: "GEM_PWRITE of 1 MiB through the shim: the daemon checks, the shim copies through the memfd",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.60)),
+        op: gem::pwrite_shim_op,
+    },
+    Entry {
+        name: "memfd_pread_1m",
+        what: "1 MiB pread(2) from the aperture memfd into the heap: PREAD_shim's copy alone",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: None,
+        op: gem::memfd_pread_op,
+    },
+    Entry {
+        name: "pread_1m_shim",
+        what: "GEM_PREAD of 1 MiB through the shim",
+        unit: BW_1M,
+        floor: Some(Floor {
+            entry: "memcpy_1m",
+            times: 1.0,
+        }),
+        target: Some(Target::AtLeast(0.60)),
+        op: gem::pread_shim_op,
+    },
+    Entry {
         name: "exec_empty",
         what: "EXECBUFFER2 of an empty batch (MI_BATCH_BUFFER_END) on rcs0, softpinned",
         unit: Unit::MicrosPerOp,
@@ -456,7 +560,7 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "memcpy_64m",
             times: 1.0,
         }),
-        target: None,
+        target: Some(Target::AtLeast(0.50)),
         op: exec::userptr_to_gem_op,
     },
     Entry {
@@ -467,7 +571,7 @@ const ENTRIES: &[Entry<Rig>] = &[
             entry: "memcpy_64m",
             times: 1.0,
         }),
-        target: None,
+        target: Some(Target::AtLeast(0.50)),
         op: exec::gem_to_userptr_op,
     },
     Entry {
@@ -525,7 +629,8 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     // Resolved before the run covers /tmp (see `scratch`): FILE may well be there.
     let json = args.json.as_deref().map(JsonTarget::resolve).transpose()?;
     namespace::enter_private()?;
-    let mounts = Mounts::start(&scratch()?)?;
+    let scratch_dir = scratch()?;
+    let mounts = Mounts::start(&scratch_dir)?;
 
     let mut client = Command::new("/proc/self/exe");
     client.arg0("gemu").args(["bench", "--client"]);
@@ -540,6 +645,15 @@ pub fn bench(args: &BenchArgs) -> Fallible<u8> {
     }
     if let Some(json) = &json {
         client.arg("--json").arg(json.for_child());
+    }
+    // The client runs with the shim, as under `gemu run`: the `_shim` entries go through
+    // it, every other entry calls the kernel directly.
+    match crate::shim::library() {
+        Ok(library) => {
+            crate::shim::preload(&mut client, &library, &scratch_dir.join("device"))?;
+            client.env(uapi::GEMU_RW_SOCKET_ENV, APERTURE_SOCKET);
+        }
+        Err(e) => eprintln!("gemu bench: the _shim entries cannot run: {e}"),
     }
     let status = client
         .status()
@@ -771,9 +885,16 @@ impl Mounts {
             .map_err(|e| format!("starting gemu's device: {e}"))?;
         let floor = FloorMount::start(&make_dir(dir, "floor")?)
             .map_err(|e| format!("starting the floor: {e}"))?;
+        let memfd = device
+            .memfd()
+            .map_err(|e| format!("the aperture memfd: {e}"))?;
+        let aperture =
+            ApertureSocket::listen(Path::new(APERTURE_SOCKET), memfd, device.is_device_file())
+                .map_err(|e| format!("the aperture socket: {e}"))?;
         Ok(Mounts {
             _floor: floor,
             _device: device,
+            _aperture: aperture,
         })
     }
 }
@@ -889,8 +1010,14 @@ mod tests {
                 .map(|e| e.name)
                 .collect()
         };
-        assert_eq!(names("getparam"), ["floor", "model_getparam", "getparam"]);
-        assert_eq!(names("pread"), ["memcpy_1m", "pread_1m"]);
+        assert_eq!(
+            names("getparam"),
+            ["floor", "model_getparam", "getparam", "getparam_shim"]
+        );
+        assert_eq!(
+            names("pread"),
+            ["memcpy_1m", "pread_1m", "memfd_pread_1m", "pread_1m_shim"]
+        );
         assert!(select(ENTRIES, Some("nothing")).is_err());
         assert_eq!(select(ENTRIES, None).unwrap().len(), ENTRIES.len());
     }

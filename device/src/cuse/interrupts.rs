@@ -113,6 +113,10 @@ impl ClientMemory for InterruptibleCaller {
         self.memory.has_cap_sys_nice()
     }
 
+    fn tid(&self) -> u32 {
+        self.memory.tid()
+    }
+
     fn tgid(&self) -> u32 {
         self.memory.tgid()
     }

@@ -161,3 +161,26 @@ pub fn drm_version_name(file: &File, name_ptr: Option<u64>) -> Result<String, Er
     let n = (v.name_len as usize).min(16);
     Ok(String::from_utf8_lossy(&name[..n]).into_owned())
 }
+
+/// `gemu run` and `gemu bench` preload `libgemu_shim.so` from beside the binary;
+/// `cargo test -p device` does not build that crate by itself. Built in the profile of
+/// the `gemu` under test.
+pub fn build_shim() {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-p", "igt-shim"]);
+        if Path::new(GEMU)
+            .parent()
+            .is_some_and(|p| p.ends_with("release"))
+        {
+            build.arg("--release");
+        }
+        let status = build
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build -p igt-shim failed");
+    });
+}
