@@ -160,7 +160,8 @@ pub struct FuzzArgs {
 /// Options of `gemu bench`.
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
-    /// A few short samples only: a smoke run for CI, not a measurement.
+    /// A few short samples only: a smoke run for CI, not a measurement (the EU dispatches
+    /// over 16M floats then run over 64K).
     #[arg(long)]
     pub quick: bool,
     /// Run only the benchmarks whose name contains NAME (and the floors they need).

@@ -68,6 +68,8 @@ pub struct Rig {
     model: model::Model,
     /// Where card0 is, for benchmarks that need a second client.
     card_path: PathBuf,
+    /// A `--quick` run: a smoke test, so the long benchmarks run at a small size.
+    quick: bool,
 }
 
 /// The file systems the run serves. Dropping it (on an error path) unmounts them.
@@ -703,7 +705,7 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
         load_before: load_average(),
         ..Default::default()
     };
-    let rig = Rig::open(Path::new(SCRATCH))?;
+    let rig = Rig::open(Path::new(SCRATCH), args.quick)?;
     let plan = if args.quick { Plan::QUICK } else { Plan::FULL };
     let (outcomes, failed) = run(&selected, &rig, &plan);
     drop(rig);
@@ -729,7 +731,7 @@ fn client(args: &BenchArgs) -> Fallible<u8> {
         println!("{line}");
     }
     for o in &outcomes {
-        if let Some(lanes) = eu::lane_instructions(o.name) {
+        if let Some(lanes) = eu::lane_instructions(o.name, args.quick) {
             // The median is in µs per operation.
             println!(
                 "{}: {:.0} M lane-instructions/s ({lanes} per dispatch)",
@@ -906,8 +908,9 @@ impl Rig {
     }
 
     /// Open the nodes mounted under `dir` (see [`Mounts`]).
-    fn open(dir: &Path) -> Fallible<Rig> {
+    fn open(dir: &Path, quick: bool) -> Fallible<Rig> {
         Ok(Rig {
+            quick,
             card_path: dir.join("device/card0"),
             card: open(&dir.join("device/card0"))?,
             echo: open(&dir.join("floor/echo"))?,
