@@ -625,7 +625,8 @@ impl Thread {
 
 /// A bit for each register that GRF bytes `start..end` touch.
 pub(crate) fn register_bits(start: usize, end: usize) -> u128 {
-    if end <= start {
+    // Past the file nothing is written (the access itself fails).
+    if end <= start || start >= GRF_BYTES {
         return 0;
     }
     let (first, last) = (start / 32, (end - 1).min(GRF_BYTES - 1) / 32);
@@ -745,6 +746,17 @@ mod tests {
             inst,
             after_loop: None,
         }
+    }
+
+    /// The registers a byte range touches, at the file's edges too.
+    #[test]
+    fn register_bits_cover_the_registers_touched() {
+        assert_eq!(register_bits(0, 0), 0);
+        assert_eq!(register_bits(0, 1), 1);
+        assert_eq!(register_bits(31, 33), 0b11);
+        assert_eq!(register_bits(0, GRF_BYTES), u128::MAX);
+        assert_eq!(register_bits(GRF_BYTES - 1, GRF_BYTES + 4), 1 << 127);
+        assert_eq!(register_bits(GRF_BYTES, GRF_BYTES + 4), 0);
     }
 
     /// Random float MADs give the same registers on both paths.
