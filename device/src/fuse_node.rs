@@ -32,11 +32,15 @@ use crate::client_memory::CallerMemory;
 use crate::dispatch::{self, OpenFiles};
 use crate::fd_files::{self, Kind, KindExt};
 use crate::live_files::{self, LiveFiles};
+use crate::sw_sync_node;
 use crate::sync_file_node;
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
 const CARD1: INodeNo = INodeNo(4);
+
+/// The sw_sync file: each open is a timeline.
+const SW_SYNC: INodeNo = INodeNo(uapi::GEMU_SW_SYNC_INO);
 
 /// The inode numbers of the nodes (what `/proc/<pid>/maps` shows for their mappings).
 pub const NODE_INODES: [u64; 3] = [CARD0.0, RENDER_D128.0, CARD1.0];
@@ -114,7 +118,7 @@ impl DeviceNodes {
         } else if let Some((k, id)) = Kind::of_ino(ino.0) {
             size = k.size(&self.device, id)?;
             (FileType::RegularFile, 0o666, 1)
-        } else if NODES.iter().any(|(i, ..)| *i == ino) {
+        } else if ino == SW_SYNC || NODES.iter().any(|(i, ..)| *i == ino) {
             // A FUSE node must be a regular file: S_IFCHR would make the kernel open a
             // real device number instead of asking us (DESIGN §3).
             (FileType::RegularFile, 0o666, 1)
@@ -279,6 +283,7 @@ impl fuser::Filesystem for DeviceNodes {
                 .map(|(ino, ..)| *ino)
                 .or_else(|| (name == "debugfs").then_some(INodeNo(live_files::DEBUGFS_ROOT)))
                 .or_else(|| (name == "sysfs").then_some(INodeNo(live_files::SYSFS_ROOT)))
+                .or_else(|| (name == uapi::GEMU_SW_SYNC_FILE).then_some(SW_SYNC))
                 .or_else(|| {
                     Kind::ALL
                         .into_iter()
@@ -328,6 +333,7 @@ impl fuser::Filesystem for DeviceNodes {
                     FileType::Directory,
                     "sysfs",
                 ),
+                (SW_SYNC, FileType::RegularFile, uapi::GEMU_SW_SYNC_FILE),
             ]
             .into_iter()
             .chain(
@@ -395,6 +401,10 @@ impl fuser::Filesystem for DeviceNodes {
         }
         if let Some((kind, id)) = Kind::of_ino(ino.0) {
             return self.open_fd_file(kind, id, reply);
+        }
+        if ino == SW_SYNC {
+            let fh = sw_sync_node::open(&self.device, req.pid());
+            return reply.opened(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO);
         }
         let Some(&(_, name, node)) = NODES.iter().find(|(i, ..)| *i == ino) else {
             return reply.error(if ino == INodeNo::ROOT {
@@ -479,6 +489,8 @@ impl fuser::Filesystem for DeviceNodes {
         // FUSE sends release once, after the last close of the open file description.
         if fh.0 & DEBUGFS_FH != 0 {
             self.snapshots.lock().unwrap().remove(&fh.0);
+        } else if let Some(id) = sw_sync_node::of_fh(fh.0) {
+            sw_sync_node::release(&self.device, id);
         } else if let Some((kind, id)) = Kind::of_fh(fh.0) {
             kind.release(&self.device, id);
         } else {
@@ -498,6 +510,12 @@ impl fuser::Filesystem for DeviceNodes {
         _out_size: u32,
         reply: ReplyIoctl,
     ) {
+        if let Some(id) = sw_sync_node::of_fh(fh.0) {
+            return match sw_sync_node::ioctl(&self.device, id, cmd, in_data) {
+                Ok(out) => reply.ioctl(0, &out),
+                Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+            };
+        }
         if let Some((kind, id)) = Kind::of_fh(fh.0) {
             let r = match kind {
                 Kind::DmaBuf => emu::prime::dma_buf_ioctl(cmd, in_data),

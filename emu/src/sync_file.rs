@@ -139,9 +139,20 @@ impl SyncFile {
     fn name(&self) -> String {
         match (&self.name, self.fences.as_slice()) {
             (Some(n), _) => n.clone(),
-            (None, [f]) => format!("i915-gemu{}-{}", f.context(), f.seqno()),
+            (None, [f]) => match f.names() {
+                Some(n) => format!("{}-{}{}-{}", n.driver, n.timeline, f.context(), f.seqno()),
+                None => format!("i915-gemu{}-{}", f.context(), f.seqno()),
+            },
             (None, _) => "dma-fence-array".into(),
         }
+    }
+}
+
+/// A fence's driver and timeline names: its maker's, or i915's for its own.
+fn fence_names(f: &DmaFence) -> (String, String) {
+    match f.names() {
+        Some(n) => (n.driver.clone(), n.timeline.clone()),
+        None => ("i915".into(), format!("gemu-timeline-{}", f.context())),
     }
 }
 
@@ -212,9 +223,10 @@ impl Device {
                 };
                 // The timestamp is the signal's, in CLOCK_MONOTONIC nanoseconds.
                 let timestamp_ns = f.timestamp().map_or(0, monotonic_ns);
+                let (driver, timeline) = fence_names(f);
                 let fi = sync_fence_info {
-                    obj_name: name_field(&format!("gemu-timeline-{}", f.context())),
-                    driver_name: name_field("i915"),
+                    obj_name: name_field(&timeline),
+                    driver_name: name_field(&driver),
                     status,
                     flags: 0,
                     timestamp_ns,

@@ -32,6 +32,10 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         // SAFETY: forwarded; `merge` reads the struct without faulting.
         return unsafe { fences::sync_merge(fd, request, arg.cast()) };
     }
+    if cmd == SW_SYNC_IOC_CREATE_FENCE && !arg.is_null() {
+        // SAFETY: forwarded; `create_fence` reads the struct without faulting.
+        return unsafe { crate::sw_sync::create_fence(fd, request, arg) };
+    }
     if !arg.is_null() {
         // The shim's bookkeeping (userptr ranges, node mappings) looks at the answers.
         match cmd {

@@ -29,6 +29,7 @@ pub mod nodes;
 mod pmu;
 mod proc_mem;
 mod stat;
+mod sw_sync;
 mod userptr;
 
 pub use nodes::{Node, NODES_ENV};
