@@ -624,10 +624,19 @@ impl fuser::Filesystem for DeviceNodes {
         _ino: INodeNo,
         fh: FileHandle,
         ph: PollNotifier,
-        _events: PollEvents,
+        events: PollEvents,
         flags: PollFlags,
         reply: ReplyPoll,
     ) {
+        if let Some((Kind::DmaBuf, id)) = Kind::of_fh(fh.0) {
+            let Some((ready, pending)) = self.device.dma_buf_poll(id, events.bits()) else {
+                return reply.poll(PollEvents::POLLERR);
+            };
+            if !pending.is_empty() && flags.contains(PollFlags::FUSE_POLL_SCHEDULE_NOTIFY) {
+                notify_when_any_signals(&pending, ph);
+            }
+            return reply.poll(PollEvents::from_bits_truncate(ready));
+        }
         if let Some((Kind::SyncFile, id)) = Kind::of_fh(fh.0) {
             let (events, signalled) = sync_file_node::poll(&self.device, id);
             if !signalled && flags.contains(PollFlags::FUSE_POLL_SCHEDULE_NOTIFY) {
@@ -643,5 +652,24 @@ impl fuser::Filesystem for DeviceNodes {
             return reply.poll(PollEvents::from_bits_truncate(events));
         }
         reply.poll(PollEvents::from_bits_truncate(dispatch::poll()))
+    }
+}
+
+/// Tell the kernel to poll again once any of `fences` has signalled (now, if one has).
+fn notify_when_any_signals(fences: &[Arc<emu::sync::DmaFence>], ph: PollNotifier) {
+    let slot = Arc::new(Mutex::new(Some(ph)));
+    let notify = move |slot: &Mutex<Option<PollNotifier>>| {
+        if let Some(ph) = slot.lock().unwrap().take() {
+            if let Err(e) = ph.notify() {
+                log::debug!("poll notify: {e}");
+            }
+        }
+    };
+    for f in fences {
+        let s = slot.clone();
+        if f.add_callback(Box::new(move |_| notify(&s))).is_err() {
+            notify(&slot);
+            return;
+        }
     }
 }

@@ -17,7 +17,7 @@ use crate::device::Device;
 use crate::export_table::ExportTable;
 use crate::file::File;
 use crate::object::GemObject;
-use crate::sync::lock_order;
+use crate::sync::{lock_order, DmaFence, DmaResvUsage};
 use crate::{Errno, Result};
 
 /// The device's dma-bufs, by id.
@@ -95,6 +95,29 @@ impl Device {
         self.dma_bufs.0.bookkeeping()
             + self.syncobj_files.0.bookkeeping()
             + self.sync_files.0.bookkeeping()
+    }
+
+    /// `poll(2)` on dma-buf `id` (`dma_buf_poll`) for `events` (`POLLIN`, `POLLOUT`;
+    /// others are never reported): `POLLIN` once the object's write fences have
+    /// signalled (reading is safe), `POLLOUT` once all its read and write fences have
+    /// (writing is safe). Returns the ready events and the fences the others still
+    /// wait for; `None` when there is no such dma-buf.
+    pub fn dma_buf_poll(&self, id: u64, events: u32) -> Option<(u32, Vec<Arc<DmaFence>>)> {
+        let obj = self.dma_bufs.0.get(id)?;
+        let mut ready = 0;
+        let mut pending = Vec::new();
+        for (event, write) in [(libc::POLLIN as u32, false), (libc::POLLOUT as u32, true)] {
+            if events & event == 0 {
+                continue;
+            }
+            let busy = obj.resv.fences(DmaResvUsage::for_access(write));
+            if busy.is_empty() {
+                ready |= event;
+            } else {
+                pending.extend(busy);
+            }
+        }
+        Some((ready, pending))
     }
 
     /// The program opened dma-buf `id`'s file (the shim, after an export, or a reopen
