@@ -71,15 +71,15 @@ impl SyncFile {
     /// `dma_fence_get_status`: 1 signalled, 0 pending, a negative errno for a fence
     /// that completed with an error.
     pub fn status(&self) -> i32 {
-        let mut status = 1;
-        for f in &self.fences {
-            if !f.is_signaled() {
-                status = 0;
-            } else if let Some(e) = f.error() {
-                return -(e as i32);
-            }
+        // Like a dma_fence_array's: pending until every fence has signalled, even
+        // when one has signalled with an error already.
+        if !self.fences.iter().all(|f| f.is_signaled()) {
+            return 0;
         }
-        status
+        self.fences
+            .iter()
+            .find_map(|f| f.error())
+            .map_or(1, |e| -(e as i32))
     }
 
     /// One fence that signals when all of them have (`sync_file_get_fence`): the fence
@@ -256,5 +256,24 @@ fn libc_timespec() -> libc::timespec {
     libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_until_every_fence_signalled_even_after_an_error() {
+        let (a, b) = (
+            DmaFence::new(context_alloc(1), 1),
+            DmaFence::new(context_alloc(1), 1),
+        );
+        let m = SyncFile::merge(&SyncFile::new(&a), &SyncFile::new(&b), "m".into());
+        a.set_error(Errno::EIO);
+        a.signal().unwrap();
+        assert_eq!(m.status(), 0);
+        b.signal().unwrap();
+        assert_eq!(m.status(), -(Errno::EIO as i32));
     }
 }
