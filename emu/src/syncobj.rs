@@ -220,7 +220,14 @@ impl File {
         if a.flags != 0 && a.flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE {
             return Err(Errno::EINVAL);
         }
-        let s = self.syncobj(a.handle).ok_or(Errno::EINVAL)?;
+        // drm_syncobj_handle_to_fd says EINVAL for a missing handle; the sync_file
+        // export looks the fence up (drm_syncobj_find_fence), which says ENOENT.
+        let missing = if a.flags != 0 {
+            Errno::ENOENT
+        } else {
+            Errno::EINVAL
+        };
+        let s = self.syncobj(a.handle).ok_or(missing)?;
         if a.flags != 0 && s.fence().is_none() {
             return Err(Errno::EINVAL);
         }
