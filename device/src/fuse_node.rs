@@ -516,9 +516,28 @@ impl fuser::Filesystem for DeviceNodes {
                 Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
             };
         }
+        if let Some((Kind::DmaBuf, id)) = Kind::of_fh(fh.0) {
+            let (device, tid, data) = (self.device.clone(), req.pid(), in_data.to_vec());
+            let answer = move || match device.dma_buf_ioctl(id, cmd, &data, &CallerMemory::new(tid))
+            {
+                Ok(out) => reply.ioctl(0, &out),
+                Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+            };
+            if !emu::prime::dma_buf_ioctl_may_block(cmd) {
+                return answer();
+            }
+            // SYNC_START may wait for the GPU: off the session's workers.
+            let spawned = std::thread::Builder::new()
+                .name(format!("gemu-dmabuf-{tid}"))
+                .spawn(answer);
+            if let Err(e) = spawned {
+                log::error!("dma-buf ioctl {cmd:#x}: no thread for a blocking call: {e}");
+            }
+            return;
+        }
         if let Some((kind, id)) = Kind::of_fh(fh.0) {
+            // A syncobj fd has no ioctls of its own.
             let r = match kind {
-                Kind::DmaBuf => emu::prime::dma_buf_ioctl(cmd, in_data),
                 Kind::SyncFile => sync_file_node::ioctl(
                     &self.device,
                     id,
@@ -526,7 +545,7 @@ impl fuser::Filesystem for DeviceNodes {
                     in_data,
                     &CallerMemory::new(req.pid()),
                 ),
-                Kind::Syncobj => Err(emu::Errno::ENOTTY),
+                _ => Err(emu::Errno::ENOTTY),
             };
             return match r {
                 Ok(out) => reply.ioctl(0, &out),

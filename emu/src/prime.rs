@@ -133,20 +133,47 @@ impl Device {
     }
 }
 
-/// `dma_buf_ioctl`: an ioctl on a dma-buf fd, `data` its argument as copied in; the
-/// bytes to copy out. CPU access needs no bracketing: a mapping of the dma-buf is the
-/// object's memory itself, coherent with the engines, so SYNC only checks its flags.
-pub fn dma_buf_ioctl(cmd: u32, data: &[u8]) -> Result<Vec<u8>> {
-    match cmd {
-        DMA_BUF_IOCTL_SYNC => {
-            let sync: dma_buf_sync =
-                bytemuck::pod_read_unaligned(data.get(..8).ok_or(Errno::EFAULT)?);
-            if sync.flags & !DMA_BUF_SYNC_VALID_FLAGS_MASK != 0 || sync.flags & DMA_BUF_SYNC_RW == 0
-            {
-                return Err(Errno::EINVAL);
+impl Device {
+    /// `dma_buf_ioctl`: an ioctl on dma-buf `id`'s fd, `data` its argument as copied
+    /// in; the bytes to copy out.
+    ///
+    /// DMA_BUF_IOCTL_SYNC with SYNC_START is `dma_buf_begin_cpu_access`: it waits,
+    /// interruptibly, for the fences a CPU access of that kind must follow (the
+    /// object's write fences for a read, all its fences for a write), as i915's
+    /// `set_to_cpu_domain` does. The mapping is the object's memory itself (LLC,
+    /// coherent with the engines), so that wait is all a START needs, and SYNC_END
+    /// only checks its flags.
+    pub fn dma_buf_ioctl(
+        &self,
+        id: u64,
+        cmd: u32,
+        data: &[u8],
+        caller: &dyn ClientMemory,
+    ) -> Result<Vec<u8>> {
+        match cmd {
+            DMA_BUF_IOCTL_SYNC => {
+                let sync: dma_buf_sync =
+                    bytemuck::pod_read_unaligned(data.get(..8).ok_or(Errno::EFAULT)?);
+                if sync.flags & !DMA_BUF_SYNC_VALID_FLAGS_MASK != 0
+                    || sync.flags & DMA_BUF_SYNC_RW == 0
+                {
+                    return Err(Errno::EINVAL);
+                }
+                if sync.flags & DMA_BUF_SYNC_END == 0 {
+                    let obj = self.dma_bufs.0.get(id).ok_or(Errno::EBADF)?;
+                    let write = sync.flags & DMA_BUF_SYNC_WRITE != 0;
+                    let busy = obj.resv.fences(DmaResvUsage::for_access(write));
+                    crate::wait::wait_all(caller, &busy, None)?;
+                }
+                Ok(Vec::new())
             }
-            Ok(Vec::new())
+            _ => Err(Errno::ENOTTY),
         }
-        _ => Err(Errno::ENOTTY),
     }
+}
+
+/// Whether `cmd` on a dma-buf fd may wait for the GPU: its answer then comes from a
+/// thread of its own.
+pub fn dma_buf_ioctl_may_block(cmd: u32) -> bool {
+    cmd == DMA_BUF_IOCTL_SYNC
 }

@@ -253,3 +253,54 @@ fn exports_never_opened_go_with_their_files() {
     assert_eq!(dev.allocated(), 0);
     assert_eq!(dev.export_bookkeeping(), 0);
 }
+
+#[test]
+fn dma_buf_sync_start_waits_for_the_fences_of_its_access_and_poll_reports_them() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let id = export(&f, &mem, h).unwrap() as u64;
+    let (pollin, pollout) = (libc::POLLIN as u32, libc::POLLOUT as u32);
+    let sync = |flags: u64| {
+        let s = dma_buf_sync { flags };
+        dev.dma_buf_ioctl(id, DMA_BUF_IOCTL_SYNC, bytemuck::bytes_of(&s), &mem)
+    };
+    assert_eq!(
+        dev.dma_buf_poll(id, pollin | pollout).unwrap().0,
+        pollin | pollout
+    );
+    assert_eq!(sync(DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), Ok(vec![]));
+    assert_eq!(
+        sync(DMA_BUF_SYNC_START),
+        Err(Errno::EINVAL),
+        "neither read nor write"
+    );
+    assert_eq!(
+        sync(DMA_BUF_SYNC_RW | 8),
+        Err(Errno::EINVAL),
+        "unknown flag"
+    );
+
+    let write = testing::gate(&f.lookup(h).unwrap());
+    let (ready, pending) = dev.dma_buf_poll(id, pollin | pollout).unwrap();
+    assert_eq!(
+        (ready, pending.len()),
+        (0, 2),
+        "a pending write: neither event"
+    );
+    // SYNC_END does not wait; SYNC_START waits until the write is done.
+    assert_eq!(sync(DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), Ok(vec![]));
+    let started = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let t = s.spawn(|| {
+            let r = sync(DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            r
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!started.load(std::sync::atomic::Ordering::SeqCst));
+        write.signal().unwrap();
+        assert_eq!(t.join().unwrap(), Ok(vec![]));
+    });
+    assert_eq!(dev.dma_buf_poll(id, pollin).unwrap().0, pollin);
+    assert!(dev.dma_buf_poll(id + 1, pollin).is_none());
+}
