@@ -12,6 +12,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
@@ -321,6 +322,93 @@ TEST(dma_buf_poll_reports_the_fences_behind_it)
 	}
 	close(dmabuf);
 	close(tl);
+	gem_close(fd, target);
+	close(fd);
+}
+
+TEST(a_merge_is_pending_until_all_its_points_signalled_even_after_an_error)
+{
+	int a = timeline_open(), b = timeline_open(), fa, fb, merged;
+	struct sync_merge_data m = { .name = "ab" };
+	struct sync_file_info info = { 0 };
+
+	REQUIRE(a >= 0 && b >= 0);
+	fa = point(a, 1);
+	fb = point(b, 1);
+	REQUIRE(fa >= 0 && fb >= 0);
+	m.fd2 = fb;
+	REQUIRE_OK(raw_ioctl(fa, SYNC_IOC_MERGE, &m));
+	merged = m.fence;
+	REQUIRE_OK(raw_ioctl(merged, SYNC_IOC_FILE_INFO, &info));
+	CHECK_EQ(info.num_fences, 2);
+	/* One point fails (its timeline closes), the other is still pending. */
+	close(a);
+	CHECK_EQ(poll_events(fa, POLLIN, 5000), POLLIN);
+	CHECK_EQ(poll_events(merged, POLLIN, 0), 0);
+	/* num_fences 0: the status only (else the array is written). */
+	memset(&info, 0, sizeof(info));
+	CHECK_OK(raw_ioctl(merged, SYNC_IOC_FILE_INFO, &info));
+	CHECK_EQ(info.status, 0);
+	CHECK_OK(inc(b, 1));
+	CHECK_EQ(poll_events(merged, POLLIN, 0), POLLIN);
+	memset(&info, 0, sizeof(info));
+	CHECK_OK(raw_ioctl(merged, SYNC_IOC_FILE_INFO, &info));
+	CHECK_EQ(info.status, -ENOENT);
+	close(merged);
+	close(fa);
+	close(fb);
+	close(b);
+}
+
+TEST(dma_buf_sync_start_waits_for_the_gpu)
+{
+	int fd = open_card(), tl = timeline_open(), f, dmabuf;
+	uint32_t target, batch, *map;
+	struct drm_prime_handle p = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	struct inc_later later = { .delay_ms = 100 };
+	pthread_t t;
+	int64_t t0;
+
+	REQUIRE(fd >= 0 && tl >= 0);
+	target = gem_create(fd, 4096);
+	REQUIRE(target);
+	p.handle = target;
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p));
+	dmabuf = p.fd;
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dmabuf, 0);
+	REQUIRE(map != MAP_FAILED);
+	/* Flags are checked as the kernel does. */
+	{
+		struct dma_buf_sync bad = { .flags = DMA_BUF_SYNC_START };
+
+		CHECK_ERRNO(raw_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &bad), EINVAL);
+		bad.flags = DMA_BUF_SYNC_RW | 0x100;
+		CHECK_ERRNO(raw_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &bad), EINVAL);
+	}
+	f = point(tl, 1);
+	REQUIRE(f >= 0);
+	REQUIRE_OK(store_after(fd, target, 0x600d, f, &batch));
+	/* SYNC_END waits for nothing; SYNC_START for the held-back write. */
+	{
+		struct dma_buf_sync end = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+
+		CHECK_OK(raw_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &end));
+	}
+	later.tl = tl;
+	t0 = gemu_now_ns();
+	REQUIRE(pthread_create(&t, NULL, inc_later_thread, &later) == 0);
+	CHECK_OK(do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+	CHECK(gemu_now_ns() - t0 >= 90000000);
+	CHECK_EQ(map[0], 0x600d);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	CHECK_OK(raw_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+	pthread_join(t, NULL);
+	munmap(map, 4096);
+	close(f);
+	close(dmabuf);
+	close(tl);
+	gem_close(fd, batch);
 	gem_close(fd, target);
 	close(fd);
 }
