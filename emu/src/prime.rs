@@ -14,10 +14,11 @@ use uapi::*;
 
 use crate::client::ClientMemory;
 use crate::device::Device;
-use crate::export_table::ExportTable;
+use crate::export_table::{ExportTable, NO_OWNER};
 use crate::file::File;
 use crate::object::GemObject;
 use crate::sync::{lock_order, DmaFence, DmaResvUsage};
+use crate::sync_file::SyncFile;
 use crate::{Errno, Result};
 
 /// The device's dma-bufs, by id.
@@ -167,13 +168,63 @@ impl Device {
                 }
                 Ok(Vec::new())
             }
+            GEMU_DMA_BUF_IOCTL_EXPORT_SYNC_FILE => {
+                let mut a: dma_buf_export_sync_file = read_arg(data)?;
+                let write = sync_file_flags(a.flags)? & DMA_BUF_SYNC_WRITE != 0;
+                let obj = self.dma_bufs.0.get(id).ok_or(Errno::EBADF)?;
+                let fences = obj.resv.fences(DmaResvUsage::for_access(write));
+                let file = self.sync_file_export(SyncFile::of_fences(&fences), NO_OWNER);
+                a.fd = i32::try_from(file).map_err(|_| Errno::EMFILE)?;
+                Ok(bytemuck::bytes_of(&a).to_vec())
+            }
+            GEMU_DMA_BUF_IOCTL_IMPORT_SYNC_FILE => {
+                let a: dma_buf_import_sync_file = read_arg(data)?;
+                let usage = if sync_file_flags(a.flags)? & DMA_BUF_SYNC_WRITE != 0 {
+                    DmaResvUsage::Write
+                } else {
+                    DmaResvUsage::Read
+                };
+                let file = u64::try_from(a.fd)
+                    .ok()
+                    .and_then(|f| self.sync_file(f))
+                    .ok_or(Errno::EINVAL)?;
+                let obj = self.dma_bufs.0.get(id).ok_or(Errno::EBADF)?;
+                let mut st = obj.lock();
+                st.reserve_fences(file.fences().len())?;
+                for f in file.fences() {
+                    st.add_fence(f.clone(), usage);
+                }
+                Ok(Vec::new())
+            }
+            // EXPORT_SYNC_FILE answers an fd and IMPORT_SYNC_FILE takes one: only
+            // through the shim's halves above.
             _ => Err(Errno::ENOTTY),
         }
     }
 }
 
+/// The ioctl argument `T` at the start of `data`.
+fn read_arg<T: bytemuck::Pod>(data: &[u8]) -> Result<T> {
+    let n = std::mem::size_of::<T>();
+    Ok(bytemuck::pod_read_unaligned(
+        data.get(..n).ok_or(Errno::EFAULT)?,
+    ))
+}
+
+/// The READ/WRITE flags of EXPORT_SYNC_FILE and IMPORT_SYNC_FILE: one of them at least
+/// and nothing else (`EINVAL`).
+fn sync_file_flags(flags: u32) -> Result<u64> {
+    let flags = u64::from(flags);
+    if flags & !DMA_BUF_SYNC_RW != 0 || flags & DMA_BUF_SYNC_RW == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(flags)
+}
+
 /// Whether `cmd` on a dma-buf fd may wait for the GPU: its answer then comes from a
 /// thread of its own.
 pub fn dma_buf_ioctl_may_block(cmd: u32) -> bool {
+    // IMPORT_SYNC_FILE takes the object's reservation lock, which execbuf holds
+    // briefly: it does not wait for the GPU.
     cmd == DMA_BUF_IOCTL_SYNC
 }

@@ -46,20 +46,22 @@ impl SyncFile {
     /// The fences of both, one per context, the later of two on one context
     /// (`sync_file_merge`).
     pub fn merge(a: &SyncFile, b: &SyncFile, name: String) -> Arc<SyncFile> {
-        let mut fences: Vec<Arc<DmaFence>> = Vec::new();
-        for f in a.fences.iter().chain(&b.fences) {
-            match fences.iter_mut().find(|g| g.context() == f.context()) {
-                Some(g) => {
-                    if f.is_later(g) {
-                        *g = f.clone();
-                    }
-                }
-                None => fences.push(f.clone()),
-            }
-        }
         Arc::new(SyncFile {
-            fences,
+            fences: latest_per_context(a.fences.iter().chain(&b.fences)),
             name: Some(name),
+        })
+    }
+
+    /// A sync_file for all of `fences` (a `dma_resv_get_singleton`): one per context,
+    /// the latest; a signalled stub for none.
+    pub fn of_fences(fences: &[Arc<DmaFence>]) -> Arc<SyncFile> {
+        if fences.is_empty() {
+            return SyncFile::new(&DmaFence::signaled_stub());
+        }
+        let plain: Vec<Arc<DmaFence>> = fences.iter().flat_map(unwrap_fences).collect();
+        Arc::new(SyncFile {
+            fences: latest_per_context(plain.iter()),
+            name: None,
         })
     }
 
@@ -146,6 +148,22 @@ impl SyncFile {
             (None, _) => "dma-fence-array".into(),
         }
     }
+}
+
+/// `fences`, one per context: the later of two on one context.
+fn latest_per_context<'a>(fences: impl Iterator<Item = &'a Arc<DmaFence>>) -> Vec<Arc<DmaFence>> {
+    let mut out: Vec<Arc<DmaFence>> = Vec::new();
+    for f in fences {
+        match out.iter_mut().find(|g| g.context() == f.context()) {
+            Some(g) => {
+                if f.is_later(g) {
+                    *g = f.clone();
+                }
+            }
+            None => out.push(f.clone()),
+        }
+    }
+    out
 }
 
 /// A fence's driver and timeline names: its maker's, or i915's for its own.

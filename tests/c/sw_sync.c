@@ -413,4 +413,54 @@ TEST(dma_buf_sync_start_waits_for_the_gpu)
 	close(fd);
 }
 
+TEST(dma_buf_sync_file_export_and_import)
+{
+	int fd = open_card(), tl = timeline_open(), f, dmabuf;
+	uint32_t h;
+	struct drm_prime_handle p = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	struct dma_buf_import_sync_file im = { .flags = DMA_BUF_SYNC_WRITE };
+
+	REQUIRE(fd >= 0 && tl >= 0);
+	h = gem_create(fd, 4096);
+	REQUIRE(h);
+	p.handle = h;
+	REQUIRE_OK(do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p));
+	dmabuf = p.fd;
+	/* Idle: the export is a signalled sync_file. */
+	REQUIRE_OK(raw_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex));
+	CHECK(ex.fd >= 0);
+	CHECK(fcntl(ex.fd, F_GETFD) & FD_CLOEXEC);
+	CHECK_EQ(poll_events(ex.fd, POLLIN, 0), POLLIN);
+	close(ex.fd);
+	/* A sw_sync point imported as a write holds reads and writes back. */
+	f = point(tl, 1);
+	REQUIRE(f >= 0);
+	im.fd = f;
+	CHECK_OK(raw_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im));
+	CHECK_EQ(poll_events(dmabuf, POLLIN | POLLOUT, 0), 0);
+	ex.fd = -1;
+	REQUIRE_OK(raw_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex));
+	CHECK_EQ(poll_events(ex.fd, POLLIN, 0), 0);
+	CHECK_OK(inc(tl, 1));
+	CHECK_EQ(poll_events(ex.fd, POLLIN, 0), POLLIN);
+	CHECK_EQ(poll_events(dmabuf, POLLIN | POLLOUT, 0), POLLIN | POLLOUT);
+	/* Errors: flags, an fd that is no sync_file. */
+	{
+		struct dma_buf_export_sync_file bad = { .flags = 0 };
+		struct dma_buf_import_sync_file bad_im = { .flags = DMA_BUF_SYNC_RW, .fd = fd };
+
+		CHECK_ERRNO(raw_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &bad), EINVAL);
+		bad.flags = DMA_BUF_SYNC_RW | 4;
+		CHECK_ERRNO(raw_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &bad), EINVAL);
+		CHECK_ERRNO(raw_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &bad_im), EINVAL);
+	}
+	close(ex.fd);
+	close(f);
+	close(dmabuf);
+	close(tl);
+	gem_close(fd, h);
+	close(fd);
+}
+
 GEMU_WATCHDOG(60);

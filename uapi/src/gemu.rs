@@ -36,6 +36,21 @@ pub const GEMU_SYNC_IOC_MERGE: u32 = crate::ioc::_IOWR(
     size_of::<crate::sync_file::sync_merge_data>(),
 );
 
+/// DMA_BUF_IOCTL_EXPORT_SYNC_FILE's half, sent on the dma-buf's fd: `fd` answers the
+/// new sync_file's id.
+pub const GEMU_DMA_BUF_IOCTL_EXPORT_SYNC_FILE: u32 = crate::ioc::_IOWR(
+    crate::dma_buf::DMA_BUF_BASE,
+    0xe0,
+    size_of::<crate::dma_buf::dma_buf_export_sync_file>(),
+);
+/// DMA_BUF_IOCTL_IMPORT_SYNC_FILE's half, sent on the dma-buf's fd: `fd` carries the
+/// sync_file's id.
+pub const GEMU_DMA_BUF_IOCTL_IMPORT_SYNC_FILE: u32 = crate::ioc::_IOW(
+    crate::dma_buf::DMA_BUF_BASE,
+    0xe1,
+    size_of::<crate::dma_buf::dma_buf_import_sync_file>(),
+);
+
 /// SW_SYNC_IOC_CREATE_FENCE's half, sent on the timeline's fd: `fence` answers the new
 /// sync_file's id.
 pub const GEMU_SW_SYNC_IOC_CREATE_FENCE: u32 = crate::ioc::_IOWR(
