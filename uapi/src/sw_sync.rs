@@ -17,6 +17,9 @@ pub struct sw_sync_create_fence_data {
     pub fence: i32,
 }
 
+// The kernel's layout: no padding.
+const _: () = assert!(size_of::<sw_sync_create_fence_data>() == 40);
+
 /// The ioctl type of sw_sync.
 pub const SW_SYNC_IOC_MAGIC: u32 = b'W' as u32;
 /// A sync_file for a point of the timeline.
