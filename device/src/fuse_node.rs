@@ -596,6 +596,10 @@ impl fuser::Filesystem for DeviceNodes {
             // a copy would not be coherent, so the mapping faults (SIGBUS) instead.
             return reply.error(Errno::EIO);
         }
+        if sw_sync_node::of_fh(fh.0).is_some() {
+            // sw_sync's file has no read method.
+            return reply.error(Errno::EINVAL);
+        }
         match dispatch::read(flags.0 & libc::O_NONBLOCK != 0) {
             Ok(data) => reply.data(&data),
             Err(e) => reply.error(Errno::from_i32(e as i32)),
@@ -647,6 +651,10 @@ impl fuser::Filesystem for DeviceNodes {
         flags: PollFlags,
         reply: ReplyPoll,
     ) {
+        if sw_sync_node::of_fh(fh.0).is_some() {
+            // No poll method: the kernel's default mask.
+            return reply.poll(PollEvents::from_bits_truncate(sw_sync_node::POLL_MASK));
+        }
         if let Some((Kind::DmaBuf, id)) = Kind::of_fh(fh.0) {
             let Some((ready, pending)) = self.device.dma_buf_poll(id, events.bits()) else {
                 return reply.poll(PollEvents::POLLERR);

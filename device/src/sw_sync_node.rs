@@ -16,6 +16,11 @@ use crate::sync_file_node::read;
 /// bits 60 to 62, debugfs bit 63); the rest is the timeline's id.
 pub const FH_TAG: u64 = 1 << 59;
 
+/// What `poll(2)` says of a timeline's fd: the file has no poll method, so the kernel
+/// answers its default mask (`DEFAULT_POLLMASK`).
+pub const POLL_MASK: u32 =
+    (libc::POLLIN | libc::POLLOUT | libc::POLLRDNORM | libc::POLLWRNORM) as u32;
+
 /// An open by thread `tid`: a new timeline named after its command, as the kernel
 /// names it after the opener's; the open's file handle.
 pub fn open(device: &Device, tid: u32) -> u64 {

@@ -155,6 +155,10 @@ TEST(bad_calls_on_a_timeline)
 	CHECK_ERRNO(raw_ioctl(tl, DRM_IOCTL_VERSION, junk), ENOTTY);
 	CHECK_ERRNO(raw_ioctl(tl, SW_SYNC_IOC_INC, (void *)bad_ptr()), EFAULT);
 	CHECK_ERRNO(raw_ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, (void *)bad_ptr()), EFAULT);
+	/* No read method; poll gives the default mask. */
+	CHECK_EQ(read(tl, junk, 4), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(poll_events(tl, POLLIN | POLLOUT, 0), POLLIN | POLLOUT);
 	/* A timeline is no sync_file, and a sync_file no timeline. */
 	f = point(tl, 1);
 	REQUIRE(f >= 0);
