@@ -32,11 +32,15 @@ use crate::client_memory::CallerMemory;
 use crate::dispatch::{self, OpenFiles};
 use crate::fd_files::{self, Kind, KindExt};
 use crate::live_files::{self, LiveFiles};
+use crate::sw_sync_node;
 use crate::sync_file_node;
 
 const CARD0: INodeNo = INodeNo(2);
 const RENDER_D128: INodeNo = INodeNo(3);
 const CARD1: INodeNo = INodeNo(4);
+
+/// The sw_sync file: each open is a timeline.
+const SW_SYNC: INodeNo = INodeNo(uapi::GEMU_SW_SYNC_INO);
 
 /// The inode numbers of the nodes (what `/proc/<pid>/maps` shows for their mappings).
 pub const NODE_INODES: [u64; 3] = [CARD0.0, RENDER_D128.0, CARD1.0];
@@ -114,7 +118,7 @@ impl DeviceNodes {
         } else if let Some((k, id)) = Kind::of_ino(ino.0) {
             size = k.size(&self.device, id)?;
             (FileType::RegularFile, 0o666, 1)
-        } else if NODES.iter().any(|(i, ..)| *i == ino) {
+        } else if ino == SW_SYNC || NODES.iter().any(|(i, ..)| *i == ino) {
             // A FUSE node must be a regular file: S_IFCHR would make the kernel open a
             // real device number instead of asking us (DESIGN §3).
             (FileType::RegularFile, 0o666, 1)
@@ -279,6 +283,7 @@ impl fuser::Filesystem for DeviceNodes {
                 .map(|(ino, ..)| *ino)
                 .or_else(|| (name == "debugfs").then_some(INodeNo(live_files::DEBUGFS_ROOT)))
                 .or_else(|| (name == "sysfs").then_some(INodeNo(live_files::SYSFS_ROOT)))
+                .or_else(|| (name == uapi::GEMU_SW_SYNC_FILE).then_some(SW_SYNC))
                 .or_else(|| {
                     Kind::ALL
                         .into_iter()
@@ -328,6 +333,7 @@ impl fuser::Filesystem for DeviceNodes {
                     FileType::Directory,
                     "sysfs",
                 ),
+                (SW_SYNC, FileType::RegularFile, uapi::GEMU_SW_SYNC_FILE),
             ]
             .into_iter()
             .chain(
@@ -395,6 +401,10 @@ impl fuser::Filesystem for DeviceNodes {
         }
         if let Some((kind, id)) = Kind::of_ino(ino.0) {
             return self.open_fd_file(kind, id, reply);
+        }
+        if ino == SW_SYNC {
+            let fh = sw_sync_node::open(&self.device, req.pid());
+            return reply.opened(FileHandle(fh), FopenFlags::FOPEN_DIRECT_IO);
         }
         let Some(&(_, name, node)) = NODES.iter().find(|(i, ..)| *i == ino) else {
             return reply.error(if ino == INodeNo::ROOT {
@@ -479,6 +489,8 @@ impl fuser::Filesystem for DeviceNodes {
         // FUSE sends release once, after the last close of the open file description.
         if fh.0 & DEBUGFS_FH != 0 {
             self.snapshots.lock().unwrap().remove(&fh.0);
+        } else if let Some(id) = sw_sync_node::of_fh(fh.0) {
+            sw_sync_node::release(&self.device, id);
         } else if let Some((kind, id)) = Kind::of_fh(fh.0) {
             kind.release(&self.device, id);
         } else {
@@ -498,9 +510,34 @@ impl fuser::Filesystem for DeviceNodes {
         _out_size: u32,
         reply: ReplyIoctl,
     ) {
+        if let Some(id) = sw_sync_node::of_fh(fh.0) {
+            return match sw_sync_node::ioctl(&self.device, id, cmd, in_data) {
+                Ok(out) => reply.ioctl(0, &out),
+                Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+            };
+        }
+        if let Some((Kind::DmaBuf, id)) = Kind::of_fh(fh.0) {
+            let (device, tid, data) = (self.device.clone(), req.pid(), in_data.to_vec());
+            let answer = move || match device.dma_buf_ioctl(id, cmd, &data, &CallerMemory::new(tid))
+            {
+                Ok(out) => reply.ioctl(0, &out),
+                Err(e) => reply.ioctl(dispatch::ioctl_error(e), &[]),
+            };
+            if !emu::prime::dma_buf_ioctl_may_block(cmd) {
+                return answer();
+            }
+            // SYNC_START may wait for the GPU: off the session's workers.
+            let spawned = std::thread::Builder::new()
+                .name(format!("gemu-dmabuf-{tid}"))
+                .spawn(answer);
+            if let Err(e) = spawned {
+                log::error!("dma-buf ioctl {cmd:#x}: no thread for a blocking call: {e}");
+            }
+            return;
+        }
         if let Some((kind, id)) = Kind::of_fh(fh.0) {
+            // A syncobj fd has no ioctls of its own.
             let r = match kind {
-                Kind::DmaBuf => emu::prime::dma_buf_ioctl(cmd, in_data),
                 Kind::SyncFile => sync_file_node::ioctl(
                     &self.device,
                     id,
@@ -508,7 +545,7 @@ impl fuser::Filesystem for DeviceNodes {
                     in_data,
                     &CallerMemory::new(req.pid()),
                 ),
-                Kind::Syncobj => Err(emu::Errno::ENOTTY),
+                _ => Err(emu::Errno::ENOTTY),
             };
             return match r {
                 Ok(out) => reply.ioctl(0, &out),
@@ -559,6 +596,10 @@ impl fuser::Filesystem for DeviceNodes {
             // a copy would not be coherent, so the mapping faults (SIGBUS) instead.
             return reply.error(Errno::EIO);
         }
+        if sw_sync_node::of_fh(fh.0).is_some() {
+            // sw_sync's file has no read method.
+            return reply.error(Errno::EINVAL);
+        }
         match dispatch::read(flags.0 & libc::O_NONBLOCK != 0) {
             Ok(data) => reply.data(&data),
             Err(e) => reply.error(Errno::from_i32(e as i32)),
@@ -606,10 +647,23 @@ impl fuser::Filesystem for DeviceNodes {
         _ino: INodeNo,
         fh: FileHandle,
         ph: PollNotifier,
-        _events: PollEvents,
+        events: PollEvents,
         flags: PollFlags,
         reply: ReplyPoll,
     ) {
+        if sw_sync_node::of_fh(fh.0).is_some() {
+            // No poll method: the kernel's default mask.
+            return reply.poll(PollEvents::from_bits_truncate(sw_sync_node::POLL_MASK));
+        }
+        if let Some((Kind::DmaBuf, id)) = Kind::of_fh(fh.0) {
+            let Some((ready, pending)) = self.device.dma_buf_poll(id, events.bits()) else {
+                return reply.poll(PollEvents::POLLERR);
+            };
+            if !pending.is_empty() && flags.contains(PollFlags::FUSE_POLL_SCHEDULE_NOTIFY) {
+                notify_when_any_signals(&pending, ph);
+            }
+            return reply.poll(PollEvents::from_bits_truncate(ready));
+        }
         if let Some((Kind::SyncFile, id)) = Kind::of_fh(fh.0) {
             let (events, signalled) = sync_file_node::poll(&self.device, id);
             if !signalled && flags.contains(PollFlags::FUSE_POLL_SCHEDULE_NOTIFY) {
@@ -625,5 +679,24 @@ impl fuser::Filesystem for DeviceNodes {
             return reply.poll(PollEvents::from_bits_truncate(events));
         }
         reply.poll(PollEvents::from_bits_truncate(dispatch::poll()))
+    }
+}
+
+/// Tell the kernel to poll again once any of `fences` has signalled (now, if one has).
+fn notify_when_any_signals(fences: &[Arc<emu::sync::DmaFence>], ph: PollNotifier) {
+    let slot = Arc::new(Mutex::new(Some(ph)));
+    let notify = move |slot: &Mutex<Option<PollNotifier>>| {
+        if let Some(ph) = slot.lock().unwrap().take() {
+            if let Err(e) = ph.notify() {
+                log::debug!("poll notify: {e}");
+            }
+        }
+    };
+    for f in fences {
+        let s = slot.clone();
+        if f.add_callback(Box::new(move |_| notify(&s))).is_err() {
+            notify(&slot);
+            return;
+        }
     }
 }

@@ -24,6 +24,7 @@ mod probe;
 mod run;
 mod serve;
 mod shim;
+mod sw_sync_node;
 mod sync_file_node;
 mod sys_view;
 mod sysfs;

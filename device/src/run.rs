@@ -74,6 +74,7 @@ pub fn run(config: emu::DeviceConfig, shim: bool, program: Vec<OsString>) -> Fal
     };
     sys_view::publish(
         &view.fuse_dir().join("debugfs"),
+        &view.fuse_dir().join(uapi::GEMU_SW_SYNC_FILE),
         &view.fuse_dir().join("sysfs"),
     )?;
 

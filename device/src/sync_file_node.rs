@@ -42,7 +42,8 @@ pub fn poll(device: &Device, id: u64) -> (u32, bool) {
     }
 }
 
-fn read<T: bytemuck::Pod>(data: &[u8]) -> Result<T, Errno> {
+/// The ioctl argument `T` at the start of `data` (`EFAULT` when it is short).
+pub(crate) fn read<T: bytemuck::Pod>(data: &[u8]) -> Result<T, Errno> {
     let n = std::mem::size_of::<T>();
     Ok(bytemuck::pod_read_unaligned(
         data.get(..n).ok_or(Errno::EFAULT)?,

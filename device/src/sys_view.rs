@@ -21,9 +21,10 @@ use crate::Fallible;
 const SYS: &str = "/sys";
 
 /// Replace `/sys` with the host's plus gemu's device; bind `debugfs` (the FUSE folder
-/// of the device's debugfs files) at `/sys/kernel/debug/dri/0` and `…/128`, and each
-/// entry of `live_sysfs` (the FUSE folder of the card's live attributes) into `card0`.
-pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
+/// of the device's debugfs files) at `/sys/kernel/debug/dri/0` and `…/128`, `sw_sync`
+/// (the daemon's sw_sync file) at `/sys/kernel/debug/sync/sw_sync`, and each entry of
+/// `live_sysfs` (the FUSE folder of the card's live attributes) into `card0`.
+pub fn publish(debugfs: &Path, sw_sync: &Path, live_sysfs: &Path) -> Fallible<()> {
     let old = open_path(Path::new(SYS))?;
     let old_root = fd_path(&old);
     mount_tmpfs(Path::new(SYS), MsFlags::MS_NODEV)?;
@@ -128,6 +129,18 @@ pub fn publish(debugfs: &Path, live_sysfs: &Path) -> Fallible<()> {
         )
         .map_err(|e| format!("binding debugfs onto {}: {e}", target.display()))?;
     }
+    // Intel's CI kernels have sw_sync, which IGT uses to hold work back.
+    make_dir(&debug.join("sync"))?;
+    let target = debug.join("sync/sw_sync");
+    File::create(&target).map_err(|e| format!("creating {}: {e}", target.display()))?;
+    mount(
+        Some(sw_sync),
+        &target,
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(|e| format!("binding sw_sync onto {}: {e}", target.display()))?;
     // Nothing more is written: the program sees a read-only tree, as sysfs is to it.
     Ok(())
 }

@@ -104,6 +104,8 @@ pub struct Device {
     pub(crate) sync_files: crate::sync_file::SyncFiles,
     /// Syncobjs handed out as (opaque) fds, by id.
     pub(crate) syncobj_files: crate::syncobj_fd::SyncobjFiles,
+    /// sw_sync timelines, one per open of the sw_sync file, by id.
+    pub(crate) sw_sync: crate::sw_sync::SwSyncTimelines,
     /// Bytes of object memory allocated.
     allocated: AtomicU64,
     /// The engines that run batches.
@@ -167,6 +169,7 @@ impl Device {
             dma_bufs: crate::prime::DmaBufs::default(),
             sync_files: Default::default(),
             syncobj_files: Default::default(),
+            sw_sync: Default::default(),
             probe: OnceLock::new(),
             resident: AtomicU64::new(0),
             hangcheck: std::sync::atomic::AtomicBool::new(true),

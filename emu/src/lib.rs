@@ -42,6 +42,7 @@ mod query;
 pub mod reg_read;
 pub mod rps;
 pub mod shrinker;
+pub mod sw_sync;
 pub mod sync;
 pub mod sync_file;
 pub mod syncobj;

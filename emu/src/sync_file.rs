@@ -46,20 +46,22 @@ impl SyncFile {
     /// The fences of both, one per context, the later of two on one context
     /// (`sync_file_merge`).
     pub fn merge(a: &SyncFile, b: &SyncFile, name: String) -> Arc<SyncFile> {
-        let mut fences: Vec<Arc<DmaFence>> = Vec::new();
-        for f in a.fences.iter().chain(&b.fences) {
-            match fences.iter_mut().find(|g| g.context() == f.context()) {
-                Some(g) => {
-                    if f.is_later(g) {
-                        *g = f.clone();
-                    }
-                }
-                None => fences.push(f.clone()),
-            }
-        }
         Arc::new(SyncFile {
-            fences,
+            fences: latest_per_context(a.fences.iter().chain(&b.fences)),
             name: Some(name),
+        })
+    }
+
+    /// A sync_file for all of `fences` (a `dma_resv_get_singleton`): one per context,
+    /// the latest; a signalled stub for none.
+    pub fn of_fences(fences: &[Arc<DmaFence>]) -> Arc<SyncFile> {
+        if fences.is_empty() {
+            return SyncFile::new(&DmaFence::signaled_stub());
+        }
+        let plain: Vec<Arc<DmaFence>> = fences.iter().flat_map(unwrap_fences).collect();
+        Arc::new(SyncFile {
+            fences: latest_per_context(plain.iter()),
+            name: None,
         })
     }
 
@@ -71,15 +73,15 @@ impl SyncFile {
     /// `dma_fence_get_status`: 1 signalled, 0 pending, a negative errno for a fence
     /// that completed with an error.
     pub fn status(&self) -> i32 {
-        let mut status = 1;
-        for f in &self.fences {
-            if !f.is_signaled() {
-                status = 0;
-            } else if let Some(e) = f.error() {
-                return -(e as i32);
-            }
+        // Like a dma_fence_array's: pending until every fence has signalled, even
+        // when one has signalled with an error already.
+        if !self.fences.iter().all(|f| f.is_signaled()) {
+            return 0;
         }
-        status
+        self.fences
+            .iter()
+            .find_map(|f| f.error())
+            .map_or(1, |e| -(e as i32))
     }
 
     /// One fence that signals when all of them have (`sync_file_get_fence`): the fence
@@ -139,9 +141,36 @@ impl SyncFile {
     fn name(&self) -> String {
         match (&self.name, self.fences.as_slice()) {
             (Some(n), _) => n.clone(),
-            (None, [f]) => format!("i915-gemu{}-{}", f.context(), f.seqno()),
+            (None, [f]) => match f.names() {
+                Some(n) => format!("{}-{}{}-{}", n.driver, n.timeline, f.context(), f.seqno()),
+                None => format!("i915-gemu{}-{}", f.context(), f.seqno()),
+            },
             (None, _) => "dma-fence-array".into(),
         }
+    }
+}
+
+/// `fences`, one per context: the later of two on one context.
+fn latest_per_context<'a>(fences: impl Iterator<Item = &'a Arc<DmaFence>>) -> Vec<Arc<DmaFence>> {
+    let mut out: Vec<Arc<DmaFence>> = Vec::new();
+    for f in fences {
+        match out.iter_mut().find(|g| g.context() == f.context()) {
+            Some(g) => {
+                if f.is_later(g) {
+                    *g = f.clone();
+                }
+            }
+            None => out.push(f.clone()),
+        }
+    }
+    out
+}
+
+/// A fence's driver and timeline names: its maker's, or i915's for its own.
+fn fence_names(f: &DmaFence) -> (String, String) {
+    match f.names() {
+        Some(n) => (n.driver.clone(), n.timeline.clone()),
+        None => ("i915".into(), format!("gemu-timeline-{}", f.context())),
     }
 }
 
@@ -212,9 +241,10 @@ impl Device {
                 };
                 // The timestamp is the signal's, in CLOCK_MONOTONIC nanoseconds.
                 let timestamp_ns = f.timestamp().map_or(0, monotonic_ns);
+                let (driver, timeline) = fence_names(f);
                 let fi = sync_fence_info {
-                    obj_name: name_field(&format!("gemu-timeline-{}", f.context())),
-                    driver_name: name_field("i915"),
+                    obj_name: name_field(&timeline),
+                    driver_name: name_field(&driver),
                     status,
                     flags: 0,
                     timestamp_ns,
@@ -244,5 +274,24 @@ fn libc_timespec() -> libc::timespec {
     libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_until_every_fence_signalled_even_after_an_error() {
+        let (a, b) = (
+            DmaFence::new(context_alloc(1), 1),
+            DmaFence::new(context_alloc(1), 1),
+        );
+        let m = SyncFile::merge(&SyncFile::new(&a), &SyncFile::new(&b), "m".into());
+        a.set_error(Errno::EIO);
+        a.signal().unwrap();
+        assert_eq!(m.status(), 0);
+        b.signal().unwrap();
+        assert_eq!(m.status(), -(Errno::EIO as i32));
     }
 }

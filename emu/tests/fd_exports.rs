@@ -253,3 +253,104 @@ fn exports_never_opened_go_with_their_files() {
     assert_eq!(dev.allocated(), 0);
     assert_eq!(dev.export_bookkeeping(), 0);
 }
+
+#[test]
+fn dma_buf_sync_start_waits_for_the_fences_of_its_access_and_poll_reports_them() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let id = export(&f, &mem, h).unwrap() as u64;
+    let (pollin, pollout) = (libc::POLLIN as u32, libc::POLLOUT as u32);
+    let sync = |flags: u64| {
+        let s = dma_buf_sync { flags };
+        dev.dma_buf_ioctl(id, DMA_BUF_IOCTL_SYNC, bytemuck::bytes_of(&s), &mem)
+    };
+    assert_eq!(
+        dev.dma_buf_poll(id, pollin | pollout).unwrap().0,
+        pollin | pollout
+    );
+    assert_eq!(sync(DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), Ok(vec![]));
+    assert_eq!(
+        sync(DMA_BUF_SYNC_START),
+        Err(Errno::EINVAL),
+        "neither read nor write"
+    );
+    assert_eq!(
+        sync(DMA_BUF_SYNC_RW | 8),
+        Err(Errno::EINVAL),
+        "unknown flag"
+    );
+
+    let write = testing::gate(&f.lookup(h).unwrap());
+    let (ready, pending) = dev.dma_buf_poll(id, pollin | pollout).unwrap();
+    assert_eq!(
+        (ready, pending.len()),
+        (0, 2),
+        "a pending write: neither event"
+    );
+    // SYNC_END does not wait; SYNC_START waits until the write is done.
+    assert_eq!(sync(DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), Ok(vec![]));
+    let started = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let t = s.spawn(|| {
+            let r = sync(DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            r
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!started.load(std::sync::atomic::Ordering::SeqCst));
+        write.signal().unwrap();
+        assert_eq!(t.join().unwrap(), Ok(vec![]));
+    });
+    assert_eq!(dev.dma_buf_poll(id, pollin).unwrap().0, pollin);
+    assert!(dev.dma_buf_poll(id + 1, pollin).is_none());
+}
+
+#[test]
+fn dma_buf_sync_file_export_and_import() {
+    let (dev, f, mem) = setup();
+    let h = create(&f, &mem, 4096);
+    let id = export(&f, &mem, h).unwrap() as u64;
+    let export_sf = |flags: u32| {
+        let a = dma_buf_export_sync_file { flags, fd: -1 };
+        let out = dev.dma_buf_ioctl(
+            id,
+            GEMU_DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+            bytemuck::bytes_of(&a),
+            &mem,
+        )?;
+        let a: dma_buf_export_sync_file = bytemuck::pod_read_unaligned(&out);
+        Ok::<_, Errno>(dev.sync_file(a.fd as u64).unwrap())
+    };
+    let import_sf = |flags: u32, sync_file: u64| {
+        let a = dma_buf_import_sync_file {
+            flags,
+            fd: sync_file as i32,
+        };
+        let cmd = GEMU_DMA_BUF_IOCTL_IMPORT_SYNC_FILE;
+        dev.dma_buf_ioctl(id, cmd, bytemuck::bytes_of(&a), &mem)
+    };
+    let rw = DMA_BUF_SYNC_RW as u32;
+    assert_eq!(export_sf(0).err(), Some(Errno::EINVAL));
+    assert_eq!(export_sf(rw | 4).err(), Some(Errno::EINVAL));
+    assert_eq!(export_sf(rw).unwrap().status(), 1, "idle: a signalled stub");
+
+    // A pending sw_sync point imported as a write: reads and writes must wait for it.
+    let tl = dev.sw_sync_open("test");
+    let sf = dev.sw_sync_create_fence(tl, 1).unwrap();
+    assert_eq!(import_sf(rw, sf), Ok(vec![]));
+    assert_eq!(import_sf(0, sf), Err(Errno::EINVAL));
+    assert_eq!(
+        import_sf(rw, 99_999),
+        Err(Errno::EINVAL),
+        "no such sync_file"
+    );
+    let exported = export_sf(DMA_BUF_SYNC_READ as u32).unwrap();
+    assert_eq!(exported.status(), 0);
+    assert_eq!(dev.dma_buf_poll(id, libc::POLLIN as u32).unwrap().0, 0);
+    dev.sw_sync_inc(tl, 1).unwrap();
+    assert_eq!(exported.status(), 1);
+    assert_eq!(
+        dev.dma_buf_poll(id, libc::POLLIN as u32).unwrap().0,
+        libc::POLLIN as u32
+    );
+}

@@ -124,8 +124,8 @@ fn wait_errors_and_signalled_objects() {
     assert_eq!(wait(&f, &mem, &[s], 0, 0), Ok(0));
     assert_eq!(
         wait(&f, &mem, &[], 0, 0),
-        Err(Errno::EINVAL),
-        "zero handles"
+        Ok(0),
+        "zero handles: a wait that is over"
     );
     assert_eq!(wait(&f, &mem, &[s], 0xdeadbeef, 0), Err(Errno::EINVAL));
     assert_eq!(wait(&f, &mem, &[s, 99], 0, 0), Err(Errno::ENOENT));

@@ -3,11 +3,12 @@
 //! and gives `lseek` and `mmap` on them dma-buf's meaning: `lseek` answers the size
 //! (`dma_buf_llseek`), `mmap` at offset 0 maps the object's first page.
 
-use std::ffi::c_int;
+use std::ffi::{c_int, c_ulong, c_void};
 
-use uapi::GEMU_DMABUF_ID_SHIFT;
+use uapi::*;
 
 use crate::fd_files::{self, FdFile, Kind};
+use crate::ioctl::{raw_ioctl, read_own, write_own};
 use crate::nodes::fail;
 
 /// The dma-buf `fd` is, if it is one of gemu's.
@@ -64,4 +65,67 @@ pub(crate) fn map_offset(fd: c_int, offset: i64, len: usize) -> Option<Result<i6
         return Some(Err(libc::EINVAL));
     }
     Some(Ok(offset + (buf.id << GEMU_DMABUF_ID_SHIFT) as i64))
+}
+
+/// DMA_BUF_IOCTL_EXPORT_SYNC_FILE or IMPORT_SYNC_FILE on `fd`: on one of gemu's
+/// dma-bufs, gemu's own halves with sync_file ids where the kernel has fds (the export
+/// opens the new sync_file here); any other file goes to the kernel.
+///
+/// # Safety
+/// `arg` is the caller's pointer (not null).
+pub unsafe fn sync_file_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int {
+    if of_fd(fd).is_none() {
+        // SAFETY: forwarded untouched.
+        return unsafe { raw_ioctl(fd, request, arg) };
+    }
+    if request as u32 == DMA_BUF_IOCTL_EXPORT_SYNC_FILE {
+        let mut a = dma_buf_export_sync_file::default();
+        if !read_own(arg, &mut a) {
+            return fail(libc::EFAULT);
+        }
+        // SAFETY: `a` is a valid struct for the call.
+        let r = unsafe {
+            raw_ioctl(
+                fd,
+                GEMU_DMA_BUF_IOCTL_EXPORT_SYNC_FILE as c_ulong,
+                (&mut a as *mut dma_buf_export_sync_file).cast(),
+            )
+        };
+        if r < 0 {
+            return r;
+        }
+        // dma_buf_export_sync_file: a close-on-exec fd.
+        let new_fd = fd_files::open(
+            Kind::SyncFile,
+            a.fd as u64,
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        );
+        if new_fd < 0 {
+            return -1;
+        }
+        a.fd = new_fd;
+        if !write_own(arg, &a) {
+            // SAFETY: our own fd, not handed out.
+            unsafe { libc::syscall(libc::SYS_close, new_fd) };
+            return fail(libc::EFAULT);
+        }
+        return 0;
+    }
+    let mut a = dma_buf_import_sync_file::default();
+    if !read_own(arg, &mut a) {
+        return fail(libc::EFAULT);
+    }
+    match fd_files::id_of(a.fd, Kind::SyncFile) {
+        Ok(Some(id)) => a.fd = id as i32,
+        // sync_file_get_fence: not a sync_file (or no file at all).
+        _ => return fail(libc::EINVAL),
+    }
+    // SAFETY: `a` is a valid struct for the call.
+    unsafe {
+        raw_ioctl(
+            fd,
+            GEMU_DMA_BUF_IOCTL_IMPORT_SYNC_FILE as c_ulong,
+            (&mut a as *mut dma_buf_import_sync_file).cast(),
+        )
+    }
 }

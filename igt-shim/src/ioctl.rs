@@ -32,6 +32,18 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) ->
         // SAFETY: forwarded; `merge` reads the struct without faulting.
         return unsafe { fences::sync_merge(fd, request, arg.cast()) };
     }
+    if matches!(
+        cmd,
+        DMA_BUF_IOCTL_EXPORT_SYNC_FILE | DMA_BUF_IOCTL_IMPORT_SYNC_FILE
+    ) && !arg.is_null()
+    {
+        // SAFETY: forwarded; the struct is read without faulting.
+        return unsafe { crate::dma_buf::sync_file_ioctl(fd, request, arg) };
+    }
+    if cmd == SW_SYNC_IOC_CREATE_FENCE && !arg.is_null() {
+        // SAFETY: forwarded; `create_fence` reads the struct without faulting.
+        return unsafe { crate::sw_sync::create_fence(fd, request, arg) };
+    }
     if !arg.is_null() {
         // The shim's bookkeeping (userptr ranges, node mappings) looks at the answers.
         match cmd {

@@ -31,6 +31,7 @@ mod pmu;
 mod proc_mem;
 mod rw;
 mod stat;
+mod sw_sync;
 mod userptr;
 
 pub use nodes::{Node, NODES_ENV};

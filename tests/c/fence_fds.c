@@ -99,7 +99,9 @@ TEST(syncobj_sync_file)
 	int sfd;
 
 	REQUIRE(fd >= 0);
-	/* No fence: no sync_file. */
+	/* No syncobj: ENOENT (the fence lookup's); no fence: no sync_file. */
+	CHECK_ERRNO(syncobj_to_fd(fd, 0, DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, &sfd), ENOENT);
+	CHECK_ERRNO(syncobj_to_fd(fd, 0, 0, &sfd), EINVAL);
 	REQUIRE_OK(syncobj_create(fd, 0, &h));
 	CHECK_ERRNO(syncobj_to_fd(fd, h, DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, &sfd), EINVAL);
 	REQUIRE_OK(syncobj_create(fd, DRM_SYNCOBJ_CREATE_SIGNALED, &h));

@@ -502,7 +502,7 @@ macro_rules! every_c_client {
             gem_rw, gem_mmap, gem_gtt, gem_state, signals, fuzz, syncobj, userptr, pressure,
             exec_params, exec_basic, exec_softpin, exec_ctx, exec_fence, exec_spin_hang,
             exec_blits, exec_lifetime, shim_stat, shim_off, drm_devices, igt_fixture, prime,
-            legacy_mmap, fence_fds, sysfs_live, vgem, pmu,
+            legacy_mmap, fence_fds, sysfs_live, vgem, pmu, sw_sync,
         );
     };
 }

@@ -110,6 +110,8 @@ const CLIENTS_OF_GEMU_RUN: &[&str] = &[
     "vgem",
     // The i915 PMU is the shim's and the sysfs view's.
     "pmu",
+    // sw_sync is a file of `gemu run`'s debugfs view; its fences are made by the shim.
+    "sw_sync",
 ];
 
 /// How long the guest may run: boot (~10 s) plus the suite (~100 s under TCG on an idle

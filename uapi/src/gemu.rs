@@ -36,6 +36,35 @@ pub const GEMU_SYNC_IOC_MERGE: u32 = crate::ioc::_IOWR(
     size_of::<crate::sync_file::sync_merge_data>(),
 );
 
+/// DMA_BUF_IOCTL_EXPORT_SYNC_FILE's half, sent on the dma-buf's fd: `fd` answers the
+/// new sync_file's id.
+pub const GEMU_DMA_BUF_IOCTL_EXPORT_SYNC_FILE: u32 = crate::ioc::_IOWR(
+    crate::dma_buf::DMA_BUF_BASE,
+    0xe0,
+    size_of::<crate::dma_buf::dma_buf_export_sync_file>(),
+);
+/// DMA_BUF_IOCTL_IMPORT_SYNC_FILE's half, sent on the dma-buf's fd: `fd` carries the
+/// sync_file's id.
+pub const GEMU_DMA_BUF_IOCTL_IMPORT_SYNC_FILE: u32 = crate::ioc::_IOW(
+    crate::dma_buf::DMA_BUF_BASE,
+    0xe1,
+    size_of::<crate::dma_buf::dma_buf_import_sync_file>(),
+);
+
+/// SW_SYNC_IOC_CREATE_FENCE's half, sent on the timeline's fd: `fence` answers the new
+/// sync_file's id.
+pub const GEMU_SW_SYNC_IOC_CREATE_FENCE: u32 = crate::ioc::_IOWR(
+    crate::sw_sync::SW_SYNC_IOC_MAGIC,
+    0xe0,
+    size_of::<crate::sw_sync::sw_sync_create_fence_data>(),
+);
+
+/// The daemon's sw_sync file (in the folder named by [`GEMU_FD_DIR_ENV`]; `gemu run`
+/// binds it at `/sys/kernel/debug/sync/sw_sync`): each open is a timeline.
+pub const GEMU_SW_SYNC_FILE: &str = "sw_sync";
+/// Its inode, by which the shim knows a timeline's fd.
+pub const GEMU_SW_SYNC_INO: u64 = 12;
+
 /// Legacy GEM_MMAP's half in the device: validates as `i915_gem_mmap_ioctl` and
 /// answers in `addr_ptr` the offset at which a mapping of the node shows
 /// `offset` of the object; the shim then maps `size` bytes there and answers the address.

@@ -59,6 +59,7 @@ pub mod gemu;
 pub mod i915;
 pub mod ioc;
 pub mod layout;
+pub mod sw_sync;
 pub mod sync_file;
 pub mod vgem;
 
@@ -68,5 +69,6 @@ pub use drm_mode::*;
 pub use gemu::*;
 pub use i915::*;
 pub use ioc::*;
+pub use sw_sync::*;
 pub use sync_file::*;
 pub use vgem::*;

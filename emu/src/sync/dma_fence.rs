@@ -69,6 +69,18 @@ pub struct DmaFence {
     /// module, never while a callback runs.
     state: Mutex<FenceState>,
     kind: Kind,
+    /// Who made it, for sync_file's descriptions; `None` for i915's own fences.
+    names: Option<Arc<FenceNames>>,
+}
+
+/// The names a fence's maker gives it (`dma_fence_ops.get_driver_name`,
+/// `get_timeline_name`), as SYNC_IOC_FILE_INFO reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FenceNames {
+    /// The driver, e.g. `sw_sync`.
+    pub driver: String,
+    /// The timeline within the driver.
+    pub timeline: String,
 }
 
 impl std::fmt::Debug for DmaFence {
@@ -91,12 +103,27 @@ thread_local! {
 impl DmaFence {
     /// A new unsignalled fence with identity (`context`, `seqno`).
     pub fn new(context: u64, seqno: u64) -> Arc<Self> {
+        Self::build(context, seqno, None)
+    }
+
+    /// A new unsignalled fence made by another driver than i915, which names it.
+    pub fn with_names(context: u64, seqno: u64, names: Arc<FenceNames>) -> Arc<Self> {
+        Self::build(context, seqno, Some(names))
+    }
+
+    fn build(context: u64, seqno: u64, names: Option<Arc<FenceNames>>) -> Arc<Self> {
         Arc::new(Self {
             context,
             seqno,
             state: Mutex::default(),
             kind: Kind::Plain,
+            names,
         })
+    }
+
+    /// The names its maker gave it; `None` for i915's own fences.
+    pub fn names(&self) -> Option<&FenceNames> {
+        self.names.as_deref()
     }
 
     /// A fence that is already signalled (a "stub").
@@ -273,6 +300,7 @@ impl DmaFence {
                 fence,
                 pending: AtomicUsize::new(pending),
             }),
+            names: None,
         });
         for dep in deps {
             let weak: Weak<DmaFence> = Arc::downgrade(&node);

@@ -69,6 +69,9 @@ pub static DEVICE_SYNC_FILES: LockClass = LockClass::new("gemu.sync_files");
 /// Opaque syncobj fds of the device: id → syncobj.
 pub static DEVICE_SYNCOBJ_FILES: LockClass = LockClass::new("gemu.syncobj_files");
 
+/// The device's sw_sync timelines (one per open of the sw_sync file): id → timeline.
+pub static DEVICE_SW_SYNC: LockClass = LockClass::new("gemu.sw_sync_timelines");
+
 /// `drm_file.table_lock`: one client's handle → object table. Lookups take it
 /// briefly and drop it before any reservation lock is taken.
 pub static FILE_HANDLES: LockClass = LockClass::new("drm_file.table_lock");
@@ -104,6 +107,10 @@ pub static ENGINE_CLASSES: LockClass = LockClass::new("gemu.engine_classes");
 /// A timeline's "reached the engine" fences that FENCE_SUBMIT awaits. A leaf: taken with
 /// no timeline lock held, the fences signalled after it is dropped.
 pub static ENGINE_UNSUBMITTED: LockClass = LockClass::new("gemu.engine_unsubmitted");
+
+/// `sync_timeline.lock`: a sw_sync timeline's value and its unsignalled points. A
+/// leaf: the points it releases are signalled after it is dropped.
+pub static SW_SYNC_TIMELINE: LockClass = LockClass::new("sync_timeline.lock");
 
 /// A sleeping waiter's wake-up flag (the task a `wake_up` reaches): woken from
 /// fence callbacks and syncobj updates, so it comes after both.
@@ -150,6 +157,7 @@ pub static ORDER: &[&LockClass] = &[
     &DEVICE_DMA_BUFS,
     &DEVICE_SYNC_FILES,
     &DEVICE_SYNCOBJ_FILES,
+    &DEVICE_SW_SYNC,
     &FILE_HANDLES,
     &FILE_SYNCOBJS,
     &FENCE_SIGNALLING,
@@ -158,6 +166,7 @@ pub static ORDER: &[&LockClass] = &[
     &CONTEXT_TIMELINES,
     &TIMELINE,
     &SYNCOBJ,
+    &SW_SYNC_TIMELINE,
     &WAIT_QUEUE,
     &ENGINE_CLASSES,
     &ENGINE_UNSUBMITTED,

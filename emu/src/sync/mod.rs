@@ -52,7 +52,7 @@ pub mod tracked;
 pub mod transaction;
 pub mod ww_mutex;
 
-pub use dma_fence::{DmaFence, FenceTimeline};
+pub use dma_fence::{DmaFence, FenceNames, FenceTimeline};
 pub use dma_resv::{DmaResv, DmaResvUsage, ResvLocked};
 pub use interrupt::Interrupt;
 pub use lockdep::LockClass;
