@@ -97,6 +97,7 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         writes: 0,
         window: None,
         surfaces: Vec::new(),
+        pixel: None,
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! The state lives in [`RenderState`], part of the context's registers, so it persists
 //! across batches of one context as the hardware's context image keeps it. A 3DPRIMITIVE
-//! hangs: the 3D pipeline does not draw yet.
+//! runs the 3D pipeline ([`crate::pipeline3d`]) with that state.
 
 pub mod commands;
 mod gpgpu;
@@ -58,6 +58,11 @@ pub struct RenderState {
     pub descriptors: Vec<[u32; 8]>,
     /// The last value of every 3D state command (header without its length → dwords).
     pub state_3d: BTreeMap<u32, Vec<u32>>,
+    /// VERTEX_BUFFER_STATE of each vertex buffer index (3DSTATE_VERTEX_BUFFERS updates the
+    /// buffers it names and keeps the others).
+    pub vertex_buffers: BTreeMap<u32, [u32; 4]>,
+    /// 3DSTATE_VF_INSTANCING of each vertex element (dwords 1-2).
+    pub vf_instancing: BTreeMap<u32, [u32; 2]>,
 }
 
 /// What the command streamer lends the render engine for one command.
@@ -129,7 +134,8 @@ impl RenderState {
                 if len > MAX_LOAD {
                     return Err(EuError::new("MEDIA_CURBE_LOAD larger than the CURBE"));
                 }
-                self.curbe = read_bytes(env.space, self.dynamic_state_base + u64::from(dw[3]), len)?;
+                self.curbe =
+                    read_bytes(env.space, self.dynamic_state_base + u64::from(dw[3]), len)?;
             }
             Gfx::MediaInterfaceDescriptorLoad => {
                 need(4, "MEDIA_INTERFACE_DESCRIPTOR_LOAD")?;
@@ -158,14 +164,20 @@ impl RenderState {
                 self.binding_table_pool = (dw[1] >> 11 & 1 != 0).then(|| addr48(dw[1], dw[2]));
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
+            Gfx::State("3DSTATE_VERTEX_BUFFERS") => {
+                for b in dw[1..].chunks_exact(4) {
+                    self.vertex_buffers
+                        .insert(b[0] >> 26, [b[0], b[1], b[2], b[3]]);
+                }
+            }
+            Gfx::State("3DSTATE_VF_INSTANCING") => {
+                need(3, "3DSTATE_VF_INSTANCING")?;
+                self.vf_instancing.insert(dw[1] & 0x3f, [dw[1], dw[2]]);
+            }
             Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
-            Gfx::Primitive => {
-                return Err(EuError::new(
-                    "3DPRIMITIVE: the 3D pipeline (vertex fetch, shaders, rasterizer) is not modelled yet",
-                ))
-            }
+            Gfx::Primitive => crate::pipeline3d::draw(self, dw, env)?,
         }
         Ok(())
     }
