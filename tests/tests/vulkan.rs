@@ -1,9 +1,16 @@
-//! Vulkan compute on gemu: the GLSL programs of `vk/shaders/` compiled to SPIR-V, run by
-//! `vk/vk_compute.c` on anv (Mesa's Intel driver) under `gemu run`, and on lavapipe (Mesa's
-//! CPU driver) outside it; both must print the same buffers. Integer results compare
-//! exactly; a shader's `// compare: b2 ulp N` line allows N ULP on float buffer 2, where
-//! the drivers may round differently within what Vulkan allows. The run also fails on any
-//! GPU hang in gemu's log, whatever the program printed.
+//! Vulkan on gemu against lavapipe (Mesa's CPU driver), the same program on both.
+//!
+//! Compute: the GLSL programs of `vk/shaders/` compiled to SPIR-V, run by
+//! `vk/vk_compute.c` on anv (Mesa's Intel driver) under `gemu run`, and on lavapipe
+//! outside it; both must print the same buffers. Integer results compare exactly; a
+//! shader's `// compare: b2 ulp N` line allows N ULP on float buffer 2, where the drivers
+//! may round differently within what Vulkan allows.
+//!
+//! Transfers: `vk/vk_transfer.c` clears, fills and copies buffers and images, which anv runs
+//! on Tiger Lake as BLORP rectangle draws through the 3D pipeline (fast clears included);
+//! the bytes read back must be the same as lavapipe's, exactly.
+//!
+//! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,26 +51,97 @@ fn icd(driver: &str) -> String {
 /// `vk/vk_compute.c`, compiled once.
 fn harness() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let out = scratch();
-        fs::create_dir_all(&out).unwrap();
-        let exe = out.join("vk_compute");
-        let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-        let r = Command::new(&cc)
-            .args(["-std=gnu11", "-Wall", "-Werror", "-O1", "-g"])
-            .arg(vk_dir().join("vk_compute.c"))
-            .arg("-o")
-            .arg(&exe)
-            .arg("-lvulkan")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {cc:?}: {e}"));
-        assert!(
-            r.status.success(),
-            "compiling vk_compute.c failed ({INSTALL_HINT}):\n{}",
-            String::from_utf8_lossy(&r.stderr)
-        );
-        exe
-    })
+    EXE.get_or_init(|| client("vk_compute"))
+}
+
+/// Compiles `vk/<name>.c` once into the scratch folder.
+fn client(name: &str) -> PathBuf {
+    let out = scratch();
+    fs::create_dir_all(&out).unwrap();
+    let exe = out.join(name);
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    let r = Command::new(&cc)
+        .args(["-std=gnu11", "-Wall", "-Werror", "-O1", "-g"])
+        .arg(vk_dir().join(format!("{name}.c")))
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lvulkan")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cc:?}: {e}"));
+    assert!(
+        r.status.success(),
+        "compiling {name}.c failed ({INSTALL_HINT}):\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    exe
+}
+
+/// `vk/vk_transfer.c`, compiled once.
+fn transfer_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_transfer"))
+}
+
+/// Runs `vk_transfer ARGS` on lavapipe and on anv under gemu; the words must be equal.
+fn check_transfer(args: &[&str]) {
+    let lvp = Command::new(transfer_client())
+        .args(args)
+        .env("VK_ICD_FILENAMES", icd("lvp"))
+        .output()
+        .expect("run vk_transfer on lavapipe");
+    let lvp_out = String::from_utf8_lossy(&lvp.stdout).into_owned();
+    assert!(
+        lvp.status.success() && lvp_out.contains("device llvmpipe"),
+        "lavapipe run failed: {}\n{}",
+        lvp.status,
+        String::from_utf8_lossy(&lvp.stderr)
+    );
+    let gemu = tests::gemu_binary().unwrap_or_else(|e| panic!("{e}"));
+    let intel = icd("intel");
+    let run = tests::run_under_gemu_env(
+        &gemu,
+        &[],
+        &[
+            ("VK_ICD_FILENAMES", intel.as_str()),
+            ("RUST_LOG", "gpu_backend=info"),
+            ("MESA_SHADER_CACHE_DISABLE", "true"),
+        ],
+        transfer_client(),
+        args,
+        &scratch().join(format!("transfer-{}", args.join("-"))),
+        Duration::from_secs(120),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        run.status.is_some_and(|s| s.success()) && run.stdout.contains("device Intel(R)"),
+        "vk_transfer {args:?} on anv under gemu failed\n{}",
+        run.transcript()
+    );
+    assert!(
+        !run.stderr.contains(" hung: "),
+        "vk_transfer {args:?}: the GPU hung behind a finished run\n{}",
+        run.transcript()
+    );
+    let words = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.starts_with("w "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (want, got) = (words(&lvp_out), words(&run.stdout));
+    assert!(!want.is_empty(), "lavapipe printed no words");
+    let diff: Vec<_> = want
+        .iter()
+        .zip(&got)
+        .filter(|(a, b)| a != b)
+        .take(8)
+        .collect();
+    assert!(
+        want.len() == got.len() && diff.is_empty(),
+        "vk_transfer {args:?}: anv on gemu differs from lavapipe ({} vs {} words), first differences (lavapipe, gemu): {diff:?}",
+        want.len(),
+        got.len()
+    );
 }
 
 /// Compiles `vk/shaders/<name>.comp` to SPIR-V.
@@ -153,4 +231,49 @@ fn shared_memory_barriers_and_atomics() {
 #[test]
 fn subgroup_operations() {
     check("subgroup", 16, 1024, &[]);
+}
+
+#[test]
+fn clear_color_image_rgba8_with_an_uploaded_patch() {
+    check_transfer(&["clear", "rgba8"]);
+}
+
+#[test]
+fn clear_color_image_bgra8() {
+    check_transfer(&["clear", "bgra8"]);
+}
+
+#[test]
+fn clear_color_image_srgb() {
+    check_transfer(&["clear", "srgb8"]);
+}
+
+#[test]
+fn clear_color_image_rgba32_float() {
+    check_transfer(&["clear", "rgba32f"]);
+}
+
+#[test]
+fn clear_color_image_r32_uint() {
+    check_transfer(&["clear", "r32ui"]);
+}
+
+#[test]
+fn fill_buffer_and_copy_buffer() {
+    check_transfer(&["fill"]);
+}
+
+#[test]
+fn copy_image_rgba8() {
+    check_transfer(&["copy", "rgba8"]);
+}
+
+#[test]
+fn copy_image_rgba32_float() {
+    check_transfer(&["copy", "rgba32f"]);
+}
+
+#[test]
+fn copy_image_r32_uint() {
+    check_transfer(&["copy", "r32ui"]);
 }

@@ -8,11 +8,11 @@
  *
  * MODE:
  *   clear  vkCmdClearColorImage of a whole 37x21 optimal-tiling image, then
- *          of a sub-rectangle (mip 0) with a second colour
+ *          an 8x5 patch at (5, 3) uploaded from a buffer (vkCmdCopyBufferToImage)
  *   fill   vkCmdFillBuffer of part of a buffer, then vkCmdCopyBuffer of a
  *          range of it at an odd offset
  *   copy   a buffer pattern uploaded to an image (vkCmdCopyBufferToImage),
- *          copied to a second image at an offset (vkCmdCopyImage)
+ *          copied to a second, cleared image at an offset (vkCmdCopyImage)
  * FORMAT (clear and copy): rgba8 (R8G8B8A8_UNORM, default), bgra8
  * (B8G8R8A8_UNORM), srgb8 (R8G8B8A8_SRGB), rgba32f (R32G32B32A32_SFLOAT),
  * r32ui (R32_UINT).
@@ -269,11 +269,7 @@ int main(int argc, char **argv)
 					     &all);
 			barrier(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
 				VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
-			/* A sub-rectangle: clear a second image view-less region by
-			 * copying is not possible, so clear again through a
-			 * smaller copy target: use vkCmdClearColorImage on the
-			 * whole image once more is the fast path; the partial
-			 * write comes from a buffer copy of the second colour. */
+			/* Then a patch of the second colour, uploaded from a buffer. */
 			uint32_t *patch;
 			VkBuffer pb = make_buffer(8 * 5 * bpp, &patch);
 			for (uint32_t i = 0; i < 8 * 5 * bpp / 4; i++)
