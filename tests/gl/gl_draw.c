@@ -1,0 +1,161 @@
+/*
+ * gl_draw - renders offscreen with GLES 3.0 through EGL on a surfaceless display and
+ * prints the pixels glReadPixels returns, so iris on gemu can be compared with llvmpipe.
+ *
+ *   gl_draw MODE
+ *
+ * MODE:
+ *   clear      glClear of a 61x33 RGBA8 renderbuffer, then a scissored glClear of
+ *              another colour
+ *   blit       the same picture blitted (glBlitFramebuffer, GL_NEAREST, unscaled)
+ *              into a second, cleared framebuffer at an offset
+ *   triangle   a vertex-coloured triangle over a cleared framebuffer (vertex shader,
+ *              interpolated varyings)
+ *
+ * Prints "w <index> <hex word>" for every pixel (RGBA8 as one little-endian word), then
+ * "device <GL_RENDERER>". Exit status 0, 1 with the failing call, 2 usage.
+ */
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GLES3/gl3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W 61
+#define H 33
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "%s failed (EGL 0x%x, GL 0x%x)\n", what, eglGetError(), glGetError());
+	exit(1);
+}
+
+static GLuint framebuffer(void)
+{
+	GLuint rb, fb;
+	glGenRenderbuffers(1, &rb);
+	glBindRenderbuffer(GL_RENDERBUFFER, rb);
+	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, W, H);
+	glGenFramebuffers(1, &fb);
+	glBindFramebuffer(GL_FRAMEBUFFER, fb);
+	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, rb);
+	if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+		fail("glCheckFramebufferStatus");
+	return fb;
+}
+
+static void picture(void)
+{
+	glClearColor(0.2f, 0.4f, 0.6f, 0.8f);
+	glClear(GL_COLOR_BUFFER_BIT);
+	glEnable(GL_SCISSOR_TEST);
+	glScissor(5, 7, 20, 9);
+	glClearColor(1.0f, 0.0f, 0.5f, 1.0f);
+	glClear(GL_COLOR_BUFFER_BIT);
+	glDisable(GL_SCISSOR_TEST);
+}
+
+static GLuint shader(GLenum kind, const char *src)
+{
+	GLuint sh = glCreateShader(kind);
+	glShaderSource(sh, 1, &src, NULL);
+	glCompileShader(sh);
+	GLint ok = 0;
+	glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+	if (!ok)
+		fail("glCompileShader");
+	return sh;
+}
+
+static const char *vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() { v_color = color; gl_Position = vec4(pos, 0.0, 1.0); }\n";
+
+static const char *fs_src =
+	"#version 300 es\n"
+	"precision highp float;\n"
+	"in vec4 v_color;\n"
+	"out vec4 o;\n"
+	"void main() { o = v_color; }\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s clear|blit|triangle\n", argv[0]);
+		return 2;
+	}
+	const char *mode = argv[1];
+	PFNEGLGETPLATFORMDISPLAYEXTPROC get_display =
+		(PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
+	if (!get_display)
+		fail("eglGetPlatformDisplayEXT");
+	EGLDisplay dpy = get_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
+	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, NULL, NULL))
+		fail("eglInitialize");
+	if (!eglBindAPI(EGL_OPENGL_ES_API))
+		fail("eglBindAPI");
+	const EGLint ctx_attr[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE};
+	EGLContext ctx = eglCreateContext(dpy, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, ctx_attr);
+	if (ctx == EGL_NO_CONTEXT)
+		fail("eglCreateContext");
+	if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx))
+		fail("eglMakeCurrent");
+
+	GLuint fb = framebuffer();
+	glViewport(0, 0, W, H);
+	if (!strcmp(mode, "clear")) {
+		picture();
+	} else if (!strcmp(mode, "blit")) {
+		picture();
+		GLuint dst = framebuffer();
+		glClearColor(0.0f, 1.0f, 0.0f, 1.0f);
+		glClear(GL_COLOR_BUFFER_BIT);
+		glBindFramebuffer(GL_READ_FRAMEBUFFER, fb);
+		glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst);
+		glBlitFramebuffer(2, 3, 40, 25, 11, 6, 49, 28, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+		glBindFramebuffer(GL_FRAMEBUFFER, dst);
+	} else if (!strcmp(mode, "triangle")) {
+		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
+		glClear(GL_COLOR_BUFFER_BIT);
+		GLuint prog = glCreateProgram();
+		glAttachShader(prog, shader(GL_VERTEX_SHADER, vs_src));
+		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
+		glLinkProgram(prog);
+		GLint ok = 0;
+		glGetProgramiv(prog, GL_LINK_STATUS, &ok);
+		if (!ok)
+			fail("glLinkProgram");
+		glUseProgram(prog);
+		static const float v[] = {
+			-0.9f, -0.8f, 1.0f, 0.0f, 0.0f, 1.0f,
+			0.8f,  -0.6f, 0.0f, 1.0f, 0.0f, 1.0f,
+			-0.2f, 0.9f,  0.0f, 0.0f, 1.0f, 0.5f,
+		};
+		GLuint vbo;
+		glGenBuffers(1, &vbo);
+		glBindBuffer(GL_ARRAY_BUFFER, vbo);
+		glBufferData(GL_ARRAY_BUFFER, sizeof(v), v, GL_STATIC_DRAW);
+		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), (void *)0);
+		glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float),
+				      (void *)(2 * sizeof(float)));
+		glEnableVertexAttribArray(0);
+		glEnableVertexAttribArray(1);
+		glDrawArrays(GL_TRIANGLES, 0, 3);
+	} else {
+		fprintf(stderr, "unknown mode %s\n", mode);
+		return 2;
+	}
+	static uint32_t px[W * H];
+	glReadPixels(0, 0, W, H, GL_RGBA, GL_UNSIGNED_BYTE, px);
+	if (glGetError() != GL_NO_ERROR)
+		fail("glReadPixels");
+	for (int i = 0; i < W * H; i++)
+		printf("w %d %08x\n", i, px[i]);
+	printf("device %s\n", (const char *)glGetString(GL_RENDERER));
+	return 0;
+}
