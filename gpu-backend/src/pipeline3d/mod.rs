@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | [`state`] | — | typed reads of the 3DSTATE_* commands the context keeps |
 //! | [`vertex_fetch`] | VF | vertex buffers and elements, index buffers, instancing, VertexID/InstanceID: one VUE per vertex |
+//! | [`vertex_shader`] | VS dispatch | SIMD8 vertex shader threads, inputs from the VUE, outputs by URB writes |
 //! | [`primitive`] | VF topology, clipper, SF setup | primitive assembly (RECTLIST, triangle lists, strips, fans), perspective divide, viewport transform, culling |
 //! | [`raster`] | windower | coverage with the top-left rule inside the drawing rectangle and scissor; pixels grouped in 2×2 subspans |
 //! | [`attributes`] | SBE | per-primitive attribute setup: constant (flat) or barycentric plane coefficients |
@@ -22,9 +23,40 @@ mod primitive;
 mod raster;
 pub(crate) mod state;
 mod vertex_fetch;
+mod vertex_shader;
 
 use crate::eu::EuError;
+use crate::mem::GPU_ADDR_MASK;
 use crate::render::{Env, RenderState};
+use crate::shared::Dataport;
+
+/// A data port for a shader stage whose binding table 3DSTATE_BINDING_TABLE_POINTERS_xx
+/// (`bt_cmd`) names.
+fn stage_dataport<'a>(s: &state::State3d<'_>, env: &Env<'a>, bt_cmd: &str) -> Dataport<'a> {
+    let bt = s.cmd(bt_cmd).dw(1);
+    // With GT_MODE's 18:8 alignment the pointer field (bits 15:5) holds address bits
+    // 18:8; else bits 20:5 are the offset itself.
+    let bt_off = if env.bt_pointer_18_8 {
+        (bt >> 5 & 0x7ff) << 8
+    } else {
+        bt & 0x001f_ffe0
+    };
+    let bt_base = s.r.binding_table_pool.unwrap_or(s.r.surface_state_base);
+    Dataport {
+        space: env.space,
+        surface_state_base: s.r.surface_state_base,
+        binding_table: (bt_base + u64::from(bt_off)) & GPU_ADDR_MASK,
+        general_state_base: s.r.general_state_base,
+        bindless_surface_base: s.r.bindless_surface_base,
+        ex_desc: 0,
+        slm: Vec::new(),
+        writes: 0,
+        window: None,
+        surfaces: Vec::new(),
+        pixel: None,
+        urb: None,
+    }
+}
 
 /// 3DPRIMITIVE as the command carries it (Gen12, 7 dwords).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,8 +126,12 @@ pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result
     let topology = s.cmd("3DSTATE_VF_TOPOLOGY").dw(1) & 0x3f;
     let fetch = vertex_fetch::Fetch::new(&s, env.space)?;
     let mut backend = pixel::Backend::new(&s, env)?;
+    let mut vs = vertex_shader::VertexShader::new(&s, env)?;
     for i in 0..prim.instance_count {
-        let vues = fetch.instance(&prim, i)?;
+        let mut vues = fetch.instance(&prim, i)?;
+        if let Some(vs) = vs.as_mut() {
+            vues = vs.run(&vues, env)?;
+        }
         let prims = primitive::assemble(&s, env.space, topology, &vues)?;
         for p in &prims {
             backend.draw(p, &vues, env)?;
@@ -103,5 +139,8 @@ pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result
         (env.tick)(true)?;
     }
     backend.finish(env);
+    if let Some(vs) = vs {
+        vs.finish(env);
+    }
     Ok(())
 }

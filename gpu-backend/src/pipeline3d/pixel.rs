@@ -151,28 +151,7 @@ impl<'a> Backend<'a> {
         } else {
             shader(s, ps)?
         };
-        let bt = s.cmd("3DSTATE_BINDING_TABLE_POINTERS_PS").dw(1);
-        // With GT_MODE's 18:8 alignment the pointer field (bits 15:5) holds address bits
-        // 18:8; else bits 20:5 are the offset itself.
-        let bt_off = if env.bt_pointer_18_8 {
-            (bt >> 5 & 0x7ff) << 8
-        } else {
-            bt & 0x001f_ffe0
-        };
-        let bt_base = s.r.binding_table_pool.unwrap_or(s.r.surface_state_base);
-        let dp = Dataport {
-            space,
-            surface_state_base: s.r.surface_state_base,
-            binding_table: (bt_base + u64::from(bt_off)) & GPU_ADDR_MASK,
-            general_state_base: s.r.general_state_base,
-            bindless_surface_base: s.r.bindless_surface_base,
-            ex_desc: 0,
-            slm: Vec::new(),
-            writes: 0,
-            window: None,
-            surfaces: Vec::new(),
-            pixel: None,
-        };
+        let dp = super::stage_dataport(s, env, "3DSTATE_BINDING_TABLE_POINTERS_PS");
         let kernel = match &mode {
             Mode::Shade(sh) => Some(Kernel::new(space, sh.kernel)),
             _ => None,

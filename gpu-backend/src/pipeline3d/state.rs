@@ -86,11 +86,6 @@ impl<'a> State3d<'a> {
                 self.cmd("3DSTATE_STREAMOUT").bit(1, 31),
                 "stream output",
             ),
-            (
-                "3DSTATE_VS",
-                self.cmd("3DSTATE_VS").bit(7, 0),
-                "vertex shader",
-            ),
         ];
         for (cmd, enabled, what) in on {
             if enabled {

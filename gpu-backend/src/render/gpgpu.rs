@@ -98,6 +98,7 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         window: None,
         surfaces: Vec::new(),
         pixel: None,
+        urb: None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! | 2 | sampler | texel fetches (`ld`, `ld_lz`), see [`sampler`] |
 //! | 3 | message gateway | barrier |
 //! | 5 | render cache | render target writes with blending, see [`render_cache`] |
+//! | 6 | URB | SIMD8 writes of vertex shader outputs, see [`urb`] |
 //! | 7 | thread spawner | end of thread |
 //! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes), DWord scattered read/write, OWord block read/write and unaligned OWord block read, scratch block read/write (per-thread scratch space from r0.5) |
 //! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); untyped float atomics; A64 untyped read/write, A64 OWord block read/write, A64 byte scattered read/write, A64 untyped atomics (32- and 64-bit, float) |
@@ -23,6 +24,7 @@ mod dataport;
 pub mod render_cache;
 mod sampler;
 mod typed;
+pub mod urb;
 
 pub(crate) use dataport::SLM_BYTES;
 
@@ -37,6 +39,8 @@ pub mod sfid {
     pub const SAMPLER: u8 = 2;
     /// Render cache data port (render target writes).
     pub const RENDER_CACHE: u8 = 5;
+    /// Unified return buffer (vertex data between stages).
+    pub const URB: u8 = 6;
     /// Message gateway.
     pub const GATEWAY: u8 = 3;
     /// Thread spawner.
@@ -76,6 +80,8 @@ pub struct Dataport<'a> {
     /// The pixel shader thread running, when the pixel backend dispatched it (render
     /// target writes need its pixels and the output-merger state).
     pub pixel: Option<render_cache::PixelThread>,
+    /// The output VUEs of the running vertex shader thread.
+    pub urb: Option<urb::UrbOutputs>,
 }
 
 impl Dataport<'_> {
@@ -222,6 +228,10 @@ impl SharedFunctions for Dataport<'_> {
             }
             sfid::RENDER_CACHE => {
                 render_cache::message(self, inst, desc, mask, &payload)?;
+                None
+            }
+            sfid::URB => {
+                urb::message(self, desc, mask, &payload)?;
                 None
             }
             sfid::DC0 => {
