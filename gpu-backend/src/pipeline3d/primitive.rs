@@ -5,8 +5,8 @@
 //! TRILIST, TRISTRIP, TRIFAN. Positions are divided by w unless 3DSTATE_CLIP disables the
 //! divide, then mapped by SF_CLIP_VIEWPORT 0 when 3DSTATE_SF enables the viewport
 //! transform. Triangles are culled by 3DSTATE_RASTER's cull mode and front winding. A
-//! primitive with a NaN or infinite position is discarded; one with a vertex at or behind
-//! w = 0 needs clipping the model lacks and hangs naming it.
+//! primitive with a NaN or infinite position, or wholly at or behind w = 0, is discarded;
+//! one crossing w = 0 needs clipping the model lacks and hangs naming it.
 
 use super::state::State3d;
 use super::vertex_fetch::Vue;
@@ -86,15 +86,13 @@ pub(crate) fn assemble(
     let cull = raster.bits(1, 17, 16);
     let front_ccw = raster.bit(1, 21);
     let mut screen = Vec::with_capacity(vues.len());
+    // Vertices at or behind the eye (w <= 0) when the divide is on.
+    let mut behind = Vec::with_capacity(vues.len());
     for vue in vues {
         let pos = vue.get(1).copied().unwrap_or([0; 4]).map(f32::from_bits);
         let (x, y, z, w) = (pos[0], pos[1], pos[2], pos[3]);
+        behind.push(divide && w <= 0.0);
         let v = if divide {
-            if w.is_finite() && w <= 0.0 {
-                return Err(EuError::new(
-                    "a vertex at or behind w = 0 needs clipping, which is not modelled",
-                ));
-            }
             ScreenVertex {
                 x: x / w,
                 y: y / w,
@@ -125,7 +123,21 @@ pub(crate) fn assemble(
         v.x.is_finite() && v.y.is_finite() && v.z.is_finite() && v.inv_w.is_finite()
     };
     let mut out = Vec::new();
+    let mut straddles = false;
     let mut tri = |a: usize, b: usize, c: usize, provoking: usize, rect: bool| {
+        // Wholly behind the eye: the clipper rejects it. Partly: it would have to be cut.
+        match [behind[a], behind[b], behind[c]]
+            .iter()
+            .filter(|&&x| x)
+            .count()
+        {
+            0 => {}
+            3 => return,
+            _ => {
+                straddles = true;
+                return;
+            }
+        }
         if !(finite(a) && finite(b) && finite(c)) {
             return;
         }
@@ -193,6 +205,11 @@ pub(crate) fn assemble(
                 topology_name(t)
             )))
         }
+    }
+    if straddles {
+        return Err(EuError::new(
+            "3DPRIMITIVE: a primitive crossing w = 0 needs clipping, which is not modelled",
+        ));
     }
     Ok(out)
 }
