@@ -300,12 +300,25 @@ fn copy_image_r32_uint() {
     check_transfer(&["copy", "r32ui"]);
 }
 
+/// `vk/vk_draw.c`, compiled once.
+fn draw_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_draw"))
+}
+
 #[test]
 fn render_pass_clear_and_an_indexed_instanced_blended_draw() {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    let exe = EXE.get_or_init(|| client("vk_draw"));
+    let exe = draw_client();
     let (vs, fs) = (spirv("draw.vert"), spirv("draw.frag"));
     let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
     // Blending rounds: lavapipe blends in 8-bit fixed point, gemu in float.
     check_words(exe, &[&vs, &fs], "draw", 2);
+}
+
+#[test]
+fn a_draw_with_fragment_shader_push_constants() {
+    let exe = draw_client();
+    let (vs, fs) = (spirv("draw.vert"), spirv("draw_push.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(exe, &[&vs, &fs, "push"], "draw-push", 2);
 }

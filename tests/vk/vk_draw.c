@@ -3,12 +3,14 @@
  * device and prints its pixels, so the same program can be compared across drivers (anv
  * on gemu against lavapipe).
  *
- *   vk_draw VERT.spv FRAG.spv
+ *   vk_draw VERT.spv FRAG.spv [push]
  *
  * A 64x48 R8G8B8A8_UNORM colour attachment is cleared by the render pass (load op
  * CLEAR) to (0.1, 0.2, 0.3, 1.0); one indexed draw of two triangles (a quad) with
  * per-vertex positions and colours, three instances offset by a per-instance attribute,
- * blends over it (SRC_ALPHA, ONE_MINUS_SRC_ALPHA). The image is copied to a buffer.
+ * blends over it (SRC_ALPHA, ONE_MINUS_SRC_ALPHA). With "push", 32 bytes of push
+ * constants (two vec4: a scale and a bias) go to the fragment shader. The image is
+ * copied to a buffer.
  * Prints "w <index> <hex word>" per pixel, then "device <name>". Exit status: 0 done,
  * 1 a Vulkan call failed, 2 usage.
  */
@@ -314,7 +316,13 @@ int main(int argc, char **argv)
 		.attachmentCount = 1,
 		.pAttachments = &cba,
 	};
-	VkPipelineLayoutCreateInfo plci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+	int push = argc > 3 && !strcmp(argv[3], "push");
+	VkPushConstantRange pcr = {VK_SHADER_STAGE_FRAGMENT_BIT, 0, 8 * sizeof(float)};
+	VkPipelineLayoutCreateInfo plci = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+		.pushConstantRangeCount = push ? 1 : 0,
+		.pPushConstantRanges = &pcr,
+	};
 	VkPipelineLayout layout;
 	CHECK_VK(vkCreatePipelineLayout(dev, &plci, NULL, &layout));
 	VkGraphicsPipelineCreateInfo gpci = {
@@ -385,6 +393,10 @@ int main(int argc, char **argv)
 	VkDeviceSize voffs[2] = {0, 0};
 	vkCmdBindVertexBuffers(cmd, 0, 2, vbs, voffs);
 	vkCmdBindIndexBuffer(cmd, ib, 0, VK_INDEX_TYPE_UINT16);
+	if (push) {
+		static const float pc[8] = {0.5f, 1.0f, 0.25f, 1.0f, 0.25f, 0.0f, 0.5f, 0.0f};
+		vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(pc), pc);
+	}
 	vkCmdDrawIndexed(cmd, 6, 3, 0, 0, 0);
 	vkCmdEndRenderPass(cmd);
 	VkBufferImageCopy rbc = {

@@ -12,8 +12,8 @@
 //!   (perspective pixel/centroid/sample, then linear pixel/centroid/sample; per 8
 //!   channels a register of b1 then one of b2), then the source depth and source W when
 //!   3DSTATE_PS_EXTRA asks for them (a register per 8 channels);
-//! - from the Dispatch GRF Start Register: the attribute setup data (see
-//!   [`super::attributes`]).
+//! - from the Dispatch GRF Start Register: the push constants when 3DSTATE_PS enables
+//!   them, then the attribute setup data (see [`super::attributes`]).
 //!
 //! Single-sampled rendering: centroid and sample positions are the pixel centre.
 //!
@@ -45,6 +45,8 @@ struct Shader {
     source_depth: bool,
     source_w: bool,
     scratch: u32,
+    /// Push constants, loaded at the Dispatch GRF Start Register before the setup data.
+    push: Vec<u8>,
 }
 
 /// What the pixel backend does for each primitive of the draw.
@@ -72,7 +74,7 @@ fn addr64(lo: u32, hi: u32) -> u64 {
     (u64::from(hi) << 32 | u64::from(lo & !0x3f)) & GPU_ADDR_MASK
 }
 
-fn shader(s: &State3d<'_>, ps: Cmd<'_>) -> Result<Mode, EuError> {
+fn shader(s: &State3d<'_>, space: &dyn AddressSpace, ps: Cmd<'_>) -> Result<Mode, EuError> {
     let extra = s.cmd("3DSTATE_PS_EXTRA");
     if !extra.bit(1, 31) {
         return Ok(Mode::Nothing);
@@ -99,11 +101,6 @@ fn shader(s: &State3d<'_>, ps: Cmd<'_>) -> Result<Mode, EuError> {
     if ps.bits(6, 4, 3) != 0 {
         return Err(EuError::new(
             "3DSTATE_PS position XY offset is not modelled",
-        ));
-    }
-    if ps.bit(6, 11) {
-        return Err(EuError::new(
-            "pixel shader push constants are not modelled yet",
         ));
     }
     let (e8, e16, e32) = (ps.bit(6, 0), ps.bit(6, 1), ps.bit(6, 2));
@@ -136,6 +133,12 @@ fn shader(s: &State3d<'_>, ps: Cmd<'_>) -> Result<Mode, EuError> {
         source_depth: extra.bit(1, 24),
         source_w: extra.bit(1, 23),
         scratch: ps.dw(4) & !0x3ff,
+        // 3DSTATE_PS Push Constant Enable.
+        push: if ps.bit(6, 11) {
+            s.push_constants(space, 4)?
+        } else {
+            Vec::new()
+        },
     }))
 }
 
@@ -149,7 +152,7 @@ impl<'a> Backend<'a> {
         } else if ps.bits(6, 7, 6) != 0 {
             Mode::Nothing
         } else {
-            shader(s, ps)?
+            shader(s, space, ps)?
         };
         let dp = super::stage_dataport(s, env, "3DSTATE_BINDING_TABLE_POINTERS_PS");
         let kernel = match &mode {
@@ -304,16 +307,20 @@ impl<'a> Backend<'a> {
                     sh.setup_reg
                 )));
             }
-            let end = sh.setup_reg + REGS_PER_ATTRIBUTE * setup.len();
+            let push_regs = sh.push.len() / 32;
+            let setup_reg = sh.setup_reg + push_regs;
+            let end = setup_reg + REGS_PER_ATTRIBUTE * setup.len();
             if end > 128 {
                 return Err(EuError::new(format!(
                     "{} attributes do not fit the register file",
                     setup.len()
                 )));
             }
+            let at = sh.setup_reg * 32;
+            t.grf[at..at + sh.push.len()].copy_from_slice(&sh.push);
             for (a, d) in setup.iter().enumerate() {
                 for (i, &v) in d.iter().enumerate() {
-                    t.set_grf_ud(sh.setup_reg + REGS_PER_ATTRIBUTE * a + i / 8, i % 8, v);
+                    t.set_grf_ud(setup_reg + REGS_PER_ATTRIBUTE * a + i / 8, i % 8, v);
                 }
             }
             self.dp.pixel = Some(PixelThread {

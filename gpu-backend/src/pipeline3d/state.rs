@@ -105,6 +105,23 @@ impl<'a> State3d<'a> {
         Ok(())
     }
 
+    /// The push constants of shader stage `stage` (0 VS .. 4 PS): every buffer's
+    /// registers in order.
+    pub fn push_constants(
+        &self,
+        space: &dyn AddressSpace,
+        stage: usize,
+    ) -> Result<Vec<u8>, EuError> {
+        let mut data = Vec::new();
+        for &(addr, regs) in &self.r.push_constants[stage] {
+            let at = data.len();
+            data.resize(at + 32 * regs as usize, 0);
+            read_mem(space, addr, &mut data[at..])
+                .map_err(|f| EuError::new(format!("push constant fault at {:#x}", f.addr)))?;
+        }
+        Ok(data)
+    }
+
     /// Reads `n` dwords of dynamic state at `offset` from Dynamic State Base Address.
     pub fn dynamic(
         &self,

@@ -4,9 +4,8 @@
 //! URB handle (the index of its output VUE), then from the Dispatch GRF Start Register
 //! the input slots 3DSTATE_VS reads from the fetched VUE (Vertex URB Entry Read Offset
 //! and Length, in pairs of slots): four registers per slot, X, Y, Z, W of the eight
-//! vertices. The shader writes its output VUE with URB writes ([`crate::shared::urb`]).
-//! Push constants for the vertex shader (a payload gap before the URB data) are an error
-//! naming them.
+//! vertices, after the push constants from r2 (3DSTATE_CONSTANT_ALL or _VS). The shader
+//! writes its output VUE with URB writes ([`crate::shared::urb`]).
 
 use super::state::State3d;
 use super::vertex_fetch::Vue;
@@ -26,6 +25,8 @@ pub(crate) struct VertexShader<'a> {
     /// First input slot and number of input slots.
     read: (usize, usize),
     scratch: u32,
+    /// Push constants, loaded from r2.
+    push: Vec<u8>,
 }
 
 impl<'a> VertexShader<'a> {
@@ -41,10 +42,11 @@ impl<'a> VertexShader<'a> {
             ));
         }
         let start_reg = vs.bits(6, 24, 20) as usize;
-        if start_reg > 2 {
+        let push = s.push_constants(env.space, 0)?;
+        if start_reg != 2 + push.len() / 32 {
             return Err(EuError::new(format!(
-                "vertex shader push constants ({} registers) are not modelled yet",
-                start_reg - 2
+                "vertex shader URB data at r{start_reg} after {} registers of push constants",
+                push.len() / 32
             )));
         }
         let read = (
@@ -62,6 +64,7 @@ impl<'a> VertexShader<'a> {
             start_reg,
             read,
             scratch: vs.dw(4) & !0x3ff,
+            push,
         }))
     }
 
@@ -73,6 +76,7 @@ impl<'a> VertexShader<'a> {
             let t = &mut self.thread;
             t.reset((1u32 << n) - 1);
             t.set_grf_ud(0, 5, self.scratch);
+            t.grf[64..64 + self.push.len()].copy_from_slice(&self.push);
             for (i, vue) in group.iter().enumerate() {
                 t.set_grf_ud(1, i, i as u32);
                 for s in 0..self.read.1 {

@@ -63,6 +63,10 @@ pub struct RenderState {
     pub vertex_buffers: BTreeMap<u32, [u32; 4]>,
     /// 3DSTATE_VF_INSTANCING of each vertex element (dwords 1-2).
     pub vf_instancing: BTreeMap<u32, [u32; 2]>,
+    /// Push constant buffers of each shader stage (VS, HS, DS, GS, PS), as
+    /// 3DSTATE_CONSTANT_ALL or 3DSTATE_CONSTANT_XS last set them: (GPU address, 32-byte
+    /// registers) in the order they are pushed.
+    pub push_constants: [Vec<(u64, u32)>; 5],
 }
 
 /// What the command streamer lends the render engine for one command.
@@ -82,6 +86,11 @@ const MAX_LOAD: usize = 64 * 1024;
 
 fn addr48(lo: u32, hi: u32) -> u64 {
     (u64::from(hi) << 32 | u64::from(lo & !0xfff)) & GPU_ADDR_MASK
+}
+
+/// A 64-bit address of 32-byte units in bits 63:5 of two dwords.
+fn addr64(lo: u32, hi: u32) -> u64 {
+    (u64::from(hi) << 32 | u64::from(lo & !0x1f)) & GPU_ADDR_MASK
 }
 
 fn read_bytes(space: &dyn AddressSpace, addr: u64, len: usize) -> Result<Vec<u8>, EuError> {
@@ -173,6 +182,49 @@ impl RenderState {
             Gfx::State("3DSTATE_VF_INSTANCING") => {
                 need(3, "3DSTATE_VF_INSTANCING")?;
                 self.vf_instancing.insert(dw[1] & 0x3f, [dw[1], dw[2]]);
+            }
+            Gfx::State("3DSTATE_CONSTANT_ALL") => {
+                need(2, "3DSTATE_CONSTANT_ALL")?;
+                // Dword 1 bits 19:16: which buffer slots follow, two dwords each (read
+                // length in registers in bits 4:0, the address in bits 63:5).
+                let mask = dw[1] >> 16 & 0xf;
+                let mut buffers = Vec::new();
+                let mut at = 2;
+                for _ in 0..mask.count_ones() {
+                    need(at + 2, "3DSTATE_CONSTANT_ALL")?;
+                    let len = dw[at] & 0x1f;
+                    if len > 0 {
+                        buffers.push((addr64(dw[at], dw[at + 1]), len));
+                    }
+                    at += 2;
+                }
+                for stage in 0..5 {
+                    if dw[0] >> (8 + stage) & 1 != 0 {
+                        self.push_constants[stage].clone_from(&buffers);
+                    }
+                }
+            }
+            Gfx::State(
+                name @ ("3DSTATE_CONSTANT_VS"
+                | "3DSTATE_CONSTANT_HS"
+                | "3DSTATE_CONSTANT_DS"
+                | "3DSTATE_CONSTANT_GS"
+                | "3DSTATE_CONSTANT_PS"),
+            ) => {
+                need(11, name)?;
+                let stage = ["VS", "HS", "DS", "GS", "PS"]
+                    .iter()
+                    .position(|s| name.ends_with(s))
+                    .unwrap();
+                // Read lengths in dwords 1-2 (16 bits each), addresses in dwords 3-10.
+                // The addresses are taken as absolute: Mesa disables the constant buffer
+                // address offset (INSTPM) on Gen9+.
+                self.push_constants[stage] = (0..4)
+                    .filter_map(|i| {
+                        let len = dw[1 + i / 2] >> (16 * (i % 2)) & 0xffff;
+                        (len > 0).then(|| (addr64(dw[3 + 2 * i], dw[4 + 2 * i]), len))
+                    })
+                    .collect();
             }
             Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
