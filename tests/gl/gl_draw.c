@@ -11,6 +11,8 @@
  *              into a second, cleared framebuffer at an offset
  *   triangle   a vertex-coloured triangle over a cleared framebuffer (vertex shader,
  *              interpolated varyings)
+ *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
+ *              filtering and repeat wrapping, magnified and tiled
  *
  * Prints "w <index> <hex word>" for every pixel (RGBA8 as one little-endian word), then
  * "device <GL_RENDERER>". Exit status 0, 1 with the failing call, 2 usage.
@@ -76,6 +78,20 @@ static const char *vs_src =
 	"out vec4 v_color;\n"
 	"void main() { v_color = color; gl_Position = vec4(pos, 0.0, 1.0); }\n";
 
+static const char *tex_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"out vec2 v_uv;\n"
+	"void main() { v_uv = pos * 1.7 + vec2(0.3, 0.1); gl_Position = vec4(pos, 0.0, 1.0); }\n";
+
+static const char *tex_fs_src =
+	"#version 300 es\n"
+	"precision highp float;\n"
+	"uniform sampler2D tex;\n"
+	"in vec2 v_uv;\n"
+	"out vec4 o;\n"
+	"void main() { o = texture(tex, v_uv); }\n";
+
 static const char *fs_src =
 	"#version 300 es\n"
 	"precision highp float;\n"
@@ -86,7 +102,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|texture\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -119,6 +135,35 @@ int main(int argc, char **argv)
 		glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst);
 		glBlitFramebuffer(2, 3, 40, 25, 11, 6, 49, 28, GL_COLOR_BUFFER_BIT, GL_NEAREST);
 		glBindFramebuffer(GL_FRAMEBUFFER, dst);
+	} else if (!strcmp(mode, "texture")) {
+		static uint32_t texels[8 * 8];
+		for (int i = 0; i < 64; i++)
+			texels[i] = (uint32_t)(i * 2654435761u) | 0xff000000u;
+		GLuint tex;
+		glGenTextures(1, &tex);
+		glBindTexture(GL_TEXTURE_2D, tex);
+		glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 8, 8, 0, GL_RGBA, GL_UNSIGNED_BYTE, texels);
+		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_REPEAT);
+		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_REPEAT);
+		GLuint prog = glCreateProgram();
+		glAttachShader(prog, shader(GL_VERTEX_SHADER, tex_vs_src));
+		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, tex_fs_src));
+		glLinkProgram(prog);
+		GLint ok = 0;
+		glGetProgramiv(prog, GL_LINK_STATUS, &ok);
+		if (!ok)
+			fail("glLinkProgram");
+		glUseProgram(prog);
+		static const float quad[] = {-1, -1, 1, -1, -1, 1, 1, 1};
+		GLuint vbo;
+		glGenBuffers(1, &vbo);
+		glBindBuffer(GL_ARRAY_BUFFER, vbo);
+		glBufferData(GL_ARRAY_BUFFER, sizeof(quad), quad, GL_STATIC_DRAW);
+		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, (void *)0);
+		glEnableVertexAttribArray(0);
+		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle")) {
 		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
 		glClear(GL_COLOR_BUFFER_BIT);

@@ -6,9 +6,10 @@
 //! shader's `// compare: b2 ulp N` line allows N ULP on float buffer 2, where the drivers
 //! may round differently within what Vulkan allows.
 //!
-//! Transfers: `vk/vk_transfer.c` clears, fills and copies buffers and images, which anv runs
-//! on Tiger Lake as BLORP rectangle draws through the 3D pipeline (fast clears included);
-//! the bytes read back must be the same as lavapipe's, exactly.
+//! Transfers: `vk/vk_transfer.c` clears, fills, copies and blits buffers and images, which
+//! anv runs on Tiger Lake as BLORP rectangle draws through the 3D pipeline (fast clears
+//! included); the bytes read back must be the same as lavapipe's, exactly (filtered blits:
+//! within 2/255 per channel).
 //!
 //! Drawing: `vk/vk_draw.c` clears a colour attachment by its render pass and blends an
 //! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`); pixels may
@@ -156,14 +157,19 @@ fn check_words(exe: &Path, args: &[&str], tag: &str, tolerance: u32) {
     );
 }
 
-/// `vk_transfer ARGS` must give lavapipe's bytes exactly.
-fn check_transfer(args: &[&str]) {
+/// `vk_transfer ARGS` must give lavapipe's bytes exactly (filtered blits: within
+/// `tolerance` per 8-bit channel).
+fn check_transfer_within(args: &[&str], tolerance: u32) {
     check_words(
         transfer_client(),
         args,
         &format!("transfer-{}", args.join("-")),
-        0,
+        tolerance,
     );
+}
+
+fn check_transfer(args: &[&str]) {
+    check_transfer_within(args, 0);
 }
 
 /// Compiles `vk/shaders/<file>` (a GLSL shader named with its stage's extension) to SPIR-V.
@@ -298,6 +304,17 @@ fn copy_image_rgba32_float() {
 #[test]
 fn copy_image_r32_uint() {
     check_transfer(&["copy", "r32ui"]);
+}
+
+// Bilinear weights round differently (lavapipe in 8-bit fixed point).
+#[test]
+fn blit_image_linear_and_nearest_mirrored_rgba8() {
+    check_transfer_within(&["blit", "rgba8"], 2);
+}
+
+#[test]
+fn blit_image_linear_and_nearest_mirrored_srgb() {
+    check_transfer_within(&["blit", "srgb8"], 2);
 }
 
 /// `vk/vk_draw.c`, compiled once.

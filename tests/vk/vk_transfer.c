@@ -13,6 +13,9 @@
  *          range of it at an odd offset
  *   copy   a buffer pattern uploaded to an image (vkCmdCopyBufferToImage),
  *          copied to a second, cleared image at an offset (vkCmdCopyImage)
+ *   blit   the same pattern blitted (vkCmdBlitImage) into the cleared image: a
+ *          region magnified with linear filtering, another minified and mirrored
+ *          with nearest filtering
  * FORMAT (clear and copy): rgba8 (R8G8B8A8_UNORM, default), bgra8
  * (B8G8R8A8_UNORM), srgb8 (R8G8B8A8_SRGB), rgba32f (R32G32B32A32_SFLOAT),
  * r32ui (R32_UINT).
@@ -139,7 +142,7 @@ static void transfer_barrier(VkCommandBuffer cmd)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|fill|copy [rgba8|bgra8|srgb8|rgba32f|r32ui]\n",
+		fprintf(stderr, "usage: %s clear|fill|copy|blit [rgba8|bgra8|srgb8|rgba32f|r32ui]\n",
 			argv[0]);
 		return 2;
 	}
@@ -258,7 +261,7 @@ int main(int argc, char **argv)
 		VkBufferCopy r[2] = {{.srcOffset = 4, .dstOffset = 12, .size = 3000},
 				     {.srcOffset = 3100, .dstOffset = 3300, .size = 700}};
 		vkCmdCopyBuffer(cmd, a, b, 2, r);
-	} else if (!strcmp(mode, "clear") || !strcmp(mode, "copy")) {
+	} else if (!strcmp(mode, "clear") || !strcmp(mode, "copy") || !strcmp(mode, "blit")) {
 		out_words = (size_t)W * H * bpp / 4;
 		VkBuffer b = make_buffer(out_words * 4, &out);
 		VkImage img = make_image(format);
@@ -307,15 +310,36 @@ int main(int argc, char **argv)
 				VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
 			barrier(cmd, img2, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
 				VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
-			VkImageCopy ic = {
-				.srcSubresource = color,
-				.srcOffset = {2, 1, 0},
-				.dstSubresource = color,
-				.dstOffset = {9, 4, 0},
-				.extent = {20, 13, 1},
-			};
-			vkCmdCopyImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, img2,
-				       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &ic);
+			if (!strcmp(mode, "copy")) {
+				VkImageCopy ic = {
+					.srcSubresource = color,
+					.srcOffset = {2, 1, 0},
+					.dstSubresource = color,
+					.dstOffset = {9, 4, 0},
+					.extent = {20, 13, 1},
+				};
+				vkCmdCopyImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, img2,
+					       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &ic);
+			} else {
+				VkImageBlit up = {
+					.srcSubresource = color,
+					.srcOffsets = {{3, 2, 0}, {11, 9, 1}},
+					.dstSubresource = color,
+					.dstOffsets = {{1, 1, 0}, {25, 19, 1}},
+				};
+				vkCmdBlitImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, img2,
+					       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &up,
+					       VK_FILTER_LINEAR);
+				VkImageBlit down = {
+					.srcSubresource = color,
+					.srcOffsets = {{36, 0, 0}, {1, 19, 1}},
+					.dstSubresource = color,
+					.dstOffsets = {{26, 2, 0}, {35, 12, 1}},
+				};
+				vkCmdBlitImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, img2,
+					       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &down,
+					       VK_FILTER_NEAREST);
+			}
 			barrier(cmd, img2, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
 				VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
 			VkBufferImageCopy rb = {.imageSubresource = color, .imageExtent = {W, H, 1}};

@@ -31,8 +31,13 @@ use crate::render::{Env, RenderState};
 use crate::shared::Dataport;
 
 /// A data port for a shader stage whose binding table 3DSTATE_BINDING_TABLE_POINTERS_xx
-/// (`bt_cmd`) names.
-fn stage_dataport<'a>(s: &state::State3d<'_>, env: &Env<'a>, bt_cmd: &str) -> Dataport<'a> {
+/// (`bt_cmd`) and sampler states 3DSTATE_SAMPLER_STATE_POINTERS_xx (`sampler_cmd`) name.
+fn stage_dataport<'a>(
+    s: &state::State3d<'_>,
+    env: &Env<'a>,
+    bt_cmd: &str,
+    sampler_cmd: &str,
+) -> Dataport<'a> {
     let bt = s.cmd(bt_cmd).dw(1);
     // With GT_MODE's 18:8 alignment the pointer field (bits 15:5) holds address bits
     // 18:8; else bits 20:5 are the offset itself.
@@ -55,6 +60,9 @@ fn stage_dataport<'a>(s: &state::State3d<'_>, env: &Env<'a>, bt_cmd: &str) -> Da
         surfaces: Vec::new(),
         pixel: None,
         urb: None,
+        sampler_state: (s.r.dynamic_state_base + u64::from(s.cmd(sampler_cmd).dw(1) & !0x1f))
+            & GPU_ADDR_MASK,
+        dynamic_state_base: s.r.dynamic_state_base,
     }
 }
 

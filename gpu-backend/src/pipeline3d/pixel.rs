@@ -154,7 +154,12 @@ impl<'a> Backend<'a> {
         } else {
             shader(s, space, ps)?
         };
-        let dp = super::stage_dataport(s, env, "3DSTATE_BINDING_TABLE_POINTERS_PS");
+        let dp = super::stage_dataport(
+            s,
+            env,
+            "3DSTATE_BINDING_TABLE_POINTERS_PS",
+            "3DSTATE_SAMPLER_STATE_POINTERS_PS",
+        );
         let kernel = match &mode {
             Mode::Shade(sh) => Some(Kernel::new(space, sh.kernel)),
             _ => None,

@@ -59,7 +59,12 @@ impl<'a> VertexShader<'a> {
         let ksp = (u64::from(vs.dw(2)) << 32 | u64::from(vs.dw(1) & !0x3f)) & GPU_ADDR_MASK;
         Ok(Some(VertexShader {
             kernel: Kernel::new(env.space, (s.r.instruction_base + ksp) & GPU_ADDR_MASK),
-            dp: super::stage_dataport(s, env, "3DSTATE_BINDING_TABLE_POINTERS_VS"),
+            dp: super::stage_dataport(
+                s,
+                env,
+                "3DSTATE_BINDING_TABLE_POINTERS_VS",
+                "3DSTATE_SAMPLER_STATE_POINTERS_VS",
+            ),
             thread: Thread::new(0),
             start_reg,
             read,

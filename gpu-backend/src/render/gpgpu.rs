@@ -26,6 +26,8 @@ struct Descriptor {
     cross_thread_regs: usize,
     /// Shared local memory bytes.
     slm_bytes: usize,
+    /// Sampler State Pointer (from Dynamic State Base).
+    sampler_state: u32,
 }
 
 fn descriptor(state: &RenderState, index: u32, bt_18_8: bool) -> Result<Descriptor, EuError> {
@@ -56,6 +58,7 @@ fn descriptor(state: &RenderState, index: u32, bt_18_8: bool) -> Result<Descript
         read_offset: (d[5] & 0xffff) as usize,
         cross_thread_regs: (d[7] & 0xff) as usize,
         slm_bytes,
+        sampler_state: d[3] & !0x1f,
     })
 }
 
@@ -99,6 +102,8 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, env: &Env<'a>) -> Dataport<
         surfaces: Vec::new(),
         pixel: None,
         urb: None,
+        sampler_state: (state.dynamic_state_base + u64::from(d.sampler_state)) & GPU_ADDR_MASK,
+        dynamic_state_base: state.dynamic_state_base,
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! | SFID | unit | modelled messages |
 //! |---|---|---|
-//! | 2 | sampler | texel fetches (`ld`, `ld_lz`), see [`sampler`] |
+//! | 2 | sampler | texel fetches (`ld`, `ld_lz`) and filtered samples (`sample`, `sample_lz`), see [`sampler`] |
 //! | 3 | message gateway | barrier |
 //! | 5 | render cache | render target writes with blending, see [`render_cache`] |
 //! | 6 | URB | SIMD8 writes of vertex shader outputs, see [`urb`] |
@@ -23,6 +23,7 @@ mod block;
 mod dataport;
 pub mod render_cache;
 mod sampler;
+mod sampler_state;
 mod typed;
 pub mod urb;
 
@@ -82,6 +83,10 @@ pub struct Dataport<'a> {
     pub pixel: Option<render_cache::PixelThread>,
     /// The output VUEs of the running vertex shader thread.
     pub urb: Option<urb::UrbOutputs>,
+    /// GPU address of the dispatching stage's SAMPLER_STATE table (0: none).
+    pub sampler_state: u64,
+    /// Dynamic State Base Address (sampler border colours are relative to it).
+    pub dynamic_state_base: u64,
 }
 
 impl Dataport<'_> {

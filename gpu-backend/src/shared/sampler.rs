@@ -1,17 +1,23 @@
-//! The sampler (SFID 2), as far as the model goes: texel fetches (`ld`, `ld_lz`) in SIMD8
-//! and SIMD16, which BLORP's copies and shaders' `texelFetch` use. A fetch returns the
-//! texel converted from the surface format (floats for UNORM/SNORM/FLOAT, integers for
-//! UINT/SINT), through the surface's shader channel selects; out of bounds it returns
-//! zeros. Filtered sampling, gathers and size queries are errors naming the message type.
+//! The sampler (SFID 2), as far as the model goes, in SIMD8 and SIMD16: texel fetches
+//! (`ld`, `ld_lz`), which BLORP's copies and shaders' `texelFetch` use, and filtered
+//! samples (`sample` with the level of detail from each 2×2 subspan's derivatives,
+//! `sample_lz` at level 0) through SAMPLER_STATE ([`super::sampler_state`]). Results are
+//! the texel converted from the surface format (floats for UNORM/SNORM/FLOAT, integers
+//! for UINT/SINT), through the surface's shader channel selects; a fetch out of bounds
+//! returns zeros. Other messages (explicit LOD or bias, comparisons, gathers, size
+//! queries) are errors naming the message type.
 
-use super::dataport::surface;
+use super::dataport::{put_dword, surface};
+use super::sampler_state::{SamplerState, Texture};
 use super::{Dataport, Payload};
 use crate::eu::EuError;
-use crate::surface::{SurfaceType, TexelFormat};
+use crate::surface::{Surface, SurfaceType, TexelFormat};
 
 /// Sampler message types (descriptor bits 16:12).
 mod msg {
+    pub const SAMPLE: u32 = 0x00;
     pub const LD: u32 = 0x07;
+    pub const SAMPLE_LZ: u32 = 0x18;
     pub const LD_LZ: u32 = 0x1a;
 }
 
@@ -55,6 +61,9 @@ pub(super) fn message(
         2 => 16,
         m => return Err(EuError::new(format!("sampler SIMD mode {m}"))),
     };
+    if matches!(ty, msg::SAMPLE | msg::SAMPLE_LZ) {
+        return filtered(dp, desc, width, mask, p, response);
+    }
     if !matches!(ty, msg::LD | msg::LD_LZ) {
         return Err(EuError::new(format!(
             "sampler message {} (type {ty:#x}) is not modelled",
@@ -88,7 +97,6 @@ pub(super) fn message(
     if s.samples_log2 != 0 {
         return Err(EuError::new("sampler fetch from a multisampled surface"));
     }
-    let rlen = response.len() / 32;
     let mut texel = [0u8; 16];
     let texel = &mut texel[..fmt.bytes()];
     for ch in 0..width {
@@ -119,21 +127,120 @@ pub(super) fn message(
             }
             None => [0; 4],
         };
-        let one = fmt.default_channel(3);
-        for c in 0..4 {
-            let v = match s.channel_select[c] {
-                0 => 0,
-                1 => one,
-                sel @ 4..=7 => raw[(sel - 4) as usize],
-                sel => {
-                    return Err(EuError::new(format!("shader channel select {sel}")));
-                }
-            };
-            let reg = c * width / 8 + ch / 8;
-            if reg < rlen {
-                super::dataport::put_dword(response, reg * 8 + ch % 8, v);
-            }
+        respond(&s, &fmt, raw, width, ch, response)?;
+    }
+    Ok(())
+}
+
+/// Writes the four channels of channel `ch`, through the surface's channel selects, into
+/// the response (one register per channel per 8 lanes, as far as the response goes).
+fn respond(
+    s: &Surface,
+    fmt: &TexelFormat,
+    raw: [u32; 4],
+    width: usize,
+    ch: usize,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let rlen = response.len() / 32;
+    let one = fmt.default_channel(3);
+    for c in 0..4 {
+        let v = match s.channel_select[c] {
+            0 => 0,
+            1 => one,
+            sel @ 4..=7 => raw[(sel - 4) as usize],
+            sel => return Err(EuError::new(format!("shader channel select {sel}"))),
+        };
+        let reg = c * width / 8 + ch / 8;
+        if reg < rlen {
+            put_dword(response, reg * 8 + ch % 8, v);
         }
+    }
+    Ok(())
+}
+
+/// `sample` and `sample_lz`: parameters u, v and r (the array slice), as floats.
+fn filtered(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    width: usize,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let ty = desc >> 12 & 0x1f;
+    if desc >> 19 & 1 != 0 {
+        return Err(EuError::new("sample message with a header is not modelled"));
+    }
+    let nparams = (p.src0.len() + p.src1.len()) / 4 / width;
+    let param = |i: usize, ch: usize| -> f32 {
+        if i < nparams {
+            f32::from_bits(p.ud(i * width + ch))
+        } else {
+            0.0
+        }
+    };
+    let s = surface(dp, desc & 0xff)?;
+    let fmt = TexelFormat::of(s.format)
+        .ok_or_else(|| EuError::new(format!("sampling format {:#x}", s.format)))?;
+    if s.samples_log2 != 0 {
+        return Err(EuError::new("sampling a multisampled surface"));
+    }
+    let st = SamplerState::load(
+        dp.space,
+        dp.sampler_state,
+        desc >> 8 & 0xf,
+        dp.dynamic_state_base,
+    )?;
+    let tex = Texture {
+        surface: &s,
+        format: &fmt,
+    };
+    let (w0, h0, _) = s.level_size(s.min_lod);
+    let mut read = |addr: u64, buf: &mut [u8]| {
+        dp.read(addr, buf)
+            .map_err(|f| EuError::new(format!("sampler fault at {:#x}", f.addr)))
+    };
+    for ch in 0..width {
+        if mask >> ch & 1 == 0 {
+            continue;
+        }
+        let (u, v) = (param(0, ch), param(1, ch));
+        let slice = if s.ty == SurfaceType::D1 {
+            param(1, ch)
+        } else {
+            param(2, ch)
+        };
+        let slice = if s.depth > 1 {
+            slice.round().clamp(0.0, (s.depth - 1) as f32) as u32
+        } else {
+            0
+        };
+        // The level of detail from the subspan's derivatives (channels 0-3 of each
+        // group of four are its upper-left, upper-right, lower-left, lower-right pixels).
+        let lod = if ty == msg::SAMPLE {
+            let q = ch & !3;
+            let (sx, sy) = if st.unnormalized() {
+                (1.0, 1.0)
+            } else {
+                (w0 as f32, h0 as f32)
+            };
+            let d = |a: usize, b: usize| {
+                let du = (param(0, q + b) - param(0, q + a)) * sx;
+                let dv = (param(1, q + b) - param(1, q + a)) * sy;
+                (du * du + dv * dv).sqrt()
+            };
+            let rho = d(0, 1).max(d(0, 2));
+            if rho > 0.0 {
+                rho.log2()
+            } else {
+                f32::NEG_INFINITY
+            }
+        } else {
+            0.0
+        };
+        let texel = tex.sample(&mut read, &st, (u, v), slice, lod)?;
+        respond(&s, &fmt, texel.map(f32::to_bits), width, ch, response)?;
     }
     Ok(())
 }
