@@ -1,6 +1,7 @@
 //! The 3D pipeline end to end in-process: a BLORP-style RECTLIST draw (vertex shader off,
 //! a flat attribute, a SIMD16 pixel shader writing it with a replicated-data render target
-//! write) and the hangs that name what the model lacks.
+//! write), the depth test against a Y-tiled D32 buffer, and the hangs that name what the
+//! model lacks.
 
 mod common;
 
@@ -155,14 +156,21 @@ fn bgra_targets_swap_red_and_blue() {
 
 #[test]
 fn what_the_pipeline_lacks_hangs_naming_it() {
-    let cases: [(&str, u32, u32, Vec<u32>); 5] = [
+    let cases: [(&str, u32, u32, Vec<u32>); 6] = [
         ("geometry shader", 0xc7, 0xf, {
             let mut gs = vec![0x7811_0008, 0, 0, 0, 0, 0, 0, 1, 0, 0];
             gs.truncate(10);
             gs
         }),
         ("LINELIST", 0xc7, 2, vec![]),
-        ("depth/stencil", 0xc7, 0xf, vec![0x784e_0002, 0x3, 0, 0]),
+        // A depth test with no depth buffer programmed (the default state's 1D surface).
+        (
+            "depth buffer of surface type 0",
+            0xc7,
+            0xf,
+            vec![0x784e_0002, 0x3, 0, 0],
+        ),
+        ("stencil test", 0xc7, 0xf, vec![0x784e_0002, 0x8, 0, 0]),
         ("render target format 0xd3", 0xd3, 0xf, vec![]),
         (
             "fast clear of a rectangle",
@@ -215,4 +223,64 @@ fn a_draw_with_a_bad_vertex_count_or_pointer_does_not_crash() {
     b.extend([0x7b00_0005, 0, u32::MAX, 0, u32::MAX, 0, 0]);
     b.push(BB_END);
     assert!(hang_reason(gpu.run(&b)).contains("3DPRIMITIVE of"));
+}
+
+#[test]
+fn the_depth_test_keeps_nearer_pixels_and_writes_their_depth() {
+    const DEPTH: u64 = TARGET + 0x1_0000;
+    // A Y-tiled D32_FLOAT buffer of one tile (32 × 32 pixels, 128-byte rows), holding 0.5
+    // in its left half and 0.1 in its right half: the rectangle at z = 0.3 passes LESS
+    // only on the left.
+    let gpu = Gpu::rcs();
+    let tile: Vec<u32> = (0..1024u32)
+        .map(|i| {
+            // Y tiles are 16-byte columns of 32 rows: column c holds pixels 4c..4c+3.
+            let x = (i / 128) * 4 + i % 4;
+            f(if x < 8 { 0.5 } else { 0.1 })
+        })
+        .collect();
+    gpu.put(DEPTH, &tile);
+    let depth_buffer = [
+        0x7805_0006,
+        1 << 29 | 1 << 28 | 1 << 24 | (128 - 1),
+        lo(DEPTH),
+        hi(DEPTH),
+        (32 - 1) << 17 | (32 - 1) << 1,
+        0,
+        0,
+        0,
+    ];
+    // Depth write and test, LESS.
+    let ds = [0x784e_0002, 2 << 5 | 0x3, 0, 0];
+    let mut extra = depth_buffer.to_vec();
+    extra.extend(ds);
+    let mut b = setup(&gpu, 0xc7, 0xf, &extra);
+    // The rectangle's corners at z = 0.3.
+    gpu.put(
+        VB_POS,
+        &[
+            f(12.0),
+            f(6.0),
+            f(0.3),
+            f(2.0),
+            f(6.0),
+            f(0.3),
+            f(2.0),
+            f(1.0),
+            f(0.3),
+        ],
+    );
+    b.extend(DRAW);
+    b.push(BB_END);
+    assert!(matches!(gpu.run(&b), Outcome::Completed));
+    let depth_at = |x: u64, y: u64| gpu.get(DEPTH + (x / 4) * 512 + y * 16 + (x % 4) * 4);
+    for x in 2..12u32 {
+        let colour = gpu.get(TARGET + u64::from(4 * (3 * W + x)));
+        let z = f32::from_bits(depth_at(u64::from(x), 3));
+        if x < 8 {
+            assert_eq!((colour, z), (0xffbf_8040, 0.3), "x = {x}");
+        } else {
+            assert_eq!((colour, z), (BACKGROUND, 0.1), "x = {x}");
+        }
+    }
 }

@@ -12,8 +12,9 @@
 //! within 2/255 per channel).
 //!
 //! Drawing: `vk/vk_draw.c` clears a colour attachment by its render pass and blends an
-//! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`); pixels may
-//! differ from lavapipe's by the rounding Vulkan allows in blending.
+//! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`), with push
+//! constants, or depth-tested against a cleared D32 attachment; pixels may differ from
+//! lavapipe's by the rounding Vulkan allows in blending.
 //!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
@@ -338,4 +339,11 @@ fn a_draw_with_fragment_shader_push_constants() {
     let (vs, fs) = (spirv("draw.vert"), spirv("draw_push.frag"));
     let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
     check_words(exe, &[&vs, &fs, "push"], "draw-push", 2);
+}
+
+#[test]
+fn a_depth_tested_draw_over_a_cleared_depth_attachment() {
+    let (vs, fs) = (spirv("draw_depth.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(draw_client(), &[&vs, &fs, "depth"], "draw-depth", 2);
 }

@@ -3,14 +3,15 @@
  * device and prints its pixels, so the same program can be compared across drivers (anv
  * on gemu against lavapipe).
  *
- *   vk_draw VERT.spv FRAG.spv [push]
+ *   vk_draw VERT.spv FRAG.spv [push|depth]
  *
  * A 64x48 R8G8B8A8_UNORM colour attachment is cleared by the render pass (load op
  * CLEAR) to (0.1, 0.2, 0.3, 1.0); one indexed draw of two triangles (a quad) with
  * per-vertex positions and colours, three instances offset by a per-instance attribute,
  * blends over it (SRC_ALPHA, ONE_MINUS_SRC_ALPHA). With "push", 32 bytes of push
- * constants (two vec4: a scale and a bias) go to the fragment shader. The image is
- * copied to a buffer.
+ * constants (two vec4: a scale and a bias) go to the fragment shader. With "depth", a
+ * D32_SFLOAT depth attachment cleared to 1.0 is tested (LESS) and written. The colour
+ * image is copied to a buffer.
  * Prints "w <index> <hex word>" per pixel, then "device <name>". Exit status: 0 done,
  * 1 a Vulkan call failed, 2 usage.
  */
@@ -199,6 +200,45 @@ int main(int argc, char **argv)
 	VkImageView view;
 	CHECK_VK(vkCreateImageView(dev, &ivci, NULL, &view));
 
+	int depth = argc > 3 && !strcmp(argv[3], "depth");
+	VkImageView dview = VK_NULL_HANDLE;
+	if (depth) {
+		VkImageCreateInfo dci2 = ici;
+		dci2.format = VK_FORMAT_D32_SFLOAT;
+		dci2.usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT;
+		VkImage dimg;
+		CHECK_VK(vkCreateImage(dev, &dci2, NULL, &dimg));
+		VkMemoryRequirements dreq;
+		vkGetImageMemoryRequirements(dev, dimg, &dreq);
+		VkMemoryAllocateInfo dmai = {
+			.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+			.allocationSize = dreq.size,
+			.memoryTypeIndex = memory_type(dreq.memoryTypeBits,
+						       VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT),
+		};
+		VkDeviceMemory dmem;
+		CHECK_VK(vkAllocateMemory(dev, &dmai, NULL, &dmem));
+		CHECK_VK(vkBindImageMemory(dev, dimg, dmem, 0));
+		VkImageViewCreateInfo dvci = {
+			.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
+			.image = dimg,
+			.viewType = VK_IMAGE_VIEW_TYPE_2D,
+			.format = VK_FORMAT_D32_SFLOAT,
+			.subresourceRange = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, 0, 1},
+		};
+		CHECK_VK(vkCreateImageView(dev, &dvci, NULL, &dview));
+	}
+	VkAttachmentDescription atts[2] = {{0}, {
+		.format = VK_FORMAT_D32_SFLOAT,
+		.samples = VK_SAMPLE_COUNT_1_BIT,
+		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+		.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+		.finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL,
+	}};
+	VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
 	VkAttachmentDescription att = {
 		.format = VK_FORMAT_R8G8B8A8_UNORM,
 		.samples = VK_SAMPLE_COUNT_1_BIT,
@@ -214,7 +254,9 @@ int main(int argc, char **argv)
 		.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
 		.colorAttachmentCount = 1,
 		.pColorAttachments = &ref,
+		.pDepthStencilAttachment = depth ? &dref : NULL,
 	};
+	atts[0] = att;
 	VkSubpassDependency dep = {
 		.srcSubpass = 0,
 		.dstSubpass = VK_SUBPASS_EXTERNAL,
@@ -225,8 +267,8 @@ int main(int argc, char **argv)
 	};
 	VkRenderPassCreateInfo rpci = {
 		.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
-		.attachmentCount = 1,
-		.pAttachments = &att,
+		.attachmentCount = depth ? 2 : 1,
+		.pAttachments = atts,
 		.subpassCount = 1,
 		.pSubpasses = &sub,
 		.dependencyCount = 1,
@@ -234,11 +276,12 @@ int main(int argc, char **argv)
 	};
 	VkRenderPass rp;
 	CHECK_VK(vkCreateRenderPass(dev, &rpci, NULL, &rp));
+	VkImageView views[2] = {view, dview};
 	VkFramebufferCreateInfo fbci = {
 		.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO,
 		.renderPass = rp,
-		.attachmentCount = 1,
-		.pAttachments = &view,
+		.attachmentCount = depth ? 2 : 1,
+		.pAttachments = views,
 		.width = W,
 		.height = H,
 		.layers = 1,
@@ -325,7 +368,14 @@ int main(int argc, char **argv)
 	};
 	VkPipelineLayout layout;
 	CHECK_VK(vkCreatePipelineLayout(dev, &plci, NULL, &layout));
+	VkPipelineDepthStencilStateCreateInfo ds = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO,
+		.depthTestEnable = VK_TRUE,
+		.depthWriteEnable = VK_TRUE,
+		.depthCompareOp = VK_COMPARE_OP_LESS,
+	};
 	VkGraphicsPipelineCreateInfo gpci = {
+		.pDepthStencilState = depth ? &ds : NULL,
 		.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
 		.stageCount = 2,
 		.pStages = stages,
@@ -378,14 +428,17 @@ int main(int argc, char **argv)
 		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
 	};
 	CHECK_VK(vkBeginCommandBuffer(cmd, &cbbi));
-	VkClearValue clear = {.color = {.float32 = {0.1f, 0.2f, 0.3f, 1.0f}}};
+	VkClearValue clears[2] = {
+		{.color = {.float32 = {0.1f, 0.2f, 0.3f, 1.0f}}},
+		{.depthStencil = {1.0f, 0}},
+	};
 	VkRenderPassBeginInfo rpbi = {
 		.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
 		.renderPass = rp,
 		.framebuffer = fb,
 		.renderArea = {{0, 0}, {W, H}},
-		.clearValueCount = 1,
-		.pClearValues = &clear,
+		.clearValueCount = depth ? 2 : 1,
+		.pClearValues = clears,
 	};
 	vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_INLINE);
 	vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe);

@@ -8,6 +8,7 @@
 //! | [`primitive`] | VF topology, clipper, SF setup | primitive assembly (RECTLIST, triangle lists, strips, fans), perspective divide, viewport transform, culling |
 //! | [`raster`] | windower | coverage with the top-left rule inside the drawing rectangle and scissor; pixels grouped in 2×2 subspans |
 //! | [`attributes`] | SBE | per-primitive attribute setup: constant (flat) or barycentric plane coefficients |
+//! | [`depth`] | depth test, HiZ operations | the depth test before shading, depth writes, depth clears (3DSTATE_WM_HZ_OP) |
 //! | [`pixel`] | PS dispatch, pixel backend | pixel shader threads (SIMD8/16/32) with their payload; render target fast clears and resolves |
 //!
 //! Render target writes and blending are the render cache's ([`crate::shared::render_cache`]),
@@ -18,6 +19,7 @@
 //! names it, which the command streamer turns into a GPU hang. Never a wrong image.
 
 mod attributes;
+mod depth;
 mod pixel;
 mod primitive;
 mod raster;
@@ -119,6 +121,11 @@ impl Primitive {
 /// Most vertices one draw may fetch (a guard against a runaway count in a bad batch: the
 /// whole draw would otherwise hold the engine for hours).
 const MAX_DRAW_VERTICES: u64 = 1 << 24;
+
+/// Executes 3DSTATE_WM_HZ_OP (a depth clear or resolve) with the context's 3D state.
+pub(crate) fn hz_op(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result<(), EuError> {
+    depth::hz_op(&state::State3d::new(state), dw, env.space)
+}
 
 /// Executes a 3DPRIMITIVE with the context's 3D state.
 pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result<(), EuError> {

@@ -7,7 +7,9 @@
 //!
 //! - r0: the thread header (r0.5: the scratch space pointer);
 //! - r1 (and r2 for SIMD32): dwords 2-5 each subspan's upper-left pixel, X in the low
-//!   word and Y in the high word; dword 7 the pixel mask of those 16 channels;
+//!   word and Y in the high word; dword 7 the pixel mask of those 16 channels (whole
+//!   subspans are dispatched: uncovered pixels run as helpers for derivatives, and the
+//!   render target write leaves them out);
 //! - per 16 channels: the barycentric coordinates of each mode 3DSTATE_WM enables
 //!   (perspective pixel/centroid/sample, then linear pixel/centroid/sample; per 8
 //!   channels a register of b1 then one of b2), then the source depth and source W when
@@ -22,6 +24,7 @@
 //! every surface resolved (see docs/ARCHITECTURE.md); a resolve draw then has nothing to do.
 
 use super::attributes::{Sbe, REGS_PER_ATTRIBUTE};
+use super::depth::DepthTest;
 use super::primitive::Prim;
 use super::raster::{cover, Window};
 use super::state::{Cmd, State3d};
@@ -49,6 +52,9 @@ struct Shader {
     push: Vec<u8>,
 }
 
+/// A 2×2 subspan: its upper-left pixel and the mask of its covered pixels.
+type Subspan = ((u32, u32), u32);
+
 /// What the pixel backend does for each primitive of the draw.
 enum Mode {
     /// Nothing: no pixel shader, or a resolve of surfaces that are always resolved.
@@ -68,6 +74,7 @@ pub(crate) struct Backend<'a> {
     kernel: Option<Kernel<'a>>,
     thread: Thread,
     blend: PixelThread,
+    depth: Option<DepthTest>,
 }
 
 fn addr64(lo: u32, hi: u32) -> u64 {
@@ -168,6 +175,7 @@ impl<'a> Backend<'a> {
             sbe: Sbe::new(s)?,
             window: Window::new(s, space)?,
             blend: blend_state(s, space)?,
+            depth: DepthTest::new(s)?,
             mode,
             dp,
             kernel,
@@ -178,6 +186,8 @@ impl<'a> Backend<'a> {
     /// Renders primitive `p`, whose vertices are `vues`.
     pub fn draw(&mut self, p: &Prim, vues: &[Vue], env: &mut Env<'_>) -> Result<(), EuError> {
         match self.mode {
+            // Without a pixel shader the depth test still runs and writes.
+            Mode::Nothing if self.depth.is_some() => self.covered(p).map(drop),
             Mode::Nothing => Ok(()),
             Mode::FastClear => self.fast_clear(p),
             Mode::Shade(_) => self.shade(p, vues, env),
@@ -227,25 +237,41 @@ impl<'a> Backend<'a> {
         Ok(())
     }
 
+    /// The pixels `p` covers that pass the depth test (which writes their depth), in 2×2
+    /// subspans in raster order, each with its 4-bit mask.
+    fn covered(&mut self, p: &Prim) -> Result<Vec<Subspan>, EuError> {
+        let mut pixels = Vec::new();
+        cover(p, &self.window, &mut |x, y| pixels.push((x, y)));
+        if let Some(d) = &self.depth {
+            let bary = Barycentrics::new(p);
+            let mut kept = Vec::with_capacity(pixels.len());
+            for (x, y) in pixels {
+                if d.test(self.dp.space, x, y, bary.depth_w(x, y).0)? {
+                    kept.push((x, y));
+                }
+            }
+            pixels = kept;
+        }
+        // Keyed (y, x) so that they come out in raster order.
+        let mut subspans: std::collections::BTreeMap<(u32, u32), u32> = Default::default();
+        for (x, y) in pixels {
+            *subspans.entry((y & !1, x & !1)).or_default() |= 1 << ((x & 1) | (y & 1) << 1);
+        }
+        Ok(subspans
+            .into_iter()
+            .map(|((y, x), m)| ((x, y), m))
+            .collect())
+    }
+
     /// Dispatches pixel shader threads over the pixels `p` covers.
     fn shade(&mut self, p: &Prim, vues: &[Vue], env: &mut Env<'_>) -> Result<(), EuError> {
-        let Mode::Shade(sh) = &self.mode else {
-            unreachable!()
-        };
-        // Subspans in raster order, each with its 4-bit mask.
-        let mut subspans: Vec<((u32, u32), u32)> = Vec::new();
-        cover(p, &self.window, &mut |x, y| {
-            let key = (x & !1, y & !1);
-            let bit = 1 << ((x & 1) | (y & 1) << 1);
-            match subspans.iter_mut().rev().take(64).find(|(k, _)| *k == key) {
-                Some((_, m)) => *m |= bit,
-                None => subspans.push((key, bit)),
-            }
-        });
+        let subspans = self.covered(p)?;
         if subspans.is_empty() {
             return Ok(());
         }
-        subspans.sort_unstable_by_key(|&((x, y), _)| (y, x));
+        let Mode::Shade(sh) = &self.mode else {
+            unreachable!()
+        };
         let setup = self.sbe.setup(p, vues);
         let per_thread = sh.width / 4;
         let layer = vues
@@ -254,10 +280,14 @@ impl<'a> Backend<'a> {
             .map_or(0, |h| h[1]);
         let bary = Barycentrics::new(p);
         for group in subspans.chunks(per_thread) {
+            // Whole subspans run (the uncovered pixels as helpers, for derivatives); the
+            // pixel mask keeps their writes out.
             let mut mask = 0u32;
+            let mut covered = 0u32;
             let mut xy = vec![(0u32, 0u32); sh.width];
             for (i, &((x, y), m)) in group.iter().enumerate() {
-                mask |= m << (4 * i);
+                mask |= 0xf << (4 * i);
+                covered |= m << (4 * i);
                 for c in 0..4u32 {
                     xy[4 * i + c as usize] = (x + (c & 1), y + (c >> 1));
                 }
@@ -273,7 +303,7 @@ impl<'a> Backend<'a> {
                         t.set_grf_ud(reg, 2 + i, x | y << 16);
                     }
                 }
-                t.set_grf_ud(reg, 7, mask >> (16 * h) & 0xffff);
+                t.set_grf_ud(reg, 7, covered >> (16 * h) & 0xffff);
                 reg += 1;
             }
             for h in 0..halves {
@@ -330,6 +360,7 @@ impl<'a> Backend<'a> {
             }
             self.dp.pixel = Some(PixelThread {
                 xy,
+                covered,
                 layer,
                 ..self.blend.clone()
             });

@@ -94,14 +94,6 @@ impl<'a> State3d<'a> {
                 )));
             }
         }
-        let ds = self.cmd("3DSTATE_WM_DEPTH_STENCIL");
-        // Depth write, depth test, stencil write, stencil test.
-        if ds.bits(1, 3, 0) != 0 {
-            return Err(EuError::new(format!(
-                "3DPRIMITIVE with depth/stencil tests or writes (3DSTATE_WM_DEPTH_STENCIL {:#x}): not modelled yet",
-                ds.dw(1)
-            )));
-        }
         Ok(())
     }
 

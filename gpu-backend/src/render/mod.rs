@@ -226,6 +226,10 @@ impl RenderState {
                     })
                     .collect();
             }
+            Gfx::State("3DSTATE_WM_HZ_OP") => {
+                self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
+                crate::pipeline3d::hz_op(self, dw, env)?;
+            }
             Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }

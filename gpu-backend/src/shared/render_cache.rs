@@ -26,6 +26,8 @@ const RT_WRITE: u32 = 12;
 pub struct PixelThread {
     /// The pixel (x, y) each channel of the thread stands for.
     pub xy: Vec<(u32, u32)>,
+    /// The channels whose pixels the primitive covers (the others are helpers).
+    pub covered: u32,
     /// The render target array index of the primitive (from its VUE header).
     pub layer: u32,
     /// BLEND_STATE entries (two dwords each) by render target index; none: no blending.
@@ -108,7 +110,7 @@ fn rt_write(
     let lane0 = usize::from(inst.chan_off) + if desc >> 11 & 1 != 0 { 16 } else { 0 };
     let texel_bytes = fmt.bytes();
     for ch in 0..width {
-        if mask >> ch & 1 == 0 {
+        if mask >> ch & 1 == 0 || px.covered >> (lane0 + ch) & 1 == 0 {
             continue;
         }
         let Some(&(x, y)) = px.xy.get(lane0 + ch) else {
