@@ -11,6 +11,8 @@
  *              into a second, cleared framebuffer at an offset
  *   triangle   a vertex-coloured triangle over a cleared framebuffer (vertex shader,
  *              interpolated varyings)
+ *   viewport   a triangle reaching far outside a 30x20 viewport at (10, 5): only
+ *              the viewport is drawn
  *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
  *              filtering and repeat wrapping, magnified and tiled
  *
@@ -102,7 +104,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|texture\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|viewport|texture\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, (void *)0);
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-	} else if (!strcmp(mode, "triangle")) {
+	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport")) {
 		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
 		glClear(GL_COLOR_BUFFER_BIT);
 		GLuint prog = glCreateProgram();
@@ -181,10 +183,18 @@ int main(int argc, char **argv)
 			0.8f,  -0.6f, 0.0f, 1.0f, 0.0f, 1.0f,
 			-0.2f, 0.9f,  0.0f, 0.0f, 1.0f, 0.5f,
 		};
+		static const float big[] = {
+			-3.0f, -2.5f, 1.0f, 0.0f, 0.0f, 1.0f,
+			3.5f,  -3.0f, 0.0f, 1.0f, 0.0f, 1.0f,
+			0.2f,  3.0f,  0.0f, 0.0f, 1.0f, 0.5f,
+		};
+		int vp = !strcmp(mode, "viewport");
+		if (vp)
+			glViewport(10, 5, 30, 20);
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		glBufferData(GL_ARRAY_BUFFER, sizeof(v), v, GL_STATIC_DRAW);
+		glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
 		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), (void *)0);
 		glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float),
 				      (void *)(2 * sizeof(float)));

@@ -5,8 +5,10 @@
 //! TRILIST, TRISTRIP, TRIFAN. Positions are divided by w unless 3DSTATE_CLIP disables the
 //! divide, then mapped by SF_CLIP_VIEWPORT 0 when 3DSTATE_SF enables the viewport
 //! transform. Triangles are culled by 3DSTATE_RASTER's cull mode and front winding. A
-//! primitive with a NaN or infinite position, or wholly at or behind w = 0, is discarded;
-//! one crossing w = 0 needs clipping the model lacks and hangs naming it.
+//! primitive with a NaN or infinite position, or wholly at or behind w = 0 or outside the
+//! near or far plane (when 3DSTATE_CLIP and 3DSTATE_RASTER enable those tests), is
+//! discarded; one crossing them needs the clipper's cut, which the model lacks: it hangs
+//! naming the plane. The XY cut at the viewport is the windower's (see [`super::raster`]).
 
 use super::state::State3d;
 use super::vertex_fetch::Vue;
@@ -85,13 +87,24 @@ pub(crate) fn assemble(
     // Cull mode: 0 both, 1 none, 2 front, 3 back; front winding: 0 clockwise.
     let cull = raster.bits(1, 17, 16);
     let front_ccw = raster.bit(1, 21);
+    let clip = s.cmd("3DSTATE_CLIP");
+    let clipping = clip.bit(2, 31);
+    // Near plane: z >= 0 in D3D's clip space (Vulkan), z >= -w in OpenGL's.
+    let d3d = clip.bit(2, 30);
+    let (near, far) = (clipping && raster.bit(1, 0), clipping && raster.bit(1, 26));
     let mut screen = Vec::with_capacity(vues.len());
-    // Vertices at or behind the eye (w <= 0) when the divide is on.
-    let mut behind = Vec::with_capacity(vues.len());
+    // Each vertex's outcode: bit 0 at or behind the eye (w <= 0, when the divide is on),
+    // bit 1 before the near plane, bit 2 past the far plane.
+    let mut outcodes = Vec::with_capacity(vues.len());
     for vue in vues {
         let pos = vue.get(1).copied().unwrap_or([0; 4]).map(f32::from_bits);
         let (x, y, z, w) = (pos[0], pos[1], pos[2], pos[3]);
-        behind.push(divide && w <= 0.0);
+        let near_z = if d3d { 0.0 } else { -w };
+        outcodes.push(
+            u8::from(divide && w <= 0.0)
+                | u8::from(near && z < near_z) << 1
+                | u8::from(far && z > w) << 2,
+        );
         let v = if divide {
             ScreenVertex {
                 x: x / w,
@@ -123,20 +136,19 @@ pub(crate) fn assemble(
         v.x.is_finite() && v.y.is_finite() && v.z.is_finite() && v.inv_w.is_finite()
     };
     let mut out = Vec::new();
-    let mut straddles = false;
+    let mut straddles = 0u8;
     let mut tri = |a: usize, b: usize, c: usize, provoking: usize, rect: bool| {
-        // Wholly behind the eye: the clipper rejects it. Partly: it would have to be cut.
-        match [behind[a], behind[b], behind[c]]
-            .iter()
-            .filter(|&&x| x)
-            .count()
-        {
-            0 => {}
-            3 => return,
-            _ => {
-                straddles = true;
-                return;
-            }
+        // Wholly outside one plane: the clipper rejects it. Partly: it would cut it.
+        let (all, any) = (
+            outcodes[a] & outcodes[b] & outcodes[c],
+            outcodes[a] | outcodes[b] | outcodes[c],
+        );
+        if all != 0 {
+            return;
+        }
+        if any != 0 {
+            straddles |= any;
+            return;
         }
         if !(finite(a) && finite(b) && finite(c)) {
             return;
@@ -206,10 +218,17 @@ pub(crate) fn assemble(
             )))
         }
     }
-    if straddles {
-        return Err(EuError::new(
-            "3DPRIMITIVE: a primitive crossing w = 0 needs clipping, which is not modelled",
-        ));
+    if straddles != 0 {
+        let plane = if straddles & 1 != 0 {
+            "w = 0"
+        } else if straddles & 2 != 0 {
+            "the near plane"
+        } else {
+            "the far plane"
+        };
+        return Err(EuError::new(format!(
+            "3DPRIMITIVE: a primitive crossing {plane} needs clipping, which is not modelled"
+        )));
     }
     Ok(out)
 }

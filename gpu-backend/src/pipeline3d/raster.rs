@@ -1,6 +1,8 @@
 //! The windower's coverage: which pixels a primitive covers, inside the drawing rectangle
-//! (3DSTATE_DRAWING_RECTANGLE, whose origin offsets every primitive) and, when
-//! 3DSTATE_RASTER enables it, the scissor rectangle (SCISSOR_RECT 0).
+//! (3DSTATE_DRAWING_RECTANGLE, whose origin offsets every primitive), when 3DSTATE_RASTER
+//! enables it the scissor rectangle (SCISSOR_RECT 0), and when 3DSTATE_CLIP enables the
+//! viewport XY clip test, viewport 0 (SF_CLIP_VIEWPORT's extents, its first and last
+//! pixels): the clipper's cut at the viewport edges keeps exactly the pixels inside it.
 //!
 //! Vertices snap to 1/256 pixel (8 subpixel bits) and a pixel is covered when its centre
 //! is inside. A centre exactly on an edge belongs to the primitive when the edge is a top
@@ -67,6 +69,20 @@ impl Window {
                 y0: i64::from(r[0] >> 16),
                 x1: i64::from(r[1] & 0xffff),
                 y1: i64::from(r[1] >> 16),
+            });
+        }
+        let clip_state = s.cmd("3DSTATE_CLIP");
+        // Clip Enable and Viewport XY Clip Test Enable: nothing lands outside viewport 0,
+        // whose extents (dwords 12-15) are its first and last pixels.
+        if clip_state.bit(2, 31) && clip_state.bit(2, 28) {
+            let off = s.cmd("3DSTATE_VIEWPORT_STATE_POINTERS_SF_CLIP").dw(1) & !0x3f;
+            let v = s.dynamic(space, off, 16, "SF_CLIP_VIEWPORT")?;
+            let e = |i: usize| f64::from(f32::from_bits(v[i])).clamp(-1.0, 65536.0);
+            clip = clip.intersect(Clip {
+                x0: e(12).ceil() as i64,
+                x1: e(13).floor() as i64,
+                y0: e(14).ceil() as i64,
+                y1: e(15).floor() as i64,
             });
         }
         Ok(Window { clip, origin })

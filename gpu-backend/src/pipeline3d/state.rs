@@ -35,6 +35,12 @@ impl Cmd<'_> {
     }
 }
 
+/// Whether 3DSTATE_MULTISAMPLE asks for more than one sample per pixel (bits 3:1 hold
+/// log2 of the count).
+fn s_multisampled(s: &State3d<'_>) -> bool {
+    s.cmd("3DSTATE_MULTISAMPLE").bits(1, 3, 1) != 0
+}
+
 /// The render state of a draw.
 pub(crate) struct State3d<'a> {
     /// The context's render state.
@@ -87,6 +93,11 @@ impl<'a> State3d<'a> {
                 "stream output",
             ),
         ];
+        if s_multisampled(self) {
+            return Err(EuError::new(
+                "3DPRIMITIVE with multisampled rasterization (3DSTATE_MULTISAMPLE): not modelled yet",
+            ));
+        }
         for (cmd, enabled, what) in on {
             if enabled {
                 return Err(EuError::new(format!(
