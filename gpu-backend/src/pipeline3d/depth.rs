@@ -172,7 +172,12 @@ impl DepthTest {
 
 /// 3DSTATE_WM_HZ_OP: a depth clear writes 3DSTATE_CLEAR_PARAMS's value into the clear
 /// rectangle of the depth buffer; resolves do nothing (the buffer is always resolved).
-pub(crate) fn hz_op(s: &State3d<'_>, dw: &[u32], space: &dyn AddressSpace) -> Result<(), EuError> {
+pub(crate) fn hz_op(
+    s: &State3d<'_>,
+    dw: &[u32],
+    space: &dyn AddressSpace,
+    tick: &mut dyn FnMut(bool) -> Result<(), EuError>,
+) -> Result<(), EuError> {
     if dw.len() < 5 {
         return Err(EuError::new(format!(
             "3DSTATE_WM_HZ_OP with {} dwords",
@@ -198,6 +203,8 @@ pub(crate) fn hz_op(s: &State3d<'_>, dw: &[u32], space: &dyn AddressSpace) -> Re
     let (x0, y0) = (dw[2] & 0xffff, dw[2] >> 16);
     let (x1, y1) = ((dw[3] & 0xffff).min(b.width), (dw[3] >> 16).min(b.height));
     for y in y0..y1 {
+        // A row at a time is progress, and a reset may stop a huge clear.
+        tick(true)?;
         for x in x0..x1 {
             if let Some(a) = b.addr(x, y) {
                 b.store(space, a, z)?;

@@ -124,7 +124,7 @@ const MAX_DRAW_VERTICES: u64 = 1 << 24;
 
 /// Executes 3DSTATE_WM_HZ_OP (a depth clear or resolve) with the context's 3D state.
 pub(crate) fn hz_op(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result<(), EuError> {
-    depth::hz_op(&state::State3d::new(state), dw, env.space)
+    depth::hz_op(&state::State3d::new(state), dw, env.space, env.tick)
 }
 
 /// Executes a 3DPRIMITIVE with the context's 3D state.

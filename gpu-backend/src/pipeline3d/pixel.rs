@@ -189,7 +189,7 @@ impl<'a> Backend<'a> {
             // Without a pixel shader the depth test still runs and writes.
             Mode::Nothing if self.depth.is_some() => self.covered(p).map(drop),
             Mode::Nothing => Ok(()),
-            Mode::FastClear => self.fast_clear(p),
+            Mode::FastClear => self.fast_clear(p, env),
             Mode::Shade(_) => self.shade(p, vues, env),
         }
     }
@@ -202,7 +202,7 @@ impl<'a> Backend<'a> {
     /// A fast clear: the whole level of render target 0 takes the clear colour. Clients
     /// fast-clear whole levels only (the rectangle is then scaled down from the origin);
     /// another rectangle hangs naming it.
-    fn fast_clear(&mut self, p: &Prim) -> Result<(), EuError> {
+    fn fast_clear(&mut self, p: &Prim, env: &mut Env<'_>) -> Result<(), EuError> {
         let x0 = p.v.iter().map(|v| v.x).fold(f32::INFINITY, f32::min);
         let y0 = p.v.iter().map(|v| v.y).fold(f32::INFINITY, f32::min);
         if x0 != 0.0 || y0 != 0.0 || self.window.origin != (0, 0) {
@@ -226,6 +226,8 @@ impl<'a> Backend<'a> {
         fmt.pack(color, 0xf, texel);
         let (w, h, _) = s.level_size(s.rt_lod);
         for y in 0..h {
+            // A row at a time is progress, and a reset may stop a huge clear.
+            (env.tick)(true)?;
             for x in 0..w {
                 if let Some(a) = s.element_addr(x, y, s.min_array_element, s.rt_lod) {
                     self.dp
@@ -371,6 +373,9 @@ impl<'a> Backend<'a> {
                 &mut self.dp,
                 &mut || (env.tick)(false),
             )?;
+            // A finished pixel shader thread is progress (one big primitive may take
+            // longer than the hang timeout); it also lets a reset stop the draw.
+            (env.tick)(true)?;
         }
         Ok(())
     }

@@ -100,6 +100,7 @@ impl<'a> VertexShader<'a> {
                 &mut self.dp,
                 &mut || (env.tick)(false),
             )?;
+            (env.tick)(true)?;
             out.extend(self.dp.urb.take().expect("the URB outputs").vues);
         }
         Ok(out)
