@@ -112,3 +112,54 @@ impl Sbe {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::primitive::{Prim, ScreenVertex};
+    use super::*;
+    use crate::render::{commands::state_header, RenderState};
+
+    #[test]
+    fn flat_and_barycentric_plane_coefficients() {
+        let mut r = RenderState::default();
+        // Two attributes from VUE slot 2 on (read offset 1), the second flat.
+        r.state_3d.insert(
+            state_header("3DSTATE_SBE").unwrap(),
+            vec![2 << 22 | 1 << 11 | 1 << 5, 0, 0b10, u32::MAX, u32::MAX],
+        );
+        let s = State3d::new(&r);
+        let sbe = Sbe::new(&s).unwrap();
+        let f = |v: f32| v.to_bits();
+        let vue = |a: f32, b: u32| vec![[0; 4], [0; 4], [f(a), f(2.0 * a), 0, 0], [b, 0, 0, 0]];
+        let vues = vec![vue(1.0, 10), vue(4.0, 20), vue(9.0, 30)];
+        let v = ScreenVertex {
+            x: 0.0,
+            y: 0.0,
+            z: 0.0,
+            inv_w: 1.0,
+        };
+        let p = Prim {
+            v: [v; 3],
+            vue: [0, 1, 2],
+            provoking: 1,
+            rect: false,
+        };
+        let d = sbe.setup(&p, &vues);
+        // X: P = a1 - a0, Q = a2 - a0, R = a0; Y likewise at dwords 4-7.
+        assert_eq!(&d[0][0..4], &[f(3.0), f(8.0), 0, f(1.0)]);
+        assert_eq!(&d[0][4..8], &[f(6.0), f(16.0), 0, f(2.0)]);
+        // Flat: only R, the provoking vertex's bits.
+        assert_eq!(&d[1][0..4], &[0, 0, 0, 20]);
+    }
+
+    #[test]
+    fn unmodelled_sbe_controls_hang_naming_them() {
+        let mut r = RenderState::default();
+        r.state_3d.insert(
+            state_header("3DSTATE_SBE").unwrap(),
+            vec![1 << 22, 0, 0, 0b01, 0],
+        );
+        let e = Sbe::new(&State3d::new(&r)).err().unwrap();
+        assert!(e.0.contains("active component format"), "{e}");
+    }
+}
