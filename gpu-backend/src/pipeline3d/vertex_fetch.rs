@@ -300,7 +300,7 @@ mod tests {
             &[f(1.5), f(-2.0), 0x80ff_4000, f(3.0), f(4.0), 0xffff_ffff],
         );
         put(&space, VB + 0x100, &[70, 71]);
-        put(&space, IB, &[1 | 0 << 16, 3 | 1 << 16]);
+        put(&space, IB, &[1, 3 | 1 << 16]);
         let r = state();
         let s = State3d::new(&r);
         let fetch = Fetch::new(&s, &space).unwrap();
