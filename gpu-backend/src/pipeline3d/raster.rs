@@ -144,7 +144,9 @@ pub(crate) fn cover(p: &Prim, w: &Window, pixel: &mut dyn FnMut(u32, u32)) {
     // Orient the triangle clockwise on screen (y down), so the inside of every edge is
     // where its edge function is positive.
     let (a, mut b, mut cc) = (pts[0], pts[1], pts[2]);
-    let area = (b.0 - a.0) * (cc.1 - a.1) - (cc.0 - a.0) * (b.1 - a.1);
+    // Products of coordinates up to 2^39 need 128 bits.
+    let w = i128::from;
+    let area = w(b.0 - a.0) * w(cc.1 - a.1) - w(cc.0 - a.0) * w(b.1 - a.1);
     if area == 0 {
         return;
     }
@@ -157,7 +159,7 @@ pub(crate) fn cover(p: &Prim, w: &Window, pixel: &mut dyn FnMut(u32, u32)) {
         for x in c.x0..=c.x1 {
             let px = centre(x);
             let inside = edges.iter().all(|&((ax, ay), (bx, by))| {
-                let e = (bx - ax) * (py - ay) - (by - ay) * (px - ax);
+                let e = w(bx - ax) * w(py - ay) - w(by - ay) * w(px - ax);
                 let (dx, dy) = (bx - ax, by - ay);
                 // Top edge: horizontal going right; left edge: going up.
                 e > 0 || (e == 0 && ((dy == 0 && dx > 0) || dy < 0))
@@ -266,6 +268,9 @@ mod tests {
         assert!(pixels(&nan, &window()).is_empty());
         let huge = tri((-1e30, -1e30), (1e30, -1e30), (0.0, 1e30));
         assert!(pixels(&huge, &window()).is_empty());
+        // Near the largest coordinates snapped: the edge products need 128 bits.
+        let far = tri((-2e9, -2e9), (2e9, -2e9), (0.0, 2e9));
+        assert_eq!(pixels(&far, &window()).len(), 1001 * 1001);
         let big = tri((-1e6, -1e6), (1e6, -1e6), (0.0, 1e6));
         let small_window = Window {
             clip: Clip {
