@@ -15,6 +15,9 @@
  *              the viewport is drawn
  *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
  *              filtering and repeat wrapping, magnified and tiled
+ *   mipmap     a 32x32 texture with glGenerateMipmap, sampled minified with
+ *              nearest-mipmap filtering, at an explicit level (textureLod) and sized
+ *              (textureSize)
  *
  * Prints "w <index> <hex word>" for every pixel (RGBA8 as one little-endian word), then
  * "device <GL_RENDERER>". Exit status 0, 1 with the failing call, 2 usage.
@@ -94,6 +97,18 @@ static const char *tex_fs_src =
 	"out vec4 o;\n"
 	"void main() { o = texture(tex, v_uv); }\n";
 
+static const char *mip_fs_src =
+	"#version 300 es\n"
+	"precision highp float;\n"
+	"uniform sampler2D tex;\n"
+	"in vec2 v_uv;\n"
+	"out vec4 o;\n"
+	"void main() {\n"
+	"    vec2 size = vec2(textureSize(tex, 2));\n"
+	"    o = texture(tex, v_uv * 2.0) * 0.5 + textureLod(tex, v_uv, 1.0) * 0.25\n"
+	"        + vec4(size / 32.0, 0.0, 0.25);\n"
+	"}\n";
+
 static const char *fs_src =
 	"#version 300 es\n"
 	"precision highp float;\n"
@@ -104,7 +119,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|viewport|texture\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|viewport|texture|mipmap\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -137,21 +152,26 @@ int main(int argc, char **argv)
 		glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst);
 		glBlitFramebuffer(2, 3, 40, 25, 11, 6, 49, 28, GL_COLOR_BUFFER_BIT, GL_NEAREST);
 		glBindFramebuffer(GL_FRAMEBUFFER, dst);
-	} else if (!strcmp(mode, "texture")) {
-		static uint32_t texels[8 * 8];
-		for (int i = 0; i < 64; i++)
+	} else if (!strcmp(mode, "texture") || !strcmp(mode, "mipmap")) {
+		int mip = !strcmp(mode, "mipmap");
+		static uint32_t texels[32 * 32];
+		int n = mip ? 32 : 8;
+		for (int i = 0; i < n * n; i++)
 			texels[i] = (uint32_t)(i * 2654435761u) | 0xff000000u;
 		GLuint tex;
 		glGenTextures(1, &tex);
 		glBindTexture(GL_TEXTURE_2D, tex);
-		glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 8, 8, 0, GL_RGBA, GL_UNSIGNED_BYTE, texels);
-		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+		glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, n, n, 0, GL_RGBA, GL_UNSIGNED_BYTE, texels);
+		if (mip)
+			glGenerateMipmap(GL_TEXTURE_2D);
+		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER,
+				mip ? GL_NEAREST_MIPMAP_NEAREST : GL_LINEAR);
 		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
 		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_REPEAT);
 		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_REPEAT);
 		GLuint prog = glCreateProgram();
 		glAttachShader(prog, shader(GL_VERTEX_SHADER, tex_vs_src));
-		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, tex_fs_src));
+		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, mip ? mip_fs_src : tex_fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
 		glGetProgramiv(prog, GL_LINK_STATUS, &ok);

@@ -6,8 +6,9 @@
 //! - `gl/gl_draw.c`: GLES 3.0 offscreen rendering read back with glReadPixels: glClear
 //!   (iris's fast clear) and a scissored clear, glBlitFramebuffer, a vertex-coloured
 //!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), one
-//!   cut by a small viewport, and a
-//!   textured quad (glTexImage2D, bilinear filtering, repeat; within 2/255 per channel).
+//!   cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
+//!   within 2/255 per channel), and glGenerateMipmap with minified, explicit-level and
+//!   size queries (textureLod, textureSize; within 3/255).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -145,6 +146,12 @@ fn gles_viewport_clips_a_triangle_reaching_past_it() {
 #[test]
 fn gles_textured_quad_with_bilinear_filtering_and_repeat() {
     check_draw_within("texture", 2);
+}
+
+#[test]
+fn gles_generated_mipmaps_sampled_minified_at_a_level_and_sized() {
+    // glGenerateMipmap's downsampling and the sampling each round by up to one step.
+    check_draw_within("mipmap", 3);
 }
 
 #[test]

@@ -1,11 +1,12 @@
 //! The sampler (SFID 2), as far as the model goes, in SIMD8 and SIMD16: texel fetches
 //! (`ld`, `ld_lz`), which BLORP's copies and shaders' `texelFetch` use, and filtered
 //! samples (`sample` with the level of detail from each 2×2 subspan's derivatives,
-//! `sample_lz` at level 0) through SAMPLER_STATE ([`super::sampler_state`]). Results are
+//! `sample_b` adding a bias to it, `sample_l` at a given level, `sample_lz` at level 0)
+//! through SAMPLER_STATE ([`super::sampler_state`]), and size queries (`resinfo`). Results are
 //! the texel converted from the surface format (floats for UNORM/SNORM/FLOAT, integers
 //! for UINT/SINT), through the surface's shader channel selects; a fetch out of bounds
-//! returns zeros. Other messages (explicit LOD or bias, comparisons, gathers, size
-//! queries) are errors naming the message type.
+//! returns zeros. Other messages (comparisons, gathers, gradients) are errors naming the
+//! message type.
 
 use super::dataport::{put_dword, surface};
 use super::sampler_state::{SamplerState, Texture};
@@ -16,7 +17,10 @@ use crate::surface::{Surface, SurfaceType, TexelFormat};
 /// Sampler message types (descriptor bits 16:12).
 mod msg {
     pub const SAMPLE: u32 = 0x00;
+    pub const SAMPLE_B: u32 = 0x01;
+    pub const SAMPLE_L: u32 = 0x02;
     pub const LD: u32 = 0x07;
+    pub const RESINFO: u32 = 0x0a;
     pub const SAMPLE_LZ: u32 = 0x18;
     pub const LD_LZ: u32 = 0x1a;
 }
@@ -61,8 +65,14 @@ pub(super) fn message(
         2 => 16,
         m => return Err(EuError::new(format!("sampler SIMD mode {m}"))),
     };
-    if matches!(ty, msg::SAMPLE | msg::SAMPLE_LZ) {
+    if matches!(
+        ty,
+        msg::SAMPLE | msg::SAMPLE_B | msg::SAMPLE_L | msg::SAMPLE_LZ
+    ) {
         return filtered(dp, desc, width, mask, p, response);
+    }
+    if ty == msg::RESINFO {
+        return resinfo(dp, desc, width, mask, p, response);
     }
     if !matches!(ty, msg::LD | msg::LD_LZ) {
         return Err(EuError::new(format!(
@@ -159,7 +169,49 @@ fn respond(
     Ok(())
 }
 
-/// `sample` and `sample_lz`: parameters u, v and r (the array slice), as floats.
+/// `resinfo`: for the level in parameter 0 (an integer), the width, height, depth (or
+/// array length) and the number of levels, as integers; zeros past the last level.
+fn resinfo(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    width: usize,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    if desc >> 19 & 1 != 0 {
+        return Err(EuError::new("resinfo with a header is not modelled"));
+    }
+    let s = surface(dp, desc & 0xff)?;
+    let rlen = response.len() / 32;
+    let levels = s.rt_lod + 1;
+    for ch in 0..width {
+        if mask >> ch & 1 == 0 {
+            continue;
+        }
+        let lod = p.ud(ch);
+        let v: [u32; 4] = if lod >= levels {
+            [0; 4]
+        } else {
+            let (w, h, d) = s.level_size(s.min_lod + lod);
+            match s.ty {
+                SurfaceType::Buffer => [s.width, 0, 0, 0],
+                SurfaceType::D1 => [w, d, 0, levels],
+                _ => [w, h, d, levels],
+            }
+        };
+        for (c, &x) in v.iter().enumerate() {
+            let reg = c * width / 8 + ch / 8;
+            if reg < rlen {
+                put_dword(response, reg * 8 + ch % 8, x);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sample`, `sample_b`, `sample_l` and `sample_lz`: parameters (the bias or level first
+/// for `sample_b` and `sample_l`) u, v and r (the array slice), as floats.
 fn filtered(
     dp: &mut Dataport<'_>,
     desc: u32,
@@ -173,13 +225,16 @@ fn filtered(
         return Err(EuError::new("sample message with a header is not modelled"));
     }
     let nparams = (p.src0.len() + p.src1.len()) / 4 / width;
-    let param = |i: usize, ch: usize| -> f32 {
+    let raw_param = |i: usize, ch: usize| -> f32 {
         if i < nparams {
             f32::from_bits(p.ud(i * width + ch))
         } else {
             0.0
         }
     };
+    // The coordinates follow the bias or level.
+    let first = usize::from(matches!(ty, msg::SAMPLE_B | msg::SAMPLE_L));
+    let param = |i: usize, ch: usize| raw_param(first + i, ch);
     let s = surface(dp, desc & 0xff)?;
     let fmt = TexelFormat::of(s.format)
         .ok_or_else(|| EuError::new(format!("sampling format {:#x}", s.format)))?;
@@ -218,7 +273,9 @@ fn filtered(
         };
         // The level of detail from the subspan's derivatives (channels 0-3 of each
         // group of four are its upper-left, upper-right, lower-left, lower-right pixels).
-        let lod = if ty == msg::SAMPLE {
+        let lod = if ty == msg::SAMPLE_L {
+            raw_param(0, ch)
+        } else if matches!(ty, msg::SAMPLE | msg::SAMPLE_B) {
             let q = ch & !3;
             let (sx, sy) = if st.unnormalized() {
                 (1.0, 1.0)
