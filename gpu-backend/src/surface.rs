@@ -198,7 +198,8 @@ impl Surface {
 
     /// The GPU address of element (u, v) of array slice (or 3D depth slice) `slice` of
     /// mip `level`, counted from the start of the surface (the view's Minimum Array
-    /// Element and first level are the caller's to add), or `None` out of bounds.
+    /// Element and first level are the caller's to add; the view covers Depth + 1 slices
+    /// from its Minimum Array Element), or `None` out of bounds.
     pub fn element_addr(&self, u: u32, v: u32, slice: u32, level: u32) -> Option<u64> {
         let bpp = u64::from(self.bpp);
         match self.ty {
@@ -211,7 +212,9 @@ impl Surface {
                 }
                 let (w, h, d) = self.level_size(level);
                 let h = if self.ty == SurfaceType::D1 { 1 } else { h };
-                if u >= w || v >= h || slice >= d {
+                // Depth counts the view's slices from its Minimum Array Element (a view
+                // of one layer of an array may say Depth 0 and start at layer 2).
+                if u >= w || v >= h || slice >= d + self.min_array_element {
                     return None;
                 }
                 // Slices are QPitch rows apart, each holding every mip level.

@@ -288,6 +288,16 @@ fn clear_color_image_r32_uint() {
 }
 
 #[test]
+fn clear_color_image_layers_of_an_array() {
+    check_transfer(&["layers", "rgba8"]);
+}
+
+#[test]
+fn clear_color_image_layers_of_an_rgba32_float_array() {
+    check_transfer(&["layers", "rgba32f"]);
+}
+
+#[test]
 fn fill_buffer_and_copy_buffer() {
     check_transfer(&["fill"]);
 }

@@ -13,6 +13,8 @@
  *          range of it at an odd offset
  *   copy   a buffer pattern uploaded to an image (vkCmdCopyBufferToImage),
  *          copied to a second, cleared image at an offset (vkCmdCopyImage)
+ *   layers vkCmdClearColorImage of a 3-layer array image, then of layer 1 alone
+ *          with the second colour; all layers read back
  *   blit   the same pattern blitted (vkCmdBlitImage) into the cleared image: a
  *          region magnified with linear filtering, another minified and mirrored
  *          with nearest filtering
@@ -80,6 +82,8 @@ static VkBuffer make_buffer(VkDeviceSize size, uint32_t **map)
 	return b;
 }
 
+static uint32_t layers = 1;
+
 static VkImage make_image(VkFormat format)
 {
 	VkImageCreateInfo ici = {
@@ -88,7 +92,7 @@ static VkImage make_image(VkFormat format)
 		.format = format,
 		.extent = {W, H, 1},
 		.mipLevels = 1,
-		.arrayLayers = 1,
+		.arrayLayers = layers,
 		.samples = VK_SAMPLE_COUNT_1_BIT,
 		.tiling = VK_IMAGE_TILING_OPTIMAL,
 		.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
@@ -121,7 +125,7 @@ static void barrier(VkCommandBuffer cmd, VkImage img, VkImageLayout from, VkImag
 		.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
 		.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
 		.image = img,
-		.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1},
+		.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers},
 	};
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
 			     0, NULL, 0, NULL, 1, &b);
@@ -142,7 +146,7 @@ static void transfer_barrier(VkCommandBuffer cmd)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|fill|copy|blit [rgba8|bgra8|srgb8|rgba32f|r32ui]\n",
+		fprintf(stderr, "usage: %s clear|layers|fill|copy|blit [rgba8|bgra8|srgb8|rgba32f|r32ui]\n",
 			argv[0]);
 		return 2;
 	}
@@ -261,6 +265,25 @@ int main(int argc, char **argv)
 		VkBufferCopy r[2] = {{.srcOffset = 4, .dstOffset = 12, .size = 3000},
 				     {.srcOffset = 3100, .dstOffset = 3300, .size = 700}};
 		vkCmdCopyBuffer(cmd, a, b, 2, r);
+	} else if (!strcmp(mode, "layers")) {
+		layers = 3;
+		out_words = (size_t)W * H * bpp / 4 * layers;
+		VkBuffer b = make_buffer(out_words * 4, &out);
+		VkImage img = make_image(format);
+		barrier(cmd, img, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+		VkImageSubresourceRange all = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 3};
+		VkImageSubresourceRange one = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 1, 1};
+		vkCmdClearColorImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &c0, 1, &all);
+		barrier(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+			VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+		vkCmdClearColorImage(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &c1, 1, &one);
+		barrier(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+			VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+		VkBufferImageCopy rb = {
+			.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 3},
+			.imageExtent = {W, H, 1},
+		};
+		vkCmdCopyImageToBuffer(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, b, 1, &rb);
 	} else if (!strcmp(mode, "clear") || !strcmp(mode, "copy") || !strcmp(mode, "blit")) {
 		out_words = (size_t)W * H * bpp / 4;
 		VkBuffer b = make_buffer(out_words * 4, &out);

@@ -189,7 +189,7 @@ impl<'a> Backend<'a> {
             // Without a pixel shader the depth test still runs and writes.
             Mode::Nothing if self.depth.is_some() => self.covered(p).map(drop),
             Mode::Nothing => Ok(()),
-            Mode::FastClear => self.fast_clear(p, env),
+            Mode::FastClear => self.fast_clear(p, layer(p, vues), env),
             Mode::Shade(_) => self.shade(p, vues, env),
         }
     }
@@ -202,7 +202,7 @@ impl<'a> Backend<'a> {
     /// A fast clear: the whole level of render target 0 takes the clear colour. Clients
     /// fast-clear whole levels only (the rectangle is then scaled down from the origin);
     /// another rectangle hangs naming it.
-    fn fast_clear(&mut self, p: &Prim, env: &mut Env<'_>) -> Result<(), EuError> {
+    fn fast_clear(&mut self, p: &Prim, layer: u32, env: &mut Env<'_>) -> Result<(), EuError> {
         let x0 = p.v.iter().map(|v| v.x).fold(f32::INFINITY, f32::min);
         let y0 = p.v.iter().map(|v| v.y).fold(f32::INFINITY, f32::min);
         if x0 != 0.0 || y0 != 0.0 || self.window.origin != (0, 0) {
@@ -229,7 +229,7 @@ impl<'a> Backend<'a> {
             // A row at a time is progress, and a reset may stop a huge clear.
             (env.tick)(true)?;
             for x in 0..w {
-                if let Some(a) = s.element_addr(x, y, s.min_array_element, s.rt_lod) {
+                if let Some(a) = s.element_addr(x, y, s.min_array_element + layer, s.rt_lod) {
                     self.dp
                         .write(a, texel)
                         .map_err(|f| EuError::new(format!("fast clear fault at {:#x}", f.addr)))?;
@@ -276,10 +276,7 @@ impl<'a> Backend<'a> {
         };
         let setup = self.sbe.setup(p, vues);
         let per_thread = sh.width / 4;
-        let layer = vues
-            .get(p.provoking)
-            .and_then(|v| v.first())
-            .map_or(0, |h| h[1]);
+        let layer = layer(p, vues);
         let bary = Barycentrics::new(p);
         for group in subspans.chunks(per_thread) {
             // Whole subspans run (the uncovered pixels as helpers, for derivatives); the
@@ -379,6 +376,14 @@ impl<'a> Backend<'a> {
         }
         Ok(())
     }
+}
+
+/// The render target array index of primitive `p`: dword 1 of its provoking vertex's VUE
+/// header.
+fn layer(p: &Prim, vues: &[Vue]) -> u32 {
+    vues.get(p.provoking)
+        .and_then(|v| v.first())
+        .map_or(0, |h| h[1])
 }
 
 /// BLEND_STATE and COLOR_CALC_STATE of the draw.
