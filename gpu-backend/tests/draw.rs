@@ -250,10 +250,13 @@ fn the_depth_test_keeps_nearer_pixels_and_writes_their_depth() {
         0,
         0,
     ];
-    // Depth write and test, LESS.
+    // Depth write and test, LESS; then a stencil-only update (Gen12's modify-disable bits
+    // 12:9 set) that must leave the depth state alone, as iris sends it.
     let ds = [0x784e_0002, 2 << 5 | 0x3, 0, 0];
+    let stencil_ref_only = [0x784e_1e02, 0, 0, 0x0000_0505];
     let mut extra = depth_buffer.to_vec();
     extra.extend(ds);
+    extra.extend(stencil_ref_only);
     let mut b = setup(&gpu, 0xc7, 0xf, &extra);
     // The rectangle's corners at z = 0.3.
     gpu.put(

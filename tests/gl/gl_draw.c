@@ -11,6 +11,8 @@
  *              into a second, cleared framebuffer at an offset
  *   triangle   a vertex-coloured triangle over a cleared framebuffer (vertex shader,
  *              interpolated varyings)
+ *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
+ *              renderbuffer cleared to 1.0, depth test LESS
  *   viewport   a triangle reaching far outside a 30x20 viewport at (10, 5): only
  *              the viewport is drawn
  *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
@@ -83,6 +85,16 @@ static const char *vs_src =
 	"out vec4 v_color;\n"
 	"void main() { v_color = color; gl_Position = vec4(pos, 0.0, 1.0); }\n";
 
+static const char *depth_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() {\n"
+	"    v_color = vec4(color.rgb, 1.0);\n"
+	"    gl_Position = vec4(pos, color.a * 2.0 - 1.0, 1.0);\n"
+	"}\n";
+
 static const char *tex_vs_src =
 	"#version 300 es\n"
 	"layout(location = 0) in vec2 pos;\n"
@@ -119,7 +131,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|viewport|texture|mipmap\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|depth|viewport|texture|mipmap\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -186,11 +198,27 @@ int main(int argc, char **argv)
 		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, (void *)0);
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport")) {
+	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
+		   !strcmp(mode, "depth")) {
+		int depth = !strcmp(mode, "depth");
+		if (depth) {
+			GLuint drb;
+			glGenRenderbuffers(1, &drb);
+			glBindRenderbuffer(GL_RENDERBUFFER, drb);
+			glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, W, H);
+			glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT,
+						  GL_RENDERBUFFER, drb);
+			if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+				fail("depth framebuffer");
+			glEnable(GL_DEPTH_TEST);
+			glDepthFunc(GL_LESS);
+			glClearDepthf(1.0f);
+			glClear(GL_DEPTH_BUFFER_BIT);
+		}
 		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
 		glClear(GL_COLOR_BUFFER_BIT);
 		GLuint prog = glCreateProgram();
-		glAttachShader(prog, shader(GL_VERTEX_SHADER, vs_src));
+		glAttachShader(prog, shader(GL_VERTEX_SHADER, depth ? depth_vs_src : vs_src));
 		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
@@ -208,19 +236,31 @@ int main(int argc, char **argv)
 			3.5f,  -3.0f, 0.0f, 1.0f, 0.0f, 1.0f,
 			0.2f,  3.0f,  0.0f, 0.0f, 1.0f, 0.5f,
 		};
+		/* Two triangles whose depths (the alpha) cross. */
+		static const float two[] = {
+			-0.9f, -0.8f, 1.0f, 0.0f, 0.0f, 0.2f,
+			0.9f,  -0.7f, 1.0f, 0.0f, 0.0f, 0.8f,
+			0.0f,  0.9f,  1.0f, 0.0f, 0.0f, 0.5f,
+			-0.8f, 0.6f,  0.0f, 1.0f, 0.0f, 0.9f,
+			0.8f,  0.7f,  0.0f, 1.0f, 0.0f, 0.1f,
+			0.1f,  -0.9f, 0.0f, 1.0f, 0.0f, 0.5f,
+		};
 		int vp = !strcmp(mode, "viewport");
 		if (vp)
 			glViewport(10, 5, 30, 20);
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
+		if (depth)
+			glBufferData(GL_ARRAY_BUFFER, sizeof(two), two, GL_STATIC_DRAW);
+		else
+			glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
 		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), (void *)0);
 		glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float),
 				      (void *)(2 * sizeof(float)));
 		glEnableVertexAttribArray(0);
 		glEnableVertexAttribArray(1);
-		glDrawArrays(GL_TRIANGLES, 0, 3);
+		glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;

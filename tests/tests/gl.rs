@@ -5,8 +5,8 @@
 //! - `gl/gl_compute.c`: GLES 3.1 glDispatchCompute with SSBOs.
 //! - `gl/gl_draw.c`: GLES 3.0 offscreen rendering read back with glReadPixels: glClear
 //!   (iris's fast clear) and a scissored clear, glBlitFramebuffer, a vertex-coloured
-//!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), one
-//!   cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
+//!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), two
+//!   crossing in depth over a 24-bit depth buffer, one cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
 //!   within 2/255 per channel), and glGenerateMipmap with minified, explicit-level and
 //!   size queries (textureLod, textureSize; within 3/255).
 
@@ -135,6 +135,11 @@ fn check_draw_within(mode: &str, tolerance: u32) {
 
 fn check_draw(mode: &str) {
     check_draw_within(mode, 0);
+}
+
+#[test]
+fn gles_depth_test_on_a_24_bit_depth_renderbuffer() {
+    check_draw("depth");
 }
 
 #[test]

@@ -93,6 +93,11 @@ impl<'a> State3d<'a> {
                 "stream output",
             ),
         ];
+        if self.cmd("3DSTATE_DEPTH_BOUNDS").bit(1, 0) {
+            return Err(EuError::new(
+                "3DPRIMITIVE with the depth bounds test (3DSTATE_DEPTH_BOUNDS): not modelled yet",
+            ));
+        }
         if s_multisampled(self) {
             return Err(EuError::new(
                 "3DPRIMITIVE with multisampled rasterization (3DSTATE_MULTISAMPLE): not modelled yet",

@@ -226,6 +226,31 @@ impl RenderState {
                     })
                     .collect();
             }
+            Gfx::State("3DSTATE_WM_DEPTH_STENCIL") => {
+                need(4, "3DSTATE_WM_DEPTH_STENCIL")?;
+                // Gen12's modify-disable bits (header bits 12:8) keep parts of the old
+                // state: (disable bit, dword, the bits it covers).
+                const PARTS: [(u32, usize, u32); 5] = [
+                    (8, 3, 0x0000_ffff),  // stencil reference values
+                    (9, 2, 0xff00_ff00),  // stencil test masks
+                    (10, 2, 0x00ff_00ff), // stencil write masks
+                    (11, 1, 0xffff_ff1c), // stencil state
+                    (12, 1, 0x0000_00e3), // depth state
+                ];
+                let key = dw[0] & 0xffff_0000;
+                let mut v = self
+                    .state_3d
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| vec![0; 3]);
+                v.resize(3, 0);
+                for (bit, i, mask) in PARTS {
+                    if dw[0] >> bit & 1 == 0 {
+                        v[i - 1] = v[i - 1] & !mask | dw[i] & mask;
+                    }
+                }
+                self.state_3d.insert(key, v);
+            }
             Gfx::State("3DSTATE_WM_HZ_OP") => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
                 crate::pipeline3d::hz_op(self, dw, env)?;
