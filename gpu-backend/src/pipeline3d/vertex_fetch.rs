@@ -1,7 +1,8 @@
 //! Vertex fetch (VF): each vertex of a draw becomes a vertex URB entry (VUE) of 4-dword
 //! slots, one slot per valid vertex element in order, from 3DSTATE_VERTEX_BUFFERS,
 //! 3DSTATE_VERTEX_ELEMENTS, 3DSTATE_INDEX_BUFFER, 3DSTATE_VF_INSTANCING and
-//! 3DSTATE_VF_SGVS (VertexID and InstanceID written into an element's component).
+//! 3DSTATE_VF_SGVS (VertexID and InstanceID written into an element's component). An
+//! index equal to 3DSTATE_VF's enabled cut index (primitive restart) hangs naming it.
 //!
 //! With the vertex shader disabled the VUE goes on as it is: slot 0 is the VUE header,
 //! slot 1 the position, and the rest are the attributes the SBE reads.
@@ -67,6 +68,8 @@ pub(crate) struct Fetch<'a> {
     vertex_id: Option<(usize, usize)>,
     /// InstanceID: (element, component).
     instance_id: Option<(usize, usize)>,
+    /// The index that cuts strips (primitive restart), when enabled.
+    cut_index: Option<u32>,
 }
 
 impl<'a> Fetch<'a> {
@@ -159,6 +162,7 @@ impl<'a> Fetch<'a> {
             index,
             vertex_id,
             instance_id,
+            cut_index: s.r.cut_index,
         })
     }
 
@@ -169,6 +173,15 @@ impl<'a> Fetch<'a> {
                 let n = p.start_vertex.wrapping_add(k);
                 let vertex = if p.indexed {
                     let idx = self.read_index(n)?;
+                    if let Some(cut) = self.cut_index {
+                        let (_, bytes, _) = self.index.expect("an index buffer state");
+                        let mask = (1u64 << (8 * bytes)) - 1;
+                        if u64::from(idx) == u64::from(cut) & mask {
+                            return Err(EuError::new(
+                                "3DPRIMITIVE with a cut index (primitive restart): not modelled yet",
+                            ));
+                        }
+                    }
                     (idx as i64 + i64::from(p.base_vertex)) as u32
                 } else {
                     n

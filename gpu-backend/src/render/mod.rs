@@ -63,6 +63,8 @@ pub struct RenderState {
     pub vertex_buffers: BTreeMap<u32, [u32; 4]>,
     /// 3DSTATE_VF_INSTANCING of each vertex element (dwords 1-2).
     pub vf_instancing: BTreeMap<u32, [u32; 2]>,
+    /// 3DSTATE_VF's cut index, when its header enables it for indexed draws.
+    pub cut_index: Option<u32>,
     /// Push constant buffers of each shader stage (VS, HS, DS, GS, PS), as
     /// 3DSTATE_CONSTANT_ALL or 3DSTATE_CONSTANT_XS last set them: (GPU address, 32-byte
     /// registers) in the order they are pushed.
@@ -250,6 +252,12 @@ impl RenderState {
                     }
                 }
                 self.state_3d.insert(key, v);
+            }
+            Gfx::State("3DSTATE_VF") => {
+                need(2, "3DSTATE_VF")?;
+                // Header bit 8: Indexed Draw Cut Index Enable.
+                self.cut_index = (dw[0] >> 8 & 1 != 0).then_some(dw[1]);
+                self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
             Gfx::State("3DSTATE_WM_HZ_OP") => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
