@@ -13,6 +13,8 @@
  *              interpolated varyings)
  *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
  *              renderbuffer cleared to 1.0, depth test LESS
+ *   restart    two triangle strips in one glDrawElements, split by the fixed
+ *              primitive restart index
  *   viewport   a triangle reaching far outside a 30x20 viewport at (10, 5): only
  *              the viewport is drawn
  *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
@@ -131,7 +133,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|depth|viewport|texture|mipmap\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|depth|restart|viewport|texture|mipmap\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -199,7 +201,8 @@ int main(int argc, char **argv)
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
-		   !strcmp(mode, "depth")) {
+		   !strcmp(mode, "depth") || !strcmp(mode, "restart")) {
+		int restart = !strcmp(mode, "restart");
 		int depth = !strcmp(mode, "depth");
 		if (depth) {
 			GLuint drb;
@@ -251,7 +254,7 @@ int main(int argc, char **argv)
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		if (depth)
+		if (depth || restart)
 			glBufferData(GL_ARRAY_BUFFER, sizeof(two), two, GL_STATIC_DRAW);
 		else
 			glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
@@ -260,7 +263,18 @@ int main(int argc, char **argv)
 				      (void *)(2 * sizeof(float)));
 		glEnableVertexAttribArray(0);
 		glEnableVertexAttribArray(1);
-		glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
+		if (restart) {
+			/* The six vertices of "two" as two 3-vertex strips and a 4-vertex one. */
+			static const GLushort idx[] = {0, 1, 2, 0xffff, 3, 4, 5, 1};
+			GLuint ibo;
+			glGenBuffers(1, &ibo);
+			glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, ibo);
+			glBufferData(GL_ELEMENT_ARRAY_BUFFER, sizeof(idx), idx, GL_STATIC_DRAW);
+			glEnable(GL_PRIMITIVE_RESTART_FIXED_INDEX);
+			glDrawElements(GL_TRIANGLE_STRIP, 8, GL_UNSIGNED_SHORT, (void *)0);
+		} else {
+			glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
+		}
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;

@@ -143,13 +143,14 @@ pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result
     let mut backend = pixel::Backend::new(&s, env)?;
     let mut vs = vertex_shader::VertexShader::new(&s, env)?;
     for i in 0..prim.instance_count {
-        let mut vues = fetch.instance(&prim, i)?;
-        if let Some(vs) = vs.as_mut() {
-            vues = vs.run(&vues, env)?;
-        }
-        let prims = primitive::assemble(&s, env.space, topology, &vues)?;
-        for p in &prims {
-            backend.draw(p, &vues, env)?;
+        for mut vues in fetch.instance(&prim, i)? {
+            if let Some(vs) = vs.as_mut() {
+                vues = vs.run(&vues, env)?;
+            }
+            let prims = primitive::assemble(&s, env.space, topology, &vues)?;
+            for p in &prims {
+                backend.draw(p, &vues, env)?;
+            }
         }
         (env.tick)(true)?;
     }

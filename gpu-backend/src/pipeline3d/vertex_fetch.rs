@@ -2,7 +2,8 @@
 //! slots, one slot per valid vertex element in order, from 3DSTATE_VERTEX_BUFFERS,
 //! 3DSTATE_VERTEX_ELEMENTS, 3DSTATE_INDEX_BUFFER, 3DSTATE_VF_INSTANCING and
 //! 3DSTATE_VF_SGVS (VertexID and InstanceID written into an element's component). An
-//! index equal to 3DSTATE_VF's enabled cut index (primitive restart) hangs naming it.
+//! index equal to 3DSTATE_VF's enabled cut index (primitive restart) ends a run of
+//! vertices: strips and fans start again after it.
 //!
 //! With the vertex shader disabled the VUE goes on as it is: slot 0 is the VUE header,
 //! slot 1 the position, and the rest are the attributes the SBE reads.
@@ -166,29 +167,31 @@ impl<'a> Fetch<'a> {
         })
     }
 
-    /// The VUEs of every vertex of instance `i` of the draw, in vertex order.
-    pub fn instance(&self, p: &Primitive, i: u32) -> Result<Vec<Vue>, EuError> {
-        (0..p.vertex_count)
-            .map(|k| {
-                let n = p.start_vertex.wrapping_add(k);
-                let vertex = if p.indexed {
-                    let idx = self.read_index(n)?;
-                    if let Some(cut) = self.cut_index {
-                        let (_, bytes, _) = self.index.expect("an index buffer state");
-                        let mask = (1u64 << (8 * bytes)) - 1;
-                        if u64::from(idx) == u64::from(cut) & mask {
-                            return Err(EuError::new(
-                                "3DPRIMITIVE with a cut index (primitive restart): not modelled yet",
-                            ));
-                        }
+    /// The VUEs of every vertex of instance `i` of the draw, in vertex order, in runs
+    /// that the cut index (primitive restart) separates: each run is assembled on its own.
+    pub fn instance(&self, p: &Primitive, i: u32) -> Result<Vec<Vec<Vue>>, EuError> {
+        let mut runs = vec![Vec::new()];
+        for k in 0..p.vertex_count {
+            let n = p.start_vertex.wrapping_add(k);
+            let vertex = if p.indexed {
+                let idx = self.read_index(n)?;
+                if let Some(cut) = self.cut_index {
+                    let (_, bytes, _) = self.index.expect("an index buffer state");
+                    let mask = (1u64 << (8 * bytes)) - 1;
+                    if u64::from(idx) == u64::from(cut) & mask {
+                        runs.push(Vec::new());
+                        continue;
                     }
-                    (idx as i64 + i64::from(p.base_vertex)) as u32
-                } else {
-                    n
-                };
-                self.vertex(vertex, i, p.start_instance)
-            })
-            .collect()
+                }
+                (idx as i64 + i64::from(p.base_vertex)) as u32
+            } else {
+                n
+            };
+            let vue = self.vertex(vertex, i, p.start_instance)?;
+            runs.last_mut().expect("a run").push(vue);
+        }
+        runs.retain(|r| !r.is_empty());
+        Ok(runs)
     }
 
     fn read_index(&self, n: u32) -> Result<u32, EuError> {
@@ -325,7 +328,7 @@ mod tests {
             start_instance: 0,
             base_vertex: 0,
         };
-        let vues = fetch.instance(&p, 1).unwrap();
+        let vues = fetch.instance(&p, 1).unwrap().remove(0);
         // Index 1: the second vertex; VertexID 1 in Z, InstanceID 1 in W.
         assert_eq!(vues[0][0], [f(3.0), f(4.0), 1, 1]);
         assert_eq!(vues[0][1], [f(1.0), f(1.0), f(1.0), f(1.0)]);
@@ -338,6 +341,32 @@ mod tests {
         );
         // Index 3 is past the 48-byte buffer: zeros.
         assert_eq!(vues[2][0], [0, 0, 3, 1]);
+    }
+
+    #[test]
+    fn the_cut_index_splits_runs() {
+        let space = SparseSpace::new();
+        space.bind(0, 0x10_0000);
+        put(&space, IB, &[1 | 0xffff << 16, 2 | 3 << 16]);
+        let mut r = state();
+        r.cut_index = Some(0xffff_ffff);
+        let s = State3d::new(&r);
+        let fetch = Fetch::new(&s, &space).unwrap();
+        let p = Primitive {
+            indexed: true,
+            vertex_count: 4,
+            start_vertex: 0,
+            instance_count: 1,
+            start_instance: 0,
+            base_vertex: 0,
+        };
+        let runs = fetch.instance(&p, 0).unwrap();
+        // VertexID (element 0's Z) of each run's vertices.
+        let ids: Vec<Vec<u32>> = runs
+            .iter()
+            .map(|r| r.iter().map(|v| v[0][2]).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![1], vec![2, 3]]);
     }
 
     #[test]
