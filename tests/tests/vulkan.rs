@@ -13,8 +13,9 @@
 //!
 //! Drawing: `vk/vk_draw.c` clears a colour attachment by its render pass and blends an
 //! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`), with push
-//! constants, or depth-tested against a cleared D32 attachment; pixels may differ from
-//! lavapipe's by the rounding Vulkan allows in blending.
+//! constants, or depth-tested against a cleared D32 attachment (whose depths are read
+//! back through a copy too); pixels may differ from lavapipe's by the rounding Vulkan
+//! allows in blending, depths by 1e-6.
 //!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
@@ -92,6 +93,13 @@ fn transfer_client() -> &'static Path {
 /// each 8-bit channel within `tolerance` (rendering may round differently within what
 /// Vulkan allows: blending and interpolation precision).
 fn check_words(exe: &Path, args: &[&str], tag: &str, tolerance: u32) {
+    check_words_with(exe, args, tag, &|a, b| {
+        (0..4).all(|c| (a >> (8 * c) & 0xff).abs_diff(b >> (8 * c) & 0xff) <= tolerance)
+    });
+}
+
+/// As [`check_words`], with the words compared by `close`.
+fn check_words_with(exe: &Path, args: &[&str], tag: &str, close: &dyn Fn(u32, u32) -> bool) {
     let lvp = Command::new(exe)
         .args(args)
         .env("VK_ICD_FILENAMES", icd("lvp"))
@@ -139,9 +147,6 @@ fn check_words(exe: &Path, args: &[&str], tag: &str, tolerance: u32) {
     };
     let (want, got) = (words(&lvp_out), words(&run.stdout));
     assert!(!want.is_empty(), "lavapipe printed no words");
-    let close = |a: u32, b: u32| {
-        (0..4).all(|c| (a >> (8 * c) & 0xff).abs_diff(b >> (8 * c) & 0xff) <= tolerance)
-    };
     let diff: Vec<_> = want
         .iter()
         .zip(&got)
@@ -356,4 +361,18 @@ fn a_depth_tested_draw_over_a_cleared_depth_attachment() {
     let (vs, fs) = (spirv("draw_depth.vert"), spirv("draw.frag"));
     let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
     check_words(draw_client(), &[&vs, &fs, "depth"], "draw-depth", 2);
+}
+
+#[test]
+fn depth_written_by_draws_reads_back_through_a_copy() {
+    let (vs, fs) = (spirv("draw_depth.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // D32 floats interpolated in a different order may differ in their last bits.
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-6;
+    check_words_with(
+        draw_client(),
+        &[&vs, &fs, "depthread"],
+        "draw-depthread",
+        &close,
+    );
 }

@@ -3,15 +3,16 @@
  * device and prints its pixels, so the same program can be compared across drivers (anv
  * on gemu against lavapipe).
  *
- *   vk_draw VERT.spv FRAG.spv [push|depth]
+ *   vk_draw VERT.spv FRAG.spv [push|depth|depthread]
  *
  * A 64x48 R8G8B8A8_UNORM colour attachment is cleared by the render pass (load op
  * CLEAR) to (0.1, 0.2, 0.3, 1.0); one indexed draw of two triangles (a quad) with
  * per-vertex positions and colours, three instances offset by a per-instance attribute,
  * blends over it (SRC_ALPHA, ONE_MINUS_SRC_ALPHA). With "push", 32 bytes of push
  * constants (two vec4: a scale and a bias) go to the fragment shader. With "depth", a
- * D32_SFLOAT depth attachment cleared to 1.0 is tested (LESS) and written. The colour
- * image is copied to a buffer.
+ * D32_SFLOAT depth attachment cleared to 1.0 is tested (LESS) and written; "depthread"
+ * does the same and prints the depth attachment (as float words) instead of the colour.
+ * The image is copied to a buffer.
  * Prints "w <index> <hex word>" per pixel, then "device <name>". Exit status: 0 done,
  * 1 a Vulkan call failed, 2 usage.
  */
@@ -200,13 +201,15 @@ int main(int argc, char **argv)
 	VkImageView view;
 	CHECK_VK(vkCreateImageView(dev, &ivci, NULL, &view));
 
-	int depth = argc > 3 && !strcmp(argv[3], "depth");
+	int depthread = argc > 3 && !strcmp(argv[3], "depthread");
+	int depth = depthread || (argc > 3 && !strcmp(argv[3], "depth"));
 	VkImageView dview = VK_NULL_HANDLE;
+	VkImage dimg = VK_NULL_HANDLE;
 	if (depth) {
 		VkImageCreateInfo dci2 = ici;
 		dci2.format = VK_FORMAT_D32_SFLOAT;
-		dci2.usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT;
-		VkImage dimg;
+		dci2.usage =
+			VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
 		CHECK_VK(vkCreateImage(dev, &dci2, NULL, &dimg));
 		VkMemoryRequirements dreq;
 		vkGetImageMemoryRequirements(dev, dimg, &dreq);
@@ -232,11 +235,11 @@ int main(int argc, char **argv)
 		.format = VK_FORMAT_D32_SFLOAT,
 		.samples = VK_SAMPLE_COUNT_1_BIT,
 		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-		.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+		.storeOp = VK_ATTACHMENT_STORE_OP_STORE,
 		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
 		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
 		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		.finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL,
+		.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
 	}};
 	VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
 	VkAttachmentDescription att = {
@@ -260,9 +263,11 @@ int main(int argc, char **argv)
 	VkSubpassDependency dep = {
 		.srcSubpass = 0,
 		.dstSubpass = VK_SUBPASS_EXTERNAL,
-		.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+		.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT |
+				VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT,
 		.dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT,
-		.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+		.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT |
+				 VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT,
 		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
 	};
 	VkRenderPassCreateInfo rpci = {
@@ -456,7 +461,12 @@ int main(int argc, char **argv)
 		.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
 		.imageExtent = {W, H, 1},
 	};
-	vkCmdCopyImageToBuffer(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, rb, 1, &rbc);
+	if (depthread) {
+		rbc.imageSubresource.aspectMask = VK_IMAGE_ASPECT_DEPTH_BIT;
+		vkCmdCopyImageToBuffer(cmd, dimg, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, rb, 1, &rbc);
+	} else {
+		vkCmdCopyImageToBuffer(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, rb, 1, &rbc);
+	}
 	VkMemoryBarrier mb = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
 		.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
