@@ -19,6 +19,8 @@
  *              the viewport is drawn
  *   texture    a quad textured from an 8x8 RGBA8 texture (glTexImage2D) with bilinear
  *              filtering and repeat wrapping, magnified and tiled
+ *   gather     the 8x8 texture's four texels around each sample (textureGather, red and
+ *              green components)
  *   mipmap     a 32x32 texture with glGenerateMipmap, sampled minified with
  *              nearest-mipmap filtering, at an explicit level (textureLod) and sized
  *              (textureSize)
@@ -123,6 +125,22 @@ static const char *mip_fs_src =
 	"        + vec4(size / 32.0, 0.0, 0.25);\n"
 	"}\n";
 
+static const char *gather_vs_src =
+	"#version 310 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"out vec2 v_uv;\n"
+	"void main() { v_uv = pos * 1.7 + vec2(0.3, 0.1); gl_Position = vec4(pos, 0.0, 1.0); }\n";
+
+static const char *gather_fs_src =
+	"#version 310 es\n"
+	"precision highp float;\n"
+	"uniform highp sampler2D tex;\n"
+	"in vec2 v_uv;\n"
+	"out vec4 o;\n"
+	"void main() {\n"
+	"    o = textureGather(tex, v_uv) * 0.75 + textureGather(tex, v_uv, 1).wzyx * 0.25;\n"
+	"}\n";
+
 static const char *fs_src =
 	"#version 300 es\n"
 	"precision highp float;\n"
@@ -133,7 +151,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|depth|restart|viewport|texture|mipmap\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|depth|restart|viewport|texture|gather|mipmap\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -166,8 +184,10 @@ int main(int argc, char **argv)
 		glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst);
 		glBlitFramebuffer(2, 3, 40, 25, 11, 6, 49, 28, GL_COLOR_BUFFER_BIT, GL_NEAREST);
 		glBindFramebuffer(GL_FRAMEBUFFER, dst);
-	} else if (!strcmp(mode, "texture") || !strcmp(mode, "mipmap")) {
+	} else if (!strcmp(mode, "texture") || !strcmp(mode, "mipmap") ||
+		   !strcmp(mode, "gather")) {
 		int mip = !strcmp(mode, "mipmap");
+		int gather = !strcmp(mode, "gather");
 		static uint32_t texels[32 * 32];
 		int n = mip ? 32 : 8;
 		for (int i = 0; i < n * n; i++)
@@ -184,8 +204,9 @@ int main(int argc, char **argv)
 		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_REPEAT);
 		glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_REPEAT);
 		GLuint prog = glCreateProgram();
-		glAttachShader(prog, shader(GL_VERTEX_SHADER, tex_vs_src));
-		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, mip ? mip_fs_src : tex_fs_src));
+		glAttachShader(prog, shader(GL_VERTEX_SHADER, gather ? gather_vs_src : tex_vs_src));
+		glAttachShader(prog, shader(GL_FRAGMENT_SHADER,
+					    mip ? mip_fs_src : gather ? gather_fs_src : tex_fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
 		glGetProgramiv(prog, GL_LINK_STATUS, &ok);

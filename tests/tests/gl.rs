@@ -8,7 +8,7 @@
 //!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), two
 //!   crossing in depth over a 24-bit depth buffer, strips split by primitive restart, one
 //!   cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
-//!   within 2/255 per channel), and glGenerateMipmap with minified, explicit-level and
+//!   within 2/255 per channel), textureGather of two components, and glGenerateMipmap with minified, explicit-level and
 //!   size queries (textureLod, textureSize; within 3/255).
 
 use std::fs;
@@ -157,6 +157,11 @@ fn gles_viewport_clips_a_triangle_reaching_past_it() {
 #[test]
 fn gles_textured_quad_with_bilinear_filtering_and_repeat() {
     check_draw_within("texture", 2);
+}
+
+#[test]
+fn gles_texture_gather_of_two_components() {
+    check_draw_within("gather", 2);
 }
 
 #[test]

@@ -2,11 +2,12 @@
 //! (`ld`, `ld_lz`), which BLORP's copies and shaders' `texelFetch` use, and filtered
 //! samples (`sample` with the level of detail from each 2×2 subspan's derivatives,
 //! `sample_b` adding a bias to it, `sample_l` at a given level, `sample_lz` at level 0)
-//! through SAMPLER_STATE ([`super::sampler_state`]), and size queries (`resinfo`). Results are
+//! through SAMPLER_STATE ([`super::sampler_state`]), gathers of one channel's four
+//! bilinear texels (`gather4`), and size queries (`resinfo`). Results are
 //! the texel converted from the surface format (floats for UNORM/SNORM/FLOAT, integers
 //! for UINT/SINT), through the surface's shader channel selects; a fetch out of bounds
-//! returns zeros. Other messages (comparisons, gathers, gradients) are errors naming the
-//! message type.
+//! returns zeros. Other messages (comparisons, gathers with offsets, gradients) are errors
+//! naming the message type.
 
 use super::dataport::{put_dword, surface};
 use super::sampler_state::{SamplerState, Texture};
@@ -19,6 +20,7 @@ mod msg {
     pub const SAMPLE: u32 = 0x00;
     pub const SAMPLE_B: u32 = 0x01;
     pub const SAMPLE_L: u32 = 0x02;
+    pub const GATHER4: u32 = 0x08;
     pub const LD: u32 = 0x07;
     pub const RESINFO: u32 = 0x0a;
     pub const SAMPLE_LZ: u32 = 0x18;
@@ -70,6 +72,9 @@ pub(super) fn message(
         msg::SAMPLE | msg::SAMPLE_B | msg::SAMPLE_L | msg::SAMPLE_LZ
     ) {
         return filtered(dp, desc, width, mask, p, response);
+    }
+    if ty == msg::GATHER4 {
+        return gather(dp, desc, width, mask, p, response);
     }
     if ty == msg::RESINFO {
         return resinfo(dp, desc, width, mask, p, response);
@@ -204,6 +209,82 @@ fn resinfo(
             let reg = c * width / 8 + ch / 8;
             if reg < rlen {
                 put_dword(response, reg * 8 + ch % 8, x);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `gather4`: parameters u, v and r as floats; the header, when there is one, may select
+/// the channel gathered (dword 2 bits 17:16) and nothing else.
+fn gather(
+    dp: &mut Dataport<'_>,
+    desc: u32,
+    width: usize,
+    mask: u32,
+    p: &Payload,
+    response: &mut [u8],
+) -> Result<(), EuError> {
+    let (first, channel) = if desc >> 19 & 1 != 0 {
+        let h = p.ud(2);
+        if h & !(3 << 16) != 0 {
+            return Err(EuError::new(format!(
+                "gather4 header with offsets or a channel mask {h:#x}"
+            )));
+        }
+        (8, (h >> 16 & 3) as usize)
+    } else {
+        (0, 0)
+    };
+    let nparams = ((p.src0.len() + p.src1.len()) / 4 - first) / width;
+    let param = |i: usize, ch: usize| -> f32 {
+        if i < nparams {
+            f32::from_bits(p.ud(first + i * width + ch))
+        } else {
+            0.0
+        }
+    };
+    let s = surface(dp, desc & 0xff)?;
+    let fmt = TexelFormat::of(s.format)
+        .ok_or_else(|| EuError::new(format!("gather4 from format {:#x}", s.format)))?;
+    let st = SamplerState::load(
+        dp.space,
+        dp.sampler_state,
+        desc >> 8 & 0xf,
+        dp.dynamic_state_base,
+    )?;
+    // The channel the shader's swizzle picks for the gathered component.
+    let source = match s.channel_select[channel] {
+        sel @ 4..=7 => (sel - 4) as usize,
+        sel => {
+            return Err(EuError::new(format!(
+                "gather4 of a constant channel select {sel}"
+            )))
+        }
+    };
+    let tex = Texture {
+        surface: &s,
+        format: &fmt,
+    };
+    let mut read = |addr: u64, buf: &mut [u8]| {
+        dp.read(addr, buf)
+            .map_err(|f| EuError::new(format!("sampler fault at {:#x}", f.addr)))
+    };
+    let rlen = response.len() / 32;
+    for ch in 0..width {
+        if mask >> ch & 1 == 0 {
+            continue;
+        }
+        let slice = if s.depth > 1 {
+            param(2, ch).round().clamp(0.0, (s.depth - 1) as f32) as u32
+        } else {
+            0
+        };
+        let texels = tex.gather(&mut read, &st, (param(0, ch), param(1, ch)), slice, source)?;
+        for (c, v) in texels.iter().enumerate() {
+            let reg = c * width / 8 + ch / 8;
+            if reg < rlen {
+                put_dword(response, reg * 8 + ch % 8, v.to_bits());
             }
         }
     }

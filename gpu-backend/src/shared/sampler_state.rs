@@ -206,6 +206,41 @@ impl Texture<'_> {
         }))
     }
 
+    /// gather4: channel `c` of the four texels a bilinear sample at (u, v) of the view's
+    /// first level would weigh, in the order (x0, y1), (x1, y1), (x1, y0), (x0, y0).
+    pub fn gather(
+        &self,
+        read: &mut TexelRead<'_>,
+        st: &SamplerState,
+        uv: (f32, f32),
+        slice: u32,
+        c: usize,
+    ) -> Result<[f32; 4], EuError> {
+        if self.surface.ty != SurfaceType::D2 {
+            return Err(EuError::new(format!(
+                "gather4 on a {:?} surface is not modelled",
+                self.surface.ty
+            )));
+        }
+        let level = self.surface.min_lod;
+        let slice = slice + self.surface.min_array_element;
+        let (w, h, _) = self.surface.level_size(level);
+        let (x, y) = if st.unnormalized {
+            uv
+        } else {
+            (uv.0 * w as f32, uv.1 * h as f32)
+        };
+        let (x0, y0) = ((x - 0.5).floor() as i64, (y - 0.5).floor() as i64);
+        let mut t =
+            |x, y| -> Result<f32, EuError> { Ok(self.texel(read, st, x, y, slice, level)?[c]) };
+        Ok([
+            t(x0, y0 + 1)?,
+            t(x0 + 1, y0 + 1)?,
+            t(x0 + 1, y0)?,
+            t(x0, y0)?,
+        ])
+    }
+
     /// A filtered sample at (u, v) of array `slice` with level of detail `lod` (before
     /// the sampler's bias and clamps).
     pub fn sample(
