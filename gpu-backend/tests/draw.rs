@@ -170,7 +170,13 @@ fn what_the_pipeline_lacks_hangs_naming_it() {
             0xf,
             vec![0x784e_0002, 0x3, 0, 0],
         ),
-        ("stencil test", 0xc7, 0xf, vec![0x784e_0002, 0x8, 0, 0]),
+        // A stencil test with no stencil buffer programmed.
+        (
+            "stencil buffer of surface type 0",
+            0xc7,
+            0xf,
+            vec![0x784e_0002, 0x8, 0, 0],
+        ),
         ("render target format 0xd3", 0xd3, 0xf, vec![]),
         (
             "fast clear of a rectangle",

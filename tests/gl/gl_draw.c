@@ -13,6 +13,9 @@
  *              interpolated varyings)
  *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
  *              renderbuffer cleared to 1.0, depth test LESS
+ *   stencil    the first of the two triangles marks the stencil buffer (a
+ *              DEPTH24_STENCIL8 renderbuffer cleared to 0); the second draws only where it
+ *              is not marked
  *   restart    two triangle strips in one glDrawElements, split by the fixed
  *              primitive restart index
  *   viewport   a triangle reaching far outside a 30x20 viewport at (10, 5): only
@@ -151,7 +154,7 @@ static const char *fs_src =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s clear|blit|triangle|depth|restart|viewport|texture|gather|mipmap\n", argv[0]);
+		fprintf(stderr, "usage: %s clear|blit|triangle|depth|stencil|restart|viewport|texture|gather|mipmap\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -222,8 +225,22 @@ int main(int argc, char **argv)
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
-		   !strcmp(mode, "depth") || !strcmp(mode, "restart")) {
+		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil")) {
 		int restart = !strcmp(mode, "restart");
+		int stencil = !strcmp(mode, "stencil");
+		if (stencil) {
+			GLuint srb;
+			glGenRenderbuffers(1, &srb);
+			glBindRenderbuffer(GL_RENDERBUFFER, srb);
+			glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH24_STENCIL8, W, H);
+			glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT,
+						  GL_RENDERBUFFER, srb);
+			if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+				fail("stencil framebuffer");
+			glClearStencil(0);
+			glClear(GL_STENCIL_BUFFER_BIT);
+			glEnable(GL_STENCIL_TEST);
+		}
 		int depth = !strcmp(mode, "depth");
 		if (depth) {
 			GLuint drb;
@@ -275,7 +292,7 @@ int main(int argc, char **argv)
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		if (depth || restart)
+		if (depth || restart || stencil)
 			glBufferData(GL_ARRAY_BUFFER, sizeof(two), two, GL_STATIC_DRAW);
 		else
 			glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
@@ -293,6 +310,13 @@ int main(int argc, char **argv)
 			glBufferData(GL_ELEMENT_ARRAY_BUFFER, sizeof(idx), idx, GL_STATIC_DRAW);
 			glEnable(GL_PRIMITIVE_RESTART_FIXED_INDEX);
 			glDrawElements(GL_TRIANGLE_STRIP, 8, GL_UNSIGNED_SHORT, (void *)0);
+		} else if (stencil) {
+			glStencilFunc(GL_ALWAYS, 1, 0xff);
+			glStencilOp(GL_KEEP, GL_KEEP, GL_REPLACE);
+			glDrawArrays(GL_TRIANGLES, 0, 3);
+			glStencilFunc(GL_EQUAL, 0, 0xff);
+			glStencilOp(GL_KEEP, GL_KEEP, GL_INCR);
+			glDrawArrays(GL_TRIANGLES, 3, 3);
 		} else {
 			glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
 		}

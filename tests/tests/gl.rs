@@ -6,7 +6,8 @@
 //! - `gl/gl_draw.c`: GLES 3.0 offscreen rendering read back with glReadPixels: glClear
 //!   (iris's fast clear) and a scissored clear, glBlitFramebuffer, a vertex-coloured
 //!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), two
-//!   crossing in depth over a 24-bit depth buffer, strips split by primitive restart, one
+//!   crossing in depth over a 24-bit depth buffer, a stencil mask written by one and
+//!   tested by another, strips split by primitive restart, one
 //!   cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
 //!   within 2/255 per channel), textureGather of two components, and glGenerateMipmap with minified, explicit-level and
 //!   size queries (textureLod, textureSize; within 3/255).
@@ -141,6 +142,11 @@ fn check_draw(mode: &str) {
 #[test]
 fn gles_depth_test_on_a_24_bit_depth_renderbuffer() {
     check_draw("depth");
+}
+
+#[test]
+fn gles_stencil_marks_and_tests_on_a_depth_stencil_renderbuffer() {
+    check_draw("stencil");
 }
 
 #[test]

@@ -143,6 +143,7 @@ mod tests {
             vue: [0, 1, 2],
             provoking: 1,
             rect: false,
+            front: true,
         };
         let d = sbe.setup(&p, &vues);
         // X: P = a1 - a0, Q = a2 - a0, R = a0; Y likewise at dwords 4-7.

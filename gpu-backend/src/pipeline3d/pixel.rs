@@ -248,7 +248,7 @@ impl<'a> Backend<'a> {
             let bary = Barycentrics::new(p);
             let mut kept = Vec::with_capacity(pixels.len());
             for (x, y) in pixels {
-                if d.test(self.dp.space, x, y, bary.depth_w(x, y).0)? {
+                if d.test(self.dp.space, x, y, bary.depth_w(x, y).0, p.front)? {
                     kept.push((x, y));
                 }
             }

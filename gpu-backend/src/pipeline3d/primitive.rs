@@ -36,6 +36,8 @@ pub(crate) struct Prim {
     pub provoking: usize,
     /// An axis-aligned rectangle (RECTLIST): covered is the bounding box of the vertices.
     pub rect: bool,
+    /// Front-facing (by 3DSTATE_RASTER's front winding; rectangles are).
+    pub front: bool,
 }
 
 /// Topology numbers (3D_Prim_Topo_Type).
@@ -154,6 +156,7 @@ pub(crate) fn assemble(
             return;
         }
         let v = [screen[a], screen[b], screen[c]];
+        let mut front = true;
         if !rect {
             // Twice the signed area with y down: positive is clockwise on screen.
             let area =
@@ -161,7 +164,7 @@ pub(crate) fn assemble(
             if area == 0.0 || area.is_nan() {
                 return;
             }
-            let front = (area > 0.0) != front_ccw;
+            front = (area > 0.0) != front_ccw;
             let culled = match cull {
                 0 => true,
                 2 => front,
@@ -177,6 +180,7 @@ pub(crate) fn assemble(
             vue: [a, b, c],
             provoking,
             rect,
+            front,
         });
     };
     let n = vues.len();

@@ -210,6 +210,7 @@ mod tests {
             vue: [0, 1, 2],
             provoking: 0,
             rect: false,
+            front: true,
         }
     }
 
