@@ -83,6 +83,7 @@ pub mod eu;
 mod exec;
 pub mod mem;
 mod outcome;
+pub mod pipeline3d;
 pub mod regs;
 pub mod render;
 pub mod shared;

@@ -57,6 +57,13 @@ pub struct Surface {
     pub align: (u32, u32),
     /// log2 of the samples per pixel (Number of Multisamples).
     pub samples_log2: u32,
+    /// The mip level a render target view writes (MIP Count / LOD, which means the level
+    /// for render targets and the level count for sampling).
+    pub rt_lod: u32,
+    /// Where the surface's clear colour lives (Clear Value Address), when enabled.
+    pub clear_value: Option<u64>,
+    /// Shader channel selects for red, green, blue, alpha (4..7 pick R..A, 0 zero, 1 one).
+    pub channel_select: [u32; 4],
 }
 
 /// The RAW surface format (buffers addressed in bytes).
@@ -139,6 +146,16 @@ impl Surface {
             // HALIGN/VALIGN 4, 8, 16 (encodings 1..3; 0 is reserved and read as 4).
             align: (2 << (dw[0] >> 14 & 3).max(1), 2 << (dw[0] >> 16 & 3).max(1)),
             samples_log2: dw[4] >> 3 & 7,
+            rt_lod: dw[5] & 0xf,
+            // Dword 10 bit 10 enables it; the address is 64-byte aligned in dwords 12-13.
+            clear_value: (dw[10] >> 10 & 1 != 0)
+                .then(|| u64::from(dw[13] & 0xffff) << 32 | u64::from(dw[12] & !0x3f)),
+            channel_select: [
+                dw[7] >> 25 & 7,
+                dw[7] >> 22 & 7,
+                dw[7] >> 19 & 7,
+                dw[7] >> 16 & 7,
+            ],
         })
     }
 
@@ -177,6 +194,35 @@ impl Surface {
             }
         }
         (x, y)
+    }
+
+    /// The GPU address of element (u, v) of array slice (or 3D depth slice) `slice` of
+    /// mip `level`, counted from the start of the surface (the view's Minimum Array
+    /// Element and first level are the caller's to add; the view covers Depth + 1 slices
+    /// from its Minimum Array Element), or `None` out of bounds.
+    pub fn element_addr(&self, u: u32, v: u32, slice: u32, level: u32) -> Option<u64> {
+        let bpp = u64::from(self.bpp);
+        match self.ty {
+            SurfaceType::Null | SurfaceType::Cube => None,
+            SurfaceType::Buffer => (v == 0 && slice == 0 && level == 0 && u < self.width)
+                .then(|| self.base + u64::from(u) * bpp),
+            SurfaceType::D1 | SurfaceType::D2 | SurfaceType::D3 => {
+                if level > 14 {
+                    return None;
+                }
+                let (w, h, d) = self.level_size(level);
+                let h = if self.ty == SurfaceType::D1 { 1 } else { h };
+                // Depth counts the view's slices from its Minimum Array Element (a view
+                // of one layer of an array may say Depth 0 and start at layer 2).
+                if u >= w || v >= h || slice >= d + self.min_array_element {
+                    return None;
+                }
+                // Slices are QPitch rows apart, each holding every mip level.
+                let (x0, y0) = self.level_origin(level);
+                let row = u64::from(slice) * u64::from(self.qpitch) + y0 + u64::from(v);
+                Some(self.addr((x0 + u64::from(u)) * bpp, row))
+            }
+        }
     }
 
     /// Width of a row in bytes.
@@ -219,6 +265,30 @@ pub struct TexelFormat {
     pub kind: ChannelKind,
     /// Stored as B, G, R, A.
     pub bgra: bool,
+    /// Red, green and blue are sRGB-encoded (UNORM_SRGB formats; alpha is linear).
+    pub srgb: bool,
+}
+
+/// The sRGB transfer function: a linear value in [0, 1] to its encoded value.
+fn srgb_encode(l: f32) -> f32 {
+    if l.is_nan() || l <= 0.0 {
+        0.0
+    } else if l < 0.003_130_8 {
+        l * 12.92
+    } else if l < 1.0 {
+        1.055 * l.powf(1.0 / 2.4) - 0.055
+    } else {
+        1.0
+    }
+}
+
+/// The inverse sRGB transfer function: an encoded value in [0, 1] to linear.
+fn srgb_decode(e: f32) -> f32 {
+    if e <= 0.040_45 {
+        e / 12.92
+    } else {
+        ((e + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 impl TexelFormat {
@@ -231,6 +301,7 @@ impl TexelFormat {
             bits,
             kind,
             bgra: false,
+            srgb: false,
         };
         Some(match format {
             0x000 => f(4, 32, Float),
@@ -246,6 +317,15 @@ impl TexelFormat {
             0x087 => f(2, 32, Uint),
             0x0c0 => TexelFormat {
                 bgra: true,
+                ..f(4, 8, Unorm)
+            },
+            0x0c1 => TexelFormat {
+                bgra: true,
+                srgb: true,
+                ..f(4, 8, Unorm)
+            },
+            0x0c8 => TexelFormat {
+                srgb: true,
                 ..f(4, 8, Unorm)
             },
             0x0c2 => f(4, 10, Unorm),
@@ -326,6 +406,9 @@ impl TexelFormat {
                 (ChannelKind::Uint, _) | (ChannelKind::Float, 32) => raw,
                 (ChannelKind::Sint, _) => signed as u32,
                 (ChannelKind::Float, _) => half::f16::from_bits(raw as u16).to_f32().to_bits(),
+                (ChannelKind::Unorm, _) if self.srgb && c < 3 => {
+                    srgb_decode(raw as f32 / max).to_bits()
+                }
                 (ChannelKind::Unorm, _) => (raw as f32 / max).to_bits(),
                 (ChannelKind::Snorm, _) => (signed as f32 / smax).max(-1.0).to_bits(),
             }
@@ -345,7 +428,11 @@ impl TexelFormat {
                 continue;
             }
             let (at, w) = self.field(c);
-            let f = f32::from_bits(x);
+            let f = if self.srgb && c < 3 {
+                srgb_encode(f32::from_bits(x))
+            } else {
+                f32::from_bits(x)
+            };
             let max = ((1u64 << w) - 1) as f32;
             let smax = ((1u64 << (w - 1)) - 1) as f32;
             let norm = |lo: f32, scale: f32| -> i64 {

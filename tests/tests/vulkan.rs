@@ -1,9 +1,23 @@
-//! Vulkan compute on gemu: the GLSL programs of `vk/shaders/` compiled to SPIR-V, run by
-//! `vk/vk_compute.c` on anv (Mesa's Intel driver) under `gemu run`, and on lavapipe (Mesa's
-//! CPU driver) outside it; both must print the same buffers. Integer results compare
-//! exactly; a shader's `// compare: b2 ulp N` line allows N ULP on float buffer 2, where
-//! the drivers may round differently within what Vulkan allows. The run also fails on any
-//! GPU hang in gemu's log, whatever the program printed.
+//! Vulkan on gemu against lavapipe (Mesa's CPU driver), the same program on both.
+//!
+//! Compute: the GLSL programs of `vk/shaders/` compiled to SPIR-V, run by
+//! `vk/vk_compute.c` on anv (Mesa's Intel driver) under `gemu run`, and on lavapipe
+//! outside it; both must print the same buffers. Integer results compare exactly; a
+//! shader's `// compare: b2 ulp N` line allows N ULP on float buffer 2, where the drivers
+//! may round differently within what Vulkan allows.
+//!
+//! Transfers: `vk/vk_transfer.c` clears, fills, copies and blits buffers and images, which
+//! anv runs on Tiger Lake as BLORP rectangle draws through the 3D pipeline (fast clears
+//! included); the bytes read back must be the same as lavapipe's, exactly (filtered blits:
+//! within 2/255 per channel).
+//!
+//! Drawing: `vk/vk_draw.c` clears a colour attachment by its render pass and blends an
+//! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`), with push
+//! constants, or depth-tested against a cleared D32 attachment (whose depths are read
+//! back through a copy too); pixels may differ from lavapipe's by the rounding Vulkan
+//! allows in blending, depths by 1e-6.
+//!
+//! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,48 +58,146 @@ fn icd(driver: &str) -> String {
 /// `vk/vk_compute.c`, compiled once.
 fn harness() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let out = scratch();
-        fs::create_dir_all(&out).unwrap();
-        let exe = out.join("vk_compute");
-        let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-        let r = Command::new(&cc)
-            .args(["-std=gnu11", "-Wall", "-Werror", "-O1", "-g"])
-            .arg(vk_dir().join("vk_compute.c"))
-            .arg("-o")
-            .arg(&exe)
-            .arg("-lvulkan")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {cc:?}: {e}"));
-        assert!(
-            r.status.success(),
-            "compiling vk_compute.c failed ({INSTALL_HINT}):\n{}",
-            String::from_utf8_lossy(&r.stderr)
-        );
-        exe
-    })
+    EXE.get_or_init(|| client("vk_compute"))
 }
 
-/// Compiles `vk/shaders/<name>.comp` to SPIR-V.
-fn spirv(name: &str) -> PathBuf {
-    let out = scratch().join(format!("{name}.spv"));
+/// Compiles `vk/<name>.c` once into the scratch folder.
+fn client(name: &str) -> PathBuf {
+    let out = scratch();
+    fs::create_dir_all(&out).unwrap();
+    let exe = out.join(name);
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    let r = Command::new(&cc)
+        .args(["-std=gnu11", "-Wall", "-Werror", "-O1", "-g"])
+        .arg(vk_dir().join(format!("{name}.c")))
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lvulkan")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cc:?}: {e}"));
+    assert!(
+        r.status.success(),
+        "compiling {name}.c failed ({INSTALL_HINT}):\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    exe
+}
+
+/// `vk/vk_transfer.c`, compiled once.
+fn transfer_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_transfer"))
+}
+
+/// Runs `exe ARGS` on lavapipe and on anv under gemu; the printed words must be equal, or
+/// each 8-bit channel within `tolerance` (rendering may round differently within what
+/// Vulkan allows: blending and interpolation precision).
+fn check_words(exe: &Path, args: &[&str], tag: &str, tolerance: u32) {
+    check_words_with(exe, args, tag, &|a, b| {
+        (0..4).all(|c| (a >> (8 * c) & 0xff).abs_diff(b >> (8 * c) & 0xff) <= tolerance)
+    });
+}
+
+/// As [`check_words`], with the words compared by `close`.
+fn check_words_with(exe: &Path, args: &[&str], tag: &str, close: &dyn Fn(u32, u32) -> bool) {
+    let lvp = Command::new(exe)
+        .args(args)
+        .env("VK_ICD_FILENAMES", icd("lvp"))
+        .output()
+        .expect("run on lavapipe");
+    let lvp_out = String::from_utf8_lossy(&lvp.stdout).into_owned();
+    assert!(
+        lvp.status.success() && lvp_out.contains("device llvmpipe"),
+        "lavapipe run failed: {}\n{}",
+        lvp.status,
+        String::from_utf8_lossy(&lvp.stderr)
+    );
+    let gemu = tests::gemu_binary().unwrap_or_else(|e| panic!("{e}"));
+    let intel = icd("intel");
+    let run = tests::run_under_gemu_env(
+        &gemu,
+        &[],
+        &[
+            ("VK_ICD_FILENAMES", intel.as_str()),
+            ("RUST_LOG", "gpu_backend=info"),
+            ("MESA_SHADER_CACHE_DISABLE", "true"),
+        ],
+        exe,
+        args,
+        &scratch().join(tag),
+        Duration::from_secs(120),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        run.status.is_some_and(|s| s.success()) && run.stdout.contains("device Intel(R)"),
+        "{tag} on anv under gemu failed\n{}",
+        run.transcript()
+    );
+    assert!(
+        !run.stderr.contains(" hung: "),
+        "{tag}: the GPU hung behind a finished run\n{}",
+        run.transcript()
+    );
+    let words = |out: &str| -> Vec<u32> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("w "))
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .map(|h| u32::from_str_radix(h, 16).expect("a hex word"))
+            .collect()
+    };
+    let (want, got) = (words(&lvp_out), words(&run.stdout));
+    assert!(!want.is_empty(), "lavapipe printed no words");
+    let diff: Vec<_> = want
+        .iter()
+        .zip(&got)
+        .enumerate()
+        .filter(|(_, (a, b))| !close(**a, **b))
+        .map(|(i, (a, b))| format!("{i}: {a:08x} vs {b:08x}"))
+        .take(8)
+        .collect();
+    assert!(
+        want.len() == got.len() && diff.is_empty(),
+        "{tag}: anv on gemu differs from lavapipe ({} vs {} words), first differences (lavapipe vs gemu): {diff:?}",
+        want.len(),
+        got.len()
+    );
+}
+
+/// `vk_transfer ARGS` must give lavapipe's bytes exactly (filtered blits: within
+/// `tolerance` per 8-bit channel).
+fn check_transfer_within(args: &[&str], tolerance: u32) {
+    check_words(
+        transfer_client(),
+        args,
+        &format!("transfer-{}", args.join("-")),
+        tolerance,
+    );
+}
+
+fn check_transfer(args: &[&str]) {
+    check_transfer_within(args, 0);
+}
+
+/// Compiles `vk/shaders/<file>` (a GLSL shader named with its stage's extension) to SPIR-V.
+fn spirv(file: &str) -> PathBuf {
+    let out = scratch().join(format!("{file}.spv"));
     fs::create_dir_all(scratch()).unwrap();
     let r = Command::new("glslangValidator")
         .args(["-V", "--target-env", "vulkan1.1", "-o"])
         .arg(&out)
-        .arg(vk_dir().join("shaders").join(format!("{name}.comp")))
+        .arg(vk_dir().join("shaders").join(file))
         .output()
         .unwrap_or_else(|e| panic!("cannot run glslangValidator ({e}): {INSTALL_HINT}"));
     assert!(
         r.status.success(),
-        "glslangValidator failed on {name}:\n{}",
+        "glslangValidator failed on {file}:\n{}",
         String::from_utf8_lossy(&r.stdout)
     );
     out
 }
 
 fn check(name: &str, groups: u32, words_per_buffer: u32, push: &[&str]) {
-    let spv = spirv(name);
+    let spv = spirv(&format!("{name}.comp"));
     let spv_arg = spv.to_string_lossy().into_owned();
     let (g, w) = (groups.to_string(), words_per_buffer.to_string());
     let mut args = vec![spv_arg.as_str(), g.as_str(), w.as_str()];
@@ -153,4 +265,114 @@ fn shared_memory_barriers_and_atomics() {
 #[test]
 fn subgroup_operations() {
     check("subgroup", 16, 1024, &[]);
+}
+
+#[test]
+fn clear_color_image_rgba8_with_an_uploaded_patch() {
+    check_transfer(&["clear", "rgba8"]);
+}
+
+#[test]
+fn clear_color_image_bgra8() {
+    check_transfer(&["clear", "bgra8"]);
+}
+
+#[test]
+fn clear_color_image_srgb() {
+    check_transfer(&["clear", "srgb8"]);
+}
+
+#[test]
+fn clear_color_image_rgba32_float() {
+    check_transfer(&["clear", "rgba32f"]);
+}
+
+#[test]
+fn clear_color_image_r32_uint() {
+    check_transfer(&["clear", "r32ui"]);
+}
+
+#[test]
+fn clear_color_image_layers_of_an_array() {
+    check_transfer(&["layers", "rgba8"]);
+}
+
+#[test]
+fn clear_color_image_layers_of_an_rgba32_float_array() {
+    check_transfer(&["layers", "rgba32f"]);
+}
+
+#[test]
+fn fill_buffer_and_copy_buffer() {
+    check_transfer(&["fill"]);
+}
+
+#[test]
+fn copy_image_rgba8() {
+    check_transfer(&["copy", "rgba8"]);
+}
+
+#[test]
+fn copy_image_rgba32_float() {
+    check_transfer(&["copy", "rgba32f"]);
+}
+
+#[test]
+fn copy_image_r32_uint() {
+    check_transfer(&["copy", "r32ui"]);
+}
+
+// Bilinear weights round differently (lavapipe in 8-bit fixed point).
+#[test]
+fn blit_image_linear_and_nearest_mirrored_rgba8() {
+    check_transfer_within(&["blit", "rgba8"], 2);
+}
+
+#[test]
+fn blit_image_linear_and_nearest_mirrored_srgb() {
+    check_transfer_within(&["blit", "srgb8"], 2);
+}
+
+/// `vk/vk_draw.c`, compiled once.
+fn draw_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_draw"))
+}
+
+#[test]
+fn render_pass_clear_and_an_indexed_instanced_blended_draw() {
+    let exe = draw_client();
+    let (vs, fs) = (spirv("draw.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // Blending rounds: lavapipe blends in 8-bit fixed point, gemu in float.
+    check_words(exe, &[&vs, &fs], "draw", 2);
+}
+
+#[test]
+fn a_draw_with_fragment_shader_push_constants() {
+    let exe = draw_client();
+    let (vs, fs) = (spirv("draw.vert"), spirv("draw_push.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(exe, &[&vs, &fs, "push"], "draw-push", 2);
+}
+
+#[test]
+fn a_depth_tested_draw_over_a_cleared_depth_attachment() {
+    let (vs, fs) = (spirv("draw_depth.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(draw_client(), &[&vs, &fs, "depth"], "draw-depth", 2);
+}
+
+#[test]
+fn depth_written_by_draws_reads_back_through_a_copy() {
+    let (vs, fs) = (spirv("draw_depth.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // D32 floats interpolated in a different order may differ in their last bits.
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-6;
+    check_words_with(
+        draw_client(),
+        &[&vs, &fs, "depthread"],
+        "draw-depthread",
+        &close,
+    );
 }

@@ -136,6 +136,13 @@ const STATE_3D: &[(u32, u32, &str, u32)] = &[
     (1, 0x20, "3DSTATE_SLICE_TABLE_STATE_POINTERS", 8),
 ];
 
+/// The header (without its length) of the 3D state command `name`, from the same table
+/// the decoder uses; `None` for a name the table lacks.
+pub fn state_header(name: &str) -> Option<u32> {
+    let &(op, sub, _, _) = STATE_3D.iter().find(|e| e.2 == name)?;
+    Some(0x7800_0000 | op << 24 | sub << 16)
+}
+
 /// Classifies a GFXPIPE `header` and returns its total length in dwords, or `None` when
 /// the header is not a command the render engine knows.
 pub fn classify(header: u32) -> Option<(Gfx, usize)> {
@@ -198,6 +205,13 @@ mod tests {
             classify(0x6105_0000),
             Some((Gfx::State("STATE_COMPUTE_MODE"), 2))
         );
+    }
+
+    #[test]
+    fn state_headers_come_from_the_table() {
+        assert_eq!(state_header("3DSTATE_PS"), Some(0x7820_0000));
+        assert_eq!(state_header("3DSTATE_DRAWING_RECTANGLE"), Some(0x7900_0000));
+        assert_eq!(state_header("3DSTATE_NOTHING"), None);
     }
 
     #[test]

@@ -29,6 +29,8 @@ struct Descriptor {
     cross_thread_regs: usize,
     /// Shared local memory bytes.
     slm_bytes: usize,
+    /// Sampler State Pointer (from Dynamic State Base).
+    sampler_state: u32,
 }
 
 fn descriptor(state: &RenderState, index: u32, bt_18_8: bool) -> Result<Descriptor, EuError> {
@@ -59,6 +61,7 @@ fn descriptor(state: &RenderState, index: u32, bt_18_8: bool) -> Result<Descript
         read_offset: (d[5] & 0xffff) as usize,
         cross_thread_regs: (d[7] & 0xff) as usize,
         slm_bytes,
+        sampler_state: d[3] & !0x1f,
     })
 }
 
@@ -98,6 +101,10 @@ fn dataport<'a>(state: &RenderState, d: &Descriptor, space: &'a dyn AddressSpace
         writes: 0,
         window: None,
         surfaces: Vec::new(),
+        pixel: None,
+        urb: None,
+        sampler_state: (state.dynamic_state_base + u64::from(d.sampler_state)) & GPU_ADDR_MASK,
+        dynamic_state_base: state.dynamic_state_base,
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! The state lives in [`RenderState`], part of the context's registers, so it persists
 //! across batches of one context as the hardware's context image keeps it. A 3DPRIMITIVE
-//! hangs: the 3D pipeline does not draw yet.
+//! runs the 3D pipeline ([`crate::pipeline3d`]) with that state.
 
 pub mod commands;
 mod gpgpu;
@@ -58,6 +58,17 @@ pub struct RenderState {
     pub descriptors: Vec<[u32; 8]>,
     /// The last value of every 3D state command (header without its length → dwords).
     pub state_3d: BTreeMap<u32, Vec<u32>>,
+    /// VERTEX_BUFFER_STATE of each vertex buffer index (3DSTATE_VERTEX_BUFFERS updates the
+    /// buffers it names and keeps the others).
+    pub vertex_buffers: BTreeMap<u32, [u32; 4]>,
+    /// 3DSTATE_VF_INSTANCING of each vertex element (dwords 1-2).
+    pub vf_instancing: BTreeMap<u32, [u32; 2]>,
+    /// 3DSTATE_VF's cut index, when its header enables it for indexed draws.
+    pub cut_index: Option<u32>,
+    /// Push constant buffers of each shader stage (VS, HS, DS, GS, PS), as
+    /// 3DSTATE_CONSTANT_ALL or 3DSTATE_CONSTANT_XS last set them: (GPU address, 32-byte
+    /// registers) in the order they are pushed.
+    pub push_constants: [Vec<(u64, u32)>; 5],
 }
 
 /// What the command streamer lends the render engine for one command.
@@ -77,6 +88,11 @@ const MAX_LOAD: usize = 64 * 1024;
 
 fn addr48(lo: u32, hi: u32) -> u64 {
     (u64::from(hi) << 32 | u64::from(lo & !0xfff)) & GPU_ADDR_MASK
+}
+
+/// A 64-bit address of 32-byte units in bits 63:5 of two dwords.
+fn addr64(lo: u32, hi: u32) -> u64 {
+    (u64::from(hi) << 32 | u64::from(lo & !0x1f)) & GPU_ADDR_MASK
 }
 
 fn read_bytes(space: &dyn AddressSpace, addr: u64, len: usize) -> Result<Vec<u8>, EuError> {
@@ -129,7 +145,8 @@ impl RenderState {
                 if len > MAX_LOAD {
                     return Err(EuError::new("MEDIA_CURBE_LOAD larger than the CURBE"));
                 }
-                self.curbe = read_bytes(env.space, self.dynamic_state_base + u64::from(dw[3]), len)?;
+                self.curbe =
+                    read_bytes(env.space, self.dynamic_state_base + u64::from(dw[3]), len)?;
             }
             Gfx::MediaInterfaceDescriptorLoad => {
                 need(4, "MEDIA_INTERFACE_DESCRIPTOR_LOAD")?;
@@ -158,14 +175,98 @@ impl RenderState {
                 self.binding_table_pool = (dw[1] >> 11 & 1 != 0).then(|| addr48(dw[1], dw[2]));
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
+            Gfx::State("3DSTATE_VERTEX_BUFFERS") => {
+                for b in dw[1..].chunks_exact(4) {
+                    self.vertex_buffers
+                        .insert(b[0] >> 26, [b[0], b[1], b[2], b[3]]);
+                }
+            }
+            Gfx::State("3DSTATE_VF_INSTANCING") => {
+                need(3, "3DSTATE_VF_INSTANCING")?;
+                self.vf_instancing.insert(dw[1] & 0x3f, [dw[1], dw[2]]);
+            }
+            Gfx::State("3DSTATE_CONSTANT_ALL") => {
+                need(2, "3DSTATE_CONSTANT_ALL")?;
+                // Dword 1 bits 19:16: which buffer slots follow, two dwords each (read
+                // length in registers in bits 4:0, the address in bits 63:5).
+                let mask = dw[1] >> 16 & 0xf;
+                let mut buffers = Vec::new();
+                let mut at = 2;
+                for _ in 0..mask.count_ones() {
+                    need(at + 2, "3DSTATE_CONSTANT_ALL")?;
+                    let len = dw[at] & 0x1f;
+                    if len > 0 {
+                        buffers.push((addr64(dw[at], dw[at + 1]), len));
+                    }
+                    at += 2;
+                }
+                for stage in 0..5 {
+                    if dw[0] >> (8 + stage) & 1 != 0 {
+                        self.push_constants[stage].clone_from(&buffers);
+                    }
+                }
+            }
+            Gfx::State(
+                name @ ("3DSTATE_CONSTANT_VS"
+                | "3DSTATE_CONSTANT_HS"
+                | "3DSTATE_CONSTANT_DS"
+                | "3DSTATE_CONSTANT_GS"
+                | "3DSTATE_CONSTANT_PS"),
+            ) => {
+                need(11, name)?;
+                let stage = ["VS", "HS", "DS", "GS", "PS"]
+                    .iter()
+                    .position(|s| name.ends_with(s))
+                    .unwrap();
+                // Read lengths in dwords 1-2 (16 bits each), addresses in dwords 3-10.
+                // The addresses are taken as absolute: Mesa disables the constant buffer
+                // address offset (INSTPM) on Gen9+.
+                self.push_constants[stage] = (0..4)
+                    .filter_map(|i| {
+                        let len = dw[1 + i / 2] >> (16 * (i % 2)) & 0xffff;
+                        (len > 0).then(|| (addr64(dw[3 + 2 * i], dw[4 + 2 * i]), len))
+                    })
+                    .collect();
+            }
+            Gfx::State("3DSTATE_WM_DEPTH_STENCIL") => {
+                need(4, "3DSTATE_WM_DEPTH_STENCIL")?;
+                // Gen12's modify-disable bits (header bits 12:8) keep parts of the old
+                // state: (disable bit, dword, the bits it covers).
+                const PARTS: [(u32, usize, u32); 5] = [
+                    (8, 3, 0x0000_ffff),  // stencil reference values
+                    (9, 2, 0xff00_ff00),  // stencil test masks
+                    (10, 2, 0x00ff_00ff), // stencil write masks
+                    (11, 1, 0xffff_ff1c), // stencil state
+                    (12, 1, 0x0000_00e3), // depth state
+                ];
+                let key = dw[0] & 0xffff_0000;
+                let mut v = self
+                    .state_3d
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| vec![0; 3]);
+                v.resize(3, 0);
+                for (bit, i, mask) in PARTS {
+                    if dw[0] >> bit & 1 == 0 {
+                        v[i - 1] = v[i - 1] & !mask | dw[i] & mask;
+                    }
+                }
+                self.state_3d.insert(key, v);
+            }
+            Gfx::State("3DSTATE_VF") => {
+                need(2, "3DSTATE_VF")?;
+                // Header bit 8: Indexed Draw Cut Index Enable.
+                self.cut_index = (dw[0] >> 8 & 1 != 0).then_some(dw[1]);
+                self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
+            }
+            Gfx::State("3DSTATE_WM_HZ_OP") => {
+                self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
+                crate::pipeline3d::hz_op(self, dw, env)?;
+            }
             Gfx::State(_) => {
                 self.state_3d.insert(dw[0] & 0xffff_0000, dw[1..].to_vec());
             }
-            Gfx::Primitive => {
-                return Err(EuError::new(
-                    "3DPRIMITIVE: the 3D pipeline (vertex fetch, shaders, rasterizer) is not modelled yet",
-                ))
-            }
+            Gfx::Primitive => crate::pipeline3d::draw(self, dw, env)?,
         }
         Ok(())
     }

@@ -3,7 +3,10 @@
 //!
 //! | SFID | unit | modelled messages |
 //! |---|---|---|
+//! | 2 | sampler | texel fetches (`ld`, `ld_lz`) and filtered samples (`sample`, `sample_lz`), see [`sampler`] |
 //! | 3 | message gateway | barrier |
+//! | 5 | render cache | render target writes with blending, see [`render_cache`] |
+//! | 6 | URB | SIMD8 writes of vertex shader outputs, see [`urb`] |
 //! | 7 | thread spawner | end of thread |
 //! | 10 | data cache (DC0) | memory fence, byte scattered read/write (1, 2, 4 bytes), DWord scattered read/write, OWord block read/write and unaligned OWord block read, scratch block read/write (per-thread scratch space from r0.5) |
 //! | 12 | data cache 1 (DC1) | media block read/write; untyped surface read/write and atomics (SIMD8/16; binding table, stateless A32 or shared local memory); typed surface read/write/atomics (SIMD8, format conversion, bounds checks); untyped float atomics; A64 untyped read/write, A64 OWord block read/write, A64 byte scattered read/write, A64 untyped atomics (32- and 64-bit, float) |
@@ -18,7 +21,11 @@
 
 mod block;
 mod dataport;
+pub mod render_cache;
+mod sampler;
+mod sampler_state;
 mod typed;
+pub mod urb;
 
 pub(crate) use dataport::SLM_BYTES;
 
@@ -29,6 +36,12 @@ use crate::mem::AddressSpace;
 
 /// Shared function ids (the SEND instruction's SFID field).
 pub mod sfid {
+    /// Sampler.
+    pub const SAMPLER: u8 = 2;
+    /// Render cache data port (render target writes).
+    pub const RENDER_CACHE: u8 = 5;
+    /// Unified return buffer (vertex data between stages).
+    pub const URB: u8 = 6;
     /// Message gateway.
     pub const GATEWAY: u8 = 3;
     /// Thread spawner.
@@ -65,6 +78,15 @@ pub struct Dataport<'a> {
     /// descriptor (the hardware caches surface state until a state-cache invalidation,
     /// which never falls inside a dispatch).
     pub surfaces: Vec<((u32, u32), crate::surface::Surface)>,
+    /// The pixel shader thread running, when the pixel backend dispatched it (render
+    /// target writes need its pixels and the output-merger state).
+    pub pixel: Option<render_cache::PixelThread>,
+    /// The output VUEs of the running vertex shader thread.
+    pub urb: Option<urb::UrbOutputs>,
+    /// GPU address of the dispatching stage's SAMPLER_STATE table (0: none).
+    pub sampler_state: u64,
+    /// Dynamic State Base Address (sampler border colours are relative to it).
+    pub dynamic_state_base: u64,
 }
 
 impl Dataport<'_> {
@@ -114,6 +136,15 @@ impl Dataport<'_> {
             None => self.space.write(addr, data),
         }
     }
+}
+
+/// The surface state of binding table entry `bti` of the running dispatch (render targets
+/// are entries 0..n of the pixel shader's binding table).
+pub(crate) fn render_target(
+    dp: &mut Dataport<'_>,
+    bti: u32,
+) -> Result<crate::surface::Surface, EuError> {
+    dataport::surface(dp, bti)
 }
 
 /// A message's payload gathered from the thread's registers.
@@ -217,6 +248,18 @@ impl SharedFunctions for Dataport<'_> {
                 4 => None,
                 f => return Err(EuError::new(format!("gateway message {f}"))),
             },
+            sfid::SAMPLER => {
+                sampler::message(self, desc, mask, &payload, response)?;
+                None
+            }
+            sfid::RENDER_CACHE => {
+                render_cache::message(self, inst, desc, mask, &payload)?;
+                None
+            }
+            sfid::URB => {
+                urb::message(self, desc, mask, &payload)?;
+                None
+            }
             sfid::DC0 => {
                 dataport::dc0(self, inst, desc, mask, &payload, response)?;
                 None

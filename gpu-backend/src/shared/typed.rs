@@ -142,9 +142,12 @@ pub(super) fn read_write(
     let fmt = if s.ty == SurfaceType::Null {
         TexelFormat::of(0xd7).expect("R32_UINT")
     } else {
-        TexelFormat::of(s.format).ok_or_else(|| {
-            EuError::new(format!("typed message on surface format {:#x}", s.format))
-        })?
+        // Typed messages do no sRGB conversion: the sRGB formats are not theirs.
+        TexelFormat::of(s.format)
+            .filter(|f| !f.srgb)
+            .ok_or_else(|| {
+                EuError::new(format!("typed message on surface format {:#x}", s.format))
+            })?
     };
     let n = fmt.bytes();
     let enabled = channels(desc, mask, h.as_ref());
