@@ -38,6 +38,8 @@ const CASES_THAT_MMAP_THE_NODE: &[(&str, &[&str])] = &[
             "proc_self_mem_stops_at_the_objects_end",
         ],
     ),
+    // The source and destination of the copies are an object's mapping.
+    ("gem_rw", &["into_and_from_an_object_mapping"]),
     // The shim faults userptr pages in at execbuf, where a userfaultfd sees it.
     (
         "userptr",

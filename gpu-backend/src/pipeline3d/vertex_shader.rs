@@ -81,7 +81,8 @@ impl<'a> VertexShader<'a> {
             let t = &mut self.thread;
             t.reset((1u32 << n) - 1);
             t.set_grf_ud(0, 5, self.scratch);
-            t.grf_mut(64..64 + self.push.len()).copy_from_slice(&self.push);
+            t.grf_mut(64..64 + self.push.len())
+                .copy_from_slice(&self.push);
             for (i, vue) in group.iter().enumerate() {
                 t.set_grf_ud(1, i, i as u32);
                 for s in 0..self.read.1 {
