@@ -98,8 +98,10 @@ fn check_words(exe: &Path, args: &[&str], tag: &str, tolerance: u32) {
     });
 }
 
-/// As [`check_words`], with the words compared by `close`.
-fn check_words_with(exe: &Path, args: &[&str], tag: &str, close: &dyn Fn(u32, u32) -> bool) {
+/// Runs `exe ARGS` on lavapipe and on anv under gemu (scratch folder `tag`); both must
+/// finish and name their device, and gemu's log must show no GPU hang. Returns
+/// lavapipe's output and gemu's run.
+fn run_on_both(exe: &Path, args: &[&str], tag: &str) -> (String, tests::RunOutcome) {
     let lvp = Command::new(exe)
         .args(args)
         .env("VK_ICD_FILENAMES", icd("lvp"))
@@ -138,6 +140,12 @@ fn check_words_with(exe: &Path, args: &[&str], tag: &str, close: &dyn Fn(u32, u3
         "{tag}: the GPU hung behind a finished run\n{}",
         run.transcript()
     );
+    (lvp_out, run)
+}
+
+/// As [`check_words`], with the words compared by `close`.
+fn check_words_with(exe: &Path, args: &[&str], tag: &str, close: &dyn Fn(u32, u32) -> bool) {
+    let (lvp_out, run) = run_on_both(exe, args, tag);
     let words = |out: &str| -> Vec<u32> {
         out.lines()
             .filter_map(|l| l.strip_prefix("w "))
@@ -203,45 +211,7 @@ fn check(name: &str, groups: u32, words_per_buffer: u32, push: &[&str]) {
     let mut args = vec![spv_arg.as_str(), g.as_str(), w.as_str()];
     args.extend_from_slice(push);
 
-    let lvp = Command::new(harness())
-        .args(&args)
-        .env("VK_ICD_FILENAMES", icd("lvp"))
-        .output()
-        .expect("run vk_compute on lavapipe");
-    let lvp_out = String::from_utf8_lossy(&lvp.stdout).into_owned();
-    assert!(
-        lvp.status.success() && lvp_out.contains("device llvmpipe"),
-        "lavapipe run failed: {}\n{}",
-        lvp.status,
-        String::from_utf8_lossy(&lvp.stderr)
-    );
-
-    let gemu = tests::gemu_binary().unwrap_or_else(|e| panic!("{e}"));
-    let intel = icd("intel");
-    let run = tests::run_under_gemu_env(
-        &gemu,
-        &[],
-        &[
-            ("VK_ICD_FILENAMES", intel.as_str()),
-            ("RUST_LOG", "gpu_backend=info"),
-            ("MESA_SHADER_CACHE_DISABLE", "true"),
-        ],
-        harness(),
-        &args,
-        &scratch().join(name),
-        Duration::from_secs(120),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        run.status.is_some_and(|s| s.success()) && run.stdout.contains("device Intel(R)"),
-        "{name} on anv under gemu failed\n{}",
-        run.transcript()
-    );
-    assert!(
-        !run.stderr.contains(" hung: "),
-        "{name}: the GPU hung behind a finished run\n{}",
-        run.transcript()
-    );
+    let (lvp_out, run) = run_on_both(harness(), &args, name);
 
     let src = vk_dir().join("shaders").join(format!("{name}.comp"));
     tests::buffers::assert_same(name, &lvp_out, &run.stdout, 2 * words_per_buffer, &src);

@@ -13,42 +13,9 @@
  * 2, then "device <name>". Exit status: 0 done, 1 a Vulkan call failed (it
  * prints which and the VkResult).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <vulkan/vulkan.h>
-
-#define CHECK_VK(call)                                                       \
-	do {                                                                 \
-		VkResult r_ = (call);                                        \
-		if (r_ != VK_SUCCESS) {                                      \
-			fprintf(stderr, "%s failed: %d\n", #call, (int)r_);  \
-			exit(1);                                             \
-		}                                                            \
-	} while (0)
+#include "vk_common.h"
 
 #define NBUF 3
-
-static uint32_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint32_t *buf = malloc(n);
-	if (fread(buf, 1, n, f) != (size_t)n) {
-		perror(path);
-		exit(1);
-	}
-	fclose(f);
-	*size = n;
-	return buf;
-}
 
 int main(int argc, char **argv)
 {
@@ -63,95 +30,16 @@ int main(int argc, char **argv)
 	for (int i = 4; i < argc && npush < 8; i++)
 		push[npush++] = strtoul(argv[i], NULL, 0);
 
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.apiVersion = VK_API_VERSION_1_1,
-	};
-	VkInstanceCreateInfo ici = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-		.pApplicationInfo = &app,
-	};
-	VkInstance inst;
-	CHECK_VK(vkCreateInstance(&ici, NULL, &inst));
-	uint32_t ndev = 1;
-	VkPhysicalDevice phys;
-	VkResult er = vkEnumeratePhysicalDevices(inst, &ndev, &phys);
-	if ((er != VK_SUCCESS && er != VK_INCOMPLETE) || ndev == 0) {
-		fprintf(stderr, "no Vulkan device\n");
-		return 1;
-	}
 	VkPhysicalDeviceProperties props;
-	vkGetPhysicalDeviceProperties(phys, &props);
-
-	uint32_t nq = 0;
-	vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, NULL);
-	VkQueueFamilyProperties qf[16];
-	if (nq > 16)
-		nq = 16;
-	vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, qf);
-	uint32_t family = UINT32_MAX;
-	for (uint32_t i = 0; i < nq; i++)
-		if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
-			family = i;
-			break;
-		}
-	if (family == UINT32_MAX) {
-		fprintf(stderr, "no compute queue\n");
-		return 1;
-	}
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueFamilyIndex = family,
-		.queueCount = 1,
-		.pQueuePriorities = &prio,
-	};
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-		.queueCreateInfoCount = 1,
-		.pQueueCreateInfos = &qci,
-	};
-	VkDevice dev;
-	CHECK_VK(vkCreateDevice(phys, &dci, NULL, &dev));
+	uint32_t family;
 	VkQueue queue;
-	vkGetDeviceQueue(dev, family, 0, &queue);
-
-	VkPhysicalDeviceMemoryProperties mp;
-	vkGetPhysicalDeviceMemoryProperties(phys, &mp);
+	vk_open(VK_QUEUE_COMPUTE_BIT, &props, &family, &queue);
 	VkDeviceSize size = (VkDeviceSize)words * 4;
 	VkBuffer buf[NBUF];
 	VkDeviceMemory mem[NBUF];
 	uint32_t *map[NBUF];
 	for (int b = 0; b < NBUF; b++) {
-		VkBufferCreateInfo bci = {
-			.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-			.size = size,
-			.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-		};
-		CHECK_VK(vkCreateBuffer(dev, &bci, NULL, &buf[b]));
-		VkMemoryRequirements req;
-		vkGetBufferMemoryRequirements(dev, buf[b], &req);
-		uint32_t type = UINT32_MAX;
-		VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-					     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-		for (uint32_t t = 0; t < mp.memoryTypeCount; t++)
-			if ((req.memoryTypeBits & (1u << t)) &&
-			    (mp.memoryTypes[t].propertyFlags & want) == want) {
-				type = t;
-				break;
-			}
-		if (type == UINT32_MAX) {
-			fprintf(stderr, "no host-visible coherent memory\n");
-			return 1;
-		}
-		VkMemoryAllocateInfo mai = {
-			.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-			.allocationSize = req.size,
-			.memoryTypeIndex = type,
-		};
-		CHECK_VK(vkAllocateMemory(dev, &mai, NULL, &mem[b]));
-		CHECK_VK(vkBindBufferMemory(dev, buf[b], mem[b], 0));
-		CHECK_VK(vkMapMemory(dev, mem[b], 0, size, 0, (void **)&map[b]));
+		buf[b] = make_buffer_for(size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &map[b], &mem[b]);
 		for (uint32_t i = 0; i < words; i++)
 			map[b][i] = b == 0 ? (uint32_t)(i * 2654435761u) >> 7 : 0;
 	}

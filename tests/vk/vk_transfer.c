@@ -26,20 +26,7 @@
  * buffer. It prints "w <index> <hex word>" for each word of the result, then
  * "device <name>". Exit status: 0 done, 1 a Vulkan call failed, 2 usage.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <vulkan/vulkan.h>
-
-#define CHECK_VK(call)                                                       \
-	do {                                                                 \
-		VkResult r_ = (call);                                        \
-		if (r_ != VK_SUCCESS) {                                      \
-			fprintf(stderr, "%s failed: %d\n", #call, (int)r_);  \
-			exit(1);                                             \
-		}                                                            \
-	} while (0)
+#include "vk_common.h"
 
 #define W 37
 #define H 21
@@ -47,39 +34,11 @@
 static VkDevice dev;
 static VkPhysicalDeviceMemoryProperties mp;
 
-static uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags want)
-{
-	for (uint32_t t = 0; t < mp.memoryTypeCount; t++)
-		if ((bits & (1u << t)) && (mp.memoryTypes[t].propertyFlags & want) == want)
-			return t;
-	fprintf(stderr, "no memory type for %#x\n", (unsigned)want);
-	exit(1);
-}
-
 static VkBuffer make_buffer(VkDeviceSize size, uint32_t **map)
 {
-	VkBufferCreateInfo bci = {
-		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-		.size = size,
-		.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-	};
-	VkBuffer b;
-	CHECK_VK(vkCreateBuffer(dev, &bci, NULL, &b));
-	VkMemoryRequirements req;
-	vkGetBufferMemoryRequirements(dev, b, &req);
-	VkMemoryAllocateInfo mai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-		.allocationSize = req.size,
-		.memoryTypeIndex = memory_type(req.memoryTypeBits,
-					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-						       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT),
-	};
-	VkDeviceMemory m;
-	CHECK_VK(vkAllocateMemory(dev, &mai, NULL, &m));
-	CHECK_VK(vkBindBufferMemory(dev, b, m, 0));
-	CHECK_VK(vkMapMemory(dev, m, 0, size, 0, (void **)map));
-	memset(*map, 0, size);
-	return b;
+	return make_buffer_for(size,
+			       VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+			       map, NULL);
 }
 
 static uint32_t layers = 1;
@@ -177,58 +136,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.apiVersion = VK_API_VERSION_1_1,
-	};
-	VkInstanceCreateInfo inci = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-		.pApplicationInfo = &app,
-	};
-	VkInstance inst;
-	CHECK_VK(vkCreateInstance(&inci, NULL, &inst));
-	uint32_t ndev = 1;
-	VkPhysicalDevice phys;
-	VkResult er = vkEnumeratePhysicalDevices(inst, &ndev, &phys);
-	if ((er != VK_SUCCESS && er != VK_INCOMPLETE) || ndev == 0) {
-		fprintf(stderr, "no Vulkan device\n");
-		return 1;
-	}
 	VkPhysicalDeviceProperties props;
-	vkGetPhysicalDeviceProperties(phys, &props);
-	vkGetPhysicalDeviceMemoryProperties(phys, &mp);
-
-	uint32_t nq = 0;
-	vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, NULL);
-	VkQueueFamilyProperties qf[16];
-	if (nq > 16)
-		nq = 16;
-	vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, qf);
-	uint32_t family = UINT32_MAX;
-	for (uint32_t i = 0; i < nq; i++)
-		if (qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) {
-			family = i;
-			break;
-		}
-	if (family == UINT32_MAX) {
-		fprintf(stderr, "no graphics queue\n");
-		return 1;
-	}
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueFamilyIndex = family,
-		.queueCount = 1,
-		.pQueuePriorities = &prio,
-	};
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-		.queueCreateInfoCount = 1,
-		.pQueueCreateInfos = &qci,
-	};
-	CHECK_VK(vkCreateDevice(phys, &dci, NULL, &dev));
+	uint32_t family;
 	VkQueue queue;
-	vkGetDeviceQueue(dev, family, 0, &queue);
+	vk_open(VK_QUEUE_GRAPHICS_BIT, &props, &family, &queue);
 
 	VkCommandPoolCreateInfo cpoci = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
