@@ -122,6 +122,47 @@ static inline VkBuffer make_buffer_for(VkDeviceSize size, VkBufferUsageFlags usa
 	return b;
 }
 
+/* A command buffer of a new pool on `family`, recording for one submission. */
+static inline VkCommandBuffer vk_begin(uint32_t family, VkCommandPool *pool)
+{
+	VkCommandPoolCreateInfo cpoci = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+		.queueFamilyIndex = family,
+	};
+	CHECK_VK(vkCreateCommandPool(dev, &cpoci, NULL, pool));
+	VkCommandBufferAllocateInfo cbai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = *pool,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkCommandBuffer cmd;
+	CHECK_VK(vkAllocateCommandBuffers(dev, &cbai, &cmd));
+	VkCommandBufferBeginInfo cbbi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+	};
+	CHECK_VK(vkBeginCommandBuffer(cmd, &cbbi));
+	return cmd;
+}
+
+/* Ends `cmd`, submits it on `queue` and waits for it (at most `seconds`). */
+static inline void vk_submit_wait(VkQueue queue, VkCommandBuffer cmd, unsigned seconds)
+{
+	CHECK_VK(vkEndCommandBuffer(cmd));
+	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+	VkFence fence;
+	CHECK_VK(vkCreateFence(dev, &fci, NULL, &fence));
+	VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+		.commandBufferCount = 1,
+		.pCommandBuffers = &cmd,
+	};
+	CHECK_VK(vkQueueSubmit(queue, 1, &si, fence));
+	CHECK_VK(vkWaitForFences(dev, 1, &fence, VK_TRUE, seconds * 1000ull * 1000 * 1000));
+	vkDestroyFence(dev, fence, NULL);
+}
+
 /* The whole file at `path` (a SPIR-V module), its size in *size. */
 static inline uint32_t *read_file(const char *path, size_t *size)
 {

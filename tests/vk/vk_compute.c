@@ -128,25 +128,8 @@ int main(int argc, char **argv)
 	}
 	vkUpdateDescriptorSets(dev, NBUF, wds, 0, NULL);
 
-	VkCommandPoolCreateInfo cpoci = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-		.queueFamilyIndex = family,
-	};
 	VkCommandPool cpool;
-	CHECK_VK(vkCreateCommandPool(dev, &cpoci, NULL, &cpool));
-	VkCommandBufferAllocateInfo cbai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = cpool,
-		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBuffer cmd;
-	CHECK_VK(vkAllocateCommandBuffers(dev, &cbai, &cmd));
-	VkCommandBufferBeginInfo cbbi = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-	};
-	CHECK_VK(vkBeginCommandBuffer(cmd, &cbbi));
+	VkCommandBuffer cmd = vk_begin(family, &cpool);
 	vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
 	vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
 	vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
@@ -158,24 +141,13 @@ int main(int argc, char **argv)
 	};
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
 			     0, 1, &mb, 0, NULL, 0, NULL);
-	CHECK_VK(vkEndCommandBuffer(cmd));
-	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-	VkFence fence;
-	CHECK_VK(vkCreateFence(dev, &fci, NULL, &fence));
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.commandBufferCount = 1,
-		.pCommandBuffers = &cmd,
-	};
-	CHECK_VK(vkQueueSubmit(queue, 1, &si, fence));
-	CHECK_VK(vkWaitForFences(dev, 1, &fence, VK_TRUE, 10ull * 1000 * 1000 * 1000));
+	vk_submit_wait(queue, cmd, 10);
 
 	for (int b = 1; b < NBUF; b++)
 		for (uint32_t i = 0; i < words; i++)
 			printf("b%d %u %08x\n", b, i, map[b][i]);
 	printf("device %s\n", props.deviceName);
 
-	vkDestroyFence(dev, fence, NULL);
 	vkDestroyCommandPool(dev, cpool, NULL);
 	vkDestroyDescriptorPool(dev, pool, NULL);
 	vkDestroyPipeline(dev, pipe, NULL);

@@ -306,25 +306,8 @@ int main(int argc, char **argv)
 	memcpy(imap, idx, sizeof(idx));
 	memcpy(omap, offs, sizeof(offs));
 
-	VkCommandPoolCreateInfo cpoci = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-		.queueFamilyIndex = family,
-	};
 	VkCommandPool cpool;
-	CHECK_VK(vkCreateCommandPool(dev, &cpoci, NULL, &cpool));
-	VkCommandBufferAllocateInfo cbai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = cpool,
-		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBuffer cmd;
-	CHECK_VK(vkAllocateCommandBuffers(dev, &cbai, &cmd));
-	VkCommandBufferBeginInfo cbbi = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-	};
-	CHECK_VK(vkBeginCommandBuffer(cmd, &cbbi));
+	VkCommandBuffer cmd = vk_begin(family, &cpool);
 	VkClearValue clears[2] = {
 		{.color = {.float32 = {0.1f, 0.2f, 0.3f, 1.0f}}},
 		{.depthStencil = {1.0f, 0}},
@@ -366,17 +349,7 @@ int main(int argc, char **argv)
 	};
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
 			     &mb, 0, NULL, 0, NULL);
-	CHECK_VK(vkEndCommandBuffer(cmd));
-	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-	VkFence fence;
-	CHECK_VK(vkCreateFence(dev, &fci, NULL, &fence));
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.commandBufferCount = 1,
-		.pCommandBuffers = &cmd,
-	};
-	CHECK_VK(vkQueueSubmit(queue, 1, &si, fence));
-	CHECK_VK(vkWaitForFences(dev, 1, &fence, VK_TRUE, 30ull * 1000 * 1000 * 1000));
+	vk_submit_wait(queue, cmd, 30);
 	for (int i = 0; i < W * H; i++)
 		printf("w %d %08x\n", i, out[i]);
 	printf("device %s\n", props.deviceName);

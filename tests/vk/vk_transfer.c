@@ -141,25 +141,8 @@ int main(int argc, char **argv)
 	VkQueue queue;
 	vk_open(VK_QUEUE_GRAPHICS_BIT, &props, &family, &queue);
 
-	VkCommandPoolCreateInfo cpoci = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-		.queueFamilyIndex = family,
-	};
 	VkCommandPool cpool;
-	CHECK_VK(vkCreateCommandPool(dev, &cpoci, NULL, &cpool));
-	VkCommandBufferAllocateInfo cbai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = cpool,
-		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBuffer cmd;
-	CHECK_VK(vkAllocateCommandBuffers(dev, &cbai, &cmd));
-	VkCommandBufferBeginInfo cbbi = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-	};
-	CHECK_VK(vkBeginCommandBuffer(cmd, &cbbi));
+	VkCommandBuffer cmd = vk_begin(family, &cpool);
 
 	uint32_t *out;
 	size_t out_words;
@@ -285,17 +268,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	transfer_barrier(cmd);
-	CHECK_VK(vkEndCommandBuffer(cmd));
-	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-	VkFence fence;
-	CHECK_VK(vkCreateFence(dev, &fci, NULL, &fence));
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.commandBufferCount = 1,
-		.pCommandBuffers = &cmd,
-	};
-	CHECK_VK(vkQueueSubmit(queue, 1, &si, fence));
-	CHECK_VK(vkWaitForFences(dev, 1, &fence, VK_TRUE, 30ull * 1000 * 1000 * 1000));
+	vk_submit_wait(queue, cmd, 30);
 	for (size_t i = 0; i < out_words; i++)
 		printf("w %zu %08x\n", i, out[i]);
 	printf("device %s\n", props.deviceName);
