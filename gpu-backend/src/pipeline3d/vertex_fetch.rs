@@ -25,6 +25,8 @@ const MAX_ELEMENTS: usize = 34;
 struct Element {
     buffer: u32,
     format: TexelFormat,
+    /// The integers fetched become floats of the same value (the SSCALED/USCALED formats).
+    scaled: bool,
     offset: u32,
     /// Component controls: 0 no store, 1 source, 2 zero, 3 1.0, 4 integer 1.
     control: [u32; 4],
@@ -40,22 +42,31 @@ struct Buffer {
     size: u64,
 }
 
-/// The vertex formats the fetcher converts: the typed-message formats and the
-/// three-channel 32-bit ones vertex buffers use.
-fn vertex_format(f: u32) -> Option<TexelFormat> {
-    let three = |kind| TexelFormat {
-        channels: 3,
-        bits: 32,
+/// The vertex formats the fetcher converts: the typed-message formats, the
+/// three-channel 32-bit ones vertex buffers use, and the scaled integer formats (stored
+/// as integers, fetched as their values in float: IGT's render copy gives positions as
+/// R16G16_SSCALED). The flag says the format is scaled.
+fn vertex_format(f: u32) -> Option<(TexelFormat, bool)> {
+    let int = |channels, bits, kind| TexelFormat {
+        channels,
+        bits,
         kind,
         bgra: false,
         srgb: false,
     };
-    match f {
-        0x040 => Some(three(ChannelKind::Float)),
-        0x041 => Some(three(ChannelKind::Sint)),
-        0x042 => Some(three(ChannelKind::Uint)),
-        _ => TexelFormat::of(f).filter(|t| !t.srgb),
-    }
+    Some(match f {
+        0x040 => (int(3, 32, ChannelKind::Float), false),
+        0x041 => (int(3, 32, ChannelKind::Sint), false),
+        0x042 => (int(3, 32, ChannelKind::Uint), false),
+        // R8G8B8A8, R16G16 and R32 SSCALED / USCALED.
+        0x0f4 => (int(4, 8, ChannelKind::Sint), true),
+        0x0f5 => (int(4, 8, ChannelKind::Uint), true),
+        0x0f6 => (int(2, 16, ChannelKind::Sint), true),
+        0x0f7 => (int(2, 16, ChannelKind::Uint), true),
+        0x0f8 => (int(1, 32, ChannelKind::Sint), true),
+        0x0f9 => (int(1, 32, ChannelKind::Uint), true),
+        _ => (TexelFormat::of(f).filter(|t| !t.srgb)?, false),
+    })
 }
 
 /// The vertex fetch state of one draw, decoded once.
@@ -98,10 +109,10 @@ impl<'a> Fetch<'a> {
             let fmt_num = d0 >> 16 & 0x1ff;
             let control = [d1 >> 28 & 7, d1 >> 24 & 7, d1 >> 20 & 7, d1 >> 16 & 7];
             let sources = control.contains(&1);
-            let format = match vertex_format(fmt_num) {
+            let (format, scaled) = match vertex_format(fmt_num) {
                 Some(f) => f,
                 // A format nobody reads (every component stored as a constant) is fine.
-                None if !sources => TexelFormat::of(0).unwrap(),
+                None if !sources => (TexelFormat::of(0).unwrap(), false),
                 None => {
                     return Err(EuError::new(format!(
                         "vertex element format {fmt_num:#x} is not modelled"
@@ -121,6 +132,7 @@ impl<'a> Fetch<'a> {
             elements.push(Element {
                 buffer: d0 >> 26,
                 format,
+                scaled,
                 offset: d0 & 0xfff,
                 control,
                 instancing: (inst[0] >> 8 & 1 != 0, inst[1]),
@@ -238,6 +250,16 @@ impl<'a> Fetch<'a> {
                     }
                 } else {
                     src = [0; 4];
+                }
+            }
+            if e.scaled {
+                let signed = e.format.kind == ChannelKind::Sint;
+                for v in &mut src {
+                    *v = if signed {
+                        (*v as i32 as f32).to_bits()
+                    } else {
+                        (*v as f32).to_bits()
+                    };
                 }
             }
             let mut slot = [0u32; 4];
@@ -367,6 +389,41 @@ mod tests {
             .map(|r| r.iter().map(|v| v[0][2]).collect())
             .collect();
         assert_eq!(ids, vec![vec![1], vec![2, 3]]);
+    }
+
+    /// R16G16_SSCALED (IGT's render copy positions) and R8G8B8A8_USCALED give floats of
+    /// the stored integers; a missing alpha is 1.0.
+    #[test]
+    fn scaled_formats_fetch_their_integers_as_floats() {
+        let space = SparseSpace::new();
+        space.bind(0, 0x10_0000);
+        put(&space, VB, &[0x0007_fffd, 0x80ff_0203, 0]);
+        let mut r = state();
+        // No system values over element 0's Z and W.
+        r.state_3d.remove(&state_header("3DSTATE_VF_SGVS").unwrap());
+        r.state_3d.insert(
+            state_header("3DSTATE_VERTEX_ELEMENTS").unwrap(),
+            vec![
+                1 << 25 | 0x0f6 << 16,
+                0x1111_0000,
+                1 << 25 | 0x0f5 << 16 | 4,
+                0x1111_0000,
+            ],
+        );
+        let s = State3d::new(&r);
+        let fetch = Fetch::new(&s, &space).unwrap();
+        let p = Primitive {
+            indexed: false,
+            vertex_count: 1,
+            start_vertex: 0,
+            instance_count: 1,
+            start_instance: 0,
+            base_vertex: 0,
+        };
+        let vue = fetch.instance(&p, 0).unwrap().remove(0).remove(0);
+        let f = |v: f32| v.to_bits();
+        assert_eq!(vue[0], [f(-3.0), f(7.0), f(0.0), f(1.0)]);
+        assert_eq!(vue[1], [f(3.0), f(2.0), f(255.0), f(128.0)]);
     }
 
     #[test]
