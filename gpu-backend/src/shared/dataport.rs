@@ -229,33 +229,18 @@ fn a64(
             }
             Ok(())
         }
-        msg::A64_UNTYPED_ATOMIC_FLOAT => {
+        msg::A64_UNTYPED_ATOMIC | msg::A64_UNTYPED_ATOMIC_FLOAT => {
+            let float = kind == msg::A64_UNTYPED_ATOMIC_FLOAT;
             let returns = desc >> 13 & 1 != 0;
-            let op = desc >> 8 & 3;
-            float_atomic_op(op, 0, 0, 0)?;
-            let n = atomic_operands(op, true);
-            for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
-                let addr = a64_addr(p, ch);
-                let (a, b) = (operand(p, n, 0, 16 + ch), operand(p, n, 1, 24 + ch));
-                let old = load_dword(dp, &flat, addr)?;
-                store_dword(dp, &flat, addr, float_atomic_op(op, old, a, b)?)?;
-                if returns {
-                    put_dword(response, ch, old);
-                }
-            }
-            Ok(())
-        }
-        msg::A64_UNTYPED_ATOMIC => {
-            let returns = desc >> 13 & 1 != 0;
-            let op = desc >> 8 & 0xf;
-            atomic_op(op, 0, 0, 0)?;
-            let n = atomic_operands(op, false);
+            let op = desc >> 8 & if float { 3 } else { 0xf };
+            dword_atomic(float, op, 0, 0, 0)?;
+            let n = atomic_operands(op, float);
             // SIMD8: eight addresses (two registers), then the operands.
             for ch in (0..8).filter(|c| mask >> c & 1 != 0) {
                 let addr = a64_addr(p, ch);
                 let (a, b) = (operand(p, n, 0, 16 + ch), operand(p, n, 1, 24 + ch));
                 let old = load_dword(dp, &flat, addr)?;
-                store_dword(dp, &flat, addr, atomic_op(op, old, a, b)?)?;
+                store_dword(dp, &flat, addr, dword_atomic(float, op, old, a, b)?)?;
                 if returns {
                     put_dword(response, ch, old);
                 }
@@ -533,11 +518,8 @@ fn untyped_atomic(
     let simd = if desc >> 12 & 1 != 0 { 8 } else { 16 };
     let returns = desc >> 13 & 1 != 0;
     let op = desc >> 8 & if float { 3 } else { 0xf };
-    if float {
-        float_atomic_op(op, 0, 0, 0)?;
-    } else {
-        atomic_op(op, 0, 0, 0)?;
-    }
+    // An operation that does not exist is refused before any memory moves.
+    dword_atomic(float, op, 0, 0, 0)?;
     let h = header(desc, p);
     let first = if h.is_some() { 8 } else { 0 };
     let t = target_with_header(dp, desc & 0xff, h.as_ref())?;
@@ -550,11 +532,7 @@ fn untyped_atomic(
         let a = operand(p, n, 0, first + simd + ch);
         let b = operand(p, n, 1, first + 2 * simd + ch);
         let old = load_dword(dp, &t, off)?;
-        let new = if float {
-            float_atomic_op(op, old, a, b)?
-        } else {
-            atomic_op(op, old, a, b)?
-        };
+        let new = dword_atomic(float, op, old, a, b)?;
         store_dword(dp, &t, off, new)?;
         if returns {
             if let Some(o) = response.get_mut(4 * ch..4 * ch + 4) {
@@ -583,6 +561,15 @@ fn operand(p: &Payload, count: usize, k: usize, at: usize) -> u32 {
         p.ud(at)
     } else {
         0
+    }
+}
+
+/// A dword atomic operation, integer or float (`float`).
+fn dword_atomic(float: bool, op: u32, old: u32, a: u32, b: u32) -> Result<u32, EuError> {
+    if float {
+        float_atomic_op(op, old, a, b)
+    } else {
+        atomic_op(op, old, a, b)
     }
 }
 
