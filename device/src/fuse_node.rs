@@ -232,16 +232,21 @@ fn answer_ioctl_shared(
     }
 }
 
-/// Answer an ioctl that may block from a thread of its own, so the session's workers
-/// go on serving other clients (replies may be sent from any thread).
+/// Answer an ioctl that may block from a thread of its own (see [`off_workers`]).
 fn spawn_answer(file: Arc<emu::File>, tid: u32, cmd: u32, in_data: Vec<u8>, reply: ReplyIoctl) {
-    let spawned = std::thread::Builder::new()
-        .name(format!("gemu-wait-{tid}"))
-        .spawn(move || answer_ioctl(&file, tid, cmd, &in_data, reply));
-    if let Err(e) = spawned {
+    off_workers(&format!("gemu-wait-{tid}"), move || {
+        answer_ioctl(&file, tid, cmd, &in_data, reply)
+    });
+}
+
+/// Runs `answer`, a call that may block (it waits for the GPU, interruptibly), on a thread
+/// named `name`, so the session's workers go on serving other clients; replies may be
+/// sent from any thread.
+fn off_workers(name: &str, answer: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().name(name.into()).spawn(answer) {
         // The closure (and the reply inside it) is gone; fuser answers EIO for an
         // unsent reply when it drops, so the caller is not left waiting.
-        log::error!("ioctl {cmd:#x}: no thread for a blocking call: {e}");
+        log::error!("{name}: no thread for a blocking call: {e}");
     }
 }
 
@@ -526,14 +531,8 @@ impl fuser::Filesystem for DeviceNodes {
             if !emu::prime::dma_buf_ioctl_may_block(cmd) {
                 return answer();
             }
-            // SYNC_START may wait for the GPU: off the session's workers.
-            let spawned = std::thread::Builder::new()
-                .name(format!("gemu-dmabuf-{tid}"))
-                .spawn(answer);
-            if let Err(e) = spawned {
-                log::error!("dma-buf ioctl {cmd:#x}: no thread for a blocking call: {e}");
-            }
-            return;
+            // SYNC_START may wait for the GPU.
+            return off_workers(&format!("gemu-dmabuf-{tid}"), answer);
         }
         if let Some((kind, id)) = Kind::of_fh(fh.0) {
             // A syncobj fd has no ioctls of its own.
@@ -623,19 +622,12 @@ impl fuser::Filesystem for DeviceNodes {
             // session's workers, so other clients are served meanwhile; the writer's
             // signals end the wait.
             let (live, data, tid) = (self.live.clone(), data.to_vec(), req.pid());
-            let spawned = std::thread::Builder::new()
-                .name(format!("gemu-write-{tid}"))
-                .spawn(
-                    move || match live.write(ino.0, &data, &CallerMemory::new(tid)) {
-                        Ok(n) => reply.written(n as u32),
-                        Err(e) => reply.error(Errno::from_i32(e as i32)),
-                    },
-                );
-            if let Err(e) = spawned {
-                // fuser answers EIO for the reply dropped with the closure.
-                log::error!("debugfs write: no thread: {e}");
-            }
-            return;
+            return off_workers(&format!("gemu-write-{tid}"), move || {
+                match live.write(ino.0, &data, &CallerMemory::new(tid)) {
+                    Ok(n) => reply.written(n as u32),
+                    Err(e) => reply.error(Errno::from_i32(e as i32)),
+                }
+            });
         }
         // A DRM node has no write method.
         reply.error(Errno::EINVAL)
