@@ -8,7 +8,7 @@ use std::ffi::{c_int, c_ulong, c_void};
 use uapi::*;
 
 use crate::fd_files::{self, FdFile, Kind};
-use crate::ioctl::{raw_ioctl, read_own, write_own};
+use crate::ioctl::{raw_ioctl, read_own};
 use crate::nodes::fail;
 
 /// The dma-buf `fd` is, if it is one of gemu's.
@@ -95,21 +95,9 @@ pub unsafe fn sync_file_ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> 
             return r;
         }
         // dma_buf_export_sync_file: a close-on-exec fd.
-        let new_fd = fd_files::open(
-            Kind::SyncFile,
-            a.fd as u64,
-            libc::O_RDONLY | libc::O_CLOEXEC,
-        );
-        if new_fd < 0 {
-            return -1;
-        }
-        a.fd = new_fd;
-        if !write_own(arg, &a) {
-            // SAFETY: our own fd, not handed out.
-            unsafe { libc::syscall(libc::SYS_close, new_fd) };
-            return fail(libc::EFAULT);
-        }
-        return 0;
+        return crate::fences::hand_over(Kind::SyncFile, a.fd as u64, arg, &mut a, |a, fd| {
+            a.fd = fd
+        });
     }
     let mut a = dma_buf_import_sync_file::default();
     if !read_own(arg, &mut a) {

@@ -61,12 +61,26 @@ unsafe fn syncobj_handle_to_fd(fd: c_int, arg: *mut c_void) -> c_int {
         Kind::Syncobj
     };
     // drm_syncobj_handle_to_fd / sync_file export: always close-on-exec.
-    let new_fd = fd_files::open(kind, a.fd as u64, libc::O_RDONLY | libc::O_CLOEXEC);
+    hand_over(kind, a.fd as u64, arg, &mut a, |a, fd| a.fd = fd)
+}
+
+/// Opens object `id`, which the daemon has just made (a sync_file or a syncobj), as a
+/// close-on-exec fd of this process, stores the fd in `out` with `set` and copies `out`
+/// back to the caller's `arg`. When that copy faults the fd is closed again (the
+/// kernel's put_unused_fd) and the call says EFAULT.
+pub(crate) fn hand_over<T: bytemuck::Pod>(
+    kind: Kind,
+    id: u64,
+    arg: *mut c_void,
+    out: &mut T,
+    set: impl FnOnce(&mut T, c_int),
+) -> c_int {
+    let new_fd = fd_files::open(kind, id, libc::O_RDONLY | libc::O_CLOEXEC);
     if new_fd < 0 {
         return -1;
     }
-    a.fd = new_fd;
-    if !write_own(arg, &a) {
+    set(out, new_fd);
+    if !write_own(arg, out) {
         // SAFETY: our own fd, not handed out.
         unsafe { libc::syscall(libc::SYS_close, new_fd) };
         return fail(libc::EFAULT);
@@ -224,18 +238,8 @@ pub unsafe fn sync_merge(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_int
     if r < 0 {
         return r;
     }
-    let new_fd = fd_files::open(
-        Kind::SyncFile,
-        m.fence as u64,
-        libc::O_RDONLY | libc::O_CLOEXEC,
-    );
-    if new_fd < 0 {
-        return -1;
-    }
     m.fd2 = user_fd2;
-    m.fence = new_fd;
-    if !write_own(arg, &m) {
-        return fail(libc::EFAULT);
-    }
-    0
+    hand_over(Kind::SyncFile, m.fence as u64, arg, &mut m, |m, fd| {
+        m.fence = fd
+    })
 }

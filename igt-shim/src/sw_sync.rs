@@ -7,8 +7,8 @@ use std::ffi::{c_int, c_ulong, c_void};
 
 use uapi::*;
 
-use crate::fd_files::{self, Kind};
-use crate::ioctl::{raw_ioctl, read_own, write_own};
+use crate::fd_files::Kind;
+use crate::ioctl::{raw_ioctl, read_own};
 use crate::nodes::{self, fail, raw_fstat};
 
 /// Whether `fd` is an open of gemu's sw_sync file.
@@ -44,19 +44,7 @@ pub unsafe fn create_fence(fd: c_int, request: c_ulong, arg: *mut c_void) -> c_i
         return r;
     }
     // sw_sync's fds are close-on-exec.
-    let new_fd = fd_files::open(
-        Kind::SyncFile,
-        d.fence as u64,
-        libc::O_RDONLY | libc::O_CLOEXEC,
-    );
-    if new_fd < 0 {
-        return -1;
-    }
-    d.fence = new_fd;
-    if !write_own(arg, &d) {
-        // SAFETY: our own fd, not handed out.
-        unsafe { libc::syscall(libc::SYS_close, new_fd) };
-        return fail(libc::EFAULT);
-    }
-    0
+    crate::fences::hand_over(Kind::SyncFile, d.fence as u64, arg, &mut d, |d, fd| {
+        d.fence = fd
+    })
 }
