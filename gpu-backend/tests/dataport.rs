@@ -405,56 +405,18 @@ fn oword_block_reads_and_writes_move_whole_blocks() {
         ]
     };
     let mut k = lanes(11);
-    k.extend(hdr(3));
-    k.push(eu::send(
-        8,
-        10,
-        Some(50),
-        40,
-        block(2, 0, 1, 1, 1),
-        false,
-        NM,
-    ));
-    k.extend(hdr(1));
-    k.push(eu::send(
-        8,
-        10,
-        Some(51),
-        40,
-        block(1, 0, 1, 1, 1),
-        false,
-        NM,
-    ));
-    k.extend(hdr(20));
-    k.push(eu::send(
-        8,
-        10,
-        Some(52),
-        40,
-        block(3, 1, 2, 1, 1),
-        false,
-        NM,
-    ));
-    k.extend(hdr(15));
-    k.push(eu::send(
-        8,
-        10,
-        Some(54),
-        40,
-        block(2, 0, 1, 1, 1),
-        false,
-        NM,
-    ));
-    k.extend(hdr((OUT as u32 + 0x400) / 16));
-    k.push(eu::send(
-        8,
-        10,
-        Some(55),
-        40,
-        block(0, 0, 1, 1, 0xff),
-        false,
-        NM,
-    ));
+    // (OWord offset in the header, response register, descriptor) of each read.
+    let reads = [
+        (3, 50, block(2, 0, 1, 1, 1)),
+        (1, 51, block(1, 0, 1, 1, 1)),
+        (20, 52, block(3, 1, 2, 1, 1)),
+        (15, 54, block(2, 0, 1, 1, 1)),
+        ((OUT as u32 + 0x400) / 16, 55, block(0, 0, 1, 1, 0xff)),
+    ];
+    for (off, to, desc) in reads {
+        k.extend(hdr(off));
+        k.push(eu::send(8, 10, Some(to), 40, desc, false, NM));
+    }
     // Write r50..r55 (6 registers, 12 OWords) at OWord 0 of entry 2: header r60, data r61..
     k.push(eu::mov(8, dst(60, 0, ty::UD), ud(0), NM));
     for r in 0..6 {
