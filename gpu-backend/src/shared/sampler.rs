@@ -157,7 +157,6 @@ fn respond(
     ch: usize,
     response: &mut [u8],
 ) -> Result<(), EuError> {
-    let rlen = response.len() / 32;
     let one = fmt.default_channel(3);
     for c in 0..4 {
         let v = match s.channel_select[c] {
@@ -166,12 +165,19 @@ fn respond(
             sel @ 4..=7 => raw[(sel - 4) as usize],
             sel => return Err(EuError::new(format!("shader channel select {sel}"))),
         };
-        let reg = c * width / 8 + ch / 8;
-        if reg < rlen {
-            put_dword(response, reg * 8 + ch % 8, v);
-        }
+        put_channel(response, width, c, ch, v);
     }
     Ok(())
+}
+
+/// Writes channel `c` (0 = red) of lane `ch` into a response of `width` lanes per
+/// channel: channel after channel, each over `width / 8` registers; channels past the
+/// response's length are not returned.
+fn put_channel(response: &mut [u8], width: usize, c: usize, ch: usize, v: u32) {
+    let reg = c * width / 8 + ch / 8;
+    if reg < response.len() / 32 {
+        put_dword(response, reg * 8 + ch % 8, v);
+    }
 }
 
 /// `resinfo`: for the level in parameter 0 (an integer), the width, height, depth (or
@@ -188,7 +194,6 @@ fn resinfo(
         return Err(EuError::new("resinfo with a header is not modelled"));
     }
     let s = surface(dp, desc & 0xff)?;
-    let rlen = response.len() / 32;
     let levels = s.rt_lod + 1;
     for ch in 0..width {
         if mask >> ch & 1 == 0 {
@@ -206,10 +211,7 @@ fn resinfo(
             }
         };
         for (c, &x) in v.iter().enumerate() {
-            let reg = c * width / 8 + ch / 8;
-            if reg < rlen {
-                put_dword(response, reg * 8 + ch % 8, x);
-            }
+            put_channel(response, width, c, ch, x);
         }
     }
     Ok(())
@@ -270,7 +272,6 @@ fn gather(
         dp.read(addr, buf)
             .map_err(|f| EuError::new(format!("sampler fault at {:#x}", f.addr)))
     };
-    let rlen = response.len() / 32;
     for ch in 0..width {
         if mask >> ch & 1 == 0 {
             continue;
@@ -282,10 +283,7 @@ fn gather(
         };
         let texels = tex.gather(&mut read, &st, (param(0, ch), param(1, ch)), slice, source)?;
         for (c, v) in texels.iter().enumerate() {
-            let reg = c * width / 8 + ch / 8;
-            if reg < rlen {
-                put_dword(response, reg * 8 + ch % 8, v.to_bits());
-            }
+            put_channel(response, width, c, ch, v.to_bits());
         }
     }
     Ok(())
