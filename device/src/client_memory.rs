@@ -279,6 +279,12 @@ pub fn tgid_of(tid: u32) -> u32 {
         .unwrap_or(0)
 }
 
+/// The command name of thread `tid` (`/proc/<tid>/comm`), `None` when it is gone.
+pub fn command_of(tid: u32) -> Option<String> {
+    let c = std::fs::read_to_string(format!("/proc/{tid}/comm")).ok()?;
+    Some(c.trim_end_matches('\n').to_string())
+}
+
 /// The hexadecimal fields `names` of `/proc/<tid>/status`, in that order; `None` when
 /// the thread is gone or a field is missing.
 fn status_fields<const N: usize>(tid: Pid, names: &[&str; N]) -> Option<[u64; N]> {

@@ -215,9 +215,8 @@ impl DebugFs {
         );
         for f in self.device.files() {
             let cred = f.credentials();
-            let command = std::fs::read_to_string(format!("/proc/{}/comm", cred.pid))
-                .map(|c| c.trim_end().to_string())
-                .unwrap_or_else(|_| "<unknown>".into());
+            let command = crate::client_memory::command_of(cred.pid)
+                .unwrap_or_else(|| "<unknown>".into());
             s += &format!(
                 "{:>20} {:>5} {:>3}   {}    {} {:>5} {:>10}\n",
                 command,

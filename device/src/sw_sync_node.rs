@@ -24,8 +24,8 @@ pub const POLL_MASK: u32 =
 /// An open by thread `tid`: a new timeline named after its command, as the kernel
 /// names it after the opener's; the open's file handle.
 pub fn open(device: &Device, tid: u32) -> u64 {
-    let comm = std::fs::read_to_string(format!("/proc/{tid}/comm")).unwrap_or_default();
-    FH_TAG | device.sw_sync_open(comm.trim_end_matches('\n'))
+    let comm = crate::client_memory::command_of(tid).unwrap_or_default();
+    FH_TAG | device.sw_sync_open(&comm)
 }
 
 /// The timeline of an open with file handle `fh`, if it is one of this file's.
