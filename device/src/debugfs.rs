@@ -215,8 +215,8 @@ impl DebugFs {
         );
         for f in self.device.files() {
             let cred = f.credentials();
-            let command = crate::client_memory::command_of(cred.pid)
-                .unwrap_or_else(|| "<unknown>".into());
+            let command =
+                crate::client_memory::command_of(cred.pid).unwrap_or_else(|| "<unknown>".into());
             s += &format!(
                 "{:>20} {:>5} {:>3}   {}    {} {:>5} {:>10}\n",
                 command,

@@ -10,7 +10,7 @@
 //! the least recently used first.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use lru::LruCache;
 
@@ -39,7 +39,7 @@ pub struct Decoded {
 }
 
 /// The decoded instructions of one kernel and the bytes they came from.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Code {
     /// The kernel's bytes from its start up to the end of the last decoded instruction.
     bytes: Vec<u8>,
@@ -63,7 +63,7 @@ pub struct CacheStats {
 }
 
 struct Cache {
-    kernels: LruCache<u64, Code>,
+    kernels: LruCache<u64, Arc<Code>>,
     stats: CacheStats,
 }
 
@@ -88,13 +88,14 @@ pub fn cache_stats() -> CacheStats {
 }
 
 /// A kernel in GPU memory for the duration of one dispatch command (its memory does not
-/// change while its threads run). Dropping it returns its decoded instructions to the
-/// cache.
+/// change while its threads run). The decoded instructions are shared with the cache
+/// (and the other host threads of the dispatch) until one is decoded anew, which takes a
+/// copy; dropping it returns the most complete decoding to the cache.
 pub struct Kernel<'a> {
     space: &'a dyn AddressSpace,
     /// GPU address of the first instruction.
     pub base: u64,
-    code: Code,
+    code: Arc<Code>,
     /// The last instruction fetched past the cached range.
     spare: Option<Decoded>,
 }
@@ -104,7 +105,7 @@ impl<'a> Kernel<'a> {
     /// memory still has the same bytes there.
     pub fn new(space: &'a dyn AddressSpace, base: u64) -> Kernel<'a> {
         let base = base & GPU_ADDR_MASK;
-        let cached = with_cache(|c| c.kernels.pop(&base));
+        let cached = with_cache(|c| c.kernels.get(&base).cloned());
         let code = match cached {
             Some(code) if unchanged(space, base, &code.bytes) => {
                 with_cache(|c| c.stats.hits += 1);
@@ -112,7 +113,7 @@ impl<'a> Kernel<'a> {
             }
             _ => {
                 with_cache(|c| c.stats.misses += 1);
-                Code::default()
+                Arc::default()
             }
         };
         Kernel {
@@ -137,10 +138,11 @@ impl<'a> Kernel<'a> {
         let slot = (off / 8) as usize;
         if !matches!(self.code.insts.get(slot), Some(Some(_))) {
             let d = self.decode(off)?;
-            if self.code.insts.len() <= slot {
-                self.code.insts.resize(slot + 1, None);
+            let code = Arc::make_mut(&mut self.code);
+            if code.insts.len() <= slot {
+                code.insts.resize(slot + 1, None);
             }
-            return Ok(self.code.insts[slot].insert(d));
+            return Ok(code.insts[slot].insert(d));
         }
         Ok(self.code.insts[slot].as_ref().expect("checked above"))
     }
@@ -200,10 +202,12 @@ impl<'a> Kernel<'a> {
             let mut gap = vec![0u8; (off - have) as usize];
             read_mem(self.space, (self.base + have) & GPU_ADDR_MASK, &mut gap)
                 .map_err(|f| EuError::new(format!("instruction fetch fault at {:#x}", f.addr)))?;
-            self.code.bytes.extend_from_slice(&gap);
+            Arc::make_mut(&mut self.code).bytes.extend_from_slice(&gap);
         }
         let from = (self.code.bytes.len() as u64 - off) as usize;
-        self.code.bytes.extend_from_slice(&bytes[from..]);
+        Arc::make_mut(&mut self.code)
+            .bytes
+            .extend_from_slice(&bytes[from..]);
         Ok(())
     }
 }
@@ -221,6 +225,14 @@ impl Drop for Kernel<'_> {
             return;
         }
         with_cache(|c| {
+            // Another host thread of the dispatch may have returned a decoding that
+            // covers more of the kernel: keep that one.
+            if c.kernels
+                .peek(&self.base)
+                .is_some_and(|k| k.bytes.len() > code.bytes.len())
+            {
+                return;
+            }
             if let Some((old, _)) = c.kernels.push(self.base, code) {
                 if old != self.base {
                     c.stats.evictions += 1;
