@@ -229,6 +229,17 @@ fn a_draw_with_a_bad_vertex_count_or_pointer_does_not_crash() {
     b.extend([0x7b00_0005, 0, u32::MAX, 0, u32::MAX, 0, 0]);
     b.push(BB_END);
     assert!(hang_reason(gpu.run(&b)).contains("3DPRIMITIVE of"));
+    // Within the vertex limit, but an instance whose three-element entries would take
+    // more than the model holds at once.
+    let gpu = Gpu::rcs();
+    let mut b = setup(&gpu, 0xc7, 0xf, &[]);
+    b.extend([0x7b00_0005, 0, 1 << 24, 0, 1, 0, 0]);
+    b.push(BB_END);
+    let why = hang_reason(gpu.run(&b));
+    assert!(
+        why.contains("bytes of vertex entries per instance"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -122,6 +122,10 @@ impl Primitive {
 /// whole draw would otherwise hold the engine for hours).
 const MAX_DRAW_VERTICES: u64 = 1 << 24;
 
+/// Most bytes of vertex entries one instance of a draw may hold (the model fetches an
+/// instance's vertices before it assembles them).
+const MAX_INSTANCE_BYTES: u64 = 1 << 30;
+
 /// Executes 3DSTATE_WM_HZ_OP (a depth clear or resolve) with the context's 3D state.
 pub(crate) fn hz_op(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result<(), EuError> {
     depth::hz_op(&state::State3d::new(state), dw, env.space, env.tick)
@@ -140,6 +144,15 @@ pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result
     }
     let topology = s.cmd("3DSTATE_VF_TOPOLOGY").dw(1) & 0x3f;
     let fetch = vertex_fetch::Fetch::new(&s, env.space)?;
+    // An instance's vertices are fetched together: a count whose entries would not fit
+    // in memory hangs naming itself instead of exhausting the daemon.
+    let instance_bytes = u64::from(prim.vertex_count) * fetch.vue_bytes();
+    if instance_bytes > MAX_INSTANCE_BYTES {
+        return Err(EuError::new(format!(
+            "3DPRIMITIVE of {} vertices: {instance_bytes} bytes of vertex entries per instance",
+            prim.vertex_count
+        )));
+    }
     let mut backend = pixel::Backend::new(&s, env)?;
     let mut vs = vertex_shader::VertexShader::new(&s, env)?;
     for i in 0..prim.instance_count {

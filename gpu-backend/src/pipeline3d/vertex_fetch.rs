@@ -179,6 +179,11 @@ impl<'a> Fetch<'a> {
         })
     }
 
+    /// Bytes one fetched vertex occupies: its VUE's slots and the vector holding them.
+    pub fn vue_bytes(&self) -> u64 {
+        (self.elements.len() * std::mem::size_of::<[u32; 4]>() + std::mem::size_of::<Vue>()) as u64
+    }
+
     /// The VUEs of every vertex of instance `i` of the draw, in vertex order, in runs
     /// that the cut index (primitive restart) separates: each run is assembled on its own.
     pub fn instance(&self, p: &Primitive, i: u32) -> Result<Vec<Vec<Vue>>, EuError> {
