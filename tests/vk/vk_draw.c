@@ -46,6 +46,22 @@ static VkShaderModule module(const char *path)
 	return m;
 }
 
+/* An attachment cleared at the start of the render pass, stored at its end and then
+ * read back by a transfer. */
+static VkAttachmentDescription cleared_attachment(VkFormat format)
+{
+	return (VkAttachmentDescription){
+		.format = format,
+		.samples = VK_SAMPLE_COUNT_1_BIT,
+		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+		.storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+		.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+	};
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -123,27 +139,11 @@ int main(int argc, char **argv)
 		};
 		CHECK_VK(vkCreateImageView(dev, &dvci, NULL, &dview));
 	}
-	VkAttachmentDescription atts[2] = {{0}, {
-		.format = VK_FORMAT_D32_SFLOAT,
-		.samples = VK_SAMPLE_COUNT_1_BIT,
-		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-		.storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
-		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-	}};
-	VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
-	VkAttachmentDescription att = {
-		.format = VK_FORMAT_R8G8B8A8_UNORM,
-		.samples = VK_SAMPLE_COUNT_1_BIT,
-		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-		.storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
-		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+	VkAttachmentDescription atts[2] = {
+		cleared_attachment(VK_FORMAT_R8G8B8A8_UNORM),
+		cleared_attachment(VK_FORMAT_D32_SFLOAT),
 	};
+	VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
 	VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
 	VkSubpassDescription sub = {
 		.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
@@ -151,7 +151,6 @@ int main(int argc, char **argv)
 		.pColorAttachments = &ref,
 		.pDepthStencilAttachment = depth ? &dref : NULL,
 	};
-	atts[0] = att;
 	VkSubpassDependency dep = {
 		.srcSubpass = 0,
 		.dstSubpass = VK_SUBPASS_EXTERNAL,
