@@ -383,6 +383,7 @@ static inline uint64_t bad_ptr(void)
 /* ---- execbuf helpers (the exec_*.c clients) -------------------------- */
 
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 
 /*
@@ -655,8 +656,20 @@ static unsigned int gemu_watchdog_secs;
 
 static void *gemu_watchdog_thread(void *arg)
 {
+	struct timespec deadline;
+
 	(void)arg;
-	sleep(gemu_watchdog_secs);
+	/*
+	 * Cases drive SIGALRM timers at the whole process; a plain sleep()
+	 * here would end early when one lands on this thread. The thread
+	 * blocks every signal (set before it was created) and sleeps to an
+	 * absolute deadline.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += gemu_watchdog_secs;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline,
+			       NULL) == EINTR)
+		;
 	fprintf(stderr, "FAIL watchdog: case [%s] still running after %u s\n",
 		gemu_case_name, gemu_watchdog_secs);
 	printf("%ld passed, %ld failed\n", gemu_checks_passed,
@@ -670,9 +683,14 @@ static inline void gemu_watchdog(unsigned int secs)
 {
 	pthread_t t;
 
+	sigset_t all, old;
+
 	gemu_watchdog_secs = secs;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&t, NULL, gemu_watchdog_thread, NULL) == 0)
 		pthread_detach(t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* GEMU_WATCHDOG(secs) at file scope arms the watchdog before main(). */
