@@ -117,9 +117,14 @@ impl File {
             let mut objs = Vec::new();
             let mut blocker = None;
             let r = self.do_execbuffer(a, &mut exec, &mut objs, caller, via, &mut blocker);
-            // New offsets go back to user space, also after an error past placement.
+            // New offsets go back to user space, also after an error past placement —
+            // but not when the call is to be made again after a wait (here or by the
+            // front-end): with the new offsets in its list, the next try would find
+            // nothing moved and, under NO_RELOC, skip the relocations this try did not
+            // get to (IGT's gem_exec_parallel saw its stores land in the previous
+            // target).
             for (i, o) in objs.iter().enumerate() {
-                if o.update {
+                if o.update && blocker.is_none() {
                     let at = a.buffers_ptr + i as u64 * EXEC_OBJECT_SIZE + EXEC_OFFSET_AT;
                     let _ = caller.write(at, &canonical(o.offset).to_ne_bytes());
                 }

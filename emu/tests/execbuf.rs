@@ -724,3 +724,77 @@ fn presumed_offsets_come_back_across_chunks_and_up_to_an_error() {
         assert_eq!(e.presumed_offset, want, "entry {k}");
     }
 }
+
+/// A submission that must wait (its batch still read by a request behind a gate) is
+/// made again as if never made: the offsets it found go back to user space only when
+/// it goes through. Otherwise the retried call, under NO_RELOC, would find nothing
+/// moved and skip the relocation it never applied, and the GPU would write into the
+/// previous target (IGT's gem_exec_parallel, whose threads retarget one batch).
+#[test]
+fn a_retried_no_reloc_submission_still_relocates() {
+    use std::sync::atomic::Ordering;
+    let (_d, f, mem) = setup();
+    let gate = create(&f, &mem, 4096);
+    let fence = emu::testing::gate(&f.lookup(gate).unwrap());
+    let (a, b) = (create(&f, &mem, 4096), create(&f, &mem, 4096));
+    let batch = create(&f, &mem, 4096);
+    write(&f, &mem, batch, &[MI_BATCH_BUFFER_END]);
+    let reloc = |target: u32, presumed: u64| drm_i915_gem_relocation_entry {
+        target_handle: target,
+        offset: 8,
+        presumed_offset: presumed,
+        read_domains: I915_GEM_DOMAIN_RENDER,
+        ..Default::default()
+    };
+    let batch_obj = |r: drm_i915_gem_relocation_entry| drm_i915_gem_exec_object2 {
+        handle: batch,
+        relocation_count: 1,
+        relocs_ptr: mem.put(&r),
+        ..Default::default()
+    };
+    let behind_gate = drm_i915_gem_exec_object2 {
+        handle: gate,
+        flags: EXEC_OBJECT_WRITE,
+        ..Default::default()
+    };
+    let plain = |h: u32| drm_i915_gem_exec_object2 {
+        handle: h,
+        ..Default::default()
+    };
+    // The batch, relocated to `a`, is read by a request that waits for the gate.
+    let first = exec(&f, &mem, &[behind_gate, plain(a), batch_obj(reloc(a, u64::MAX))], 0)
+        .unwrap();
+    let a_addr = first[1].offset;
+
+    // The client retargets it at `b`, its list still saying `a`'s offset (stale).
+    let list = [
+        drm_i915_gem_exec_object2 {
+            offset: a_addr,
+            ..plain(b)
+        },
+        batch_obj(reloc(b, a_addr)),
+    ];
+    let bytes: Vec<u8> = list.iter().flat_map(|o| bytemuck::bytes_of(o).to_vec()).collect();
+    let ptr = mem.put_bytes(&bytes);
+    let mut eb = drm_i915_gem_execbuffer2 {
+        buffers_ptr: ptr,
+        buffer_count: 2,
+        flags: I915_EXEC_NO_RELOC,
+        ..Default::default()
+    };
+    mem.no_sleep.store(true, Ordering::Relaxed);
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, &mem).unwrap_err(),
+        Errno::EWOULDBLOCK
+    );
+    mem.no_sleep.store(false, Ordering::Relaxed);
+    fence.signal().unwrap();
+    // The front-end makes the same call again.
+    ioctl(&f, DRM_IOCTL_I915_GEM_EXECBUFFER2_WR, &mut eb, &mem).unwrap();
+    let back: drm_i915_gem_exec_object2 = bytemuck::pod_read_unaligned(
+        &mem.get_bytes(ptr, std::mem::size_of::<drm_i915_gem_exec_object2>()),
+    );
+    assert_ne!(back.offset, a_addr);
+    wait(&f, &mem, batch).unwrap();
+    assert_eq!(read_u32(&f, &mem, batch, 8) as u64, back.offset & 0xffff_ffff);
+}
