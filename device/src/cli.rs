@@ -89,6 +89,21 @@ pub enum Command {
         /// A library to put in each test's LD_PRELOAD (not in gemu's).
         #[arg(long, value_name = "PATH")]
         preload: Option<PathBuf>,
+        /// Run every binary of a suite found in the build (`i915`: gem_*, i915_*,
+        /// prime_*, syncobj_*, core_*, drm_*, sw_sync, dmabuf*, perf_pmu).
+        #[arg(long, value_name = "NAME")]
+        suite: Option<String>,
+        /// How many tests run side by side, each under its own daemon.
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+        jobs: usize,
+        /// The reviewed exceptions (`PATTERN CLASS REASON` per line) that class the
+        /// non-passes in the --markdown summary.
+        #[arg(long, value_name = "FILE")]
+        exceptions: Option<PathBuf>,
+        /// Write a Markdown summary: per binary counts and times, every non-pass with
+        /// its class (tests/igt/RESULTS.md is one).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
         #[command(flatten)]
         device: DeviceArgs,
         /// Entries to run, after those of --list.

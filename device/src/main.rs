@@ -77,6 +77,10 @@ fn main() -> ExitCode {
             results,
             timeout,
             preload,
+            suite,
+            jobs,
+            exceptions,
+            markdown,
             device,
             tests,
         } => igt::run(igt::Options {
@@ -92,6 +96,10 @@ fn main() -> ExitCode {
                 a
             },
             stdbuf: igt::find_in_path("stdbuf"),
+            suite,
+            jobs,
+            exceptions,
+            markdown,
         }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),

@@ -209,6 +209,10 @@ impl RequestOwner for GemContext {
         }
         self.client.mark_guilty(ban);
     }
+
+    fn expects_hangs(&self) -> bool {
+        !self.bannable.load(Ordering::Acquire) || self.state.lock().no_error_capture
+    }
 }
 
 /// A file's contexts and VMs.

@@ -152,7 +152,14 @@ pub(crate) const EIO: Errno = Errno::EIO;
 pub(crate) trait RequestOwner: Send + Sync {
     /// The request hung (it was reset).
     fn hung(&self);
+    /// Whether the owner said it expects hangs (IGT's `igt_allow_hang` makes its context
+    /// unbannable or turns off error capture before it injects one).
+    fn expects_hangs(&self) -> bool;
 }
+
+/// The log target of hangs a client did not ask for: `gemu igt` counts a test that
+/// passed with one of these in its log as failed.
+pub const UNEXPECTED_HANG_TARGET: &str = "gemu::unexpected_hang";
 
 /// One request waiting in its timeline for the fences it awaits.
 struct Pending {
@@ -427,7 +434,11 @@ pub(crate) fn completion(
         match outcome {
             Outcome::Completed => {}
             Outcome::Hung(h) => {
-                log::info!("GPU hang: {h:?}; request reset");
+                if h.reason.is_execution_error() && !owner.expects_hangs() {
+                    log::warn!(target: UNEXPECTED_HANG_TARGET, "GPU hang the client did not ask for: {h}");
+                } else {
+                    log::info!("GPU hang: {h:?}; request reset");
+                }
                 engines.resets.fetch_add(1, Ordering::Relaxed);
                 engines.capture_error(format!("GPU HANG: {h:?}"));
                 fence.set_error(EIO);

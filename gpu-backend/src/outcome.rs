@@ -65,6 +65,17 @@ pub enum HangReason {
     Internal(String),
 }
 
+impl HangReason {
+    /// Whether the engine stopped because it could not execute what it was given (an
+    /// unknown or unmodelled command or instruction, a fault, an internal error), as
+    /// opposed to a batch that simply did not end (no progress, a reset by `emu`). The
+    /// first kind is the one a client that did not inject a hang should never see: it is
+    /// either a broken batch or something this model does not execute yet.
+    pub fn is_execution_error(&self) -> bool {
+        !matches!(self, HangReason::NoProgress { .. } | HangReason::Reset(_))
+    }
+}
+
 impl fmt::Display for HangReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
