@@ -687,7 +687,7 @@ pub(crate) fn from_bits(ty: Ty, raw: u64) -> Val {
         Ty::Q => Val::I((raw as i64) as i128),
         Ty::Hf => Val::F(half::f16::from_bits(raw as u16).to_f64()),
         Ty::F | Ty::Vf => Val::F(f32::from_bits(raw as u32) as f64),
-        Ty::Df => Val::F(f64::from_bits(raw)),
+        Ty::Df | Ty::Nf => Val::F(f64::from_bits(raw)),
     }
 }
 
@@ -707,7 +707,7 @@ pub(crate) fn to_bits(ty: Ty, v: Val, sat: bool) -> Result<u64, EuError> {
         }
     };
     Ok(match ty {
-        Ty::Hf | Ty::F | Ty::Df => {
+        Ty::Hf | Ty::F | Ty::Df | Ty::Nf => {
             let mut f = v.f();
             if sat {
                 f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
@@ -757,6 +757,42 @@ mod tests {
         assert_eq!(register_bits(0, GRF_BYTES), u128::MAX);
         assert_eq!(register_bits(GRF_BYTES - 1, GRF_BYTES + 4), 1 << 127);
         assert_eq!(register_bits(GRF_BYTES, GRF_BYTES + 4), 0);
+    }
+
+    /// IGT's pair of MADs through `acc0:nf` computes `r6.3 + r2 * r6.0 + r3 * r6.1` per
+    /// channel, rounding to single precision once, when the sum leaves the accumulator.
+    #[test]
+    fn a_native_float_mad_chain_rounds_once() {
+        let first = decode(&[0x8003_005b, 0x2000_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap();
+        let second = decode(&[0x8003_005b, 0x7104_0fa8, 0x0a0a_2001, 0x0624_0305]).unwrap();
+        let mut t = Thread::new(0xff);
+        // 1 + 2^-24 is not a float: a first MAD rounded to F would lose the 2^-24 and the
+        // sum would come out as 1 - 2^-24 instead of 1.
+        let tiny = 2f32.powi(-24);
+        t.set_grf_ud(6, 3, 1f32.to_bits()); // r6.3: the constant term
+        t.set_grf_ud(6, 0, tiny.to_bits()); // r6.0: the x coefficient
+        t.set_grf_ud(6, 1, (-tiny).to_bits()); // r6.1: the y coefficient
+        for ch in 0..8 {
+            t.set_grf_ud(2, ch, 1f32.to_bits()); // x
+            t.set_grf_ud(3, ch, (ch as f32).to_bits()); // y
+        }
+        for inst in [first, second] {
+            let d = decoded(inst);
+            assert!(
+                d.fast.is_none(),
+                "accumulator operands take the general path"
+            );
+            t.alu(&d, 0xff, u32::MAX).unwrap();
+        }
+        for ch in 0..8 {
+            let want = (1.0 + f64::from(tiny) - ch as f64 * f64::from(tiny)) as f32;
+            let got = f32::from_bits(t.grf_ud(113, ch));
+            assert_eq!(got, want, "channel {ch}");
+        }
+        // Channel 2: 1 + 2^-24 - 2 * 2^-24 = 1 - 2^-24, which is a float.
+        assert_eq!(f32::from_bits(t.grf_ud(113, 2)), 1.0 - tiny);
+        // Channel 1: exactly 1 (rounding after the first MAD would give 1 - 2^-24).
+        assert_eq!(f32::from_bits(t.grf_ud(113, 1)), 1.0);
     }
 
     /// Random float MADs give the same registers on both paths.
