@@ -2,9 +2,9 @@
 //!
 //! A native instruction is 128 bits (bit 29, "compact", clear). The field positions are
 //! those of the Tiger Lake EU ISA; this module is the only place that knows them. Decoding
-//! never guesses: an encoding this model does not execute yet (compacted instructions,
-//! three-source forms, indirect addressing, an unknown opcode) is an [`IsaError`] that names
-//! it, and the thread that meets it hangs.
+//! never guesses: an encoding this model does not execute (an unknown opcode, register or
+//! type, a field combination it has no meaning for) is an [`IsaError`] that names it, and
+//! the thread that meets it hangs.
 
 use std::fmt;
 

@@ -64,6 +64,10 @@ pub struct Thread {
     /// than a small kernel's instructions).
     dirty: u128,
     acc: [u8; 64],
+    /// The accumulator was last written in native float, which this model keeps as a
+    /// double per channel: a read in another type (or an NF read of another type's
+    /// bits) would reinterpret bytes the hardware converts, so it is refused instead.
+    acc_nf: bool,
     flag: [u8; 8],
     a0: [u8; 32],
     sr0: [u8; 16],
@@ -88,6 +92,7 @@ impl Thread {
             grf: vec![0; GRF_BYTES],
             dirty: 0,
             acc: [0; 64],
+            acc_nf: false,
             flag: [0; 8],
             a0: [0; 32],
             sr0: [0; 16],
@@ -110,6 +115,7 @@ impl Thread {
             self.grf[r * 32..r * 32 + 32].fill(0);
         }
         self.acc = [0; 64];
+        self.acc_nf = false;
         self.flag = [0; 8];
         self.a0 = [0; 32];
         self.sr0 = [0; 16];
@@ -411,6 +417,10 @@ impl Thread {
     }
 
     fn store(&mut self, file: RegFile, off: usize, size: usize, v: u64) -> Result<(), EuError> {
+        if matches!(file, RegFile::Acc(..)) {
+            // `write_dst` marks a native-float write again after storing it.
+            self.acc_nf = false;
+        }
         if let RegFile::Grf(o) = file {
             self.mark(o as usize + off, o as usize + off + size);
         }
@@ -444,6 +454,12 @@ impl Thread {
                 row * vstride as usize + col * hstride as usize,
             )
         };
+        if matches!(file, RegFile::Acc(..)) && (ty == Ty::Nf) != self.acc_nf {
+            return Err(EuError::new(format!(
+                "accumulator read as :{ty} after a write {} native float",
+                if self.acc_nf { "in" } else { "not in" }
+            )));
+        }
         self.load(file, elems * ty.size(), ty.size())
     }
 
@@ -482,7 +498,11 @@ impl Thread {
     fn write_dst(&mut self, dst: &Dst, i: usize, raw: u64) -> Result<(), EuError> {
         let size = dst.ty.size();
         let file = self.indirect(dst.file, 0)?;
-        self.store(file, i * dst.hstride as usize * size, size, raw)
+        self.store(file, i * dst.hstride as usize * size, size, raw)?;
+        if dst.ty == Ty::Nf {
+            self.acc_nf = true;
+        }
+        Ok(())
     }
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
@@ -793,6 +813,35 @@ mod tests {
         assert_eq!(f32::from_bits(t.grf_ud(113, 2)), 1.0 - tiny);
         // Channel 1: exactly 1 (rounding after the first MAD would give 1 - 2^-24).
         assert_eq!(f32::from_bits(t.grf_ud(113, 1)), 1.0);
+    }
+
+    /// The accumulator's native-float and single-float layouts differ in this model, so
+    /// reading one as the other hangs instead of reinterpreting bytes.
+    #[test]
+    fn the_accumulator_is_not_read_across_native_float_and_float() {
+        let first = decode(&[0x8003_005b, 0x2000_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap();
+        let second = decode(&[0x8003_005b, 0x7104_0fa8, 0x0a0a_2001, 0x0624_0305]).unwrap();
+        // `mov (8) r20:f acc0:f`: r32 (0x20) with the source's file bit (66) cleared.
+        let mut w = asm::mov(8, dst(20, 0, ty::F), vec8(0x20, 0, ty::F), Ctl::default());
+        w[2] &= !(1 << 2);
+        let mov = decode(&w).unwrap();
+        assert!(matches!(
+            mov.srcs[0],
+            Src::Reg {
+                file: RegFile::Acc(0, 0),
+                ..
+            }
+        ));
+        let mut t = Thread::new(0xff);
+        // An NF read before any NF write.
+        let e = t.alu(&decoded(second), 0xff, u32::MAX).unwrap_err();
+        assert!(e.0.contains("accumulator read as :nf"), "{e:?}");
+        // An F read after an NF write.
+        t.alu(&decoded(first), 0xff, u32::MAX).unwrap();
+        let e = t.alu(&decoded(mov), 0xff, u32::MAX).unwrap_err();
+        assert!(e.0.contains("accumulator read as :f"), "{e:?}");
+        // After the NF write, the NF read is fine.
+        t.alu(&decoded(second), 0xff, u32::MAX).unwrap();
     }
 
     /// Random float MADs give the same registers on both paths.
