@@ -156,6 +156,7 @@ impl Scenario {
                 Tiling::X => Ok((1, pitch_bytes(w) / 4)),
                 Tiling::Y => Ok((1, pitch_bytes(w) / 4)),
                 Tiling::Tile4 => Err("Tile4 needs XY_FAST_COPY_BLT".into()),
+                Tiling::Yf(_) => Err("TileYf is a render surface layout".into()),
             }
         };
         let swctrl = |s: Tiling, d: Tiling| {
@@ -221,10 +222,12 @@ impl Scenario {
                 height,
             } => {
                 let mode = |t: Tiling| match t {
-                    Tiling::Linear => 0,
-                    Tiling::X => 1,
-                    Tiling::Y | Tiling::Tile4 => 2,
+                    Tiling::Linear => Ok(0),
+                    Tiling::X => Ok(1),
+                    Tiling::Y | Tiling::Tile4 => Ok(2),
+                    Tiling::Yf(_) => Err("TileYf is a render surface layout".to_string()),
                 };
+                let (sm, dm) = (mode(st)?, mode(dt)?);
                 let pitch = |t: Tiling| {
                     if t == Tiling::Linear {
                         pitch_bytes(width)
@@ -233,7 +236,7 @@ impl Scenario {
                     }
                 };
                 b.extend([
-                    blt::instr(blt::XY_FAST_COPY, mode(st) << 20 | mode(dt) << 13 | 8),
+                    blt::instr(blt::XY_FAST_COPY, sm << 20 | dm << 13 | 8),
                     ((st == Tiling::Tile4) as u32) << 31
                         | ((dt == Tiling::Tile4) as u32) << 30
                         | 3 << 24

@@ -105,17 +105,26 @@ impl Surface {
             t => return Err(EuError::new(format!("surface type {t}"))),
         };
         let format = dw[0] >> 18 & 0x1ff;
-        let tiling = match dw[0] >> 12 & 3 {
-            0 => Tiling::Linear,
-            2 => Tiling::X,
-            3 => Tiling::Y,
-            _ => return Err(EuError::new("W-tiled surface")),
-        };
         let bpp = if ty == SurfaceType::Null {
             1
         } else {
             format_bytes(format)
                 .ok_or_else(|| EuError::new(format!("surface format {format:#x}")))?
+        };
+        // Tiled Resource Mode (dword 5 bits 19:18) turns a Y-major surface into the
+        // standard 4 KB (Yf) or 64 KB (Ys) tiling.
+        let tiling = match (dw[0] >> 12 & 3, dw[5] >> 18 & 3) {
+            (0, 0) => Tiling::Linear,
+            (2, 0) => Tiling::X,
+            (3, 0) => Tiling::Y,
+            (3, 1) => Self::yf_tiling(ty, bpp, dw)?,
+            (3, 2) => return Err(EuError::new("TileYs surface (64 KB tiled resource mode)")),
+            (1, _) => return Err(EuError::new("W-tiled surface")),
+            (t, m) => {
+                return Err(EuError::new(format!(
+                    "tiled resource mode {m} with tile mode {t}"
+                )))
+            }
         };
         let (w, h, depth) = (dw[2] & 0x3fff, dw[2] >> 16 & 0x3fff, dw[3] >> 21);
         let (width, height) = if ty == SurfaceType::Buffer {
@@ -157,6 +166,28 @@ impl Surface {
                 dw[7] >> 16 & 7,
             ],
         })
+    }
+
+    /// The TileYf layout of a surface whose Tiled Resource Mode says 4 KB, when it is one
+    /// this model lays out: a single-sampled 2D surface of power-of-two elements whose
+    /// views reach only mip level 0 (levels from Mip Tail Start LOD on would share a tail
+    /// tile, which is not modelled; 3D and multisampled Yf swizzle differently).
+    fn yf_tiling(ty: SurfaceType, bpp: u32, dw: &[u32; 16]) -> Result<Tiling, EuError> {
+        let why = if ty != SurfaceType::D2 {
+            Some(format!("a {ty:?} surface"))
+        } else if !bpp.is_power_of_two() || bpp > 16 {
+            Some(format!("{bpp}-byte elements"))
+        } else if dw[4] >> 3 & 7 != 0 {
+            Some("multisampling".to_string())
+        } else if dw[5] & 0xff != 0 {
+            Some("mip levels past 0".to_string())
+        } else {
+            None
+        };
+        match why {
+            Some(w) => Err(EuError::new(format!("TileYf surface with {w}"))),
+            None => Ok(Tiling::Yf(bpp.trailing_zeros() as u8)),
+        }
     }
 
     /// Reads and decodes the surface state at GPU address `addr`.
@@ -463,6 +494,44 @@ impl TexelFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 64×64 B8G8R8A8 2D surface at 0x10000, pitch 256, in tile mode `tile` with
+    /// Tiled Resource Mode `trmode`.
+    fn state(tile: u32, trmode: u32) -> [u32; 16] {
+        let mut dw = [0u32; 16];
+        dw[0] = 1 << 29 | 0x0c0 << 18 | tile << 12;
+        dw[2] = 63 << 16 | 63;
+        dw[3] = 255;
+        dw[5] = trmode << 18 | 1 << 8; // Mip Tail Start LOD 1, as IGT sets it
+        dw[8] = 0x10000;
+        dw
+    }
+
+    /// Tiled Resource Mode 4 KB over Y-major is TileYf: element (4, 0) is the second
+    /// 16-byte column of the first 256-byte block, 128 bytes in (legacy Y puts it 512 in).
+    #[test]
+    fn tiled_resource_mode_4k_is_tile_yf() {
+        let s = Surface::decode(&state(3, 1)).unwrap();
+        assert_eq!(s.tiling, Tiling::Yf(2));
+        assert_eq!(s.element_addr(4, 0, 0, 0), Some(0x10000 + 128));
+        assert_eq!(s.element_addr(0, 4, 0, 0), Some(0x10000 + 64));
+        let y = Surface::decode(&state(3, 0)).unwrap();
+        assert_eq!(y.element_addr(4, 0, 0, 0), Some(0x10000 + 512));
+    }
+
+    /// Layouts the model does not have are errors that name them.
+    #[test]
+    fn unmodelled_tiled_resource_modes_are_refused() {
+        let e = |dw: [u32; 16]| Surface::decode(&dw).unwrap_err().to_string();
+        assert!(e(state(3, 2)).contains("TileYs"));
+        assert!(e(state(0, 1)).contains("tiled resource mode 1 with tile mode 0"));
+        let mut mips = state(3, 1);
+        mips[5] |= 2; // MIP Count 2
+        assert!(e(mips).contains("TileYf surface with mip levels"));
+        let mut msaa = state(3, 1);
+        msaa[4] |= 2 << 3;
+        assert!(e(msaa).contains("TileYf surface with multisampling"));
+    }
 
     #[test]
     fn unorm_and_snorm_round_trip_and_clamp() {

@@ -8,6 +8,11 @@
 //!   (512 bytes) deep.
 //! - Tile4: 128 bytes × 32 rows, built from 64-byte blocks of 16 bytes × 4 rows; inside the
 //!   tile, offset bits 11:0 are `y4 y3 x6 y2 x5 x4 y1 y0 x3 x2 x1 x0` (x in bytes).
+//! - TileYf (Tiled Resource Mode 4 KB over legacy Y, Gen9 to Gen12): the tile's shape
+//!   depends on the element size, and offset bits 11:0 are, by bytes per element,
+//!   1: `x5 y5 x4 y4 y3 y2 y1 y0 x3 x2 x1 x0` (64 B × 64 rows);
+//!   2 and 4: `x6 y4 x5 y3 x4 y2 y1 y0 x3 x2 x1 x0` (128 B × 32 rows);
+//!   8 and 16: `x7 y3 x6 y2 x5 x4 y1 y0 x3 x2 x1 x0` (256 B × 16 rows).
 //!
 //! Tiles are laid out row-major across the surface; a tiled pitch is a whole number of tiles.
 
@@ -24,6 +29,9 @@ pub enum Tiling {
     Y,
     /// Tile4 (Gen12.5 "4" / F tiles), 128 B × 32 rows.
     Tile4,
+    /// TileYf, the 4 KB standard tiling of 2D single-sampled surfaces, whose shape
+    /// follows log2 of the bytes per element (0 to 4).
+    Yf(u8),
 }
 
 impl Tiling {
@@ -33,6 +41,9 @@ impl Tiling {
             Tiling::Linear => None,
             Tiling::X => Some((512, 8)),
             Tiling::Y | Tiling::Tile4 => Some((128, 32)),
+            Tiling::Yf(0) => Some((64, 64)),
+            Tiling::Yf(1 | 2) => Some((128, 32)),
+            Tiling::Yf(_) => Some((256, 16)),
         }
     }
 
@@ -55,6 +66,40 @@ impl Tiling {
                     | (ty >> 3 & 3) << 10;
                 (y / 32) * pitch * 32 + (x / 128) * 4096 + inner
             }
+            Tiling::Yf(_) => {
+                let (tw, th) = self.tile().unwrap_or((128, 32));
+                let (tx, ty) = (x % tw, y % th);
+                // Each 64-byte block is 16 bytes × 4 rows (× 2 more rows for bytes);
+                // above it x and y bits alternate, x first in bit 11.
+                let inner = match self {
+                    Tiling::Yf(0) => {
+                        (tx & 15)
+                            | (ty & 31) << 4
+                            | (tx >> 4 & 1) << 9
+                            | (ty >> 5 & 1) << 10
+                            | (tx >> 5 & 1) << 11
+                    }
+                    Tiling::Yf(1 | 2) => {
+                        (tx & 15)
+                            | (ty & 7) << 4
+                            | (tx >> 4 & 1) << 7
+                            | (ty >> 3 & 1) << 8
+                            | (tx >> 5 & 1) << 9
+                            | (ty >> 4 & 1) << 10
+                            | (tx >> 6 & 1) << 11
+                    }
+                    _ => {
+                        (tx & 15)
+                            | (ty & 3) << 4
+                            | (tx >> 4 & 3) << 6
+                            | (ty >> 2 & 1) << 8
+                            | (tx >> 6 & 1) << 9
+                            | (ty >> 3 & 1) << 10
+                            | (tx >> 7 & 1) << 11
+                    }
+                };
+                (y / th) * pitch * th + (x / tw) * 4096 + inner
+            }
         }
     }
 
@@ -63,7 +108,7 @@ impl Tiling {
         match self {
             Tiling::Linear => u64::MAX,
             Tiling::X => 512 - x % 512,
-            Tiling::Y | Tiling::Tile4 => 16 - x % 16,
+            Tiling::Y | Tiling::Tile4 | Tiling::Yf(_) => 16 - x % 16,
         }
     }
 
@@ -448,7 +493,8 @@ mod tests {
 
     #[test]
     fn layouts_are_bijections_within_a_tile() {
-        for t in [Tiling::X, Tiling::Y, Tiling::Tile4] {
+        let yf = (0..5).map(Tiling::Yf);
+        for t in [Tiling::X, Tiling::Y, Tiling::Tile4].into_iter().chain(yf) {
             let (tw, th) = t.tile().unwrap();
             let offs: HashSet<u64> = (0..th)
                 .flat_map(|y| (0..tw).map(move |x| t.offset(tw, x, y)))
@@ -483,6 +529,35 @@ mod tests {
         assert_eq!(Tiling::Tile4.offset(128, 0, 4), 256);
         assert_eq!(Tiling::Tile4.offset(128, 64, 0), 512);
         assert_eq!(Tiling::Tile4.offset(128, 0, 8), 1024);
+        // Yf, 4 bytes per element: 16 B × 8 row halves of a 256-byte block, then x, y, x.
+        let yf = Tiling::Yf(2);
+        assert_eq!(yf.tile(), Some((128, 32)));
+        assert_eq!(yf.offset(256, 0, 4), 64);
+        assert_eq!(yf.offset(256, 16, 0), 128);
+        assert_eq!(yf.offset(256, 0, 8), 256);
+        assert_eq!(yf.offset(256, 32, 0), 512);
+        assert_eq!(yf.offset(256, 0, 16), 1024);
+        assert_eq!(yf.offset(256, 64, 0), 2048);
+        assert_eq!(yf.offset(256, 128, 0), 4096);
+        assert_eq!(yf.offset(256, 0, 32), 8192);
+        // Yf, 1 byte per element: 64 B × 64 rows.
+        let yf = Tiling::Yf(0);
+        assert_eq!(yf.tile(), Some((64, 64)));
+        assert_eq!(yf.offset(128, 0, 16), 256);
+        assert_eq!(yf.offset(128, 16, 0), 512);
+        assert_eq!(yf.offset(128, 0, 32), 1024);
+        assert_eq!(yf.offset(128, 32, 0), 2048);
+        assert_eq!(yf.offset(128, 0, 64), 8192);
+        // Yf, 8 and 16 bytes per element: 256 B × 16 rows.
+        let yf = Tiling::Yf(4);
+        assert_eq!(yf.tile(), Some((256, 16)));
+        assert_eq!(yf.offset(512, 16, 0), 64);
+        assert_eq!(yf.offset(512, 0, 4), 256);
+        assert_eq!(yf.offset(512, 64, 0), 512);
+        assert_eq!(yf.offset(512, 0, 8), 1024);
+        assert_eq!(yf.offset(512, 128, 0), 2048);
+        assert_eq!(yf.offset(512, 256, 0), 4096);
+        assert_eq!(yf.offset(512, 0, 16), 8192);
     }
 
     #[test]

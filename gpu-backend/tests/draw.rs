@@ -304,3 +304,43 @@ fn the_depth_test_keeps_nearer_pixels_and_writes_their_depth() {
         }
     }
 }
+
+/// A TileYf render target (Y-major with Tiled Resource Mode 4 KB, as IGT's render copy
+/// programs it) takes the rectangle in the Yf layout, not the legacy Y one; a TileYs
+/// target hangs naming it.
+#[test]
+fn a_tile_yf_target_is_written_in_the_yf_layout() {
+    let yf_state = |trmode: u32| {
+        let mut s = rt_state(0xc7);
+        s[0] |= 3 << 12; // Y-major
+        s[3] = 128 - 1; // one tile wide
+        s[5] = trmode << 18 | 1 << 8; // Tiled Resource Mode; Mip Tail Start LOD 1
+        s
+    };
+    let gpu = Gpu::rcs();
+    let mut b = setup(&gpu, 0xc7, 0xf, &[]);
+    gpu.put(BASE + u64::from(RT_STATE), &yf_state(1));
+    gpu.put(TARGET, &[BACKGROUND; 1024]);
+    b.extend(DRAW);
+    b.push(BB_END);
+    let o = gpu.run(&b);
+    assert!(matches!(o, Outcome::Completed), "{o:?}");
+    for y in 0..H {
+        for x in 0..W {
+            // Inside a 4 KiB Yf tile of 4-byte pixels: byte bits 3:0, then row bits 2:0,
+            // then byte bit 4, row bit 3, byte bit 5 (rows here stay below 8).
+            let bx = u64::from(4 * x);
+            let off = (bx & 15) | u64::from(y & 7) << 4 | (bx >> 4 & 1) << 7 | (bx >> 5 & 1) << 9;
+            let inside = (2..12).contains(&x) && (1..6).contains(&y);
+            let want = if inside { 0xffbf_8040 } else { BACKGROUND };
+            assert_eq!(gpu.get(TARGET + off), want, "pixel ({x}, {y})");
+        }
+    }
+    let gpu = Gpu::rcs();
+    let mut b = setup(&gpu, 0xc7, 0xf, &[]);
+    gpu.put(BASE + u64::from(RT_STATE), &yf_state(2));
+    b.extend(DRAW);
+    b.push(BB_END);
+    let why = hang_reason(gpu.run(&b));
+    assert!(why.contains("TileYs"), "{why}");
+}

@@ -2,9 +2,9 @@
 //!
 //! A native instruction is 128 bits (bit 29, "compact", clear). The field positions are
 //! those of the Tiger Lake EU ISA; this module is the only place that knows them. Decoding
-//! never guesses: an encoding this model does not execute yet (compacted instructions,
-//! three-source forms, indirect addressing, an unknown opcode) is an [`IsaError`] that names
-//! it, and the thread that meets it hangs.
+//! never guesses: an encoding this model does not execute (an unknown opcode, register or
+//! type, a field combination it has no meaning for) is an [`IsaError`] that names it, and
+//! the thread that meets it hangs.
 
 use std::fmt;
 
@@ -42,6 +42,10 @@ pub enum Ty {
     Uv,
     /// Immediate vector of four 8-bit restricted floats.
     Vf,
+    /// Native float: the accumulator's own precision, named only by three-source
+    /// instructions and only on `acc` operands. Kept as a double per channel, so a MAD
+    /// chain through the accumulator rounds once, when it leaves as a narrower type.
+    Nf,
 }
 
 impl Ty {
@@ -71,13 +75,13 @@ impl Ty {
             Ty::Ub | Ty::B => 1,
             Ty::Uw | Ty::W | Ty::Hf => 2,
             Ty::Ud | Ty::D | Ty::F | Ty::V | Ty::Uv | Ty::Vf => 4,
-            Ty::Uq | Ty::Q | Ty::Df => 8,
+            Ty::Uq | Ty::Q | Ty::Df | Ty::Nf => 8,
         }
     }
 
     /// Whether values of this type are floating point.
     pub fn is_float(self) -> bool {
-        matches!(self, Ty::Hf | Ty::F | Ty::Df | Ty::Vf)
+        matches!(self, Ty::Hf | Ty::F | Ty::Df | Ty::Vf | Ty::Nf)
     }
 
     /// Whether integer values of this type are signed.
@@ -656,6 +660,9 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
             (true, 1) => Ty::Hf,
             (true, 2) => Ty::F,
             (true, 3) => Ty::Df,
+            // 0b111 with the float execution type is the accumulator's native float
+            // (IGT's gen12_render_copy.asm writes `acc0.0<1>:nf` as this encoding).
+            (true, 7) => Ty::Nf,
             (false, 0) => Ty::Ub,
             (false, 1) => Ty::Uw,
             (false, 2) => Ty::Ud,
@@ -693,13 +700,15 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
             bits: u64::from(bits(w, 79, 64)),
         }
     } else {
-        if !bit(w, 66) {
-            return Err(err(w, "three-source accumulator source 0"));
-        }
         let vs = vs3(bits(w, 43, 43) << 1 | bits(w, 35, 35));
         let hs = stride(bits(w, 65, 64));
         Src::Reg {
-            file: RegFile::Grf((bits(w, 79, 72) * 32 + bits(w, 71, 67)) as u16),
+            // The file bit clear names an architecture register (the accumulator).
+            file: if bit(w, 66) {
+                RegFile::Grf((bits(w, 79, 72) * 32 + bits(w, 71, 67)) as u16)
+            } else {
+                arf(w, bits(w, 79, 72), bits(w, 71, 67))?
+            },
             ty: t0,
             vstride: vs,
             width: region(vs, hs),
@@ -732,11 +741,12 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
             bits: u64::from(bits(w, 127, 112)),
         }
     } else {
-        if !bit(w, 114) {
-            return Err(err(w, "three-source accumulator source 2"));
-        }
         Src::Reg {
-            file: RegFile::Grf((bits(w, 127, 120) * 32 + bits(w, 119, 115)) as u16),
+            file: if bit(w, 114) {
+                RegFile::Grf((bits(w, 127, 120) * 32 + bits(w, 119, 115)) as u16)
+            } else {
+                arf(w, bits(w, 127, 120), bits(w, 119, 115))?
+            },
             ty: t2,
             vstride: stride(bits(w, 113, 112)),
             width: 1,
@@ -751,6 +761,15 @@ fn decode_three_source(w: &[u32; 4], inst: &mut Inst) -> Result<(), IsaError> {
                 return Err(err(w, "32-bit immediate in a three-source instruction"));
             }
         }
+    }
+    // Native float exists only inside the accumulator: anywhere else it has no layout.
+    let nf_outside_acc = |file: RegFile, ty: Ty| ty == Ty::Nf && !matches!(file, RegFile::Acc(..));
+    let bad_src = inst.srcs.iter().any(|s| match *s {
+        Src::Reg { file, ty, .. } => nf_outside_acc(file, ty),
+        Src::Imm { ty, .. } => ty == Ty::Nf,
+    });
+    if bad_src || nf_outside_acc(inst.dst.file, inst.dst.ty) {
+        return Err(err(w, "native-float operand outside the accumulator"));
     }
     inst.nsrc = 3;
     Ok(())
@@ -819,6 +838,7 @@ impl fmt::Display for Ty {
             Ty::V => "v",
             Ty::Uv => "uv",
             Ty::Vf => "vf",
+            Ty::Nf => "nf",
         })
     }
 }
@@ -959,5 +979,43 @@ mod disasm_tests {
             .to_string()
             .starts_with("send (16|M0) sfid 7 null r112 null desc 0x02000010"));
         assert!(i.to_string().ends_with("EOT"));
+    }
+
+    /// IGT's Gen12 render-copy pixel shader interpolates through the accumulator in
+    /// native float: `mad acc0:nf r6.3:f r2:f r6.0:f`, then `mad r113:f acc0:nf r3:f r6.1:f`.
+    #[test]
+    fn three_source_native_float_accumulator_operands_decode() {
+        let i = decode(&[0x8003_005b, 0x2000_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap();
+        assert_eq!((i.op, i.exec_size, i.nsrc), (Op::Mad, 8, 3));
+        assert_eq!((i.dst.file, i.dst.ty), (RegFile::Acc(0, 0), Ty::Nf));
+        assert_eq!(
+            i.to_string(),
+            "mad (8|M0) NoMask acc0.0<1>:nf r6.3<0;1,0>:f r2.0<8;8,1>:f r6.0<0;1,0>:f"
+        );
+        let i = decode(&[0x8003_005b, 0x7104_0fa8, 0x0a0a_2001, 0x0624_0305]).unwrap();
+        assert_eq!((i.dst.file, i.dst.ty), (RegFile::Grf(113 * 32), Ty::F));
+        match i.srcs[0] {
+            Src::Reg { file, ty, .. } => assert_eq!((file, ty), (RegFile::Acc(0, 0), Ty::Nf)),
+            s => panic!("source 0 is {s}"),
+        }
+        assert_eq!(
+            i.to_string(),
+            "mad (8|M0) NoMask r113.0<1>:f acc0.0<8;8,1>:nf r3.0<8;8,1>:f r6.1<0;1,0>:f"
+        );
+    }
+
+    /// Native float anywhere but the accumulator, and the 0b111 type with the integer
+    /// execution type, are encodings the model refuses by name.
+    #[test]
+    fn three_source_native_float_outside_the_accumulator_is_refused() {
+        // The first MAD with its destination's file bit set: `r32:nf`.
+        let e = decode(&[0x8003_005b, 0x2004_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap_err();
+        assert!(
+            e.0.contains("native-float operand outside the accumulator"),
+            "{e:?}"
+        );
+        // The same with the execution type bit clear: type 7 then means nothing on Gen12.
+        let e = decode(&[0x8003_005b, 0x2000_0270, 0x0a0a_0664, 0x0604_0205]).unwrap_err();
+        assert!(e.0.contains("three-source operand type"), "{e:?}");
     }
 }

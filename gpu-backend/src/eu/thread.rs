@@ -64,6 +64,10 @@ pub struct Thread {
     /// than a small kernel's instructions).
     dirty: u128,
     acc: [u8; 64],
+    /// The accumulator was last written in native float, which this model keeps as a
+    /// double per channel: a read in another type (or an NF read of another type's
+    /// bits) would reinterpret bytes the hardware converts, so it is refused instead.
+    acc_nf: bool,
     flag: [u8; 8],
     a0: [u8; 32],
     sr0: [u8; 16],
@@ -88,6 +92,7 @@ impl Thread {
             grf: vec![0; GRF_BYTES],
             dirty: 0,
             acc: [0; 64],
+            acc_nf: false,
             flag: [0; 8],
             a0: [0; 32],
             sr0: [0; 16],
@@ -110,6 +115,7 @@ impl Thread {
             self.grf[r * 32..r * 32 + 32].fill(0);
         }
         self.acc = [0; 64];
+        self.acc_nf = false;
         self.flag = [0; 8];
         self.a0 = [0; 32];
         self.sr0 = [0; 16];
@@ -411,6 +417,10 @@ impl Thread {
     }
 
     fn store(&mut self, file: RegFile, off: usize, size: usize, v: u64) -> Result<(), EuError> {
+        if matches!(file, RegFile::Acc(..)) {
+            // `write_dst` marks a native-float write again after storing it.
+            self.acc_nf = false;
+        }
         if let RegFile::Grf(o) = file {
             self.mark(o as usize + off, o as usize + off + size);
         }
@@ -444,6 +454,12 @@ impl Thread {
                 row * vstride as usize + col * hstride as usize,
             )
         };
+        if matches!(file, RegFile::Acc(..)) && (ty == Ty::Nf) != self.acc_nf {
+            return Err(EuError::new(format!(
+                "accumulator read as :{ty} after a write {} native float",
+                if self.acc_nf { "in" } else { "not in" }
+            )));
+        }
         self.load(file, elems * ty.size(), ty.size())
     }
 
@@ -482,7 +498,11 @@ impl Thread {
     fn write_dst(&mut self, dst: &Dst, i: usize, raw: u64) -> Result<(), EuError> {
         let size = dst.ty.size();
         let file = self.indirect(dst.file, 0)?;
-        self.store(file, i * dst.hstride as usize * size, size, raw)
+        self.store(file, i * dst.hstride as usize * size, size, raw)?;
+        if dst.ty == Ty::Nf {
+            self.acc_nf = true;
+        }
+        Ok(())
     }
 
     /// Executes an ALU instruction on the channels in `exec` whose predicate holds.
@@ -687,7 +707,7 @@ pub(crate) fn from_bits(ty: Ty, raw: u64) -> Val {
         Ty::Q => Val::I((raw as i64) as i128),
         Ty::Hf => Val::F(half::f16::from_bits(raw as u16).to_f64()),
         Ty::F | Ty::Vf => Val::F(f32::from_bits(raw as u32) as f64),
-        Ty::Df => Val::F(f64::from_bits(raw)),
+        Ty::Df | Ty::Nf => Val::F(f64::from_bits(raw)),
     }
 }
 
@@ -707,7 +727,7 @@ pub(crate) fn to_bits(ty: Ty, v: Val, sat: bool) -> Result<u64, EuError> {
         }
     };
     Ok(match ty {
-        Ty::Hf | Ty::F | Ty::Df => {
+        Ty::Hf | Ty::F | Ty::Df | Ty::Nf => {
             let mut f = v.f();
             if sat {
                 f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
@@ -757,6 +777,71 @@ mod tests {
         assert_eq!(register_bits(0, GRF_BYTES), u128::MAX);
         assert_eq!(register_bits(GRF_BYTES - 1, GRF_BYTES + 4), 1 << 127);
         assert_eq!(register_bits(GRF_BYTES, GRF_BYTES + 4), 0);
+    }
+
+    /// IGT's pair of MADs through `acc0:nf` computes `r6.3 + r2 * r6.0 + r3 * r6.1` per
+    /// channel, rounding to single precision once, when the sum leaves the accumulator.
+    #[test]
+    fn a_native_float_mad_chain_rounds_once() {
+        let first = decode(&[0x8003_005b, 0x2000_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap();
+        let second = decode(&[0x8003_005b, 0x7104_0fa8, 0x0a0a_2001, 0x0624_0305]).unwrap();
+        let mut t = Thread::new(0xff);
+        // 1 + 2^-24 is not a float: a first MAD rounded to F would lose the 2^-24 and the
+        // sum would come out as 1 - 2^-24 instead of 1.
+        let tiny = 2f32.powi(-24);
+        t.set_grf_ud(6, 3, 1f32.to_bits()); // r6.3: the constant term
+        t.set_grf_ud(6, 0, tiny.to_bits()); // r6.0: the x coefficient
+        t.set_grf_ud(6, 1, (-tiny).to_bits()); // r6.1: the y coefficient
+        for ch in 0..8 {
+            t.set_grf_ud(2, ch, 1f32.to_bits()); // x
+            t.set_grf_ud(3, ch, (ch as f32).to_bits()); // y
+        }
+        for inst in [first, second] {
+            let d = decoded(inst);
+            assert!(
+                d.fast.is_none(),
+                "accumulator operands take the general path"
+            );
+            t.alu(&d, 0xff, u32::MAX).unwrap();
+        }
+        for ch in 0..8 {
+            let want = (1.0 + f64::from(tiny) - ch as f64 * f64::from(tiny)) as f32;
+            let got = f32::from_bits(t.grf_ud(113, ch));
+            assert_eq!(got, want, "channel {ch}");
+        }
+        // Channel 2: 1 + 2^-24 - 2 * 2^-24 = 1 - 2^-24, which is a float.
+        assert_eq!(f32::from_bits(t.grf_ud(113, 2)), 1.0 - tiny);
+        // Channel 1: exactly 1 (rounding after the first MAD would give 1 - 2^-24).
+        assert_eq!(f32::from_bits(t.grf_ud(113, 1)), 1.0);
+    }
+
+    /// The accumulator's native-float and single-float layouts differ in this model, so
+    /// reading one as the other hangs instead of reinterpreting bytes.
+    #[test]
+    fn the_accumulator_is_not_read_across_native_float_and_float() {
+        let first = decode(&[0x8003_005b, 0x2000_02f0, 0x0a0a_0664, 0x0604_0205]).unwrap();
+        let second = decode(&[0x8003_005b, 0x7104_0fa8, 0x0a0a_2001, 0x0624_0305]).unwrap();
+        // `mov (8) r20:f acc0:f`: r32 (0x20) with the source's file bit (66) cleared.
+        let mut w = asm::mov(8, dst(20, 0, ty::F), vec8(0x20, 0, ty::F), Ctl::default());
+        w[2] &= !(1 << 2);
+        let mov = decode(&w).unwrap();
+        assert!(matches!(
+            mov.srcs[0],
+            Src::Reg {
+                file: RegFile::Acc(0, 0),
+                ..
+            }
+        ));
+        let mut t = Thread::new(0xff);
+        // An NF read before any NF write.
+        let e = t.alu(&decoded(second), 0xff, u32::MAX).unwrap_err();
+        assert!(e.0.contains("accumulator read as :nf"), "{e:?}");
+        // An F read after an NF write.
+        t.alu(&decoded(first), 0xff, u32::MAX).unwrap();
+        let e = t.alu(&decoded(mov), 0xff, u32::MAX).unwrap_err();
+        assert!(e.0.contains("accumulator read as :f"), "{e:?}");
+        // After the NF write, the NF read is fine.
+        t.alu(&decoded(second), 0xff, u32::MAX).unwrap();
     }
 
     /// Random float MADs give the same registers on both paths.
