@@ -762,8 +762,13 @@ fn a_retried_no_reloc_submission_still_relocates() {
         ..Default::default()
     };
     // The batch, relocated to `a`, is read by a request that waits for the gate.
-    let first = exec(&f, &mem, &[behind_gate, plain(a), batch_obj(reloc(a, u64::MAX))], 0)
-        .unwrap();
+    let first = exec(
+        &f,
+        &mem,
+        &[behind_gate, plain(a), batch_obj(reloc(a, u64::MAX))],
+        0,
+    )
+    .unwrap();
     let a_addr = first[1].offset;
 
     // The client retargets it at `b`, its list still saying `a`'s offset (stale).
@@ -774,7 +779,10 @@ fn a_retried_no_reloc_submission_still_relocates() {
         },
         batch_obj(reloc(b, a_addr)),
     ];
-    let bytes: Vec<u8> = list.iter().flat_map(|o| bytemuck::bytes_of(o).to_vec()).collect();
+    let bytes: Vec<u8> = list
+        .iter()
+        .flat_map(|o| bytemuck::bytes_of(o).to_vec())
+        .collect();
     let ptr = mem.put_bytes(&bytes);
     let mut eb = drm_i915_gem_execbuffer2 {
         buffers_ptr: ptr,
@@ -796,5 +804,8 @@ fn a_retried_no_reloc_submission_still_relocates() {
     );
     assert_ne!(back.offset, a_addr);
     wait(&f, &mem, batch).unwrap();
-    assert_eq!(read_u32(&f, &mem, batch, 8) as u64, back.offset & 0xffff_ffff);
+    assert_eq!(
+        read_u32(&f, &mem, batch, 8) as u64,
+        back.offset & 0xffff_ffff
+    );
 }
