@@ -9,6 +9,8 @@
 //!   (0xF0 pattern copy on the fast path); destination tiling as for XY_SRC_COPY.
 //! - XY_FAST_COPY_BLT (10 dwords): a plain copy of 8..128 bpp between linear, X, Y and Tile4
 //!   (tiling mode 2 with the D1 "Tile4" bit) surfaces; Tile64 is refused.
+//! - XY_BLOCK_COPY_BLT (12 dwords, Gen12): a plain copy of 8..128 bpp between linear, Y
+//!   and Yf surfaces (see `block_copy` for what it refuses).
 //!
 //! Overlapping source and destination ranges behave as if the source were read completely
 //! before the destination is written. Surfaces that are not directly accessible (userptr)
@@ -225,8 +227,68 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
                 color: 0,
             })
         }
+        blt::XY_BLOCK_COPY => block_copy(h, dw),
         _ => Err(HangReason::UnknownCommand { header: h }),
     }
+}
+
+/// XY_BLOCK_COPY_BLT as Tiger Lake has it: 12 dwords, a copy of 8..128 bpp between
+/// linear, legacy Y and Yf surfaces. Pitches are bytes minus one whatever the tiling.
+/// Every surface is kept resolved (see docs/ARCHITECTURE.md), so the compression and
+/// aux-mode fields change nothing: the main surface already holds the pixels. What
+/// the model does not do is refused by name: the 22-dword extended form (DG2 and
+/// later), resolves and other special modes, multisampled surfaces, surface origin
+/// offsets, 96 bpp, Tile64.
+fn block_copy(h: u32, dw: &[u32]) -> Result<Blit, HangReason> {
+    let bad = |what| HangReason::Unsupported { header: h, what };
+    match dw.len() {
+        12 => {}
+        22 => return Err(bad("XY_BLOCK_COPY_BLT extended form (DG2 and later)")),
+        _ => return Err(bad("XY_BLOCK_COPY_BLT length")),
+    }
+    if h >> 12 & 3 != 0 {
+        return Err(bad("XY_BLOCK_COPY_BLT special mode (resolve)"));
+    }
+    if h >> 9 & 7 != 0 {
+        return Err(bad("XY_BLOCK_COPY_BLT multisampled surface"));
+    }
+    let (cpp, log2) = match h >> 19 & 7 {
+        0 => (1, 0),
+        1 => (2, 1),
+        2 => (4, 2),
+        3 => (8, 3),
+        5 => (16, 4),
+        _ => return Err(bad("XY_BLOCK_COPY_BLT colour depth")),
+    };
+    let surface = |control: u32, lo: u32, hi: u32, offsets: u32| {
+        let tiling = match control >> 30 {
+            0 => Tiling::Linear,
+            1 => Tiling::Y,
+            2 => Tiling::Yf(log2),
+            _ => return Err(bad("XY_BLOCK_COPY_BLT Tile64")),
+        };
+        if offsets & 0x3fff_3fff != 0 {
+            return Err(bad("XY_BLOCK_COPY_BLT surface x/y offset"));
+        }
+        Ok(Surface {
+            base: addr(lo, hi),
+            pitch: (control & 0x3_ffff) as u64 + 1,
+            tiling,
+        })
+    };
+    let (x1, y1) = xy(dw[2]);
+    let (x2, y2) = xy(dw[3]);
+    let (sx, sy) = xy(dw[7]);
+    Ok(Blit {
+        op: Op::Copy,
+        cpp,
+        byte_mask: 0xffff,
+        dst: surface(dw[1], dw[4], dw[5], dw[6])?,
+        rect: (x1, y1, x2, y2),
+        clip: false,
+        src: Some((surface(dw[8], dw[9], dw[10], dw[11])?, sx, sy)),
+        color: 0,
+    })
 }
 
 /// Host memory for one surface extent.

@@ -57,6 +57,8 @@ pub mod mi {
 pub mod blt {
     /// XY_SETUP_CLIP_BLT
     pub const XY_SETUP_CLIP: u32 = 0x03;
+    /// XY_BLOCK_COPY_BLT (Gen12)
+    pub const XY_BLOCK_COPY: u32 = 0x41;
     /// XY_FAST_COPY_BLT
     pub const XY_FAST_COPY: u32 = 0x42;
     /// XY_COLOR_BLT
@@ -288,9 +290,11 @@ pub(crate) fn length(header: u32, class: EngineClass) -> Result<(Kind, usize), H
             }
             let op = (header >> 22) & 0x7f;
             match op {
-                blt::XY_SETUP_CLIP | blt::XY_FAST_COPY | blt::XY_COLOR | blt::XY_SRC_COPY => {
-                    Ok((Kind::Blt(op), (header & 0xff) as usize + 2))
-                }
+                blt::XY_SETUP_CLIP
+                | blt::XY_BLOCK_COPY
+                | blt::XY_FAST_COPY
+                | blt::XY_COLOR
+                | blt::XY_SRC_COPY => Ok((Kind::Blt(op), (header & 0xff) as usize + 2)),
                 _ => Err(unknown),
             }
         }
