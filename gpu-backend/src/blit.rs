@@ -233,7 +233,8 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
 }
 
 /// XY_BLOCK_COPY_BLT as Tiger Lake has it: 12 dwords, a copy of 8..128 bpp between
-/// linear, legacy Y and Yf surfaces. Pitches are bytes minus one whatever the tiling.
+/// linear, legacy Y and Yf surfaces. Pitches are minus one, in bytes when linear and
+/// in dwords when tiled.
 /// Every surface is kept resolved (see docs/ARCHITECTURE.md), so the compression and
 /// aux-mode fields change nothing: the main surface already holds the pixels. What
 /// the model does not do is refused by name: the 22-dword extended form (DG2 and
@@ -270,9 +271,15 @@ fn block_copy(h: u32, dw: &[u32]) -> Result<Blit, HangReason> {
         if offsets & 0x3fff_3fff != 0 {
             return Err(bad("XY_BLOCK_COPY_BLT surface x/y offset"));
         }
+        let pitch = (control & 0x3_ffff) as u64 + 1;
         Ok(Surface {
             base: addr(lo, hi),
-            pitch: (control & 0x3_ffff) as u64 + 1,
+            // Bytes for linear surfaces, dwords for tiled ones.
+            pitch: if tiling == Tiling::Linear {
+                pitch
+            } else {
+                pitch * 4
+            },
             tiling,
         })
     };

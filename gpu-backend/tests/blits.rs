@@ -660,17 +660,25 @@ fn block_copy_batch(c: &Case) -> Vec<u32> {
         8 => 3,
         _ => 5,
     };
+    // Bytes when linear, dwords when tiled; minus one.
+    let pitch = |t: Tiling| {
+        if t == Tiling::Linear {
+            PITCH as u32 - 1
+        } else {
+            PITCH as u32 / 4 - 1
+        }
+    };
     let (x1, y1, x2, y2) = c.dst_rect;
     vec![
         blt::instr(blt::XY_BLOCK_COPY, depth << 19 | 10),
-        mode(c.dst_t) << 30 | (PITCH as u32 - 1),
+        mode(c.dst_t) << 30 | pitch(c.dst_t),
         (y1 << 16 | x1) as u32,
         (y2 << 16 | x2) as u32,
         lo(DST),
         hi(DST),
         0,
         (c.src_xy.1 << 16 | c.src_xy.0) as u32,
-        mode(c.src_t) << 30 | (PITCH as u32 - 1),
+        mode(c.src_t) << 30 | pitch(c.src_t),
         lo(SRC),
         hi(SRC),
         0,
