@@ -104,6 +104,10 @@ pub enum Command {
         /// its class (tests/igt/RESULTS.md is one).
         #[arg(long, value_name = "FILE")]
         markdown: Option<PathBuf>,
+        /// IGT's CI blocklist (tests/intel-ci/i915.blocklist.txt in IGT's source): the
+        /// entries its expressions match are not run.
+        #[arg(long, value_name = "FILE")]
+        blocklist: Option<PathBuf>,
         #[command(flatten)]
         device: DeviceArgs,
         /// Entries to run, after those of --list.

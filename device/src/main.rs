@@ -81,6 +81,7 @@ fn main() -> ExitCode {
             jobs,
             exceptions,
             markdown,
+            blocklist,
             device,
             tests,
         } => igt::run(igt::Options {
@@ -100,6 +101,7 @@ fn main() -> ExitCode {
             jobs,
             exceptions,
             markdown,
+            blocklist,
         }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
