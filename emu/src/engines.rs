@@ -434,7 +434,7 @@ pub(crate) fn completion(
         match outcome {
             Outcome::Completed => {}
             Outcome::Hung(h) => {
-                if h.reason.is_execution_error() && !owner.expects_hangs() {
+                if h.reason.may_be_model_gap() && !owner.expects_hangs() {
                     log::warn!(target: UNEXPECTED_HANG_TARGET, "GPU hang the client did not ask for: {h}");
                 } else {
                     log::info!("GPU hang: {h:?}; request reset");

@@ -66,13 +66,38 @@ pub enum HangReason {
 }
 
 impl HangReason {
-    /// Whether the engine stopped because it could not execute what it was given (an
-    /// unknown or unmodelled command or instruction, a fault, an internal error), as
-    /// opposed to a batch that simply did not end (no progress, a reset by `emu`). The
-    /// first kind is the one a client that did not inject a hang should never see: it is
-    /// either a broken batch or something this model does not execute yet.
-    pub fn is_execution_error(&self) -> bool {
-        !matches!(self, HangReason::NoProgress { .. } | HangReason::Reset(_))
+    /// Whether the hang may be this model's own gap rather than the batch's doing: a
+    /// command of a real command type (MI, 2D, GFX pipe) that the model does not know, a
+    /// known command or instruction it does not implement, or an internal error. A batch
+    /// that simply did not end (no progress, a reset by `emu`), a fault, or a dword that
+    /// is no command at all (IGT's 0xdeadbeef: type 6) is what real hardware hangs on
+    /// too. A client that did not inject a hang should never see the first kind.
+    pub fn may_be_model_gap(&self) -> bool {
+        match self {
+            HangReason::UnknownCommand { header } => matches!(header >> 29, 0 | 2 | 3),
+            HangReason::Unsupported { .. } | HangReason::Render(_) | HangReason::Internal(_) => {
+                true
+            }
+            HangReason::NoProgress { .. } | HangReason::Reset(_) | HangReason::Fault { .. } => {
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_gaps_are_told_from_broken_batches() {
+        let unknown = |header| HangReason::UnknownCommand { header };
+        assert!(unknown(0x6904_1310).may_be_model_gap()); // a GFX-pipe command
+        assert!(unknown(0x1880_0000).may_be_model_gap()); // an MI command
+        assert!(!unknown(0xdead_beef).may_be_model_gap()); // no command type
+        assert!(HangReason::Render("x".into()).may_be_model_gap());
+        assert!(!HangReason::Fault { addr: 0 }.may_be_model_gap());
+        assert!(!HangReason::Reset("heartbeat".into()).may_be_model_gap());
     }
 }
 
