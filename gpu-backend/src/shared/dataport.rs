@@ -729,6 +729,10 @@ fn untyped(
         return Ok(());
     }
     if let Target::Memory { base, limit } = target {
+        if let Some(done) = untyped_block(dp, &target, simd, first, mask, comps, write, p, response)
+        {
+            return done;
+        }
         // Only enabled channels' addresses are read (as the per-dword path does), straight
         // from the first payload part when it holds them all.
         let direct = p.src0.get(4 * first..4 * (first + simd));
@@ -820,6 +824,65 @@ fn untyped(
         }
     }
     Ok(())
+}
+
+/// The common buffer access of an untyped message, checked first and in one pass: every
+/// channel enabled, one component, consecutive dwords in bounds inside one direct range.
+/// It moves them as one block, exactly as the general path below would; `None` when the
+/// message is anything else (the general path then handles it).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn untyped_block(
+    dp: &mut Dataport<'_>,
+    target: &Target,
+    simd: usize,
+    first: usize,
+    mask: u32,
+    comps: &[u64],
+    write: bool,
+    p: &Payload,
+    response: &mut [u8],
+) -> Option<Result<(), EuError>> {
+    let Target::Memory { base, limit } = *target else {
+        return None;
+    };
+    let all = if simd == 16 { 0xffff } else { 0xff };
+    if comps.len() != 1 || mask & all != all {
+        return None;
+    }
+    let bytes = 4 * simd;
+    let addrs = p.src0.get(4 * first..4 * first + bytes)?;
+    let o0 = u32::from_le_bytes(addrs[..4].try_into().unwrap());
+    // Offsets are dwords extended to 64 bits: consecutive means no wrap in 32 bits either.
+    let mut consecutive = true;
+    for (ch, a) in addrs.chunks_exact(4).enumerate() {
+        let o = u32::from_le_bytes(a.try_into().unwrap());
+        consecutive &= u64::from(o) == u64::from(o0) + 4 * ch as u64;
+    }
+    if !consecutive || (!write && response.len() < bytes) {
+        return None;
+    }
+    let lo = u64::from(o0) + 4 * comps[0];
+    let hi = lo + bytes as u64;
+    if hi > limit || ((base + lo) & GPU_ADDR_MASK) + (hi - lo) > GPU_ADDR_MASK {
+        return None;
+    }
+    let w = dp.window_for(base + lo, hi - lo)?;
+    let o = (((base + lo) & GPU_ADDR_MASK) - w.gpu_addr()) as usize;
+    if !write {
+        w.read(o, &mut response[..bytes]);
+        return Some(Ok(()));
+    }
+    // The data follows the addresses, in the first part or as the second.
+    let from = 4 * (first + simd);
+    let data = match p.src0.get(from..from + bytes) {
+        Some(d) => d,
+        None if from == p.src0.len() => p.src1.get(..bytes)?,
+        None => return None,
+    };
+    w.write(o, data);
+    dp.writes += simd as u64;
+    Some(Ok(()))
 }
 
 /// The byte range `[lo, hi)` of a buffer that an untyped message's enabled channels
@@ -914,4 +977,165 @@ pub(super) fn store_dword(
         }
     }
     store_bytes(dp, t, off, &v.to_le_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mem::AddressSpace;
+    use crate::testing::{Rng, SparseSpace};
+
+    fn port(space: &SparseSpace) -> Dataport<'_> {
+        Dataport {
+            space,
+            surface_state_base: 0,
+            binding_table: 0,
+            general_state_base: 0,
+            bindless_surface_base: 0,
+            ex_desc: 0,
+            slm: Vec::new(),
+            writes: 0,
+            window: None,
+            surfaces: Vec::new(),
+            pixel: None,
+            urb: None,
+            sampler_state: 0,
+            dynamic_state_base: 0,
+        }
+    }
+
+    /// The per-channel, per-dword reference for an untyped message on memory (what the
+    /// general path does when no shortcut applies).
+    #[allow(clippy::too_many_arguments)]
+    fn per_dword(
+        dp: &mut Dataport<'_>,
+        target: &Target,
+        simd: usize,
+        first: usize,
+        mask: u32,
+        comps: &[u64],
+        write: bool,
+        p: &Payload,
+        response: &mut [u8],
+    ) {
+        for ch in (0..simd).filter(|ch| mask >> ch & 1 != 0) {
+            let offset = u64::from(p.ud(first + ch));
+            for (k, &c) in comps.iter().enumerate() {
+                let slot = k * simd + ch;
+                if write {
+                    let v = p.ud(first + simd + slot);
+                    store_dword(dp, target, offset + 4 * c, v).unwrap();
+                } else {
+                    let v = load_dword(dp, target, offset + 4 * c).unwrap();
+                    response[4 * slot..4 * slot + 4].copy_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+
+    /// Random untyped reads and writes (mostly consecutive offsets, some not; full and
+    /// partial masks; bounds that cut some off; one or more components; data in either
+    /// payload part): whenever the block shortcut takes a message, memory and the
+    /// response end as the per-dword path leaves them.
+    #[test]
+    fn the_untyped_block_shortcut_matches_the_per_dword_path() {
+        const MEM: u64 = 0x10_0000;
+        let mut r = Rng(0x5eed_0b10_c4a1_1234);
+        let mut taken = 0;
+        for _ in 0..3000 {
+            let simd = [8usize, 16][r.below(2) as usize];
+            let write = r.below(2) == 0;
+            let first = [0usize, 8][r.below(2) as usize];
+            let start = r.below(0x400) * 4 + [0, 1, 2][r.below(3) as usize];
+            let offsets: Vec<u32> = (0..simd as u32)
+                .map(|ch| match r.below(8) {
+                    0 => r.below(0x1000),
+                    _ => start + 4 * ch,
+                })
+                .collect();
+            let mask = match r.below(3) {
+                0 => r.next_u32(),
+                _ => u32::MAX,
+            };
+            let comps: Vec<u64> = match r.below(4) {
+                0 => vec![0, 1],
+                1 => vec![r.below(4) as u64],
+                _ => vec![0],
+            };
+            let limit = match r.below(3) {
+                0 => u64::from(r.below(0x1100)),
+                _ => u64::MAX,
+            };
+            let base = MEM + [0, 4, 0x100][r.below(3) as usize];
+            let target = Target::Memory { base, limit };
+            // Header, addresses, then the data: in one part, or the data as the second.
+            let mut src0: Vec<u8> = vec![0; 4 * first];
+            src0.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
+            let data: Vec<u8> = (0..4 * simd * comps.len())
+                .map(|_| r.next_u32() as u8)
+                .collect();
+            let split = r.below(2) == 0;
+            let src1 = if split { data.clone() } else { Vec::new() };
+            if !split {
+                src0.extend(&data);
+            }
+            let p = Payload {
+                src0: &src0,
+                src1: &src1,
+                short: std::cell::Cell::new(false),
+            };
+            let init: Vec<u8> = (0..0x2000).map(|_| r.next_u32() as u8).collect();
+            let before: Vec<u8> = (0..4 * simd * comps.len())
+                .map(|_| r.next_u32() as u8)
+                .collect();
+            let run = |shortcut: bool| {
+                let space = SparseSpace::new();
+                space.bind(MEM, 0x2000);
+                space.write(MEM, &init).unwrap();
+                let mut dp = port(&space);
+                let mut response = before.clone();
+                let args = (simd, first, mask, &comps[..], write);
+                let took = shortcut
+                    && untyped_block(
+                        &mut dp,
+                        &target,
+                        args.0,
+                        args.1,
+                        args.2,
+                        args.3,
+                        args.4,
+                        &p,
+                        &mut response,
+                    )
+                    .map(|r| r.unwrap())
+                    .is_some();
+                if !took {
+                    per_dword(
+                        &mut dp,
+                        &target,
+                        simd,
+                        first,
+                        mask,
+                        &comps,
+                        write,
+                        &p,
+                        &mut response,
+                    );
+                }
+                let mut after = vec![0u8; 0x2000];
+                space.read(MEM, &mut after).unwrap();
+                (took, after, response, dp.writes)
+            };
+            let (took, mem1, resp1, writes1) = run(true);
+            let (_, mem2, resp2, writes2) = run(false);
+            taken += usize::from(took);
+            assert!(
+                mem1 == mem2,
+                "memory differs: {offsets:x?} {mask:#x} {limit:#x}"
+            );
+            assert_eq!(resp1, resp2, "response differs: {offsets:x?} {mask:#x}");
+            assert_eq!(writes1, writes2);
+        }
+        assert!(taken > 150, "the shortcut took only {taken} messages");
+    }
 }

@@ -230,9 +230,14 @@ impl SharedFunctions for Dataport<'_> {
         // The response starts as the destination's current contents: per-channel
         // messages write back only their enabled channels, as the hardware does.
         // Most responses are a few registers: only those bytes are prepared.
-        let mut small = [0u8; 8 * 32];
+        // (Two sizes of buffer: clearing 256 bytes for every one-register read shows.)
+        let mut two = [0u8; 2 * 32];
+        let mut small;
         let mut large;
-        let response: &mut [u8] = if rlen <= 8 {
+        let response: &mut [u8] = if rlen <= 2 {
+            &mut two[..rlen as usize * 32]
+        } else if rlen <= 8 {
+            small = [0u8; 8 * 32];
             &mut small[..rlen as usize * 32]
         } else {
             large = vec![0u8; rlen as usize * 32];
