@@ -90,6 +90,9 @@ pub fn run_group(
                 if executed.is_multiple_of(TICK_EVERY) {
                     tick()?;
                 }
+                if t.step_fast(kernel) {
+                    continue;
+                }
                 let r = t.step(kernel, &mut |th, inst, mask| shared.send(th, inst, mask));
                 let at = t.ip();
                 let r = r.map_err(|e| {
