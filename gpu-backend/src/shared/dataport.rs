@@ -326,13 +326,19 @@ pub(super) fn dc1(
 
 /// The surface behind binding table entry `bti`.
 pub(super) fn surface(dp: &mut Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    surface_index(dp, bti).map(|i| dp.surfaces[i].1)
+}
+
+/// Where the surface behind `bti` is in the dispatch's decoded surfaces (decoding it on
+/// first use); messages that need a few of its fields read them there, without a copy.
+fn surface_index(dp: &mut Dataport<'_>, bti: u32) -> Result<usize, EuError> {
     let key = (bti, if bti == BTI_BINDLESS { dp.ex_desc } else { 0 });
-    if let Some((_, s)) = dp.surfaces.iter().find(|(k, _)| *k == key) {
-        return Ok(*s);
+    if let Some(i) = dp.surfaces.iter().position(|(k, _)| *k == key) {
+        return Ok(i);
     }
     let s = load_surface(dp, bti)?;
     dp.surfaces.push((key, s));
-    Ok(s)
+    Ok(dp.surfaces.len() - 1)
 }
 
 /// Reads and decodes the surface state `bti` names.
@@ -484,7 +490,8 @@ pub(super) fn target_with_header(
             limit: u64::MAX,
         },
         _ => {
-            let s = surface(dp, bti)?;
+            let i = surface_index(dp, bti)?;
+            let s = &dp.surfaces[i].1;
             if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
                 return Err(EuError::new(format!(
                     "untyped message on a {:?} surface (binding table index {bti})",
@@ -854,11 +861,11 @@ fn untyped_block(
     let addrs = p.src0.get(4 * first..4 * first + bytes)?;
     let o0 = u32::from_le_bytes(addrs[..4].try_into().unwrap());
     // Offsets are dwords extended to 64 bits: consecutive means no wrap in 32 bits either.
-    let mut consecutive = true;
+    let mut diff = 0;
     for (ch, a) in addrs.chunks_exact(4).enumerate() {
-        let o = u32::from_le_bytes(a.try_into().unwrap());
-        consecutive &= u64::from(o) == u64::from(o0) + 4 * ch as u64;
+        diff |= u32::from_le_bytes(a.try_into().unwrap()) ^ o0.wrapping_add(4 * ch as u32);
     }
+    let consecutive = diff == 0 && o0.checked_add(4 * (simd as u32 - 1)).is_some();
     if !consecutive || (!write && response.len() < bytes) {
         return None;
     }
