@@ -18,6 +18,8 @@ enum Operand {
     Grf([u16; 32], Width),
     /// Consecutive dwords from a byte offset (the `<8;8,1>` and `<16;16,1>` regions).
     Dwords(usize),
+    /// Consecutive words from a byte offset (`Word` or `SignedWord`).
+    Words(usize, Width),
     /// One element for every lane (a `<0;1,0>` region).
     Scalar(usize, Width),
     Imm(u32),
@@ -119,11 +121,18 @@ fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
                     .iter()
                     .enumerate()
                     .all(|(i, &o)| o == off[0] + 4 * i as u16);
+            let words = w != Width::Dword
+                && off[..n]
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &o)| o == off[0] + 2 * i as u16);
             let scalar = off[..n].iter().all(|&o| o == off[0]);
             let op = if n > 1 && scalar {
                 Operand::Scalar(off[0] as usize, w)
             } else if dwords {
                 Operand::Dwords(off[0] as usize)
+            } else if words {
+                Operand::Words(off[0] as usize, w)
             } else {
                 Operand::Grf(off, w)
             };
@@ -151,6 +160,15 @@ fn gather<const N: usize>(grf: &[u8], op: &Operand) -> [u32; N] {
         Operand::Dwords(o) => {
             let src = &grf[o..o + 4 * N];
             std::array::from_fn(|i| u32::from_le_bytes(src[4 * i..4 * i + 4].try_into().unwrap()))
+        }
+        Operand::Words(o, w) => {
+            let src = &grf[o..o + 2 * N];
+            let word = |i: usize| u16::from_le_bytes(src[2 * i..2 * i + 2].try_into().unwrap());
+            if w == Width::SignedWord {
+                std::array::from_fn(|i| word(i) as i16 as i32 as u32)
+            } else {
+                std::array::from_fn(|i| u32::from(word(i)))
+            }
         }
         // The width is matched once, not per lane.
         Operand::Grf(ref off, Width::Dword) => {
@@ -469,6 +487,12 @@ impl Compiled {
                     if lanes >> i & 1 != 0 {
                         d.copy_from_slice(&v.to_le_bytes());
                     }
+                }
+            }
+            Some((base, 2, 2)) if lanes & full == full => {
+                let dst = &mut grf[base..base + 2 * n];
+                for (d, v) in dst.chunks_exact_mut(2).zip(&out) {
+                    d.copy_from_slice(&(*v as u16).to_le_bytes());
                 }
             }
             Some((base, 2, 2)) => {
