@@ -711,6 +711,9 @@ fn untyped(
     let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
+    if let Some(done) = untyped_block(dp, &target, simd, first, mask, comps, write, p, response) {
+        return done;
+    }
     if let Target::Slm = target {
         // Shared local memory: the dwords of the group's own array, zero (reads) or
         // dropped (writes) past it, as the per-dword path does.
@@ -736,10 +739,6 @@ fn untyped(
         return Ok(());
     }
     if let Target::Memory { base, limit } = target {
-        if let Some(done) = untyped_block(dp, &target, simd, first, mask, comps, write, p, response)
-        {
-            return done;
-        }
         // Only enabled channels' addresses are read (as the per-dword path does), straight
         // from the first payload part when it holds them all.
         let direct = p.src0.get(4 * first..4 * (first + simd));
@@ -850,9 +849,6 @@ fn untyped_block(
     p: &Payload,
     response: &mut [u8],
 ) -> Option<Result<(), EuError>> {
-    let Target::Memory { base, limit } = *target else {
-        return None;
-    };
     let all = if simd == 16 { 0xffff } else { 0xff };
     if comps.len() != 1 || mask & all != all {
         return None;
@@ -871,24 +867,46 @@ fn untyped_block(
     }
     let lo = u64::from(o0) + 4 * comps[0];
     let hi = lo + bytes as u64;
-    if hi > limit || ((base + lo) & GPU_ADDR_MASK) + (hi - lo) > GPU_ADDR_MASK {
-        return None;
-    }
-    let w = dp.window_for(base + lo, hi - lo)?;
-    let o = (((base + lo) & GPU_ADDR_MASK) - w.gpu_addr()) as usize;
-    if !write {
-        w.read(o, &mut response[..bytes]);
-        return Some(Ok(()));
-    }
     // The data follows the addresses, in the first part or as the second.
-    let from = 4 * (first + simd);
-    let data = match p.src0.get(from..from + bytes) {
-        Some(d) => d,
-        None if from == p.src0.len() => p.src1.get(..bytes)?,
-        None => return None,
+    let data = if write {
+        let from = 4 * (first + simd);
+        Some(match p.src0.get(from..from + bytes) {
+            Some(d) => d,
+            None if from == p.src0.len() => p.src1.get(..bytes)?,
+            None => return None,
+        })
+    } else {
+        None
     };
-    w.write(o, data);
-    dp.writes += simd as u64;
+    match *target {
+        Target::Slm => {
+            // Within the SLM's address space without wrapping around it (each dword's
+            // offset is then the first one's plus its distance).
+            let o = slm_offset(lo);
+            if o + bytes > SLM_BYTES {
+                return None;
+            }
+            let slm = dp.slm.get_mut(o..o + bytes)?;
+            match data {
+                Some(d) => slm.copy_from_slice(d),
+                None => response[..bytes].copy_from_slice(slm),
+            }
+        }
+        Target::Memory { base, limit } => {
+            if hi > limit || ((base + lo) & GPU_ADDR_MASK) + (hi - lo) > GPU_ADDR_MASK {
+                return None;
+            }
+            let w = dp.window_for(base + lo, hi - lo)?;
+            let o = (((base + lo) & GPU_ADDR_MASK) - w.gpu_addr()) as usize;
+            match data {
+                Some(d) => {
+                    w.write(o, d);
+                    dp.writes += simd as u64;
+                }
+                None => w.read(o, &mut response[..bytes]),
+            }
+        }
+    }
     Some(Ok(()))
 }
 
@@ -1053,11 +1071,26 @@ mod tests {
             let simd = [8usize, 16][r.below(2) as usize];
             let write = r.below(2) == 0;
             let first = [0usize, 8][r.below(2) as usize];
-            let start = r.below(0x400) * 4 + [0, 1, 2][r.below(3) as usize];
+            let limit = match r.below(3) {
+                0 => u64::from(r.below(0x1100)),
+                _ => u64::MAX,
+            };
+            let base = MEM + [0, 4, 0x100][r.below(3) as usize];
+            let slm = r.below(3) == 0;
+            let target = if slm {
+                Target::Slm
+            } else {
+                Target::Memory { base, limit }
+            };
+            // Some near the end of the SLM's address space (offsets wrap there).
+            let start = match r.below(4) {
+                0 if slm => (SLM_BYTES as u32 - 4 * r.below(20)).wrapping_add(r.below(3)),
+                _ => r.below(0x400) * 4 + [0, 1, 2][r.below(3) as usize],
+            };
             let offsets: Vec<u32> = (0..simd as u32)
                 .map(|ch| match r.below(8) {
                     0 => r.below(0x1000),
-                    _ => start + 4 * ch,
+                    _ => start.wrapping_add(4 * ch),
                 })
                 .collect();
             let mask = match r.below(3) {
@@ -1069,12 +1102,6 @@ mod tests {
                 1 => vec![r.below(4) as u64],
                 _ => vec![0],
             };
-            let limit = match r.below(3) {
-                0 => u64::from(r.below(0x1100)),
-                _ => u64::MAX,
-            };
-            let base = MEM + [0, 4, 0x100][r.below(3) as usize];
-            let target = Target::Memory { base, limit };
             // Header, addresses, then the data: in one part, or the data as the second.
             let mut src0: Vec<u8> = vec![0; 4 * first];
             src0.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
@@ -1092,6 +1119,10 @@ mod tests {
                 short: std::cell::Cell::new(false),
             };
             let init: Vec<u8> = (0..0x2000).map(|_| r.next_u32() as u8).collect();
+            // The SLM of a subslice, a smaller one (accesses past it drop) or a larger one
+            // (offsets still wrap at the subslice's size).
+            let slm_len = [SLM_BYTES, SLM_BYTES / 2, 2 * SLM_BYTES][r.below(3) as usize];
+            let slm_init: Vec<u8> = (0..slm_len).map(|_| r.next_u32() as u8).collect();
             let before: Vec<u8> = (0..4 * simd * comps.len())
                 .map(|_| r.next_u32() as u8)
                 .collect();
@@ -1100,6 +1131,7 @@ mod tests {
                 space.bind(MEM, 0x2000);
                 space.write(MEM, &init).unwrap();
                 let mut dp = port(&space);
+                dp.slm = slm_init.clone();
                 let mut response = before.clone();
                 let args = (simd, first, mask, &comps[..], write);
                 let took = shortcut
@@ -1131,6 +1163,7 @@ mod tests {
                 }
                 let mut after = vec![0u8; 0x2000];
                 space.read(MEM, &mut after).unwrap();
+                after.extend(&dp.slm);
                 (took, after, response, dp.writes)
             };
             let (took, mem1, resp1, writes1) = run(true);
