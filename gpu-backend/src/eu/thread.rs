@@ -213,24 +213,26 @@ impl Thread {
     }
 
     /// Executes the next instruction of `kernel` when the thread is converged and it is
-    /// an already decoded instruction of the fast ALU path: exactly what [`Thread::step`]
-    /// would do with it, without the flow-control and message bookkeeping. Returns
-    /// whether it did (else `step` must run the instruction).
+    /// an already decoded instruction of the fast ALU path or a message: exactly what
+    /// [`Thread::step`] would do with it, without the flow-control bookkeeping. Returns
+    /// `step`'s result when it did, `None` when `step` must run the instruction.
     #[inline]
-    pub(crate) fn step_fast(&mut self, kernel: &Kernel<'_>) -> bool {
-        let Some(at) = self.converged else {
-            return false;
-        };
+    pub(crate) fn step_fast(
+        &mut self,
+        kernel: &Kernel<'_>,
+        send: &mut SendFn<'_>,
+    ) -> Option<Result<Option<Stop>, EuError>> {
+        let at = self.converged?;
         if self.dispatch_mask == 0 {
-            return false;
+            return None;
         }
-        let Some(d) = kernel.cached(at) else {
-            return false;
-        };
-        let Some(fast) = &d.fast else {
-            return false;
-        };
+        let d = kernel.cached(at)?;
         let inst = &d.inst;
+        let fast = match &d.fast {
+            Some(f) => Some(f),
+            None if matches!(inst.op, Op::Send | Op::Sendc) => None,
+            None => return None,
+        };
         self.ip = at;
         let window = chan_window(inst);
         let exec = if inst.no_mask {
@@ -238,14 +240,29 @@ impl Thread {
         } else {
             self.dispatch_mask & window
         };
-        let pred = self.predicate(inst, exec);
-        let lanes = (exec & pred) >> inst.chan_off;
-        self.dirty |= fast.dst_regs();
-        if let Some(f) = fast.run(&mut self.grf, lanes) {
-            self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
-        }
+        let pred = if inst.pred == 0 {
+            u32::MAX
+        } else {
+            self.predicate(inst, exec)
+        };
+        let stop = match fast {
+            Some(fast) => {
+                let lanes = (exec & pred) >> inst.chan_off;
+                self.dirty |= fast.dst_regs();
+                if let Some(f) = fast.run(&mut self.grf, lanes) {
+                    self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
+                }
+                None
+            }
+            None if exec & pred != 0 => match send(self, inst, (exec & pred) >> inst.chan_off) {
+                Ok(stop) => stop,
+                // As in `step`: the thread stays at the instruction that failed.
+                Err(e) => return Some(Err(e)),
+            },
+            None => None,
+        };
         self.converged = Some(at + u64::from(inst.size));
-        true
+        Some(Ok(stop))
     }
 
     /// Executes one instruction of `kernel`; `send` performs a message for the
@@ -853,14 +870,14 @@ mod tests {
                     flag: r.below(2),
                     ..Ctl::default()
                 };
-                let w = asm::alu(
-                    o,
-                    exec,
-                    dst(10 + r.below(4), 0, td),
-                    a,
-                    (o != op::MOV).then_some(b),
-                    ctl,
-                );
+                let w = if r.below(6) == 0 {
+                    // A message, maybe predicated or failing.
+                    let desc = [1 << 25, 1 << 25, 0x1ff][r.below(3) as usize];
+                    asm::send(exec, 12, None, 10, desc, false, ctl)
+                } else {
+                    let d = dst(10 + r.below(4), 0, td);
+                    asm::alu(o, exec, d, a, (o != op::MOV).then_some(b), ctl)
+                };
                 if decode(&w).is_ok() {
                     k.push(w);
                 }
@@ -882,18 +899,30 @@ mod tests {
                 t.flag = flag;
                 t
             };
-            let mut send =
-                |_: &mut Thread, inst: &Inst, _| Ok(inst.msg.filter(|m| m.eot).map(|_| Stop::Done));
+            // A message leaves its channel mask in r31 (so that a message sent on the
+            // wrong channels shows), fails on its descriptor 0x1ff, or ends the thread.
+            let mut send = |t: &mut Thread, inst: &Inst, mask: u32| {
+                let m = inst.msg.expect("a SEND");
+                if m.desc == Some(0x1ff) {
+                    return Err(EuError::new("a failing message"));
+                }
+                let n = t.grf_ud(31, 0);
+                t.set_grf_ud(31, 0, n.rotate_left(5) ^ mask);
+                Ok(m.eot.then_some(Stop::Done))
+            };
             // Every instruction decoded once, as a kernel run by an earlier thread is.
             let mut kernel = Kernel::new(&space, at);
             let run = |t: &mut Thread, kernel: &mut Kernel<'_>, send: &mut SendFn<'_>, q: bool| {
                 let mut quick = 0;
                 for _ in 0..64 {
-                    if q && t.step_fast(kernel) {
-                        quick += 1;
-                        continue;
-                    }
-                    match t.step(kernel, send) {
+                    let r = match q.then(|| t.step_fast(kernel, send)).flatten() {
+                        Some(r) => {
+                            quick += 1;
+                            r
+                        }
+                        None => t.step(kernel, send),
+                    };
+                    match r {
                         Ok(Some(_)) => return (true, quick),
                         Ok(None) => {}
                         Err(_) => return (false, quick),
@@ -906,7 +935,7 @@ mod tests {
             let (ok1, q) = run(&mut t1, &mut kernel, &mut send, true);
             let (ok2, _) = run(&mut t2, &mut kernel, &mut send, false);
             quick += q;
-            assert_eq!(ok1, ok2);
+            assert_eq!(ok1, ok2, "case {case}");
             assert!(t1.grf == t2.grf, "registers differ in case {case}");
             assert_eq!(t1.flag, t2.flag, "flags differ in case {case}");
             assert_eq!(t1.ip, t2.ip);
