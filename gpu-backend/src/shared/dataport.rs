@@ -2,7 +2,8 @@
 //! read/write (per-channel dwords) on buffers, stateless memory and shared local memory.
 
 use super::{Dataport, Payload};
-use crate::eu::isa::Inst;
+use crate::eu::isa::{desc_mlen, desc_rlen, ex_desc_mlen, Inst, Message};
+use crate::eu::thread::{Stop, Thread, GRF_BYTES};
 use crate::eu::EuError;
 use crate::mem::{read_mem, GPU_ADDR_MASK};
 use crate::surface::{Surface, SurfaceType};
@@ -910,6 +911,68 @@ fn untyped_block(
     Some(Ok(()))
 }
 
+/// An untyped read or write without a header, on one component, with immediate
+/// descriptors, whose channels all access consecutive dwords: moved straight between
+/// memory and the registers (no payload or response copies). `None` when the message is
+/// anything else or would fail: nothing observable has changed then, and the general
+/// path runs it (and reports its errors).
+pub(super) fn untyped_quick(
+    dp: &mut Dataport<'_>,
+    thread: &mut Thread,
+    m: &Message,
+    mask: u32,
+) -> Option<Result<Option<Stop>, EuError>> {
+    let (desc, ex_desc) = (m.desc?, m.ex_desc?);
+    let write = match desc >> 14 & 0x1f {
+        msg::UNTYPED_READ => false,
+        msg::UNTYPED_WRITE => true,
+        _ => return None,
+    };
+    let simd = match desc >> 12 & 3 {
+        1 => 16,
+        2 => 8,
+        _ => return None,
+    };
+    let (comps, ncomps) = components(desc);
+    if desc >> 19 & 1 != 0 || ncomps != 1 {
+        return None;
+    }
+    let bytes = 4 * simd;
+    let (mlen, rlen) = (desc_mlen(desc) as usize, desc_rlen(desc) as usize);
+    // A read fills the start of its response (the rest keeps the registers' contents);
+    // a write has none.
+    let dst = match (write, m.dst) {
+        (true, _) if rlen == 0 => 0,
+        (false, Some(d)) if rlen * 32 >= bytes && (d as usize + rlen) * 32 <= GRF_BYTES => {
+            d as usize * 32
+        }
+        _ => return None,
+    };
+    dp.ex_desc = ex_desc;
+    let target = target_with_header(dp, desc & 0xff, None).ok()?;
+    let grf = thread.grf();
+    let part = |r: u8, n: usize| grf.get(r as usize * 32..(r as usize + n) * 32);
+    let p = Payload {
+        src0: part(m.src0, mlen)?,
+        src1: match m.src1 {
+            Some(r) => part(r, ex_desc_mlen(ex_desc) as usize)?,
+            None => &[],
+        },
+        short: std::cell::Cell::new(false),
+    };
+    let mut response = [0u8; 64];
+    let r = &mut response[..if write { 0 } else { bytes }];
+    if let Err(e) = untyped_block(dp, &target, simd, 0, mask, &comps[..1], write, &p, r)? {
+        return Some(Err(e));
+    }
+    if !write {
+        thread
+            .grf_mut(dst..dst + bytes)
+            .copy_from_slice(&response[..bytes]);
+    }
+    Some(Ok(None))
+}
+
 /// The byte range `[lo, hi)` of a buffer that an untyped message's enabled channels
 /// touch, when all of it lies below `limit` (else the slow path bounds-checks each dword).
 fn channel_span(offsets: &[u64], mask: u32, comps: &[u64], limit: u64) -> Option<(u64, u64)> {
@@ -1027,6 +1090,119 @@ mod tests {
             sampler_state: 0,
             dynamic_state_base: 0,
         }
+    }
+
+    /// Random data cache messages (mostly untyped reads and writes of every shape: SIMD
+    /// modes, components, headers, payload and response lengths and registers up to r127,
+    /// indirect descriptors, stateless, SLM and unknown binding table entries, consecutive
+    /// or scattered offsets, partial masks): a thread's registers, memory, the SLM and the
+    /// outcome are the same whether `send` may take its quick path or not.
+    #[test]
+    fn the_quick_untyped_send_matches_the_general_send() {
+        use crate::eu::asm;
+        use crate::eu::isa::decode;
+        use crate::eu::SharedFunctions;
+        const MEM: u64 = 0x10_0000;
+        let mut r = Rng(0x0c0f_fee5_0b1c_2468);
+        let mut quick = 0;
+        for case in 0..3000 {
+            let simd_bits = [1, 1, 2, 2, 0, 3][r.below(6) as usize];
+            let simd = if simd_bits == 1 { 16 } else { 8 };
+            let kind = [msg::UNTYPED_READ, msg::UNTYPED_WRITE, msg::UNTYPED_ATOMIC]
+                [[0, 0, 1, 1, 2][r.below(5) as usize]];
+            let write = kind == msg::UNTYPED_WRITE;
+            let cmask = [0xe, 0xe, 0xe, 0xc, 0xd, 0x0, 0xb][r.below(7) as usize];
+            let header = r.below(8) == 0;
+            let bti = [0xff, 0xff, 0xfe, 0xfe, 0x05][r.below(5) as usize];
+            let regs = simd / 8;
+            let mlen = match r.below(6) {
+                0 => r.below(9),
+                _ => regs + u32::from(header) + if write { regs } else { 0 },
+            };
+            let rlen = match r.below(6) {
+                0 => r.below(9),
+                _ if write => 0,
+                _ => regs,
+            };
+            let desc = mlen << 25
+                | rlen << 20
+                | u32::from(header) << 19
+                | kind << 14
+                | simd_bits << 12
+                | cmask << 8
+                | bti;
+            let src0 = [2, 10, 124, 127][r.below(4) as usize];
+            let dst = [20, 40, 126, 127][r.below(4) as usize];
+            let w = asm::send(16, 12, Some(dst), src0, desc, false, asm::Ctl::default());
+            let mut inst = decode(&w).expect("a SEND decodes");
+            let m = inst.msg.as_mut().expect("a message");
+            m.dst = (r.below(8) != 0).then_some(dst as u8);
+            if r.below(4) == 0 {
+                // The data as a second part.
+                m.src1 = Some([30, 127][r.below(2) as usize]);
+                m.ex_desc = Some((regs << 6) | 0xc);
+            }
+            if r.below(10) == 0 {
+                m.desc = None;
+            }
+            // The registers: offsets (mostly consecutive dwords) wherever a payload may sit.
+            let start = match r.below(4) {
+                0 => (SLM_BYTES as u32).wrapping_sub(4 * r.below(8)),
+                _ => r.below(0x700) * 4 + [0, 0, 0, 2][r.below(4) as usize],
+            };
+            let mut grf: Vec<u8> = (0..GRF_BYTES).map(|_| r.next_u32() as u8).collect();
+            for reg in [2usize, 3, 10, 11, 124, 125, 126, 127] {
+                for ch in 0..8 {
+                    let lane = if reg % 2 == 0 { ch } else { ch + 8 };
+                    let o = match r.below(64) {
+                        0 => r.below(0x2000),
+                        _ => start.wrapping_add(4 * lane as u32),
+                    };
+                    grf[reg * 32 + 4 * ch..reg * 32 + 4 * ch + 4].copy_from_slice(&o.to_le_bytes());
+                }
+            }
+            let mask = match r.below(4) {
+                0 => r.next_u32(),
+                _ => u32::MAX,
+            };
+            let init: Vec<u8> = (0..0x2000).map(|_| r.next_u32() as u8).collect();
+            let slm_init: Vec<u8> = (0..SLM_BYTES).map(|_| r.next_u32() as u8).collect();
+            let run = |general: bool| {
+                let space = SparseSpace::new();
+                space.bind(MEM, 0x2000);
+                space.write(MEM, &init).unwrap();
+                let mut dp = port(&space);
+                dp.general_state_base = MEM;
+                dp.slm = slm_init.clone();
+                let mut t = Thread::new(0xffff);
+                t.grf_mut(0..GRF_BYTES).copy_from_slice(&grf);
+                let out = if general {
+                    dp.send_general(&mut t, &inst, mask)
+                } else {
+                    dp.send(&mut t, &inst, mask)
+                };
+                let mut mem = vec![0u8; 0x2000];
+                space.read(MEM, &mut mem).unwrap();
+                (out, t.grf().to_vec(), mem, dp.slm.clone(), dp.writes)
+            };
+            let a = run(false);
+            let b = run(true);
+            assert_eq!(a.0, b.0, "outcome, case {case}");
+            assert!(a.1 == b.1, "registers differ, case {case}");
+            assert!(a.2 == b.2, "memory differs, case {case}");
+            assert!(a.3 == b.3, "SLM differs, case {case}");
+            assert_eq!(a.4, b.4, "writes, case {case}");
+            let m = inst.msg.unwrap();
+            let space = SparseSpace::new();
+            space.bind(MEM, 0x2000);
+            let mut dp = port(&space);
+            dp.general_state_base = MEM;
+            dp.slm = slm_init.clone();
+            let mut t = Thread::new(0xffff);
+            t.grf_mut(0..GRF_BYTES).copy_from_slice(&grf);
+            quick += usize::from(untyped_quick(&mut dp, &mut t, &m, mask).is_some());
+        }
+        assert!(quick > 120, "the quick path took {quick} messages");
     }
 
     /// The per-channel, per-dword reference for an untyped message on memory (what the

@@ -207,6 +207,27 @@ impl SharedFunctions for Dataport<'_> {
         mask: u32,
     ) -> Result<Option<Stop>, EuError> {
         let m = inst.msg.expect("SEND has a message");
+        // The common untyped block message straight between memory and the registers;
+        // anything else (or anything that would fail) goes the general way.
+        if m.sfid == sfid::DC1 && !m.eot {
+            if let Some(done) = dataport::untyped_quick(self, thread, &m, mask) {
+                return done;
+            }
+        }
+        self.send_general(thread, inst, mask)
+    }
+}
+
+impl Dataport<'_> {
+    /// Performs any message: the payload gathered from the registers, the response
+    /// written back to them.
+    fn send_general(
+        &mut self,
+        thread: &mut Thread,
+        inst: &Inst,
+        mask: u32,
+    ) -> Result<Option<Stop>, EuError> {
+        let m = inst.msg.expect("SEND has a message");
         let desc = m.desc.unwrap_or_else(|| thread.a0_ud(0));
         let ex_desc = m
             .ex_desc
