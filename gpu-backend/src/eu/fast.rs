@@ -18,6 +18,8 @@ enum Operand {
     Grf([u16; 32], Width),
     /// Consecutive dwords from a byte offset (the `<8;8,1>` and `<16;16,1>` regions).
     Dwords(usize),
+    /// Consecutive words from a byte offset (`Word` or `SignedWord`).
+    Words(usize, Width),
     /// One element for every lane (a `<0;1,0>` region).
     Scalar(usize, Width),
     Imm(u32),
@@ -119,11 +121,18 @@ fn resolve(src: &Src, n: usize) -> Option<(Operand, Domain)> {
                     .iter()
                     .enumerate()
                     .all(|(i, &o)| o == off[0] + 4 * i as u16);
+            let words = w != Width::Dword
+                && off[..n]
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &o)| o == off[0] + 2 * i as u16);
             let scalar = off[..n].iter().all(|&o| o == off[0]);
             let op = if n > 1 && scalar {
                 Operand::Scalar(off[0] as usize, w)
             } else if dwords {
                 Operand::Dwords(off[0] as usize)
+            } else if words {
+                Operand::Words(off[0] as usize, w)
             } else {
                 Operand::Grf(off, w)
             };
@@ -152,7 +161,25 @@ fn gather<const N: usize>(grf: &[u8], op: &Operand) -> [u32; N] {
             let src = &grf[o..o + 4 * N];
             std::array::from_fn(|i| u32::from_le_bytes(src[4 * i..4 * i + 4].try_into().unwrap()))
         }
-        Operand::Grf(ref off, w) => std::array::from_fn(|i| element(grf, off[i] as usize, w)),
+        Operand::Words(o, w) => {
+            let src = &grf[o..o + 2 * N];
+            let word = |i: usize| u16::from_le_bytes(src[2 * i..2 * i + 2].try_into().unwrap());
+            if w == Width::SignedWord {
+                std::array::from_fn(|i| word(i) as i16 as i32 as u32)
+            } else {
+                std::array::from_fn(|i| u32::from(word(i)))
+            }
+        }
+        // The width is matched once, not per lane.
+        Operand::Grf(ref off, Width::Dword) => {
+            std::array::from_fn(|i| element(grf, off[i] as usize, Width::Dword))
+        }
+        Operand::Grf(ref off, Width::Word) => {
+            std::array::from_fn(|i| element(grf, off[i] as usize, Width::Word))
+        }
+        Operand::Grf(ref off, Width::SignedWord) => {
+            std::array::from_fn(|i| element(grf, off[i] as usize, Width::SignedWord))
+        }
     }
 }
 
@@ -192,14 +219,28 @@ enum Kind {
 #[derive(Clone, Debug)]
 pub(crate) struct Compiled {
     kind: Kind,
-    /// Channels of the instruction.
-    n: usize,
     /// Destination byte offset, byte stride and element size (4, or 2 for word types,
     /// which keep the low half of the 32-bit result) (`None`: a CMP to the null register).
     dst: Option<(usize, usize, usize)>,
     /// A bit per register `dst` covers.
     dst_regs: u128,
     srcs: [Operand; 3],
+    /// `run_n` for the instruction's width, chosen once here rather than per run.
+    run: RunFn,
+}
+
+type RunFn = fn(&Compiled, &mut [u8], u32) -> Option<u32>;
+
+/// The lane loop for `n` channels.
+fn run_fn(n: usize) -> RunFn {
+    match n {
+        1 => Compiled::run_n::<1>,
+        2 => Compiled::run_n::<2>,
+        4 => Compiled::run_n::<4>,
+        8 => Compiled::run_n::<8>,
+        16 => Compiled::run_n::<16>,
+        _ => Compiled::run_n::<32>,
+    }
 }
 
 /// The lane-array form of `inst`, when the fast path computes it exactly as the general
@@ -254,10 +295,10 @@ pub(crate) fn compile(inst: &Inst) -> Option<Compiled> {
         }
         return Some(Compiled {
             kind: Kind::MadF,
-            n,
             dst,
             dst_regs: regs_of(dst, n),
             srcs,
+            run: run_fn(n),
         });
     }
     let binary = match inst.op {
@@ -325,10 +366,10 @@ pub(crate) fn compile(inst: &Inst) -> Option<Compiled> {
     };
     Some(Compiled {
         kind,
-        n,
         dst,
         dst_regs: regs_of(dst, n),
         srcs: [a, b, Operand::Imm(0)],
+        run: run_fn(n),
     })
 }
 
@@ -358,19 +399,12 @@ impl Compiled {
 
     /// Runs the instruction on the lanes set in `lanes` (bit 0 = its first channel).
     /// Returns the flag bits a CMP produced (instruction channels).
+    #[inline]
     pub(crate) fn run(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
         // One loop per SIMD width, so that each is unrolled and vectorised for its size.
-        match self.n {
-            1 => self.run_n::<1>(grf, lanes),
-            2 => self.run_n::<2>(grf, lanes),
-            4 => self.run_n::<4>(grf, lanes),
-            8 => self.run_n::<8>(grf, lanes),
-            16 => self.run_n::<16>(grf, lanes),
-            _ => self.run_n::<32>(grf, lanes),
-        }
+        (self.run)(self, grf, lanes)
     }
 
-    #[inline(always)]
     fn run_n<const N: usize>(&self, grf: &mut [u8], lanes: u32) -> Option<u32> {
         let n = N;
         let full = if N >= 32 { u32::MAX } else { (1u32 << N) - 1 };
@@ -452,6 +486,21 @@ impl Compiled {
                 for (i, (d, v)) in dst.chunks_exact_mut(4).zip(&out).enumerate() {
                     if lanes >> i & 1 != 0 {
                         d.copy_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+            Some((base, 2, 2)) if lanes & full == full => {
+                let dst = &mut grf[base..base + 2 * n];
+                for (d, v) in dst.chunks_exact_mut(2).zip(&out) {
+                    d.copy_from_slice(&(*v as u16).to_le_bytes());
+                }
+            }
+            Some((base, 2, 2)) => {
+                // Packed words (a fixed size: no copy of a run-time length).
+                for (i, v) in out.iter().enumerate() {
+                    if lanes >> i & 1 != 0 {
+                        let o = base + 2 * i;
+                        grf[o..o + 2].copy_from_slice(&(*v as u16).to_le_bytes());
                     }
                 }
             }

@@ -147,6 +147,16 @@ impl<'a> Kernel<'a> {
         Ok(self.code.insts[slot].as_ref().expect("checked above"))
     }
 
+    /// The instruction at byte offset `off` when it is already decoded in the cached
+    /// range (the interpreter's quick path; [`Kernel::fetch`] does the rest).
+    #[inline]
+    pub(crate) fn cached(&self, off: u64) -> Option<&Decoded> {
+        if !off.is_multiple_of(8) || off >= CACHED_KERNEL_BYTES {
+            return None;
+        }
+        self.code.insts.get((off / 8) as usize)?.as_ref()
+    }
+
     /// Reads and decodes the instruction at `off`, recording its bytes.
     fn decode(&mut self, off: u64) -> Result<Decoded, EuError> {
         let inst = self.decode_inst(off)?;

@@ -90,7 +90,12 @@ pub fn run_group(
                 if executed.is_multiple_of(TICK_EVERY) {
                     tick()?;
                 }
-                let r = t.step(kernel, &mut |th, inst, mask| shared.send(th, inst, mask));
+                let mut send = |th: &mut Thread, inst: &Inst, mask| shared.send(th, inst, mask);
+                let r = match t.step_fast(kernel, &mut send) {
+                    Some(Ok(None)) => continue,
+                    Some(r) => r,
+                    None => t.step(kernel, &mut send),
+                };
                 let at = t.ip();
                 let r = r.map_err(|e| {
                     // Name the instruction when it decodes (the error came from running it).

@@ -112,7 +112,9 @@ impl Thread {
         while d != 0 {
             let r = d.trailing_zeros() as usize;
             d &= d - 1;
-            self.grf[r * 32..r * 32 + 32].fill(0);
+            // A fixed-size store (a slice fill calls memset for 32 bytes).
+            let reg: &mut [u8; 32] = (&mut self.grf[r * 32..r * 32 + 32]).try_into().unwrap();
+            *reg = [0; 32];
         }
         self.acc = [0; 64];
         self.acc_nf = false;
@@ -121,7 +123,10 @@ impl Thread {
         self.sr0 = [0; 16];
         self.cr0 = [0; 16];
         self.dispatch_mask = dispatch_mask;
-        self.pc = [0; 32];
+        if self.converged.is_none() {
+            // Channel PCs are kept only while the channels diverge.
+            self.pc = [0; 32];
+        }
         self.ip = 0;
         self.notified = false;
         self.converged = Some(0);
@@ -211,6 +216,59 @@ impl Thread {
             self.pc[m.trailing_zeros() as usize] = to;
             m &= m - 1;
         }
+    }
+
+    /// Executes the next instruction of `kernel` when the thread is converged and it is
+    /// an already decoded instruction of the fast ALU path or a message: exactly what
+    /// [`Thread::step`] would do with it, without the flow-control bookkeeping. Returns
+    /// `step`'s result when it did, `None` when `step` must run the instruction.
+    #[inline]
+    pub(crate) fn step_fast(
+        &mut self,
+        kernel: &Kernel<'_>,
+        send: &mut SendFn<'_>,
+    ) -> Option<Result<Option<Stop>, EuError>> {
+        let at = self.converged?;
+        if self.dispatch_mask == 0 {
+            return None;
+        }
+        let d = kernel.cached(at)?;
+        let inst = &d.inst;
+        let fast = match &d.fast {
+            Some(f) => Some(f),
+            None if matches!(inst.op, Op::Send | Op::Sendc) => None,
+            None => return None,
+        };
+        self.ip = at;
+        let window = chan_window(inst);
+        let exec = if inst.no_mask {
+            window
+        } else {
+            self.dispatch_mask & window
+        };
+        let pred = if inst.pred == 0 {
+            u32::MAX
+        } else {
+            self.predicate(inst, exec)
+        };
+        let stop = match fast {
+            Some(fast) => {
+                let lanes = (exec & pred) >> inst.chan_off;
+                self.dirty |= fast.dst_regs();
+                if let Some(f) = fast.run(&mut self.grf, lanes) {
+                    self.set_flag_bits(inst.flag, lanes << inst.chan_off, f << inst.chan_off);
+                }
+                None
+            }
+            None if exec & pred != 0 => match send(self, inst, (exec & pred) >> inst.chan_off) {
+                Ok(stop) => stop,
+                // As in `step`: the thread stays at the instruction that failed.
+                Err(e) => return Some(Err(e)),
+            },
+            None => None,
+        };
+        self.converged = Some(at + u64::from(inst.size));
+        Some(Ok(stop))
     }
 
     /// Executes one instruction of `kernel`; `send` performs a message for the
@@ -842,6 +900,132 @@ mod tests {
         assert!(e.0.contains("accumulator read as :f"), "{e:?}");
         // After the NF write, the NF read is fine.
         t.alu(&decoded(second), 0xff, u32::MAX).unwrap();
+    }
+
+    /// Random straight-line kernels of ALU instructions, most of them on the fast path
+    /// (predicated or not, NoMask, CMPs writing either flag register, partial dispatch
+    /// masks), end with the same registers and flags whether the quick step runs the
+    /// instructions it can or `step` runs every one.
+    #[test]
+    fn the_quick_step_matches_step() {
+        use crate::mem::AddressSpace;
+        const BASE: u64 = 0x4_0000;
+        let space = crate::testing::SparseSpace::new();
+        space.bind(BASE, 0x1_0000);
+        let mut r = Rng(0x7a11_5eed_0dd5_1357);
+        let ops = [
+            op::MOV,
+            op::ADD,
+            op::MUL,
+            op::AND,
+            op::OR,
+            op::XOR,
+            op::SHL,
+            op::SHR,
+            op::CMP,
+            op::SEL,
+        ];
+        let tys = [ty::UD, ty::D, ty::F, ty::UW, ty::W];
+        let mut quick = 0;
+        for case in 0..300u64 {
+            let mut k = Vec::new();
+            for _ in 0..1 + r.below(12) {
+                let o = ops[r.below(ops.len() as u32) as usize];
+                let exec = [1, 8, 16][r.below(3) as usize];
+                let t = |r: &mut Rng| tys[r.below(5) as usize];
+                let src = |r: &mut Rng, t: u32| -> S {
+                    match r.below(4) {
+                        0 => imm(t, r.next_u32()),
+                        1 => imm([asm::ty::V, asm::ty::UV][r.below(2) as usize], r.next_u32()),
+                        2 => scalar(10 + r.below(4), r.below(8), t),
+                        _ => vec8(10 + r.below(4), 0, t),
+                    }
+                };
+                let (ta, tb, td) = (t(&mut r), t(&mut r), t(&mut r));
+                let (a, b) = (src(&mut r, ta), src(&mut r, tb));
+                let ctl = Ctl {
+                    cond: match o {
+                        op::CMP => 1 + r.below(6),
+                        op::SEL => [4, 5][r.below(2) as usize],
+                        _ => 0,
+                    },
+                    pred: u32::from(r.below(3) == 0),
+                    pred_inv: r.below(2) == 0,
+                    no_mask: r.below(4) == 0,
+                    flag: r.below(2),
+                    ..Ctl::default()
+                };
+                let w = if r.below(6) == 0 {
+                    // A message, maybe predicated or failing.
+                    let desc = [1 << 25, 1 << 25, 0x1ff][r.below(3) as usize];
+                    asm::send(exec, 12, None, 10, desc, false, ctl)
+                } else {
+                    let d = dst(10 + r.below(4), 0, td);
+                    asm::alu(o, exec, d, a, (o != op::MOV).then_some(b), ctl)
+                };
+                if decode(&w).is_ok() {
+                    k.push(w);
+                }
+            }
+            k.extend(asm::eot());
+            // Kernels at a few addresses, rewritten in place: the cache must notice.
+            let at = BASE + 0x1000 * (case % 4);
+            let bytes: Vec<u8> = asm::flatten(&k)
+                .iter()
+                .flat_map(|d| d.to_le_bytes())
+                .collect();
+            space.write(at, &bytes).unwrap();
+            let mask = [0xffff, 0xff, r.next_u32() & 0xffff | 1][r.below(3) as usize];
+            let grf: Vec<u8> = (0..GRF_BYTES).map(|_| r.next_u32() as u8).collect();
+            let flag: [u8; 8] = std::array::from_fn(|_| r.next_u32() as u8);
+            let fresh = || {
+                let mut t = Thread::new(mask);
+                t.grf_mut(0..GRF_BYTES).copy_from_slice(&grf);
+                t.flag = flag;
+                t
+            };
+            // A message leaves its channel mask in r31 (so that a message sent on the
+            // wrong channels shows), fails on its descriptor 0x1ff, or ends the thread.
+            let mut send = |t: &mut Thread, inst: &Inst, mask: u32| {
+                let m = inst.msg.expect("a SEND");
+                if m.desc == Some(0x1ff) {
+                    return Err(EuError::new("a failing message"));
+                }
+                let n = t.grf_ud(31, 0);
+                t.set_grf_ud(31, 0, n.rotate_left(5) ^ mask);
+                Ok(m.eot.then_some(Stop::Done))
+            };
+            // Every instruction decoded once, as a kernel run by an earlier thread is.
+            let mut kernel = Kernel::new(&space, at);
+            let run = |t: &mut Thread, kernel: &mut Kernel<'_>, send: &mut SendFn<'_>, q: bool| {
+                let mut quick = 0;
+                for _ in 0..64 {
+                    let r = match q.then(|| t.step_fast(kernel, send)).flatten() {
+                        Some(r) => {
+                            quick += 1;
+                            r
+                        }
+                        None => t.step(kernel, send),
+                    };
+                    match r {
+                        Ok(Some(_)) => return (true, quick),
+                        Ok(None) => {}
+                        Err(_) => return (false, quick),
+                    }
+                }
+                panic!("a straight-line kernel did not end");
+            };
+            run(&mut fresh(), &mut kernel, &mut send, false);
+            let (mut t1, mut t2) = (fresh(), fresh());
+            let (ok1, q) = run(&mut t1, &mut kernel, &mut send, true);
+            let (ok2, _) = run(&mut t2, &mut kernel, &mut send, false);
+            quick += q;
+            assert_eq!(ok1, ok2, "case {case}");
+            assert!(t1.grf == t2.grf, "registers differ in case {case}");
+            assert_eq!(t1.flag, t2.flag, "flags differ in case {case}");
+            assert_eq!(t1.ip, t2.ip);
+        }
+        assert!(quick > 200, "the quick step ran {quick} instructions");
     }
 
     /// Random float MADs give the same registers on both paths.

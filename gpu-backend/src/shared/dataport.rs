@@ -2,7 +2,8 @@
 //! read/write (per-channel dwords) on buffers, stateless memory and shared local memory.
 
 use super::{Dataport, Payload};
-use crate::eu::isa::Inst;
+use crate::eu::isa::{desc_mlen, desc_rlen, ex_desc_mlen, Inst, Message};
+use crate::eu::thread::{Stop, Thread, GRF_BYTES};
 use crate::eu::EuError;
 use crate::mem::{read_mem, GPU_ADDR_MASK};
 use crate::surface::{Surface, SurfaceType};
@@ -326,13 +327,19 @@ pub(super) fn dc1(
 
 /// The surface behind binding table entry `bti`.
 pub(super) fn surface(dp: &mut Dataport<'_>, bti: u32) -> Result<Surface, EuError> {
+    surface_index(dp, bti).map(|i| dp.surfaces[i].1)
+}
+
+/// Where the surface behind `bti` is in the dispatch's decoded surfaces (decoding it on
+/// first use); messages that need a few of its fields read them there, without a copy.
+fn surface_index(dp: &mut Dataport<'_>, bti: u32) -> Result<usize, EuError> {
     let key = (bti, if bti == BTI_BINDLESS { dp.ex_desc } else { 0 });
-    if let Some((_, s)) = dp.surfaces.iter().find(|(k, _)| *k == key) {
-        return Ok(*s);
+    if let Some(i) = dp.surfaces.iter().position(|(k, _)| *k == key) {
+        return Ok(i);
     }
     let s = load_surface(dp, bti)?;
     dp.surfaces.push((key, s));
-    Ok(s)
+    Ok(dp.surfaces.len() - 1)
 }
 
 /// Reads and decodes the surface state `bti` names.
@@ -484,7 +491,8 @@ pub(super) fn target_with_header(
             limit: u64::MAX,
         },
         _ => {
-            let s = surface(dp, bti)?;
+            let i = surface_index(dp, bti)?;
+            let s = &dp.surfaces[i].1;
             if s.ty != SurfaceType::Buffer && s.ty != SurfaceType::Null {
                 return Err(EuError::new(format!(
                     "untyped message on a {:?} surface (binding table index {bti})",
@@ -704,6 +712,9 @@ fn untyped(
     let comps = &comps[..ncomps];
     let target = target_with_header(dp, desc & 0xff, h.as_ref())?;
     let addr_regs = simd / 8;
+    if let Some(done) = untyped_block(dp, &target, simd, first, mask, comps, write, p, response) {
+        return done;
+    }
     if let Target::Slm = target {
         // Shared local memory: the dwords of the group's own array, zero (reads) or
         // dropped (writes) past it, as the per-dword path does.
@@ -822,6 +833,146 @@ fn untyped(
     Ok(())
 }
 
+/// The common buffer access of an untyped message, checked first and in one pass: every
+/// channel enabled, one component, consecutive dwords in bounds inside one direct range.
+/// It moves them as one block, exactly as the general path below would; `None` when the
+/// message is anything else (the general path then handles it).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn untyped_block(
+    dp: &mut Dataport<'_>,
+    target: &Target,
+    simd: usize,
+    first: usize,
+    mask: u32,
+    comps: &[u64],
+    write: bool,
+    p: &Payload,
+    response: &mut [u8],
+) -> Option<Result<(), EuError>> {
+    let all = if simd == 16 { 0xffff } else { 0xff };
+    if comps.len() != 1 || mask & all != all {
+        return None;
+    }
+    let bytes = 4 * simd;
+    let addrs = p.src0.get(4 * first..4 * first + bytes)?;
+    let o0 = u32::from_le_bytes(addrs[..4].try_into().unwrap());
+    // Offsets are dwords extended to 64 bits: consecutive means no wrap in 32 bits either.
+    let mut diff = 0;
+    for (ch, a) in addrs.chunks_exact(4).enumerate() {
+        diff |= u32::from_le_bytes(a.try_into().unwrap()) ^ o0.wrapping_add(4 * ch as u32);
+    }
+    let consecutive = diff == 0 && o0.checked_add(4 * (simd as u32 - 1)).is_some();
+    if !consecutive || (!write && response.len() < bytes) {
+        return None;
+    }
+    let lo = u64::from(o0) + 4 * comps[0];
+    let hi = lo + bytes as u64;
+    // The data follows the addresses, in the first part or as the second.
+    let data = if write {
+        let from = 4 * (first + simd);
+        Some(match p.src0.get(from..from + bytes) {
+            Some(d) => d,
+            None if from == p.src0.len() => p.src1.get(..bytes)?,
+            None => return None,
+        })
+    } else {
+        None
+    };
+    match *target {
+        Target::Slm => {
+            // Within the SLM's address space without wrapping around it (each dword's
+            // offset is then the first one's plus its distance).
+            let o = slm_offset(lo);
+            if o + bytes > SLM_BYTES {
+                return None;
+            }
+            let slm = dp.slm.get_mut(o..o + bytes)?;
+            match data {
+                Some(d) => slm.copy_from_slice(d),
+                None => response[..bytes].copy_from_slice(slm),
+            }
+        }
+        Target::Memory { base, limit } => {
+            if hi > limit || ((base + lo) & GPU_ADDR_MASK) + (hi - lo) > GPU_ADDR_MASK {
+                return None;
+            }
+            let w = dp.window_for(base + lo, hi - lo)?;
+            let o = (((base + lo) & GPU_ADDR_MASK) - w.gpu_addr()) as usize;
+            match data {
+                Some(d) => {
+                    w.write(o, d);
+                    dp.writes += simd as u64;
+                }
+                None => w.read(o, &mut response[..bytes]),
+            }
+        }
+    }
+    Some(Ok(()))
+}
+
+/// An untyped read or write without a header, on one component, with immediate
+/// descriptors, whose channels all access consecutive dwords: moved straight between
+/// memory and the registers (no payload or response copies). `None` when the message is
+/// anything else or would fail: nothing observable has changed then, and the general
+/// path runs it (and reports its errors).
+pub(super) fn untyped_quick(
+    dp: &mut Dataport<'_>,
+    thread: &mut Thread,
+    m: &Message,
+    mask: u32,
+) -> Option<Result<Option<Stop>, EuError>> {
+    let (desc, ex_desc) = (m.desc?, m.ex_desc?);
+    let write = match desc >> 14 & 0x1f {
+        msg::UNTYPED_READ => false,
+        msg::UNTYPED_WRITE => true,
+        _ => return None,
+    };
+    let simd = match desc >> 12 & 3 {
+        1 => 16,
+        2 => 8,
+        _ => return None,
+    };
+    let (comps, ncomps) = components(desc);
+    if desc >> 19 & 1 != 0 || ncomps != 1 {
+        return None;
+    }
+    let bytes = 4 * simd;
+    let (mlen, rlen) = (desc_mlen(desc) as usize, desc_rlen(desc) as usize);
+    // A read fills the start of its response (the rest keeps the registers' contents);
+    // a write has none.
+    let dst = match (write, m.dst) {
+        (true, _) if rlen == 0 => 0,
+        (false, Some(d)) if rlen * 32 >= bytes && (d as usize + rlen) * 32 <= GRF_BYTES => {
+            d as usize * 32
+        }
+        _ => return None,
+    };
+    dp.ex_desc = ex_desc;
+    let target = target_with_header(dp, desc & 0xff, None).ok()?;
+    let grf = thread.grf();
+    let part = |r: u8, n: usize| grf.get(r as usize * 32..(r as usize + n) * 32);
+    let p = Payload {
+        src0: part(m.src0, mlen)?,
+        src1: match m.src1 {
+            Some(r) => part(r, ex_desc_mlen(ex_desc) as usize)?,
+            None => &[],
+        },
+        short: std::cell::Cell::new(false),
+    };
+    let mut response = [0u8; 64];
+    let r = &mut response[..if write { 0 } else { bytes }];
+    if let Err(e) = untyped_block(dp, &target, simd, 0, mask, &comps[..1], write, &p, r)? {
+        return Some(Err(e));
+    }
+    if !write {
+        thread
+            .grf_mut(dst..dst + bytes)
+            .copy_from_slice(&response[..bytes]);
+    }
+    Some(Ok(None))
+}
+
 /// The byte range `[lo, hi)` of a buffer that an untyped message's enabled channels
 /// touch, when all of it lies below `limit` (else the slow path bounds-checks each dword).
 fn channel_span(offsets: &[u64], mask: u32, comps: &[u64], limit: u64) -> Option<(u64, u64)> {
@@ -914,4 +1065,293 @@ pub(super) fn store_dword(
         }
     }
     store_bytes(dp, t, off, &v.to_le_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mem::AddressSpace;
+    use crate::testing::{Rng, SparseSpace};
+
+    fn port(space: &SparseSpace) -> Dataport<'_> {
+        Dataport {
+            space,
+            surface_state_base: 0,
+            binding_table: 0,
+            general_state_base: 0,
+            bindless_surface_base: 0,
+            ex_desc: 0,
+            slm: Vec::new(),
+            writes: 0,
+            window: None,
+            surfaces: Vec::new(),
+            pixel: None,
+            urb: None,
+            sampler_state: 0,
+            dynamic_state_base: 0,
+        }
+    }
+
+    /// Random data cache messages (mostly untyped reads and writes of every shape: SIMD
+    /// modes, components, headers, payload and response lengths and registers up to r127,
+    /// indirect descriptors, stateless, SLM and unknown binding table entries, consecutive
+    /// or scattered offsets, partial masks): a thread's registers, memory, the SLM and the
+    /// outcome are the same whether `send` may take its quick path or not.
+    #[test]
+    fn the_quick_untyped_send_matches_the_general_send() {
+        use crate::eu::asm;
+        use crate::eu::isa::decode;
+        use crate::eu::SharedFunctions;
+        const MEM: u64 = 0x10_0000;
+        let mut r = Rng(0x0c0f_fee5_0b1c_2468);
+        let mut quick = 0;
+        for case in 0..3000 {
+            let simd_bits = [1, 1, 2, 2, 0, 3][r.below(6) as usize];
+            let simd = if simd_bits == 1 { 16 } else { 8 };
+            let kind = [msg::UNTYPED_READ, msg::UNTYPED_WRITE, msg::UNTYPED_ATOMIC]
+                [[0, 0, 1, 1, 2][r.below(5) as usize]];
+            let write = kind == msg::UNTYPED_WRITE;
+            let cmask = [0xe, 0xe, 0xe, 0xc, 0xd, 0x0, 0xb][r.below(7) as usize];
+            let header = r.below(8) == 0;
+            let bti = [0xff, 0xff, 0xfe, 0xfe, 0x05][r.below(5) as usize];
+            let regs = simd / 8;
+            let mlen = match r.below(6) {
+                0 => r.below(9),
+                _ => regs + u32::from(header) + if write { regs } else { 0 },
+            };
+            let rlen = match r.below(6) {
+                0 => r.below(9),
+                _ if write => 0,
+                _ => regs,
+            };
+            let desc = mlen << 25
+                | rlen << 20
+                | u32::from(header) << 19
+                | kind << 14
+                | simd_bits << 12
+                | cmask << 8
+                | bti;
+            let src0 = [2, 10, 124, 127][r.below(4) as usize];
+            let dst = [20, 40, 126, 127][r.below(4) as usize];
+            let w = asm::send(16, 12, Some(dst), src0, desc, false, asm::Ctl::default());
+            let mut inst = decode(&w).expect("a SEND decodes");
+            let m = inst.msg.as_mut().expect("a message");
+            m.dst = (r.below(8) != 0).then_some(dst as u8);
+            if r.below(4) == 0 {
+                // The data as a second part.
+                m.src1 = Some([30, 127][r.below(2) as usize]);
+                m.ex_desc = Some((regs << 6) | 0xc);
+            }
+            if r.below(10) == 0 {
+                m.desc = None;
+            }
+            // The registers: offsets (mostly consecutive dwords) wherever a payload may sit.
+            let start = match r.below(4) {
+                0 => (SLM_BYTES as u32).wrapping_sub(4 * r.below(8)),
+                _ => r.below(0x700) * 4 + [0, 0, 0, 2][r.below(4) as usize],
+            };
+            let mut grf: Vec<u8> = (0..GRF_BYTES).map(|_| r.next_u32() as u8).collect();
+            for reg in [2usize, 3, 10, 11, 124, 125, 126, 127] {
+                for ch in 0..8 {
+                    let lane = if reg % 2 == 0 { ch } else { ch + 8 };
+                    let o = match r.below(64) {
+                        0 => r.below(0x2000),
+                        _ => start.wrapping_add(4 * lane as u32),
+                    };
+                    grf[reg * 32 + 4 * ch..reg * 32 + 4 * ch + 4].copy_from_slice(&o.to_le_bytes());
+                }
+            }
+            let mask = match r.below(4) {
+                0 => r.next_u32(),
+                _ => u32::MAX,
+            };
+            let init: Vec<u8> = (0..0x2000).map(|_| r.next_u32() as u8).collect();
+            let slm_init: Vec<u8> = (0..SLM_BYTES).map(|_| r.next_u32() as u8).collect();
+            let run = |general: bool| {
+                let space = SparseSpace::new();
+                space.bind(MEM, 0x2000);
+                space.write(MEM, &init).unwrap();
+                let mut dp = port(&space);
+                dp.general_state_base = MEM;
+                dp.slm = slm_init.clone();
+                let mut t = Thread::new(0xffff);
+                t.grf_mut(0..GRF_BYTES).copy_from_slice(&grf);
+                let out = if general {
+                    dp.send_general(&mut t, &inst, mask)
+                } else {
+                    dp.send(&mut t, &inst, mask)
+                };
+                let mut mem = vec![0u8; 0x2000];
+                space.read(MEM, &mut mem).unwrap();
+                (out, t.grf().to_vec(), mem, dp.slm.clone(), dp.writes)
+            };
+            let a = run(false);
+            let b = run(true);
+            assert_eq!(a.0, b.0, "outcome, case {case}");
+            assert!(a.1 == b.1, "registers differ, case {case}");
+            assert!(a.2 == b.2, "memory differs, case {case}");
+            assert!(a.3 == b.3, "SLM differs, case {case}");
+            assert_eq!(a.4, b.4, "writes, case {case}");
+            let m = inst.msg.unwrap();
+            let space = SparseSpace::new();
+            space.bind(MEM, 0x2000);
+            let mut dp = port(&space);
+            dp.general_state_base = MEM;
+            dp.slm = slm_init.clone();
+            let mut t = Thread::new(0xffff);
+            t.grf_mut(0..GRF_BYTES).copy_from_slice(&grf);
+            quick += usize::from(untyped_quick(&mut dp, &mut t, &m, mask).is_some());
+        }
+        assert!(quick > 120, "the quick path took {quick} messages");
+    }
+
+    /// The per-channel, per-dword reference for an untyped message on memory (what the
+    /// general path does when no shortcut applies).
+    #[allow(clippy::too_many_arguments)]
+    fn per_dword(
+        dp: &mut Dataport<'_>,
+        target: &Target,
+        simd: usize,
+        first: usize,
+        mask: u32,
+        comps: &[u64],
+        write: bool,
+        p: &Payload,
+        response: &mut [u8],
+    ) {
+        for ch in (0..simd).filter(|ch| mask >> ch & 1 != 0) {
+            let offset = u64::from(p.ud(first + ch));
+            for (k, &c) in comps.iter().enumerate() {
+                let slot = k * simd + ch;
+                if write {
+                    let v = p.ud(first + simd + slot);
+                    store_dword(dp, target, offset + 4 * c, v).unwrap();
+                } else {
+                    let v = load_dword(dp, target, offset + 4 * c).unwrap();
+                    response[4 * slot..4 * slot + 4].copy_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+
+    /// Random untyped reads and writes (mostly consecutive offsets, some not; full and
+    /// partial masks; bounds that cut some off; one or more components; data in either
+    /// payload part): whenever the block shortcut takes a message, memory and the
+    /// response end as the per-dword path leaves them.
+    #[test]
+    fn the_untyped_block_shortcut_matches_the_per_dword_path() {
+        const MEM: u64 = 0x10_0000;
+        let mut r = Rng(0x5eed_0b10_c4a1_1234);
+        let mut taken = 0;
+        for _ in 0..3000 {
+            let simd = [8usize, 16][r.below(2) as usize];
+            let write = r.below(2) == 0;
+            let first = [0usize, 8][r.below(2) as usize];
+            let limit = match r.below(3) {
+                0 => u64::from(r.below(0x1100)),
+                _ => u64::MAX,
+            };
+            let base = MEM + [0, 4, 0x100][r.below(3) as usize];
+            let slm = r.below(3) == 0;
+            let target = if slm {
+                Target::Slm
+            } else {
+                Target::Memory { base, limit }
+            };
+            // Some near the end of the SLM's address space (offsets wrap there).
+            let start = match r.below(4) {
+                0 if slm => (SLM_BYTES as u32 - 4 * r.below(20)).wrapping_add(r.below(3)),
+                _ => r.below(0x400) * 4 + [0, 1, 2][r.below(3) as usize],
+            };
+            let offsets: Vec<u32> = (0..simd as u32)
+                .map(|ch| match r.below(8) {
+                    0 => r.below(0x1000),
+                    _ => start.wrapping_add(4 * ch),
+                })
+                .collect();
+            let mask = match r.below(3) {
+                0 => r.next_u32(),
+                _ => u32::MAX,
+            };
+            let comps: Vec<u64> = match r.below(4) {
+                0 => vec![0, 1],
+                1 => vec![r.below(4) as u64],
+                _ => vec![0],
+            };
+            // Header, addresses, then the data: in one part, or the data as the second.
+            let mut src0: Vec<u8> = vec![0; 4 * first];
+            src0.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
+            let data: Vec<u8> = (0..4 * simd * comps.len())
+                .map(|_| r.next_u32() as u8)
+                .collect();
+            let split = r.below(2) == 0;
+            let src1 = if split { data.clone() } else { Vec::new() };
+            if !split {
+                src0.extend(&data);
+            }
+            let p = Payload {
+                src0: &src0,
+                src1: &src1,
+                short: std::cell::Cell::new(false),
+            };
+            let init: Vec<u8> = (0..0x2000).map(|_| r.next_u32() as u8).collect();
+            // The SLM of a subslice, a smaller one (accesses past it drop) or a larger one
+            // (offsets still wrap at the subslice's size).
+            let slm_len = [SLM_BYTES, SLM_BYTES / 2, 2 * SLM_BYTES][r.below(3) as usize];
+            let slm_init: Vec<u8> = (0..slm_len).map(|_| r.next_u32() as u8).collect();
+            let before: Vec<u8> = (0..4 * simd * comps.len())
+                .map(|_| r.next_u32() as u8)
+                .collect();
+            let run = |shortcut: bool| {
+                let space = SparseSpace::new();
+                space.bind(MEM, 0x2000);
+                space.write(MEM, &init).unwrap();
+                let mut dp = port(&space);
+                dp.slm = slm_init.clone();
+                let mut response = before.clone();
+                let args = (simd, first, mask, &comps[..], write);
+                let took = shortcut
+                    && untyped_block(
+                        &mut dp,
+                        &target,
+                        args.0,
+                        args.1,
+                        args.2,
+                        args.3,
+                        args.4,
+                        &p,
+                        &mut response,
+                    )
+                    .map(|r| r.unwrap())
+                    .is_some();
+                if !took {
+                    per_dword(
+                        &mut dp,
+                        &target,
+                        simd,
+                        first,
+                        mask,
+                        &comps,
+                        write,
+                        &p,
+                        &mut response,
+                    );
+                }
+                let mut after = vec![0u8; 0x2000];
+                space.read(MEM, &mut after).unwrap();
+                after.extend(&dp.slm);
+                (took, after, response, dp.writes)
+            };
+            let (took, mem1, resp1, writes1) = run(true);
+            let (_, mem2, resp2, writes2) = run(false);
+            taken += usize::from(took);
+            assert!(
+                mem1 == mem2,
+                "memory differs: {offsets:x?} {mask:#x} {limit:#x}"
+            );
+            assert_eq!(resp1, resp2, "response differs: {offsets:x?} {mask:#x}");
+            assert_eq!(writes1, writes2);
+        }
+        assert!(taken > 150, "the shortcut took only {taken} messages");
+    }
 }

@@ -207,6 +207,27 @@ impl SharedFunctions for Dataport<'_> {
         mask: u32,
     ) -> Result<Option<Stop>, EuError> {
         let m = inst.msg.expect("SEND has a message");
+        // The common untyped block message straight between memory and the registers;
+        // anything else (or anything that would fail) goes the general way.
+        if m.sfid == sfid::DC1 && !m.eot {
+            if let Some(done) = dataport::untyped_quick(self, thread, &m, mask) {
+                return done;
+            }
+        }
+        self.send_general(thread, inst, mask)
+    }
+}
+
+impl Dataport<'_> {
+    /// Performs any message: the payload gathered from the registers, the response
+    /// written back to them.
+    fn send_general(
+        &mut self,
+        thread: &mut Thread,
+        inst: &Inst,
+        mask: u32,
+    ) -> Result<Option<Stop>, EuError> {
+        let m = inst.msg.expect("SEND has a message");
         let desc = m.desc.unwrap_or_else(|| thread.a0_ud(0));
         let ex_desc = m
             .ex_desc
@@ -230,9 +251,14 @@ impl SharedFunctions for Dataport<'_> {
         // The response starts as the destination's current contents: per-channel
         // messages write back only their enabled channels, as the hardware does.
         // Most responses are a few registers: only those bytes are prepared.
-        let mut small = [0u8; 8 * 32];
+        // (Two sizes of buffer: clearing 256 bytes for every one-register read shows.)
+        let mut two = [0u8; 2 * 32];
+        let mut small;
         let mut large;
-        let response: &mut [u8] = if rlen <= 8 {
+        let response: &mut [u8] = if rlen <= 2 {
+            &mut two[..rlen as usize * 32]
+        } else if rlen <= 8 {
+            small = [0u8; 8 * 32];
             &mut small[..rlen as usize * 32]
         } else {
             large = vec![0u8; rlen as usize * 32];
