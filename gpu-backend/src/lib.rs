@@ -73,6 +73,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aub;
 pub mod batch_decode;
 pub mod bench;
 pub mod bench_eu;
