@@ -20,6 +20,7 @@ use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
 use crate::syncobj::Syncobj;
 use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
 use crate::{kalloc, user_ext, Errno, Result};
+use gpu_backend::aub::{ObjectMeta, SubmissionMeta};
 use uapi::*;
 
 const ILLEGAL_FLAGS: u64 =
@@ -324,12 +325,14 @@ impl File {
         // the ww context ends): a submission that finds this fence in a reservation
         // is then behind this one in every queue.
         let priority = target.ctx.priority();
+        let on_start = self.record_hook(a, exec, objs, &target, batch_addr);
         let fence = timeline.push(deps, single_timeline, priority, |fence| {
             gpu_backend::Request {
                 space: target.vm.clone(),
                 batch: batch_addr,
                 context: timeline.regs.clone(),
                 on_complete: completion(fence.clone(), owner, engines, keep),
+                on_start,
             }
         });
         if out_fence {
@@ -363,6 +366,41 @@ impl File {
         }
         timeline.pump();
         Ok(())
+    }
+
+    /// With a recorder installed: the hook that describes this submission to it when
+    /// the batch starts (the objects' contents are read then, not now).
+    fn record_hook(
+        &self,
+        a: &drm_i915_gem_execbuffer2,
+        exec: &[drm_i915_gem_exec_object2],
+        objs: &[EbObject],
+        target: &Target,
+        batch_addr: u64,
+    ) -> Option<gpu_backend::StartHook> {
+        let recorder = self.device.config.recorder.clone()?;
+        let engine = self.device.engines.engines[target.engine].1.config();
+        let class = engine.class;
+        let meta = SubmissionMeta {
+            engine: engine.name.clone(),
+            ctx: a.rsvd1 as u32,
+            // The VM's address tells VMs apart while they live, which is as long as
+            // a trace needs: a VM made later at the same address reuses its tables.
+            vm: Arc::as_ptr(&target.vm) as usize as u64,
+            batch: batch_addr,
+            objects: exec
+                .iter()
+                .zip(objs)
+                .map(|(e, o)| ObjectMeta {
+                    handle: e.handle,
+                    addr: o.offset,
+                    size: o.obj.size,
+                    write: o.flags & EXEC_OBJECT_WRITE != 0,
+                })
+                .collect(),
+        };
+        let space = target.vm.clone();
+        Some(Box::new(move || recorder.record(class, &meta, &*space)))
     }
 
     /// `parse_execbuf2_extensions`: the timeline-fences extension.

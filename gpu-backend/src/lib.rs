@@ -94,7 +94,7 @@ pub mod tiling;
 pub mod watchdog;
 
 pub use engine::{
-    Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle,
+    Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle, StartHook,
 };
 pub use mem::{AddressSpace, DirectRange, Fault};
 pub use outcome::{Hang, HangReason, Outcome};

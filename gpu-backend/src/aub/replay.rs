@@ -203,6 +203,9 @@ pub struct Submitted {
     pub meta: Option<SubmissionMeta>,
     /// How the batch ended, when the replay ran it.
     pub outcome: Option<Outcome>,
+    /// Without gemu's notes: the VM's mapped pages as runs `(address, length)`, the
+    /// closest a foreign trace comes to naming objects. Empty with notes.
+    pub mapped: Vec<(u64, u64)>,
 }
 
 /// How to replay.
@@ -326,6 +329,12 @@ pub fn replay(
                 let descriptor = u64::from(port.0[2]) << 32 | u64::from(port.0[3]);
                 let m = mem.lock().unwrap_or_else(|p| p.into_inner());
                 let (pml4, batch) = follow(&m, descriptor).map_err(invalid)?;
+                let meta = meta.take();
+                let mapped = if meta.is_none() {
+                    m.ppgtt_runs(pml4)
+                } else {
+                    Vec::new()
+                };
                 drop(m);
                 let mut sub = Submitted {
                     offset,
@@ -333,8 +342,9 @@ pub fn replay(
                     descriptor,
                     pml4,
                     batch,
-                    meta: meta.take(),
+                    meta,
                     outcome: None,
+                    mapped,
                 };
                 let space = PpgttSpace { mem: &mem, pml4 };
                 if opts.execute {
