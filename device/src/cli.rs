@@ -125,8 +125,10 @@ pub enum Command {
     /// Rebuilds the memory the trace describes and executes each submission in trace
     /// order, printing how each ended. With --dump, writes each submission's objects as
     /// the batch left them to DIR, as `NNNN-ENGINE-hHANDLE-ADDRESS.bin` (a trace not
-    /// recorded by gemu: each run of mapped pages, `NNNN-ENGINE-ADDRESS.bin`). Exits 1
-    /// when a batch did not complete; a corrupt trace is an error naming its byte offset.
+    /// recorded by gemu: each run of mapped pages, `NNNN-ENGINE-ADDRESS.bin`). Each
+    /// object is compared with what the recorded run left in it (gemu notes a hash).
+    /// Exits 1 when a batch did not complete or an object differs; a corrupt trace is
+    /// an error naming its byte offset.
     Replay {
         /// The trace.
         #[arg(value_name = "FILE")]

@@ -10,7 +10,9 @@ use crate::Fallible;
 
 /// Replays `file`; with `dump`, writes `NNNN-ENGINE-hHANDLE-ADDR.bin` per object of
 /// each submission (gemu's traces), or `NNNN-ENGINE-ADDR.bin` per run of mapped pages
-/// (traces without gemu's notes). Prints one line per submission.
+/// (traces without gemu's notes). Prints one line per submission, and compares each
+/// object with what the recorded run left (gemu's traces note a hash of it): exits 1
+/// when a batch did not complete or an object differs.
 pub fn replay(file: &Path, dump: Option<&Path>) -> Fallible<u8> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     if let Some(dir) = dump {
@@ -19,6 +21,8 @@ pub fn replay(file: &Path, dump: Option<&Path>) -> Fallible<u8> {
     let mut index = 0usize;
     let mut failure: Option<String> = None;
     let mut hung = 0usize;
+    // Objects compared with what the recorded run left, and how many differ.
+    let (mut checked, mut differ) = (0usize, 0usize);
     let n = aub::replay(&bytes, &ReplayOptions::default(), |s, space| {
         index += 1;
         let engine = s
@@ -38,6 +42,18 @@ pub fn replay(file: &Path, dump: Option<&Path>) -> Fallible<u8> {
             "{index:4} {engine:5} batch {:#014x} at byte {}: {outcome}",
             s.batch, s.offset
         );
+        for r in &s.expected {
+            checked += 1;
+            let mut buf = vec![0u8; r.size as usize];
+            let same = space.read(r.addr, &mut buf).is_ok() && aub::fnv1a(&buf) == r.fnv;
+            if !same {
+                differ += 1;
+                println!(
+                    "     handle {} at {:#x}: differs from the recorded run",
+                    r.handle, r.addr
+                );
+            }
+        }
         if let (Some(dir), None) = (dump, &failure) {
             if let Err(e) = dump_submission(dir, index, &engine, s, space) {
                 failure = Some(e);
@@ -48,8 +64,12 @@ pub fn replay(file: &Path, dump: Option<&Path>) -> Fallible<u8> {
     if let Some(e) = failure {
         return Err(e);
     }
-    println!("{n} submissions replayed, {hung} did not complete");
-    Ok(if hung == 0 { 0 } else { 1 })
+    println!(
+        "{n} submissions replayed, {hung} did not complete; {} of {checked} objects \
+         match the recorded run",
+        checked - differ
+    );
+    Ok(if hung == 0 && differ == 0 { 0 } else { 1 })
 }
 
 fn dump_submission(

@@ -12,5 +12,12 @@ pub trait SubmitRecorder: Send + Sync + std::fmt::Debug {
     /// where every object of `meta.objects` is bound. Called on the engine thread,
     /// after the requests ahead of it completed and before the batch runs; it must not
     /// block on anything a fence waiter may hold.
-    fn record(&self, class: EngineClass, meta: &SubmissionMeta, space: &dyn AddressSpace);
+    /// Returns a number the recorder gives the submission, handed back to
+    /// [`finished`](Self::finished).
+    fn record(&self, class: EngineClass, meta: &SubmissionMeta, space: &dyn AddressSpace) -> u64;
+
+    /// Submission `seq` completed (it did not hang and was not cancelled): `space`
+    /// holds what it left in its objects. Called on the engine thread before the
+    /// request's fence signals, so no client has touched the objects since.
+    fn finished(&self, seq: u64, meta: &SubmissionMeta, space: &dyn AddressSpace);
 }

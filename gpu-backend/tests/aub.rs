@@ -211,6 +211,7 @@ proptest! {
         let opts = ReplayOptions {
             execute: true,
             hang_timeout: std::time::Duration::from_millis(50),
+            batch_limit: std::time::Duration::from_millis(50),
         };
         if let Err(e) = aub::replay(&bytes, &opts, |_, _| {}) {
             let offset = match e {

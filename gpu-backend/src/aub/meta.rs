@@ -30,8 +30,43 @@ pub struct ObjectMeta {
     pub write: bool,
 }
 
+/// An object's contents as the live run left them once a submission completed: what
+/// a replay of that submission should reproduce.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResultMeta {
+    /// The submission's number in the trace (1 for the first).
+    pub seq: u64,
+    /// The object's GEM handle.
+    pub handle: u32,
+    /// Its GPU address.
+    pub addr: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// [`fnv1a`] of its bytes.
+    pub fnv: u64,
+}
+
+impl ResultMeta {
+    /// The comment line that carries it.
+    pub fn to_comment(&self) -> String {
+        format!(
+            "{RESULT} seq={} handle={} addr={:#x} size={:#x} fnv={:#018x}",
+            self.seq, self.handle, self.addr, self.size, self.fnv
+        )
+    }
+}
+
+/// The 64-bit FNV-1a hash: results are compared by it so a trace need not carry
+/// every object twice.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 const SUBMISSION: &str = "gemu-submission";
 const OBJECT: &str = "gemu-object";
+const RESULT: &str = "gemu-result";
 
 impl SubmissionMeta {
     /// The comment lines that describe the submission (one, then one per object).
@@ -57,6 +92,8 @@ pub enum Note {
     Submission(SubmissionMeta),
     /// An object of the submission the last [`Note::Submission`] started.
     Object(ObjectMeta),
+    /// An object after a submission completed in the live run.
+    Result(ResultMeta),
 }
 
 fn field<'a>(words: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -90,6 +127,60 @@ pub fn parse_note(text: &str) -> Option<Note> {
             size: num(field(&kv, "size")?)?,
             write: num(field(&kv, "write")?)? != 0,
         })),
+        RESULT => Some(Note::Result(ResultMeta {
+            seq: num(field(&kv, "seq")?)?,
+            handle: u32::try_from(num(field(&kv, "handle")?)?).ok()?,
+            addr: num(field(&kv, "addr")?)?,
+            size: num(field(&kv, "size")?)?,
+            fnv: num(field(&kv, "fnv")?)?,
+        })),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_read_back_as_written() {
+        let meta = SubmissionMeta {
+            engine: "bcs0".into(),
+            ctx: 7,
+            vm: 0x5555_0000_1230,
+            batch: 0x7fff_0000_0040,
+            objects: vec![ObjectMeta {
+                handle: 3,
+                addr: 0x1_0000_0000,
+                size: 0x2000,
+                write: true,
+            }],
+        };
+        let mut back = None;
+        for line in meta.to_comments() {
+            match parse_note(&line) {
+                Some(Note::Submission(s)) => back = Some(s),
+                Some(Note::Object(o)) => back.as_mut().unwrap().objects.push(o),
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+        assert_eq!(back, Some(meta));
+        let r = ResultMeta {
+            seq: 9,
+            handle: 3,
+            addr: 0x1000,
+            size: 0x1000,
+            fnv: fnv1a(b"gemu"),
+        };
+        assert_eq!(parse_note(&r.to_comment()), Some(Note::Result(r)));
+        assert_eq!(parse_note("a comment of someone else"), None);
+        assert_eq!(parse_note("gemu-object handle=zz"), None);
+    }
+
+    #[test]
+    fn fnv1a_matches_its_reference_values() {
+        // The published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -18,6 +18,6 @@ pub mod replay;
 pub mod writer;
 
 pub use format::{AubError, Block, Blocks, Space};
-pub use meta::{ObjectMeta, SubmissionMeta};
+pub use meta::{fnv1a, ObjectMeta, ResultMeta, SubmissionMeta};
 pub use replay::{replay, Memory, ReplayOptions, Submitted};
 pub use writer::{Submission, Writer};

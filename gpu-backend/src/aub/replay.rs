@@ -7,14 +7,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::format::{AubError, Block, Blocks, Space};
 use super::layout::{self, state, PAGE};
-use super::meta::{parse_note, Note, SubmissionMeta};
+use super::meta::{parse_note, Note, ResultMeta, SubmissionMeta};
 use crate::exec::{self, Control};
 use crate::mem::{AddressSpace, Fault, GPU_ADDR_MASK};
-use crate::{ContextRegs, EngineClass, EngineConfig, Outcome};
+use crate::{ContextRegs, EngineClass, EngineConfig, Hang, HangReason, Outcome};
 
 /// Bits of a page-table or GGTT entry that hold the physical page address.
 const ENTRY_ADDR: u64 = 0x000f_ffff_ffff_f000;
@@ -137,50 +137,60 @@ impl Memory {
 }
 
 /// A VM of the trace: the tables at `pml4` in the trace's memory, as the command
-/// streamer's [`AddressSpace`].
+/// streamer's [`AddressSpace`]. Like i915's ppGTT, whose unused entries point at a
+/// scratch page, an unmapped address reads as zeros and takes writes that vanish:
+/// nothing faults.
 pub struct PpgttSpace<'a> {
     mem: &'a Mutex<Memory>,
     pml4: u64,
 }
 
 impl PpgttSpace<'_> {
-    /// Calls `f(physical address, offset in the range, length)` page by page.
+    /// Calls `f(physical address or None for scratch, offset in the range, length)`
+    /// page by page.
     fn each(
         &self,
+        mem: &Memory,
         addr: u64,
         len: usize,
-        mut f: impl FnMut(u64, usize, usize),
-    ) -> Result<(), Fault> {
-        let mem = self.mem.lock().unwrap_or_else(|p| p.into_inner());
+        mut f: impl FnMut(Option<u64>, usize, usize),
+    ) {
         let mut done = 0;
         while done < len {
             let a = (addr + done as u64) & GPU_ADDR_MASK;
             let n = ((PAGE - a % PAGE) as usize).min(len - done);
-            let p = mem.ppgtt_to_phys(self.pml4, a).ok_or(Fault { addr: a })?;
-            f(p, done, n);
+            f(mem.ppgtt_to_phys(self.pml4, a), done, n);
             done += n;
         }
-        Ok(())
     }
 }
 
 impl AddressSpace for PpgttSpace<'_> {
     fn read(&self, gpu_addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-        let mut phys = Vec::new();
-        self.each(gpu_addr, buf.len(), |p, at, n| phys.push((p, at, n)))?;
         let mem = self.mem.lock().unwrap_or_else(|p| p.into_inner());
-        for (p, at, n) in phys {
-            mem.read_phys(p, &mut buf[at..at + n]);
+        let mut pieces = Vec::new();
+        self.each(&mem, gpu_addr, buf.len(), |p, at, n| {
+            pieces.push((p, at, n))
+        });
+        for (p, at, n) in pieces {
+            match p {
+                Some(p) => mem.read_phys(p, &mut buf[at..at + n]),
+                None => buf[at..at + n].fill(0),
+            }
         }
         Ok(())
     }
 
     fn write(&self, gpu_addr: u64, data: &[u8]) -> Result<(), Fault> {
-        let mut phys = Vec::new();
-        self.each(gpu_addr, data.len(), |p, at, n| phys.push((p, at, n)))?;
         let mut mem = self.mem.lock().unwrap_or_else(|p| p.into_inner());
-        for (p, at, n) in phys {
-            mem.write_phys(p, &data[at..at + n]);
+        let mut pieces = Vec::new();
+        self.each(&mem, gpu_addr, data.len(), |p, at, n| {
+            pieces.push((p, at, n))
+        });
+        for (p, at, n) in pieces {
+            if let Some(p) = p {
+                mem.write_phys(p, &data[at..at + n]);
+            }
         }
         Ok(())
     }
@@ -203,6 +213,10 @@ pub struct Submitted {
     pub meta: Option<SubmissionMeta>,
     /// How the batch ended, when the replay ran it.
     pub outcome: Option<Outcome>,
+    /// Its number in the trace (1 for the first).
+    pub seq: u64,
+    /// What the live run's objects held after it completed (gemu's traces).
+    pub expected: Vec<ResultMeta>,
     /// Without gemu's notes: the VM's mapped pages as runs `(address, length)`, the
     /// closest a foreign trace comes to naming objects. Empty with notes.
     pub mapped: Vec<(u64, u64)>,
@@ -215,6 +229,10 @@ pub struct ReplayOptions {
     pub execute: bool,
     /// Time without an arbitration point after which a batch counts as hung.
     pub hang_timeout: Duration,
+    /// The longest a batch may run in all. A batch that spins until the CPU ends it
+    /// (writing MI_BATCH_BUFFER_END into it, as i915's tests do) would otherwise spin
+    /// for ever: the trace holds the batch as it was when it started.
+    pub batch_limit: Duration,
 }
 
 impl Default for ReplayOptions {
@@ -222,6 +240,7 @@ impl Default for ReplayOptions {
         ReplayOptions {
             execute: true,
             hang_timeout: crate::watchdog::DEFAULT_HANG_TIMEOUT,
+            batch_limit: Duration::from_secs(2),
         }
     }
 }
@@ -244,6 +263,17 @@ pub fn replay(
     opts: &ReplayOptions,
     mut each: impl FnMut(&Submitted, &dyn AddressSpace),
 ) -> Result<usize, AubError> {
+    // Results are noted when the live submission completed, which may be after later
+    // submissions started: gather them first. A damaged block ends this pass early;
+    // the main pass reports it.
+    let mut results: HashMap<u64, Vec<ResultMeta>> = HashMap::new();
+    for (_, block) in Blocks::new(bytes).map_while(Result::ok) {
+        if let Block::Comment(text) = block {
+            if let Some(Note::Result(r)) = parse_note(&text) {
+                results.entry(r.seq).or_default().push(r);
+            }
+        }
+    }
     let mem = Mutex::new(Memory::default());
     // Per engine: the execlist port's four dwords, and how many were written.
     let mut ports: HashMap<u16, ([u32; 4], usize)> = HashMap::new();
@@ -290,6 +320,7 @@ pub fn replay(
             }
             Block::Comment(text) => match parse_note(&text) {
                 Some(Note::Submission(s)) => meta = Some(s),
+                Some(Note::Result(_)) => {}
                 Some(Note::Object(o)) => {
                     if let Some(s) = meta.as_mut() {
                         s.objects.push(o)
@@ -344,6 +375,8 @@ pub fn replay(
                     batch,
                     meta,
                     outcome: None,
+                    seq: count as u64 + 1,
+                    expected: results.remove(&(count as u64 + 1)).unwrap_or_default(),
                     mapped,
                 };
                 let space = PpgttSpace { mem: &mem, pml4 };
@@ -351,7 +384,15 @@ pub fn replay(
                     let ctx = regs
                         .entry((class.uapi_class(), descriptor & !0xfff))
                         .or_default();
-                    let stop = || None;
+                    let started = Instant::now();
+                    let stop = || {
+                        (started.elapsed() > opts.batch_limit).then(|| {
+                            Outcome::Hung(Hang {
+                                reason: HangReason::Reset("replay time limit".into()),
+                                addr: batch,
+                            })
+                        })
+                    };
                     let ctl = Control {
                         stop: &stop,
                         polls: &polls,

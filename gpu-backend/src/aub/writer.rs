@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::format::{Block, Space, MAX_WRITE};
 use super::layout::{self, PAGE};
-use super::meta::SubmissionMeta;
+use super::meta::{ResultMeta, SubmissionMeta};
 use crate::EngineClass;
 
 /// One submission to record: where it ran, what gemu knows of it, and the contents
@@ -43,6 +43,8 @@ pub struct Writer {
     /// (VM, context, engine) → GGTT address of its hardware context.
     contexts: HashMap<(u64, u32, u16), u64>,
     engines: HashSet<u16>,
+    /// Submissions written so far.
+    submitted: u64,
 }
 
 /// MI_BATCH_BUFFER_START, 48-bit, from a non-privileged ring as i915 emits it.
@@ -63,6 +65,7 @@ impl Writer {
             vms: HashMap::new(),
             contexts: HashMap::new(),
             engines: HashSet::new(),
+            submitted: 0,
         };
         w.put(Block::Version {
             device: 0,
@@ -196,9 +199,15 @@ impl Writer {
         }
     }
 
-    /// Records one submission. Engines a trace cannot carry (none of gemu's today)
-    /// are recorded as render submissions.
-    pub fn submit(&mut self, s: &Submission) {
+    /// Notes what an object held once a submission completed (see [`ResultMeta`]).
+    pub fn result(&mut self, r: &ResultMeta) {
+        self.put(Block::Comment(r.to_comment()));
+    }
+
+    /// Records one submission and returns its number in the trace (1, 2, ...).
+    /// Engines a trace cannot carry (none of gemu's today) are recorded as render
+    /// submissions.
+    pub fn submit(&mut self, s: &Submission) -> u64 {
         let (mmio, hw_class) = layout::engine_regs(s.class)
             .or_else(|| layout::engine_regs(EngineClass::Render))
             .expect("render is always in the table");
@@ -255,5 +264,7 @@ impl Writer {
             mask: 1,
             value: 1,
         });
+        self.submitted += 1;
+        self.submitted
     }
 }
