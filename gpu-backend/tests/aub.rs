@@ -223,3 +223,28 @@ proptest! {
         }
     }
 }
+
+/// A trace without gemu's notes (as another tool writes them) still replays; its
+/// objects are known only as the runs of pages the VM maps.
+#[test]
+fn a_trace_without_notes_replays_and_names_its_mapped_runs() {
+    let subs = sample();
+    let mut bare = Vec::new();
+    for r in aub::Blocks::new(&record(&subs)) {
+        let (_, b) = r.unwrap();
+        if !matches!(b, aub::Block::Comment(_)) {
+            b.encode(&mut bare);
+        }
+    }
+    let mut runs = Vec::new();
+    let n = aub::replay(&bare, &ReplayOptions::default(), |s, _| {
+        assert!(s.meta.is_none() && s.expected.is_empty());
+        assert_eq!(s.outcome, Some(Outcome::Completed));
+        runs.push(s.mapped.clone());
+    })
+    .unwrap();
+    assert_eq!(n, subs.len());
+    // The first submission's VM maps its batch page and the two target pages (the
+    // batch object is a page; the target two, far from it).
+    assert_eq!(runs[0], vec![(0x10_0000, 0x1000), (0x20_0000, 0x2000)]);
+}
