@@ -78,6 +78,9 @@ fn main() -> ExitCode {
             })
             .and_then(|()| device.config())
             .and_then(|c| run::run(c, !no_shim, program)),
+        Command::Igt { device, .. } if device.record.is_some() => Err(
+            "--record is for run and serve: record one IGT test with `gemu run --record`".into(),
+        ),
         Command::Igt {
             igt_build,
             list,

@@ -30,11 +30,11 @@ pub fn replay(file: &Path, dump: Option<&Path>) -> Fallible<u8> {
             .as_ref()
             .map(|m| m.engine.clone())
             .unwrap_or_else(|| format!("{:?}", s.class).to_lowercase());
-        let outcome = s
-            .outcome
-            .as_ref()
-            .map(|o| format!("{o:?}"))
-            .unwrap_or_default();
+        let outcome = match &s.outcome {
+            Some(gpu_backend::Outcome::Hung(h)) => format!("hung: {h}"),
+            Some(o) => format!("{o:?}").to_lowercase(),
+            None => String::new(),
+        };
         if !matches!(s.outcome, Some(gpu_backend::Outcome::Completed)) {
             hung += 1;
         }

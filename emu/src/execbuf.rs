@@ -60,10 +60,10 @@ struct Via {
     sync_files: bool,
 }
 
-/// One object of the submission.
 /// The recorder's hook at a submission's completion.
 type RecordFinish = Box<dyn FnOnce(&gpu_backend::Outcome) + Send>;
 
+/// One object of the submission.
 struct EbObject {
     obj: Arc<GemObject>,
     flags: u64,
