@@ -248,3 +248,83 @@ fn a_trace_without_notes_replays_and_names_its_mapped_runs() {
     // batch object is a page; the target two, far from it).
     assert_eq!(runs[0], vec![(0x10_0000, 0x1000), (0x20_0000, 0x2000)]);
 }
+
+/// Random submissions: engines, VMs, contexts, 48-bit addresses, object sizes that
+/// are not whole pages, contents.
+fn arb_submissions() -> impl Strategy<Value = Vec<Submission>> {
+    // Pages of a 1 GiB slot, leaving room for the largest object before the next.
+    let object = (0u64..(1 << 18) - 3, 1usize..9000, any::<u8>());
+    let sub = (
+        0usize..4,
+        1u64..4,
+        0u32..3,
+        0u64..1 << 36,
+        proptest::collection::vec(object, 1..4),
+    );
+    proptest::collection::vec(sub, 1..6).prop_map(|subs| {
+        subs.into_iter()
+            .map(|(e, vm, ctx, batch_page, objs)| {
+                let class = [
+                    EngineClass::Render,
+                    EngineClass::Copy,
+                    EngineClass::Video,
+                    EngineClass::VideoEnhance,
+                ][e];
+                // Each object in its own 1 GiB slot: no two overlap.
+                let (objects, contents) = objs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(page, size, seed))| {
+                        let addr = ((i as u64 + 1) << 30) | (page << 12);
+                        let bytes = (0..size).map(|k| seed.wrapping_add(k as u8)).collect();
+                        let meta = ObjectMeta {
+                            handle: i as u32 + 1,
+                            addr,
+                            size: size as u64,
+                            write: i == 0,
+                        };
+                        (meta, bytes)
+                    })
+                    .unzip();
+                Submission {
+                    class,
+                    meta: SubmissionMeta {
+                        engine: format!("e{e}"),
+                        ctx,
+                        vm,
+                        batch: batch_page << 12,
+                        objects,
+                    },
+                    contents,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever is recorded reads back as the same submissions, in order.
+    #[test]
+    fn any_recording_reads_back(subs in arb_submissions()) {
+        let bytes = record(&subs);
+        let mut seen = Vec::new();
+        let opts = ReplayOptions { execute: false, ..Default::default() };
+        aub::replay(&bytes, &opts, |s, space| {
+            let meta = s.meta.clone().unwrap();
+            let contents = meta
+                .objects
+                .iter()
+                .map(|o| {
+                    let mut b = vec![0u8; o.size as usize];
+                    space.read(o.addr, &mut b).unwrap();
+                    b
+                })
+                .collect();
+            seen.push(Submission { class: s.class, meta, contents });
+        })
+        .unwrap();
+        prop_assert_eq!(seen, subs);
+    }
+}
