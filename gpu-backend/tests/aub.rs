@@ -328,3 +328,67 @@ proptest! {
         prop_assert_eq!(seen, subs);
     }
 }
+
+/// Re-encodes a trace, letting `edit` change each comment.
+fn edit_comments(bytes: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let mut out = Vec::new();
+    for r in aub::Blocks::new(bytes) {
+        match r.unwrap().1 {
+            aub::Block::Comment(t) => aub::Block::Comment(edit(&t)).encode(&mut out),
+            b => b.encode(&mut out),
+        }
+    }
+    out
+}
+
+/// A note may claim any size: an object the trace does not map in full is an error
+/// at the submission, not a huge allocation.
+#[test]
+fn a_note_claiming_unmapped_memory_is_an_error() {
+    let bytes = edit_comments(&record(&sample()[..1]), |t| {
+        if t.starts_with("gemu-object handle=1") {
+            t.replace("size=0x2000", "size=0xffffffffff")
+        } else {
+            t.to_owned()
+        }
+    });
+    let opts = ReplayOptions::default();
+    let err = aub::replay(&bytes, &opts, |_, _| panic!("replayed")).unwrap_err();
+    assert!(
+        matches!(&err, AubError::Invalid { what, .. } if what.contains("spans more pages")),
+        "{err}"
+    );
+}
+
+/// Page tables that point at themselves map 2^36 pages: naming a foreign trace's
+/// mapped runs stops with an error instead of enumerating them.
+#[test]
+fn aliased_page_tables_are_an_error() {
+    let subs = sample();
+    let mut w = aub::Writer::new(0x9a49, "test");
+    w.submit(&subs[0]);
+    let first = w.take();
+    let opts = ReplayOptions {
+        execute: false,
+        ..Default::default()
+    };
+    let mut pml4 = 0;
+    aub::replay(&first, &opts, |s, _| pml4 = s.pml4).unwrap();
+    // Every PML4 entry points back at the PML4, then the same context submits again.
+    let mut bytes = first;
+    let table: Vec<u8> = (0..512).flat_map(|_| (pml4 | 3).to_le_bytes()).collect();
+    aub::Block::MemWrite {
+        space: aub::Space::Physical,
+        addr: pml4,
+        data: &table,
+    }
+    .encode(&mut bytes);
+    w.submit(&subs[3]);
+    bytes.extend(w.take());
+    let bare = edit_comments(&bytes, |_| String::new());
+    let err = aub::replay(&bare, &opts, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, AubError::Invalid { what, .. } if what.contains("aliased")),
+        "{err}"
+    );
+}

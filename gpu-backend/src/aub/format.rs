@@ -23,6 +23,8 @@ const SUB_VERSION: u32 = 0x0e;
 /// and a bitmap dump.
 const LEGACY_HEADER: u32 = 0x05;
 const LEGACY_BMP: u32 = 0x1e;
+/// The legacy data/ring block, which carries its own data length.
+const LEGACY_BLOCK: u32 = 0x41;
 
 /// "One dword, MMIO space" in a register block's size/space dword.
 const REG_DWORD_MMIO: u32 = 2 << 16;
@@ -316,6 +318,13 @@ impl<'a> Blocks<'a> {
             }
             (OP_MEMTRACE, SUB_COMMENT) => Block::Comment(text_of(b.get(8..).unwrap_or(&[]))),
             (OP_MEMTRACE, SUB_MEM_POLL) | (OP_LEGACY, LEGACY_HEADER | LEGACY_BMP) => Block::Skipped,
+            (OP_LEGACY, LEGACY_BLOCK) => {
+                return Err(invalid(
+                    "a legacy trace block (the ring-buffer AUB form of Gen7 and older), \
+                     which gemu does not replay"
+                        .into(),
+                ))
+            }
             _ => return Err(unknown),
         };
         self.at = offset + len;

@@ -90,9 +90,16 @@ impl Memory {
 
     /// Every mapped GPU page of the tables at `pml4`, as maximal runs of consecutive
     /// pages `(start, length)`: what a trace without gemu's notes can be dumped as.
-    pub fn ppgtt_runs(&self, pml4: u64) -> Vec<(u64, u64)> {
+    /// Tables that point at each other can map far more pages than the trace holds
+    /// (one page of self-references maps 2^36): past that it is an error.
+    pub fn ppgtt_runs(&self, pml4: u64) -> Result<Vec<(u64, u64)>, String> {
         let mut pages = Vec::new();
-        self.walk(pml4 & ENTRY_ADDR, 4, 0, &mut pages);
+        let limit = 4 * self.phys.len();
+        if !self.walk(pml4 & ENTRY_ADDR, 4, 0, &mut pages, limit) {
+            return Err(format!(
+                "the page tables at {pml4:#x} map more than {limit} pages (aliased tables)"
+            ));
+        }
         pages.sort_unstable();
         let mut runs: Vec<(u64, u64)> = Vec::new();
         for p in pages {
@@ -101,13 +108,14 @@ impl Memory {
                 _ => runs.push((p, PAGE)),
             }
         }
-        runs
+        Ok(runs)
     }
 
-    fn walk(&self, table: u64, level: u32, base: u64, out: &mut Vec<u64>) {
+    /// Appends the mapped pages under `table`; false once more than `limit`.
+    fn walk(&self, table: u64, level: u32, base: u64, out: &mut Vec<u64>, limit: usize) -> bool {
         // Tables are only ever in pages the trace wrote; an unwritten one is empty.
         if !self.phys.contains_key(&(table / PAGE)) {
-            return;
+            return true;
         }
         for index in 0..512u64 {
             let e = self.read_u64(table + index * 8);
@@ -117,10 +125,39 @@ impl Memory {
             let addr = base | index << (12 + 9 * (level - 1));
             if level == 1 {
                 out.push(addr);
-            } else {
-                self.walk(e & ENTRY_ADDR, level - 1, addr, out);
+                if out.len() > limit {
+                    return false;
+                }
+            } else if !self.walk(e & ENTRY_ADDR, level - 1, addr, out, limit) {
+                return false;
             }
         }
+        true
+    }
+
+    /// Checks that `[addr, addr + size)` is mapped page by page in the tables at
+    /// `pml4`, so that reading it stays within what the trace holds (a note could
+    /// claim any size).
+    fn check_mapped(&self, pml4: u64, addr: u64, size: u64) -> Result<(), String> {
+        let end = addr
+            .checked_add(size)
+            .filter(|&e| e <= GPU_ADDR_MASK + 1)
+            .ok_or_else(|| format!("an object of {size:#x} bytes at {addr:#x} passes 2^48"))?;
+        let pages = end.div_ceil(PAGE) - addr / PAGE;
+        if pages > self.phys.len() as u64 {
+            return Err(format!(
+                "an object of {size:#x} bytes at {addr:#x} spans more pages than the trace holds"
+            ));
+        }
+        for p in addr / PAGE..end.div_ceil(PAGE) {
+            if self.ppgtt_to_phys(pml4, p * PAGE).is_none() {
+                return Err(format!(
+                    "the object at {addr:#x} is not mapped at {:#x}",
+                    p * PAGE
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn read_ggtt(&self, addr: u64, buf: &mut [u8]) -> Result<(), u64> {
@@ -209,7 +246,8 @@ pub struct Submitted {
     pub pml4: u64,
     /// GPU address of the batch (from the ring's MI_BATCH_BUFFER_START).
     pub batch: u64,
-    /// gemu's notes on it, when the trace is gemu's.
+    /// gemu's notes on it, when the trace is gemu's. Every object they name is
+    /// mapped in the submission's VM, page by page (else the replay is an error).
     pub meta: Option<SubmissionMeta>,
     /// How the batch ended, when the replay ran it.
     pub outcome: Option<Outcome>,
@@ -361,8 +399,15 @@ pub fn replay(
                 let m = mem.lock().unwrap_or_else(|p| p.into_inner());
                 let (pml4, batch) = follow(&m, descriptor).map_err(invalid)?;
                 let meta = meta.take();
+                let expected = results.remove(&(count as u64 + 1)).unwrap_or_default();
+                let noted = meta
+                    .iter()
+                    .flat_map(|s| s.objects.iter().map(|o| (o.addr, o.size)));
+                for (addr, size) in noted.chain(expected.iter().map(|r| (r.addr, r.size))) {
+                    m.check_mapped(pml4, addr, size).map_err(invalid)?;
+                }
                 let mapped = if meta.is_none() {
-                    m.ppgtt_runs(pml4)
+                    m.ppgtt_runs(pml4).map_err(invalid)?
                 } else {
                     Vec::new()
                 };
@@ -376,7 +421,7 @@ pub fn replay(
                     meta,
                     outcome: None,
                     seq: count as u64 + 1,
-                    expected: results.remove(&(count as u64 + 1)).unwrap_or_default(),
+                    expected,
                     mapped,
                 };
                 let space = PpgttSpace { mem: &mem, pml4 };
