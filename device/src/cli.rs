@@ -139,6 +139,23 @@ pub enum Command {
         #[arg(long, value_name = "ENGINE", default_value = "rcs0")]
         engine: String,
     },
+    /// Run an AUB trace (from `--record`) on gemu's software GPU.
+    ///
+    /// Rebuilds the memory the trace describes and executes each submission in trace
+    /// order, printing how each ended. With --dump, writes each submission's objects as
+    /// the batch left them to DIR, as `NNNN-ENGINE-hHANDLE-ADDRESS.bin` (a trace not
+    /// recorded by gemu: each run of mapped pages, `NNNN-ENGINE-ADDRESS.bin`). Each
+    /// object is compared with what the recorded run left in it (gemu notes a hash).
+    /// Exits 1 when a batch did not complete or an object differs; a corrupt trace is
+    /// an error naming its byte offset.
+    Replay {
+        /// The trace.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the objects after each submission (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dump: Option<PathBuf>,
+    },
     /// Fuzz a device of its own: clients making random ioctls and random batches,
     /// killed and restarted at random.
     ///
@@ -249,6 +266,11 @@ pub struct DeviceArgs {
     /// K, M, G, T: powers of 1024). Default: the host's total RAM, as i915 reports it.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory: Option<u64>,
+    /// Write every submission (its batch, the objects it uses with their contents at
+    /// submission time, their GPU addresses, its engine and context) to FILE as an AUB
+    /// trace, which `gemu replay` runs again and Mesa's aubinator decodes.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 impl DeviceArgs {
@@ -261,11 +283,19 @@ impl DeviceArgs {
         args
     }
 
-    pub fn config(&self) -> emu::DeviceConfig {
-        emu::DeviceConfig {
+    /// The device's settings; with --record, the trace file is created here, so a
+    /// path that cannot be written fails before anything runs.
+    pub fn config(&self) -> Result<emu::DeviceConfig, String> {
+        let mut config = emu::DeviceConfig {
             memory: self.memory.unwrap_or_else(host_memory),
             ..Default::default()
+        };
+        if let Some(path) = &self.record {
+            let rec = crate::record::AubRecorder::create(path, config.platform.device_id)
+                .map_err(|e| format!("--record {}: {e}", path.display()))?;
+            config.recorder = Some(std::sync::Arc::new(rec));
         }
+        Ok(config)
     }
 }
 

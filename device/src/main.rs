@@ -21,6 +21,8 @@ mod mapping_probe;
 mod mountinfo;
 mod namespace;
 mod probe;
+mod record;
+mod replay;
 mod run;
 mod serve;
 mod shim;
@@ -49,10 +51,14 @@ fn main() -> ExitCode {
             mount: Some(mount),
             device,
             ..
-        } => serve::serve(&mount, device.config()).map(|()| 0),
-        Command::Serve { cuse, device, .. } => {
-            serve::serve_cuse(&cuse, device.config()).map(|()| 0)
-        }
+        } => device
+            .config()
+            .and_then(|c| serve::serve(&mount, c))
+            .map(|()| 0),
+        Command::Serve { cuse, device, .. } => device
+            .config()
+            .and_then(|c| serve::serve_cuse(&cuse, c))
+            .map(|()| 0),
         Command::Run {
             device,
             no_shim,
@@ -70,7 +76,11 @@ fn main() -> ExitCode {
                 }
                 None => Ok(()),
             })
-            .and_then(|()| run::run(device.config(), !no_shim, program)),
+            .and_then(|()| device.config())
+            .and_then(|c| run::run(c, !no_shim, program)),
+        Command::Igt { device, .. } if device.record.is_some() => Err(
+            "--record is for run and serve: record one IGT test with `gemu run --record`".into(),
+        ),
         Command::Igt {
             igt_build,
             list,
@@ -106,6 +116,7 @@ fn main() -> ExitCode {
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),
         Command::Decode { file, engine } => decode_batch(&file, &engine),
+        Command::Replay { file, dump } => replay::replay(&file, dump.as_deref()),
         Command::Fuzz(args) => fuzz::fuzz(&args),
     };
     match result {

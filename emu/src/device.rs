@@ -57,6 +57,8 @@ pub struct DeviceConfig {
     pub hang_timeout: std::time::Duration,
     /// The platform to emulate.
     pub platform: &'static Platform,
+    /// Told about every submission as it starts (`--record`); none by default.
+    pub recorder: Option<std::sync::Arc<dyn crate::recorder::SubmitRecorder>>,
 }
 
 impl Default for DeviceConfig {
@@ -65,6 +67,7 @@ impl Default for DeviceConfig {
             memory: 8 << 30,
             platform: &TIGERLAKE_GT2,
             hang_timeout: std::time::Duration::from_secs(2),
+            recorder: None,
         }
     }
 }

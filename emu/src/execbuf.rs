@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::client::{access_ok, read_struct, ClientMemory};
@@ -20,6 +21,7 @@ use crate::sync::{lock_order, DmaFence, DmaResvUsage, Transaction};
 use crate::syncobj::Syncobj;
 use crate::vm::{canonical, noncanonical, Member, PlaceError, Placement, Vm};
 use crate::{kalloc, user_ext, Errno, Result};
+use gpu_backend::aub::{ObjectMeta, SubmissionMeta};
 use uapi::*;
 
 const ILLEGAL_FLAGS: u64 =
@@ -57,6 +59,9 @@ struct Via {
     /// Fence "fds" are sync_file ids (the shim's call).
     sync_files: bool,
 }
+
+/// The recorder's hook at a submission's completion.
+type RecordFinish = Box<dyn FnOnce(&gpu_backend::Outcome) + Send>;
 
 /// One object of the submission.
 struct EbObject {
@@ -329,12 +334,25 @@ impl File {
         // the ww context ends): a submission that finds this fence in a reservation
         // is then behind this one in every queue.
         let priority = target.ctx.priority();
+        let hooks = self.record_hooks(a, exec, objs, &target, batch_addr);
         let fence = timeline.push(deps, single_timeline, priority, |fence| {
+            let done = completion(fence.clone(), owner, engines, keep);
+            let (on_start, on_complete) = match hooks {
+                Some((start, finish)) => (
+                    Some(start),
+                    Box::new(move |o: gpu_backend::Outcome| {
+                        finish(&o);
+                        done(o)
+                    }) as gpu_backend::Completion,
+                ),
+                None => (None, done),
+            };
             gpu_backend::Request {
                 space: target.vm.clone(),
                 batch: batch_addr,
                 context: timeline.regs.clone(),
-                on_complete: completion(fence.clone(), owner, engines, keep),
+                on_complete,
+                on_start,
             }
         });
         if out_fence {
@@ -368,6 +386,56 @@ impl File {
         }
         timeline.pump();
         Ok(())
+    }
+
+    /// With a recorder installed: the hooks that describe this submission to it when
+    /// the batch starts (the objects' contents are read then, not now) and, once it
+    /// completed, before its fence signals.
+    fn record_hooks(
+        &self,
+        a: &drm_i915_gem_execbuffer2,
+        exec: &[drm_i915_gem_exec_object2],
+        objs: &[EbObject],
+        target: &Target,
+        batch_addr: u64,
+    ) -> Option<(gpu_backend::StartHook, RecordFinish)> {
+        let recorder = self.device.config.recorder.clone()?;
+        let engine = self.device.engines.engines[target.engine].1.config();
+        let class = engine.class;
+        let meta = Arc::new(SubmissionMeta {
+            engine: engine.name.clone(),
+            ctx: a.rsvd1 as u32,
+            // The VM's address tells VMs apart while they live, which is as long as
+            // a trace needs: a VM made later at the same address reuses its tables.
+            vm: Arc::as_ptr(&target.vm) as usize as u64,
+            batch: batch_addr,
+            objects: exec
+                .iter()
+                .zip(objs)
+                .map(|(e, o)| ObjectMeta {
+                    handle: e.handle,
+                    addr: o.offset,
+                    size: o.obj.size,
+                    write: o.flags & EXEC_OBJECT_WRITE != 0,
+                })
+                .collect(),
+        });
+        // 0 until the batch started and was recorded.
+        let seq = Arc::new(AtomicU64::new(0));
+        let start = {
+            let (recorder, meta, seq) = (recorder.clone(), meta.clone(), seq.clone());
+            let space = target.vm.clone();
+            Box::new(move || seq.store(recorder.record(class, &meta, &*space), Ordering::Release))
+                as gpu_backend::StartHook
+        };
+        let space = target.vm.clone();
+        let finish = Box::new(move |o: &gpu_backend::Outcome| {
+            let n = seq.load(Ordering::Acquire);
+            if n != 0 && matches!(o, gpu_backend::Outcome::Completed) {
+                recorder.finished(n, &meta, &*space);
+            }
+        });
+        Some((start, finish))
     }
 
     /// `parse_execbuf2_extensions`: the timeline-fences extension.

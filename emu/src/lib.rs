@@ -39,6 +39,7 @@ pub mod object;
 pub mod platform;
 pub mod prime;
 mod query;
+pub mod recorder;
 pub mod reg_read;
 pub mod rps;
 pub mod shrinker;

@@ -334,6 +334,7 @@ pub fn run(
             space: space.clone(),
             batch: base,
             context: context.clone(),
+            on_start: None,
             on_complete: Box::new(move |o| {
                 let _ = tx.send(o);
             }),

@@ -381,6 +381,7 @@ impl VectorAdd {
             space: self.space.clone(),
             batch: BATCH,
             context: self.context.clone(),
+            on_start: None,
             on_complete: Box::new(move |o| {
                 let _ = tx.send(o);
             }),

@@ -125,7 +125,15 @@ pub struct Request {
     pub context: Arc<Mutex<ContextRegs>>,
     /// Called once with the outcome.
     pub on_complete: Completion,
+    /// Called on the engine thread just before the batch starts (after every request
+    /// ahead of it has completed), never for a request that does not run: what a
+    /// recorder needs to see the memory the batch starts from.
+    pub on_start: Option<StartHook>,
 }
+
+/// See [`Request::on_start`]. Like the completion it runs on the engine thread, so it
+/// must not block on anything a fence waiter may hold.
+pub type StartHook = Box<dyn FnOnce() + Send>;
 
 const RUN: u8 = 0;
 const CANCEL: u8 = 1;
@@ -404,6 +412,7 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
             batch,
             context,
             on_complete,
+            on_start,
         } = req;
         let req = Running {
             space,
@@ -423,6 +432,15 @@ fn worker(config: EngineConfig, shared: Arc<Shared>, rx: Receiver<Queued>) {
             }),
             Some(o) => o,
             None => {
+                if let Some(hook) = on_start {
+                    if catch_unwind(AssertUnwindSafe(hook)).is_err() {
+                        log::error!(
+                            "{}: start hook of request {} panicked",
+                            config.name,
+                            ticket.seqno
+                        );
+                    }
+                }
                 shared.running.store(ticket.seqno, Ordering::Release);
                 *shared.current.lock().unwrap() = Some(ticket.clone());
                 shared.busy.lock().unwrap().1 = Some(Instant::now());

@@ -73,6 +73,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aub;
 pub mod batch_decode;
 pub mod bench;
 pub mod bench_eu;
@@ -93,7 +94,7 @@ pub mod tiling;
 pub mod watchdog;
 
 pub use engine::{
-    Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle,
+    Completion, Engine, EngineClass, EngineConfig, EngineStats, Request, RequestHandle, StartHook,
 };
 pub use mem::{AddressSpace, DirectRange, Fault};
 pub use outcome::{Hang, HangReason, Outcome};

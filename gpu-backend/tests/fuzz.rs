@@ -160,6 +160,7 @@ fn random_batches_end_cleanly() {
             space: space.clone(),
             batch: FB,
             context: Arc::new(Mutex::new(ContextRegs::default())),
+            on_start: None,
             on_complete: Box::new(move |o| tx.send(o).unwrap()),
         });
         // emu's heartbeat: a request still running after a while is reset.

@@ -25,6 +25,7 @@ fn submit(
             space: g.space.clone(),
             batch: addr,
             context,
+            on_start: None,
             on_complete: Box::new(move |o| tx.send(o).unwrap()),
         },
         priority,

@@ -276,6 +276,7 @@ fn a_panicking_callback_does_not_stop_the_engine() {
         space: g.space.clone(),
         batch: BATCH,
         context: g.ctx.clone(),
+        on_start: None,
         on_complete: Box::new(|_| panic!("callback bug")),
     });
     assert_eq!(g.run(&[BB_END]), Outcome::Completed);

@@ -69,6 +69,7 @@ impl Gpu {
             space: self.space.clone(),
             batch: addr,
             context: self.ctx.clone(),
+            on_start: None,
             on_complete: Box::new(move |o| tx.send(o).unwrap()),
         });
         (h, rx)
