@@ -36,9 +36,10 @@ pub enum Content {
 
 /// i915 module parameters IGT reads or sets through `i915_params/`, with the values
 /// this platform runs with (`enable_guc` 0: execlists, DESIGN §5). `enable_hangcheck`
-/// is live (`Device::set_enable_hangcheck`); writes to the others are kept and read
-/// back but change nothing: the model has one reset method, and hang detection is set
-/// per engine through sysfs `heartbeat_interval_ms`.
+/// is live (`Device::set_enable_hangcheck`), and so is `reset`: 0 makes a hang or a
+/// manual reset wedge the GT (`Engines::set_reset_param`); the model has one reset
+/// method, so the other levels all mean "reset". Writes to `enable_guc` are kept and
+/// read back but change nothing.
 const PARAM_DEFAULTS: [(&str, &str); 3] = [("reset", "3"), (HANGCHECK, "Y"), ("enable_guc", "0")];
 
 /// The one live parameter: its value is the model's (`Device::enable_hangcheck`).
@@ -103,9 +104,8 @@ impl DebugFs {
             Content::EngineInfo => self.engine_info(),
             Content::Clients => self.clients(),
             Content::ErrorState => self.device.engines.errors.report(),
-            // i915_wedged_get: 1 only when the GT is terminally wedged, which the
-            // model never is (a reset always recovers it).
-            Content::Wedged => "0\n".to_string(),
+            // i915_wedged_get: 1 while the GT is wedged.
+            Content::Wedged => format!("{}\n", u8::from(self.device.engines.is_wedged())),
             Content::Pmu => self.pmu(),
             Content::EuKernels => eu_kernel_cache(gpu_backend::eu::cache_stats()),
         }
@@ -133,6 +133,11 @@ impl DebugFs {
                     let on = parse_bool(text).ok_or(Errno::EINVAL)?;
                     self.device.set_enable_hangcheck(on);
                 } else {
+                    if p == "reset" {
+                        // param_set_int: kstrtoint's spellings.
+                        let level: i32 = text.parse().map_err(|_| Errno::EINVAL)?;
+                        self.device.engines.set_reset_param(level.into());
+                    }
                     self.params.lock().unwrap().insert(p, format!("{text}\n"));
                 }
             }

@@ -305,6 +305,7 @@ impl File {
         if a.flags & I915_CONTEXT_CREATE_FLAGS_UNKNOWN != 0 {
             return Err(Errno::EINVAL);
         }
+        self.device.engines.check_wedged()?;
         if self.client.banned() {
             log::debug!("client banned from creating contexts");
             return Err(Errno::EIO);

@@ -3,7 +3,7 @@
 //! await have signalled, and completion (fence signalled, with -EIO for a hang).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -27,6 +27,12 @@ pub struct Engines {
     pub errors: crate::gpu_error::GpuErrors,
     /// The GT's frequency limits (sysfs `gt_*_freq_mhz`).
     pub rps: crate::rps::Rps,
+    /// The i915 `reset` module parameter is not 0: a hang or a manual reset resets the
+    /// engines; with it 0, either wedges the GT instead (`intel_gt_reset`'s error path).
+    reset_enabled: AtomicBool,
+    /// The GT is wedged: every request ended with -EIO, and execbuf, context creation
+    /// and throttle say EIO until a reset (with resets enabled) recovers it.
+    wedged: AtomicBool,
 }
 
 impl Engines {
@@ -50,7 +56,58 @@ impl Engines {
             resets: AtomicU32::new(0),
             errors: Default::default(),
             rps: Default::default(),
+            reset_enabled: AtomicBool::new(true),
+            wedged: AtomicBool::new(false),
         })
+    }
+
+    /// The i915 `reset` module parameter was set: 0 disables resets.
+    pub fn set_reset_param(&self, level: i64) {
+        self.reset_enabled.store(level != 0, Ordering::Release);
+    }
+
+    /// Whether a hang or a manual reset may reset the engines (else it wedges the GT).
+    pub fn reset_enabled(&self) -> bool {
+        self.reset_enabled.load(Ordering::Acquire)
+    }
+
+    /// Whether the GT is wedged (`intel_gt_is_wedged`).
+    pub fn is_wedged(&self) -> bool {
+        self.wedged.load(Ordering::Acquire)
+    }
+
+    /// `EIO` when the GT is wedged (`intel_gt_terminally_wedged`), as execbuf, context
+    /// creation and throttle answer.
+    pub(crate) fn check_wedged(&self) -> crate::Result<()> {
+        if self.is_wedged() {
+            return Err(crate::Errno::EIO);
+        }
+        Ok(())
+    }
+
+    /// `intel_gt_set_wedged`: every request, running or waiting, ends with -EIO, and
+    /// new work is refused until a reset recovers the GT.
+    pub fn set_wedged(&self) {
+        if self.wedged.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        log::info!("GT wedged: every request ends with -EIO");
+        let timelines: Vec<Arc<Timeline>> = self
+            .classes
+            .lock()
+            .values()
+            .filter_map(|(_, t)| t.upgrade())
+            .collect();
+        // Nobody is guilty (nop_submit_request): the requests are cancelled, not reset
+        // as hangs, so no context or client counts one against itself.
+        for t in timelines {
+            t.cancel_all();
+        }
+        for (_, e) in &self.engines {
+            if let Some(running) = e.running() {
+                running.cancel();
+            }
+        }
     }
 
     /// The index of engine `id`, if the device has it.
@@ -117,6 +174,14 @@ impl Engines {
     /// behind it runs as usual.
     pub fn handle_error(&self, mask: u64) {
         self.capture_error(format!("Manually reset engine mask to {mask:x}"));
+        if !self.reset_enabled() {
+            // intel_gt_reset without a reset method: the GT is wedged instead.
+            return self.set_wedged();
+        }
+        // A reset recovers a wedged GT (intel_gt_unset_wedged).
+        if self.wedged.swap(false, Ordering::AcqRel) {
+            log::info!("GT unwedged by a reset");
+        }
         for (id, e) in &self.engines {
             if mask & (1u64 << engine_id_bit(*id)) == 0 {
                 continue;
@@ -392,6 +457,27 @@ impl Timeline {
         }
     }
 
+    /// Cancel this timeline's work (the GT wedged): queued and running requests end
+    /// with -EIO; later requests are refused by execbuf while the GT stays wedged.
+    pub(crate) fn cancel_all(self: &Arc<Self>) {
+        let (pending, inflight) = {
+            let mut q = self.queue.lock();
+            (
+                std::mem::take(&mut q.pending),
+                std::mem::take(&mut q.inflight),
+            )
+        };
+        if let Some(p) = pending.back() {
+            self.submitted_upto(p.fence.seqno());
+        }
+        for p in pending {
+            cancel_unrun(p.req);
+        }
+        for (h, _) in inflight {
+            h.cancel();
+        }
+    }
+
     /// Stop everything of this timeline: queued requests complete as cancelled, a
     /// running one is reset at its next command. Later requests are cancelled too.
     pub(crate) fn kill(self: &Arc<Self>) {
@@ -434,6 +520,12 @@ pub(crate) fn completion(
         match outcome {
             Outcome::Completed => {}
             Outcome::Hung(h) => {
+                if !engines.reset_enabled() {
+                    // The hang cannot be reset: the GT wedges. Off the signalling path,
+                    // which must not take the timelines' locks.
+                    let engines = engines.clone();
+                    std::thread::spawn(move || engines.set_wedged());
+                }
                 if h.reason.may_be_model_gap() && !owner.expects_hangs() {
                     log::warn!(target: UNEXPECTED_HANG_TARGET, "GPU hang the client did not ask for: {h}");
                 } else {

@@ -204,6 +204,7 @@ impl File {
         if target.ctx.is_banned() {
             return Err(Errno::EIO);
         }
+        self.device.engines.check_wedged()?;
         let timeline = target.ctx.timeline(&self.device.engines, target.engine);
         throttle(&timeline, caller)?;
         let lut: Option<HashMap<u32, usize>> = (a.flags & I915_EXEC_HANDLE_LUT == 0).then(|| {

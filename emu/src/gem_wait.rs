@@ -110,8 +110,9 @@ impl File {
         all.push(w);
     }
 
-    /// IOCTL: gem_throttle: wait for this file's requests older than 20 ms.
+    /// IOCTL: gem_throttle: wait for this file's requests older than 20 ms; EIO when
+    /// the GT is wedged (its ABI).
     pub(crate) fn gem_throttle(&self, _: &mut (), _: &dyn ClientMemory) -> Result<()> {
-        Ok(())
+        self.device.engines.check_wedged()
     }
 }

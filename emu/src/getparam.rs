@@ -16,7 +16,10 @@ impl File {
             log::debug!("getparam {}: {e}", a.param);
         })?;
         // i915_getparam_ioctl: resets are offered only with hangcheck on.
-        if a.param == I915_PARAM_HAS_GPU_RESET && !self.device.enable_hangcheck() {
+        // With the `reset` parameter 0 there is no reset method (intel_has_gpu_reset).
+        if a.param == I915_PARAM_HAS_GPU_RESET
+            && !(self.device.enable_hangcheck() && self.device.engines.reset_enabled())
+        {
             v = 0;
         }
         caller.write(a.value, &v.to_ne_bytes())

@@ -809,3 +809,69 @@ fn a_retried_no_reloc_submission_still_relocates() {
         back.offset & 0xffff_ffff
     );
 }
+
+/// With the `reset` module parameter 0 there is no reset: a manual reset (debugfs
+/// i915_wedged) wedges the GT. The spinner ends with -EIO, and execbuf, context
+/// creation and throttle say EIO, until a reset with resets enabled recovers it
+/// (gem_eio's model of i915).
+#[test]
+fn without_resets_the_gt_wedges_and_a_reset_recovers_it() {
+    let (dev, f, mem) = setup();
+    let spin = create(&f, &mem, 4096);
+    // MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to it: never ends by itself.
+    write(
+        &f,
+        &mem,
+        spin,
+        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
+    );
+    let pinned = drm_i915_gem_exec_object2 {
+        handle: spin,
+        offset: 0x30000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    exec(&f, &mem, &[pinned], I915_EXEC_RENDER).unwrap();
+    let mut g = drm_i915_getparam {
+        param: I915_PARAM_HAS_GPU_RESET,
+        value: mem.alloc(4),
+        ..Default::default()
+    };
+    ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut g, &mem).unwrap();
+    assert_ne!(mem.get::<i32>(g.value), 0);
+
+    dev.engines.set_reset_param(0);
+    ioctl(&f, DRM_IOCTL_I915_GETPARAM, &mut g, &mem).unwrap();
+    assert_eq!(mem.get::<i32>(g.value), 0, "no reset offered");
+    dev.engines.handle_error(!0);
+    assert!(dev.engines.is_wedged());
+    // The spinner ended (with -EIO): the object is idle.
+    wait(&f, &mem, spin).unwrap();
+    let end = create(&f, &mem, 4096);
+    write(&f, &mem, end, &[MI_BATCH_BUFFER_END]);
+    let plain = drm_i915_gem_exec_object2 {
+        handle: end,
+        ..Default::default()
+    };
+    assert_eq!(exec(&f, &mem, &[plain], 0).unwrap_err(), Errno::EIO);
+    let mut c = drm_i915_gem_context_create_ext::default();
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE_EXT, &mut c, &mem).unwrap_err(),
+        Errno::EIO
+    );
+    assert_eq!(
+        ioctl(&f, DRM_IOCTL_I915_GEM_THROTTLE, &mut (), &mem).unwrap_err(),
+        Errno::EIO
+    );
+
+    // Still no reset method: another manual reset leaves it wedged.
+    dev.engines.handle_error(!0);
+    assert!(dev.engines.is_wedged());
+    dev.engines.set_reset_param(3);
+    dev.engines.handle_error(!0);
+    assert!(!dev.engines.is_wedged());
+    exec(&f, &mem, &[plain], 0).unwrap();
+    wait(&f, &mem, end).unwrap();
+    ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE_EXT, &mut c, &mem).unwrap();
+    ioctl(&f, DRM_IOCTL_I915_GEM_THROTTLE, &mut (), &mem).unwrap();
+}

@@ -120,7 +120,26 @@ impl Executor<'_> {
                 Ok(Flow::End) => return Outcome::Completed,
                 Err(Halt::Stop(Outcome::Hung(h))) => return Outcome::Hung(Hang { addr: at, ..h }),
                 Err(Halt::Stop(o)) => return o,
+                Err(Halt::Hang(reason @ HangReason::UnknownCommand { .. }))
+                    if !reason.may_be_model_gap() =>
+                {
+                    return self.stall(reason, at)
+                }
                 Err(Halt::Hang(reason)) => return Outcome::Hung(Hang { reason, addr: at }),
+            }
+        }
+    }
+
+    /// The engine met a dword that is no command at all (IGT's 0xdeadbeef): the
+    /// hardware's command streamer stalls there, so the request stays busy until a
+    /// reset or the hang check ends it, and then hangs naming that dword.
+    fn stall(&mut self, reason: HangReason, at: u64) -> Outcome {
+        loop {
+            match self.poll(false) {
+                Ok(()) => {}
+                Err(Halt::Stop(Outcome::Hung(h))) => return Outcome::Hung(Hang { addr: at, ..h }),
+                Err(Halt::Stop(o)) => return o,
+                Err(Halt::Hang(_)) => return Outcome::Hung(Hang { reason, addr: at }),
             }
         }
     }
