@@ -402,7 +402,8 @@ impl Timeline {
         let mut q = self.queue.lock();
         q.inflight.retain(|(h, _)| !h.is_complete());
         while !q.pending.is_empty() {
-            if q.dead {
+            // A wedged GT runs nothing more (nop_submit_request): the request ends -EIO.
+            if q.dead || self.engines.is_wedged() {
                 let p = q.pending.pop_front().unwrap();
                 drop(q);
                 self.submitted_upto(p.fence.seqno());
