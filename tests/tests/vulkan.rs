@@ -15,7 +15,9 @@
 //! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`), with push
 //! constants, or depth-tested against a cleared D32 attachment (whose depths are read
 //! back through a copy too); pixels may differ from lavapipe's by the rounding Vulkan
-//! allows in blending, depths by 1e-6.
+//! allows in blending, depths by 1e-6. `draw_clip.vert` puts the same quads in
+//! perspective across the near and far planes, so the clipper must cut them (depths of
+//! the cut triangles within 1e-5).
 //!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
@@ -343,6 +345,28 @@ fn depth_written_by_draws_reads_back_through_a_copy() {
         draw_client(),
         &[&vs, &fs, "depthread"],
         "draw-depthread",
+        &close,
+    );
+}
+
+#[test]
+fn triangles_crossing_the_near_and_far_planes_are_clipped() {
+    let (vs, fs) = (spirv("draw_clip.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // Perspective-correct colours at the cut vertices, blended: lavapipe's rounding.
+    check_words(draw_client(), &[&vs, &fs, "depth"], "draw-clip", 2);
+}
+
+#[test]
+fn depths_of_clipped_triangles_read_back() {
+    let (vs, fs) = (spirv("draw_clip.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // The cut vertices' depths are computed in another order than lavapipe's.
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-5;
+    check_words_with(
+        draw_client(),
+        &[&vs, &fs, "depthread"],
+        "draw-clip-depthread",
         &close,
     );
 }
