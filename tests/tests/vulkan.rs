@@ -19,6 +19,11 @@
 //! perspective across the near and far planes, so the clipper must cut them (depths of
 //! the cut triangles within 1e-5).
 //!
+//! The scene: `vk/vk_scene.c` draws textured (bilinear, repeating), depth-tested,
+//! alpha-blended quads and triangles from vertex, instance and 32-bit index buffers in a
+//! render pass, with vkCmdClearAttachments between its two draws; colours within 3/255
+//! of lavapipe's, depths within 1e-6.
+//!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
 use std::fs;
@@ -369,4 +374,26 @@ fn depths_of_clipped_triangles_read_back() {
         "draw-clip-depthread",
         &close,
     );
+}
+
+/// `vk/vk_scene.c`, compiled once.
+fn scene_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_scene"))
+}
+
+#[test]
+fn a_textured_depth_tested_blended_instanced_scene_with_clear_attachments() {
+    let (vs, fs) = (spirv("scene.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // Bilinear filtering and blending round differently within what Vulkan allows.
+    check_words(scene_client(), &[&vs, &fs], "scene", 3);
+}
+
+#[test]
+fn the_scene_depths_read_back() {
+    let (vs, fs) = (spirv("scene.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-6;
+    check_words_with(scene_client(), &[&vs, &fs, "depth"], "scene-depth", &close);
 }
