@@ -13,6 +13,7 @@
  *              interpolated varyings)
  *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
  *              renderbuffer cleared to 1.0, depth test LESS
+ *   clip       the same two in perspective, crossing the near and far planes
  *   stencil    the first of the two triangles marks the stencil buffer (a
  *              DEPTH24_STENCIL8 renderbuffer cleared to 0); the second draws only where it
  *              is not marked
@@ -100,6 +101,19 @@ static const char *depth_vs_src =
 	"void main() {\n"
 	"    v_color = vec4(color.rgb, 1.0);\n"
 	"    gl_Position = vec4(pos, color.a * 2.0 - 1.0, 1.0);\n"
+	"}\n";
+
+/* In perspective (w from 0.55 to 1.45 down the screen) with z/w running from about -2
+ * to 2 across it: both triangles cross GL's near (z = -w) and far (z = w) planes. */
+static const char *clip_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() {\n"
+	"    float w = 1.0 + 0.5 * pos.y;\n"
+	"    v_color = vec4(color.rgb, 1.0);\n"
+	"    gl_Position = vec4(pos * w, (pos.x * 2.2 + color.a - 0.5) * w, w);\n"
 	"}\n";
 
 static const char *tex_vs_src =
@@ -225,7 +239,8 @@ int main(int argc, char **argv)
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
-		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil")) {
+		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil") ||
+		   !strcmp(mode, "clip")) {
 		int restart = !strcmp(mode, "restart");
 		int stencil = !strcmp(mode, "stencil");
 		if (stencil) {
@@ -241,7 +256,8 @@ int main(int argc, char **argv)
 			glClear(GL_STENCIL_BUFFER_BIT);
 			glEnable(GL_STENCIL_TEST);
 		}
-		int depth = !strcmp(mode, "depth");
+		int clip = !strcmp(mode, "clip");
+		int depth = clip || !strcmp(mode, "depth");
 		if (depth) {
 			GLuint drb;
 			glGenRenderbuffers(1, &drb);
@@ -259,7 +275,8 @@ int main(int argc, char **argv)
 		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
 		glClear(GL_COLOR_BUFFER_BIT);
 		GLuint prog = glCreateProgram();
-		glAttachShader(prog, shader(GL_VERTEX_SHADER, depth ? depth_vs_src : vs_src));
+		glAttachShader(prog, shader(GL_VERTEX_SHADER,
+					    clip ? clip_vs_src : depth ? depth_vs_src : vs_src));
 		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
