@@ -17,7 +17,8 @@
 //! back through a copy too); pixels may differ from lavapipe's by the rounding Vulkan
 //! allows in blending, depths by 1e-6. `draw_clip.vert` puts the same quads in
 //! perspective across the near and far planes, so the clipper must cut them (depths of
-//! the cut triangles within 1e-5).
+//! the cut triangles within 1e-5). `draw_points.vert` draws the same vertices as a
+//! POINT_LIST of 2- and 4-pixel points.
 //!
 //! The scene: `vk/vk_scene.c` draws textured (bilinear, repeating), depth-tested,
 //! alpha-blended quads and triangles from vertex, instance and 32-bit index buffers in a
@@ -396,4 +397,11 @@ fn the_scene_depths_read_back() {
     let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
     let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-6;
     check_words_with(scene_client(), &[&vs, &fs, "depth"], "scene-depth", &close);
+}
+
+#[test]
+fn an_indexed_instanced_point_list_with_point_sizes() {
+    let (vs, fs) = (spirv("draw_points.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(draw_client(), &[&vs, &fs, "points"], "draw-points", 2);
 }

@@ -2,7 +2,7 @@
 //! vertices to screen-space primitives.
 //!
 //! Topologies: RECTLIST (an axis-aligned rectangle from three corners, as BLORP draws),
-//! TRILIST, TRISTRIP, TRIFAN. Positions are divided by w unless 3DSTATE_CLIP disables the
+//! TRILIST, TRISTRIP, TRIFAN, and POINTLIST (squares of the point width, see [`points`]). Positions are divided by w unless 3DSTATE_CLIP disables the
 //! divide, then mapped by SF_CLIP_VIEWPORT 0 when 3DSTATE_SF enables the viewport
 //! transform. Triangles are culled by 3DSTATE_RASTER's cull mode and front winding. A
 //! primitive with a NaN or infinite position, or wholly at or behind w = 0, outside the
@@ -47,6 +47,7 @@ pub(crate) struct Prim {
 
 /// Topology numbers (3D_Prim_Topo_Type).
 mod topo {
+    pub const POINTLIST: u32 = 1;
     pub const TRILIST: u32 = 4;
     pub const TRISTRIP: u32 = 5;
     pub const TRIFAN: u32 = 6;
@@ -55,7 +56,6 @@ mod topo {
 
 fn topology_name(t: u32) -> String {
     match t {
-        1 => "POINTLIST".into(),
         2 => "LINELIST".into(),
         3 => "LINESTRIP".into(),
         7 => "QUADLIST".into(),
@@ -187,6 +187,45 @@ fn blend_vue(vues: &[Vue], src: [usize; 3], provoking: usize, v: &ClipVertex) ->
         .collect()
 }
 
+/// POINTLIST: each vertex inside the clip volume becomes a square of the point width
+/// around it (3DSTATE_SF's, or dword 3 of the VUE header when the width comes from the
+/// vertex), rasterized as a rectangle with the top-left rule; every corner is the same
+/// VUE, so attributes are constant. A vertex outside any clip plane drops its point.
+fn points(s: &State3d<'_>, vues: &[Vue], screen: &[ScreenVertex], outcodes: &[u8]) -> Vec<Prim> {
+    let sf = s.cmd("3DSTATE_SF");
+    let from_state = sf.bit(3, 11);
+    let state_width = sf.bits(3, 10, 0) as f32 / 8.0;
+    let mut out = Vec::new();
+    for (i, v) in screen.iter().enumerate() {
+        if outcodes[i] != 0 {
+            continue;
+        }
+        let width = if from_state {
+            state_width
+        } else {
+            // The VUE header's dword 3 is the point width the shader wrote.
+            f32::from_bits(vues[i].first().map_or(0, |h| h[3]))
+        };
+        let h = width / 2.0;
+        if !(h > 0.0 && h.is_finite()) {
+            continue;
+        }
+        let corner = |dx: f32, dy: f32| ScreenVertex {
+            x: v.x + dx,
+            y: v.y + dy,
+            ..*v
+        };
+        out.push(Prim {
+            v: [corner(-h, -h), corner(h, -h), corner(-h, h)],
+            vue: [i; 3],
+            provoking: i,
+            rect: true,
+            front: true,
+        });
+    }
+    out
+}
+
 /// Assembles the primitives of one instance's vertices. Triangles the clipper cuts add
 /// their new vertices to `vues`.
 pub(crate) fn assemble(
@@ -275,6 +314,9 @@ pub(crate) fn assemble(
         positions.push(pos);
         outcodes.push(planes.outcode(pos));
         screen.push(to_screen(pos));
+    }
+    if topology == topo::POINTLIST {
+        return Ok(points(s, vues, &screen, &outcodes));
     }
     // The triangles in drawing order: vertices, provoking vertex, rectangle.
     let mut tris: Vec<([usize; 3], usize, bool)> = Vec::new();
