@@ -23,7 +23,8 @@
 //! The scene: `vk/vk_scene.c` draws textured (bilinear, repeating), depth-tested,
 //! alpha-blended quads and triangles from vertex, instance and 32-bit index buffers in a
 //! render pass, with vkCmdClearAttachments between its two draws; colours within 3/255
-//! of lavapipe's, depths within 1e-6.
+//! of lavapipe's, depths within 1e-6; `scene_clip.vert` puts it in perspective across the
+//! near and far planes (perspective-correct texture coordinates at the cut vertices).
 //!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
@@ -404,4 +405,11 @@ fn an_indexed_instanced_point_list_with_point_sizes() {
     let (vs, fs) = (spirv("draw_points.vert"), spirv("draw.frag"));
     let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
     check_words(draw_client(), &[&vs, &fs, "points"], "draw-points", 2);
+}
+
+#[test]
+fn the_scene_in_perspective_cut_by_the_near_and_far_planes() {
+    let (vs, fs) = (spirv("scene_clip.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(scene_client(), &[&vs, &fs], "scene-clip", 3);
 }
