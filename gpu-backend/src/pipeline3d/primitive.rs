@@ -2,7 +2,10 @@
 //! vertices to screen-space primitives.
 //!
 //! Topologies: RECTLIST (an axis-aligned rectangle from three corners, as BLORP draws),
-//! TRILIST, TRISTRIP, TRIFAN, and POINTLIST (squares of the point width, see [`points`]). Positions are divided by w unless 3DSTATE_CLIP disables the
+//! TRILIST, TRISTRIP, TRIFAN, POINTLIST (squares of the point width, see [`points`]) and
+//! LINELIST/LINESTRIP: thin (up to one pixel wide), non-antialiased lines lit by the
+//! diamond-exit rule without the last pixel, cut by the clip planes like triangles;
+//! wider, antialiased or last-pixel lines hang naming themselves. Positions are divided by w unless 3DSTATE_CLIP disables the
 //! divide, then mapped by SF_CLIP_VIEWPORT 0 when 3DSTATE_SF enables the viewport
 //! transform. Triangles are culled by 3DSTATE_RASTER's cull mode and front winding. A
 //! primitive with a NaN or infinite position, or wholly at or behind w = 0, outside the
@@ -41,13 +44,19 @@ pub(crate) struct Prim {
     pub provoking: usize,
     /// An axis-aligned rectangle (RECTLIST): covered is the bounding box of the vertices.
     pub rect: bool,
-    /// Front-facing (by 3DSTATE_RASTER's front winding; rectangles are).
+    /// Front-facing (by 3DSTATE_RASTER's front winding; rectangles, points and lines are).
     pub front: bool,
+    /// A line from vertex 0 to vertex 1, lit by the diamond-exit rule; vertex 2 is vertex
+    /// 0 moved perpendicular to it (with vertex 0's attributes), so that the triangle's
+    /// barycentrics interpolate along the line.
+    pub line: bool,
 }
 
 /// Topology numbers (3D_Prim_Topo_Type).
 mod topo {
     pub const POINTLIST: u32 = 1;
+    pub const LINELIST: u32 = 2;
+    pub const LINESTRIP: u32 = 3;
     pub const TRILIST: u32 = 4;
     pub const TRISTRIP: u32 = 5;
     pub const TRIFAN: u32 = 6;
@@ -56,8 +65,6 @@ mod topo {
 
 fn topology_name(t: u32) -> String {
     match t {
-        2 => "LINELIST".into(),
-        3 => "LINESTRIP".into(),
         7 => "QUADLIST".into(),
         8 => "QUADSTRIP".into(),
         9..=12 => "an adjacency topology".into(),
@@ -221,6 +228,7 @@ fn points(s: &State3d<'_>, vues: &[Vue], screen: &[ScreenVertex], outcodes: &[u8
             provoking: i,
             rect: true,
             front: true,
+            line: false,
         });
     }
     out
@@ -318,6 +326,116 @@ pub(crate) fn assemble(
     if topology == topo::POINTLIST {
         return Ok(points(s, vues, &screen, &outcodes));
     }
+    if topology == topo::LINELIST || topology == topo::LINESTRIP {
+        let ends: Vec<[usize; 2]> = if topology == topo::LINELIST {
+            (0..vues.len() / 2).map(|i| [2 * i, 2 * i + 1]).collect()
+        } else {
+            (0..vues.len().saturating_sub(1))
+                .map(|i| [i, i + 1])
+                .collect()
+        };
+        // Line width (dword 1 bits 29:12, 7 fraction bits): up to one pixel is the thin
+        // line the diamond rule draws; wider lines are not modelled.
+        let width = sf.bits(1, 29, 12) as f32 / 128.0;
+        if width > 1.0 {
+            return Err(EuError::new(format!(
+                "3DPRIMITIVE: lines {width} pixels wide (3DSTATE_SF) are not modelled"
+            )));
+        }
+        if raster.bit(1, 2) {
+            return Err(EuError::new(
+                "3DPRIMITIVE: antialiased lines (3DSTATE_RASTER) are not modelled",
+            ));
+        }
+        if sf.bit(3, 31) {
+            return Err(EuError::new(
+                "3DPRIMITIVE: lines with the last pixel enabled (3DSTATE_SF) are not modelled",
+            ));
+        }
+        // Line provoking vertex select: 3DSTATE_SF dword 3 bits 28:27.
+        let pv_line = sf.bits(3, 28, 27).min(1) as usize;
+        let mut out = Vec::new();
+        for [a, b] in ends {
+            let provoking = [a, b][pv_line];
+            if outcodes[a] & outcodes[b] != 0 {
+                continue;
+            }
+            let (mut ia, mut ib) = (a, b);
+            if outcodes[a] | outcodes[b] != 0 {
+                if !divide {
+                    return Err(EuError::new(
+                        "3DPRIMITIVE: clipping with the perspective divide disabled is not modelled",
+                    ));
+                }
+                if clip.bit(2, 8) {
+                    return Err(EuError::new(
+                        "3DPRIMITIVE: clipping with non-perspective barycentrics (3DSTATE_CLIP) is not modelled",
+                    ));
+                }
+                // Parametric cut of the segment to every plane tested.
+                let (pa, pb) = (positions[a], positions[b]);
+                let (mut t0, mut t1) = (0.0f32, 1.0f32);
+                for plane in 0..7 {
+                    let (Some(da), Some(db)) =
+                        (planes.distance(plane, pa), planes.distance(plane, pb))
+                    else {
+                        continue;
+                    };
+                    if da < 0.0 && db < 0.0 {
+                        t1 = -1.0;
+                        break;
+                    }
+                    if da < 0.0 {
+                        t0 = t0.max(da / (da - db));
+                    } else if db < 0.0 {
+                        t1 = t1.min(da / (da - db));
+                    }
+                }
+                if t0 >= t1 {
+                    continue;
+                }
+                let at = |t: f32| ClipVertex {
+                    pos: std::array::from_fn(|k| pa[k] + t * (pb[k] - pa[k])),
+                    weights: [1.0 - t, t, 0.0],
+                };
+                if t0 > 0.0 {
+                    let v = blend_vue(vues, [a, b, b], provoking, &at(t0));
+                    vues.push(v);
+                    positions.push(at(t0).pos);
+                    ia = vues.len() - 1;
+                }
+                if t1 < 1.0 {
+                    let v = blend_vue(vues, [a, b, b], provoking, &at(t1));
+                    vues.push(v);
+                    positions.push(at(t1).pos);
+                    ib = vues.len() - 1;
+                }
+            }
+            let (sa, sb) = (to_screen(positions[ia]), to_screen(positions[ib]));
+            let (dx, dy) = (sb.x - sa.x, sb.y - sa.y);
+            if !(dx != 0.0 || dy != 0.0)
+                || ![sa, sb].iter().all(|v| {
+                    v.x.is_finite() && v.y.is_finite() && v.z.is_finite() && v.inv_w.is_finite()
+                })
+            {
+                continue;
+            }
+            let sc = ScreenVertex {
+                x: sa.x - dy,
+                y: sa.y + dx,
+                ..sa
+            };
+            out.push(Prim {
+                v: [sa, sb, sc],
+                vue: [ia, ib, ia],
+                provoking,
+                rect: false,
+                front: true,
+                line: true,
+            });
+        }
+        return Ok(out);
+    }
     // The triangles in drawing order: vertices, provoking vertex, rectangle.
     let mut tris: Vec<([usize; 3], usize, bool)> = Vec::new();
     let n = vues.len();
@@ -392,6 +510,7 @@ pub(crate) fn assemble(
             provoking,
             rect,
             front,
+            line: false,
         });
     };
     for ([a, b, c], provoking, rect) in tris {
