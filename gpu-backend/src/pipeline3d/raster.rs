@@ -268,6 +268,34 @@ mod tests {
         assert_eq!(pixels(&p, &window()), vec![(1, 0), (1, 1), (2, 0), (2, 1)]);
     }
 
+    /// A line from `a` to `b` (its third vertex perpendicular, as the assembler makes it).
+    fn line(a: (f32, f32), b: (f32, f32)) -> Prim {
+        Prim {
+            line: true,
+            ..tri(a, b, (a.0 - (b.1 - a.1), a.1 + (b.0 - a.0)))
+        }
+    }
+
+    #[test]
+    fn a_line_lights_the_diamonds_it_leaves() {
+        // Row 2: the line is 0.2 above the centres; the start lies outside pixel 1's
+        // diamond, which the line crosses, and the end inside pixel 6's: 1 to 5 lit.
+        let want: Vec<(u32, u32)> = (1..6).map(|x| (x, 2)).collect();
+        assert_eq!(pixels(&line((1.2, 2.3), (6.7, 2.3)), &window()), want);
+        // Backwards, the line leaves pixel 6's diamond, where it starts, and ends just
+        // outside pixel 1's (|0.3| + |0.2| is not below 1/2), which it crosses: 1 to 6.
+        let want: Vec<(u32, u32)> = (1..7).map(|x| (x, 2)).collect();
+        assert_eq!(pixels(&line((6.7, 2.3), (1.2, 2.3)), &window()), want);
+        // A steep line lights one pixel per row it leaves: rows 0 (its start is inside
+        // that diamond) to 8 (its end only touches row 9's).
+        let p = pixels(&line((3.5, 0.9), (4.4, 9.1)), &window());
+        let rows: Vec<u32> = p.iter().map(|&(_, y)| y).collect();
+        let mut sorted = rows.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!((rows.len(), sorted), (9, (0..9).collect::<Vec<u32>>()));
+    }
+
     #[test]
     fn two_triangles_of_a_square_cover_each_pixel_once() {
         // The diagonal passes through pixel centres: the top-left rule gives each to one.
