@@ -14,6 +14,9 @@
  *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
  *              renderbuffer cleared to 1.0, depth test LESS
  *   clip       the same two in perspective, crossing the near and far planes
+ *   lines      the six vertices of those two as GL_LINES, then the first four as a
+ *              GL_LINE_STRIP
+ *   points     the six as GL_POINTS, 2 or 4 pixels wide (gl_PointSize)
  *   stencil    the first of the two triangles marks the stencil buffer (a
  *              DEPTH24_STENCIL8 renderbuffer cleared to 0); the second draws only where it
  *              is not marked
@@ -114,6 +117,17 @@ static const char *clip_vs_src =
 	"    float w = 1.0 + 0.5 * pos.y;\n"
 	"    v_color = vec4(color.rgb, 1.0);\n"
 	"    gl_Position = vec4(pos * w, (pos.x * 2.2 + color.a - 0.5) * w, w);\n"
+	"}\n";
+
+static const char *points_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() {\n"
+	"    v_color = vec4(color.rgb, 1.0);\n"
+	"    gl_PointSize = color.a > 0.45 ? 4.0 : 2.0;\n"
+	"    gl_Position = vec4(pos, 0.0, 1.0);\n"
 	"}\n";
 
 static const char *tex_vs_src =
@@ -240,7 +254,8 @@ int main(int argc, char **argv)
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
 		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil") ||
-		   !strcmp(mode, "clip")) {
+		   !strcmp(mode, "clip") || !strcmp(mode, "lines") || !strcmp(mode, "points")) {
+		int lines = !strcmp(mode, "lines"), points = !strcmp(mode, "points");
 		int restart = !strcmp(mode, "restart");
 		int stencil = !strcmp(mode, "stencil");
 		if (stencil) {
@@ -276,7 +291,10 @@ int main(int argc, char **argv)
 		glClear(GL_COLOR_BUFFER_BIT);
 		GLuint prog = glCreateProgram();
 		glAttachShader(prog, shader(GL_VERTEX_SHADER,
-					    clip ? clip_vs_src : depth ? depth_vs_src : vs_src));
+					    clip     ? clip_vs_src
+					    : points ? points_vs_src
+					    : depth  ? depth_vs_src
+						     : vs_src));
 		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
@@ -309,7 +327,7 @@ int main(int argc, char **argv)
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		if (depth || restart || stencil)
+		if (depth || restart || stencil || lines || points)
 			glBufferData(GL_ARRAY_BUFFER, sizeof(two), two, GL_STATIC_DRAW);
 		else
 			glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
@@ -334,6 +352,11 @@ int main(int argc, char **argv)
 			glStencilFunc(GL_EQUAL, 0, 0xff);
 			glStencilOp(GL_KEEP, GL_KEEP, GL_INCR);
 			glDrawArrays(GL_TRIANGLES, 3, 3);
+		} else if (lines) {
+			glDrawArrays(GL_LINES, 0, 6);
+			glDrawArrays(GL_LINE_STRIP, 0, 4);
+		} else if (points) {
+			glDrawArrays(GL_POINTS, 0, 6);
 		} else {
 			glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
 		}
