@@ -1,5 +1,5 @@
-//! The 2D blitter: XY_SRC_COPY_BLT, XY_COLOR_BLT and XY_FAST_COPY_BLT (XY_SETUP_CLIP_BLT
-//! only sets the context's clip rectangle, see the executor).
+//! The 2D blitter: XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT and XY_BLOCK_COPY_BLT
+//! (XY_SETUP_CLIP_BLT only sets the context's clip rectangle, see the executor).
 //!
 //! - XY_SRC_COPY_BLT (10 dwords): 8/16/32 bpp, any ROP3 that does not use the pattern
 //!   (0xCC copy on the fast path), 32-bpp RGB/alpha write masks, clipping. A tiled surface
@@ -7,8 +7,11 @@
 //!   Pitches: bytes when linear (a negative pitch is refused), dwords when tiled.
 //! - XY_COLOR_BLT (7 dwords): fills with the colour; any ROP3 that does not use the source
 //!   (0xF0 pattern copy on the fast path); destination tiling as for XY_SRC_COPY.
-//! - XY_FAST_COPY_BLT (10 dwords): a plain copy of 8..128 bpp between linear, X, Y and Tile4
-//!   (tiling mode 2 with the D1 "Tile4" bit) surfaces; Tile64 is refused.
+//! - XY_FAST_COPY_BLT (10 dwords): a plain copy of 8..128 bpp between linear, X, Y and TileYf
+//!   surfaces. On Gen9 to Gen12.0 the D1 "Tile Y type" bits (31 source, 30 destination)
+//!   turn tiling mode 2 from legacy Y into TileYf, whose shape follows the colour depth;
+//!   they mean Tile4 only from Gen12.5, which Tiger Lake is not. Mode 3 (TileYs, 64 KB)
+//!   hangs naming it.
 //! - XY_BLOCK_COPY_BLT (12 dwords, Gen12): a plain copy of 8..128 bpp between linear, Y
 //!   and Yf surfaces (see `block_copy` for what it refuses).
 //!
@@ -176,16 +179,7 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
             if dw.len() != 10 {
                 return Err(bad("XY_FAST_COPY_BLT length"));
             }
-            let tiling = |mode: u32, tile4: bool| match (mode, tile4) {
-                (0, _) => Ok(Tiling::Linear),
-                (1, _) => Ok(Tiling::X),
-                (2, false) => Ok(Tiling::Y),
-                (2, true) => Ok(Tiling::Tile4),
-                _ => Err(bad("XY_FAST_COPY_BLT Tile64")),
-            };
-            let dst_tiling = tiling(h >> 13 & 3, dw[1] & 1 << 30 != 0)?;
-            let src_tiling = tiling(h >> 20 & 3, dw[1] & 1 << 31 != 0)?;
-            let cpp = match dw[1] >> 24 & 7 {
+            let cpp: u64 = match dw[1] >> 24 & 7 {
                 0 => 1,
                 1 => 2,
                 3 => 4,
@@ -193,6 +187,17 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
                 5 => 16,
                 _ => return Err(bad("XY_FAST_COPY_BLT colour depth")),
             };
+            // Yf's tile shape depends on the element size, which is the colour depth.
+            let yf = Tiling::Yf(cpp.trailing_zeros() as u8);
+            let tiling = |mode: u32, new_y: bool| match (mode, new_y) {
+                (0, _) => Ok(Tiling::Linear),
+                (1, _) => Ok(Tiling::X),
+                (2, false) => Ok(Tiling::Y),
+                (2, true) => Ok(yf),
+                _ => Err(bad("XY_FAST_COPY_BLT TileYs (64 KB tiled resource)")),
+            };
+            let dst_tiling = tiling(h >> 13 & 3, dw[1] & 1 << 30 != 0)?;
+            let src_tiling = tiling(h >> 20 & 3, dw[1] & 1 << 31 != 0)?;
             let pitch = |raw: u32, t: Tiling| {
                 let p = (raw & 0xffff) as u64;
                 if t == Tiling::Linear {

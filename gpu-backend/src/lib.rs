@@ -53,7 +53,7 @@
 //! | MI_SEMAPHORE_WAIT | all | memory polling, all six compare ops; signal mode treated as polling |
 //! | MI_FLUSH_DW | bcs, vcs, vecs | post-sync immediate (dword/qword) or timestamp, to memory or the status page |
 //! | PIPE_CONTROL | rcs, ccs | post-sync immediate, timestamp, PS depth count (0), LRI; flush bits are no-ops |
-//! | XY_SETUP_CLIP_BLT, XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT, XY_BLOCK_COPY_BLT | bcs | see `blit`: linear, X, Y, Yf, Tile4; 8–128 bpp; ROP3 |
+//! | XY_SETUP_CLIP_BLT, XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT, XY_BLOCK_COPY_BLT | bcs | see `blit`: linear, X, Y, Yf; 8–128 bpp; ROP3 |
 //!
 //! Everything else is a hang ([`HangReason::UnknownCommand`]): MI_PREDICATE /
 //! MI_SET_PREDICATE, MI_SEMAPHORE_SIGNAL, MI_REPORT_PERF_COUNT, MI_DISPLAY_FLIP, the other

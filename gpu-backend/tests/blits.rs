@@ -171,8 +171,8 @@ fn fast_copy_batch(c: &Case) -> Vec<u32> {
             blt::XY_FAST_COPY,
             mode(c.src_t) << 20 | mode(c.dst_t) << 13 | 8,
         ),
-        ((c.src_t == Tiling::Tile4) as u32) << 31
-            | ((c.dst_t == Tiling::Tile4) as u32) << 30
+        (matches!(c.src_t, Tiling::Yf(_)) as u32) << 31
+            | (matches!(c.dst_t, Tiling::Yf(_)) as u32) << 30
             | fast_depth(c.cpp) << 24
             | pitch(c.dst_t),
         (y1 << 16 | x1) as u32,
@@ -204,7 +204,16 @@ fn run_case(g: &Gpu, rng: &mut Rng, c: &Case, batch: &[u32], name: &str) {
 }
 
 const LEGACY: [Tiling; 3] = [Tiling::Linear, Tiling::X, Tiling::Y];
-const ALL: [Tiling; 4] = [Tiling::Linear, Tiling::X, Tiling::Y, Tiling::Tile4];
+/// Fast-copy layouts on Tiger Lake; Yf's element size is set from the case's depth.
+const ALL: [Tiling; 4] = [Tiling::Linear, Tiling::X, Tiling::Y, Tiling::Yf(2)];
+
+/// `t` with a Yf shape matching `cpp` bytes per element.
+fn for_cpp(t: Tiling, cpp: u64) -> Tiling {
+    match t {
+        Tiling::Yf(_) => Tiling::Yf(cpp.trailing_zeros() as u8),
+        t => t,
+    }
+}
 
 #[test]
 fn xy_src_copy_every_layout_and_depth() {
@@ -242,8 +251,8 @@ fn xy_fast_copy_every_layout_and_depth() {
             for cpp in [1, 2, 4, 8, 16] {
                 let w = 160 / cpp + 1;
                 let c = Case {
-                    src_t,
-                    dst_t,
+                    src_t: for_cpp(src_t, cpp),
+                    dst_t: for_cpp(dst_t, cpp),
                     cpp,
                     dst_rect: (3, 9, 3 + w, 9 + 41),
                     src_xy: (1, 2),
@@ -312,8 +321,8 @@ fn tile_aligned_copies_take_whole_tile_rows() {
             &format!("full-pitch band {t:?}"),
         );
     }
-    // Linear to and from whole Y / Tile4 tiles (the per-tile path), linear side unaligned.
-    for t in [Tiling::Y, Tiling::Tile4] {
+    // Linear to and from whole Y / Yf tiles (the per-tile path), linear side unaligned.
+    for t in [Tiling::Y, Tiling::Yf(2)] {
         let c = Case {
             src_t: Tiling::Linear,
             dst_t: t,
@@ -474,7 +483,7 @@ fn indirect_surfaces_use_the_bounce_path() {
     let mut rng = Rng(3);
     for (st, dt) in [
         (Tiling::Y, Tiling::Linear),
-        (Tiling::Linear, Tiling::Tile4),
+        (Tiling::Linear, Tiling::Yf(1)),
         (Tiling::X, Tiling::X),
     ] {
         let c = Case {
@@ -519,10 +528,12 @@ fn invalid_blits_hang() {
     let mut b = src_copy_batch(&c, 0xcc);
     b[7] = lo(0x7000_0000);
     assert!(matches!(g.run(&b), Outcome::Hung(h) if matches!(h.reason, HangReason::Fault { .. })));
-    // Tile64 in XY_FAST_COPY.
+    // Tiling mode 3 in XY_FAST_COPY is TileYs on Tiger Lake: a hang naming it.
     let mut b = fast_copy_batch(&c);
     b[0] |= 3 << 13;
-    assert!(matches!(g.run(&b), Outcome::Hung(_)));
+    b[1] |= 1 << 30;
+    assert!(matches!(g.run(&b), Outcome::Hung(h)
+        if matches!(h.reason, HangReason::Unsupported { what, .. } if what.contains("Ys"))));
     // Empty rectangles are no-ops.
     let c = Case {
         src_t: Tiling::Linear,

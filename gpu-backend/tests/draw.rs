@@ -162,7 +162,7 @@ fn what_the_pipeline_lacks_hangs_naming_it() {
             gs.truncate(10);
             gs
         }),
-        ("LINELIST", 0xc7, 2, vec![]),
+        ("QUADLIST", 0xc7, 7, vec![]),
         // A depth test with no depth buffer programmed (the default state's 1D surface).
         (
             "depth buffer of surface type 0",

@@ -18,8 +18,14 @@
  * BCS_SWCTRL (0x22200: bit 0 source Y, bit 1 destination Y, mask in the
  * high half, loaded with MI_LOAD_REGISTER_IMM); XY_COLOR_BLT 0x50;
  * XY_FAST_COPY_BLT 0x42 with tiling fields 21:20 (source) and 14:13
- * (destination): 1 = X, 2 = Y. Tile-4 is a Gen12.5+ (DG2) layout that Tiger
- * Lake does not have: not tested.
+ * (destination): 1 = X, 2 = Y. On Gen9 to Gen12.0 dword 1 bits 31 (source)
+ * and 30 (destination) turn mode 2 into TileYf (they mean Tile-4 only from
+ * Gen12.5, DG2, which Tiger Lake is not). A Yf tile is 4 KiB whose shape
+ * follows the bytes per pixel; offset bits 11:0 hold, lowest first, 4 bits
+ * of the byte column, then row bits and byte-column bits as follows:
+ *   1 B:     x0-3 y0-3 y4 x4 y5 x5      (64 B x 64 rows)
+ *   2, 4 B:  x0-3 y0-2 x4 y3 x5 y4 x6   (128 B x 32 rows)
+ *   8, 16 B: x0-3 y0-1 x4 x5 y2 x6 y3 x7 (256 B x 16 rows)
  */
 #include "gemu_test.h"
 
@@ -33,8 +39,8 @@ GEMU_WATCHDOG(55)
 #define DST_ADDR 0x2000000ull
 #define BCS_SWCTRL 0x22200u
 
-enum tiling { LINEAR, TILE_X, TILE_Y };
-static const char *const tname[] = { "linear", "X", "Y" };
+enum tiling { LINEAR, TILE_X, TILE_Y, TILE_YF };
+static const char *const tname[] = { "linear", "X", "Y", "Yf" };
 
 static int fd = -1;
 static uint8_t src_mem[SURF], dst_mem[SURF], want[SURF], got[SURF];
@@ -46,10 +52,32 @@ static int setup(void)
 	return fd >= 0;
 }
 
-/* Byte offset of byte column xb of row y in a surface of `t`. */
-static uint32_t tile_offset(enum tiling t, uint32_t xb, uint32_t y)
+/* Spread the low bits of v over the set bits of mask (lowest first). */
+static uint32_t deposit(uint32_t v, uint32_t mask)
 {
+	uint32_t out = 0, bit;
+
+	for (bit = 0; bit < 12; bit++)
+		if (mask >> bit & 1) {
+			out |= (v & 1) << bit;
+			v >>= 1;
+		}
+	return out;
+}
+
+/* Byte offset of byte column xb of row y in a surface of `t`, cpp bytes/px. */
+static uint32_t tile_offset(enum tiling t, int cpp, uint32_t xb, uint32_t y)
+{
+	uint32_t ymask, tw, th;
+
 	switch (t) {
+	case TILE_YF:
+		/* which offset bits take the row's bits, per the table above */
+		ymask = cpp == 1 ? 0x5f0 : cpp <= 4 ? 0x570 : 0x530;
+		th = 1u << __builtin_popcount(ymask);
+		tw = 4096 / th;
+		return ((y / th) * (PITCH / tw) + xb / tw) * 4096 +
+		       deposit(xb % tw, 0xfff & ~ymask) + deposit(y % th, ymask);
 	case TILE_X:
 		return ((y / 8) * (PITCH / 512) + xb / 512) * 4096 +
 		       (y % 8) * 512 + xb % 512;
@@ -142,9 +170,13 @@ static size_t build(uint32_t *b, enum blit k, enum tiling st, enum tiling dt,
 			(dt != LINEAR ? 1u << 11 : 0) | 8;
 		*cs++ = depth_bits(cpp) | (0xccu << 16) | pitch_field(dt);
 	} else {
-		*cs++ = (2u << 29) | (0x42u << 22) | ((uint32_t)st << 20) |
-			((uint32_t)dt << 13) | 8;
-		*cs++ = depth_bits(cpp) | pitch_field(dt);
+		uint32_t sm = st == TILE_YF ? 2 : st, dm = dt == TILE_YF ? 2 : dt;
+
+		*cs++ = (2u << 29) | (0x42u << 22) | (sm << 20) | (dm << 13) |
+			8;
+		*cs++ = (st == TILE_YF ? 1u << 31 : 0) |
+			(dt == TILE_YF ? 1u << 30 : 0) | depth_bits(cpp) |
+			pitch_field(dt);
 	}
 	*cs++ = (r->dy << 16) | r->dx;
 	*cs++ = ((r->dy + r->h) << 16) | (r->dx + r->w);
@@ -180,14 +212,15 @@ static void reference(enum blit k, enum tiling st, enum tiling dt, int cpp,
 	for (y = 0; y < r->h; y++)
 		for (x = 0; x < r->w; x++)
 			for (c = 0; c < cpp; c++) {
-				uint32_t d = tile_offset(dt, (r->dx + x) * cpp + c,
+				uint32_t d = tile_offset(dt, cpp,
+							 (r->dx + x) * cpp + c,
 							 r->dy + y);
 
 				if (k == COLOR)
 					want[d] = (uint8_t)(color >> (8 * c));
 				else
 					want[d] = src_mem[tile_offset(
-						st, (r->sx + x) * cpp + c,
+						st, cpp, (r->sx + x) * cpp + c,
 						r->sy + y)];
 			}
 }
@@ -300,16 +333,27 @@ static void all_layouts(enum blit k)
 TEST(tiling_model_sanity)
 {
 	/* the model itself: spots from the layouts described above */
-	CHECK_EQ(tile_offset(LINEAR, 5, 3), 3 * PITCH + 5);
-	CHECK_EQ(tile_offset(TILE_X, 511, 7), 7 * 512 + 511);
-	CHECK_EQ(tile_offset(TILE_X, 512, 0), 4096);
-	CHECK_EQ(tile_offset(TILE_X, 0, 8), (PITCH / 512) * 4096);
-	CHECK_EQ(tile_offset(TILE_Y, 15, 0), 15);
-	CHECK_EQ(tile_offset(TILE_Y, 0, 1), 16);
-	CHECK_EQ(tile_offset(TILE_Y, 16, 0), 512);
-	CHECK_EQ(tile_offset(TILE_Y, 127, 31), 4095);
-	CHECK_EQ(tile_offset(TILE_Y, 128, 0), 4096);
-	CHECK_EQ(tile_offset(TILE_Y, 0, 32), (PITCH / 128) * 4096);
+	CHECK_EQ(tile_offset(LINEAR, 4, 5, 3), 3 * PITCH + 5);
+	CHECK_EQ(tile_offset(TILE_X, 4, 511, 7), 7 * 512 + 511);
+	CHECK_EQ(tile_offset(TILE_X, 4, 512, 0), 4096);
+	CHECK_EQ(tile_offset(TILE_X, 4, 0, 8), (PITCH / 512) * 4096);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 15, 0), 15);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 0, 1), 16);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 16, 0), 512);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 127, 31), 4095);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 128, 0), 4096);
+	CHECK_EQ(tile_offset(TILE_Y, 4, 0, 32), (PITCH / 128) * 4096);
+	/* Yf at 4 B: 16 B x 8 rows fill 128 B; x bit 4 comes next */
+	CHECK_EQ(tile_offset(TILE_YF, 4, 15, 7), 7 * 16 + 15);
+	CHECK_EQ(tile_offset(TILE_YF, 4, 16, 0), 128);
+	CHECK_EQ(tile_offset(TILE_YF, 4, 0, 8), 256);
+	CHECK_EQ(tile_offset(TILE_YF, 4, 127, 31), 4095);
+	CHECK_EQ(tile_offset(TILE_YF, 4, 128, 0), 4096);
+	/* Yf at 1 B: 64 rows per tile; 8 B: 16 rows */
+	CHECK_EQ(tile_offset(TILE_YF, 1, 0, 16), 256);
+	CHECK_EQ(tile_offset(TILE_YF, 1, 0, 64), (PITCH / 64) * 4096);
+	CHECK_EQ(tile_offset(TILE_YF, 8, 0, 4), 256);
+	CHECK_EQ(tile_offset(TILE_YF, 8, 0, 16), (PITCH / 256) * 4096);
 }
 
 TEST(xy_src_copy_blt)
@@ -339,8 +383,23 @@ TEST(relocated_surfaces)
 	CHECK(one_blit(COLOR, LINEAR, TILE_Y, 4, &rects[0], 1, 14));
 }
 
-TEST(tile4)
+TEST(fast_copy_tile_yf)
 {
-	SKIP("Tile-4 is a Gen12.5+ layout (DG2, MTL); Tiger Lake (Gen12.0)"
-	     " blits linear, X and Y only");
+	static const enum tiling pairs[][2] = {
+		{ LINEAR, TILE_YF }, { TILE_YF, LINEAR }, { TILE_Y, TILE_YF },
+		{ TILE_YF, TILE_X }, { TILE_YF, TILE_YF },
+	};
+	static const int cpps[] = { 1, 2, 4 };
+	unsigned int p, c, r, bad = 0, n = 0;
+
+	REQUIRE(setup());
+	for (p = 0; p < 5; p++)
+		for (c = 0; c < 3; c++)
+			for (r = 0; r < 3; r++) {
+				n++;
+				bad += !one_blit(FAST_COPY, pairs[p][0],
+						 pairs[p][1], cpps[c], &rects[r],
+						 0, n * 104729);
+			}
+	INFO("XY_FAST_COPY with Yf: %u of %u blits matched", n - bad, n);
 }

@@ -13,6 +13,10 @@
  *              interpolated varyings)
  *   depth      two vertex-coloured triangles crossing in depth over a 24-bit depth
  *              renderbuffer cleared to 1.0, depth test LESS
+ *   clip       the same two in perspective, crossing the near and far planes
+ *   lines      the six vertices of those two as GL_LINES, then the first four as a
+ *              GL_LINE_STRIP
+ *   points     the six as GL_POINTS, 2 or 4 pixels wide (gl_PointSize)
  *   stencil    the first of the two triangles marks the stencil buffer (a
  *              DEPTH24_STENCIL8 renderbuffer cleared to 0); the second draws only where it
  *              is not marked
@@ -100,6 +104,30 @@ static const char *depth_vs_src =
 	"void main() {\n"
 	"    v_color = vec4(color.rgb, 1.0);\n"
 	"    gl_Position = vec4(pos, color.a * 2.0 - 1.0, 1.0);\n"
+	"}\n";
+
+/* In perspective (w from 0.55 to 1.45 down the screen) with z/w running from about -2
+ * to 2 across it: both triangles cross GL's near (z = -w) and far (z = w) planes. */
+static const char *clip_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() {\n"
+	"    float w = 1.0 + 0.5 * pos.y;\n"
+	"    v_color = vec4(color.rgb, 1.0);\n"
+	"    gl_Position = vec4(pos * w, (pos.x * 2.2 + color.a - 0.5) * w, w);\n"
+	"}\n";
+
+static const char *points_vs_src =
+	"#version 300 es\n"
+	"layout(location = 0) in vec2 pos;\n"
+	"layout(location = 1) in vec4 color;\n"
+	"out vec4 v_color;\n"
+	"void main() {\n"
+	"    v_color = vec4(color.rgb, 1.0);\n"
+	"    gl_PointSize = color.a > 0.45 ? 4.0 : 2.0;\n"
+	"    gl_Position = vec4(pos, 0.0, 1.0);\n"
 	"}\n";
 
 static const char *tex_vs_src =
@@ -225,7 +253,9 @@ int main(int argc, char **argv)
 		glEnableVertexAttribArray(0);
 		glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	} else if (!strcmp(mode, "triangle") || !strcmp(mode, "viewport") ||
-		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil")) {
+		   !strcmp(mode, "depth") || !strcmp(mode, "restart") || !strcmp(mode, "stencil") ||
+		   !strcmp(mode, "clip") || !strcmp(mode, "lines") || !strcmp(mode, "points")) {
+		int lines = !strcmp(mode, "lines"), points = !strcmp(mode, "points");
 		int restart = !strcmp(mode, "restart");
 		int stencil = !strcmp(mode, "stencil");
 		if (stencil) {
@@ -241,7 +271,8 @@ int main(int argc, char **argv)
 			glClear(GL_STENCIL_BUFFER_BIT);
 			glEnable(GL_STENCIL_TEST);
 		}
-		int depth = !strcmp(mode, "depth");
+		int clip = !strcmp(mode, "clip");
+		int depth = clip || !strcmp(mode, "depth");
 		if (depth) {
 			GLuint drb;
 			glGenRenderbuffers(1, &drb);
@@ -259,7 +290,11 @@ int main(int argc, char **argv)
 		glClearColor(0.1f, 0.1f, 0.1f, 1.0f);
 		glClear(GL_COLOR_BUFFER_BIT);
 		GLuint prog = glCreateProgram();
-		glAttachShader(prog, shader(GL_VERTEX_SHADER, depth ? depth_vs_src : vs_src));
+		glAttachShader(prog, shader(GL_VERTEX_SHADER,
+					    clip     ? clip_vs_src
+					    : points ? points_vs_src
+					    : depth  ? depth_vs_src
+						     : vs_src));
 		glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
 		glLinkProgram(prog);
 		GLint ok = 0;
@@ -292,7 +327,7 @@ int main(int argc, char **argv)
 		GLuint vbo;
 		glGenBuffers(1, &vbo);
 		glBindBuffer(GL_ARRAY_BUFFER, vbo);
-		if (depth || restart || stencil)
+		if (depth || restart || stencil || lines || points)
 			glBufferData(GL_ARRAY_BUFFER, sizeof(two), two, GL_STATIC_DRAW);
 		else
 			glBufferData(GL_ARRAY_BUFFER, sizeof(v), vp ? big : v, GL_STATIC_DRAW);
@@ -317,6 +352,11 @@ int main(int argc, char **argv)
 			glStencilFunc(GL_EQUAL, 0, 0xff);
 			glStencilOp(GL_KEEP, GL_KEEP, GL_INCR);
 			glDrawArrays(GL_TRIANGLES, 3, 3);
+		} else if (lines) {
+			glDrawArrays(GL_LINES, 0, 6);
+			glDrawArrays(GL_LINE_STRIP, 0, 4);
+		} else if (points) {
+			glDrawArrays(GL_POINTS, 0, 6);
 		} else {
 			glDrawArrays(GL_TRIANGLES, 0, depth ? 6 : 3);
 		}

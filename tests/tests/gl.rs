@@ -7,8 +7,9 @@
 //!   (iris's fast clear) and a scissored clear, glBlitFramebuffer, a vertex-coloured
 //!   triangle (vertex shader, interpolated varyings, the rasterizer's coverage rule), two
 //!   crossing in depth over a 24-bit depth buffer, a stencil mask written by one and
-//!   tested by another, strips split by primitive restart, one
-//!   cut by a small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
+//!   tested by another, strips split by primitive restart, two in perspective cut by the
+//!   near and far planes, lines (a list and a strip) and points of two sizes, one cut by a
+//!   small viewport, a textured quad (glTexImage2D, bilinear filtering, repeat;
 //!   within 2/255 per channel), textureGather of two components, and glGenerateMipmap with minified, explicit-level and
 //!   size queries (textureLod, textureSize; within 3/255).
 
@@ -158,6 +159,22 @@ fn gles_primitive_restart_splits_triangle_strips() {
 fn gles_viewport_clips_a_triangle_reaching_past_it() {
     // Interpolating from vertices far outside the viewport may round one step apart.
     check_draw_within("viewport", 2);
+}
+
+#[test]
+fn gles_triangles_crossing_the_near_and_far_planes_are_clipped() {
+    // Colours interpolated at the cut vertices may round one step apart.
+    check_draw_within("clip", 2);
+}
+
+#[test]
+fn gles_line_list_and_strip_match_llvmpipe() {
+    check_draw_within("lines", 2);
+}
+
+#[test]
+fn gles_points_of_two_sizes_match_llvmpipe() {
+    check_draw_within("points", 2);
 }
 
 #[test]

@@ -15,7 +15,17 @@
 //! indexed, instanced draw over it (`vk/shaders/draw.vert`, `draw.frag`), with push
 //! constants, or depth-tested against a cleared D32 attachment (whose depths are read
 //! back through a copy too); pixels may differ from lavapipe's by the rounding Vulkan
-//! allows in blending, depths by 1e-6.
+//! allows in blending, depths by 1e-6. `draw_clip.vert` puts the same quads in
+//! perspective across the near and far planes, so the clipper must cut them (depths of
+//! the cut triangles within 1e-5). `draw_points.vert` draws the same vertices as a
+//! POINT_LIST of 2- and 4-pixel points, and as lists and strips of 1-pixel lines (equal
+//! but for the pixels at segment ends, which non-strict lines leave open).
+//!
+//! The scene: `vk/vk_scene.c` draws textured (bilinear, repeating), depth-tested,
+//! alpha-blended quads and triangles from vertex, instance and 32-bit index buffers in a
+//! render pass, with vkCmdClearAttachments between its two draws; colours within 3/255
+//! of lavapipe's, depths within 1e-6; `scene_clip.vert` puts it in perspective across the
+//! near and far planes (perspective-correct texture coordinates at the cut vertices).
 //!
 //! Every run also fails on any GPU hang in gemu's log, whatever the program printed.
 
@@ -345,4 +355,113 @@ fn depth_written_by_draws_reads_back_through_a_copy() {
         "draw-depthread",
         &close,
     );
+}
+
+#[test]
+fn triangles_crossing_the_near_and_far_planes_are_clipped() {
+    let (vs, fs) = (spirv("draw_clip.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // Perspective-correct colours at the cut vertices, blended: lavapipe's rounding.
+    check_words(draw_client(), &[&vs, &fs, "depth"], "draw-clip", 2);
+}
+
+#[test]
+fn depths_of_clipped_triangles_read_back() {
+    let (vs, fs) = (spirv("draw_clip.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // The cut vertices' depths are computed in another order than lavapipe's.
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-5;
+    check_words_with(
+        draw_client(),
+        &[&vs, &fs, "depthread"],
+        "draw-clip-depthread",
+        &close,
+    );
+}
+
+/// `vk/vk_scene.c`, compiled once.
+fn scene_client() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| client("vk_scene"))
+}
+
+#[test]
+fn a_textured_depth_tested_blended_instanced_scene_with_clear_attachments() {
+    let (vs, fs) = (spirv("scene.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    // Bilinear filtering and blending round differently within what Vulkan allows.
+    check_words(scene_client(), &[&vs, &fs], "scene", 3);
+}
+
+#[test]
+fn the_scene_depths_read_back() {
+    let (vs, fs) = (spirv("scene.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    let close = |a: u32, b: u32| (f32::from_bits(a) - f32::from_bits(b)).abs() <= 1e-6;
+    check_words_with(scene_client(), &[&vs, &fs, "depth"], "scene-depth", &close);
+}
+
+#[test]
+fn an_indexed_instanced_point_list_with_point_sizes() {
+    let (vs, fs) = (spirv("draw_points.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(draw_client(), &[&vs, &fs, "points"], "draw-points", 2);
+}
+
+#[test]
+fn the_scene_in_perspective_cut_by_the_near_and_far_planes() {
+    let (vs, fs) = (spirv("scene_clip.vert"), spirv("scene.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    check_words(scene_client(), &[&vs, &fs], "scene-clip", 3);
+}
+
+/// Runs `vk_draw` with lines (`mode`) on both drivers: every pixel within 2/255 of
+/// lavapipe's but at most `ends` of them, as many as the segments have ends. Vulkan's
+/// non-strict lines leave the end pixels open: anv leaves the last pixel of each segment
+/// unlit (3DSTATE_SF's Last Pixel Enable is off), lavapipe lights it.
+fn check_lines(mode: &str, ends: usize) {
+    let (vs, fs) = (spirv("draw.vert"), spirv("draw.frag"));
+    let (vs, fs) = (vs.to_string_lossy(), fs.to_string_lossy());
+    let tag = format!("draw-{mode}");
+    let (lvp_out, run) = run_on_both(draw_client(), &[&vs, &fs, mode], &tag);
+    let words = |out: &str| -> Vec<u32> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("w "))
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .map(|h| u32::from_str_radix(h, 16).expect("a hex word"))
+            .collect()
+    };
+    let (want, got) = (words(&lvp_out), words(&run.stdout));
+    assert!(
+        want.len() == got.len() && !want.is_empty(),
+        "{tag}: word counts"
+    );
+    let close =
+        |a: u32, b: u32| (0..4).all(|c| (a >> (8 * c) & 0xff).abs_diff(b >> (8 * c) & 0xff) <= 2);
+    let lit = want.iter().filter(|&&w| w != want[0]).count();
+    let diff: Vec<usize> = (0..want.len())
+        .filter(|&i| !close(want[i], got[i]))
+        .collect();
+    assert!(
+        lit > 4 * ends,
+        "{tag}: lavapipe drew only {lit} line pixels"
+    );
+    assert!(
+        diff.len() <= ends,
+        "{tag}: {} of {lit} line pixels differ from lavapipe's (at most {ends} line ends may): {:?}",
+        diff.len(),
+        &diff[..diff.len().min(16)]
+    );
+}
+
+#[test]
+fn an_indexed_instanced_line_list() {
+    // Indices 0 1 2 2 3 0: segments 0-1 and 3-0 (2-2 has no length), three instances.
+    check_lines("lines", 2 * 2 * 3);
+}
+
+#[test]
+fn an_indexed_instanced_line_strip() {
+    // Four segments with length per instance, three instances.
+    check_lines("linestrip", 2 * 4 * 3);
 }

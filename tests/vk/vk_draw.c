@@ -3,7 +3,7 @@
  * device and prints its pixels, so the same program can be compared across drivers (anv
  * on gemu against lavapipe).
  *
- *   vk_draw VERT.spv FRAG.spv [push|depth|depthread]
+ *   vk_draw VERT.spv FRAG.spv [push|depth|depthread|points|lines|linestrip]
  *
  * A 64x48 R8G8B8A8_UNORM colour attachment is cleared by the render pass (load op
  * CLEAR) to (0.1, 0.2, 0.3, 1.0); one indexed draw of two triangles (a quad) with
@@ -12,6 +12,9 @@
  * constants (two vec4: a scale and a bias) go to the fragment shader. With "depth", a
  * D32_SFLOAT depth attachment cleared to 1.0 is tested (LESS) and written; "depthread"
  * does the same and prints the depth attachment (as float words) instead of the colour.
+ * With "points", the same indexed, instanced draw is a POINT_LIST (the vertex shader
+ * sets the point size); "lines" and "linestrip" draw it as a LINE_LIST or LINE_STRIP
+ * (one pixel wide, the default non-strict lines).
  * The image is copied to a buffer.
  * Prints "w <index> <hex word>" per pixel, then "device <name>". Exit status: 0 done,
  * 1 a Vulkan call failed, 2 usage.
@@ -220,6 +223,12 @@ int main(int argc, char **argv)
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
 		.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
 	};
+	if (argc > 3 && !strcmp(argv[3], "points"))
+		ia.topology = VK_PRIMITIVE_TOPOLOGY_POINT_LIST;
+	if (argc > 3 && !strcmp(argv[3], "lines"))
+		ia.topology = VK_PRIMITIVE_TOPOLOGY_LINE_LIST;
+	if (argc > 3 && !strcmp(argv[3], "linestrip"))
+		ia.topology = VK_PRIMITIVE_TOPOLOGY_LINE_STRIP;
 	VkViewport vp = {0, 0, W, H, 0, 1};
 	VkRect2D scissor = {{0, 0}, {W, H}};
 	VkPipelineViewportStateCreateInfo vps = {

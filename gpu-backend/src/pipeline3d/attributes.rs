@@ -143,6 +143,7 @@ mod tests {
             vue: [0, 1, 2],
             provoking: 1,
             rect: false,
+            line: false,
             front: true,
         };
         let d = sbe.setup(&p, &vues);

@@ -5,7 +5,7 @@
 //! | [`state`] | — | typed reads of the 3DSTATE_* commands the context keeps |
 //! | [`vertex_fetch`] | VF | vertex buffers and elements, index buffers, instancing, VertexID/InstanceID: one VUE per vertex |
 //! | [`vertex_shader`] | VS dispatch | SIMD8 vertex shader threads, inputs from the VUE, outputs by URB writes |
-//! | [`primitive`] | VF topology, clipper, SF setup | primitive assembly (RECTLIST, triangle lists, strips, fans), perspective divide, viewport transform, culling |
+//! | [`primitive`] | VF topology, clipper, SF setup | primitive assembly (RECTLIST, triangle lists, strips, fans, points, thin lines), clipping to the near, far, w and guard-band planes, perspective divide, viewport transform, culling |
 //! | [`raster`] | windower | coverage with the top-left rule inside the drawing rectangle and scissor; pixels grouped in 2×2 subspans |
 //! | [`attributes`] | SBE | per-primitive attribute setup: constant (flat) or barycentric plane coefficients |
 //! | [`depth`] | depth test, HiZ operations | the depth test before shading, depth writes, depth clears (3DSTATE_WM_HZ_OP) |
@@ -160,7 +160,7 @@ pub(crate) fn draw(state: &RenderState, dw: &[u32], env: &mut Env<'_>) -> Result
             if let Some(vs) = vs.as_mut() {
                 vues = vs.run(&vues, env)?;
             }
-            let prims = primitive::assemble(&s, env.space, topology, &vues)?;
+            let prims = primitive::assemble(&s, env.space, topology, &mut vues)?;
             for p in &prims {
                 backend.draw(p, &vues, env)?;
             }

@@ -5,7 +5,7 @@
 //! pixels): the clipper's cut at the viewport edges keeps exactly the pixels inside it.
 //!
 //! Vertices snap to 1/256 pixel (8 subpixel bits) and a pixel is covered when its centre
-//! is inside. A centre exactly on an edge belongs to the primitive when the edge is a top
+//! is inside (a line's pixels: by the diamond-exit rule, see [`cover`]). A centre exactly on an edge belongs to the primitive when the edge is a top
 //! edge (horizontal, the inside below it) or a left edge (the inside to its right): two
 //! triangles sharing an edge never both cover a pixel and a rectangle covers
 //! [x0, x1) × [y0, y1). Covered pixels come out in 2×2 subspans (bit 0 the upper left,
@@ -126,6 +126,48 @@ pub(crate) fn cover(p: &Prim, w: &Window, pixel: &mut dyn FnMut(u32, u32)) {
         return;
     }
     let centre = |v: i64| v * ONE + ONE / 2;
+    if p.line {
+        // Diamond exit: a pixel is lit when the segment from vertex 0 to vertex 1 meets
+        // the open diamond |x - cx| + |y - cy| < 1/2 around its centre and does not end
+        // inside it. Widen the box by a pixel, as the diamond reaches half a pixel out.
+        let f = |v: i64| v as f64 / ONE as f64;
+        let (ax, ay, bx, by) = (f(pts[0].0), f(pts[0].1), f(pts[1].0), f(pts[1].1));
+        let (dx, dy) = (bx - ax, by - ay);
+        let around = Clip {
+            x0: c.x0 - 1,
+            y0: c.y0 - 1,
+            x1: c.x1 + 1,
+            y1: c.y1 + 1,
+        }
+        .intersect(w.clip)
+        .intersect(Clip {
+            x0: 0,
+            y0: 0,
+            x1: i64::from(u16::MAX),
+            y1: i64::from(u16::MAX),
+        });
+        for y in around.y0..=around.y1 {
+            let cy = y as f64 + 0.5;
+            for x in around.x0..=around.x1 {
+                let cx = x as f64 + 0.5;
+                let dist = |t: f64| (ax + t * dx - cx).abs() + (ay + t * dy - cy).abs();
+                // The distance is convex and piecewise linear in t: its minimum is at an
+                // end or where the segment crosses the centre's row or column.
+                let mut ts = vec![0.0, 1.0];
+                if dx != 0.0 {
+                    ts.push(((cx - ax) / dx).clamp(0.0, 1.0));
+                }
+                if dy != 0.0 {
+                    ts.push(((cy - ay) / dy).clamp(0.0, 1.0));
+                }
+                let meets = ts.into_iter().any(|t| dist(t) < 0.5);
+                if meets && dist(1.0) >= 0.5 {
+                    pixel(x as u32, y as u32);
+                }
+            }
+        }
+        return;
+    }
     if p.rect {
         for y in c.y0..=c.y1 {
             let cy = centre(y);
@@ -210,6 +252,7 @@ mod tests {
             vue: [0, 1, 2],
             provoking: 0,
             rect: false,
+            line: false,
             front: true,
         }
     }
@@ -219,9 +262,38 @@ mod tests {
         // BLORP's corners: (x1, y1), (x0, y1), (x0, y0).
         let p = Prim {
             rect: true,
+            line: false,
             ..tri((3.0, 2.0), (1.0, 2.0), (1.0, 0.0))
         };
         assert_eq!(pixels(&p, &window()), vec![(1, 0), (1, 1), (2, 0), (2, 1)]);
+    }
+
+    /// A line from `a` to `b` (its third vertex perpendicular, as the assembler makes it).
+    fn line(a: (f32, f32), b: (f32, f32)) -> Prim {
+        Prim {
+            line: true,
+            ..tri(a, b, (a.0 - (b.1 - a.1), a.1 + (b.0 - a.0)))
+        }
+    }
+
+    #[test]
+    fn a_line_lights_the_diamonds_it_leaves() {
+        // Row 2: the line is 0.2 above the centres; the start lies outside pixel 1's
+        // diamond, which the line crosses, and the end inside pixel 6's: 1 to 5 lit.
+        let want: Vec<(u32, u32)> = (1..6).map(|x| (x, 2)).collect();
+        assert_eq!(pixels(&line((1.2, 2.3), (6.7, 2.3)), &window()), want);
+        // Backwards, the line leaves pixel 6's diamond, where it starts, and ends just
+        // outside pixel 1's (|0.3| + |0.2| is not below 1/2), which it crosses: 1 to 6.
+        let want: Vec<(u32, u32)> = (1..7).map(|x| (x, 2)).collect();
+        assert_eq!(pixels(&line((6.7, 2.3), (1.2, 2.3)), &window()), want);
+        // A steep line lights one pixel per row it leaves: rows 0 (its start is inside
+        // that diamond) to 8 (its end only touches row 9's).
+        let p = pixels(&line((3.5, 0.9), (4.4, 9.1)), &window());
+        let rows: Vec<u32> = p.iter().map(|&(_, y)| y).collect();
+        let mut sorted = rows.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!((rows.len(), sorted), (9, (0..9).collect::<Vec<u32>>()));
     }
 
     #[test]
@@ -248,6 +320,7 @@ mod tests {
     fn the_window_clips_and_offsets() {
         let p = Prim {
             rect: true,
+            line: false,
             ..tri((10.0, 10.0), (0.0, 10.0), (0.0, 0.0))
         };
         let w = Window {
