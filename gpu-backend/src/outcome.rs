@@ -85,22 +85,6 @@ impl HangReason {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn model_gaps_are_told_from_broken_batches() {
-        let unknown = |header| HangReason::UnknownCommand { header };
-        assert!(unknown(0x6904_1310).may_be_model_gap()); // a GFX-pipe command
-        assert!(unknown(0x1880_0000).may_be_model_gap()); // an MI command
-        assert!(!unknown(0xdead_beef).may_be_model_gap()); // no command type
-        assert!(HangReason::Render("x".into()).may_be_model_gap());
-        assert!(!HangReason::Fault { addr: 0 }.may_be_model_gap());
-        assert!(!HangReason::Reset("heartbeat".into()).may_be_model_gap());
-    }
-}
-
 impl fmt::Display for HangReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -120,5 +104,21 @@ impl fmt::Display for HangReason {
 impl fmt::Display for Hang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} at {:#x}", self.reason, self.addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_gaps_are_told_from_broken_batches() {
+        let unknown = |header| HangReason::UnknownCommand { header };
+        assert!(unknown(0x6904_1310).may_be_model_gap()); // a GFX-pipe command
+        assert!(unknown(0x1880_0000).may_be_model_gap()); // an MI command
+        assert!(!unknown(0xdead_beef).may_be_model_gap()); // no command type
+        assert!(HangReason::Render("x".into()).may_be_model_gap());
+        assert!(!HangReason::Fault { addr: 0 }.may_be_model_gap());
+        assert!(!HangReason::Reset("heartbeat".into()).may_be_model_gap());
     }
 }
