@@ -76,7 +76,6 @@ pub(crate) struct CtxState {
     /// `I915_CONTEXT_PARAM_ENGINES`: the engine map (`None`: the legacy ring selectors).
     pub(crate) user_engines: Option<Vec<Option<EngineId>>>,
     persistent: bool,
-    no_error_capture: bool,
     /// One timeline for every engine (`I915_CONTEXT_CREATE_FLAGS_SINGLE_TIMELINE`).
     pub(crate) single_timeline: bool,
 }
@@ -88,6 +87,8 @@ pub struct GemContext {
     // lock waiters may hold.
     bannable: AtomicBool,
     recoverable: AtomicBool,
+    /// `I915_CONTEXT_PARAM_NO_ERROR_CAPTURE`.
+    no_error_capture: AtomicBool,
     /// Times of the last two hangs.
     hangs: TrackedMutex<[Option<Instant>; 2]>,
     timelines: TrackedMutex<HashMap<usize, Arc<Timeline>>>,
@@ -118,12 +119,12 @@ impl GemContext {
                     vm: None,
                     user_engines: None,
                     persistent,
-                    no_error_capture: false,
                     single_timeline,
                 },
             ),
             bannable: AtomicBool::new(true),
             recoverable: AtomicBool::new(true),
+            no_error_capture: AtomicBool::new(false),
             hangs: TrackedMutex::new(&lock_order::CONTEXT_HANGS, [None; 2]),
             timelines: TrackedMutex::new(&lock_order::CONTEXT_TIMELINES, HashMap::new()),
             guilty: AtomicU32::new(0),
@@ -211,7 +212,7 @@ impl RequestOwner for GemContext {
     }
 
     fn expects_hangs(&self) -> bool {
-        !self.bannable.load(Ordering::Acquire) || self.state.lock().no_error_capture
+        !self.bannable.load(Ordering::Acquire) || self.no_error_capture.load(Ordering::Acquire)
     }
 }
 
@@ -398,7 +399,7 @@ impl File {
     ) -> Result<()> {
         match p.param {
             I915_CONTEXT_PARAM_NO_ERROR_CAPTURE => {
-                ctx.state.lock().no_error_capture = flag(p)?;
+                ctx.no_error_capture.store(flag(p)?, Ordering::Release);
                 Ok(())
             }
             I915_CONTEXT_PARAM_BANNABLE => {
@@ -593,7 +594,9 @@ impl File {
         let st = ctx.state.lock();
         let (size, value) = match p.param {
             I915_CONTEXT_PARAM_GTT_SIZE => (0, vm.total()),
-            I915_CONTEXT_PARAM_NO_ERROR_CAPTURE => (0, st.no_error_capture as u64),
+            I915_CONTEXT_PARAM_NO_ERROR_CAPTURE => {
+                (0, ctx.no_error_capture.load(Ordering::Acquire) as u64)
+            }
             I915_CONTEXT_PARAM_BANNABLE => (0, ctx.bannable.load(Ordering::Acquire) as u64),
             I915_CONTEXT_PARAM_RECOVERABLE => (0, ctx.recoverable.load(Ordering::Acquire) as u64),
             I915_CONTEXT_PARAM_PRIORITY => (0, ctx.priority() as i64 as u64),
