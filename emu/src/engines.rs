@@ -440,20 +440,7 @@ impl Timeline {
     /// Reset this timeline's work (a device reset): what runs is reset, what waits is
     /// cancelled; later requests run normally.
     pub(crate) fn reset(self: &Arc<Self>) {
-        let (pending, inflight) = {
-            let mut q = self.queue.lock();
-            (
-                std::mem::take(&mut q.pending),
-                std::mem::take(&mut q.inflight),
-            )
-        };
-        if let Some(p) = pending.back() {
-            self.submitted_upto(p.fence.seqno());
-        }
-        for p in pending {
-            cancel_unrun(p.req);
-        }
-        for (h, _) in inflight {
+        for (h, _) in self.take_queued(false) {
             h.reset("device reset");
         }
     }
@@ -461,20 +448,7 @@ impl Timeline {
     /// Cancel this timeline's work (the GT wedged): queued and running requests end
     /// with -EIO; later requests are refused by execbuf while the GT stays wedged.
     pub(crate) fn cancel_all(self: &Arc<Self>) {
-        let (pending, inflight) = {
-            let mut q = self.queue.lock();
-            (
-                std::mem::take(&mut q.pending),
-                std::mem::take(&mut q.inflight),
-            )
-        };
-        if let Some(p) = pending.back() {
-            self.submitted_upto(p.fence.seqno());
-        }
-        for p in pending {
-            cancel_unrun(p.req);
-        }
-        for (h, _) in inflight {
+        for (h, _) in self.take_queued(false) {
             h.cancel();
         }
     }
@@ -482,9 +456,17 @@ impl Timeline {
     /// Stop everything of this timeline: queued requests complete as cancelled, a
     /// running one is reset at its next command. Later requests are cancelled too.
     pub(crate) fn kill(self: &Arc<Self>) {
+        for (h, _) in self.take_queued(true) {
+            h.cancel();
+        }
+    }
+
+    /// Cancel every request still waiting for its dependencies and hand back those
+    /// already given to the engine; `dead` also refuses every later one.
+    fn take_queued(self: &Arc<Self>, dead: bool) -> Vec<(RequestHandle, Arc<DmaFence>)> {
         let (pending, inflight) = {
             let mut q = self.queue.lock();
-            q.dead = true;
+            q.dead |= dead;
             (
                 std::mem::take(&mut q.pending),
                 std::mem::take(&mut q.inflight),
@@ -496,9 +478,7 @@ impl Timeline {
         for p in pending {
             cancel_unrun(p.req);
         }
-        for (h, _) in inflight {
-            h.cancel();
-        }
+        inflight
     }
 }
 

@@ -82,6 +82,25 @@ fn exec(
         .collect())
 }
 
+/// A batch softpinned at 0x30000 that never ends by itself: MI_ARB_CHECK, then
+/// MI_BATCH_BUFFER_START back to it (preemptible). Its handle and exec entry.
+fn spinner(f: &File, mem: &MockMemory) -> (u32, drm_i915_gem_exec_object2) {
+    let spin = create(f, mem, 4096);
+    write(
+        f,
+        mem,
+        spin,
+        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
+    );
+    let obj = drm_i915_gem_exec_object2 {
+        handle: spin,
+        offset: 0x30000,
+        flags: EXEC_OBJECT_PINNED,
+        ..Default::default()
+    };
+    (spin, obj)
+}
+
 #[test]
 fn a_softpinned_store_lands_in_memory() {
     let (_d, f, mem) = setup();
@@ -621,20 +640,7 @@ fn a_destroyed_persistent_contexts_spinner_stops_with_its_file() {
     let (dev, f, mem) = setup();
     let mut c = drm_i915_gem_context_create::default();
     ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &mut c, &mem).unwrap();
-    let spin = create(&f, &mem, 4096);
-    // MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to it: preemptible, never ends.
-    write(
-        &f,
-        &mem,
-        spin,
-        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
-    );
-    let obj = drm_i915_gem_exec_object2 {
-        handle: spin,
-        offset: 0x30000,
-        flags: EXEC_OBJECT_PINNED,
-        ..Default::default()
-    };
+    let (spin, obj) = spinner(&f, &mem);
     let mut eb = drm_i915_gem_execbuffer2 {
         buffers_ptr: mem.put(&obj),
         buffer_count: 1,
@@ -817,20 +823,7 @@ fn a_retried_no_reloc_submission_still_relocates() {
 #[test]
 fn without_resets_the_gt_wedges_and_a_reset_recovers_it() {
     let (dev, f, mem) = setup();
-    let spin = create(&f, &mem, 4096);
-    // MI_ARB_CHECK, then MI_BATCH_BUFFER_START back to it: never ends by itself.
-    write(
-        &f,
-        &mem,
-        spin,
-        &[0x05 << 23, (0x31 << 23) | (1 << 8) | 1, 0x30000, 0],
-    );
-    let pinned = drm_i915_gem_exec_object2 {
-        handle: spin,
-        offset: 0x30000,
-        flags: EXEC_OBJECT_PINNED,
-        ..Default::default()
-    };
+    let (spin, pinned) = spinner(&f, &mem);
     exec(&f, &mem, &[pinned], I915_EXEC_RENDER).unwrap();
     let mut g = drm_i915_getparam {
         param: I915_PARAM_HAS_GPU_RESET,
