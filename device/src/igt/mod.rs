@@ -393,6 +393,7 @@ fn run_one(gemu: &Path, tests_dir: &Path, opts: &Options, entry: Entry) -> Optio
         }
     };
     let session = Pid::from_raw(child.id() as i32);
+    procs::running(session, true);
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
 
@@ -405,6 +406,7 @@ fn run_one(gemu: &Path, tests_dir: &Path, opts: &Options, entry: Entry) -> Optio
         }
         if INTERRUPTED.load(Ordering::SeqCst) {
             stop(&mut child, session);
+            procs::running(session, false);
             procs::kill_session(session);
             return None;
         }
@@ -416,6 +418,7 @@ fn run_one(gemu: &Path, tests_dir: &Path, opts: &Options, entry: Entry) -> Optio
     let seconds = started.elapsed().as_secs_f64();
     // Whatever the test forked and left behind dies now; that also closes the pipes
     // the captures wait on.
+    procs::running(session, false);
     procs::kill_session(session);
     let stdout = stdout.finish();
     let stderr = stderr.finish();

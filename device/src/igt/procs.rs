@@ -1,8 +1,12 @@
 //! The processes of one test: each test's `gemu run` leads a session of its own, and
-//! everything it starts stays in that session (IGT's helpers leave the process group
-//! with setpgid, never the session). So the session id finds a test's leftovers even
-//! after they were orphaned, and tests that run side by side never touch each other's.
+//! what it starts stays in that session (IGT's helpers leave the process group with
+//! setpgid, never the session). So the session id finds a test's leftovers even after
+//! they were orphaned, and tests that run side by side never touch each other's. A
+//! process that also left the session and was orphaned comes to gemu (the subreaper):
+//! whatever below gemu is not under a test that still runs is a leftover too.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
@@ -21,24 +25,78 @@ pub(super) fn become_subreaper() -> Fallible<()> {
         .map_err(|e| format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"))
 }
 
-/// The session id in a `/proc/<pid>/stat` line: "pid (comm) state ppid pgrp session
-/// ..."; comm may hold spaces and parentheses.
-fn session_of_stat(stat: &str) -> Option<i32> {
+/// The parent and the session in a `/proc/<pid>/stat` line: "pid (comm) state ppid
+/// pgrp session ..."; comm may hold spaces and parentheses.
+fn parse_stat(stat: &str) -> Option<(i32, i32)> {
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(3)?.parse().ok()
+    let mut f = rest.split_whitespace();
+    let ppid = f.nth(1)?.parse().ok()?;
+    let sid = f.nth(1)?.parse().ok()?;
+    Some((ppid, sid))
 }
 
-/// Every process (zombies included) of `session`.
-pub(super) fn members(session: Pid) -> Vec<Pid> {
+/// The `gemu run`s of the tests now running (each leads its test's session).
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+/// A test's `gemu run` started (`true`) or was reaped (`false`).
+pub(super) fn running(leader: Pid, on: bool) {
+    let mut r = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    r.retain(|&p| p != leader.as_raw());
+    if on {
+        r.push(leader.as_raw());
+    }
+}
+
+/// (pid, parent, session) of every process, from /proc.
+fn processes() -> Vec<(i32, i32, i32)> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     dir.filter_map(|e| {
         let pid: i32 = e.ok()?.file_name().to_str()?.parse().ok()?;
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        (session_of_stat(&stat)? == session.as_raw()).then_some(Pid::from_raw(pid))
+        let (ppid, sid) = parse_stat(&stat)?;
+        Some((pid, ppid, sid))
     })
     .collect()
+}
+
+/// Processes below this one that are not under a running test's `gemu run`: orphans
+/// that left their test's session (`setsid`) and came to gemu as the subreaper.
+fn orphans() -> Vec<Pid> {
+    let live: HashSet<i32> = RUNNING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .copied()
+        .collect();
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (pid, ppid, _) in processes() {
+        children.entry(ppid).or_default().push(pid);
+    }
+    let me = std::process::id() as i32;
+    let mut found = Vec::new();
+    let mut todo: Vec<i32> = children
+        .get(&me)
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|p| !live.contains(p))
+        .collect();
+    while let Some(p) = todo.pop() {
+        found.push(Pid::from_raw(p));
+        todo.extend(children.get(&p).into_iter().flatten().copied());
+    }
+    found
+}
+
+/// Every process (zombies included) of `session`.
+pub(super) fn members(session: Pid) -> Vec<Pid> {
+    processes()
+        .into_iter()
+        .filter(|&(_, _, sid)| sid == session.as_raw())
+        .map(|(pid, _, _)| Pid::from_raw(pid))
+        .collect()
 }
 
 /// Send `signal` to every process of `session`.
@@ -54,7 +112,12 @@ pub(super) fn signal_session(session: Pid, signal: Signal) {
 pub(super) fn kill_session(session: Pid) {
     let until = Instant::now() + Duration::from_secs(5);
     loop {
-        let left = members(session);
+        let mut left = members(session);
+        let orphans: Vec<Pid> = orphans()
+            .into_iter()
+            .filter(|p| !left.contains(p))
+            .collect();
+        left.extend(orphans);
         if left.is_empty() {
             return;
         }
@@ -78,13 +141,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_field() {
+    fn stat_fields() {
         assert_eq!(
-            session_of_stat("12 (a b) c) S 1 12 12 0 -1 4194560"),
-            Some(12)
+            parse_stat("12 (a b) c) S 1 13 14 0 -1 4194560"),
+            Some((1, 14))
         );
-        assert_eq!(session_of_stat("12 (x) S 1 5"), None);
-        assert_eq!(session_of_stat("garbage"), None);
+        assert_eq!(parse_stat("12 (x) S 1 5"), None);
+        assert_eq!(parse_stat("garbage"), None);
     }
 
     #[test]
