@@ -108,6 +108,10 @@ pub enum Command {
         /// entries its expressions match are not run.
         #[arg(long, value_name = "FILE")]
         blocklist: Option<PathBuf>,
+        /// Run nothing: write the --markdown summary again from a results file of an
+        /// earlier run (after the exceptions were reviewed, say).
+        #[arg(long, value_name = "FILE")]
+        from_results: Option<PathBuf>,
         #[command(flatten)]
         device: DeviceArgs,
         /// Entries to run, after those of --list.

@@ -92,6 +92,7 @@ fn main() -> ExitCode {
             exceptions,
             markdown,
             blocklist,
+            from_results,
             device,
             tests,
         } => igt::run(igt::Options {
@@ -112,6 +113,7 @@ fn main() -> ExitCode {
             exceptions,
             markdown,
             blocklist,
+            from_results,
         }),
         Command::Probe { device } => probe::probe(&device),
         Command::Bench(args) => bench::bench(&args),

@@ -90,6 +90,8 @@ pub struct Options {
     pub markdown: Option<PathBuf>,
     /// IGT's CI blocklist: entries it names are not run.
     pub blocklist: Option<PathBuf>,
+    /// Run nothing: write the --markdown summary again from this results file.
+    pub from_results: Option<PathBuf>,
 }
 
 /// `name` in one of the directories of PATH.
@@ -155,6 +157,9 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 /// Run the entries; returns 0 when nothing failed, crashed or timed out, else 1
 /// (130 when interrupted).
 pub fn run(opts: Options) -> Fallible<u8> {
+    if let Some(from) = &opts.from_results {
+        return summarise_again(&opts, from);
+    }
     let tests_dir = opts.build.join("tests");
     if !tests_dir.is_dir() {
         return Err(format!(
@@ -177,14 +182,7 @@ pub fn run(opts: Options) -> Fallible<u8> {
     if requested.is_empty() {
         return Err("nothing to run: give --suite NAME, --list FILE or test names".into());
     }
-    let exceptions = match &opts.exceptions {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
-            Exceptions::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?
-        }
-        None => Exceptions::default(),
-    };
+    let exceptions = read_exceptions(&opts)?;
     let blocklist = match &opts.blocklist {
         Some(p) => {
             let text =
@@ -281,6 +279,50 @@ pub fn run(opts: Options) -> Fallible<u8> {
     } else {
         1
     })
+}
+
+/// `--from-results`: the Markdown summary of an earlier run, classed by today's
+/// exceptions, without running anything.
+fn summarise_again(opts: &Options, from: &Path) -> Fallible<u8> {
+    let md = opts
+        .markdown
+        .as_ref()
+        .ok_or("--from-results writes a summary: give --markdown FILE")?;
+    let text =
+        std::fs::read_to_string(from).map_err(|e| format!("reading {}: {e}", from.display()))?;
+    let (results, interrupted, jobs, seconds, timeout) =
+        report::from_json(&text, opts.timeout).map_err(|e| format!("{}: {e}", from.display()))?;
+    let exceptions = read_exceptions(opts)?;
+    let info = report::RunInfo {
+        build: &opts.build,
+        interrupted,
+        jobs,
+        seconds,
+        timeout,
+    };
+    let date = std::fs::metadata(from)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(today);
+    std::fs::write(md, report::markdown(&info, &results, &exceptions, &date))
+        .map_err(|e| format!("writing {}: {e}", md.display()))?;
+    println!("{}", report::totals_line(&results));
+    println!("summary: {}", md.display());
+    Ok(0)
+}
+
+/// The reviewed exceptions named by --exceptions (none without it).
+fn read_exceptions(opts: &Options) -> Fallible<Exceptions> {
+    match &opts.exceptions {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            Exceptions::parse(&text).map_err(|e| format!("{}: {e}", p.display()))
+        }
+        None => Ok(Exceptions::default()),
+    }
 }
 
 /// Today's date (UTC) as YYYY-MM-DD.

@@ -8,8 +8,10 @@ use std::path::Path;
 
 use serde_json::json;
 
+use super::entry::Entry;
 use super::suite::Exceptions;
 use super::{Outcome, TestResult};
+use crate::Fallible;
 
 /// Bytes of each stream kept in the JSON results (the end, where the failure is).
 const KEPT_OUTPUT: usize = 64 << 10;
@@ -80,6 +82,7 @@ pub(super) fn results_json(info: &RunInfo, results: &[TestResult]) -> String {
         "igt_version": igt_version(results),
         "interrupted": info.interrupted,
         "jobs": info.jobs,
+        "timeout": info.timeout,
         "seconds": (info.seconds * 1000.0).round() / 1000.0,
         "totals": totals,
     });
@@ -108,6 +111,50 @@ pub(super) fn results_json(info: &RunInfo, results: &[TestResult]) -> String {
     }
     s.push_str("  ]\n}\n");
     s
+}
+
+/// The results and the run's figures back from a results file this command wrote, so
+/// that a summary can be written again (say, after the exceptions were reviewed)
+/// without running the tests again. `timeout` stands in for files that predate it.
+pub(super) fn from_json(
+    text: &str,
+    timeout: u64,
+) -> Fallible<(Vec<TestResult>, bool, usize, f64, u64)> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not a results file: {e}"))?;
+    let s = |r: &serde_json::Value, k: &str| r[k].as_str().map(str::to_owned);
+    let mut results = Vec::new();
+    for (i, r) in v["results"]
+        .as_array()
+        .ok_or("not a results file: no results")?
+        .iter()
+        .enumerate()
+    {
+        let bad = |what: &str| format!("result {i}: {what}");
+        let name = s(r, "test").ok_or_else(|| bad("no test name"))?;
+        let outcome = r["result"]
+            .as_str()
+            .and_then(|o| Outcome::ALL.into_iter().find(|x| x.as_str() == o))
+            .ok_or_else(|| bad("no known result"))?;
+        results.push(TestResult {
+            entry: Entry::parse(&name)?,
+            outcome,
+            code: r["exit"].as_i64().and_then(|c| i32::try_from(c).ok()),
+            seconds: r["seconds"].as_f64().unwrap_or(0.0),
+            reason: s(r, "reason"),
+            unexpected_hang: s(r, "unexpected_hang"),
+            command: s(r, "command").unwrap_or_default(),
+            stdout: s(r, "stdout").unwrap_or_default(),
+            stderr: s(r, "stderr").unwrap_or_default(),
+        });
+    }
+    Ok((
+        results,
+        v["interrupted"].as_bool().unwrap_or(false),
+        v["jobs"].as_u64().unwrap_or(1) as usize,
+        v["seconds"].as_f64().unwrap_or(0.0),
+        v["timeout"].as_u64().unwrap_or(timeout),
+    ))
 }
 
 /// Per binary: how many of each outcome, the non-passes no exception explains, seconds.
@@ -190,7 +237,6 @@ pub(super) fn markdown(
 
 #[cfg(test)]
 mod tests {
-    use super::super::entry::Entry;
     use super::*;
 
     fn result(name: &str, outcome: Outcome, reason: Option<&str>) -> TestResult {
@@ -231,6 +277,26 @@ mod tests {
         assert_eq!(v["results"][0]["stderr"], "a \"quoted\"\nline\u{1}");
         // One line per test, so that a grep finds it with its result.
         assert_eq!(text.lines().filter(|l| l.contains("\"test\"")).count(), 2);
+    }
+
+    #[test]
+    fn a_results_file_reads_back() {
+        let results = [
+            result("gem_basic@bad-close", Outcome::Pass, None),
+            result("kms_flip@a", Outcome::Skip, Some("no display")),
+        ];
+        let text = results_json(&info(), &results);
+        let (back, interrupted, jobs, seconds, timeout) = from_json(&text, 1).unwrap();
+        assert_eq!((interrupted, jobs, seconds, timeout), (false, 2, 120.0, 60));
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[1].entry.name(), "kms_flip@a");
+        assert_eq!(back[1].outcome, Outcome::Skip);
+        assert_eq!(back[1].reason.as_deref(), Some("no display"));
+        assert_eq!(back[0].stderr, results[0].stderr);
+        assert_eq!(results_json(&info(), &back), text);
+        assert!(from_json("{}", 1).is_err());
+        let e = from_json(r#"{"results": [{"test": "x"}]}"#, 1).err();
+        assert!(e.is_some_and(|e| e.contains("result 0")));
     }
 
     #[test]
