@@ -640,7 +640,7 @@ fn a_destroyed_persistent_contexts_spinner_stops_with_its_file() {
     let (dev, f, mem) = setup();
     let mut c = drm_i915_gem_context_create::default();
     ioctl(&f, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &mut c, &mem).unwrap();
-    let (spin, obj) = spinner(&f, &mem);
+    let (_, obj) = spinner(&f, &mem);
     let mut eb = drm_i915_gem_execbuffer2 {
         buffers_ptr: mem.put(&obj),
         buffer_count: 1,
