@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::Pid;
 
 use crate::Fallible;
@@ -61,9 +61,10 @@ fn processes() -> Vec<(i32, i32, i32)> {
     .collect()
 }
 
-/// Processes below this one that are not under a running test's `gemu run`: orphans
-/// that left their test's session (`setsid`) and came to gemu as the subreaper.
-fn orphans() -> Vec<Pid> {
+/// Processes in `procs` below this one that are not under a running test's `gemu
+/// run`: orphans that left their test's session (`setsid`) and came to gemu as the
+/// subreaper.
+fn orphans_in(procs: &[(i32, i32, i32)]) -> Vec<Pid> {
     let live: HashSet<i32> = RUNNING
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -71,7 +72,7 @@ fn orphans() -> Vec<Pid> {
         .copied()
         .collect();
     let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
-    for (pid, ppid, _) in processes() {
+    for &(pid, ppid, _) in procs {
         children.entry(ppid).or_default().push(pid);
     }
     let me = std::process::id() as i32;
@@ -90,43 +91,42 @@ fn orphans() -> Vec<Pid> {
     found
 }
 
-/// Every process (zombies included) of `session`.
-pub(super) fn members(session: Pid) -> Vec<Pid> {
-    processes()
-        .into_iter()
-        .filter(|&(_, _, sid)| sid == session.as_raw())
-        .map(|(pid, _, _)| Pid::from_raw(pid))
+/// The processes (zombies included) of `session` in `procs`.
+fn members_in(procs: &[(i32, i32, i32)], session: Pid) -> Vec<Pid> {
+    procs
+        .iter()
+        .filter(|&&(_, _, sid)| sid == session.as_raw())
+        .map(|&(pid, _, _)| Pid::from_raw(pid))
         .collect()
 }
 
 /// Send `signal` to every process of `session`.
 pub(super) fn signal_session(session: Pid, signal: Signal) {
-    for p in members(session) {
+    for p in members_in(&processes(), session) {
         let _ = kill(p, signal);
     }
 }
 
-/// Kill and reap whatever of `session` is still there once its test finished, so that
-/// it cannot disturb the next test or hold the output pipes open. Only the session's
-/// own processes are reaped: other tests' `gemu run`s are children of this process too.
+/// Kill and reap whatever of `session` is still there once its test finished, and the
+/// orphans no running test owns, so that they cannot disturb the next test or hold the
+/// output pipes open. One look at /proc per round finds both.
 pub(super) fn kill_session(session: Pid) {
     let until = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut left = members(session);
-        let orphans: Vec<Pid> = orphans()
-            .into_iter()
-            .filter(|p| !left.contains(p))
-            .collect();
-        left.extend(orphans);
+        let procs = processes();
+        let mut left = members_in(&procs, session);
+        for p in orphans_in(&procs) {
+            if !left.contains(&p) {
+                left.push(p);
+            }
+        }
         if left.is_empty() {
             return;
         }
         for &p in &left {
             let _ = kill(p, Signal::SIGKILL);
             // Orphans reparented to gemu are its children now; others' parents reap them.
-            match waitpid(p, Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) | Err(_) | Ok(_) => {}
-            }
+            let _ = waitpid(p, Some(WaitPidFlag::WNOHANG));
         }
         if Instant::now() >= until {
             log::warn!("processes of a finished test are still there: {left:?}");
@@ -154,6 +154,6 @@ mod tests {
     fn this_process_is_in_its_own_session() {
         let me = Pid::this();
         let sid = nix::unistd::getsid(None).unwrap();
-        assert!(members(sid).contains(&me));
+        assert!(members_in(&processes(), sid).contains(&me));
     }
 }
