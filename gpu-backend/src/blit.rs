@@ -66,6 +66,16 @@ fn xy(dw: u32) -> (i32, i32) {
     (dw as u16 as i16 as i32, (dw >> 16) as u16 as i16 as i32)
 }
 
+/// A blit pitch field in bytes: every 2D command gives it in bytes for a linear surface
+/// and in dwords for a tiled one.
+fn pitch_bytes(field: u64, tiling: Tiling) -> u64 {
+    if tiling == Tiling::Linear {
+        field
+    } else {
+        field * 4
+    }
+}
+
 fn addr(lo: u32, hi: u32) -> u64 {
     ((hi as u64) << 32 | lo as u64) & GPU_ADDR_MASK
 }
@@ -84,11 +94,7 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
         if p < 0 {
             return Err(bad("negative blit pitch"));
         }
-        Ok(if tiling == Tiling::Linear {
-            p as u64
-        } else {
-            p as u64 * 4
-        })
+        Ok(pitch_bytes(p as u64, tiling))
     };
     let legacy_depth = |br13: u32| [1, 2, 2, 4][(br13 >> 24 & 3) as usize];
     let legacy_mask = |cpp: u64| match (cpp, h >> 20 & 3) {
@@ -198,14 +204,7 @@ fn parse(op: u32, dw: &[u32], swctrl: u32) -> Result<Blit, HangReason> {
             };
             let dst_tiling = tiling(h >> 13 & 3, dw[1] & 1 << 30 != 0)?;
             let src_tiling = tiling(h >> 20 & 3, dw[1] & 1 << 31 != 0)?;
-            let pitch = |raw: u32, t: Tiling| {
-                let p = (raw & 0xffff) as u64;
-                if t == Tiling::Linear {
-                    p
-                } else {
-                    p * 4
-                }
-            };
+            let pitch = |raw: u32, t: Tiling| pitch_bytes((raw & 0xffff) as u64, t);
             let (x1, y1) = xy(dw[2]);
             let (x2, y2) = xy(dw[3]);
             let (sx, sy) = xy(dw[6]);
@@ -276,15 +275,9 @@ fn block_copy(h: u32, dw: &[u32]) -> Result<Blit, HangReason> {
         if offsets & 0x3fff_3fff != 0 {
             return Err(bad("XY_BLOCK_COPY_BLT surface x/y offset"));
         }
-        let pitch = (control & 0x3_ffff) as u64 + 1;
         Ok(Surface {
             base: addr(lo, hi),
-            // Bytes for linear surfaces, dwords for tiled ones.
-            pitch: if tiling == Tiling::Linear {
-                pitch
-            } else {
-                pitch * 4
-            },
+            pitch: pitch_bytes((control & 0x3_ffff) as u64 + 1, tiling),
             tiling,
         })
     };
