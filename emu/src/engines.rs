@@ -103,6 +103,8 @@ impl Engines {
         for t in timelines {
             t.cancel_all();
         }
+        // What runs for a context whose timeline is already gone (a destroyed
+        // persistent context) is in no timeline's list: stop it at its engine.
         for (_, e) in &self.engines {
             if let Some(running) = e.running() {
                 running.cancel();
