@@ -228,6 +228,9 @@ pub(crate) trait RequestOwner: Send + Sync {
 /// passed with one of these in its log as failed.
 pub const UNEXPECTED_HANG_TARGET: &str = "gemu::unexpected_hang";
 
+/// What such a log line says before the hang itself (`gemu igt` looks for it).
+pub const UNEXPECTED_HANG_MESSAGE: &str = "GPU hang the client did not ask for: ";
+
 /// One request waiting in its timeline for the fences it awaits.
 struct Pending {
     deps: Vec<Arc<DmaFence>>,
@@ -510,7 +513,7 @@ pub(crate) fn completion(
                     std::thread::spawn(move || engines.set_wedged());
                 }
                 if h.reason.may_be_model_gap() && !owner.expects_hangs() {
-                    log::warn!(target: UNEXPECTED_HANG_TARGET, "GPU hang the client did not ask for: {h}");
+                    log::warn!(target: UNEXPECTED_HANG_TARGET, "{UNEXPECTED_HANG_MESSAGE}{h}");
                 } else {
                     log::info!("GPU hang: {h:?}; request reset");
                 }

@@ -60,7 +60,7 @@ const TERM_GRACE: Duration = Duration::from_secs(5);
 const DRAIN_GRACE: Duration = Duration::from_secs(5);
 
 /// What gemu's log says of a GPU hang no client asked for (emu's completion path).
-const UNEXPECTED_HANG: &str = "GPU hang the client did not ask for: ";
+const UNEXPECTED_HANG: &str = emu::engines::UNEXPECTED_HANG_MESSAGE;
 
 /// What to run: the command line of `gemu igt`.
 pub struct Options {
